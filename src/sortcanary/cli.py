@@ -1,0 +1,133 @@
+"""`sortcanary`: the package's command line (the workflow itself runs through `snakemake`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+from pathlib import Path
+
+from . import layout
+from .classification import SortFailure, classify
+from .config import ConfigError, load_config
+from .discovery import EntryError, entry_for_path
+from .outputs import dumps
+
+
+def _cmd_demo_data(args) -> int:
+    from .demo import write_demo
+
+    paths = write_demo(args.dir, duration_s=args.duration, num_channels=args.channels, num_units=args.units,
+                       seed=args.seed)
+    for path in paths:
+        print(path)
+    return 0
+
+
+def _cmd_canary(args) -> int:
+    from .pipeline import EXIT_BLOCKED, run_canary
+    from .preflight import run_preflight
+
+    entry = entry_for_path(args.path)
+    cfg = load_config(args.config, overrides={"recordings_dir": str(Path(args.path).parent)})
+    if args.window is not None:
+        cfg["canary"]["window_s"] = args.window
+    work = Path(tempfile.mkdtemp(prefix=f"sortcanary-{entry.name}-"))
+    log_path = work / "canary.log"
+    if cfg["preflight"]["enabled"]:
+        try:
+            run_preflight(cfg, results_dir=work, scratch_dir=work)
+        except SortFailure as failure:
+            print(dumps({"recording": entry.name, "verdict": "blocked", "stage": "preflight",
+                         **failure.verdict.as_dict()}), end="")
+            return EXIT_BLOCKED
+    code, record = run_canary(entry, cfg, scratch=work / "scratch", log_path=log_path)
+    record["log"] = str(log_path)
+    print(dumps(record), end="")
+    return code
+
+
+def _cmd_classify(args) -> int:
+    verdict = classify(sys.stdin.read())
+    print(json.dumps({k: verdict.as_dict()[k] for k in ("category", "error_class", "message", "remediation")},
+                     indent=2))
+    return 0
+
+
+def _status_root(results_dir: str) -> Path:
+    path = Path(results_dir)
+    return path.parent if (path / "canary").is_dir() or (path / "sorted").is_dir() or path.name == "results" else path
+
+
+def _names_on_disk(root: Path) -> set[str]:
+    names: set[str] = set()
+    for folder, suffix in (("results/canary", ".json"), ("logs/canary", ".verdict.json"), ("logs/sort", ".verdict.json")):
+        for path in (root / folder).glob(f"*{suffix}"):
+            names.add(path.name[: -len(suffix)])
+    sorted_dir = root / "results" / "sorted"
+    if sorted_dir.is_dir():
+        names.update(p.name for p in sorted_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return names
+
+
+def _cmd_status(args) -> int:
+    from .reporting import build_rows, to_table
+
+    root = _status_root(args.results_dir)
+    rows = build_rows(_names_on_disk(root), str(root))
+    if not rows:
+        print(f"no recordings found under {root / 'results'}")
+        return 0
+    rank = {"blocked": 0, "failed": 0}
+    rows.sort(key=lambda r: (min(rank.get(r.canary, 1), rank.get(r.sort, 1)), r.recording))
+    print(to_table(rows))
+    if args.allow_biological:  # the designed outcome: everything sorted but the biologically unsortable
+        bad = [r for r in rows if r.sort != "done" and not (r.sort == "blocked" and r.category == "biological")]
+    else:
+        bad = [r for r in rows if r.canary == "blocked" or r.sort in ("blocked", "failed")]
+    return 1 if bad else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sortcanary", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo-data", help="write a small demo recordings directory")
+    demo.add_argument("dir")
+    demo.add_argument("--duration", type=float, default=60.0, help="seconds per recording (default 60)")
+    demo.add_argument("--channels", type=int, default=32)
+    demo.add_argument("--units", type=int, default=10)
+    demo.add_argument("--seed", type=int, default=0)
+    demo.set_defaults(func=_cmd_demo_data)
+
+    canary = sub.add_parser("canary", help="run the canary on one recording; exit 0 = proceed, 3 = blocked")
+    canary.add_argument("path", help="a SpikeInterface folder or a .bin/.dat file with a JSON sidecar")
+    canary.add_argument("--config", help="a sortcanary config YAML (recordings_dir is not needed here)")
+    canary.add_argument("--window", type=float, help="override canary.window_s")
+    canary.set_defaults(func=_cmd_canary)
+
+    cls = sub.add_parser("classify", help="classify an error text read on stdin; prints JSON")
+    cls.set_defaults(func=_cmd_classify)
+
+    status = sub.add_parser("status", help="per-recording table of a results folder; non-zero if any is blocked/failed")
+    status.add_argument("results_dir", nargs="?", default="results")
+    status.add_argument("--allow-biological", action="store_true",
+                        help="exit 0 when every recording is sorted except those blocked as biological")
+    status.set_defaults(func=_cmd_status)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        return args.func(args)
+    except (ConfigError, EntryError) as exc:
+        print(f"sortcanary: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

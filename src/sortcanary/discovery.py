@@ -1,0 +1,307 @@
+"""Find the recordings in a folder from small metadata only.
+
+Discovery runs every time Snakemake builds its DAG, so it lists entries and reads JSON headers and
+file sizes; it never opens trace data. One bad entry never hides the others: it becomes a
+`Problem` with a one-line message naming the path and the fix, and the good entries go on.
+
+Supported layouts (top level of ``recordings_dir``):
+  * a folder written by SpikeInterface's ``recording.save(folder=...)`` (has ``si_folder.json``);
+  * a raw ``.bin``/``.dat`` file with a JSON sidecar of the same stem giving ``sampling_frequency``,
+    ``num_channels``, ``dtype``, optional ``gain_to_uV``/``offset_to_uV`` and ``probe`` (a
+    probeinterface JSON file, relative to the sidecar).
+
+Names: the recording's name (the Snakemake wildcard) is a slug of its file or folder name made of
+ASCII letters, digits, ``.``, ``_`` and ``-``, so no name can ever reach a shell or a glob, and one
+recording's outputs can never match another's. The original name is kept for the summary.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+RAW_SUFFIXES = (".bin", ".dat")
+SI_FOLDER_MARKER = "si_folder.json"
+SIDECAR_REQUIRED = ("sampling_frequency", "num_channels", "dtype", "probe")
+NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*"  # also the workflow's wildcard constraint
+
+
+class DiscoveryError(ValueError):
+    """recordings_dir itself is unusable (missing, not a folder, empty)."""
+
+
+class EntryError(ValueError):
+    """One entry can't be used; the message names its path and the fix."""
+
+
+@dataclass(frozen=True)
+class RecordingEntry:
+    name: str  # the wildcard: a safe slug
+    source: str  # the file or folder name as found on disk
+    path: str  # absolute path of the folder or raw file
+    format: str  # "si_folder" | "binary"
+    sampling_frequency: float
+    num_channels: int
+    dtype: str
+    duration_s: float
+    input_files: tuple[str, ...]  # what Snakemake tracks for changes
+    binary: dict = field(default_factory=dict)  # raw-file parameters (format "binary" only)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "RecordingEntry":
+        data = dict(data)
+        data["input_files"] = tuple(data.get("input_files", ()))
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Problem:
+    name: str
+    path: str
+    message: str
+
+    def line(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+@dataclass
+class Discovery:
+    recordings: dict[str, RecordingEntry]
+    problems: list[Problem]
+
+
+def slugify(raw: str) -> str:
+    """A name safe as a wildcard, a path component and a shell word."""
+    ascii_name = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name)
+    return re.sub(r"^[._-]+", "", slug).rstrip("._-")
+
+
+def _read_json(path: Path, what: str) -> dict:
+    try:
+        with open(path) as fh:
+            data = json.load(fh)
+    except PermissionError:
+        raise EntryError(f"cannot read {what} (permission denied); make it readable (chmod a+r)") from None
+    except json.JSONDecodeError as exc:
+        raise EntryError(f"{what} is not valid JSON ({exc.msg} at line {exc.lineno}); fix or regenerate it") from None
+    except OSError as exc:
+        raise EntryError(f"cannot read {what} ({exc.strerror}); check the file") from None
+    if not isinstance(data, dict):
+        raise EntryError(f"{what} must hold a JSON object; fix or regenerate it")
+    return data
+
+
+def _frames_in(path: Path, num_channels: int, dtype: np.dtype, offset: int = 0) -> int:
+    try:
+        size = path.stat().st_size - offset
+    except OSError as exc:
+        raise EntryError(f"cannot stat raw file {path.name} ({exc.strerror})") from None
+    if not os.access(path, os.R_OK):
+        raise EntryError(f"raw file {path.name} is not readable (permission denied); make it readable (chmod a+r)")
+    frame_bytes = num_channels * dtype.itemsize
+    if size <= 0:
+        raise EntryError(f"raw file {path.name} is empty; nothing to sort (remove it or re-export it)")
+    if size % frame_bytes:
+        raise EntryError(
+            f"raw file {path.name} has {size} bytes, not a multiple of num_channels x itemsize = {frame_bytes} "
+            "(truncated copy, or wrong num_channels/dtype in the sidecar)"
+        )
+    return size // frame_bytes
+
+
+def _check_binary_params(meta: dict, what: str) -> tuple[float, int, np.dtype]:
+    try:
+        fs = float(meta["sampling_frequency"])
+        nch = int(meta["num_channels"])
+        dtype = np.dtype(meta["dtype"])
+    except KeyError as exc:
+        raise EntryError(f"{what} lacks '{exc.args[0]}'; add it") from None
+    except (TypeError, ValueError) as exc:
+        raise EntryError(f"{what} has an invalid sampling_frequency/num_channels/dtype ({exc}); fix it") from None
+    if not fs > 0 or not np.isfinite(fs):
+        raise EntryError(f"{what}: sampling_frequency must be a positive number, got {meta['sampling_frequency']!r}")
+    if nch <= 0:
+        raise EntryError(f"{what}: num_channels must be positive, got {nch}")
+    return fs, nch, dtype
+
+
+def _probe_channel_count(probe_path: Path) -> int:
+    data = _read_json(probe_path, f"probe file {probe_path.name}")
+    try:
+        return sum(len(p["contact_positions"]) for p in data["probes"])
+    except (KeyError, TypeError):
+        raise EntryError(f"probe file {probe_path.name} is not a probeinterface JSON file (no probes/contact_positions)") from None
+
+
+def _binary_entry(raw: Path, sidecar: Path) -> RecordingEntry:
+    meta = _read_json(sidecar, f"sidecar {sidecar.name}")
+    missing = [k for k in SIDECAR_REQUIRED if k not in meta]
+    if missing:
+        raise EntryError(f"sidecar {sidecar.name} lacks {', '.join(missing)}; add them (see config/README.md)")
+    fs, nch, dtype = _check_binary_params(meta, f"sidecar {sidecar.name}")
+    probe_path = (sidecar.parent / str(meta["probe"])).resolve()
+    if not probe_path.is_file():
+        raise EntryError(f"sidecar {sidecar.name} names probe '{meta['probe']}', which does not exist; fix the path")
+    probe_channels = _probe_channel_count(probe_path)
+    if probe_channels != nch:
+        raise EntryError(
+            f"probe {probe_path.name} has {probe_channels} contacts but sidecar {sidecar.name} says num_channels={nch}; "
+            "they must match"
+        )
+    frames = _frames_in(raw, nch, dtype)
+    binary = {
+        "sampling_frequency": fs,
+        "num_channels": nch,
+        "dtype": dtype.str,
+        "gain_to_uV": meta.get("gain_to_uV"),
+        "offset_to_uV": meta.get("offset_to_uV"),
+        "probe": str(probe_path),
+    }
+    return RecordingEntry(
+        name=slugify(raw.stem),
+        source=raw.name,
+        path=str(raw.resolve()),
+        format="binary",
+        sampling_frequency=fs,
+        num_channels=nch,
+        dtype=dtype.str,
+        duration_s=frames / fs,
+        input_files=(str(raw.resolve()), str(sidecar.resolve()), str(probe_path)),
+        binary=binary,
+    )
+
+
+def _si_folder_entry(folder: Path) -> RecordingEntry:
+    marker = folder / SI_FOLDER_MARKER
+    _read_json(marker, f"{SI_FOLDER_MARKER}")
+    binary_json = folder / "binary.json"
+    if not binary_json.is_file():
+        raise EntryError(
+            "SpikeInterface folder is not in binary format (no binary.json); re-save it with "
+            "recording.save(folder=..., format='binary')"
+        )
+    kwargs = _read_json(binary_json, "binary.json").get("kwargs", {})
+    fs, nch, dtype = _check_binary_params(kwargs, "binary.json")
+    files = kwargs.get("file_paths") or []
+    if not files:
+        raise EntryError("binary.json lists no trace files; re-save the recording")
+    offset = int(kwargs.get("file_offset") or 0)
+    frames = 0
+    raw_paths = []
+    for name in files:
+        raw = (folder / name).resolve() if not os.path.isabs(name) else Path(name)
+        if not raw.is_file():
+            raise EntryError(f"trace file {name} listed in binary.json is missing; the folder is incomplete")
+        frames += _frames_in(raw, nch, dtype, offset)
+        raw_paths.append(str(raw))
+    if not (folder / "probegroup.json").is_file() and not (folder / "probe.json").is_file():
+        raise EntryError("SpikeInterface folder has no probe (probegroup.json); attach a probe and re-save it")
+    return RecordingEntry(
+        name=slugify(folder.name),
+        source=folder.name,
+        path=str(folder.resolve()),
+        format="si_folder",
+        sampling_frequency=fs,
+        num_channels=nch,
+        dtype=dtype.str,
+        duration_s=frames / fs,
+        input_files=(str(marker.resolve()), str(binary_json.resolve()), *raw_paths),
+    )
+
+
+def _candidate(path: Path) -> tuple[str, callable] | None:
+    """What this directory entry could be, without reading it: (kind, builder) or None."""
+    if path.name.startswith("."):
+        return None
+    if path.is_dir():
+        if (path / SI_FOLDER_MARKER).exists():
+            return ("si_folder", lambda: _si_folder_entry(path))
+        return None
+    if path.suffix.lower() in RAW_SUFFIXES:
+        sidecar = path.with_suffix(".json")
+        if not sidecar.exists():
+            raise EntryError(f"raw file has no JSON sidecar ({sidecar.name}); add one (see config/README.md)")
+        return ("binary", lambda: _binary_entry(path, sidecar))
+    return None
+
+
+def resolve_recordings_dir(recordings_dir: str | Path) -> Path:
+    root = Path(recordings_dir).expanduser()
+    if not root.exists():
+        raise DiscoveryError(
+            f"recordings_dir '{recordings_dir}' does not exist; set recordings_dir in config/config.yaml "
+            "or pass --config recordings_dir=/path/to/recordings"
+        )
+    if not root.is_dir():
+        raise DiscoveryError(f"recordings_dir '{recordings_dir}' is not a folder; point it at the folder holding the recordings")
+    return root
+
+
+def entry_for_path(path: str | Path) -> RecordingEntry:
+    """The entry for one recording path (used by `sortcanary canary PATH`)."""
+    path = Path(path)
+    if not path.exists():
+        raise EntryError(f"{path}: no such file or folder")
+    try:
+        candidate = _candidate(path)
+    except EntryError as exc:
+        raise EntryError(f"{path}: {exc}") from None
+    if candidate is None:
+        raise EntryError(f"{path}: not a recording (expected a SpikeInterface folder or a .bin/.dat file with a JSON sidecar)")
+    try:
+        return candidate[1]()
+    except EntryError as exc:
+        raise EntryError(f"{path}: {exc}") from None
+
+
+def discover(recordings_dir: str | Path, *, allow_empty: bool = False) -> Discovery:
+    """All usable recordings in ``recordings_dir`` plus one Problem per unusable entry."""
+    root = resolve_recordings_dir(recordings_dir)
+    found: dict[str, list[RecordingEntry]] = {}
+    problems: list[Problem] = []
+    try:
+        children = sorted(root.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        raise DiscoveryError(f"cannot list recordings_dir '{recordings_dir}' ({exc.strerror}); check its permissions") from None
+    for child in children:
+        try:
+            candidate = _candidate(child)
+            if candidate is None:
+                continue
+            entry = candidate[1]()
+        except EntryError as exc:
+            problems.append(Problem(slugify(Path(child.name).stem if child.suffix else child.name), str(child), str(exc)))
+            continue
+        except OSError as exc:  # symlink loops, vanished files, permission errors on stat
+            problems.append(Problem(slugify(child.name), str(child), f"cannot read entry ({exc.strerror or exc}); fix or remove it"))
+            continue
+        if not entry.name:
+            problems.append(Problem(child.name, str(child), "name has no usable characters; rename it"))
+            continue
+        found.setdefault(entry.name, []).append(entry)
+    recordings: dict[str, RecordingEntry] = {}
+    for name, entries in found.items():
+        if len(entries) == 1:
+            recordings[name] = entries[0]
+            continue
+        sources = " and ".join(repr(e.source) for e in entries)
+        for entry in entries:
+            problems.append(
+                Problem(name, entry.path, f"name collision: {sources} both map to recording name '{name}'; rename one")
+            )
+    if not recordings and not problems and not allow_empty:
+        raise DiscoveryError(
+            f"recordings_dir '{recordings_dir}' holds no recordings (SpikeInterface folders or .bin/.dat + JSON sidecar); "
+            "point recordings_dir at your data or run `sortcanary demo-data DIR`"
+        )
+    return Discovery(recordings=recordings, problems=problems)

@@ -1,0 +1,30 @@
+"""Where everything goes, relative to the workflow's working directory.
+
+The rules (workflow/rules/*.smk) and the reporting code read these same patterns, so a path is
+written down exactly once.
+"""
+
+PREFLIGHT = "results/preflight.json"
+PREFLIGHT_LOG = "logs/preflight.log"
+PREFLIGHT_VERDICT = "logs/preflight.verdict.json"
+
+MARKER = "results/canary/{recording}.json"
+CANARY_LOG = "logs/canary/{recording}.log"
+CANARY_VERDICT = "logs/canary/{recording}.verdict.json"
+
+SORTED = "results/sorted/{recording}"
+SORT_JSON = "results/sorted/{recording}/sort.json"
+# The sort rule's declared output is this small record beside the folder, not the folder itself:
+# Snakemake deletes a job's declared outputs before re-running it, and a finished multi-hour sort
+# must never be deleted that way. The folder is published atomically by sortcanary instead.
+SORT_DONE = "results/sorted/{recording}.sort.json"
+SORT_LOG = "logs/sort/{recording}.log"
+SORT_VERDICT = "logs/sort/{recording}.verdict.json"
+
+SUMMARY_TSV = "results/summary.tsv"
+
+
+def path(pattern: str, root: str = ".", **wildcards) -> str:
+    import os
+
+    return os.path.join(root, pattern.format(**wildcards))

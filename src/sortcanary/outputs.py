@@ -1,0 +1,95 @@
+"""Writing results so that nothing half-written is ever taken as finished.
+
+Every file is written to a temporary sibling and renamed into place (atomic on POSIX within one
+filesystem); a sorted recording is assembled in a temporary sibling folder and renamed as a whole.
+A crash at any point leaves either the old result or no result, never a partial one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+
+def dumps(data) -> str:
+    """Deterministic JSON: sorted keys, fixed indentation, trailing newline."""
+    return json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_json_atomic(path: str | Path, data) -> Path:
+    return write_text_atomic(path, dumps(data))
+
+
+def read_json(path: str | Path, default=None):
+    try:
+        with open(path) as fh:
+            return json.load(fh)
+    except (OSError, json.JSONDecodeError):
+        return default
+
+
+def wipe_dir(path: str | Path) -> Path:
+    """Empty (or create) a scratch folder, strictly: failing to wipe raises.
+
+    A canary that ran on top of a previous run's leftovers could pass or fail for the wrong reason.
+    """
+    path = Path(path)
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path
+
+
+def remove_quietly(path: str | Path) -> None:
+    """Best-effort clean-up after a job; never masks the job's own outcome."""
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def staging_dir_for(final: str | Path) -> Path:
+    """A fresh temporary sibling of ``final`` to assemble a result in (same filesystem)."""
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))
+
+
+def publish_dir(staging: str | Path, final: str | Path, *, replace: bool = False) -> Path:
+    """Move a fully assembled folder into place.
+
+    A finished result is never overwritten unless ``replace`` says so, and even then the old one is
+    only removed after the new one is in place.
+    """
+    staging, final = Path(staging), Path(final)
+    previous = None
+    if final.exists() and any(final.iterdir()):
+        if not replace:
+            raise FileExistsError(f"{final} already holds a finished result; it is never overwritten")
+        previous = final.with_name(f".{final.name}.replaced")
+        remove_quietly(previous)
+        os.rename(final, previous)
+    elif final.exists():
+        final.rmdir()
+    os.rename(staging, final)
+    if previous is not None:
+        remove_quietly(previous)
+    return final

@@ -1,0 +1,279 @@
+"""One function sorts a recording; the canary and the full sort are two uses of it.
+
+``process_recording`` runs the configured sorter on a recording (or a window of it) in a watched
+child process and raises ``SortFailure`` with a verdict when it fails. The canary calls it with
+the canary config and the leading window; the full sort with the live config and no window. That
+is what makes the canary a faithful rehearsal: same sorter, loader, parameters and code path.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import platform
+import time
+from pathlib import Path
+
+from . import __version__
+from .classification import RESOURCE, SortFailure, unclassified, verdict_for
+from .config import Window, canary_config, canary_window, inactivity_timeout_s
+from .discovery import RecordingEntry
+from .isolation import run_child, tail
+from .outputs import publish_dir, read_json, remove_quietly, staging_dir_for, wipe_dir, write_json_atomic
+from .sorters import resolve_backend, sorter_params
+
+log = logging.getLogger("sortcanary")
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BLOCKED = 3
+
+
+def versions() -> dict:
+    import importlib.metadata as md
+
+    found = {"sortcanary": __version__, "python": platform.python_version()}
+    for pkg in ("spikeinterface", "kilosort", "torch", "probeinterface", "numpy"):
+        try:
+            found[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            found[pkg] = None
+    return found
+
+
+def process_recording(
+    entry: RecordingEntry,
+    cfg: dict,
+    *,
+    window: Window | None,
+    dest: Path,
+    workdir: Path,
+    log_path: Path,
+) -> dict:
+    """Sort ``entry`` (or its ``window``) into ``dest``; return the outcome or raise SortFailure.
+
+    ``dest`` receives ``sorter/`` (the sorter's own folder, e.g. KS4's phy output in
+    ``sorter/sorter_output``) and ``sorting/`` (a SpikeInterface sorting folder).
+    """
+    backend = resolve_backend(cfg["sorter"])
+    params = sorter_params(cfg, backend)
+    duration_s = window.duration_s if window else entry.duration_s
+    timeout_s = inactivity_timeout_s(cfg, duration_s)
+    sorter_folder = dest / "sorter"
+    dest.mkdir(parents=True, exist_ok=True)
+    log.info("sorting %s (%s, %.1f s of %.1f s) with %s %s; inactivity timeout %.0f s",
+             entry.name, "window" if window else "full", duration_s, entry.duration_s, cfg["sorter"],
+             {k: v for k, v in params.items()}, timeout_s)
+    run = run_child(
+        {
+            "entry": entry.as_dict(),
+            "window": window.as_dict() if window else None,
+            "sorter": cfg["sorter"],
+            "params": params,
+            "docker_image": cfg.get("docker_image"),
+            "sorter_folder": str(sorter_folder),
+            "sorting_folder": str(dest / "sorting"),
+        },
+        workdir=workdir,
+        log_path=log_path,
+        timeout_s=timeout_s,
+        watch=[dest],
+        disk_paths=[dest, workdir],
+        abort_free_bytes=int(cfg["disk"]["abort_free_gb"] * 1e9),
+        sorter_logs=backend.log_files(sorter_folder),
+    )
+    if not run.ok:
+        raise SortFailure(run.verdict)
+    return {
+        "units": run.units,
+        "seconds": round(run.seconds, 3),
+        "sorter": cfg["sorter"],
+        "sorter_version": backend.version(),
+        "sorter_params": params,
+        "duration_s": duration_s,
+    }
+
+
+# -- the canary -------------------------------------------------------------------------------
+
+
+def _write_verdict(verdict_path: Path | None, record: dict) -> None:
+    if verdict_path is not None:
+        write_json_atomic(verdict_path, record)
+
+
+def run_canary(
+    entry: RecordingEntry,
+    cfg: dict,
+    *,
+    scratch: Path,
+    log_path: Path,
+    marker_path: Path | None = None,
+    verdict_path: Path | None = None,
+) -> tuple[int, dict]:
+    """Rehearse the full sort on the leading window; return (exit code, verdict record).
+
+    pass / passthrough / disabled write the marker and return 0; a classified failure writes no
+    marker, keeps the verdict, and returns EXIT_BLOCKED. KeyboardInterrupt and SystemExit propagate.
+    """
+    window = canary_window(cfg["canary"]["window_s"], entry.duration_s)
+    base = {"recording": entry.name, "source": entry.source, "sorter": cfg["sorter"]}
+    if window is None:
+        marker = {**base, "status": "disabled", "reason": f"canary.window_s={cfg['canary']['window_s']}"}
+        return _finish_canary(marker, {}, marker_path, verdict_path)
+    ccfg = canary_config(cfg)
+    base["window"] = window.as_dict()
+    if window.clamped:
+        base["note"] = f"recording ({entry.duration_s:.1f} s) is shorter than the window; the canary sorted all of it"
+    workspace = wipe_dir(scratch)
+    started = time.monotonic()
+    timing: dict = {}
+    try:
+        outcome = process_recording(entry, ccfg, window=window, dest=workspace / "out", workdir=workspace / "child",
+                                    log_path=log_path)
+        marker = {**base, "status": "pass", "units": outcome["units"]}
+    except SortFailure as failure:
+        timing = {"seconds": round(time.monotonic() - started, 3)}
+        verdict = failure.verdict
+        if verdict.classified:
+            record = {**base, "verdict": "blocked", **verdict.as_dict(), **timing}
+            record.setdefault("evidence", {}).setdefault("log_tail", tail(log_path, 2000))
+            _write_verdict(verdict_path, record)
+            log.error("canary BLOCKED %s: %s/%s: %s -- %s", entry.name, verdict.category, verdict.error_class,
+                      verdict.message, verdict.remediation)
+            return EXIT_BLOCKED, record
+        marker = {**base, "status": "passthrough", "error": {"type": verdict.error_class, "message": verdict.message}}
+    except Exception as exc:  # noqa: BLE001 -- the canary is a smoke test: unexpected errors pass through
+        log.exception("canary hit an unexpected error; passing through to the full sort")
+        marker = {**base, "status": "passthrough", "error": {"type": type(exc).__name__, "message": str(exc)[:500]}}
+    finally:
+        remove_quietly(workspace)
+    timing = timing or {"seconds": round(time.monotonic() - started, 3)}
+    return _finish_canary(marker, timing, marker_path, verdict_path)
+
+
+def _finish_canary(marker: dict, timing: dict, marker_path: Path | None, verdict_path: Path | None) -> tuple[int, dict]:
+    """The marker holds only the deterministic verdict (an unchanged verdict must not look new);
+    timings go to the verdict record in the log."""
+    record = {**marker, "verdict": marker["status"], **timing}
+    _write_verdict(verdict_path, record)
+    if marker_path is not None:
+        write_json_atomic(marker_path, marker)
+    log.info("canary %s: %s", marker["recording"], marker["status"])
+    return EXIT_OK, record
+
+
+# -- the full sort ----------------------------------------------------------------------------
+
+
+def recording_fingerprint(entry: RecordingEntry) -> list:
+    """Names, sizes and modification times of the recording's files: changes mean new data."""
+    prints = []
+    for name in entry.input_files:
+        st = Path(name).stat()
+        prints.append([Path(name).name, st.st_size, st.st_mtime_ns])
+    return prints
+
+
+def retry_config(cfg: dict, backend_defaults: dict, attempt: int) -> dict:
+    """The config for a retry after a resource failure: batch_size divided per attempt."""
+    if attempt <= 1 or "batch_size" not in backend_defaults:
+        return cfg
+    retry = copy.deepcopy(cfg)
+    base = retry["sorter_params"].get("batch_size", backend_defaults["batch_size"])
+    retry["sorter_params"]["batch_size"] = max(1, int(base / cfg["retry_batch_divisor"] ** (attempt - 1)))
+    return retry
+
+
+def _previous_non_resource_verdict(verdict_path: Path, attempt: int) -> dict | None:
+    if attempt <= 1:
+        return None
+    previous = read_json(verdict_path)
+    if previous and previous.get("status") == "failed" and previous.get("category") != RESOURCE:
+        return previous
+    return None
+
+
+def run_full_sort(
+    entry: RecordingEntry,
+    cfg: dict,
+    *,
+    marker_path: Path,
+    dest: Path,
+    done_path: Path,
+    identity: dict,
+    scratch: Path,
+    log_path: Path,
+    verdict_path: Path,
+    attempt: int = 1,
+) -> int:
+    """Sort the whole recording and publish ``dest`` atomically; on failure keep a verdict JSON.
+
+    A finished sort with the same identity (sorter, parameters, recording files) is reused, never
+    redone: upstream re-runs (a re-checked canary) cost seconds, not hours. A finished sort with
+    another identity is kept and this job fails with a verdict, unless ``resort_on_change``.
+    """
+    identity = {**identity, "recording": recording_fingerprint(entry)}
+    started = time.monotonic()
+    previous = _previous_non_resource_verdict(verdict_path, attempt)
+    if previous:
+        log.error("attempt %d: the previous attempt failed with a %s verdict; retrying cannot help", attempt,
+                  previous.get("category"))
+        return EXIT_FAILED
+    existing = read_json(dest / "sort.json")
+    if existing is not None and existing.get("identity") == identity:
+        write_json_atomic(done_path, existing)
+        log.info("%s: a finished sort with the same settings and data exists; reused it", entry.name)
+        return EXIT_OK
+    replacing = dest.exists() and any(dest.iterdir())
+    if replacing and not (cfg["resort_on_change"] and existing is not None):
+        what = "other settings or data" if existing is not None else "files but no sort.json"
+        verdict = verdict_for("existing_result_differs",
+                              message=f"{dest} already holds a sort with {what}; it is kept untouched.")
+        return _full_sort_failed(entry, verdict, started, log_path, verdict_path)
+    marker = read_json(marker_path, {})
+    staging = staging_dir_for(dest)
+    workspace = wipe_dir(scratch)
+    try:
+        backend_defaults = resolve_backend(cfg["sorter"]).default_params()
+        outcome = process_recording(entry, retry_config(cfg, backend_defaults, attempt), window=None, dest=staging,
+                                    workdir=workspace, log_path=log_path)
+        sort_record = {
+            "recording": entry.name,
+            "source": entry.source,
+            "path": entry.path,
+            "canary": marker.get("status"),
+            "num_channels": entry.num_channels,
+            "sampling_frequency": entry.sampling_frequency,
+            "identity": identity,
+            "attempt": attempt,
+            "versions": versions(),
+            **outcome,
+            "seconds": round(time.monotonic() - started, 3),
+        }
+        write_json_atomic(staging / "sort.json", sort_record)
+        publish_dir(staging, dest, replace=replacing)
+        write_json_atomic(done_path, sort_record)
+        _write_verdict(verdict_path, {"recording": entry.name, "status": "done", "units": outcome["units"],
+                                      "seconds": sort_record["seconds"], "attempt": attempt})
+        log.info("sorted %s: %d units in %.1f s", entry.name, outcome["units"], sort_record["seconds"])
+        return EXIT_OK
+    except SortFailure as failure:
+        verdict = failure.verdict
+    except Exception as exc:  # noqa: BLE001 -- recorded as an unclassified failure, job fails
+        log.exception("full sort failed unexpectedly")
+        verdict = unclassified(f"{type(exc).__name__}: {str(exc)[:500]}")
+    finally:
+        remove_quietly(staging)
+        remove_quietly(workspace)
+    return _full_sort_failed(entry, verdict, started, log_path, verdict_path, attempt=attempt)
+
+
+def _full_sort_failed(entry, verdict, started, log_path: Path, verdict_path: Path, attempt: int = 1) -> int:
+    record = {"recording": entry.name, "status": "failed", **verdict.as_dict(), "attempt": attempt,
+              "seconds": round(time.monotonic() - started, 3)}
+    record["evidence"].setdefault("log_tail", tail(log_path, 2000))
+    _write_verdict(verdict_path, record)
+    log.error("full sort FAILED %s: %s/%s: %s -- %s", entry.name, verdict.category, verdict.error_class,
+              verdict.message, verdict.remediation)
+    return EXIT_FAILED

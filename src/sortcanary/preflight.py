@@ -1,0 +1,95 @@
+"""Checks that cost seconds and save hours: run once before any canary.
+
+The findings use the failure taxonomy, so a failed preflight reads like any other verdict. The
+report is deterministic (no free-space figures, no timestamps): canaries take it as input, and an
+unchanged environment must not look like a change.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from .classification import SortFailure, classify_text, verdict_for
+from .sorters import resolve_backend
+
+
+def resolve_torch_device(requested: str) -> str:
+    """The device a torch sorter will use; raise an environment verdict if ``cuda`` can't work."""
+    import torch
+
+    if requested == "cpu":
+        return "cpu"
+    available = torch.cuda.is_available()
+    if requested == "auto":
+        return "cuda" if available else "cpu"
+    if not available:
+        build = "a CPU-only build" if torch.version.cuda is None else f"built for CUDA {torch.version.cuda}, no usable GPU"
+        raise SortFailure(verdict_for(
+            "device_unavailable",
+            message=f"sortcanary: CUDA requested (torch_device: cuda) but torch {torch.__version__} is {build}.",
+            torch=torch.__version__,
+        ))
+    try:  # a real kernel launch catches "no kernel image is available for execution on the device"
+        (torch.ones(8, device="cuda") * 2).sum().item()
+    except RuntimeError as exc:
+        raise SortFailure(classify_text(str(exc)) or verdict_for("device_unavailable", message=str(exc)[:300])) from exc
+    return "cuda"
+
+
+def _check_writable(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".sortcanary-write-check-"):
+            pass
+    except OSError as exc:
+        raise SortFailure(verdict_for(
+            "disk_exhausted" if exc.errno == 28 else "probe_config_error",
+            message=f"Folder {folder} is not writable ({exc.strerror}).",
+        )) from exc
+
+
+def _check_free_space(folder: Path, min_free_gb: float) -> None:
+    free = shutil.disk_usage(folder).free
+    if free < min_free_gb * 1e9:
+        raise SortFailure(verdict_for(
+            "disk_exhausted",
+            message=f"Only {free / 1e9:.2f} GB free in {folder}; preflight.min_free_gb is {min_free_gb}.",
+            free_bytes=free,
+        ))
+
+
+def run_preflight(cfg: dict, *, results_dir: Path, scratch_dir: Path) -> dict:
+    """Run every check; return the (deterministic) report or raise SortFailure on the first failure."""
+    backend = resolve_backend(cfg["sorter"])
+    backend.check_installed()
+    report = {"status": "ok", "sorter": cfg["sorter"], "sorter_version": backend.version()}
+    if "torch_device" in backend.default_params() or cfg["torch_device"] != "auto":
+        report["torch_device"] = resolve_torch_device(cfg["torch_device"])
+    for folder in (results_dir, scratch_dir):
+        _check_writable(folder)
+        _check_free_space(folder, cfg["preflight"]["min_free_gb"])
+    report["checked"] = ["sorter", "torch_device", "writable", "free_space"]
+    return report
+
+
+def preflight_job(cfg: dict, *, report_path: str, verdict_path: str) -> int:
+    """The workflow's preflight rule: write the report, or a verdict that blocks every canary."""
+    import logging
+
+    from .outputs import write_json_atomic
+
+    log = logging.getLogger("sortcanary")
+    try:
+        report = run_preflight(cfg, results_dir=Path(report_path).parent, scratch_dir=Path(cfg["scratch_dir"]))
+    except SortFailure as failure:
+        verdict = failure.verdict
+        write_json_atomic(verdict_path, {"status": "failed", **verdict.as_dict()})
+        log.error("PREFLIGHT FAILED (every canary is blocked): %s/%s: %s -- %s", verdict.category,
+                  verdict.error_class, verdict.message, verdict.remediation)
+        return 1
+    write_json_atomic(verdict_path, report)
+    write_json_atomic(report_path, report)
+    log.info("preflight ok: %s", report)
+    return 0

@@ -1,0 +1,105 @@
+"""Sorter backends behind one interface, resolved from the config's ``sorter`` string.
+
+* A SpikeInterface sorter name (``kilosort4``, ...) runs through ``spikeinterface.sorters.run_sorter``.
+* ``package.module:Class`` loads a custom backend: a class with this module's ``SorterBackend``
+  interface. This is the extension point for in-house sorters, and the one the tests use for
+  behaviour real sorters can't be made to show on demand (an unexpected crash, a hang, a kill).
+
+The canary and the full sort resolve the same string, so they always run the same code path.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from .classification import SortFailure, verdict_for
+
+
+class SorterBackend:
+    """What sortcanary needs from a sorter."""
+
+    name = "backend"
+
+    def version(self) -> str:
+        return "unknown"
+
+    def check_installed(self) -> None:
+        """Raise SortFailure(sorter_not_installed) when the sorter can't run here."""
+
+    def default_params(self) -> dict:
+        return {}
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        """Sort ``recording`` into ``folder`` and return a SpikeInterface BaseSorting."""
+        raise NotImplementedError
+
+    def log_files(self, folder: Path) -> list[Path]:
+        """Files whose growth means progress and whose text helps classify a failure."""
+        return [folder / "spikeinterface_log.json"]
+
+
+class SpikeInterfaceSorter(SorterBackend):
+    def __init__(self, name: str):
+        from spikeinterface.sorters import sorter_dict
+
+        self.name = name
+        self._cls = sorter_dict[name]
+
+    def version(self) -> str:
+        try:
+            return str(self._cls.get_sorter_version())
+        except Exception:  # not installed: the version is unknowable, check_installed says why
+            return "not installed"
+
+    def check_installed(self) -> None:
+        if not self._cls.is_installed():
+            raise SortFailure(verdict_for("sorter_not_installed", message=f"The sorter {self.name} is not installed."))
+
+    def default_params(self) -> dict:
+        return dict(self._cls.default_params())
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        from spikeinterface.sorters import run_sorter
+
+        return run_sorter(
+            self.name,
+            recording,
+            folder=str(folder),
+            remove_existing_folder=True,
+            verbose=True,
+            docker_image=docker_image or False,
+            **params,
+        )
+
+    def log_files(self, folder: Path) -> list[Path]:
+        return [folder / "spikeinterface_log.json", folder / "sorter_output" / f"{self.name}.log"]
+
+
+def resolve_backend(spec: str) -> SorterBackend:
+    """The backend for a config ``sorter`` string; unknown names are an environment failure."""
+    if ":" in spec:
+        module_name, _, attr = spec.partition(":")
+        try:
+            backend_cls = getattr(importlib.import_module(module_name), attr)
+        except (ImportError, AttributeError) as exc:
+            raise SortFailure(
+                verdict_for("unknown_sorter", message=f"sortcanary: unknown sorter '{spec}': cannot import it ({exc}).")
+            ) from exc
+        return backend_cls()
+    from spikeinterface.sorters import sorter_dict
+
+    if spec not in sorter_dict:
+        known = ", ".join(sorted(sorter_dict))
+        raise SortFailure(
+            verdict_for("unknown_sorter", message=f"sortcanary: unknown sorter '{spec}'; SpikeInterface knows: {known}.")
+        )
+    return SpikeInterfaceSorter(spec)
+
+
+def sorter_params(cfg: dict, backend: SorterBackend) -> dict:
+    """The parameters the sorter gets: the config's sorter_params plus the device, if it takes one."""
+    params = dict(cfg.get("sorter_params") or {})
+    if "torch_device" in backend.default_params():
+        params.setdefault("torch_device", cfg["torch_device"])
+    return params

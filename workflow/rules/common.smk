@@ -1,0 +1,53 @@
+import sys
+
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import min_version, validate
+
+from sortcanary import layout
+from sortcanary.config import describe_validation_error
+from sortcanary.discovery import NAME_PATTERN, DiscoveryError, discover
+
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+# Defaults come from the schema; a bad config stops here with one line naming the key.
+try:
+    validate(config, schema="../schemas/config.schema.yaml")
+except WorkflowError as err:
+    sys.exit(f"sortcanary: {describe_validation_error(err)}")
+
+# Discovery reads metadata only (never traces); one bad recording is reported and skipped.
+try:
+    DISCOVERY = discover(config["recordings_dir"])
+except DiscoveryError as err:
+    sys.exit(f"sortcanary: {err}")
+for problem in DISCOVERY.problems:
+    print(f"sortcanary: skipping {problem.line()}", file=sys.stderr)
+RECORDINGS = DISCOVERY.recordings
+
+
+wildcard_constraints:
+    recording=NAME_PATTERN,
+
+
+def recording_entry(wildcards):
+    """The discovered recording as a plain dict (the scripts rebuild a RecordingEntry from it)."""
+    return RECORDINGS[wildcards.recording].as_dict()
+
+
+def recording_files(wildcards):
+    """The recording's own files, so a changed recording is canaried and sorted again."""
+    return list(RECORDINGS[wildcards.recording].input_files)
+
+
+def sort_identity(wildcards):
+    """What a finished sort must match to be reused: changing these re-sorts (see config/README.md)."""
+    return {"sorter": config["sorter"], "sorter_params": config["sorter_params"]}
+
+
+def attempt(wildcards, attempt):
+    return attempt

@@ -1,0 +1,9 @@
+rule preflight:
+    output:
+        layout.PREFLIGHT,
+    log:
+        log=layout.PREFLIGHT_LOG,
+        verdict=layout.PREFLIGHT_VERDICT,
+    priority: 100
+    script:
+        "../scripts/preflight.py"

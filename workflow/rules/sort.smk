@@ -1,0 +1,18 @@
+rule sort:
+    input:
+        marker=layout.MARKER,
+        recording=recording_files,
+    output:
+        done=layout.SORT_DONE,
+    log:
+        log=layout.SORT_LOG,
+        verdict=layout.SORT_VERDICT,
+    params:
+        recording=recording_entry,
+        identity=sort_identity,
+        sorted_dir=lambda wildcards: layout.SORTED.format(recording=wildcards.recording),
+    resources:
+        gpu=1,
+        attempt=attempt,
+    script:
+        "../scripts/sort.py"

@@ -1,0 +1,20 @@
+"""Snakemake adapter for rule canary (logic: sortcanary.pipeline.run_canary)."""
+
+import sys
+from pathlib import Path
+
+from sortcanary.discovery import RecordingEntry
+from sortcanary.joblog import log_to
+from sortcanary.pipeline import run_canary
+
+log_to(snakemake.log.log)
+entry = RecordingEntry.from_dict(snakemake.params.recording)
+code, _ = run_canary(
+    entry,
+    snakemake.config,
+    scratch=Path(snakemake.config["scratch_dir"]) / "canary" / entry.name,
+    log_path=Path(snakemake.log.log),
+    marker_path=Path(snakemake.output.marker),
+    verdict_path=Path(snakemake.log.verdict),
+)
+sys.exit(code)
