@@ -42,7 +42,14 @@ log() { echo "$PROG: $*" >&2; }
 
 usage() { echo "usage: $0 {start|stop} STATE_DIR" >&2; exit 2; }
 
-alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
+# True if pid $1 exists and is not a zombie.
+alive() {
+    [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null || return 1
+    local st
+    st="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+    st="${st##*) }"
+    [[ "${st:0:1}" != Z ]]
+}
 
 # ---------------------------------------------------------------- install --
 ensure_packages() {
@@ -107,8 +114,25 @@ ensure_munged() {
 }
 
 # ------------------------------------------------------------------ slurm --
+# SLURM's NoInAddrAny/NoCtldInAddrAny make daemons (and srun) bind to the
+# first IPv4 address that `hostname` resolves to, instead of 0.0.0.0. That
+# keeps everything on loopback only if the hostname resolves to 127.x.
+comm_params_line() {
+    local addr
+    addr="$(getent ahostsv4 "$(hostname)" 2>/dev/null | awk 'NR == 1 { print $1 }')"
+    if [[ "$addr" == 127.* ]]; then
+        echo "CommunicationParameters=NoInAddrAny,NoCtldInAddrAny"
+    else
+        log "WARNING: hostname '$(hostname)' resolves to '${addr:-nothing}', not 127.x;" \
+            "slurmctld/slurmd will listen on 0.0.0.0 (traffic still goes to 127.0.0.1 only)." \
+            "Map the hostname to 127.0.0.1 in /etc/hosts for loopback-only listening."
+        echo "# CommunicationParameters=NoInAddrAny left out: hostname is not loopback"
+    fi
+}
+
 write_slurm_conf() {
-    local cpus mem
+    local cpus mem comm
+    comm="$(comm_params_line)"
     cpus="$(nproc)"
     # RealMemory: 90% of currently available memory, in MB (at least 512).
     mem="$(awk '/^MemAvailable:/ { m = int($2 / 1024 * 0.9); if (m < 512) m = 512; print m }' /proc/meminfo)"
@@ -118,8 +142,8 @@ ClusterName=sortcanary-test
 SlurmctldHost=${HOST}(127.0.0.1)
 SlurmctldPort=${CTLD_PORT}
 SlurmdPort=${SLURMD_PORT}
-# Bind daemons to the configured addresses (127.0.0.1) instead of 0.0.0.0.
-CommunicationParameters=NoInAddrAny,NoCtldInAddrAny
+# Bind to the hostname's (loopback) address instead of 0.0.0.0; see comm_params_line.
+${comm}
 AuthType=auth/munge
 CredType=cred/munge
 SlurmUser=root
@@ -188,13 +212,13 @@ unlink_etc_conf() {
 
 # Start "$@" in the background, detached from our session and with all fds
 # pointing at a log file (so callers capturing our stdout do not hang), and
-# record its pid.
+# record its pid in STATE_DIR/pids and in $SPAWNED.
+SPAWNED=""
 spawn() {
     local name="$1"; shift
     setsid "$@" </dev/null >>"$STATE_DIR/log/$name.out" 2>&1 &
-    local pid=$!
-    echo "$pid" >> "$STATE_DIR/pids"
-    eval "PID_${name}=$pid"
+    SPAWNED=$!
+    echo "$SPAWNED" >> "$STATE_DIR/pids"
 }
 
 node_state() {
@@ -247,7 +271,7 @@ do_start() {
     trap on_start_exit EXIT
     trap 'exit 130' INT TERM
     mkdir -p "$STATE_DIR"/{state,spool,run,log}
-    chmod 0755 "$STATE_DIR" "$STATE_DIR"/{state,spool,run,log}
+    chmod 0755 "$STATE_DIR"/{state,spool,run,log}
 
     ensure_packages
     HOST="$(hostname -s)"
@@ -262,9 +286,9 @@ do_start() {
 
     # -c: start from a clean job state even if STATE_DIR is reused.
     spawn slurmctld /usr/sbin/slurmctld -D -c -f "$SLURM_CONF"
-    local i
+    local ctld_pid=$SPAWNED i
     for ((i = 0; i < TIMEOUT * 4; i++)); do
-        alive "$PID_slurmctld" || die "slurmctld exited during startup"
+        alive "$ctld_pid" || die "slurmctld exited during startup"
         scontrol ping 2>/dev/null | grep -q 'UP' && break
         sleep 0.25
     done
@@ -272,10 +296,11 @@ do_start() {
         || die "slurmctld did not answer 'scontrol ping' within ${TIMEOUT}s"
 
     spawn slurmd /usr/sbin/slurmd -D -f "$SLURM_CONF" -N "$HOST"
+    local slurmd_pid=$SPAWNED
     local state=""
     while ((SECONDS - t0 < TIMEOUT)); do
-        alive "$PID_slurmctld" || die "slurmctld died while waiting for the node"
-        alive "$PID_slurmd" || die "slurmd exited during startup"
+        alive "$ctld_pid" || die "slurmctld died while waiting for the node"
+        alive "$slurmd_pid" || die "slurmd exited during startup"
         state="$(node_state)"
         [[ "$state" == "idle" ]] && break
         sleep 0.25
@@ -286,6 +311,27 @@ do_start() {
     trap - EXIT INT TERM
     log "cluster up in $((SECONDS - t0))s: node $HOST idle, partition debug; logs in $STATE_DIR/log"
     echo "export SLURM_CONF=$SLURM_CONF"
+}
+
+active_jobs() {
+    SLURM_CONF="$STATE_DIR/slurm.conf" timeout 5 \
+        squeue -h -o %i -t pending,running,suspended,completing,configuring 2>/dev/null
+}
+
+cancel_jobs() {
+    [[ -f "$STATE_DIR/slurm.conf" ]] || return 0
+    local ids i
+    ids="$(active_jobs)" || return 0
+    [[ -n "$ids" ]] || return 0
+    log "cancelling leftover job(s): ${ids//$'\n'/ }"
+    # shellcheck disable=SC2086  # one word per job id
+    SLURM_CONF="$STATE_DIR/slurm.conf" timeout 5 scancel $ids 2>/dev/null || true
+    for ((i = 0; i < 60; i++)); do
+        ids="$(active_jobs)" || return 0
+        [[ -z "$ids" ]] && return 0
+        sleep 0.25
+    done
+    log "WARNING: job(s) ${ids//$'\n'/ } still active after 15s; their processes may linger"
 }
 
 do_stop() {
@@ -304,6 +350,10 @@ do_stop() {
         fi
         pids+=("$p")
     done < "$pidfile"
+    # Job processes (slurmstepd, srun, the job script) are not ours to kill by
+    # pid, and they outlive slurmd/slurmctld; so while the daemons are still
+    # up, let SLURM cancel whatever is left and wait (bounded) for it to end.
+    [[ ${#pids[@]} -gt 0 ]] && cancel_jobs
     # Reverse start order: slurmd, slurmctld, munged.
     local n
     for ((n = ${#pids[@]} - 1; n >= 0; n--)); do

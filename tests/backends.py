@@ -1,0 +1,88 @@
+"""Test-only sorter backends, registered by import path (`sorter: backends:FlakyInCanary`).
+
+They exist for behaviour a real sorter can't be made to show on demand: an unexpected crash only
+inside the canary window, a silent hang, a SIGKILL, a full disk. They go through the same
+registry, child process and watchdogs as Kilosort4. The sorting they return is real: a simple
+per-channel threshold detector on the actual traces.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sortcanary.sorters import SorterBackend
+
+
+def threshold_sorting(recording, threshold_mad: float = 5.0):
+    """One unit per channel with negative threshold crossings (a real, if naive, sorter)."""
+    from spikeinterface.core import NumpySorting
+
+    traces = recording.get_traces(return_in_uV=False).astype("float32")
+    traces -= np.median(traces, axis=0)
+    mad = np.median(np.abs(traces), axis=0) / 0.6745 + 1e-9
+    samples, labels = [], []
+    for ch in range(traces.shape[1]):
+        below = traces[:, ch] < -threshold_mad * mad[ch]
+        onsets = np.flatnonzero(below[1:] & ~below[:-1]) + 1
+        samples.append(onsets)
+        labels.append(np.full(len(onsets), ch))
+    samples, labels = np.concatenate(samples), np.concatenate(labels)
+    order = np.argsort(samples, kind="stable")
+    return NumpySorting.from_samples_and_labels([samples[order]], [labels[order]], recording.sampling_frequency)
+
+
+class ThresholdSorter(SorterBackend):
+    name = "threshold"
+
+    def version(self) -> str:
+        return "test"
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "threshold.log").write_text(f"sorting {recording.get_total_duration():.1f} s\n")
+        return threshold_sorting(recording)
+
+    def log_files(self, folder: Path) -> list[Path]:
+        return [folder / "threshold.log"]
+
+
+class FlakyInCanary(ThresholdSorter):
+    """Raises an error no classifier knows, but only on short windows (the canary)."""
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        if recording.get_total_duration() < float(params.get("fail_below_s", 15)):
+            raise RuntimeError("flaky backend: simulated unexpected failure inside the canary window")
+        return super().run(recording, folder, params)
+
+
+class Hang(ThresholdSorter):
+    """Hangs without a word: only the inactivity watchdog can end it."""
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        while True:
+            time.sleep(60)
+
+
+class SelfKill(ThresholdSorter):
+    """Dies by SIGKILL, as under the kernel's OOM killer."""
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+class FillDisk(ThresholdSorter):
+    """Writes into its output folder until the disk is full, slowly enough to be watched."""
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        folder.mkdir(parents=True, exist_ok=True)
+        block = b"\0" * (1 << 20)
+        with open(folder / "ballast.bin", "wb") as fh:
+            while True:
+                fh.write(block)
+                fh.flush()
+                time.sleep(0.01)

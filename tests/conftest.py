@@ -1,0 +1,83 @@
+"""Shared test fixtures: small real recordings and a real `snakemake` runner.
+
+Everything runs for real: recordings come from SpikeInterface's ground-truth generator, the
+workflow runs through the `snakemake` CLI in a temp working directory, and Kilosort4 runs on the
+CPU. Test-only sorter backends (tests/backends.py) are registered the way users register theirs:
+by import path in the config's `sorter` key.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+TESTS = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+
+# Small enough for 2 CPU cores, long enough for KS4 to find units: 20 s x 16 channels at 25 kHz.
+DEMO_DURATION_S = 20.0
+DEMO_CHANNELS = 16
+CANARY_WINDOW_S = 10.0
+
+
+def job_env(**extra) -> dict:
+    """The environment for workflow/CLI subprocesses: test backends importable."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(TESTS), env.get("PYTHONPATH", "")) if p)
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory) -> Path:
+    """Two healthy recordings (SpikeInterface folder + raw binary) and a silent one. Read-only."""
+    from sortcanary.demo import write_demo
+
+    folder = tmp_path_factory.mktemp("demo") / "recordings"
+    write_demo(folder, duration_s=DEMO_DURATION_S, num_channels=DEMO_CHANNELS, seed=0)
+    return folder
+
+
+def write_config(workdir: Path, **config) -> Path:
+    cfg = {"scratch_dir": "scratch", "canary": {"window_s": CANARY_WINDOW_S}, **config}
+    path = workdir / "config" / "config.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(cfg))
+    return path
+
+
+def run_snakemake(workdir: Path, *args: str, timeout: float = 900, env: dict | None = None,
+                  profile: str | None = "default") -> subprocess.CompletedProcess:
+    """Run the real snakemake CLI on the repo's workflow in ``workdir`` (config/config.yaml there)."""
+    cmd = [str(BIN / "snakemake"), "-s", str(REPO / "workflow" / "Snakefile"), "--directory", str(workdir)]
+    if profile:
+        cmd += ["--workflow-profile", str(REPO / "profiles" / profile)]
+    else:
+        cmd += ["--workflow-profile", "none"]
+    cmd += list(args)
+    if not any(a.startswith("--cores") or a == "-c" or a.startswith("--executor") for a in args):
+        cmd += ["--cores", "2"]
+    return subprocess.run(cmd, cwd=workdir, env=env or job_env(), capture_output=True, text=True, timeout=timeout)
+
+
+def read_summary(workdir: Path) -> dict[str, dict]:
+    lines = (workdir / "results" / "summary.tsv").read_text().splitlines()
+    header = lines[0].split("\t")
+    return {row.split("\t")[0]: dict(zip(header, row.split("\t"))) for row in lines[1:]}
+
+
+def read_json(path: Path) -> dict:
+    return json.loads(Path(path).read_text())
+
+
+def sortcanary(*args: str, stdin: str | None = None, env: dict | None = None, timeout: float = 600,
+               cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "sortcanary"), *args], input=stdin, capture_output=True, text=True,
+                          env=env or job_env(), timeout=timeout, cwd=cwd)
