@@ -24,7 +24,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/snakefmt --check workflow/
-	$(BIN)/snakemake --lint --config recordings_dir=tests/data/lint_recordings
+	$(BIN)/snakemake --lint --config recordings_dir=tests/data/tiny
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest

@@ -27,10 +27,13 @@ DEMO_CHANNELS = 16
 CANARY_WINDOW_S = 10.0
 
 
+# Children of in-process calls (the sorter's child process) must find tests/backends.py as well.
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(TESTS), os.environ.get("PYTHONPATH", "")) if p)
+
+
 def job_env(**extra) -> dict:
     """The environment for workflow/CLI subprocesses: test backends importable."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(TESTS), env.get("PYTHONPATH", "")) if p)
     env.update(extra)
     return env
 

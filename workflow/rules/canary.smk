@@ -7,11 +7,13 @@ rule canary:
     log:
         log=layout.CANARY_LOG,
         verdict=layout.CANARY_VERDICT,
+    priority: 50
+    conda:
+        "../envs/sortcanary.yaml"
+    resources:
+        gpu=1,
     params:
         recording=recording_entry,
         identity=sort_identity,
-    resources:
-        gpu=1,
-    priority: 50
     script:
         "../scripts/canary.py"

@@ -7,7 +7,6 @@ from sortcanary import layout
 from sortcanary.config import describe_validation_error
 from sortcanary.discovery import NAME_PATTERN, DiscoveryError, discover
 
-
 min_version("9.0")
 
 

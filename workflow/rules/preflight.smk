@@ -5,5 +5,7 @@ rule preflight:
         log=layout.PREFLIGHT_LOG,
         verdict=layout.PREFLIGHT_VERDICT,
     priority: 100
+    conda:
+        "../envs/sortcanary.yaml"
     script:
         "../scripts/preflight.py"

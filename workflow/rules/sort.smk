@@ -7,12 +7,14 @@ rule sort:
     log:
         log=layout.SORT_LOG,
         verdict=layout.SORT_VERDICT,
+    conda:
+        "../envs/sortcanary.yaml"
+    resources:
+        gpu=1,
+        attempt=attempt,
     params:
         recording=recording_entry,
         identity=sort_identity,
         sorted_dir=lambda wildcards: layout.SORTED.format(recording=wildcards.recording),
-    resources:
-        gpu=1,
-        attempt=attempt,
     script:
         "../scripts/sort.py"

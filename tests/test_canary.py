@@ -1,0 +1,72 @@
+"""The canary outside Snakemake (`sortcanary canary`), through the real child process and registry."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from conftest import sortcanary
+
+
+def canary(path, tmp_path, **config):
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(yaml.safe_dump({"recordings_dir": str(tmp_path), **config}))
+    result = sortcanary("canary", str(path), "--config", str(cfg))
+    return result, (json.loads(result.stdout) if result.stdout.strip() else None)
+
+
+def test_disabled_window_lets_the_full_sort_proceed(demo_dir, tmp_path):
+    result, verdict = canary(demo_dir / "healthy_b.bin", tmp_path, canary={"window_s": 0},
+                             sorter="backends:ThresholdSorter")
+    assert result.returncode == 0 and verdict["verdict"] == "disabled"
+
+
+def test_short_recording_is_judged_whole_and_the_marker_says_so(demo_dir, tmp_path):
+    result, verdict = canary(demo_dir / "healthy_b.bin", tmp_path, canary={"window_s": 1000},
+                             sorter="backends:ThresholdSorter")
+    assert result.returncode == 0 and verdict["verdict"] == "pass", result.stderr[-2000:]
+    assert verdict["window"]["clamped"] is True and verdict["window"]["duration_s"] == pytest.approx(20.0)
+    assert "shorter than the window" in verdict["note"]
+
+
+def test_unclassified_error_passes_through_with_exit_0(demo_dir, tmp_path):
+    result, verdict = canary(demo_dir / "healthy_b.bin", tmp_path, canary={"window_s": 5},
+                             sorter="backends:FlakyInCanary")
+    assert result.returncode == 0 and verdict["verdict"] == "passthrough"
+    assert "simulated unexpected failure" in verdict["error"]["message"]
+
+
+def test_unknown_sorter_is_blocked_as_environment(demo_dir, tmp_path):
+    result, verdict = canary(demo_dir / "healthy_b.bin", tmp_path, sorter="no_such_sorter")
+    assert result.returncode == 3
+    assert (verdict["verdict"], verdict["category"], verdict["error_class"]) == (
+        "blocked", "environment", "unknown_sorter")
+
+
+def test_bad_recording_path_is_one_line(tmp_path):
+    result = sortcanary("canary", str(tmp_path / "nope.bin"))
+    assert result.returncode == 2 and result.stderr.strip().count("\n") == 0 and "nope.bin" in result.stderr
+
+
+def test_markers_are_deterministic(demo_dir, tmp_path):
+    """Two canaries with the same verdict write byte-identical markers (no timestamps, hosts or timings),
+    so an unchanged verdict never looks new to Snakemake."""
+    from sortcanary.config import validate_config
+    from sortcanary.discovery import entry_for_path
+    from sortcanary.pipeline import run_canary
+
+    cfg = validate_config({"recordings_dir": str(demo_dir), "sorter": "backends:ThresholdSorter",
+                           "canary": {"window_s": 5}})
+    entry = entry_for_path(demo_dir / "healthy_b.bin")
+    texts = []
+    for attempt in range(2):
+        marker = tmp_path / f"m{attempt}.json"
+        code, record = run_canary(entry, cfg, scratch=tmp_path / "scratch", log_path=tmp_path / "c.log",
+                                  marker_path=marker, verdict_path=tmp_path / "v.json")
+        assert code == 0 and record["seconds"] > 0
+        texts.append(marker.read_text())
+    assert texts[0] == texts[1]
+    assert "seconds" not in texts[0]
+    assert not (tmp_path / "scratch").exists(), "the canary's scratch is cleaned afterwards"
