@@ -85,4 +85,4 @@ class FillDisk(ThresholdSorter):
             while True:
                 fh.write(block)
                 fh.flush()
-                time.sleep(0.01)
+                time.sleep(0.1)

@@ -64,9 +64,9 @@ def run_snakemake(workdir: Path, *args: str, timeout: float = 900, env: dict | N
         cmd += ["--workflow-profile", str(REPO / "profiles" / profile)]
     else:
         cmd += ["--workflow-profile", "none"]
-    cmd += list(args)
     if not any(a.startswith("--cores") or a == "-c" or a.startswith("--executor") for a in args):
         cmd += ["--cores", "2"]
+    cmd += list(args)  # last, so callers may end with "--" and targets
     return subprocess.run(cmd, cwd=workdir, env=env or job_env(), capture_output=True, text=True, timeout=timeout)
 
 

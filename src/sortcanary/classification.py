@@ -155,6 +155,8 @@ SIGNATURES: tuple[Signature, ...] = (
     _sig("device_unavailable", r"no kernel image is available for execution on the device"),
     _sig("device_unavailable", r"Found no NVIDIA driver|No CUDA GPUs are available|CUDA driver version is insufficient"),
     _sig("device_unavailable", r"sortcanary: CUDA requested"),
+    _sig("device_unavailable", r"This sorter requires cuda, but the package 'cuda-python' is not installed"),
+    _sig("device_unavailable", r"The container requires a NVIDIA GPU capability, but it is not available"),
     _sig("container_error", r"permission denied while trying to connect to the Docker daemon", "permission_denied"),
     _sig("container_error", r"Cannot connect to the Docker daemon|Is the docker daemon running", "daemon_down"),
     _sig("container_error", r"Error while fetching server API version", "daemon_down"),

@@ -50,7 +50,13 @@ def _cmd_canary(args) -> int:
 
 
 def _cmd_classify(args) -> int:
-    verdict = classify(sys.stdin.read())
+    text = sys.stdin.read()
+    try:  # a spikeinterface_log.json: its error_trace is the text to classify
+        trace = json.loads(text).get("error_trace")
+        text = "\n".join(trace) if isinstance(trace, list) else str(trace or text)
+    except (ValueError, AttributeError):
+        pass
+    verdict = classify(text)
     print(json.dumps({k: verdict.as_dict()[k] for k in ("category", "error_class", "message", "remediation")},
                      indent=2))
     return 0

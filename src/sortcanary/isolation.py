@@ -247,6 +247,7 @@ def child_main(spec_path: str) -> int:
     from .discovery import RecordingEntry
     from .loading import load_recording, window_of
     from .config import Window
+    from .datachecks import check_window
     from .sorters import resolve_backend
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=sys.stderr)
@@ -254,16 +255,18 @@ def child_main(spec_path: str) -> int:
     result_path = Path(spec["result"])
     try:
         backend = resolve_backend(spec["sorter"])
-        backend.check_installed()
+        backend.check_installed(docker_image=spec.get("docker_image"))
         recording = load_recording(RecordingEntry.from_dict(spec["entry"]))
         window = Window(**spec["window"]) if spec.get("window") else None
         recording = window_of(recording, window)
+        checks = check_window(recording) if spec.get("data_checks") else None
         started = time.monotonic()
         sorting = backend.run(recording, Path(spec["sorter_folder"]), spec["params"], docker_image=spec.get("docker_image"))
         sorter_seconds = time.monotonic() - started
         sorting.save(folder=spec["sorting_folder"], overwrite=True)
         result = {"ok": True, "units": int(len(sorting.unit_ids)), "sorter_seconds": sorter_seconds,
-                  "num_spikes": int(sum(len(sorting.get_unit_spike_train(u)) for u in sorting.unit_ids))}
+                  "num_spikes": int(sum(len(sorting.get_unit_spike_train(u)) for u in sorting.unit_ids)),
+                  "data_checks": checks}
     except Exception as exc:  # reported to the parent, which classifies it
         result = {"ok": False, "exc_type": type(exc).__name__, "message": str(exc)[-2000:],
                   "chain": exception_chain_text(exc)}

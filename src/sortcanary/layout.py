@@ -20,8 +20,14 @@ SORT_JSON = "results/sorted/{recording}/sort.json"
 SORT_DONE = "results/sorted/{recording}.sort.json"
 SORT_LOG = "logs/sort/{recording}.log"
 SORT_VERDICT = "logs/sort/{recording}.verdict.json"
+# Not a declared log: Snakemake clears a job's log files before each retry, and a retry must know
+# how the previous attempt failed (only resource failures are worth retrying).
+SORT_ATTEMPTS = "logs/sort/{recording}.attempts.json"
 
 SUMMARY_TSV = "results/summary.tsv"
+# Written by the first job that hits an environment-wide failure (policy block_run); every later
+# job of the same run fails at once with that verdict. Cleared when a run starts (onstart).
+HALT = "results/halt.json"
 
 
 def path(pattern: str, root: str = ".", **wildcards) -> str:

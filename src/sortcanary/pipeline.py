@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .classification import RESOURCE, SortFailure, unclassified, verdict_for
+from .classification import BLOCK_RUN, RESOURCE, SortFailure, Verdict, unclassified, verdict_for
 from .config import Window, canary_config, canary_window, inactivity_timeout_s
 from .discovery import RecordingEntry
 from .isolation import run_child, tail
@@ -73,6 +73,7 @@ def process_recording(
             "docker_image": cfg.get("docker_image"),
             "sorter_folder": str(sorter_folder),
             "sorting_folder": str(dest / "sorting"),
+            "data_checks": window is not None,  # cheap trace checks run on the canary window only
         },
         workdir=workdir,
         log_path=log_path,
@@ -110,6 +111,7 @@ def run_canary(
     log_path: Path,
     marker_path: Path | None = None,
     verdict_path: Path | None = None,
+    halt_path: Path | None = None,
 ) -> tuple[int, dict]:
     """Rehearse the full sort on the leading window; return (exit code, verdict record).
 
@@ -118,6 +120,10 @@ def run_canary(
     """
     window = canary_window(cfg["canary"]["window_s"], entry.duration_s)
     base = {"recording": entry.name, "source": entry.source, "sorter": cfg["sorter"]}
+    halted = halted_verdict(halt_path)
+    if halted is not None:
+        return _canary_blocked(entry, {**base, "window": window.as_dict() if window else None}, halted,
+                               {"seconds": 0.0}, log_path, verdict_path)
     if window is None:
         marker = {**base, "status": "disabled", "reason": f"canary.window_s={cfg['canary']['window_s']}"}
         return _finish_canary(marker, {}, marker_path, verdict_path)
@@ -136,12 +142,9 @@ def run_canary(
         timing = {"seconds": round(time.monotonic() - started, 3)}
         verdict = failure.verdict
         if verdict.classified:
-            record = {**base, "verdict": "blocked", **verdict.as_dict(), **timing}
-            record.setdefault("evidence", {}).setdefault("log_tail", tail(log_path, 2000))
-            _write_verdict(verdict_path, record)
-            log.error("canary BLOCKED %s: %s/%s: %s -- %s", entry.name, verdict.category, verdict.error_class,
-                      verdict.message, verdict.remediation)
-            return EXIT_BLOCKED, record
+            if verdict.policy == BLOCK_RUN and halt_path is not None:
+                write_json_atomic(halt_path, {"recording": entry.name, **verdict.as_dict()})
+            return _canary_blocked(entry, base, verdict, timing, log_path, verdict_path)
         marker = {**base, "status": "passthrough", "error": {"type": verdict.error_class, "message": verdict.message}}
     except Exception as exc:  # noqa: BLE001 -- the canary is a smoke test: unexpected errors pass through
         log.exception("canary hit an unexpected error; passing through to the full sort")
@@ -150,6 +153,26 @@ def run_canary(
         remove_quietly(workspace)
     timing = timing or {"seconds": round(time.monotonic() - started, 3)}
     return _finish_canary(marker, timing, marker_path, verdict_path)
+
+
+def _canary_blocked(entry, base: dict, verdict, timing: dict, log_path: Path, verdict_path: Path | None):
+    record = {**base, "verdict": "blocked", **verdict.as_dict(), **timing}
+    record.setdefault("evidence", {}).setdefault("log_tail", tail(log_path, 2000))
+    _write_verdict(verdict_path, record)
+    log.error("canary BLOCKED %s: %s/%s: %s -- %s", entry.name, verdict.category, verdict.error_class,
+              verdict.message, verdict.remediation)
+    return EXIT_BLOCKED, record
+
+
+def halted_verdict(halt_path: Path | None) -> Verdict | None:
+    """The verdict that stopped this run, if a job already hit an environment-wide failure."""
+    record = read_json(halt_path) if halt_path is not None else None
+    if not record:
+        return None
+    verdict = Verdict.from_dict(record)
+    verdict.message = f"Run stopped after an environment-wide failure in {record.get('recording')}: {verdict.message}"
+    verdict.evidence["halted_by"] = str(halt_path)
+    return verdict
 
 
 def _finish_canary(marker: dict, timing: dict, marker_path: Path | None, verdict_path: Path | None) -> tuple[int, dict]:
@@ -185,11 +208,16 @@ def retry_config(cfg: dict, backend_defaults: dict, attempt: int) -> dict:
     return retry
 
 
-def _previous_non_resource_verdict(verdict_path: Path, attempt: int) -> dict | None:
-    if attempt <= 1:
+def _previous_non_resource_verdict(attempts_path: Path | None, attempt: int) -> dict | None:
+    """The previous attempt's verdict when it was not a resource failure (retrying can't help)."""
+    if attempts_path is None:
         return None
-    previous = read_json(verdict_path)
-    if previous and previous.get("status") == "failed" and previous.get("category") != RESOURCE:
+    if attempt <= 1:
+        attempts_path.unlink(missing_ok=True)
+        return None
+    history = read_json(attempts_path, [])
+    previous = history[-1] if history else None
+    if previous and previous.get("category") != RESOURCE:
         return previous
     return None
 
@@ -206,6 +234,8 @@ def run_full_sort(
     log_path: Path,
     verdict_path: Path,
     attempt: int = 1,
+    halt_path: Path | None = None,
+    attempts_path: Path | None = None,
 ) -> int:
     """Sort the whole recording and publish ``dest`` atomically; on failure keep a verdict JSON.
 
@@ -215,11 +245,15 @@ def run_full_sort(
     """
     identity = {**identity, "recording": recording_fingerprint(entry)}
     started = time.monotonic()
-    previous = _previous_non_resource_verdict(verdict_path, attempt)
+    previous = _previous_non_resource_verdict(attempts_path, attempt)
     if previous:
-        log.error("attempt %d: the previous attempt failed with a %s verdict; retrying cannot help", attempt,
-                  previous.get("category"))
+        log.error("attempt %d: attempt %s failed with a %s verdict (%s); retrying cannot help", attempt,
+                  previous.get("attempt"), previous.get("category"), previous.get("error_class"))
+        _write_verdict(verdict_path, {**previous, "retries_skipped": attempt})
         return EXIT_FAILED
+    halted = halted_verdict(halt_path)
+    if halted is not None:
+        return _full_sort_failed(entry, halted, started, log_path, verdict_path, attempt, attempts_path)
     existing = read_json(dest / "sort.json")
     if existing is not None and existing.get("identity") == identity:
         write_json_atomic(done_path, existing)
@@ -230,7 +264,7 @@ def run_full_sort(
         what = "other settings or data" if existing is not None else "files but no sort.json"
         verdict = verdict_for("existing_result_differs",
                               message=f"{dest} already holds a sort with {what}; it is kept untouched.")
-        return _full_sort_failed(entry, verdict, started, log_path, verdict_path)
+        return _full_sort_failed(entry, verdict, started, log_path, verdict_path, attempt, attempts_path)
     marker = read_json(marker_path, {})
     staging = staging_dir_for(dest)
     workspace = wipe_dir(scratch)
@@ -266,14 +300,19 @@ def run_full_sort(
     finally:
         remove_quietly(staging)
         remove_quietly(workspace)
-    return _full_sort_failed(entry, verdict, started, log_path, verdict_path, attempt=attempt)
+    if verdict.policy == BLOCK_RUN and halt_path is not None:
+        write_json_atomic(halt_path, {"recording": entry.name, **verdict.as_dict()})
+    return _full_sort_failed(entry, verdict, started, log_path, verdict_path, attempt, attempts_path)
 
 
-def _full_sort_failed(entry, verdict, started, log_path: Path, verdict_path: Path, attempt: int = 1) -> int:
+def _full_sort_failed(entry, verdict, started, log_path: Path, verdict_path: Path, attempt: int,
+                      attempts_path: Path | None) -> int:
     record = {"recording": entry.name, "status": "failed", **verdict.as_dict(), "attempt": attempt,
               "seconds": round(time.monotonic() - started, 3)}
     record["evidence"].setdefault("log_tail", tail(log_path, 2000))
     _write_verdict(verdict_path, record)
+    if attempts_path is not None:
+        write_json_atomic(attempts_path, [*read_json(attempts_path, []), record])
     log.error("full sort FAILED %s: %s/%s: %s -- %s", entry.name, verdict.category, verdict.error_class,
               verdict.message, verdict.remediation)
     return EXIT_FAILED

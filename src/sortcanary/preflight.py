@@ -38,6 +38,19 @@ def resolve_torch_device(requested: str) -> str:
     return "cuda"
 
 
+def check_container_engine() -> str:
+    """Ping the Docker engine the way SpikeInterface will reach it; its errors are classified."""
+    try:
+        import docker
+
+        client = docker.from_env(timeout=10)
+        client.ping()
+        return str(client.version().get("Version", "unknown"))
+    except Exception as exc:  # noqa: BLE001 -- every failure to reach the engine is a verdict
+        text = f"{type(exc).__name__}: {exc}"
+        raise SortFailure(classify_text(text) or verdict_for("container_error", message=text[:300], reason="other")) from exc
+
+
 def _check_writable(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -63,8 +76,11 @@ def _check_free_space(folder: Path, min_free_gb: float) -> None:
 def run_preflight(cfg: dict, *, results_dir: Path, scratch_dir: Path) -> dict:
     """Run every check; return the (deterministic) report or raise SortFailure on the first failure."""
     backend = resolve_backend(cfg["sorter"])
-    backend.check_installed()
+    backend.check_installed(docker_image=cfg.get("docker_image"))
     report = {"status": "ok", "sorter": cfg["sorter"], "sorter_version": backend.version()}
+    if cfg.get("docker_image"):
+        report["container_engine"] = check_container_engine()
+        report["sorter_version"] = "in container"
     if "torch_device" in backend.default_params() or cfg["torch_device"] != "auto":
         report["torch_device"] = resolve_torch_device(cfg["torch_device"])
     for folder in (results_dir, scratch_dir):

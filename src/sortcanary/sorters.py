@@ -24,7 +24,7 @@ class SorterBackend:
     def version(self) -> str:
         return "unknown"
 
-    def check_installed(self) -> None:
+    def check_installed(self, *, docker_image=None) -> None:
         """Raise SortFailure(sorter_not_installed) when the sorter can't run here."""
 
     def default_params(self) -> dict:
@@ -52,12 +52,24 @@ class SpikeInterfaceSorter(SorterBackend):
         except Exception:  # not installed: the version is unknowable, check_installed says why
             return "not installed"
 
-    def check_installed(self) -> None:
+    def _not_installed(self, detail: str) -> SortFailure:
+        return SortFailure(verdict_for("sorter_not_installed", message=f"The sorter {self.name} is not installed"
+                                       f" or cannot be imported ({detail})."))
+
+    def check_installed(self, *, docker_image=None) -> None:
+        """Installed *and importable*: SpikeInterface's is_installed() only finds the module, so a
+        broken install would pass it and fail hours later on first use."""
+        if docker_image:  # the container brings the sorter; the engine is checked by preflight
+            return
         if not self._cls.is_installed():
-            raise SortFailure(verdict_for("sorter_not_installed", message=f"The sorter {self.name} is not installed."))
+            raise self._not_installed("not found")
+        self.default_params()
 
     def default_params(self) -> dict:
-        return dict(self._cls.default_params())
+        try:
+            return dict(self._cls.default_params())
+        except ImportError as exc:  # some sorters import their package to list their parameters
+            raise self._not_installed(f"{type(exc).__name__}: {exc}") from exc
 
     def run(self, recording, folder: Path, params: dict, *, docker_image=None):
         from spikeinterface.sorters import run_sorter

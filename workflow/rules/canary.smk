@@ -13,6 +13,7 @@ rule canary:
     resources:
         gpu=1,
     params:
+        halt=layout.HALT,
         recording=recording_entry,
         identity=sort_identity,
     script:

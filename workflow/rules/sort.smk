@@ -7,12 +7,17 @@ rule sort:
     log:
         log=layout.SORT_LOG,
         verdict=layout.SORT_VERDICT,
+    retries: 2
     conda:
         "../envs/sortcanary.yaml"
     resources:
         gpu=1,
         attempt=attempt,
     params:
+        halt=layout.HALT,
+        attempts=lambda wildcards: layout.SORT_ATTEMPTS.format(
+            recording=wildcards.recording
+        ),
         recording=recording_entry,
         identity=sort_identity,
         sorted_dir=lambda wildcards: layout.SORTED.format(recording=wildcards.recording),

@@ -16,5 +16,6 @@ code, _ = run_canary(
     log_path=Path(snakemake.log.log),
     marker_path=Path(snakemake.output.marker),
     verdict_path=Path(snakemake.log.verdict),
+    halt_path=Path(snakemake.params.halt),
 )
 sys.exit(code)

@@ -21,5 +21,7 @@ sys.exit(
         scratch=Path(snakemake.config["scratch_dir"]) / "sort" / entry.name,
         log_path=Path(snakemake.log.log),
         verdict_path=Path(snakemake.log.verdict),
+        halt_path=Path(snakemake.params.halt),
+        attempts_path=Path(snakemake.params.attempts),
     )
 )
