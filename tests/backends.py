@@ -38,6 +38,7 @@ def threshold_sorting(recording, threshold_mad: float = 5.0):
 
 class ThresholdSorter(SorterBackend):
     name = "threshold"
+    sampling_frequency_range = (10_000.0, 100_000.0)  # as Kilosort4's
 
     def version(self) -> str:
         return "test"
@@ -45,7 +46,7 @@ class ThresholdSorter(SorterBackend):
     def run(self, recording, folder: Path, params: dict, *, docker_image=None):
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "threshold.log").write_text(f"sorting {recording.get_total_duration():.1f} s\n")
-        return threshold_sorting(recording)
+        return threshold_sorting(recording, float(params.get("threshold", 5.0)))
 
     def log_files(self, folder: Path) -> list[Path]:
         return [folder / "threshold.log"]

@@ -69,8 +69,8 @@ def describe_validation_error(error: Exception) -> str:
         if isinstance(current, jsonschema.ValidationError):
             return _describe(current)
         pending.extend(a for a in getattr(current, "args", ()) if isinstance(a, BaseException))
-        if current.__cause__ is not None:
-            pending.append(current.__cause__)
+        # snakemake.utils.validate raises its WorkflowError while handling the ValidationError
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
     return str(error).strip().splitlines()[0]
 
 

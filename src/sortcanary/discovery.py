@@ -223,6 +223,8 @@ def _candidate(path: Path) -> tuple[str, callable] | None:
     """What this directory entry could be, without reading it: (kind, builder) or None."""
     if path.name.startswith("."):
         return None
+    if path.is_symlink() and not path.exists():
+        raise EntryError("broken symlink or symlink loop; fix or remove the link")
     if path.is_dir():
         if (path / SI_FOLDER_MARKER).exists():
             return ("si_folder", lambda: _si_folder_entry(path))

@@ -73,6 +73,15 @@ def staging_dir_for(final: str | Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))
 
 
+def remove_stale_staging(final: str | Path) -> list[Path]:
+    """Remove staging folders a killed run left beside ``final`` (never ``final`` itself)."""
+    final = Path(final)
+    stale = list(final.parent.glob(f".{final.name}.partial-*")) if final.parent.is_dir() else []
+    for path in stale:
+        remove_quietly(path)
+    return stale
+
+
 def publish_dir(staging: str | Path, final: str | Path, *, replace: bool = False) -> Path:
     """Move a fully assembled folder into place.
 

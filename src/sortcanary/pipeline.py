@@ -19,8 +19,16 @@ from .classification import BLOCK_RUN, RESOURCE, SortFailure, Verdict, unclassif
 from .config import Window, canary_config, canary_window, inactivity_timeout_s
 from .discovery import RecordingEntry
 from .isolation import run_child, tail
-from .outputs import publish_dir, read_json, remove_quietly, staging_dir_for, wipe_dir, write_json_atomic
-from .sorters import resolve_backend, sorter_params
+from .outputs import (
+    publish_dir,
+    read_json,
+    remove_quietly,
+    remove_stale_staging,
+    staging_dir_for,
+    wipe_dir,
+    write_json_atomic,
+)
+from .sorters import check_sampling_frequency, resolve_backend, sorter_params
 
 log = logging.getLogger("sortcanary")
 
@@ -56,6 +64,7 @@ def process_recording(
     ``sorter/sorter_output``) and ``sorting/`` (a SpikeInterface sorting folder).
     """
     backend = resolve_backend(cfg["sorter"])
+    check_sampling_frequency(backend, entry.sampling_frequency, entry.source)
     params = sorter_params(cfg, backend)
     duration_s = window.duration_s if window else entry.duration_s
     timeout_s = inactivity_timeout_s(cfg, duration_s)
@@ -266,6 +275,8 @@ def run_full_sort(
                               message=f"{dest} already holds a sort with {what}; it is kept untouched.")
         return _full_sort_failed(entry, verdict, started, log_path, verdict_path, attempt, attempts_path)
     marker = read_json(marker_path, {})
+    for stale in remove_stale_staging(dest):
+        log.info("removed %s, left behind by an interrupted run", stale)
     staging = staging_dir_for(dest)
     workspace = wipe_dir(scratch)
     try:

@@ -66,6 +66,8 @@ def recording_row(name: str, root: str = ".", preflight_failure: dict | None = N
         row.sort = "done"
         row.units = str(sort_json.get("units", ""))
         row.sort_s = _seconds(sort_json)
+        if sort_record and sort_record.get("status") == "failed":  # e.g. a re-sort refused: the result stands
+            row.take_verdict(sort_record)
     elif row.canary == "blocked":
         row.sort = "blocked"
     elif sort_record and sort_record.get("status") == "failed":
@@ -106,7 +108,7 @@ def to_table(rows: list[Row], columns=COLUMNS[:8]) -> str:
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths))]
     for row, cell in zip(rows, cells):
         lines.append("  ".join(v.ljust(w) for v, w in zip(cell, widths)).rstrip())
-        if (row.message and row.canary in ("blocked", "passthrough")) or row.sort == "failed":
+        if row.message:
             lines.append(f"    -> {row.message}")
             if row.remediation:
                 lines.append(f"    fix: {row.remediation}")

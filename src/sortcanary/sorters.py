@@ -20,6 +20,8 @@ class SorterBackend:
     """What sortcanary needs from a sorter."""
 
     name = "backend"
+    # Sampling rates (Hz) the sorter can work with; None = no limit known.
+    sampling_frequency_range: tuple[float | None, float | None] = (None, None)
 
     def version(self) -> str:
         return "unknown"
@@ -39,12 +41,18 @@ class SorterBackend:
         return [folder / "spikeinterface_log.json"]
 
 
+# Kilosort4's filters, template length (nt=61 samples) and drift binning assume spike-band data
+# sampled at tens of kHz; an LFP stream (1-2.5 kHz) or a mis-set rate can't be sorted meaningfully.
+SAMPLING_FREQUENCY_RANGES = {"kilosort4": (10_000.0, 100_000.0)}
+
+
 class SpikeInterfaceSorter(SorterBackend):
     def __init__(self, name: str):
         from spikeinterface.sorters import sorter_dict
 
         self.name = name
         self._cls = sorter_dict[name]
+        self.sampling_frequency_range = SAMPLING_FREQUENCY_RANGES.get(name, (None, None))
 
     def version(self) -> str:
         try:
@@ -115,3 +123,14 @@ def sorter_params(cfg: dict, backend: SorterBackend) -> dict:
     if "torch_device" in backend.default_params():
         params.setdefault("torch_device", cfg["torch_device"])
     return params
+
+
+def check_sampling_frequency(backend: SorterBackend, sampling_frequency: float, source: str) -> None:
+    """An input error (named, with the fix) when the sorter can't work at this sampling rate."""
+    low, high = backend.sampling_frequency_range
+    if (low is not None and sampling_frequency < low) or (high is not None and sampling_frequency > high):
+        raise SortFailure(verdict_for(
+            "input_invalid",
+            message=f"{source}: sampling rate {sampling_frequency:g} Hz is outside what {backend.name} accepts "
+            f"({low:g}-{high:g} Hz); check sampling_frequency in its metadata, or that this is the spike-band stream.",
+        ))
