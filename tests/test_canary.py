@@ -70,3 +70,22 @@ def test_markers_are_deterministic(demo_dir, tmp_path):
     assert texts[0] == texts[1]
     assert "seconds" not in texts[0]
     assert not (tmp_path / "scratch").exists(), "the canary's scratch is cleaned afterwards"
+
+
+@pytest.mark.ks4
+def test_quiet_start_is_confirmed_elsewhere_and_not_blocked(demo_dir, tmp_path):
+    """First 10 s silent, the next 20 s active: the leading window fails biologically, a confirmation
+    window at 1/2 of the recording sorts, so the recording passes and the marker names the quiet window."""
+    from spikeinterface.core import concatenate_recordings
+
+    from sortcanary.demo import ground_truth, silent, write_binary_with_sidecar
+
+    active, _ = ground_truth(20.0, 16, 10, seed=3)
+    quiet = silent(10.0, 16, seed=4, like=active)
+    write_binary_with_sidecar(concatenate_recordings([quiet, active]), tmp_path, "quiet_start")
+    result, verdict = canary(tmp_path / "quiet_start.bin", tmp_path, torch_device="cpu", canary={"window_s": 10})
+    assert result.returncode == 0 and verdict["verdict"] == "pass", result.stderr[-3000:]
+    assert verdict["windows"][0]["outcome"] == "biological/insufficient_activity"
+    assert verdict["windows"][1]["outcome"] == "pass" and verdict["windows"][1]["start_s"] == 15.0
+    assert "leading window [0 s, 10 s) was biological/insufficient_activity" in verdict["note"]
+    assert verdict["units"] >= 1

@@ -91,3 +91,20 @@ def test_inactivity_timeout_grows_with_duration_up_to_the_cap():
     assert inactivity_timeout_s(cfg, 60) == 630
     assert inactivity_timeout_s(cfg, 3 * 3600) == 6000
     assert inactivity_timeout_s(cfg, 24 * 3600) == 7200
+
+
+def test_confirmation_windows_spread_over_the_recording():
+    from sortcanary.config import confirmation_windows
+
+    assert confirmation_windows(30, 3600, 2) == [Window(1800.0, 30.0), Window(2700.0, 30.0)]
+    assert confirmation_windows(30, 3600, 0) == []
+    # too short for both: windows that would overlap the previous one are skipped
+    assert confirmation_windows(10, 20, 2) == [Window(10.0, 10.0)]
+    assert confirmation_windows(10, 12, 2) == []
+
+
+def test_canary_judges_the_whole_window_where_the_sorter_allows_it():
+    live = validate_config({"recordings_dir": "/d", "sorter_params": {"nskip": 25}})
+    assert canary_config(live, {"nskip": 25, "batch_size": 60000})["sorter_params"]["nskip"] == 1
+    assert live["sorter_params"]["nskip"] == 25, "the full sort keeps the user's setting"
+    assert "nskip" not in canary_config(validate_config({"recordings_dir": "/d"}), {})["sorter_params"]

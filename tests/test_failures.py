@@ -87,6 +87,7 @@ def test_cuda_on_cpu_torch_is_environment_in_the_canary_and_in_preflight(demo_di
     assert (verdict["category"], verdict["error_class"]) == ("environment", "device_unavailable")
     assert "Torch not compiled with CUDA enabled" in verdict["evidence"]["matched"]
     assert verdict["policy"] == "block_run"
+    assert len(verdict["windows"]) == 1, "an environment failure is not re-tried on other windows"
     # preflight catches it before any sorter starts
     result, verdict = canary(demo_dir / "healthy_b.bin", tmp_path, torch_device="cuda")
     assert result.returncode == 3 and verdict["stage"] == "preflight"

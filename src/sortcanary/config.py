@@ -145,18 +145,47 @@ def canary_window(window_s: float | None, duration_s: float) -> Window | None:
     return Window(0.0, float(window_s))
 
 
+def confirmation_windows(window_s: float, duration_s: float, count: int) -> list[Window]:
+    """Further windows to confirm a biological verdict, starting at 1/2, 3/4, 7/8... of the recording.
+
+    A quiet start (electrode settling, a late injection) must not condemn a whole recording.
+    Windows that would overlap the previous one are skipped: a recording too short for all of
+    them is judged on what it has.
+    """
+    windows: list[Window] = []
+    previous_end = min(window_s, duration_s)
+    for k in range(1, count + 1):
+        start = duration_s * (1.0 - 0.5**k)
+        if start < previous_end:
+            continue
+        length = min(window_s, duration_s - start)
+        windows.append(Window(round(start, 6), round(length, 6), clamped=length < window_s))
+        previous_end = start + length
+    return windows
+
+
 def canary_inactivity_base_s(window_s: float) -> float:
     return min(CANARY_INACTIVITY_CEILING_S, max(CANARY_INACTIVITY_FLOOR_S, 4.0 * window_s))
 
 
-def canary_config(cfg: dict) -> dict:
+# Sorter parameters the canary changes so that the sorter judges the *whole* window. Kilosort4
+# extracts templates from every nskip-th batch (25 by default, a batch being 2 s at 30 kHz): a
+# 30 s canary would be judged on its first batch alone. The full sort keeps the user's settings.
+CANARY_SORTER_OVERRIDES = {"nskip": 1}
+
+
+def canary_config(cfg: dict, sorter_defaults: dict | None = None) -> dict:
     """The canary's config: a deep copy of the live config with the canary overrides.
 
     Same sorter, parameters and device as the full sort (that is the point of a canary), but no
-    post-sort outputs, no preflight (the workflow ran it once already), and an inactivity timeout
-    sized for a short window.
+    post-sort outputs, no preflight (the workflow ran it once already), an inactivity timeout
+    sized for a short window, and the sorter parameters that make it look at all of the window
+    (``CANARY_SORTER_OVERRIDES``, for the sorters whose defaults (``sorter_defaults``) have them).
     """
     derived = copy.deepcopy(cfg)
+    for name, value in CANARY_SORTER_OVERRIDES.items():
+        if name in (sorter_defaults or {}):
+            derived["sorter_params"][name] = value
     derived["outputs"] = {name: False for name in derived.get("outputs", {})}
     derived.setdefault("preflight", {})["enabled"] = False
     window_s = derived.get("canary", {}).get("window_s", 0)

@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .classification import BLOCK_RUN, RESOURCE, SortFailure, Verdict, unclassified, verdict_for
-from .config import Window, canary_config, canary_window, inactivity_timeout_s
+from .classification import BIOLOGICAL, BLOCK_RUN, RESOURCE, SortFailure, Verdict, unclassified, verdict_for
+from .config import Window, canary_config, canary_window, confirmation_windows, inactivity_timeout_s
 from .discovery import RecordingEntry
 from .isolation import run_child, tail
 from .outputs import (
@@ -112,6 +112,27 @@ def _write_verdict(verdict_path: Path | None, record: dict) -> None:
         write_json_atomic(verdict_path, record)
 
 
+def _try_window(entry, ccfg, window: Window, workspace: Path, log_path: Path) -> tuple[dict, Verdict | None]:
+    """Sort one canary window; return (what the marker records about it, the failure verdict or None).
+
+    Unexpected exceptions become unclassified verdicts; KeyboardInterrupt/SystemExit propagate.
+    """
+    tried = {**window.as_dict()}
+    try:
+        wipe_dir(workspace)
+        outcome = process_recording(entry, ccfg, window=window, dest=workspace / "out", workdir=workspace / "child",
+                                    log_path=log_path)
+        return {**tried, "outcome": "pass", "units": outcome["units"]}, None
+    except SortFailure as failure:
+        verdict = failure.verdict
+    except Exception as exc:  # noqa: BLE001 -- the canary is a smoke test: unexpected errors pass through
+        log.exception("canary hit an unexpected error")
+        verdict = unclassified(str(exc)[:500] or type(exc).__name__, exception=type(exc).__name__)
+    finally:
+        remove_quietly(workspace)
+    return {**tried, "outcome": f"{verdict.category}/{verdict.error_class}"}, verdict
+
+
 def run_canary(
     entry: RecordingEntry,
     cfg: dict,
@@ -125,7 +146,10 @@ def run_canary(
     """Rehearse the full sort on the leading window; return (exit code, verdict record).
 
     pass / passthrough / disabled write the marker and return 0; a classified failure writes no
-    marker, keeps the verdict, and returns EXIT_BLOCKED. KeyboardInterrupt and SystemExit propagate.
+    marker, keeps the verdict, and returns EXIT_BLOCKED. A *biological* verdict is first confirmed
+    on further windows (config.confirmation_windows): the recording passes if any of them sorts.
+    Environment and resource verdicts don't depend on the data and are not re-tried.
+    KeyboardInterrupt and SystemExit propagate.
     """
     window = canary_window(cfg["canary"]["window_s"], entry.duration_s)
     base = {"recording": entry.name, "source": entry.source, "sorter": cfg["sorter"]}
@@ -136,31 +160,43 @@ def run_canary(
     if window is None:
         marker = {**base, "status": "disabled", "reason": f"canary.window_s={cfg['canary']['window_s']}"}
         return _finish_canary(marker, {}, marker_path, verdict_path)
-    ccfg = canary_config(cfg)
     base["window"] = window.as_dict()
     if window.clamped:
         base["note"] = f"recording ({entry.duration_s:.1f} s) is shorter than the window; the canary sorted all of it"
-    workspace = wipe_dir(scratch)
     started = time.monotonic()
-    timing: dict = {}
     try:
-        outcome = process_recording(entry, ccfg, window=window, dest=workspace / "out", workdir=workspace / "child",
-                                    log_path=log_path)
-        marker = {**base, "status": "pass", "units": outcome["units"]}
-    except SortFailure as failure:
-        timing = {"seconds": round(time.monotonic() - started, 3)}
-        verdict = failure.verdict
-        if verdict.classified:
-            if verdict.policy == BLOCK_RUN and halt_path is not None:
-                write_json_atomic(halt_path, {"recording": entry.name, **verdict.as_dict()})
-            return _canary_blocked(entry, base, verdict, timing, log_path, verdict_path)
-        marker = {**base, "status": "passthrough", "error": {"type": verdict.error_class, "message": verdict.message}}
-    except Exception as exc:  # noqa: BLE001 -- the canary is a smoke test: unexpected errors pass through
-        log.exception("canary hit an unexpected error; passing through to the full sort")
-        marker = {**base, "status": "passthrough", "error": {"type": type(exc).__name__, "message": str(exc)[:500]}}
-    finally:
-        remove_quietly(workspace)
-    timing = timing or {"seconds": round(time.monotonic() - started, 3)}
+        ccfg = canary_config(cfg, resolve_backend(cfg["sorter"]).default_params())
+    except SortFailure as failure:  # an unknown or broken sorter: nothing to rehearse with
+        return _canary_blocked(entry, base, failure.verdict, {"seconds": 0.0}, log_path, verdict_path)
+    tried, verdict = _try_window(entry, ccfg, window, scratch, log_path)
+    windows = [tried]
+    if verdict is not None and verdict.category == BIOLOGICAL:
+        extra = confirmation_windows(window.duration_s, entry.duration_s, cfg["canary"]["confirm_windows"])
+        if len(extra) < cfg["canary"]["confirm_windows"]:
+            base["confirmation_note"] = (f"recording too short for {cfg['canary']['confirm_windows']} confirmation "
+                                         f"windows; judged on {len(extra)}")
+        for confirm in extra:
+            log.info("canary %s: leading window %s; confirming on [%.1f s, %.1f s)", entry.name, tried["outcome"],
+                     confirm.start_s, confirm.start_s + confirm.duration_s)
+            confirmed, confirm_verdict = _try_window(entry, ccfg, confirm, scratch, log_path)
+            windows.append(confirmed)
+            if confirm_verdict is None or confirm_verdict.category != BIOLOGICAL:
+                verdict = confirm_verdict  # it sorted (None), or a non-data failure takes over
+                break
+    timing = {"seconds": round(time.monotonic() - started, 3)}
+    base["windows"] = windows
+    if verdict is None:
+        marker = {**base, "status": "pass", "units": windows[-1]["units"]}
+        if len(windows) > 1:
+            quiet = windows[0]
+            marker["note"] = (f"leading window [{quiet['start_s']:g} s, {quiet['start_s'] + quiet['duration_s']:g} s) "
+                              f"was {quiet['outcome']}; a later window sorted")
+        return _finish_canary(marker, timing, marker_path, verdict_path)
+    if verdict.classified:
+        if verdict.policy == BLOCK_RUN and halt_path is not None:
+            write_json_atomic(halt_path, {"recording": entry.name, **verdict.as_dict()})
+        return _canary_blocked(entry, base, verdict, timing, log_path, verdict_path)
+    marker = {**base, "status": "passthrough", "error": {"type": verdict.error_class, "message": verdict.message}}
     return _finish_canary(marker, timing, marker_path, verdict_path)
 
 
