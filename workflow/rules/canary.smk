@@ -7,11 +7,14 @@ rule canary:
     log:
         log=layout.CANARY_LOG,
         verdict=layout.CANARY_VERDICT,
+    priority: 50
+    # A canary's failure is its verdict: the same window with the same settings fails the same
+    # way, so a retry (e.g. the SLURM profile's `retries`) would only cost a queue wait.
+    retries: 0
+    resources:
+        gpu=1,
     params:
         recording=recording_entry,
         identity=sort_identity,
-    resources:
-        gpu=1,
-    priority: 50
     script:
         "../scripts/canary.py"
