@@ -8,6 +8,9 @@ rule canary:
         log=layout.CANARY_LOG,
         verdict=layout.CANARY_VERDICT,
     priority: 50
+    # A canary's failure is its verdict: the same window with the same settings fails the same
+    # way, so a retry (e.g. the SLURM profile's `retries`) would only cost a queue wait.
+    retries: 0
     conda:
         "../envs/sortcanary.yaml"
     resources:

@@ -4,6 +4,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
 
 from sortcanary import layout
+from sortcanary import resources as job_resources
 from sortcanary.config import describe_validation_error
 from sortcanary.discovery import NAME_PATTERN, DiscoveryError, discover
 
@@ -50,3 +51,18 @@ def sort_identity(wildcards):
 
 def attempt(wildcards, attempt):
     return attempt
+
+
+def sort_runtime_min(wildcards, attempt):
+    """The full sort's wall-time limit (minutes) for a cluster, from duration x channels.
+
+    Only a scheduler reads it (runtime is never a local constraint); see sortcanary.resources.
+    """
+    entry = RECORDINGS[wildcards.recording]
+    return job_resources.sort_runtime_min(entry.duration_s, entry.num_channels, attempt)
+
+
+def sort_mem_mb(wildcards, attempt):
+    """The full sort's host memory request (MB), from duration x channels; see sortcanary.resources."""
+    entry = RECORDINGS[wildcards.recording]
+    return job_resources.sort_mem_mb(entry.duration_s, entry.num_channels, attempt)

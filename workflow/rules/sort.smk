@@ -7,12 +7,15 @@ rule sort:
     log:
         log=layout.SORT_LOG,
         verdict=layout.SORT_VERDICT,
+    # Resource failures are retried with a smaller batch; any other verdict fails the retry at once.
     retries: 2
     conda:
         "../envs/sortcanary.yaml"
     resources:
         gpu=1,
         attempt=attempt,
+        runtime=sort_runtime_min,
+        mem_mb=sort_mem_mb,
     params:
         halt=layout.HALT,
         attempts=lambda wildcards: layout.SORT_ATTEMPTS.format(

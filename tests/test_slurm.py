@@ -1,0 +1,162 @@
+"""The workflow on a real one-node SLURM cluster, through profiles/slurm and the SLURM executor plugin.
+
+tests/slurm/local-cluster.sh installs slurm-wlm and munge when missing (as root) and starts
+munged, slurmctld and slurmd on loopback. The node gets two bookkeeping-only GPUs
+(LOCAL_SLURM_GPUS), so the profile's `gpu: 1` requests reach SLURM as `--gpus=1` exactly as on a
+GPU cluster, while Kilosort4 itself runs on the CPU (torch_device: cpu).
+
+The run uses the real profile plus tests/slurm/profile, which only says what differs on this
+cluster (partition, no account, squeue for job states), and the workflow profile profiles/default
+that Snakemake loads when run from the repository root, whose local `gpu: 1` cap must not
+serialize the cluster's GPU jobs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, TESTS, job_env, read_json, read_summary, run_snakemake, sortcanary, write_config
+from sortcanary import resources
+from sortcanary.discovery import discover
+
+pytestmark = [pytest.mark.slurm, pytest.mark.ks4]
+
+CLUSTER_SCRIPT = TESTS / "slurm" / "local-cluster.sh"
+TEST_PROFILE = TESTS / "slurm" / "profile"
+FAKE_GPUS = 2
+# "Job 3 has been submitted with SLURM jobid 12 (log: /.../.snakemake/slurm_logs/rule_canary/silent/12.log)."
+SUBMITTED = re.compile(r"Job (\d+) has been submitted with SLURM jobid (\d+) \(log: (\S+)\)\.")
+
+
+@pytest.fixture(scope="module")
+def slurm_cluster(tmp_path_factory, request) -> dict:
+    """A running one-node cluster; stopped (by the pids the script started) after the module."""
+    if os.geteuid() != 0:
+        pytest.skip("the local SLURM cluster needs root: it installs slurm-wlm/munge and runs slurmctld/slurmd")
+    state = tmp_path_factory.mktemp("slurm-cluster")
+    env = {**os.environ, "LOCAL_SLURM_GPUS": str(FAKE_GPUS)}
+
+    def stop():
+        stopped = subprocess.run(["bash", str(CLUSTER_SCRIPT), "stop", str(state)], env=env, capture_output=True,
+                                 text=True, timeout=120)
+        assert stopped.returncode == 0, f"local cluster failed to stop:\n{stopped.stderr[-2000:]}"
+
+    request.addfinalizer(stop)  # registered first: a half-started cluster is stopped too
+    # apt-get on a fresh machine takes minutes; starting an installed cluster takes seconds.
+    started = subprocess.run(["bash", str(CLUSTER_SCRIPT), "start", str(state)], env=env, capture_output=True,
+                             text=True, timeout=900)
+    assert started.returncode == 0, f"local cluster failed to start:\n{started.stderr[-4000:]}"
+    conf = re.search(r"^export SLURM_CONF=(\S+)$", started.stdout, re.M)
+    assert conf, started.stdout
+    return {"SLURM_CONF": conf.group(1), "state": state}
+
+
+@pytest.fixture(scope="module")
+def slurm_run(slurm_cluster, demo_dir, tmp_path_factory):
+    """`snakemake --profile profiles/slurm` over the demo recordings: two healthy, one silent."""
+    workdir = tmp_path_factory.mktemp("slurm-wf")
+    write_config(workdir, recordings_dir=str(demo_dir), torch_device="cpu")
+    # run_snakemake also passes the workflow profile profiles/default, as a run from the repo root gets.
+    result = run_snakemake(
+        workdir,
+        "--profile", str(REPO / "profiles" / "slurm"),
+        "--profile", str(TEST_PROFILE),
+        env=job_env(SLURM_CONF=slurm_cluster["SLURM_CONF"]),
+        timeout=1200,
+    )
+    # {(rule, recording or None): [{slurm_id, log, at (offset in stderr)}, ...]}, from the plugin's
+    # log paths: .snakemake/slurm_logs/rule_RULE[/WILDCARDS]/SLURM_ID.log
+    submitted = {}
+    for match in SUBMITTED.finditer(result.stderr):
+        log = Path(match.group(3))
+        rule_dir, *wildcards = log.relative_to(workdir / ".snakemake" / "slurm_logs").parts[:-1]
+        key = (rule_dir.removeprefix("rule_"), wildcards[0] if wildcards else None)
+        submitted.setdefault(key, []).append({"slurm_id": match.group(2), "log": log, "at": match.start()})
+    return workdir, result, submitted
+
+
+def scontrol_job(slurm_cluster, slurm_id: str) -> dict:
+    shown = subprocess.run(["scontrol", "show", "job", "-o", slurm_id], capture_output=True, text=True, timeout=30,
+                           env={**os.environ, "SLURM_CONF": slurm_cluster["SLURM_CONF"]})
+    assert shown.returncode == 0, shown.stderr
+    return dict(field.split("=", 1) for field in shown.stdout.split() if "=" in field)
+
+
+def test_jobs_are_submitted_to_slurm_with_their_ids_in_the_logs(slurm_run, slurm_cluster):
+    workdir, result, submitted = slurm_run
+    assert set(submitted) == {("preflight", None), ("canary", "healthy_a"), ("canary", "healthy_b"),
+                              ("canary", "silent"), ("sort", "healthy_a"), ("sort", "healthy_b")}, result.stderr[-4000:]
+    ctld_log = (slurm_cluster["state"] / "log" / "slurmctld.log").read_text()
+    for (rule, recording), jobs in submitted.items():
+        for job in jobs:
+            # SLURM ran it: the controller allocated the job id Snakemake reported ...
+            assert f"sched: Allocate JobId={job['slurm_id']} " in ctld_log
+            # ... and its output (kept: slurm-keep-successful-logs) is the job step's Snakemake run.
+            assert job["log"].name == f"{job['slurm_id']}.log"
+            text = job["log"].read_text()
+            assert f"rule {rule}:" in text
+            if recording:
+                assert f"recording={recording}" in text
+
+
+def test_profile_requests_reach_slurm(slurm_run, slurm_cluster, demo_dir):
+    """A GPU per job; canaries get a short time limit; sorts are sized from duration x channels."""
+    _, _, submitted = slurm_run
+    entries = discover(demo_dir).recordings
+    for (rule, recording), jobs in submitted.items():
+        job = scontrol_job(slurm_cluster, jobs[0]["slurm_id"])
+        assert job["JobState"] in ("COMPLETED", "FAILED"), job
+        assert job["TresPerJob"] == "gres:gpu:1", (rule, job)
+        if rule == "canary":
+            assert job["TimeLimit"] == "00:15:00"
+        if rule == "sort":
+            entry = entries[recording]
+            minutes = resources.sort_runtime_min(entry.duration_s, entry.num_channels)
+            assert job["TimeLimit"] == f"{minutes // 60:02d}:{minutes % 60:02d}:00"
+            assert job["MinMemoryNode"] == f"{resources.sort_mem_mb(entry.duration_s, entry.num_channels)}M"
+
+
+def test_no_global_gpu_cap(slurm_run):
+    """All canaries go to the queue at once, despite profiles/default's local `gpu: 1` cap."""
+    _, result, submitted = slurm_run
+    canary_submissions = [job["at"] for (rule, _), jobs in submitted.items() if rule == "canary" for job in jobs]
+    first_canary_end = min(m.start() for m in re.finditer(r"Finished jobid: \d+ \(Rule: canary\)|Error in rule canary",
+                                                          result.stderr))
+    assert len(canary_submissions) == 3 and max(canary_submissions) < first_canary_end, result.stderr[-4000:]
+
+
+def test_healthy_recordings_are_sorted(slurm_run):
+    workdir, result, _ = slurm_run
+    for name in ("healthy_a", "healthy_b"):
+        sort = read_json(workdir / "results" / "sorted" / name / "sort.json")
+        assert sort["units"] >= 1 and sort["canary"] == "pass", result.stderr[-3000:]
+        assert (workdir / "results" / "sorted" / name / "sorter" / "sorter_output" / "spike_times.npy").is_file()
+
+
+def test_silent_recording_is_blocked_and_its_canary_not_retried(slurm_run):
+    workdir, result, submitted = slurm_run
+    assert result.returncode != 0  # the blocked canary is a failed job; keep-going ran the rest
+    verdict = read_json(workdir / "logs" / "canary" / "silent.verdict.json")
+    assert verdict["verdict"] == "blocked"
+    assert (verdict["category"], verdict["error_class"]) == ("biological", "insufficient_activity")
+    assert ("sort", "silent") not in submitted and not (workdir / "results" / "sorted" / "silent").exists()
+    # The profile allows retries, for resource failures of full sorts only: a verdict is final.
+    assert len(submitted["canary", "silent"]) == 1
+    # SLURM keeps the failed job's log whatever the settings; it shows the job step's failure.
+    assert "Error in rule canary" in submitted["canary", "silent"][0]["log"].read_text()
+
+
+def test_summary_is_built_and_status_follows_it(slurm_run):
+    workdir, result, _ = slurm_run
+    rows = read_summary(workdir)
+    assert (rows["healthy_a"]["sort"], rows["healthy_b"]["sort"]) == ("done", "done")
+    assert (rows["silent"]["canary"], rows["silent"]["category"]) == ("blocked", "biological")
+    assert "sortcanary summary" in result.stderr
+    status = sortcanary("status", str(workdir / "results"))
+    assert status.returncode == 1 and "insufficient_activity" in status.stdout
+    assert sortcanary("status", str(workdir / "results"), "--allow-biological").returncode == 0
