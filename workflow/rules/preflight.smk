@@ -7,5 +7,7 @@ rule preflight:
     priority: 100
     conda:
         "../envs/sortcanary.yaml"
+    params:
+        hdf5_filters=hdf5_filters_needed,
     script:
         "../scripts/preflight.py"
