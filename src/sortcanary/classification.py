@@ -74,7 +74,8 @@ _CLASSES = [
     ),
     FailureClass(
         "hdf5_plugin_missing", ENVIRONMENT, "An HDF5 compression plugin needed to read the data is missing.",
-        "Install the vendor's HDF5 plugin and point HDF5_PLUGIN_PATH at it (see config/README.md).",
+        "Install the vendor's HDF5 plugin and set formats.hdf5_plugin_path (or HDF5_PLUGIN_PATH) to its folder "
+        "(see config/README.md), or leave the format out with formats.include/exclude.",
         environment_wide=True,
     ),
     FailureClass(
@@ -165,6 +166,10 @@ SIGNATURES: tuple[Signature, ...] = (
     _sig("container_error", r"pull access denied|manifest (for \S+ )?unknown|repository does not exist|ImageNotFound", "image_pull_failed"),
     _sig("container_error", r"Spike sorting in (docker|singularity) failed", "other"),
     _sig("hdf5_plugin_missing", r"HDF5_PLUGIN_PATH|can't (open directory|dlopen).*plugin|required filter .* (not|isn't) (available|registered)"),
+    _sig("hdf5_plugin_missing", r"can't find plugin"),  # HDF5 2.0's read error for a filter with no plugin
+    # a file damaged after discovery (discovery reports the damage it can see from metadata)
+    _sig("input_invalid", r"truncated file: eof = |file signature not found"),  # HDF5 (NWB, MaxWell)
+    _sig("input_invalid", r"Timestamps are not continuous, likely due to a corrupted file"),  # neo's Intan reader
     _sig("probe_config_error", r"Largest value of chanMap exceeds channel count"),
     _sig("probe_config_error", r"did not divide evenly|incorrect n_chan_bin"),
     _sig("probe_config_error", r"Channel locations are required|does not have a probe|Channel locations are not unique"),

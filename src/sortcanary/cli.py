@@ -30,15 +30,15 @@ def _cmd_canary(args) -> int:
     from .pipeline import EXIT_BLOCKED, run_canary
     from .preflight import run_preflight
 
-    entry = entry_for_path(args.path)
     cfg = load_config(args.config, overrides={"recordings_dir": str(Path(args.path).parent)})
+    entry = entry_for_path(args.path, stream=args.stream, formats=cfg["formats"])
     if args.window is not None:
         cfg["canary"]["window_s"] = args.window
     work = Path(tempfile.mkdtemp(prefix=f"sortcanary-{entry.name}-"))
     log_path = work / "canary.log"
     if cfg["preflight"]["enabled"]:
         try:
-            run_preflight(cfg, results_dir=work, scratch_dir=work)
+            run_preflight(cfg, results_dir=work, scratch_dir=work, hdf5_filters=entry.hdf5.get("filters", []))
         except SortFailure as failure:
             print(dumps({"recording": entry.name, "verdict": "blocked", "stage": "preflight",
                          **failure.verdict.as_dict()}), end="")
@@ -109,7 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=_cmd_demo_data)
 
     canary = sub.add_parser("canary", help="run the canary on one recording; exit 0 = proceed, 3 = blocked")
-    canary.add_argument("path", help="a SpikeInterface folder or a .bin/.dat file with a JSON sidecar")
+    canary.add_argument("path", help="a recording: any layout of docs/formats.md (a file or a session folder)")
+    canary.add_argument("--stream", help="the stream to canary when PATH holds several (e.g. imec0.ap)")
     canary.add_argument("--config", help="a sortcanary config YAML (recordings_dir is not needed here)")
     canary.add_argument("--window", type=float, help="override canary.window_s")
     canary.set_defaults(func=_cmd_canary)

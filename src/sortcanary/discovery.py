@@ -1,28 +1,37 @@
 """Find the recordings in a folder from small metadata only.
 
-Discovery runs every time Snakemake builds its DAG, so it lists entries and reads JSON headers and
-file sizes; it never opens trace data. One bad entry never hides the others: it becomes a
-`Problem` with a one-line message naming the path and the fix, and the good entries go on.
+Discovery runs every time Snakemake builds its DAG, so it lists entries and reads headers, JSON and
+HDF5 metadata and file sizes; it never reads trace data. One bad entry never hides the others: it
+becomes a `Problem` with a one-line message naming the path and the fix, and the good entries go on.
 
-Supported layouts (top level of ``recordings_dir``):
+Supported layouts (top level of ``recordings_dir``; docs/formats.md has the details):
   * a folder written by SpikeInterface's ``recording.save(folder=...)`` (has ``si_folder.json``);
   * a raw ``.bin``/``.dat`` file with a JSON sidecar of the same stem giving ``sampling_frequency``,
     ``num_channels``, ``dtype``, optional ``gain_to_uV``/``offset_to_uV`` and ``probe`` (a
-    probeinterface JSON file, relative to the sidecar).
+    probeinterface JSON file, relative to the sidecar);
+  * acquisition formats read through SpikeInterface's extractors (sortcanary.formats): a SpikeGLX
+    session folder, an Open Ephys binary folder, an NWB file, a MaxWell ``.raw.h5`` file, an Intan
+    ``.rhd``/``.rhs`` file.
 
 Names: the recording's name (the Snakemake wildcard) is a slug of its file or folder name made of
 ASCII letters, digits, ``.``, ``_`` and ``-``, so no name can ever reach a shell or a glob, and one
-recording's outputs can never match another's. The original name is kept for the summary.
+recording's outputs can never match another's. A format that holds several streams (probes, Open
+Ephys streams, ElectricalSeries, MaxWell wells) gives one recording per stream, named
+``<session>__<stream>`` with both parts slugged; the name keeps the stream even when there is only
+one, so that adding or excluding a stream never renames the others. The original name is kept for
+the summary.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -30,6 +39,8 @@ RAW_SUFFIXES = (".bin", ".dat")
 SI_FOLDER_MARKER = "si_folder.json"
 SIDECAR_REQUIRED = ("sampling_frequency", "num_channels", "dtype", "probe")
 NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*"  # also the workflow's wildcard constraint
+STREAM_SEPARATOR = "__"  # <session>__<stream>
+FORMATS = ("si_folder", "binary", "spikeglx", "openephys", "nwb", "maxwell", "intan")
 
 
 class DiscoveryError(ValueError):
@@ -45,13 +56,19 @@ class RecordingEntry:
     name: str  # the wildcard: a safe slug
     source: str  # the file or folder name as found on disk
     path: str  # absolute path of the folder or raw file
-    format: str  # "si_folder" | "binary"
+    format: str  # one of FORMATS
     sampling_frequency: float
     num_channels: int
     dtype: str
     duration_s: float
     input_files: tuple[str, ...]  # what Snakemake tracks for changes
     binary: dict = field(default_factory=dict)  # raw-file parameters (format "binary" only)
+    # Added for the acquisition formats; all optional, so records written before them still load.
+    stream: str = ""  # the stream within the source (probe, Open Ephys stream, series, well); "" = single-stream
+    reader: dict = field(default_factory=dict)  # keyword arguments for the SpikeInterface extractor
+    probe: str = ""  # probeinterface JSON replacing the file's geometry (config formats.probe)
+    channel_ids: tuple[str, ...] = ()  # keep only these channels (e.g. Open Ephys AUX inputs dropped); () = all
+    hdf5: dict = field(default_factory=dict)  # HDF5 formats: {"filters": [ids], "plugin_path": str | None}
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -60,6 +77,7 @@ class RecordingEntry:
     def from_dict(cls, data: dict) -> "RecordingEntry":
         data = dict(data)
         data["input_files"] = tuple(data.get("input_files", ()))
+        data["channel_ids"] = tuple(data.get("channel_ids", ()))
         return cls(**data)
 
 
@@ -68,6 +86,7 @@ class Problem:
     name: str
     path: str
     message: str
+    stream: str = ""  # set when one stream of a multi-stream source is unusable
 
     def line(self) -> str:
         return f"{self.path}: {self.message}"
@@ -84,6 +103,23 @@ def slugify(raw: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name)
     return re.sub(r"^[._-]+", "", slug).rstrip("._-")
+
+
+def recording_name(session: str, stream: str) -> str:
+    """The recording name of one stream of a session: ``<session>__<stream>``, both parts slugged
+    ("" when either part has no usable character, which discovery reports)."""
+    parts = slugify(session), slugify(stream)
+    return STREAM_SEPARATOR.join(parts) if all(parts) else ""
+
+
+def formats_config(formats: dict | None = None) -> dict:
+    """The ``formats`` config section with its defaults filled in from the schema (their only home)."""
+    from .config import ConfigError, validate_config
+
+    try:
+        return validate_config({"recordings_dir": ".", "formats": dict(formats or {})})["formats"]
+    except ConfigError as exc:
+        raise DiscoveryError(str(exc)) from None
 
 
 def _read_json(path: Path, what: str) -> dict:
@@ -219,22 +255,73 @@ def _si_folder_entry(folder: Path) -> RecordingEntry:
     )
 
 
-def _candidate(path: Path) -> tuple[str, callable] | None:
-    """What this directory entry could be, without reading it: (kind, builder) or None."""
+Builder = Callable[["FormatContext"], list]  # returns RecordingEntry and Problem items; raises EntryError
+
+
+def _binary_candidate(raw: Path, ctx) -> list:
+    sidecar = raw.with_suffix(".json")
+    if not sidecar.exists():
+        raise EntryError(f"raw file has no JSON sidecar ({sidecar.name}); add one (see config/README.md)")
+    return [_binary_entry(raw, sidecar)]
+
+
+def _candidate(path: Path) -> tuple[str, Builder] | None:
+    """What this directory entry could be, from names only: (format, builder) or None."""
+    from . import formats
+
     if path.name.startswith("."):
         return None
     if path.is_symlink() and not path.exists():
         raise EntryError("broken symlink or symlink loop; fix or remove the link")
     if path.is_dir():
         if (path / SI_FOLDER_MARKER).exists():
-            return ("si_folder", lambda: _si_folder_entry(path))
-        return None
+            return ("si_folder", lambda ctx: [_si_folder_entry(path)])
+        kind = formats.folder_format(path)
+        return (kind, lambda ctx: formats.folder_entries(kind, path, ctx)) if kind else None
+    kind = formats.file_format(path)
+    if kind:
+        return (kind, lambda ctx: formats.file_entries(kind, path, ctx))
     if path.suffix.lower() in RAW_SUFFIXES:
-        sidecar = path.with_suffix(".json")
-        if not sidecar.exists():
-            raise EntryError(f"raw file has no JSON sidecar ({sidecar.name}); add one (see config/README.md)")
-        return ("binary", lambda: _binary_entry(path, sidecar))
+        if path.with_suffix(".meta").exists():
+            return ("spikeglx", lambda ctx: formats.loose_spikeglx_file(path))
+        return ("binary", lambda ctx: _binary_candidate(path, ctx))
     return None
+
+
+def _problem_name(path: Path) -> str:
+    from .formats import session_name
+
+    return slugify(session_name(path))
+
+
+def _matches(value: str, globs) -> bool:
+    return any(fnmatch.fnmatchcase(value, g) or fnmatch.fnmatchcase(slugify(value), g) for g in globs)
+
+
+def _keep(item, cfg: dict, kind: str) -> bool:
+    """Config filters on one result: formats.exclude on names, formats.streams.<format> on stream labels."""
+    if _matches(item.name, cfg["exclude"]):
+        return False
+    globs = cfg["streams"].get(kind)
+    return not item.stream or globs is None or _matches(item.stream, globs)
+
+
+def _build(path: Path, cfg: dict, ctx) -> list:
+    """Entries and Problems for one top-level path (never raises for a bad recording)."""
+    try:
+        candidate = _candidate(path)
+        if candidate is None or candidate[0] not in cfg["include"]:
+            return []
+        results = candidate[1](ctx)
+    except EntryError as exc:
+        return [Problem(_problem_name(path), str(path), str(exc))]
+    except OSError as exc:  # symlink loops, vanished files, permission errors on stat
+        return [Problem(_problem_name(path), str(path), f"cannot read entry ({exc.strerror or exc}); fix or remove it")]
+    except Exception as exc:  # noqa: BLE001 -- a reader tripped on a corrupt file: report it, keep discovering
+        detail = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:300]
+        return [Problem(_problem_name(path), str(path), f"cannot read its metadata ({detail}); the file is corrupt or "
+                        "not in the expected layout (see docs/formats.md)")]
+    return [item for item in results if _keep(item, cfg, candidate[0])]
 
 
 def resolve_recordings_dir(recordings_dir: str | Path) -> Path:
@@ -249,25 +336,44 @@ def resolve_recordings_dir(recordings_dir: str | Path) -> Path:
     return root
 
 
-def entry_for_path(path: str | Path) -> RecordingEntry:
-    """The entry for one recording path (used by `sortcanary canary PATH`)."""
+def entry_for_path(path: str | Path, stream: str | None = None, formats: dict | None = None) -> RecordingEntry:
+    """The entry for one recording path (used by `sortcanary canary PATH [--stream S]`)."""
+    from .formats import FormatContext
+
     path = Path(path)
     if not path.exists():
         raise EntryError(f"{path}: no such file or folder")
-    try:
-        candidate = _candidate(path)
-    except EntryError as exc:
-        raise EntryError(f"{path}: {exc}") from None
-    if candidate is None:
-        raise EntryError(f"{path}: not a recording (expected a SpikeInterface folder or a .bin/.dat file with a JSON sidecar)")
-    try:
-        return candidate[1]()
-    except EntryError as exc:
-        raise EntryError(f"{path}: {exc}") from None
+    cfg = formats_config(formats)
+    if _candidate(path) is None:
+        raise EntryError(f"{path}: not a recording (expected one of the layouts in docs/formats.md)")
+    results = _build(path, {**cfg, "include": FORMATS, "exclude": []}, FormatContext.from_config(cfg))
+    entries = [r for r in results if isinstance(r, RecordingEntry)]
+    problems = [r for r in results if isinstance(r, Problem)]
+    if stream is not None:
+        chosen = [r for r in results if stream in (r.stream, r.name, slugify(r.stream))]
+        if not chosen:
+            known = ", ".join(repr(e.stream) for e in entries) or "none usable"
+            raise EntryError(f"{path}: no stream {stream!r} (streams: {known})")
+        if isinstance(chosen[0], Problem):
+            raise EntryError(chosen[0].line())
+        return chosen[0]
+    if len(entries) == 1 and not problems:
+        return entries[0]
+    if not entries:
+        raise EntryError(problems[0].line() if problems else f"{path}: holds no sortable stream")
+    streams = ", ".join(repr(e.stream) for e in entries)
+    raise EntryError(f"{path}: holds several streams ({streams}); choose one with --stream")
 
 
-def discover(recordings_dir: str | Path, *, allow_empty: bool = False) -> Discovery:
-    """All usable recordings in ``recordings_dir`` plus one Problem per unusable entry."""
+def discover(recordings_dir: str | Path, formats: dict | None = None, *, allow_empty: bool = False) -> Discovery:
+    """All usable recordings in ``recordings_dir`` plus one Problem per unusable entry or stream.
+
+    ``formats`` is the config's ``formats`` section (defaults from the schema when None).
+    """
+    from .formats import FormatContext
+
+    cfg = formats_config(formats)
+    ctx = FormatContext.from_config(cfg)
     root = resolve_recordings_dir(recordings_dir)
     found: dict[str, list[RecordingEntry]] = {}
     problems: list[Problem] = []
@@ -276,34 +382,29 @@ def discover(recordings_dir: str | Path, *, allow_empty: bool = False) -> Discov
     except OSError as exc:
         raise DiscoveryError(f"cannot list recordings_dir '{recordings_dir}' ({exc.strerror}); check its permissions") from None
     for child in children:
-        try:
-            candidate = _candidate(child)
-            if candidate is None:
-                continue
-            entry = candidate[1]()
-        except EntryError as exc:
-            problems.append(Problem(slugify(Path(child.name).stem if child.suffix else child.name), str(child), str(exc)))
+        if _matches(child.name, cfg["exclude"]):
             continue
-        except OSError as exc:  # symlink loops, vanished files, permission errors on stat
-            problems.append(Problem(slugify(child.name), str(child), f"cannot read entry ({exc.strerror or exc}); fix or remove it"))
-            continue
-        if not entry.name:
-            problems.append(Problem(child.name, str(child), "name has no usable characters; rename it"))
-            continue
-        found.setdefault(entry.name, []).append(entry)
+        for item in _build(child, cfg, ctx):
+            if isinstance(item, Problem):
+                problems.append(item)
+            elif not item.name:
+                problems.append(Problem(child.name, str(child), "name has no usable characters; rename it"))
+            else:
+                found.setdefault(item.name, []).append(item)
     recordings: dict[str, RecordingEntry] = {}
     for name, entries in found.items():
         if len(entries) == 1:
             recordings[name] = entries[0]
             continue
-        sources = " and ".join(repr(e.source) for e in entries)
+        sources = " and ".join(repr(e.source + (f" ({e.stream})" if e.stream else "")) for e in entries)
         for entry in entries:
             problems.append(
                 Problem(name, entry.path, f"name collision: {sources} both map to recording name '{name}'; rename one")
             )
     if not recordings and not problems and not allow_empty:
         raise DiscoveryError(
-            f"recordings_dir '{recordings_dir}' holds no recordings (SpikeInterface folders or .bin/.dat + JSON sidecar); "
+            f"recordings_dir '{recordings_dir}' holds no recordings (see docs/formats.md for the layouts found, "
+            "and formats.include/exclude/streams in config/README.md); "
             "point recordings_dir at your data or run `sortcanary demo-data DIR`"
         )
     return Discovery(recordings=recordings, problems=problems)

@@ -73,8 +73,24 @@ def _check_free_space(folder: Path, min_free_gb: float) -> None:
         ))
 
 
-def run_preflight(cfg: dict, *, results_dir: Path, scratch_dir: Path) -> dict:
-    """Run every check; return the (deterministic) report or raise SortFailure on the first failure."""
+def check_hdf5_filters(filters, plugin_path: str | None) -> None:
+    """Every HDF5 filter the discovered recordings need can be loaded (MaxWell's compression plugin)."""
+    from .formats import hdf5
+
+    missing = hdf5.unavailable_filters(filters, plugin_path)
+    if missing:
+        raise SortFailure(verdict_for(
+            "hdf5_plugin_missing",
+            message=hdf5.missing_plugin_message(missing, "discovered recordings", plugin_path),
+            filters=missing,
+        ))
+
+
+def run_preflight(cfg: dict, *, results_dir: Path, scratch_dir: Path, hdf5_filters=()) -> dict:
+    """Run every check; return the (deterministic) report or raise SortFailure on the first failure.
+
+    ``hdf5_filters``: the HDF5 filter ids the discovered recordings need (see formats.hdf5).
+    """
     backend = resolve_backend(cfg["sorter"])
     backend.check_installed(docker_image=cfg.get("docker_image"))
     report = {"status": "ok", "sorter": cfg["sorter"], "sorter_version": backend.version()}
@@ -87,10 +103,14 @@ def run_preflight(cfg: dict, *, results_dir: Path, scratch_dir: Path) -> dict:
         _check_writable(folder)
         _check_free_space(folder, cfg["preflight"]["min_free_gb"])
     report["checked"] = ["sorter", "torch_device", "writable", "free_space"]
+    if hdf5_filters:
+        check_hdf5_filters(hdf5_filters, cfg["formats"]["hdf5_plugin_path"])
+        report["hdf5_filters"] = sorted(int(f) for f in hdf5_filters)
+        report["checked"].append("hdf5_filters")
     return report
 
 
-def preflight_job(cfg: dict, *, report_path: str, verdict_path: str) -> int:
+def preflight_job(cfg: dict, *, report_path: str, verdict_path: str, hdf5_filters=()) -> int:
     """The workflow's preflight rule: write the report, or a verdict that blocks every canary."""
     import logging
 
@@ -98,7 +118,8 @@ def preflight_job(cfg: dict, *, report_path: str, verdict_path: str) -> int:
 
     log = logging.getLogger("sortcanary")
     try:
-        report = run_preflight(cfg, results_dir=Path(report_path).parent, scratch_dir=Path(cfg["scratch_dir"]))
+        report = run_preflight(cfg, results_dir=Path(report_path).parent, scratch_dir=Path(cfg["scratch_dir"]),
+                               hdf5_filters=hdf5_filters)
     except SortFailure as failure:
         verdict = failure.verdict
         write_json_atomic(verdict_path, {"status": "failed", **verdict.as_dict()})

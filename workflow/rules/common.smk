@@ -22,7 +22,7 @@ except WorkflowError as err:
 
 # Discovery reads metadata only (never traces); one bad recording is reported and skipped.
 try:
-    DISCOVERY = discover(config["recordings_dir"])
+    DISCOVERY = discover(config["recordings_dir"], config["formats"])
 except DiscoveryError as err:
     sys.exit(f"sortcanary: {err}")
 for problem in DISCOVERY.problems:
@@ -42,6 +42,11 @@ def recording_entry(wildcards):
 def recording_files(wildcards):
     """The recording's own files, so a changed recording is canaried and sorted again."""
     return list(RECORDINGS[wildcards.recording].input_files)
+
+
+def hdf5_filters_needed(wildcards):
+    """HDF5 filter ids the recordings need (MaxWell compression): preflight checks they load."""
+    return sorted({f for e in RECORDINGS.values() for f in e.hdf5.get("filters", [])})
 
 
 def sort_identity(wildcards):

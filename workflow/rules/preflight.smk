@@ -9,5 +9,7 @@ rule preflight:
     retries: 0
     conda:
         "../envs/sortcanary.yaml"
+    params:
+        hdf5_filters=hdf5_filters_needed,
     script:
         "../scripts/preflight.py"

@@ -11,5 +11,6 @@ sys.exit(
         snakemake.config,
         report_path=snakemake.output[0],
         verdict_path=snakemake.log.verdict,
+        hdf5_filters=snakemake.params.hdf5_filters,
     )
 )
