@@ -117,6 +117,12 @@ def preflight_job(cfg: dict, *, report_path: str, verdict_path: str, hdf5_filter
     from .outputs import write_json_atomic
 
     log = logging.getLogger("sortcanary")
+    if not cfg["preflight"]["enabled"]:
+        report = {"status": "skipped", "reason": "preflight.enabled is false"}
+        write_json_atomic(verdict_path, report)
+        write_json_atomic(report_path, report)
+        log.info("preflight skipped (preflight.enabled: false)")
+        return 0
     try:
         report = run_preflight(cfg, results_dir=Path(report_path).parent, scratch_dir=Path(cfg["scratch_dir"]),
                                hdf5_filters=hdf5_filters)
