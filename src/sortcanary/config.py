@@ -157,12 +157,23 @@ def canary_config(cfg: dict) -> dict:
     sized for a short window.
     """
     derived = copy.deepcopy(cfg)
-    derived["outputs"] = {name: False for name in derived.get("outputs", {})}
+    derived["outputs"] = outputs_switched_off(derived.get("outputs", {}))
     derived.setdefault("preflight", {})["enabled"] = False
     window_s = derived.get("canary", {}).get("window_s", 0)
     if canary_enabled(window_s):
         derived.setdefault("inactivity", {})["base_s"] = canary_inactivity_base_s(window_s)
     return derived
+
+
+def outputs_switched_off(outputs: dict) -> dict:
+    """A copy of an ``outputs`` section with every output off and its settings kept, so code that
+    reads e.g. ``outputs.curation.min_snr`` works on the canary's config too."""
+    off = copy.deepcopy(outputs)
+    off.setdefault("curation", {})["enabled"] = False
+    off["exporters"] = {name: False for name in off.get("exporters", {})}
+    off["figures"] = False
+    off["report"] = False
+    return off
 
 
 def inactivity_timeout_s(cfg: dict, recording_s: float) -> float:

@@ -21,7 +21,28 @@ SORT_DONE = "results/sorted/{recording}.sort.json"
 SORT_LOG = "logs/sort/{recording}.log"
 SORT_VERDICT = "logs/sort/{recording}.verdict.json"
 
+# What a sort leaves inside its folder (a sorted recording's, or a canary's scratch folder), relative
+# to that folder. The sorter's own folder and the SpikeInterface sorting come from the sort; the rest
+# from the post-sort step (sortcanary.postprocess).
+IN_SORTED = {
+    "sorter": "sorter",
+    "phy": "sorter/sorter_output",  # KS4 writes a phy-ready folder here; it is used, never re-exported
+    "sorting": "sorting",
+    "analyzer": "analyzer",
+    "curation": "curation.json",
+    "units_npz": "units.npz",
+    "nwb": "units.nwb",
+    "figures": "figures",
+    "report": "report.html",
+}
+
+# Copies of each sorted recording's figures, owned by Snakemake for `snakemake --report` (the sorted
+# folder itself is never a declared output; see SORT_DONE).
+REPORT_FIGURES = "results/report/{recording}"
+
 SUMMARY_TSV = "results/summary.tsv"
+SUMMARY_HTML = "results/summary.html"
+SUMMARY_PNG = "results/summary.png"
 
 
 def path(pattern: str, root: str = ".", **wildcards) -> str:
