@@ -180,6 +180,30 @@ def test_changed_thresholds_rebuild_only_the_outputs_and_drop_exactly_the_violat
     assert after["outputs"]["units_curated"] == len(curation["curated_units"])
 
 
+def test_curation_drops_exactly_the_units_past_a_threshold():
+    """Boundaries: a value equal to a threshold passes, NaN drops nothing (it is listed as
+    unchecked), a null threshold is off, and every reason names the metric and the threshold."""
+    from sortcanary.curation import curate
+
+    metrics = pd.DataFrame(
+        {"firing_rate": [0.05, 0.1, 5.0, 5.0, 5.0], "presence_ratio": [1.0, 1.0, math.nan, 0.5, 1.0],
+         "isi_violations_ratio": [0.0, 0.5, 0.0, 0.0, 0.51], "snr": [1.0, 1.0, 1.0, 1.0, 1.0],
+         "amplitude_cutoff": [0.0, 0.1, 0.0, math.nan, 0.2]},
+        index=np.array([10, 11, 12, 13, 14]))
+    thresholds = {"enabled": True, "min_firing_rate_hz": 0.1, "min_presence_ratio": 0.9,
+                  "max_isi_violations_ratio": 0.5, "min_snr": None, "max_amplitude_cutoff": 0.1}
+    record = curate(metrics, thresholds)
+    dropped = {d["unit_id"]: d["reasons"] for d in record["dropped"]}
+    assert set(dropped) == {10, 13, 14} == expected_drops(metrics, {k: v for k, v in thresholds.items() if k != "enabled"})
+    assert dropped[10] == ["firing_rate 0.05 < 0.1 (min_firing_rate_hz)"]
+    assert dropped[13] == ["presence_ratio 0.5 < 0.9 (min_presence_ratio)"]
+    assert [r.split()[0] for r in dropped[14]] == ["isi_violations_ratio", "amplitude_cutoff"]
+    assert record["raw_units"] == [10, 11, 12, 13, 14] and record["curated_units"] == [11, 12]
+    assert record["unchecked"] == [{"unit_id": 12, "metrics": ["presence_ratio"]},
+                                   {"unit_id": 13, "metrics": ["amplitude_cutoff"]}]
+    assert "min_snr" not in record["thresholds"]
+
+
 @pytest.mark.ks4
 def test_default_curation_drops_exactly_the_violators(ks4_run):
     from spikeinterface.core import load_sorting_analyzer

@@ -136,12 +136,18 @@ def process_recording(
         "sorter_params": params,
         "duration_s": duration_s,
     }
+    if not any_wanted(cfg):
+        outcome["outputs"] = {"ok": True, "config": cfg["outputs"]}
+        return outcome
     try:
         context = report_context(entry, window, outcome, backend.default_params(), context)
         outcome["outputs"] = run_outputs(entry, cfg, window=window, dest=dest, workdir=workdir, log_path=log_path,
                                          context=context)
     except SortFailure as failure:
         raise OutputsFailure(failure.verdict, outcome) from failure
+    except Exception as exc:  # whatever goes wrong after the sort must not cost the sort
+        log.exception("post-sort step failed unexpectedly")
+        raise OutputsFailure(unclassified(f"{type(exc).__name__}: {str(exc)[:500]}"), outcome) from exc
     outcome["seconds"] = round(outcome["sort_seconds"] + outcome["outputs"].get("seconds", 0.0), 3)
     return outcome
 
