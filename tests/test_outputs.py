@@ -331,8 +331,13 @@ def test_nwb_without_pynwb_fails_before_the_sort_as_environment(one_recording, t
 
 
 def test_a_failed_post_sort_step_keeps_the_sort_and_the_next_run_rebuilds_only_the_outputs(one_recording, tmp_path):
-    # a broken install: `import pynwb` works (so the check before the sort passes), its classes don't
-    broken = shadow_pynwb(tmp_path / "shadow", "# a pynwb package with nothing in it\n")
+    # a broken install that imports (so the check before the sort passes) and fails when used
+    broken = shadow_pynwb(tmp_path / "shadow", (
+        "class NWBFile:\n"
+        "    def __init__(self, *args, **kwargs):\n"
+        "        raise RuntimeError('HDF5 library version mismatched (a broken install)')\n"
+        "class NWBHDF5IO:\n"
+        "    pass\n"))
     workdir = tmp_path / "wf"
     write_config(workdir, recordings_dir=str(one_recording), sorter="backends:ThresholdSorter",
                  outputs={"exporters": {"nwb": True}})
@@ -341,7 +346,9 @@ def test_a_failed_post_sort_step_keeps_the_sort_and_the_next_run_rebuilds_only_t
     sort = read_json(sorted_dir(workdir, "healthy_a") / "sort.json")
     assert sort["outputs"]["ok"] is False and sort["units"] >= 1, first.stderr[-3000:]
     assert (sorted_dir(workdir, "healthy_a") / "sorting").is_dir()
-    assert read_summary(workdir)["healthy_a"]["sort"] == "failed"
+    assert "HDF5 library version mismatched" in sort["outputs"]["message"]
+    row = read_summary(workdir)["healthy_a"]
+    assert row["sort"] == "failed" and row["message"].startswith("sort kept")
     spikes = sorted_dir(workdir, "healthy_a") / "sorting"
     inode = next(p for p in spikes.rglob("*") if p.is_file()).stat().st_ino
 

@@ -100,24 +100,23 @@ def write_units_npz(path: Path, sorting, analyzer, curation: dict | None) -> Pat
 
 
 def require_pynwb():
-    """pynwb, or an environment verdict saying how to get it."""
+    """pynwb's NWBHDF5IO and NWBFile, or an environment verdict saying how to get them."""
     try:
-        import pynwb
+        from pynwb import NWBHDF5IO, NWBFile
     except ImportError as exc:
         raise SortFailure(verdict_for(
             "exporter_unavailable",
             message=f"sortcanary: outputs.exporters.nwb is on but pynwb can't be imported ({exc}); "
                     "pip install 'sortcanary[nwb]' or set outputs.exporters.nwb: false.",
         )) from exc
-    return pynwb
+    return NWBHDF5IO, NWBFile
 
 
 def write_nwb(path: Path, recording, sorting, analyzer, curation: dict | None, *, name: str,
               session_start: datetime | None = None) -> Path:
     """Write an NWB file with the electrodes table (the probe's channels) and the units table
     (spike times in seconds, best electrode, mean waveform, metrics, curated flag)."""
-    require_pynwb()
-    from pynwb import NWBHDF5IO, NWBFile
+    NWBHDF5IO, NWBFile = require_pynwb()
 
     nwbfile = NWBFile(
         session_description=f"Spike sorting of {name} by sortcanary",

@@ -155,7 +155,7 @@ def plot_summary(rows: list[Row], path: str) -> None:
     units_ax.barh(y + 0.2, [_number(r.curated) for r in rows], height=0.4, color="#1f5fa8", label="curated")
     units_ax.set_xlabel("units")
     time_ax.barh(y - 0.2, [_number(r.canary_s) for r in rows], height=0.4, color="#e0a458", label="canary")
-    time_ax.barh(y + 0.2, [_number(r.sort_s) for r in rows], height=0.4, color="#5b8c5a", label="full sort")
+    time_ax.barh(y + 0.2, [_number(r.sort_s) for r in rows], height=0.4, color="#5b8c5a", label="full sort + outputs")
     time_ax.set_xlabel("seconds")
     for ax in (units_ax, time_ax):
         ax.legend(fontsize=7, loc="lower right")

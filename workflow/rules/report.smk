@@ -1,5 +1,10 @@
 # What `snakemake --report report.html` shows. Each sorted recording's figures are copied out of its
-# sorted folder, which is never a declared output (see layout.SORT_DONE).
+# sorted folder, which is never a declared output (see layout.SORT_DONE). Copying a few PNGs is not
+# worth a cluster job: it runs where snakemake runs.
+
+
+localrules:
+    report_figures,
 
 
 rule report_figures:

@@ -1,6 +1,12 @@
 # The summary files are declared here so that `snakemake --report` can show them. This job runs
 # only when every recording was sorted; the onsuccess/onerror hooks below write the same files
 # after every run, so they exist (and list blocked recordings) even when the run failed.
+
+
+localrules:
+    summary,
+
+
 rule summary:
     input:
         expand(layout.SORT_DONE, recording=sorted(RECORDINGS)),
