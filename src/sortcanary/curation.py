@@ -37,14 +37,16 @@ def _finite(value) -> bool:
 
 
 def curate(metrics, settings: dict) -> dict:
-    """Apply the thresholds in ``settings`` (outputs.curation) to ``metrics`` (one row per unit).
+    """Apply the thresholds in ``settings`` (outputs.curation) to ``metrics`` (one row per unit;
+    None for a sorting without units).
 
     Returns the record written to curation.json: thresholds applied, raw and curated unit lists,
     each dropped unit's reasons, and the metrics that could not be checked per unit.
     """
+    units = [] if metrics is None else list(metrics.index)
     active = [(key, column, kind, settings[key]) for key, column, kind in THRESHOLDS if settings.get(key) is not None]
     dropped, unchecked = [], []
-    for unit in metrics.index:
+    for unit in units:
         reasons, missing = [], []
         for key, column, kind, limit in active:
             value = metrics.at[unit, column]
@@ -58,7 +60,7 @@ def curate(metrics, settings: dict) -> dict:
         if missing:
             unchecked.append({"unit_id": plain(unit), "metrics": missing})
     gone = {d["unit_id"] for d in dropped}
-    raw = [plain(u) for u in metrics.index]
+    raw = [plain(u) for u in units]
     return {
         "thresholds": {key: limit for key, _, _, limit in active},
         "raw_units": raw,

@@ -138,11 +138,26 @@ def write_nwb(path: Path, recording, sorting, analyzer, curation: dict | None, *
         nwbfile.electrodes.add_column("channel_name", "the recording's channel id",
                                       data=[str(c) for c in recording.channel_ids])
 
+    if len(sorting.unit_ids):  # NWB can't type the columns of an empty units table: leave it out
+        _add_units(nwbfile, sorting, analyzer, curation)
+    tmp = _atomic_target(path, ".nwb")
+    try:
+        with NWBHDF5IO(tmp, "w") as io:
+            io.write(nwbfile)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _add_units(nwbfile, sorting, analyzer, curation: dict | None) -> None:
+    """The units table: spike times (s), sorter's id, curated flag, and with an analyzer the best
+    electrode, mean waveform and metrics."""
     fs = float(sorting.sampling_frequency)
     kept = kept_mask(curation, sorting.unit_ids)
     nwbfile.add_unit_column("unit_name", "the sorter's unit id")
     nwbfile.add_unit_column("curated", "true if the unit passed sortcanary's curation thresholds")
-    metrics = templates = best = None
     if analyzer is not None:
         from .analyzer import best_channels, metrics_table
 
@@ -159,12 +174,3 @@ def write_nwb(path: Path, recording, sorting, analyzer, curation: dict | None, *
             row["waveform_mean"] = templates[index]
             row.update({column: float(metrics.at[unit, column]) for column in metrics.columns})
         nwbfile.add_unit(**row)
-    tmp = _atomic_target(path, ".nwb")
-    try:
-        with NWBHDF5IO(tmp, "w") as io:
-            io.write(nwbfile)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

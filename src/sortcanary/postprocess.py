@@ -92,7 +92,7 @@ def postprocess(recording, sorting, dest: Path, cfg: dict, context: dict | None 
         files["analyzer"] = IN_SORTED["analyzer"]
     if on["curation"]:
         with _timed(timings, "curation"):
-            curation = curate(metrics, cfg["outputs"]["curation"]) if metrics is not None else curate_empty(cfg)
+            curation = curate(metrics, cfg["outputs"]["curation"])
             write_json_atomic(dest / IN_SORTED["curation"], curation)
         files["curation"] = IN_SORTED["curation"]
         summary["units_curated"] = len(curation["curated_units"])
@@ -126,11 +126,3 @@ def postprocess(recording, sorting, dest: Path, cfg: dict, context: dict | None 
         write_text_atomic(dest / IN_SORTED["report"], render(context, summary, figures, metrics, curation))
     return summary
 
-
-def curate_empty(cfg: dict) -> dict:
-    """The curation record of a sorting without units (no metrics to check)."""
-    from .curation import curate
-
-    import pandas as pd
-
-    return curate(pd.DataFrame(), cfg["outputs"]["curation"])
