@@ -58,7 +58,7 @@ def test_canary_config_is_a_copy_with_overrides_and_the_live_config_is_untouched
     snapshot = copy.deepcopy(live)
     derived = canary_config(live)
     assert live == snapshot, "the live config must never be mutated"
-    assert derived["outputs"] and not any(derived["outputs"].values())
+    assert derived["outputs"] == live["outputs"], "by default the canary exercises the full sort's outputs"
     assert derived["preflight"]["enabled"] is False
     assert derived["inactivity"]["base_s"] == 180  # min(300, max(120, 4 x 45))
     assert derived["sorter"] == live["sorter"] and derived["sorter_params"] == live["sorter_params"]
@@ -108,3 +108,11 @@ def test_canary_judges_the_whole_window_where_the_sorter_allows_it():
     assert canary_config(live, {"nskip": 25, "batch_size": 60000})["sorter_params"]["nskip"] == 1
     assert live["sorter_params"]["nskip"] == 25, "the full sort keeps the user's setting"
     assert "nskip" not in canary_config(validate_config({"recordings_dir": "/d"}), {})["sorter_params"]
+
+
+def test_canary_can_skip_the_outputs():
+    live = validate_config({"recordings_dir": "/d", "canary": {"exercise_outputs": False}})
+    off = canary_config(live)["outputs"]
+    assert off["figures"] is False and off["report"] is False and off["curation"]["enabled"] is False
+    assert not any(off["exporters"].values())
+    assert live["outputs"]["figures"] is True

@@ -88,6 +88,11 @@ _CLASSES = [
         environment_wide=True,
     ),
     FailureClass(
+        "exporter_unavailable", ENVIRONMENT, "An output switched on in the config needs a package this environment lacks.",
+        "Install it into the jobs' environment (for NWB: pip install 'sortcanary[nwb]'), or switch that output off.",
+        environment_wide=True,
+    ),
+    FailureClass(
         "existing_result_differs", ENVIRONMENT,
         "A finished sort of this recording exists, made with other settings or other data; it is kept.",
         "Delete the recording's results/sorted/ folder to re-sort it, or set resort_on_change: true.",
@@ -174,6 +179,7 @@ SIGNATURES: tuple[Signature, ...] = (
     _sig("probe_config_error", r"did not divide evenly|incorrect n_chan_bin"),
     _sig("probe_config_error", r"Channel locations are required|does not have a probe|Channel locations are not unique"),
     _sig("sorter_params_invalid", r"Invalid parameters: "),
+    _sig("exporter_unavailable", r"sortcanary: outputs\.\S+ is on but"),
     # resource
     _sig("gpu_out_of_memory", r"CUDA out of memory|torch\.(cuda\.)?OutOfMemoryError|CUBLAS_STATUS_ALLOC_FAILED"),
     _sig("host_out_of_memory", r"\bMemoryError\b|Unable to allocate .* for an array|DefaultCPUAllocator: can't allocate memory"),

@@ -79,20 +79,18 @@ def _names_on_disk(root: Path) -> set[str]:
 
 
 def _cmd_status(args) -> int:
-    from .reporting import build_rows, to_table
+    from .reporting import attention_first, build_rows, needs_attention, to_table
 
     root = _status_root(args.results_dir)
-    rows = build_rows(_names_on_disk(root), str(root))
+    rows = attention_first(build_rows(_names_on_disk(root), str(root)))
     if not rows:
         print(f"no recordings found under {root / 'results'}")
         return 0
-    rank = {"blocked": 0, "failed": 0}
-    rows.sort(key=lambda r: (min(rank.get(r.canary, 1), rank.get(r.sort, 1)), r.recording))
     print(to_table(rows))
     if args.allow_biological:  # the designed outcome: everything sorted but the biologically unsortable
         bad = [r for r in rows if r.sort != "done" and not (r.sort == "blocked" and r.category == "biological")]
     else:
-        bad = [r for r in rows if r.canary == "blocked" or r.sort in ("blocked", "failed")]
+        bad = [r for r in rows if needs_attention(r)]
     return 1 if bad else 0
 
 

@@ -177,21 +177,35 @@ CANARY_SORTER_OVERRIDES = {"nskip": 1}
 def canary_config(cfg: dict, sorter_defaults: dict | None = None) -> dict:
     """The canary's config: a deep copy of the live config with the canary overrides.
 
-    Same sorter, parameters and device as the full sort (that is the point of a canary), but no
-    post-sort outputs, no preflight (the workflow ran it once already), an inactivity timeout
-    sized for a short window, and the sorter parameters that make it look at all of the window
+    Same sorter, parameters, device *and post-sort outputs* as the full sort (that is the point
+    of a canary: an exporter that can't run must fail in minutes, not after hours of sorting), but
+    no preflight (the workflow ran it once already), an inactivity timeout sized for a short
+    window, and the sorter parameters that make it look at all of the window
     (``CANARY_SORTER_OVERRIDES``, for the sorters whose defaults (``sorter_defaults``) have them).
+    With ``canary.exercise_outputs: false`` the post-sort outputs are switched off instead.
     """
     derived = copy.deepcopy(cfg)
     for name, value in CANARY_SORTER_OVERRIDES.items():
         if name in (sorter_defaults or {}):
             derived["sorter_params"][name] = value
-    derived["outputs"] = {name: False for name in derived.get("outputs", {})}
+    if not derived.get("canary", {}).get("exercise_outputs", True):
+        derived["outputs"] = outputs_switched_off(derived.get("outputs", {}))
     derived.setdefault("preflight", {})["enabled"] = False
     window_s = derived.get("canary", {}).get("window_s", 0)
     if canary_enabled(window_s):
         derived.setdefault("inactivity", {})["base_s"] = canary_inactivity_base_s(window_s)
     return derived
+
+
+def outputs_switched_off(outputs: dict) -> dict:
+    """A copy of an ``outputs`` section with every output off and its settings kept, so code that
+    reads e.g. ``outputs.curation.min_snr`` works on the canary's config too."""
+    off = copy.deepcopy(outputs)
+    off.setdefault("curation", {})["enabled"] = False
+    off["exporters"] = {name: False for name in off.get("exporters", {})}
+    off["figures"] = False
+    off["report"] = False
+    return off
 
 
 def inactivity_timeout_s(cfg: dict, recording_s: float) -> float:

@@ -12,8 +12,9 @@ days. The parent here only watches:
 "Stop" is SIGTERM to the child and its descendants, a grace period, then SIGKILL.
 
 The child (``python -m sortcanary.isolation SPEC``) loads the recording, slices the window, runs
-the backend, saves the sorting, and writes a result JSON, which on failure carries the whole
-exception chain as text for the classifier.
+one task on it -- ``sort`` (run the backend, save the sorting) or ``outputs`` (the post-sort step
+on the saved sorting) -- and writes a result JSON, which on failure carries the whole exception
+chain as text for the classifier.
 """
 
 from __future__ import annotations
@@ -240,33 +241,57 @@ def exception_chain_text(exc: BaseException) -> str:
     return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
 
 
-def child_main(spec_path: str) -> int:
-    """Entry point of the sorter's child process."""
-    import logging
-
+def _recording(spec: dict):
+    """The spec's recording, lazily sliced to its window if it has one."""
+    from .config import Window
     from .discovery import RecordingEntry
     from .loading import load_recording, window_of
-    from .config import Window
+
+    recording = load_recording(RecordingEntry.from_dict(spec["entry"]))
+    return window_of(recording, Window(**spec["window"]) if spec.get("window") else None)
+
+
+def _sort_task(spec: dict) -> dict:
+    """Run the backend on the recording and save its sorting as a SpikeInterface folder."""
     from .datachecks import check_window
     from .sorters import resolve_backend
+
+    backend = resolve_backend(spec["sorter"])
+    backend.check_installed(docker_image=spec.get("docker_image"))
+    recording = _recording(spec)
+    checks = check_window(recording) if spec.get("data_checks") else None
+    started = time.monotonic()
+    sorting = backend.run(recording, Path(spec["sorter_folder"]), spec["params"], docker_image=spec.get("docker_image"))
+    sorter_seconds = time.monotonic() - started
+    sorting.save(folder=spec["sorting_folder"], overwrite=True)
+    return {"ok": True, "units": int(len(sorting.unit_ids)), "sorter_seconds": sorter_seconds,
+            "num_spikes": int(sum(len(sorting.get_unit_spike_train(u)) for u in sorting.unit_ids)),
+            "data_checks": checks}
+
+
+def _outputs_task(spec: dict) -> dict:
+    """Build the post-sort outputs from the saved sorting (sortcanary.postprocess)."""
+    import spikeinterface.core as sc
+
+    from .postprocess import postprocess
+
+    sorting = sc.load(spec["sorting_folder"])
+    summary = postprocess(_recording(spec), sorting, Path(spec["dest"]), spec["cfg"], spec.get("context"))
+    return {"ok": True, "units": int(len(sorting.unit_ids)), "outputs": summary}
+
+
+TASKS = {"sort": _sort_task, "outputs": _outputs_task}
+
+
+def child_main(spec_path: str) -> int:
+    """Entry point of the child process: one task (``sort`` or ``outputs``) on the recording."""
+    import logging
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=sys.stderr)
     spec = json.loads(Path(spec_path).read_text())
     result_path = Path(spec["result"])
     try:
-        backend = resolve_backend(spec["sorter"])
-        backend.check_installed(docker_image=spec.get("docker_image"))
-        recording = load_recording(RecordingEntry.from_dict(spec["entry"]))
-        window = Window(**spec["window"]) if spec.get("window") else None
-        recording = window_of(recording, window)
-        checks = check_window(recording) if spec.get("data_checks") else None
-        started = time.monotonic()
-        sorting = backend.run(recording, Path(spec["sorter_folder"]), spec["params"], docker_image=spec.get("docker_image"))
-        sorter_seconds = time.monotonic() - started
-        sorting.save(folder=spec["sorting_folder"], overwrite=True)
-        result = {"ok": True, "units": int(len(sorting.unit_ids)), "sorter_seconds": sorter_seconds,
-                  "num_spikes": int(sum(len(sorting.get_unit_spike_train(u)) for u in sorting.unit_ids)),
-                  "data_checks": checks}
+        result = TASKS[spec.get("task", "sort")](spec)
     except Exception as exc:  # reported to the parent, which classifies it
         result = {"ok": False, "exc_type": type(exc).__name__, "message": str(exc)[-2000:],
                   "chain": exception_chain_text(exc)}

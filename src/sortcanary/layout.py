@@ -24,10 +24,31 @@ SORT_VERDICT = "logs/sort/{recording}.verdict.json"
 # how the previous attempt failed (only resource failures are worth retrying).
 SORT_ATTEMPTS = "logs/sort/{recording}.attempts.json"
 
+# What a sort leaves inside its folder (a sorted recording's, or a canary's scratch folder), relative
+# to that folder. The sorter's own folder and the SpikeInterface sorting come from the sort; the rest
+# from the post-sort step (sortcanary.postprocess).
+IN_SORTED = {
+    "sorter": "sorter",
+    "phy": "sorter/sorter_output",  # KS4 writes a phy-ready folder here; it is used, never re-exported
+    "sorting": "sorting",
+    "analyzer": "analyzer",
+    "curation": "curation.json",
+    "units_npz": "units.npz",
+    "nwb": "units.nwb",
+    "figures": "figures",
+    "report": "report.html",
+}
+
+# Copies of each sorted recording's figures, owned by Snakemake for `snakemake --report` (the sorted
+# folder itself is never a declared output; see SORT_DONE).
+REPORT_FIGURES = "results/report/{recording}"
+
 SUMMARY_TSV = "results/summary.tsv"
 # Written by the first job that hits an environment-wide failure (policy block_run); every later
 # job of the same run fails at once with that verdict. Cleared when a run starts (onstart).
 HALT = "results/halt.json"
+SUMMARY_HTML = "results/summary.html"
+SUMMARY_PNG = "results/summary.png"
 
 
 def path(pattern: str, root: str = ".", **wildcards) -> str:

@@ -19,10 +19,24 @@ def dumps(data) -> str:
     return json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
 
 
+def _umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+def temp_beside(path: Path, suffix: str = ".tmp") -> tuple[int, str]:
+    """A new temporary sibling of ``path`` (fd, name), with the permissions a plain new file gets:
+    mkstemp's are owner-only, which would hide results from the rest of the lab once renamed."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.fchmod(fd, 0o666 & ~_umask())
+    return fd, tmp
+
+
 def write_text_atomic(path: str | Path, text: str) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = temp_beside(path)
     try:
         with os.fdopen(fd, "w") as fh:
             fh.write(text)
@@ -70,7 +84,9 @@ def staging_dir_for(final: str | Path) -> Path:
     """A fresh temporary sibling of ``final`` to assemble a result in (same filesystem)."""
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))
+    staging.chmod(0o777 & ~_umask())  # it becomes the published folder: not owner-only like mkdtemp's
+    return staging
 
 
 def remove_stale_staging(final: str | Path) -> list[Path]:
@@ -102,3 +118,20 @@ def publish_dir(staging: str | Path, final: str | Path, *, replace: bool = False
     if previous is not None:
         remove_quietly(previous)
     return final
+
+
+def link_tree(source: str | Path, target: str | Path) -> Path:
+    """Recreate ``source`` at ``target`` with hard links (a copy where linking fails).
+
+    How a finished sort is carried into a new staging folder when only its post-sort outputs are
+    rebuilt: seconds and no extra disk for a sorter folder of any size. The linked files are shared
+    with the original, so they must only be read, never written, in the new folder.
+    """
+
+    def link_or_copy(src, dst):
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    return Path(shutil.copytree(source, target, copy_function=link_or_copy))

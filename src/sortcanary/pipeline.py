@@ -12,6 +12,7 @@ import copy
 import logging
 import platform
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__
@@ -19,7 +20,9 @@ from .classification import BIOLOGICAL, BLOCK_RUN, RESOURCE, SortFailure, Verdic
 from .config import Window, canary_config, canary_window, confirmation_windows, inactivity_timeout_s
 from .discovery import RecordingEntry
 from .isolation import run_child, tail
+from .layout import IN_SORTED
 from .outputs import (
+    link_tree,
     publish_dir,
     read_json,
     remove_quietly,
@@ -28,6 +31,7 @@ from .outputs import (
     wipe_dir,
     write_json_atomic,
 )
+from .postprocess import any_wanted, check_dependencies
 from .sorters import check_sampling_frequency, resolve_backend, sorter_params
 
 log = logging.getLogger("sortcanary")
@@ -49,6 +53,38 @@ def versions() -> dict:
     return found
 
 
+class OutputsFailure(SortFailure):
+    """The sort succeeded but its post-sort step failed; ``outcome`` is the finished sort's."""
+
+    def __init__(self, verdict, outcome: dict):
+        super().__init__(verdict)
+        self.outcome = outcome
+
+
+def non_default_params(params: dict, defaults: dict) -> dict:
+    return {k: v for k, v in sorted(params.items()) if k not in defaults or defaults[k] != v}
+
+
+def report_context(entry: RecordingEntry, window: Window | None, outcome: dict, defaults: dict,
+                   extra: dict | None = None) -> dict:
+    """What the report page shows besides the outputs: recording facts, sorter, parameters that
+    differ from the sorter's defaults, versions, sort timing (plus the caller's canary marker)."""
+    first = Path(entry.input_files[0]) if entry.input_files else Path(entry.path)
+    return {
+        "recording": {k: getattr(entry, k) for k in ("name", "source", "path", "format", "num_channels",
+                                                     "sampling_frequency", "duration_s")},
+        "window": window.as_dict() if window else None,
+        "sorter": outcome["sorter"],
+        "sorter_version": outcome["sorter_version"],
+        "params_non_default": non_default_params(outcome["sorter_params"], defaults),
+        "versions": versions(),
+        "timings": {"sort_s": outcome.get("sort_seconds", outcome.get("seconds", 0.0))},
+        # NWB wants a session start; the data's modification time is the best a file offers.
+        "session_start": datetime.fromtimestamp(first.stat().st_mtime, tz=timezone.utc).isoformat(),
+        **(extra or {}),
+    }
+
+
 def process_recording(
     entry: RecordingEntry,
     cfg: dict,
@@ -57,31 +93,38 @@ def process_recording(
     dest: Path,
     workdir: Path,
     log_path: Path,
+    context: dict | None = None,
 ) -> dict:
-    """Sort ``entry`` (or its ``window``) into ``dest``; return the outcome or raise SortFailure.
+    """Sort ``entry`` (or its ``window``) into ``dest``, then build the post-sort outputs that
+    ``cfg["outputs"]`` asks for there; return the outcome or raise SortFailure.
 
     ``dest`` receives ``sorter/`` (the sorter's own folder, e.g. KS4's phy output in
-    ``sorter/sorter_output``) and ``sorting/`` (a SpikeInterface sorting folder).
+    ``sorter/sorter_output``), ``sorting/`` (a SpikeInterface sorting folder) and the outputs of
+    sortcanary.postprocess (layout.IN_SORTED). A failed post-sort step raises OutputsFailure, which
+    carries the finished sort's outcome. ``context`` adds to the report page (the canary marker).
     """
     backend = resolve_backend(cfg["sorter"])
     check_sampling_frequency(backend, entry.sampling_frequency, entry.source)
     params = sorter_params(cfg, backend)
+    if any_wanted(cfg):
+        check_dependencies(cfg)  # e.g. NWB without pynwb: an environment verdict now, not after the sort
     duration_s = window.duration_s if window else entry.duration_s
     timeout_s = inactivity_timeout_s(cfg, duration_s)
-    sorter_folder = dest / "sorter"
+    sorter_folder = dest / IN_SORTED["sorter"]
     dest.mkdir(parents=True, exist_ok=True)
     log.info("sorting %s (%s, %.1f s of %.1f s) with %s %s; inactivity timeout %.0f s",
              entry.name, "window" if window else "full", duration_s, entry.duration_s, cfg["sorter"],
              {k: v for k, v in params.items()}, timeout_s)
     run = run_child(
         {
+            "task": "sort",
             "entry": entry.as_dict(),
             "window": window.as_dict() if window else None,
             "sorter": cfg["sorter"],
             "params": params,
             "docker_image": cfg.get("docker_image"),
             "sorter_folder": str(sorter_folder),
-            "sorting_folder": str(dest / "sorting"),
+            "sorting_folder": str(dest / IN_SORTED["sorting"]),
             "data_checks": window is not None,  # cheap trace checks run on the canary window only
         },
         workdir=workdir,
@@ -94,14 +137,63 @@ def process_recording(
     )
     if not run.ok:
         raise SortFailure(run.verdict)
-    return {
+    outcome = {
         "units": run.units,
         "seconds": round(run.seconds, 3),
+        "sort_seconds": round(run.seconds, 3),
         "sorter": cfg["sorter"],
         "sorter_version": backend.version(),
         "sorter_params": params,
         "duration_s": duration_s,
     }
+    if not any_wanted(cfg):
+        outcome["outputs"] = {"ok": True, "config": cfg["outputs"]}
+        return outcome
+    try:
+        context = report_context(entry, window, outcome, backend.default_params(), context)
+        outcome["outputs"] = run_outputs(entry, cfg, window=window, dest=dest, workdir=workdir, log_path=log_path,
+                                         context=context)
+    except SortFailure as failure:
+        raise OutputsFailure(failure.verdict, outcome) from failure
+    except Exception as exc:  # whatever goes wrong after the sort must not cost the sort
+        log.exception("post-sort step failed unexpectedly")
+        raise OutputsFailure(unclassified(f"{type(exc).__name__}: {str(exc)[:500]}"), outcome) from exc
+    outcome["seconds"] = round(outcome["sort_seconds"] + outcome["outputs"].get("seconds", 0.0), 3)
+    return outcome
+
+
+def run_outputs(entry: RecordingEntry, cfg: dict, *, window: Window | None, dest: Path, workdir: Path,
+                log_path: Path, context: dict) -> dict:
+    """Build the post-sort outputs from the sorting saved in ``dest``, in a watched child process
+    of its own: a crash or hang there is classified like a sorter's, and the sort survives it.
+    Returns the record kept in sort.json: ``ok``, the ``config`` it was built with, and what was
+    made; raises SortFailure."""
+    record = {"ok": True, "config": cfg["outputs"]}
+    if not any_wanted(cfg):
+        return record
+    duration_s = window.duration_s if window else entry.duration_s
+    run = run_child(
+        {
+            "task": "outputs",
+            "entry": entry.as_dict(),
+            "window": window.as_dict() if window else None,
+            "sorting_folder": str(dest / IN_SORTED["sorting"]),
+            "dest": str(dest),
+            "cfg": {"outputs": cfg["outputs"], "job_kwargs": cfg.get("job_kwargs", {})},
+            "context": context,
+        },
+        workdir=workdir,
+        log_path=log_path,
+        timeout_s=inactivity_timeout_s(cfg, duration_s),
+        watch=[dest],
+        disk_paths=[dest, workdir],
+        abort_free_bytes=int(cfg["disk"]["abort_free_gb"] * 1e9),
+        sorter_logs=[],
+    )
+    if not run.ok:
+        raise SortFailure(run.verdict)
+    log.info("post-sort outputs of %s built in %.1f s", entry.name, run.seconds)
+    return {**record, **run.details["outputs"], "seconds": round(run.seconds, 3)}
 
 
 # -- the canary -------------------------------------------------------------------------------
@@ -267,6 +359,12 @@ def _previous_non_resource_verdict(attempts_path: Path | None, attempt: int) -> 
     return None
 
 
+def outputs_current(record: dict, cfg: dict) -> bool:
+    """Did this sort record's post-sort step succeed with the outputs config asked for now?"""
+    outputs = record.get("outputs") or {}
+    return bool(outputs.get("ok")) and outputs.get("config") == cfg["outputs"]
+
+
 def run_full_sort(
     entry: RecordingEntry,
     cfg: dict,
@@ -282,11 +380,15 @@ def run_full_sort(
     halt_path: Path | None = None,
     attempts_path: Path | None = None,
 ) -> int:
-    """Sort the whole recording and publish ``dest`` atomically; on failure keep a verdict JSON.
+    """Sort the whole recording, build its outputs, and publish ``dest`` atomically; on failure
+    keep a verdict JSON.
 
     A finished sort with the same identity (sorter, parameters, recording files) is reused, never
-    redone: upstream re-runs (a re-checked canary) cost seconds, not hours. A finished sort with
-    another identity is kept and this job fails with a verdict, unless ``resort_on_change``.
+    redone: upstream re-runs (a re-checked canary) cost seconds, not hours. If its post-sort
+    outputs failed or were made with another ``outputs`` config, only they are rebuilt. A finished
+    sort with another identity is kept and this job fails with a verdict, unless ``resort_on_change``.
+    A post-sort failure never discards a finished sort: the sort is published with the failure in
+    sort.json, the job fails, and the next run rebuilds only the outputs.
     """
     identity = {**identity, "recording": recording_fingerprint(entry)}
     started = time.monotonic()
@@ -300,45 +402,44 @@ def run_full_sort(
     if halted is not None:
         return _full_sort_failed(entry, halted, started, log_path, verdict_path, attempt, attempts_path)
     existing = read_json(dest / "sort.json")
+    marker = read_json(marker_path, {})
     if existing is not None and existing.get("identity") == identity:
-        write_json_atomic(done_path, existing)
-        log.info("%s: a finished sort with the same settings and data exists; reused it", entry.name)
-        return EXIT_OK
+        if outputs_current(existing, cfg):
+            write_json_atomic(done_path, existing)
+            log.info("%s: a finished sort with the same settings and data exists; reused it", entry.name)
+            return EXIT_OK
+        return _rebuild_outputs(entry, cfg, existing, marker, dest=dest, done_path=done_path, scratch=scratch,
+                                log_path=log_path, verdict_path=verdict_path, attempt=attempt, started=started,
+                                attempts_path=attempts_path)
     replacing = dest.exists() and any(dest.iterdir())
     if replacing and not (cfg["resort_on_change"] and existing is not None):
         what = "other settings or data" if existing is not None else "files but no sort.json"
         verdict = verdict_for("existing_result_differs",
                               message=f"{dest} already holds a sort with {what}; it is kept untouched.")
         return _full_sort_failed(entry, verdict, started, log_path, verdict_path, attempt, attempts_path)
-    marker = read_json(marker_path, {})
     for stale in remove_stale_staging(dest):
         log.info("removed %s, left behind by an interrupted run", stale)
     staging = staging_dir_for(dest)
     workspace = wipe_dir(scratch)
+    extra: dict = {}
     try:
         backend_defaults = resolve_backend(cfg["sorter"]).default_params()
         outcome = process_recording(entry, retry_config(cfg, backend_defaults, attempt), window=None, dest=staging,
-                                    workdir=workspace, log_path=log_path)
-        sort_record = {
-            "recording": entry.name,
-            "source": entry.source,
-            "path": entry.path,
-            "canary": marker.get("status"),
-            "num_channels": entry.num_channels,
-            "sampling_frequency": entry.sampling_frequency,
-            "identity": identity,
-            "attempt": attempt,
-            "versions": versions(),
-            **outcome,
-            "seconds": round(time.monotonic() - started, 3),
-        }
-        write_json_atomic(staging / "sort.json", sort_record)
-        publish_dir(staging, dest, replace=replacing)
-        write_json_atomic(done_path, sort_record)
-        _write_verdict(verdict_path, {"recording": entry.name, "status": "done", "units": outcome["units"],
-                                      "seconds": sort_record["seconds"], "attempt": attempt})
+                                    workdir=workspace, log_path=log_path,
+                                    context={"canary": marker, "attempt": attempt})
+        sort_record = _sort_record(entry, marker, identity, attempt, outcome, started)
+        _publish(staging, dest, sort_record, replace=replacing, done_path=done_path, verdict_path=verdict_path)
         log.info("sorted %s: %d units in %.1f s", entry.name, outcome["units"], sort_record["seconds"])
         return EXIT_OK
+    except OutputsFailure as failure:
+        verdict = failure.verdict
+        failed = {"ok": False, "config": cfg["outputs"],
+                  **{k: v for k, v in verdict.as_dict().items() if k != "evidence"}}
+        sort_record = _sort_record(entry, marker, identity, attempt, {**failure.outcome, "outputs": failed}, started)
+        _publish(staging, dest, sort_record, replace=replacing)
+        extra = {"stage": "outputs", "sort_kept": str(dest)}
+        log.error("%s: the sort finished but its post-sort outputs failed; the sort is kept in %s and the next "
+                  "run rebuilds only the outputs", entry.name, dest)
     except SortFailure as failure:
         verdict = failure.verdict
     except Exception as exc:  # noqa: BLE001 -- recorded as an unclassified failure, job fails
@@ -349,13 +450,75 @@ def run_full_sort(
         remove_quietly(workspace)
     if verdict.policy == BLOCK_RUN and halt_path is not None:
         write_json_atomic(halt_path, {"recording": entry.name, **verdict.as_dict()})
-    return _full_sort_failed(entry, verdict, started, log_path, verdict_path, attempt, attempts_path)
+    return _full_sort_failed(entry, verdict, started, log_path, verdict_path, attempt, attempts_path, **extra)
 
 
-def _full_sort_failed(entry, verdict, started, log_path: Path, verdict_path: Path, attempt: int,
-                      attempts_path: Path | None) -> int:
+def _sort_record(entry: RecordingEntry, marker: dict, identity: dict, attempt: int, outcome: dict,
+                 started: float) -> dict:
+    return {
+        "recording": entry.name,
+        "source": entry.source,
+        "path": entry.path,
+        "canary": marker.get("status"),
+        "num_channels": entry.num_channels,
+        "sampling_frequency": entry.sampling_frequency,
+        "identity": identity,
+        "attempt": attempt,
+        "versions": versions(),
+        **outcome,
+        "seconds": round(time.monotonic() - started, 3),
+    }
+
+
+def _publish(staging: Path, dest: Path, record: dict, *, replace: bool, done_path: Path | None = None,
+             verdict_path: Path | None = None) -> None:
+    """Write sort.json into the assembled folder and move it into place; then, for a complete
+    result, the record Snakemake waits for and the 'done' verdict."""
+    write_json_atomic(staging / "sort.json", record)
+    publish_dir(staging, dest, replace=replace)
+    if done_path is not None:
+        write_json_atomic(done_path, record)
+        _write_verdict(verdict_path, {"recording": record["recording"], "status": "done", "units": record["units"],
+                                      "seconds": record["seconds"], "attempt": record["attempt"]})
+
+
+def _rebuild_outputs(entry: RecordingEntry, cfg: dict, existing: dict, marker: dict, *, dest: Path, done_path: Path,
+                     scratch: Path, log_path: Path, verdict_path: Path, attempt: int, started: float,
+                     attempts_path: Path | None) -> int:
+    """Rebuild only the post-sort outputs of a finished sort: the sort's folders are hard-linked
+    into a new staging folder, the outputs built there, and the whole published in one rename."""
+    log.info("%s: a finished sort with the same settings and data exists; rebuilding only its post-sort outputs",
+             entry.name)
+    staging = staging_dir_for(dest)
+    workspace = wipe_dir(scratch)
+    try:
+        for part in ("sorter", "sorting"):
+            if (dest / IN_SORTED[part]).is_dir():
+                link_tree(dest / IN_SORTED[part], staging / IN_SORTED[part])
+        defaults = resolve_backend(existing["sorter"]).default_params()
+        context = report_context(entry, None, existing, defaults, {"canary": marker, "attempt": attempt})
+        outputs = run_outputs(entry, cfg, window=None, dest=staging, workdir=workspace, log_path=log_path,
+                              context=context)
+        record = {**existing, "outputs": outputs, "versions": versions()}
+        _publish(staging, dest, record, replace=True, done_path=done_path, verdict_path=verdict_path)
+        log.info("rebuilt the post-sort outputs of %s in %.1f s", entry.name, time.monotonic() - started)
+        return EXIT_OK
+    except SortFailure as failure:
+        verdict = failure.verdict
+    except Exception as exc:  # noqa: BLE001 -- recorded as an unclassified failure, job fails
+        log.exception("rebuilding the post-sort outputs failed unexpectedly")
+        verdict = unclassified(f"{type(exc).__name__}: {str(exc)[:500]}")
+    finally:
+        remove_quietly(staging)
+        remove_quietly(workspace)
+    return _full_sort_failed(entry, verdict, started, log_path, verdict_path, attempt, attempts_path,
+                             stage="outputs", sort_kept=str(dest))
+
+
+def _full_sort_failed(entry, verdict, started, log_path: Path, verdict_path: Path, attempt: int = 1,
+                      attempts_path: Path | None = None, **extra) -> int:
     record = {"recording": entry.name, "status": "failed", **verdict.as_dict(), "attempt": attempt,
-              "seconds": round(time.monotonic() - started, 3)}
+              "seconds": round(time.monotonic() - started, 3), **extra}
     record["evidence"].setdefault("log_tail", tail(log_path, 2000))
     _write_verdict(verdict_path, record)
     if attempts_path is not None:

@@ -7,6 +7,7 @@ from sortcanary import layout
 from sortcanary import resources as job_resources
 from sortcanary.config import describe_validation_error
 from sortcanary.discovery import NAME_PATTERN, DiscoveryError, discover
+from sortcanary.reporting import write_summary
 
 min_version("9.0")
 
@@ -71,3 +72,25 @@ def sort_mem_mb(wildcards, attempt):
     """The full sort's host memory request (MB), from duration x channels; see sortcanary.resources."""
     entry = RECORDINGS[wildcards.recording]
     return job_resources.sort_mem_mb(entry.duration_s, entry.num_channels, attempt)
+
+
+def figures_once_sorted(name):
+    """An input function for one recording's report figures, resolved only once its sort (a
+    checkpoint) has finished: a blocked or failed recording adds no figures to the report's DAG.
+    """
+
+    def figures(wildcards):
+        checkpoints.sort.get(recording=name)
+        return layout.REPORT_FIGURES.format(recording=name)
+
+    return figures
+
+
+def report_figures():
+    return [figures_once_sorted(name) for name in sorted(RECORDINGS)]
+
+
+def summarize():
+    """Write results/summary.{tsv,png,html} and print the table; runs after every run, successful or not."""
+    _, table = write_summary(RECORDINGS, problems=DISCOVERY.problems)
+    print(f"\nsortcanary summary ({layout.SUMMARY_TSV}):\n{table}\n", file=sys.stderr)

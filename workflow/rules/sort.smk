@@ -1,4 +1,6 @@
-rule sort:
+# A checkpoint, so that what depends on a finished sort (report figures) is requested only once the
+# sort has finished: a blocked recording then never puts a missing file into `snakemake --report`.
+checkpoint sort:
     input:
         marker=layout.MARKER,
         recording=recording_files,
@@ -23,6 +25,8 @@ rule sort:
         ),
         recording=recording_entry,
         identity=sort_identity,
+        # A changed outputs section re-runs this job, which then rebuilds only the outputs.
+        outputs=lambda wildcards: config["outputs"],
         sorted_dir=lambda wildcards: layout.SORTED.format(recording=wildcards.recording),
     script:
         "../scripts/sort.py"

@@ -1,12 +1,39 @@
 from pathlib import Path
 
-from sortcanary.reporting import write_summary
+# The summary files are declared here so that `snakemake --report` can show them. This job runs
+# only when every recording was sorted; the onsuccess/onerror hooks below write the same files
+# after every run, so they exist (and list blocked recordings) even when the run failed.
 
 
-def summarize():
-    """Write results/summary.tsv and print it; runs after every run, successful or not."""
-    _, table = write_summary(RECORDINGS, problems=DISCOVERY.problems)
-    print(f"\nsortcanary summary ({layout.SUMMARY_TSV}):\n{table}\n", file=sys.stderr)
+localrules:
+    summary,
+
+
+rule summary:
+    input:
+        expand(layout.SORT_DONE, recording=sorted(RECORDINGS)),
+        report_figures(),
+    output:
+        tsv=report(
+            layout.SUMMARY_TSV,
+            caption="../report/summary_table.rst",
+            category="Summary",
+        ),
+        png=report(
+            layout.SUMMARY_PNG,
+            caption="../report/summary_plot.rst",
+            category="Summary",
+        ),
+        html=layout.SUMMARY_HTML,
+    log:
+        "logs/summary.log",
+    conda:
+        "../envs/sortcanary.yaml"
+    params:
+        names=sorted(RECORDINGS),
+        problems=DISCOVERY.problems,
+    script:
+        "../scripts/summary.py"
 
 
 onstart:

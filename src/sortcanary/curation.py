@@ -1,0 +1,78 @@
+"""Threshold curation: which units to trust, and for every dropped unit, why.
+
+Nothing is deleted: the raw unit list stays next to the curated one (the exports keep every unit
+and mark the curated ones), so a threshold can be changed later without losing a unit. A metric
+that can't be computed (NaN, e.g. presence_ratio on a recording shorter than its 60 s bins) drops
+no unit; the unit is listed as unchecked for that metric instead, so the gap is visible.
+"""
+
+from __future__ import annotations
+
+import math
+
+# (config key under outputs.curation, quality-metric column, kind): "min" drops a unit whose value
+# is below the threshold, "max" one whose value is above it. A value equal to it passes.
+THRESHOLDS = (
+    ("min_firing_rate_hz", "firing_rate", "min"),
+    ("min_presence_ratio", "presence_ratio", "min"),
+    ("max_isi_violations_ratio", "isi_violations_ratio", "max"),
+    ("min_snr", "snr", "min"),
+    ("max_amplitude_cutoff", "amplitude_cutoff", "max"),
+)
+
+
+def plain(unit_id):
+    """A unit id as JSON writes it (numpy ints become ints, anything else a string)."""
+    try:
+        return int(unit_id)
+    except (TypeError, ValueError):
+        return str(unit_id)
+
+
+def _finite(value) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def curate(metrics, settings: dict) -> dict:
+    """Apply the thresholds in ``settings`` (outputs.curation) to ``metrics`` (one row per unit;
+    None for a sorting without units).
+
+    Returns the record written to curation.json: thresholds applied, raw and curated unit lists,
+    each dropped unit's reasons, and the metrics that could not be checked per unit.
+    """
+    units = [] if metrics is None else list(metrics.index)
+    active = [(key, column, kind, settings[key]) for key, column, kind in THRESHOLDS if settings.get(key) is not None]
+    dropped, unchecked = [], []
+    for unit in units:
+        reasons, missing = [], []
+        for key, column, kind, limit in active:
+            value = metrics.at[unit, column]
+            if not _finite(value):
+                missing.append(column)
+            elif (kind == "min" and value < limit) or (kind == "max" and value > limit):
+                relation = "<" if kind == "min" else ">"
+                reasons.append(f"{column} {float(value):.4g} {relation} {limit} ({key})")
+        if reasons:
+            dropped.append({"unit_id": plain(unit), "reasons": reasons})
+        if missing:
+            unchecked.append({"unit_id": plain(unit), "metrics": missing})
+    gone = {d["unit_id"] for d in dropped}
+    raw = [plain(u) for u in units]
+    return {
+        "thresholds": {key: limit for key, _, _, limit in active},
+        "raw_units": raw,
+        "curated_units": [u for u in raw if u not in gone],
+        "dropped": dropped,
+        "unchecked": unchecked,
+    }
+
+
+def kept_mask(record: dict, unit_ids) -> list[bool]:
+    """Per unit (in ``unit_ids`` order): is it in the curated list? All True without curation."""
+    if record is None:
+        return [True] * len(unit_ids)
+    kept = set(record["curated_units"])
+    return [plain(u) in kept for u in unit_ids]
