@@ -89,3 +89,29 @@ def test_quiet_start_is_confirmed_elsewhere_and_not_blocked(demo_dir, tmp_path):
     assert verdict["windows"][1]["outcome"] == "pass" and verdict["windows"][1]["start_s"] == 15.0
     assert "leading window [0 s, 10 s) was biological/insufficient_activity" in verdict["note"]
     assert verdict["units"] >= 1
+
+
+def test_exporter_failure_is_caught_by_the_canary_and_blocks_the_full_sort(demo_dir, tmp_path):
+    """NWB export requested while pynwb can't be imported in the jobs' environment: the canary (which
+    exercises the outputs) blocks it as environment in seconds, and the full sort never starts."""
+    import os
+
+    from conftest import job_env, read_json, read_summary, run_snakemake, write_config
+
+    shadow = tmp_path / "shadow" / "pynwb"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ModuleNotFoundError(\"No module named 'pynwb'\", name='pynwb')\n")
+    recordings = tmp_path / "recordings"
+    recordings.mkdir()
+    for path in demo_dir.glob("healthy_b*"):
+        (recordings / path.name).symlink_to(path)
+    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter",
+                 outputs={"exporters": {"nwb": True}})
+    env = job_env(PYTHONPATH=os.pathsep.join([str(shadow.parent), os.environ["PYTHONPATH"]]))
+    result = run_snakemake(tmp_path, env=env)
+    assert result.returncode != 0
+    verdict = read_json(tmp_path / "logs" / "canary" / "healthy_b.verdict.json")
+    assert (verdict["verdict"], verdict["category"]) == ("blocked", "environment"), verdict
+    assert verdict["error_class"] == "exporter_unavailable" and "pynwb" in verdict["message"]
+    assert not (tmp_path / "logs" / "sort" / "healthy_b.log").exists(), "the full sort must not start"
+    assert read_summary(tmp_path)["healthy_b"]["sort"] == "blocked"
