@@ -316,10 +316,12 @@ def one_recording(demo_dir, tmp_path) -> Path:
 
 
 def test_nwb_without_pynwb_fails_before_the_sort_as_environment(one_recording, tmp_path):
+    """The full sort's own check (the canary, which would catch it first, skips the outputs here;
+    test_canary.py covers the canary catching it)."""
     env = shadow_pynwb(tmp_path / "shadow", "raise ImportError(\"No module named 'pynwb'\")\n")
     workdir = tmp_path / "wf"
     write_config(workdir, recordings_dir=str(one_recording), sorter="backends:ThresholdSorter",
-                 outputs={"exporters": {"nwb": True}})
+                 outputs={"exporters": {"nwb": True}}, canary={"window_s": 10, "exercise_outputs": False})
     result = run_snakemake(workdir, env=env)
     assert result.returncode != 0
     verdict = read_json(workdir / "logs" / "sort" / "healthy_a.verdict.json")

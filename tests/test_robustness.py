@@ -281,8 +281,9 @@ def test_slug_collisions_are_rejected(demo_dir, tmp_path):
     link_recordings(demo_dir, recordings, names=("healthy_b",))
     write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter")
     result = run_snakemake(tmp_path)
-    collisions = [ln for ln in result.stderr.splitlines() if "name collision" in ln]
+    collisions = [ln for ln in result.stderr.splitlines() if ln.startswith("sortcanary: skipping")]
     assert len(collisions) == 2 and all("'rat 1.bin' and 'rat_1.bin'" in ln for ln in collisions)
+    assert {ln.split(": name collision")[0].rsplit("/", 1)[-1] for ln in collisions} == {"rat 1.bin", "rat_1.bin"}
     assert not (tmp_path / "results" / "sorted" / "rat_1").exists()
     assert (tmp_path / "results" / "sorted" / "healthy_b" / "sort.json").exists()
 

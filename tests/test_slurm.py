@@ -95,7 +95,8 @@ def test_jobs_are_submitted_to_slurm_with_their_ids_in_the_logs(slurm_run, slurm
     for (rule, recording), jobs in submitted.items():
         for job in jobs:
             # SLURM ran it: the controller allocated the job id Snakemake reported ...
-            assert f"sched: Allocate JobId={job['slurm_id']} " in ctld_log
+            # (the main scheduler logs "sched: Allocate JobId=N", the backfill one "Started JobId=N")
+            assert re.search(rf"(sched: Allocate|_start_job: Started) JobId={job['slurm_id']} ", ctld_log), job
             # ... and its output (kept: slurm-keep-successful-logs) is the job step's Snakemake run.
             assert job["log"].name == f"{job['slurm_id']}.log"
             text = job["log"].read_text()

@@ -399,7 +399,8 @@ def discover(recordings_dir: str | Path, formats: dict | None = None, *, allow_e
         sources = " and ".join(repr(e.source + (f" ({e.stream})" if e.stream else "")) for e in entries)
         for entry in entries:
             problems.append(
-                Problem(name, entry.path, f"name collision: {sources} both map to recording name '{name}'; rename one")
+                Problem(name, str(root / entry.source),  # as found in recordings_dir, not a link's target
+                        f"name collision: {sources} both map to recording name '{name}'; rename one")
             )
     if not recordings and not problems and not allow_empty:
         raise DiscoveryError(

@@ -67,7 +67,7 @@ def session_name(path: Path) -> str:
     for suffix in sorted(FILE_SUFFIXES, key=len, reverse=True):
         if name.lower().endswith(suffix):
             return name[: -len(suffix)]
-    return Path(name).stem if path.is_file() else name
+    return name if path.is_dir() else Path(name).stem  # (a broken link is no file, but named like one)
 
 
 def folder_format(folder: Path) -> str | None:
