@@ -18,6 +18,6 @@ rule canary:
     params:
         halt=layout.HALT,
         recording=recording_entry,
-        identity=sort_identity,
+        identity=SORT_IDENTITY,
     script:
         "../scripts/canary.py"

@@ -50,9 +50,10 @@ def hdf5_filters_needed(wildcards):
     return sorted({f for e in RECORDINGS.values() for f in e.hdf5.get("filters", [])})
 
 
-def sort_identity(wildcards):
-    """What a finished sort must match to be reused: changing these re-sorts (see config/README.md)."""
-    return {"sorter": config["sorter"], "sorter_params": config["sorter_params"]}
+# What a finished sort must match to be reused: changing these re-sorts (see config/README.md).
+# A plain value, not an input function: Snakemake calls and inspects every function once per job,
+# which is measurable over 10,000 recordings (bench/bench_dag_scale.py).
+SORT_IDENTITY = {"sorter": config["sorter"], "sorter_params": config["sorter_params"]}
 
 
 def attempt(wildcards, attempt):

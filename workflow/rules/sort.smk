@@ -24,7 +24,7 @@ checkpoint sort:
             recording=wildcards.recording
         ),
         recording=recording_entry,
-        identity=sort_identity,
+        identity=SORT_IDENTITY,
         # A changed outputs section re-runs this job, which then rebuilds only the outputs.
         outputs=lambda wildcards: config["outputs"],
         sorted_dir=lambda wildcards: layout.SORTED.format(recording=wildcards.recording),
