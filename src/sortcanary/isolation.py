@@ -288,6 +288,9 @@ def child_main(spec_path: str) -> int:
     import logging
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=sys.stderr)
+    # Snakemake sets OMP_NUM_THREADS to the job's threads; torch and BLAS take their thread count from it.
+    logging.getLogger("sortcanary").info("sorter child: OMP_NUM_THREADS=%s, %s CPUs visible",
+                                         os.environ.get("OMP_NUM_THREADS", "unset"), os.cpu_count())
     spec = json.loads(Path(spec_path).read_text())
     result_path = Path(spec["result"])
     try:

@@ -13,6 +13,7 @@ rule canary:
     retries: 0
     conda:
         "../envs/sortcanary.yaml"
+    threads: SORTER_THREADS
     resources:
         gpu=1,
     params:

@@ -56,6 +56,21 @@ def hdf5_filters_needed(wildcards):
 SORT_IDENTITY = {"sorter": config["sorter"], "sorter_params": config["sorter_params"]}
 
 
+def sorter_threads():
+    """Threads of a sorter job: config threads, else every core of this run (one sorter runs at a
+    time). Snakemake pins OpenMP/BLAS to a job's threads: without this, Kilosort4 gets one core.
+    """
+    if config["threads"]:
+        return config["threads"]
+    try:
+        return workflow.cores
+    except WorkflowError:  # no --cores (cluster executors): the config must say
+        return 1
+
+
+SORTER_THREADS = sorter_threads()
+
+
 def attempt(wildcards, attempt):
     return attempt
 

@@ -13,6 +13,7 @@ checkpoint sort:
     retries: 2
     conda:
         "../envs/sortcanary.yaml"
+    threads: SORTER_THREADS
     resources:
         gpu=1,
         attempt=attempt,
