@@ -23,6 +23,8 @@ import shutil
 import sys
 from pathlib import Path
 
+import numpy as np
+
 import common
 
 TARGET = 1.2
@@ -31,11 +33,9 @@ LONG_HOURS = 8.0
 
 def make_long(short: Path, folder: Path, hours: float) -> Path:
     """The short recording's data, its raw file extended sparsely to ``hours``."""
-    long_raw = common.copy_recording(short, folder, "long")
-    long_raw.unlink()
-    shutil.copyfile(short, long_raw)  # a real copy: truncate must not extend the short one too
+    long_raw = common.copy_recording(short, folder, "long")  # a copy: truncate must not extend the short one
     meta = json.loads(long_raw.with_suffix(".json").read_text())
-    frame_bytes = meta["num_channels"] * 2
+    frame_bytes = meta["num_channels"] * np.dtype(meta["dtype"]).itemsize
     frames = int(round(hours * 3600 * meta["sampling_frequency"]))
     os.truncate(long_raw, frames * frame_bytes)
     return long_raw
@@ -105,8 +105,8 @@ def main() -> int:
         rows.append([label, short_v, long_v, ratios[key], f"<= {target}" if target else "-",
                      common.verdict(ratios[key] <= target) if target else "-"])
     print()
-    print(common.table(rows, ["metric (median)", "2 min", f"{LONG_HOURS:.0f} h", "ratio long/short", "target",
-                              "result"]))
+    print(common.table(rows, ["metric (median)", f"{short_s / 60:g} min", f"{LONG_HOURS:.0f} h", "ratio long/short",
+                              "target", "result"]))
     print(f"load: start {start_load['loadavg']}, end {common.load()['loadavg']}")
     ok = ratios["wall_s"] <= TARGET and ratios["maxrss_mib"] <= TARGET
     common.save("canary_length", args.quick, {

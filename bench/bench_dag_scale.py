@@ -23,7 +23,6 @@ opens one ``.bin`` is traced the same way and must show exactly one open.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -38,7 +37,6 @@ FS = 25000.0
 
 BARE_SNAKEFILE = '''\
 # The bare baseline: three rules, each a touch, over the same names and input files.
-import os
 
 D = config["recordings_dir"]
 RECS = sorted(f[:-4] for f in os.listdir(D) if f.endswith(".bin"))

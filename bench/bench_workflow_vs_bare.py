@@ -37,9 +37,10 @@ TARGET = 1.05
 REC = "rec"
 
 
-def run_workflow(work: Path, data: Path, i: int) -> dict:
+def run_workflow(work: Path, data: Path, i: int, threads: int | None) -> dict:
     wd = common.fresh(work / f"wf{i}")
-    common.write_config(wd, recordings_dir=str(data), torch_device="cpu", canary={"window_s": 0})
+    extra = {"threads": threads} if threads else {}
+    common.write_config(wd, recordings_dir=str(data), torch_device="cpu", canary={"window_s": 0}, **extra)
     prep = common.measured(common.snakemake_cmd(wd, f"results/canary/{REC}.json"), cwd=wd, env=common.env(),
                            output=work / "prep.out")
     if prep["rc"] != 0:
@@ -61,12 +62,13 @@ def run_workflow(work: Path, data: Path, i: int) -> dict:
             "ks4_stages_s": stages, "load_after": m["load_after"], "workdir": str(wd)}
 
 
-def run_bare(work: Path, raw: Path, i: int) -> dict:
+def run_bare(work: Path, raw: Path, i: int, threads: int | None) -> dict:
     folder = work / f"bare{i}"
     shutil.rmtree(folder, ignore_errors=True)
     out = work / "bare.out"
     m = common.measured([common.PYTHON, str(common.BENCH / "_bare_sort.py"), str(raw), str(folder)],
-                        env=common.env(), label=f"pair {i + 1} bare", output=out)
+                        env=common.env(**({"OMP_NUM_THREADS": str(threads)} if threads else {})),
+                        label=f"pair {i + 1} bare", output=out)
     if m["rc"] != 0:
         print(Path(f"{out}.err").read_text()[-3000:], file=sys.stderr)
         raise SystemExit("bare run_sorter failed")
@@ -79,6 +81,8 @@ def run_bare(work: Path, raw: Path, i: int) -> dict:
 
 def main() -> int:
     p = common.parser(__doc__)
+    p.add_argument("--threads", type=int, help="CPU threads per sort (config threads; OMP_NUM_THREADS for the "
+                   "bare side); default: the workflow's default, every core")
     p.add_argument("--duration", type=float, help="recording length in seconds (default 300; 30 with --quick)")
     args = p.parse_args()
     duration = args.duration or (30.0 if args.quick else 300.0)
@@ -92,7 +96,8 @@ def main() -> int:
     for i in range(repeats):
         pair = {}
         for side in common.abba(i, ("workflow", "bare")):
-            pair[side] = run_workflow(work, data, i) if side == "workflow" else run_bare(work, raw, i)
+            pair[side] = (run_workflow(work, data, i, args.threads) if side == "workflow"
+                          else run_bare(work, raw, i, args.threads))
         pair["ratio_wall"] = pair["workflow"]["wall_s"] / pair["bare"]["wall_s"]
         pair["ratio_job_vs_run_sorter"] = pair["workflow"]["job_seconds"] / pair["bare"]["run_sorter_s"]
         pair["ratio_cpu"] = pair["workflow"]["cpu_s"] / pair["bare"]["cpu_s"]
@@ -117,10 +122,12 @@ def main() -> int:
         ["cpu ratio workflow/bare (median)", cpu_ratio, "-", "-"],
     ], ["check", "value", "target", "result"]))
     print(f"load: start {start_load['loadavg']}, end {common.load()['loadavg']}")
-    common.save(f"workflow_vs_bare_{int(duration)}s", args.quick, {
+    suffix = f"_{args.threads}thread" if args.threads else ""
+    common.save(f"workflow_vs_bare_{int(duration)}s{suffix}", args.quick, {
         "target": f"median wall ratio workflow sort job / bare run_sorter <= {TARGET}",
         "recording": {"duration_s": duration, "channels": 16, "bytes": raw.stat().st_size},
-        "repeats": repeats, "ratio_wall_median": ratio, "ratio_job_vs_run_sorter_median": job_ratio,
+        "threads": args.threads or "default (every core)", "repeats": repeats, "ratio_wall_median": ratio,
+        "ratio_job_vs_run_sorter_median": job_ratio,
         "ratio_cpu_median": cpu_ratio, "pass": ratio <= TARGET, "load_start": start_load, "load_end": common.load(),
         "pairs": pairs,
     })

@@ -56,7 +56,8 @@ def machine() -> dict:
     import importlib.metadata as md
 
     mem_kib = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
-    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+                 "?")
     info = {"cpus": os.cpu_count(), "cpu_model": model, "mem_gib": round(mem_kib / 2**20, 1),
             "python": platform.python_version(), "kernel": platform.release()}
     for pkg in ("sortcanary", "snakemake", "spikeinterface", "kilosort", "torch"):
@@ -178,16 +179,13 @@ def ground_truth_binary(folder: Path, stem: str, *, duration_s: float, channels:
 
 
 def copy_recording(raw: Path, folder: Path, stem: str) -> Path:
-    """Hard-link (or copy) a raw recording with its sidecar and probe under another name."""
+    """Copy a raw recording with its sidecar and probe under another name."""
     folder.mkdir(parents=True, exist_ok=True)
     meta = json.loads(raw.with_suffix(".json").read_text())
     probe_src = raw.parent / meta["probe"]
     for src, dst in ((raw, folder / f"{stem}.bin"), (probe_src, folder / f"{stem}.probe.json")):
-        dst.unlink(missing_ok=True)
-        try:
-            os.link(src, dst)
-        except OSError:
-            shutil.copyfile(src, dst)
+        dst.unlink(missing_ok=True)  # never write through an old link to the source
+        shutil.copyfile(src, dst)
     meta["probe"] = f"{stem}.probe.json"
     (folder / f"{stem}.json").write_text(json.dumps(meta, indent=2) + "\n")
     return folder / f"{stem}.bin"
