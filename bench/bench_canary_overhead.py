@@ -52,8 +52,7 @@ def bound_at(duration: float, window: float, canary_s: float, full_s: float, at:
 
 def main() -> int:
     p = common.parser(__doc__)
-    p.add_argument("--threads", type=int, help="CPU threads per sort (config threads; OMP_NUM_THREADS for the "
-                   "bare side); default: the workflow's default, every core")
+    common.add_threads(p)
     p.add_argument("--duration", type=float, help="recording length in seconds (default 1800; 60 with --quick)")
     args = p.parse_args()
     duration = args.duration or (60.0 if args.quick else TARGET_DURATION_S)

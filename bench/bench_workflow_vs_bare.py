@@ -81,8 +81,7 @@ def run_bare(work: Path, raw: Path, i: int, threads: int | None) -> dict:
 
 def main() -> int:
     p = common.parser(__doc__)
-    p.add_argument("--threads", type=int, help="CPU threads per sort (config threads; OMP_NUM_THREADS for the "
-                   "bare side); default: the workflow's default, every core")
+    common.add_threads(p)
     p.add_argument("--duration", type=float, help="recording length in seconds (default 300; 30 with --quick)")
     args = p.parse_args()
     duration = args.duration or (30.0 if args.quick else 300.0)

@@ -289,3 +289,9 @@ def parse_job_log(text: str) -> list[dict]:
             if jobid in jobs:
                 jobs[jobid].update(end=now, status="done")
     return sorted(jobs.values(), key=lambda j: (j["start"], j["jobid"]))
+
+
+def add_threads(parser) -> None:
+    """--threads, shared by the benchmarks that compare a workflow sort with a bare one."""
+    parser.add_argument("--threads", type=int, help="CPU threads per sort (config threads; OMP_NUM_THREADS for "
+                        "the bare side); default: the workflow's default, every core")

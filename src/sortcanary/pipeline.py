@@ -440,17 +440,22 @@ def run_full_sort(
         extra = {"stage": "outputs", "sort_kept": str(dest)}
         log.error("%s: the sort finished but its post-sort outputs failed; the sort is kept in %s and the next "
                   "run rebuilds only the outputs", entry.name, dest)
-    except SortFailure as failure:
-        verdict = failure.verdict
-    except Exception as exc:  # noqa: BLE001 -- recorded as an unclassified failure, job fails
-        log.exception("full sort failed unexpectedly")
-        verdict = unclassified(f"{type(exc).__name__}: {str(exc)[:500]}")
+    except Exception as exc:  # noqa: BLE001 -- every failure becomes a verdict; the job fails
+        verdict = _verdict_of(exc, "full sort")
     finally:
         remove_quietly(staging)
         remove_quietly(workspace)
     if verdict.policy == BLOCK_RUN and halt_path is not None:
         write_json_atomic(halt_path, {"recording": entry.name, **verdict.as_dict()})
     return _full_sort_failed(entry, verdict, started, log_path, verdict_path, attempt, attempts_path, **extra)
+
+
+def _verdict_of(exc: Exception, doing: str) -> Verdict:
+    """A SortFailure's own verdict; anything else is logged with its traceback and unclassified."""
+    if isinstance(exc, SortFailure):
+        return exc.verdict
+    log.exception("%s failed unexpectedly", doing)
+    return unclassified(f"{type(exc).__name__}: {str(exc)[:500]}")
 
 
 def _sort_record(entry: RecordingEntry, marker: dict, identity: dict, attempt: int, outcome: dict,
@@ -503,11 +508,8 @@ def _rebuild_outputs(entry: RecordingEntry, cfg: dict, existing: dict, marker: d
         _publish(staging, dest, record, replace=True, done_path=done_path, verdict_path=verdict_path)
         log.info("rebuilt the post-sort outputs of %s in %.1f s", entry.name, time.monotonic() - started)
         return EXIT_OK
-    except SortFailure as failure:
-        verdict = failure.verdict
-    except Exception as exc:  # noqa: BLE001 -- recorded as an unclassified failure, job fails
-        log.exception("rebuilding the post-sort outputs failed unexpectedly")
-        verdict = unclassified(f"{type(exc).__name__}: {str(exc)[:500]}")
+    except Exception as exc:  # noqa: BLE001 -- every failure becomes a verdict; the job fails
+        verdict = _verdict_of(exc, "rebuilding the post-sort outputs")
     finally:
         remove_quietly(staging)
         remove_quietly(workspace)
