@@ -25,6 +25,7 @@ the summary.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 import os
 import re
@@ -176,12 +177,47 @@ def _check_binary_params(meta: dict, what: str) -> tuple[float, int, np.dtype]:
     return fs, nch, dtype
 
 
+@functools.lru_cache(maxsize=256)
+def _real_dir(folder: str) -> str:
+    return os.path.realpath(folder)
+
+
+def _real(path: Path) -> str:
+    """``str(path.resolve())`` for a file, resolving its folder only once per discovery.
+
+    Path.resolve() lstat()s every component of every path; over 10,000 recordings in one folder that
+    was most of discovery's time (bench/bench_dag_scale.py). A file that is itself a symlink is still
+    resolved in full. discover() and entry_for_path() clear the folder cache when they start.
+    """
+    text = os.fspath(path)
+    if os.path.islink(text):
+        return os.path.realpath(text)
+    head, tail = os.path.split(text)
+    return os.path.join(_real_dir(head or os.curdir), tail)
+
+
+# (path, size, mtime_ns) -> contact count. A batch of raw recordings usually shares one probe file,
+# and parsing it again for every recording was a third of discovery's time (bench/bench_dag_scale.py).
+_PROBE_CONTACTS: dict[tuple[str, int, int], int] = {}
+
+
 def _probe_channel_count(probe_path: Path) -> int:
+    """The number of contacts in a probeinterface JSON file, parsed once per version of the file."""
+    try:
+        st = os.stat(probe_path)
+        key = (str(probe_path), st.st_size, st.st_mtime_ns)
+    except OSError:
+        key = None
+    if key in _PROBE_CONTACTS:
+        return _PROBE_CONTACTS[key]
     data = _read_json(probe_path, f"probe file {probe_path.name}")
     try:
-        return sum(len(p["contact_positions"]) for p in data["probes"])
+        count = sum(len(p["contact_positions"]) for p in data["probes"])
     except (KeyError, TypeError):
         raise EntryError(f"probe file {probe_path.name} is not a probeinterface JSON file (no probes/contact_positions)") from None
+    if key is not None:
+        _PROBE_CONTACTS[key] = count
+    return count
 
 
 def _binary_entry(raw: Path, sidecar: Path) -> RecordingEntry:
@@ -190,7 +226,7 @@ def _binary_entry(raw: Path, sidecar: Path) -> RecordingEntry:
     if missing:
         raise EntryError(f"sidecar {sidecar.name} lacks {', '.join(missing)}; add them (see config/README.md)")
     fs, nch, dtype = _check_binary_params(meta, f"sidecar {sidecar.name}")
-    probe_path = (sidecar.parent / str(meta["probe"])).resolve()
+    probe_path = Path(_real(sidecar.parent / str(meta["probe"])))
     if not probe_path.is_file():
         raise EntryError(f"sidecar {sidecar.name} names probe '{meta['probe']}', which does not exist; fix the path")
     probe_channels = _probe_channel_count(probe_path)
@@ -200,6 +236,7 @@ def _binary_entry(raw: Path, sidecar: Path) -> RecordingEntry:
             "they must match"
         )
     frames = _frames_in(raw, nch, dtype)
+    raw_path = _real(raw)
     binary = {
         "sampling_frequency": fs,
         "num_channels": nch,
@@ -211,13 +248,13 @@ def _binary_entry(raw: Path, sidecar: Path) -> RecordingEntry:
     return RecordingEntry(
         name=slugify(raw.stem),
         source=raw.name,
-        path=str(raw.resolve()),
+        path=raw_path,
         format="binary",
         sampling_frequency=fs,
         num_channels=nch,
         dtype=dtype.str,
         duration_s=frames / fs,
-        input_files=(str(raw.resolve()), str(sidecar.resolve()), str(probe_path)),
+        input_files=(raw_path, _real(sidecar), str(probe_path)),
         binary=binary,
     )
 
@@ -348,6 +385,7 @@ def entry_for_path(path: str | Path, stream: str | None = None, formats: dict | 
     path = Path(path)
     if not path.exists():
         raise EntryError(f"{path}: no such file or folder")
+    _real_dir.cache_clear()
     cfg = formats_config(formats)
     if _candidate(path) is None:
         raise EntryError(f"{path}: not a recording (expected one of the layouts in docs/formats.md)")
@@ -380,6 +418,7 @@ def discover(recordings_dir: str | Path, formats: dict | None = None, *, allow_e
     cfg = formats_config(formats)
     ctx = FormatContext.from_config(cfg)
     root = resolve_recordings_dir(recordings_dir)
+    _real_dir.cache_clear()
     found: dict[str, list[RecordingEntry]] = {}
     problems: list[Problem] = []
     try:
