@@ -62,3 +62,32 @@ def test_publish_never_overwrites_a_finished_result(tmp_path):
     publish_dir(second, final, replace=True)
     assert (final / "sort.json").read_text() == '{"new": 1}'
     assert sorted(p.name for p in final.parent.iterdir()) == ["rec"]
+
+
+def test_report_figures_are_gathered_as_links_and_follow_the_sorted_folders(tmp_path):
+    """results/report/figures/ holds every sorted recording's figures (what `snakemake --report`
+    reads), as hard links, and is refreshed whole: a recording whose figures went is dropped."""
+    from sortcanary import layout
+    from sortcanary.figures import collect_report_figures
+
+    def figures_of(name):
+        folder = tmp_path / layout.SORTED.format(recording=name) / layout.IN_SORTED["figures"]
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    (figures_of("a") / "raster.png").write_bytes(b"png a")
+    (figures_of("b") / "raster.png").write_bytes(b"png b")
+    (figures_of("b") / "metrics.png").write_bytes(b"png b2")
+    (figures_of("b") / "notes.txt").write_text("not a figure")
+    final = tmp_path / layout.REPORT_FIGURES
+    (final.parent / f".{final.name}.partial-killed").mkdir(parents=True)  # a killed run's staging
+
+    collect_report_figures(["a", "b", "blocked"], root=str(tmp_path))
+    found = sorted(str(p.relative_to(final)) for p in final.rglob("*") if p.is_file())
+    assert found == ["a/raster.png", "b/metrics.png", "b/raster.png"]
+    assert (final / "a" / "raster.png").stat().st_ino == (figures_of("a") / "raster.png").stat().st_ino
+    assert sorted(p.name for p in final.parent.iterdir()) == ["figures"], "staging is cleaned"
+
+    (figures_of("a") / "raster.png").unlink()
+    collect_report_figures(["a", "b"], root=str(tmp_path))
+    assert sorted(p.name for p in final.iterdir()) == ["b"]

@@ -27,6 +27,10 @@ def link_recordings(demo_dir: Path, folder: Path, names=("healthy_a", "healthy_b
     return folder
 
 
+def json_or_empty(path: Path) -> dict:
+    return read_json(path) if path.is_file() else {}
+
+
 def start_snakemake(workdir: Path, *args: str) -> subprocess.Popen:
     cmd = [str(BIN / "snakemake"), "-s", str(REPO / "workflow" / "Snakefile"), "--directory", str(workdir),
            "--workflow-profile", str(REPO / "profiles" / "default"), "--cores", "2", *args]
@@ -67,6 +71,12 @@ def test_kill_during_canary_and_during_full_sort_then_resume(demo_dir, tmp_path)
     recordings = link_recordings(demo_dir, tmp_path / "recordings")
     write_config(tmp_path, recordings_dir=str(recordings), torch_device="cpu")
 
+    # a previous run's verdicts: a job that starts removes its own, so a killed job leaves none standing
+    for stage in ("canary", "sort"):
+        for name in ("healthy_a", "healthy_b"):
+            (tmp_path / "logs" / stage).mkdir(parents=True, exist_ok=True)
+            (tmp_path / "logs" / stage / f"{name}.verdict.json").write_text('{"status": "failed", "stale": true}')
+
     # 1. SIGTERM the whole run while a canary sorts
     run = start_snakemake(tmp_path)
     log = wait_for_text("logs/canary/*.log", tmp_path, "(window,")
@@ -74,6 +84,8 @@ def test_kill_during_canary_and_during_full_sort_then_resume(demo_dir, tmp_path)
     kill_run(run, signal.SIGTERM)
     interrupted = log.name.removesuffix(".log")
     assert not (tmp_path / "results" / "canary" / f"{interrupted}.json").exists(), "no marker from a killed canary"
+    assert "stale" not in json_or_empty(tmp_path / "logs" / "canary" / f"{interrupted}.verdict.json"), \
+        "the killed canary's job removed the previous run's verdict when it started"
     time.sleep(1)
     assert not alive_in_group(run.pid), "no sorter may outlive the run"
 
@@ -84,6 +96,7 @@ def test_kill_during_canary_and_during_full_sort_then_resume(demo_dir, tmp_path)
     kill_run(run, signal.SIGKILL)
     killed = log.name.removesuffix(".log")
     assert not (tmp_path / "results" / "sorted" / killed).exists(), "a killed sort must leave no result"
+    assert "stale" not in json_or_empty(tmp_path / "logs" / "sort" / f"{killed}.verdict.json")
     assert not (tmp_path / "results" / "sorted" / f"{killed}.sort.json").exists()
     markers = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "results" / "canary").glob("*.json")}
     assert f"{killed}.json" in markers
@@ -138,6 +151,30 @@ def test_unchanged_rerun_after_canary_recheck_reuses_the_sort(demo_dir, tmp_path
     assert result.returncode == 0
     assert sort_json.stat().st_mtime_ns == before
     assert "reused it" in (tmp_path / "logs" / "sort" / "healthy_b.log").read_text()
+
+
+def test_a_changed_recording_is_canaried_again_and_its_sort_is_not_silently_reused(demo_dir, tmp_path):
+    """The sort rule does not list the recording's files (only the canary does): a changed file must
+    still re-run the canary and, through it, the sort job, which sees the new identity."""
+    recordings = tmp_path / "recordings"
+    recordings.mkdir()
+    for path in demo_dir.glob("healthy_b*"):
+        shutil.copy(path, recordings / path.name)
+    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter")
+    assert run_snakemake(tmp_path).returncode == 0
+    marker = tmp_path / "results" / "canary" / "healthy_b.json"
+    canary_log_before = (tmp_path / "logs" / "canary" / "healthy_b.log").stat().st_mtime_ns
+    dry = run_snakemake(tmp_path, "-n")
+    assert "Nothing to be done" in dry.stdout + dry.stderr
+
+    raw = next(recordings.glob("healthy_b*.bin"))
+    os.utime(raw)  # now: newer than the marker (a future time would be a clock-skew error)
+    result = run_snakemake(tmp_path)
+    assert result.returncode != 0, "the finished sort of other data must not pass as this one's"
+    assert (tmp_path / "logs" / "canary" / "healthy_b.log").stat().st_mtime_ns > canary_log_before
+    assert marker.is_file()
+    verdict = read_json(tmp_path / "logs" / "sort" / "healthy_b.verdict.json")
+    assert verdict["error_class"] == "existing_result_differs", verdict
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,10 @@ The rules (workflow/rules/*.smk) and the reporting code read these same patterns
 written down exactly once.
 """
 
+# Verdicts (*.verdict.json) sit beside their job's log and, like logs, survive a failed job. They are
+# not declared as logs, though: two declared logs per job cost a 10,000-recording DAG a tenth of its
+# time (bench/bench_dag_scale.py), so the job itself removes its stale verdict when it starts
+# (sortcanary.pipeline.clear_verdict), as Snakemake would have.
 PREFLIGHT = "results/preflight.json"
 PREFLIGHT_LOG = "logs/preflight.log"
 PREFLIGHT_VERDICT = "logs/preflight.verdict.json"
@@ -39,9 +43,10 @@ IN_SORTED = {
     "report": "report.html",
 }
 
-# Copies of each sorted recording's figures, owned by Snakemake for `snakemake --report` (the sorted
-# folder itself is never a declared output; see SORT_DONE).
-REPORT_FIGURES = "results/report/{recording}"
+# Every sorted recording's figures as <recording>/<figure>.png (hard links into the sorted folders),
+# for `snakemake --report`: the sorted folder itself is never a declared output (see SORT_DONE).
+# Refreshed with the summary after every run (sortcanary.figures.collect_report_figures).
+REPORT_FIGURES = "results/report/figures"
 
 SUMMARY_TSV = "results/summary.tsv"
 # Written by the first job that hits an environment-wide failure (policy block_run); every later

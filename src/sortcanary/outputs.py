@@ -120,6 +120,14 @@ def publish_dir(staging: str | Path, final: str | Path, *, replace: bool = False
     return final
 
 
+def link_or_copy(src: str | Path, dst: str | Path) -> None:
+    """A hard link of ``src`` at ``dst``, or a copy where linking fails (another filesystem)."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
 def link_tree(source: str | Path, target: str | Path) -> Path:
     """Recreate ``source`` at ``target`` with hard links (a copy where linking fails).
 
@@ -127,11 +135,5 @@ def link_tree(source: str | Path, target: str | Path) -> Path:
     rebuilt: seconds and no extra disk for a sorter folder of any size. The linked files are shared
     with the original, so they must only be read, never written, in the new folder.
     """
-
-    def link_or_copy(src, dst):
-        try:
-            os.link(src, dst)
-        except OSError:
-            shutil.copy2(src, dst)
 
     return Path(shutil.copytree(source, target, copy_function=link_or_copy))

@@ -199,6 +199,13 @@ def run_outputs(entry: RecordingEntry, cfg: dict, *, window: Window | None, dest
 # -- the canary -------------------------------------------------------------------------------
 
 
+def clear_verdict(verdict_path: str | Path | None) -> None:
+    """Remove a previous run's verdict as a job starts, so that a job killed before it writes one
+    never leaves an older verdict standing for it (see layout: verdicts are not declared logs)."""
+    if verdict_path is not None:
+        Path(verdict_path).unlink(missing_ok=True)
+
+
 def _write_verdict(verdict_path: Path | None, record: dict) -> None:
     if verdict_path is not None:
         write_json_atomic(verdict_path, record)
@@ -243,6 +250,7 @@ def run_canary(
     Environment and resource verdicts don't depend on the data and are not re-tried.
     KeyboardInterrupt and SystemExit propagate.
     """
+    clear_verdict(verdict_path)
     window = canary_window(cfg["canary"]["window_s"], entry.duration_s)
     base = {"recording": entry.name, "source": entry.source, "sorter": cfg["sorter"]}
     halted = halted_verdict(halt_path)
@@ -390,6 +398,7 @@ def run_full_sort(
     A post-sort failure never discards a finished sort: the sort is published with the failure in
     sort.json, the job fails, and the next run rebuilds only the outputs.
     """
+    clear_verdict(verdict_path)
     identity = {**identity, "recording": recording_fingerprint(entry)}
     started = time.monotonic()
     previous = _previous_non_resource_verdict(attempts_path, attempt)

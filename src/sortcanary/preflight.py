@@ -115,7 +115,9 @@ def preflight_job(cfg: dict, *, report_path: str, verdict_path: str, hdf5_filter
     import logging
 
     from .outputs import write_json_atomic
+    from .pipeline import clear_verdict
 
+    clear_verdict(verdict_path)
     log = logging.getLogger("sortcanary")
     if not cfg["preflight"]["enabled"]:
         report = {"status": "skipped", "reason": "preflight.enabled is false"}

@@ -5,6 +5,7 @@ successful or not (the workflow calls it from onsuccess and onerror), and by `so
 It is written three ways: results/summary.tsv (for scripts), results/summary.png (units per
 recording, canary time against sort time) and results/summary.html (for people: blocked and
 failed recordings first, with class and remediation, and a link to each recording's report).
+With them, results/report/figures/ gathers every sorted recording's figures for `snakemake --report`.
 """
 
 from __future__ import annotations
@@ -197,8 +198,10 @@ def to_html(rows: list[Row], root: str = ".", plot_error: str | None = None) -> 
 
 
 def write_summary(names, root: str = ".", problems=()) -> tuple[list[Row], str]:
-    """Write summary.tsv, then summary.png and summary.html. The TSV comes first and a failing plot
-    is only noted: a plotting problem must never cost the run its summary."""
+    """Write summary.tsv, then summary.png, summary.html and the report's figure folder. The TSV
+    comes first and a failing plot or figure copy is only noted: it must never cost the run its summary."""
+    from .figures import collect_report_figures
+
     rows = build_rows(names, root, problems)
     write_text_atomic(layout.path(layout.SUMMARY_TSV, root), to_tsv(rows))
     plot_error = None
@@ -207,5 +210,9 @@ def write_summary(names, root: str = ".", problems=()) -> tuple[list[Row], str]:
     except Exception as exc:  # noqa: BLE001 -- see docstring
         plot_error = f"{type(exc).__name__}: {exc}"
         print(f"sortcanary: summary plot failed: {plot_error}", file=sys.stderr)
+    try:
+        collect_report_figures([row.recording for row in rows if row.sort in ("done", "failed")], root)
+    except Exception as exc:  # noqa: BLE001 -- see docstring
+        print(f"sortcanary: collecting the report's figures failed: {type(exc).__name__}: {exc}", file=sys.stderr)
     write_text_atomic(layout.path(layout.SUMMARY_HTML, root), to_html(rows, root, plot_error))
     return rows, to_table(rows)

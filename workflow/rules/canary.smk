@@ -6,7 +6,6 @@ rule canary:
         marker=layout.MARKER,
     log:
         log=layout.CANARY_LOG,
-        verdict=layout.CANARY_VERDICT,
     priority: 50
     # A canary's failure is its verdict: the same window with the same settings fails the same
     # way, so a retry (e.g. the SLURM profile's `retries`) would only cost a queue wait.
@@ -17,6 +16,7 @@ rule canary:
     resources:
         gpu=1,
     params:
+        verdict=layout.CANARY_VERDICT,
         halt=layout.HALT,
         recording=recording_entry,
         identity=SORT_IDENTITY,

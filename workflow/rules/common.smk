@@ -41,7 +41,7 @@ def recording_entry(wildcards):
 
 
 def recording_files(wildcards):
-    """The recording's own files, so a changed recording is canaried and sorted again."""
+    """The recording's own files (canary input), so a changed recording is canaried and sorted again."""
     return list(RECORDINGS[wildcards.recording].input_files)
 
 
@@ -88,22 +88,6 @@ def sort_mem_mb(wildcards, attempt):
     """The full sort's host memory request (MB), from duration x channels; see sortcanary.resources."""
     entry = RECORDINGS[wildcards.recording]
     return job_resources.sort_mem_mb(entry.duration_s, entry.num_channels, attempt)
-
-
-def figures_once_sorted(name):
-    """An input function for one recording's report figures, resolved only once its sort (a
-    checkpoint) has finished: a blocked or failed recording adds no figures to the report's DAG.
-    """
-
-    def figures(wildcards):
-        checkpoints.sort.get(recording=name)
-        return layout.REPORT_FIGURES.format(recording=name)
-
-    return figures
-
-
-def report_figures():
-    return [figures_once_sorted(name) for name in sorted(RECORDINGS)]
 
 
 def summarize():

@@ -3,13 +3,13 @@ rule preflight:
         layout.PREFLIGHT,
     log:
         log=layout.PREFLIGHT_LOG,
-        verdict=layout.PREFLIGHT_VERDICT,
     priority: 100
     # Its checks (sorter installed, device usable, disk) give the same answer on a retry.
     retries: 0
     conda:
         "../envs/sortcanary.yaml"
     params:
+        verdict=layout.PREFLIGHT_VERDICT,
         hdf5_filters=hdf5_filters_needed,
     script:
         "../scripts/preflight.py"

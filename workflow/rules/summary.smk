@@ -1,8 +1,9 @@
 from pathlib import Path
 
-# The summary files are declared here so that `snakemake --report` can show them. This job runs
-# only when every recording was sorted; the onsuccess/onerror hooks below write the same files
-# after every run, so they exist (and list blocked recordings) even when the run failed.
+# The summary files and the sorted recordings' figures are declared here so that `snakemake --report`
+# can show them. This job runs only when every recording was sorted; the onsuccess/onerror hooks
+# below write the same files after every run, so they exist (and list blocked recordings, and hold
+# the figures of those that were sorted) even when the run failed.
 
 
 localrules:
@@ -12,7 +13,6 @@ localrules:
 rule summary:
     input:
         expand(layout.SORT_DONE, recording=sorted(RECORDINGS)),
-        report_figures(),
     output:
         tsv=report(
             layout.SUMMARY_TSV,
@@ -25,6 +25,14 @@ rule summary:
             category="Summary",
         ),
         html=layout.SUMMARY_HTML,
+        figures=report(
+            directory(layout.REPORT_FIGURES),
+            patterns=["{recording}/{figure}.png"],
+            caption="../report/figures.rst",
+            category="Recordings",
+            subcategory="{recording}",
+            labels={"recording": "{recording}", "figure": "{figure}"},
+        ),
     log:
         "logs/summary.log",
     conda:

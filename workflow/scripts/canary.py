@@ -15,7 +15,7 @@ code, _ = run_canary(
     scratch=Path(snakemake.config["scratch_dir"]) / "canary" / entry.name,
     log_path=Path(snakemake.log.log),
     marker_path=Path(snakemake.output.marker),
-    verdict_path=Path(snakemake.log.verdict),
+    verdict_path=Path(snakemake.params.verdict),
     halt_path=Path(snakemake.params.halt),
 )
 sys.exit(code)

@@ -10,7 +10,7 @@ sys.exit(
     preflight_job(
         snakemake.config,
         report_path=snakemake.output[0],
-        verdict_path=snakemake.log.verdict,
+        verdict_path=snakemake.params.verdict,
         hdf5_filters=snakemake.params.hdf5_filters,
     )
 )

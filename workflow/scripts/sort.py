@@ -20,7 +20,7 @@ sys.exit(
         attempt=snakemake.resources.attempt,
         scratch=Path(snakemake.config["scratch_dir"]) / "sort" / entry.name,
         log_path=Path(snakemake.log.log),
-        verdict_path=Path(snakemake.log.verdict),
+        verdict_path=Path(snakemake.params.verdict),
         halt_path=Path(snakemake.params.halt),
         attempts_path=Path(snakemake.params.attempts),
     )
