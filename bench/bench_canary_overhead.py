@@ -9,8 +9,8 @@ the jobs' wall times from Snakemake's job log are reported beside them.
 
 Target: canary / full sort <= 5 % on a 30-minute recording (``--duration 1800``, the default).
 
-A 30-minute Kilosort4 sort on 2 shared CPU cores can take longer than a benchmark session has, so
-``--duration`` measures a shorter recording. Then the 30-minute ratio is also *bounded* from the
+A 30-minute Kilosort4 sort takes ~15 min on one idle CPU core (more on a busy one), so
+``--duration`` can measure a shorter recording instead. Then the 30-minute ratio is also *bounded* from the
 measured pair, assuming only that sorting cost is (at least) linear in the recording's length with
 the same per-second rate for canary and full sort, and that the canary's fixed cost is no smaller
 than the full sort's (it also copies its window and checks the data):
@@ -21,7 +21,7 @@ than the full sort's (it also copies its window and checks the data):
 (T: measured length, w: window.) Kilosort's clustering grows faster than linearly if anything, which
 only makes the true ratio smaller.
 
-    .venv/bin/python bench/bench_canary_overhead.py                   # 30 min, 1 run (hours on 2 CPUs)
+    .venv/bin/python bench/bench_canary_overhead.py                   # 30 min, 1 run (~16 min with --threads 1)
     .venv/bin/python bench/bench_canary_overhead.py --duration 300    # 5 min + the 30-min bound
     .venv/bin/python bench/bench_canary_overhead.py --quick           # 60 s, 10 s window
 

@@ -14,8 +14,9 @@ sorted with Kilosort4 on the CPU, in interleaved pairs (ABBA), by
   empty: KS4's defaults), as one whole process.
 
 Target: median of per-pair wall ratios WORKFLOW/BARE <= 1.05 (whole processes on both sides).
-Canary and post-sort extras are excluded (the canary is disabled; the workflow has no post-sort
-extras enabled that run here).
+Canary and post-sort extras are excluded: the canary is disabled, and so is every post-sort output
+(``NO_OUTPUTS``: analyzer, curation, exports, figures, report), which bare ``run_sorter`` does not
+make either. benchmark ``postprocess_overhead.py`` measures those on their own.
 
     .venv/bin/python bench/bench_workflow_vs_bare.py                   # 2 pairs on 5 min x 16 ch (~10 min)
     .venv/bin/python bench/bench_workflow_vs_bare.py --duration 120    # 2 pairs on 2 min x 16 ch (~4 min)
@@ -35,12 +36,16 @@ import common
 
 TARGET = 1.05
 REC = "rec"
+# The `outputs` config section with every post-sort output off (see config/README.md).
+NO_OUTPUTS = {"curation": {"enabled": False}, "exporters": {"phy": False, "units_npz": False, "nwb": False},
+              "figures": False, "report": False}
 
 
 def run_workflow(work: Path, data: Path, i: int, threads: int | None) -> dict:
     wd = common.fresh(work / f"wf{i}")
     extra = {"threads": threads} if threads else {}
-    common.write_config(wd, recordings_dir=str(data), torch_device="cpu", canary={"window_s": 0}, **extra)
+    common.write_config(wd, recordings_dir=str(data), torch_device="cpu", canary={"window_s": 0},
+                        outputs=NO_OUTPUTS, **extra)
     prep = common.measured(common.snakemake_cmd(wd, f"results/canary/{REC}.json"), cwd=wd, env=common.env(),
                            output=work / "prep.out")
     if prep["rc"] != 0:
