@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import layout
 from .outputs import link_or_copy, publish_dir, remove_quietly, remove_stale_staging, staging_dir_for, temp_beside
 
 RASTER_S = 60.0
@@ -171,8 +172,6 @@ def collect_report_figures(names, root: str = ".") -> Path:
     recordings that cost the DAG a quarter of its time (bench/bench_dag_scale.py). Hard links, not
     copies (a copy where linking fails), assembled aside and swapped in whole.
     """
-    from . import layout
-
     final = Path(layout.path(layout.REPORT_FIGURES, root))
     remove_stale_staging(final)
     staging = staging_dir_for(final)

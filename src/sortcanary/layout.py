@@ -7,7 +7,7 @@ written down exactly once.
 # Verdicts (*.verdict.json) sit beside their job's log and, like logs, survive a failed job. They are
 # not declared as logs, though: two declared logs per job cost a 10,000-recording DAG a tenth of its
 # time (bench/bench_dag_scale.py), so the job itself removes its stale verdict when it starts
-# (sortcanary.pipeline.clear_verdict), as Snakemake would have.
+# (sortcanary.outputs.clear_verdict), as Snakemake would have.
 PREFLIGHT = "results/preflight.json"
 PREFLIGHT_LOG = "logs/preflight.log"
 PREFLIGHT_VERDICT = "logs/preflight.verdict.json"

@@ -53,6 +53,13 @@ def write_json_atomic(path: str | Path, data) -> Path:
     return write_text_atomic(path, dumps(data))
 
 
+def clear_verdict(verdict_path: str | Path | None) -> None:
+    """Remove a previous run's verdict as a job starts, so that a job killed before it writes one
+    never leaves an older verdict standing for it (see layout: verdicts are not declared logs)."""
+    if verdict_path is not None:
+        Path(verdict_path).unlink(missing_ok=True)
+
+
 def read_json(path: str | Path, default=None):
     try:
         with open(path) as fh:

@@ -22,6 +22,7 @@ from .discovery import RecordingEntry
 from .isolation import run_child, tail
 from .layout import IN_SORTED
 from .outputs import (
+    clear_verdict,
     link_tree,
     publish_dir,
     read_json,
@@ -197,13 +198,6 @@ def run_outputs(entry: RecordingEntry, cfg: dict, *, window: Window | None, dest
 
 
 # -- the canary -------------------------------------------------------------------------------
-
-
-def clear_verdict(verdict_path: str | Path | None) -> None:
-    """Remove a previous run's verdict as a job starts, so that a job killed before it writes one
-    never leaves an older verdict standing for it (see layout: verdicts are not declared logs)."""
-    if verdict_path is not None:
-        Path(verdict_path).unlink(missing_ok=True)
 
 
 def _write_verdict(verdict_path: Path | None, record: dict) -> None:

@@ -114,8 +114,7 @@ def preflight_job(cfg: dict, *, report_path: str, verdict_path: str, hdf5_filter
     """The workflow's preflight rule: write the report, or a verdict that blocks every canary."""
     import logging
 
-    from .outputs import write_json_atomic
-    from .pipeline import clear_verdict
+    from .outputs import clear_verdict, write_json_atomic
 
     clear_verdict(verdict_path)
     log = logging.getLogger("sortcanary")
