@@ -53,7 +53,7 @@ def main() -> int:
     short = common.ground_truth_binary(data, "short", duration_s=short_s)
     long_ = make_long(short, data, LONG_HOURS)
 
-    from sortcanary.discovery import entry_for_path
+    from sortcanary.recordings import entry_for_path
 
     entries = {"short": entry_for_path(short), "long": entry_for_path(long_)}
     recordings = {name: {"path": str(e.path), "duration_s": e.duration_s, "apparent_bytes": os.path.getsize(e.path),

@@ -4,7 +4,7 @@ recording with ``canary.exercise_outputs`` true vs false, pairs interleaved, med
     .venv/bin/python bench/canary_outputs.py            # 60 s x 32 ch recording, 3 pairs
     .venv/bin/python bench/canary_outputs.py --quick    # 20 s x 16 ch, 1 pair
 
-Real Kilosort4 on the CPU through sortcanary.pipeline.run_canary (the same function the canary
+Real Kilosort4 on the CPU through sortcanary.jobs.canary.run_canary (the same function the canary
 rule calls); the recording comes from sortcanary.demo. Writes bench/results/canary_outputs.json.
 """
 
@@ -20,8 +20,8 @@ from pathlib import Path
 
 from sortcanary.config import validate_config
 from sortcanary.demo import ground_truth, write_binary_with_sidecar
-from sortcanary.discovery import entry_for_path
-from sortcanary.pipeline import run_canary
+from sortcanary.jobs.canary import run_canary
+from sortcanary.recordings import entry_for_path
 
 
 def main() -> None:

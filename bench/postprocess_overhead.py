@@ -1,5 +1,5 @@
 """How much the post-sort step adds to a sort: analyzer + curation + exports (+ figures, report)
-against the sort itself, on the same recording, through the pipeline's own process_recording.
+against the sort itself, on the same recording, through the jobs' own sort_plan.
 
     .venv/bin/python bench/postprocess_overhead.py                       # 60 s x 32 ch, CPU
     .venv/bin/python bench/postprocess_overhead.py --duration 300 --device cuda --phy-reexport
@@ -32,8 +32,9 @@ def main() -> int:
 
     from sortcanary.config import validate_config
     from sortcanary.demo import ground_truth
-    from sortcanary.discovery import entry_for_path
-    from sortcanary.pipeline import process_recording
+    from sortcanary.jobs.execute import sort_plan
+    from sortcanary.plan.sortplan import plan_full_sort
+    from sortcanary.recordings import entry_for_path
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="sortcanary-bench-"))
     recording, _ = ground_truth(args.duration, args.channels, args.units, seed=0)
@@ -43,8 +44,8 @@ def main() -> int:
         "recordings_dir": str(work / "recordings"), "torch_device": args.device,
         "job_kwargs": {"n_jobs": args.n_jobs}, "outputs": {"exporters": {"nwb": args.nwb}},
     })
-    outcome = process_recording(entry, cfg, window=None, dest=work / "out", workdir=work / "child",
-                                log_path=work / "bench.log")
+    outcome = sort_plan(plan_full_sort(cfg, entry), dest=work / "out", workdir=work / "child",
+                        log_path=work / "bench.log")
     outputs = outcome["outputs"]
     sort_s, post_s = outcome["sort_seconds"], outputs["seconds"]
     print(f"recording      {args.duration:.0f} s x {args.channels} ch, {outcome['units']} units "

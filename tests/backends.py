@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sortcanary.sorters import SorterBackend
+from sortcanary.plan.sorters import SorterBackend
 
 
 def threshold_sorting(recording, threshold_mad: float = 5.0):

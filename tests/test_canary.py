@@ -54,8 +54,8 @@ def test_markers_are_deterministic(demo_dir, tmp_path):
     """Two canaries with the same verdict write byte-identical markers (no timestamps, hosts or timings),
     so an unchanged verdict never looks new to Snakemake."""
     from sortcanary.config import validate_config
-    from sortcanary.discovery import entry_for_path
-    from sortcanary.pipeline import run_canary
+    from sortcanary.recordings import entry_for_path
+    from sortcanary.jobs.canary import run_canary
 
     cfg = validate_config({"recordings_dir": str(demo_dir), "sorter": "backends:ThresholdSorter",
                            "canary": {"window_s": 5}})

@@ -13,7 +13,7 @@ import os
 import shutil
 from pathlib import Path
 
-from sortcanary.discovery import discover
+from sortcanary.recordings import discover
 
 TINY = Path(__file__).resolve().parent / "data" / "tiny"
 

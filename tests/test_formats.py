@@ -22,8 +22,7 @@ import pytest
 import acquisition as acq
 from conftest import REPO, read_json, read_summary, run_snakemake, sortcanary, write_config
 
-from sortcanary.discovery import RecordingEntry, discover
-from sortcanary.loading import load_recording
+from sortcanary.recordings import RecordingEntry, discover, open_recording
 
 DURATION_S = 12.0
 UNKNOWN_FILTER = 40000  # an HDF5 filter id from the unregistered range: no plugin provides it
@@ -133,7 +132,7 @@ def test_loaded_recordings_hold_the_written_traces(acq_set):
     """The extractor, stream, channel selection, gains and probe are the right ones, for every format."""
     found = discover(acq_set.root, acq_set.formats).recordings
     for name, (truth, stored) in acq_set.truth.items():
-        recording = load_recording(found[name])
+        recording = open_recording(found[name])
         assert recording.get_num_channels() == 16 and recording.get_num_segments() == 1, name
         assert recording.get_probegroup().get_contact_count() == 16, name
         got = recording.get_traces(start_frame=0, end_frame=3000, return_in_uV=stored != "maxwell")
@@ -346,7 +345,7 @@ def test_hdf5_plugin_path_makes_compressed_data_readable(tmp_path):
               f"from pathlib import Path; acq.write_maxwell(Path({str(rec_dir / 'blosc.raw.h5')!r}), "
               f"acq.ground_truth(12.0, 5, fs=20000.0), compression=dict(hdf5plugin.Blosc()))")
     subprocess.run([sys.executable, "-c", writer], check=True, capture_output=True)
-    probe = ("from sortcanary.formats import hdf5; "
+    probe = ("from sortcanary.recordings.formats import hdf5; "
              f"print(hdf5.unavailable_filters([{BLOSC_FILTER}]), hdf5.unavailable_filters([{BLOSC_FILTER}], {str(plugins)!r}))")
     check = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert check.stdout.strip() == f"[{BLOSC_FILTER}] []"  # needs the plugin path here

@@ -134,7 +134,7 @@ def test_nwb_opens_with_the_same_units(ks4_run):
 
 
 def expected_drops(metrics: pd.DataFrame, thresholds: dict) -> set[int]:
-    """The units a threshold set drops, computed here independently of sortcanary.curation."""
+    """The units a threshold set drops, computed here independently of sortcanary.products.curation."""
     rules = {"min_firing_rate_hz": ("firing_rate", min), "min_presence_ratio": ("presence_ratio", min),
              "max_isi_violations_ratio": ("isi_violations_ratio", max), "min_snr": ("snr", min),
              "max_amplitude_cutoff": ("amplitude_cutoff", max)}
@@ -183,7 +183,7 @@ def test_changed_thresholds_rebuild_only_the_outputs_and_drop_exactly_the_violat
 def test_curation_drops_exactly_the_units_past_a_threshold():
     """Boundaries: a value equal to a threshold passes, NaN drops nothing (it is listed as
     unchecked), a null threshold is off, and every reason names the metric and the threshold."""
-    from sortcanary.curation import curate
+    from sortcanary.products.curation import curate
 
     metrics = pd.DataFrame(
         {"firing_rate": [0.05, 0.1, 5.0, 5.0, 5.0], "presence_ratio": [1.0, 1.0, math.nan, 0.5, 1.0],

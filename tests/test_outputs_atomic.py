@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from sortcanary.outputs import dumps, publish_dir, staging_dir_for, wipe_dir, write_json_atomic
+from sortcanary.atomic import dumps, publish_dir, staging_dir_for, wipe_dir, write_json_atomic
 
 
 def test_wipe_is_strict_and_empties_the_folder(tmp_path):
@@ -68,7 +68,7 @@ def test_report_figures_are_gathered_as_links_and_follow_the_sorted_folders(tmp_
     """results/report/figures/ holds every sorted recording's figures (what `snakemake --report`
     reads), as hard links, and is refreshed whole: a recording whose figures went is dropped."""
     from sortcanary import layout
-    from sortcanary.figures import collect_report_figures
+    from sortcanary.views.report_figures import collect_report_figures
 
     def figures_of(name):
         folder = tmp_path / layout.SORTED.format(recording=name) / layout.IN_SORTED["figures"]

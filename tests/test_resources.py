@@ -1,4 +1,4 @@
-"""Cluster requests for a full sort, sized from duration x channels (sortcanary.resources)."""
+"""Cluster requests for a full sort, sized from duration x channels (sortcanary.plan.resources)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from sortcanary.resources import sort_mem_mb, sort_runtime_min
+from sortcanary.plan.resources import sort_mem_mb, sort_runtime_min
 
 
 def test_one_hour_of_a_neuropixels_probe():

@@ -263,7 +263,7 @@ def test_unreadable_file_is_named(demo_dir):
             shutil.copy(path, folder / path.name)
             (folder / path.name).chmod(0o644)
         (folder / "healthy_b.bin").chmod(0o600)
-        code = ("from sortcanary.discovery import discover; d = discover(%r); "
+        code = ("from sortcanary.recordings import discover; d = discover(%r); "
                 "print('\\n'.join(p.line() for p in d.problems))" % str(folder))
         result = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable,
                                  "-c", code], capture_output=True, text=True, env=job_env())

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, TESTS, job_env, read_json, read_summary, run_snakemake, sortcanary, write_config
-from sortcanary import resources
-from sortcanary.discovery import discover
+from sortcanary.plan import resources
+from sortcanary.recordings import discover
 
 pytestmark = [pytest.mark.slurm, pytest.mark.ks4]
 

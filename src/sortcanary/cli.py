@@ -9,11 +9,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import layout
+from .atomic import dumps
 from .classification import SortFailure, classify
 from .config import ConfigError, load_config
-from .discovery import EntryError, entry_for_path
-from .outputs import dumps
+from .recordings import EntryError, entry_for_path
 
 
 def _cmd_demo_data(args) -> int:
@@ -27,8 +26,9 @@ def _cmd_demo_data(args) -> int:
 
 
 def _cmd_canary(args) -> int:
-    from .pipeline import EXIT_BLOCKED, run_canary
-    from .preflight import run_preflight
+    from .jobs.canary import run_canary
+    from .jobs.preflight import run_preflight
+    from .jobs.records import EXIT_BLOCKED
 
     cfg = load_config(args.config, overrides={"recordings_dir": str(Path(args.path).parent)})
     entry = entry_for_path(args.path, stream=args.stream, formats=cfg["formats"])
@@ -62,27 +62,11 @@ def _cmd_classify(args) -> int:
     return 0
 
 
-def _status_root(results_dir: str) -> Path:
-    path = Path(results_dir)
-    return path.parent if (path / "canary").is_dir() or (path / "sorted").is_dir() or path.name == "results" else path
-
-
-def _names_on_disk(root: Path) -> set[str]:
-    names: set[str] = set()
-    for folder, suffix in (("results/canary", ".json"), ("logs/canary", ".verdict.json"), ("logs/sort", ".verdict.json")):
-        for path in (root / folder).glob(f"*{suffix}"):
-            names.add(path.name[: -len(suffix)])
-    sorted_dir = root / "results" / "sorted"
-    if sorted_dir.is_dir():
-        names.update(p.name for p in sorted_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
-    return names
-
-
 def _cmd_status(args) -> int:
-    from .reporting import attention_first, build_rows, needs_attention, to_table
+    from .views.status import status_rows
+    from .views.summary import needs_attention, to_table
 
-    root = _status_root(args.results_dir)
-    rows = attention_first(build_rows(_names_on_disk(root), str(root)))
+    root, rows = status_rows(args.results_dir)
     if not rows:
         print(f"no recordings found under {root / 'results'}")
         return 0

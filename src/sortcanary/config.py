@@ -1,15 +1,15 @@
-"""Configuration: one schema, defaults filled from it, and the canary's derived copy.
+"""Configuration: one schema, and defaults filled from it.
 
 The schema (workflow/schemas/config.schema.yaml, shipped in the package through a symlink) is the
 only place a default is written, so the workflow (snakemake.utils.validate) and the CLI agree.
-The live config is never mutated: the canary works on a deep copy with its overrides applied.
+Below the workflow and the CLI, the config is read key by key in one place only, where a job's
+plan is built (sortcanary.plan.sortplan); everything below the plan reads the plan. (Discovery
+takes its own ``formats`` section.)
 """
 
 from __future__ import annotations
 
 import copy
-import math
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +17,6 @@ import jsonschema
 import yaml
 
 SCHEMA_PATH = Path(__file__).with_name("config.schema.yaml")
-
-# Canary inactivity base: long enough for KS4's start-up on a slow node, short enough that a hung
-# canary is noticed in minutes: min(300, max(120, 4 x window)).
-CANARY_INACTIVITY_FLOOR_S = 120.0
-CANARY_INACTIVITY_CEILING_S = 300.0
-
 
 class ConfigError(ValueError):
     """A config problem, with a one-line message naming the key and the fix."""
@@ -111,104 +105,6 @@ def load_config(path: str | Path | None = None, overrides: dict | None = None) -
     return validate_config(cfg, source=source)
 
 
-@dataclass(frozen=True)
-class Window:
-    """The part of a recording the canary sorts: [start_s, start_s + duration_s)."""
-
-    start_s: float
-    duration_s: float
-    clamped: bool = False  # the recording was shorter than the requested window
-
-    def frames(self, sampling_frequency: float, num_samples: int) -> tuple[int, int]:
-        start = min(int(round(self.start_s * sampling_frequency)), num_samples)
-        end = min(start + int(round(self.duration_s * sampling_frequency)), num_samples)
-        return start, end
-
-    def as_dict(self) -> dict:
-        return {"start_s": self.start_s, "duration_s": self.duration_s, "clamped": self.clamped}
-
-
-def canary_enabled(window_s: float | None) -> bool:
-    """A window that is missing, NaN or <= 0 disables the canary."""
-    return window_s is not None and not math.isnan(window_s) and window_s > 0
-
-
-def canary_window(window_s: float | None, duration_s: float) -> Window | None:
-    """The leading window to sort, or None when the canary is disabled.
-
-    A recording shorter than the window is sorted whole, and the window says so (clamped=True).
-    """
-    if not canary_enabled(window_s):
-        return None
-    if duration_s <= window_s:
-        return Window(0.0, float(duration_s), clamped=True)
-    return Window(0.0, float(window_s))
-
-
-def confirmation_windows(window_s: float, duration_s: float, count: int) -> list[Window]:
-    """Further windows to confirm a biological verdict, starting at 1/2, 3/4, 7/8... of the recording.
-
-    A quiet start (electrode settling, a late injection) must not condemn a whole recording.
-    Windows that would overlap the previous one are skipped: a recording too short for all of
-    them is judged on what it has.
-    """
-    windows: list[Window] = []
-    previous_end = min(window_s, duration_s)
-    for k in range(1, count + 1):
-        start = duration_s * (1.0 - 0.5**k)
-        if start < previous_end:
-            continue
-        length = min(window_s, duration_s - start)
-        windows.append(Window(round(start, 6), round(length, 6), clamped=length < window_s))
-        previous_end = start + length
-    return windows
-
-
-def canary_inactivity_base_s(window_s: float) -> float:
-    return min(CANARY_INACTIVITY_CEILING_S, max(CANARY_INACTIVITY_FLOOR_S, 4.0 * window_s))
-
-
-# Sorter parameters the canary changes so that the sorter judges the *whole* window. Kilosort4
-# extracts templates from every nskip-th batch (25 by default, a batch being 2 s at 30 kHz): a
-# 30 s canary would be judged on its first batch alone. The full sort keeps the user's settings.
-CANARY_SORTER_OVERRIDES = {"nskip": 1}
-
-
-def canary_config(cfg: dict, sorter_defaults: dict | None = None) -> dict:
-    """The canary's config: a deep copy of the live config with the canary overrides.
-
-    Same sorter, parameters, device *and post-sort outputs* as the full sort (that is the point
-    of a canary: an exporter that can't run must fail in minutes, not after hours of sorting), but
-    no preflight (the workflow ran it once already), an inactivity timeout sized for a short
-    window, and the sorter parameters that make it look at all of the window
-    (``CANARY_SORTER_OVERRIDES``, for the sorters whose defaults (``sorter_defaults``) have them).
-    With ``canary.exercise_outputs: false`` the post-sort outputs are switched off instead.
-    """
-    derived = copy.deepcopy(cfg)
-    for name, value in CANARY_SORTER_OVERRIDES.items():
-        if name in (sorter_defaults or {}):
-            derived["sorter_params"][name] = value
-    if not derived.get("canary", {}).get("exercise_outputs", True):
-        derived["outputs"] = outputs_switched_off(derived.get("outputs", {}))
-    derived.setdefault("preflight", {})["enabled"] = False
-    window_s = derived.get("canary", {}).get("window_s", 0)
-    if canary_enabled(window_s):
-        derived.setdefault("inactivity", {})["base_s"] = canary_inactivity_base_s(window_s)
-    return derived
-
-
-def outputs_switched_off(outputs: dict) -> dict:
-    """A copy of an ``outputs`` section with every output off and its settings kept, so code that
-    reads e.g. ``outputs.curation.min_snr`` works on the canary's config too."""
-    off = copy.deepcopy(outputs)
-    off.setdefault("curation", {})["enabled"] = False
-    off["exporters"] = {name: False for name in off.get("exporters", {})}
-    off["figures"] = False
-    off["report"] = False
-    return off
-
-
-def inactivity_timeout_s(cfg: dict, recording_s: float) -> float:
-    """Seconds without log growth after which the sorter is stopped."""
-    rule = cfg["inactivity"]
-    return min(rule["max_s"], rule["base_s"] + rule["per_min_s"] * recording_s / 60.0)
+def formats_section(formats: dict | None = None) -> dict:
+    """A ``formats`` config section with its defaults filled in (for callers without a whole config)."""
+    return validate_config({"recordings_dir": ".", "formats": dict(formats or {})})["formats"]

@@ -7,7 +7,7 @@ written down exactly once.
 # Verdicts (*.verdict.json) sit beside their job's log and, like logs, survive a failed job. They are
 # not declared as logs, though: two declared logs per job cost a 10,000-recording DAG a tenth of its
 # time (bench/bench_dag_scale.py), so the job itself removes its stale verdict when it starts
-# (sortcanary.outputs.clear_verdict), as Snakemake would have.
+# (sortcanary.jobs.records.clear_verdict), as Snakemake would have.
 PREFLIGHT = "results/preflight.json"
 PREFLIGHT_LOG = "logs/preflight.log"
 PREFLIGHT_VERDICT = "logs/preflight.verdict.json"
@@ -30,7 +30,7 @@ SORT_ATTEMPTS = "logs/sort/{recording}.attempts.json"
 
 # What a sort leaves inside its folder (a sorted recording's, or a canary's scratch folder), relative
 # to that folder. The sorter's own folder and the SpikeInterface sorting come from the sort; the rest
-# from the post-sort step (sortcanary.postprocess).
+# from the post-sort step (sortcanary.products.build).
 IN_SORTED = {
     "sorter": "sorter",
     "phy": "sorter/sorter_output",  # KS4 writes a phy-ready folder here; it is used, never re-exported
@@ -45,7 +45,7 @@ IN_SORTED = {
 
 # Every sorted recording's figures as <recording>/<figure>.png (hard links into the sorted folders),
 # for `snakemake --report`: the sorted folder itself is never a declared output (see SORT_DONE).
-# Refreshed with the summary after every run (sortcanary.figures.collect_report_figures).
+# Refreshed with the summary after every run (sortcanary.views.report_figures.collect_report_figures).
 REPORT_FIGURES = "results/report/figures"
 
 SUMMARY_TSV = "results/summary.tsv"

@@ -19,6 +19,7 @@ rule canary:
         verdict=layout.CANARY_VERDICT,
         halt=layout.HALT,
         recording=recording_entry,
+        # Not read by the job (its plan derives the same value): a param, so a change re-runs it.
         identity=SORT_IDENTITY,
     script:
         "../scripts/canary.py"

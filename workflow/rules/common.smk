@@ -4,10 +4,11 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
 
 from sortcanary import layout
-from sortcanary import resources as job_resources
+from sortcanary.plan import resources as job_resources
 from sortcanary.config import describe_validation_error
-from sortcanary.discovery import NAME_PATTERN, DiscoveryError, discover
-from sortcanary.reporting import write_summary
+from sortcanary.plan.sortplan import sort_identity
+from sortcanary.recordings import NAME_PATTERN, DiscoveryError, discover
+from sortcanary.views.summary import write_summary
 
 min_version("9.0")
 
@@ -53,7 +54,7 @@ def hdf5_filters_needed(wildcards):
 # What a finished sort must match to be reused: changing these re-sorts (see config/README.md).
 # A plain value, not an input function: Snakemake calls and inspects every function once per job,
 # which is measurable over 10,000 recordings (bench/bench_dag_scale.py).
-SORT_IDENTITY = {"sorter": config["sorter"], "sorter_params": config["sorter_params"]}
+SORT_IDENTITY = sort_identity(config)
 
 
 def sorter_threads():
@@ -78,14 +79,14 @@ def attempt(wildcards, attempt):
 def sort_runtime_min(wildcards, attempt):
     """The full sort's wall-time limit (minutes) for a cluster, from duration x channels.
 
-    Only a scheduler reads it (runtime is never a local constraint); see sortcanary.resources.
+    Only a scheduler reads it (runtime is never a local constraint); see sortcanary.plan.resources.
     """
     entry = RECORDINGS[wildcards.recording]
     return job_resources.sort_runtime_min(entry.duration_s, entry.num_channels, attempt)
 
 
 def sort_mem_mb(wildcards, attempt):
-    """The full sort's host memory request (MB), from duration x channels; see sortcanary.resources."""
+    """The full sort's host memory request (MB), from duration x channels; see sortcanary.plan.resources."""
     entry = RECORDINGS[wildcards.recording]
     return job_resources.sort_mem_mb(entry.duration_s, entry.num_channels, attempt)
 

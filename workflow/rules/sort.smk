@@ -26,6 +26,7 @@ rule sort:
         # once per job, which is measurable over 10,000 recordings (bench/bench_dag_scale.py).
         attempts=layout.SORT_ATTEMPTS,
         recording=recording_entry,
+        # Not read by the job (its plan derives the same value): a param, so a change re-runs it.
         identity=SORT_IDENTITY,
         # A changed outputs section re-runs this job, which then rebuilds only the outputs.
         outputs=config["outputs"],

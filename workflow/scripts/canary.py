@@ -1,11 +1,11 @@
-"""Snakemake adapter for rule canary (logic: sortcanary.pipeline.run_canary)."""
+"""Snakemake adapter for rule canary (logic: sortcanary.jobs.canary.run_canary)."""
 
 import sys
 from pathlib import Path
 
-from sortcanary.discovery import RecordingEntry
-from sortcanary.joblog import log_to
-from sortcanary.pipeline import run_canary
+from sortcanary.jobs.canary import run_canary
+from sortcanary.jobs.joblog import log_to
+from sortcanary.recordings import RecordingEntry
 
 log_to(snakemake.log.log)
 entry = RecordingEntry.from_dict(snakemake.params.recording)

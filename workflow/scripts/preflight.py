@@ -1,9 +1,9 @@
-"""Snakemake adapter for rule preflight (logic: sortcanary.preflight)."""
+"""Snakemake adapter for rule preflight (logic: sortcanary.jobs.preflight)."""
 
 import sys
 
-from sortcanary.joblog import log_to
-from sortcanary.preflight import preflight_job
+from sortcanary.jobs.joblog import log_to
+from sortcanary.jobs.preflight import preflight_job
 
 log_to(snakemake.log.log)
 sys.exit(

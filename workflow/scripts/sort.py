@@ -1,11 +1,11 @@
-"""Snakemake adapter for rule sort (logic: sortcanary.pipeline.run_full_sort)."""
+"""Snakemake adapter for rule sort (logic: sortcanary.jobs.full_sort.run_full_sort)."""
 
 import sys
 from pathlib import Path
 
-from sortcanary.discovery import RecordingEntry
-from sortcanary.joblog import log_to
-from sortcanary.pipeline import run_full_sort
+from sortcanary.jobs.full_sort import run_full_sort
+from sortcanary.jobs.joblog import log_to
+from sortcanary.recordings import RecordingEntry
 
 log_to(snakemake.log.log)
 entry = RecordingEntry.from_dict(snakemake.params.recording)
@@ -16,7 +16,6 @@ sys.exit(
         marker_path=Path(snakemake.input.marker),
         dest=Path(snakemake.params.sorted_dir),
         done_path=Path(snakemake.output.done),
-        identity=dict(snakemake.params.identity),
         attempt=snakemake.resources.attempt,
         scratch=Path(snakemake.config["scratch_dir"]) / "sort" / entry.name,
         log_path=Path(snakemake.log.log),

@@ -1,0 +1,17 @@
+"""Can the sorter work at the recording's sampling rate? (An LFP stream or a mis-set rate can't be
+sorted meaningfully, and Kilosort4 would not say so clearly.)"""
+
+from __future__ import annotations
+
+from ..classification import SortFailure, verdict_for
+
+
+def check_sampling_frequency(backend, sampling_frequency: float, source: str) -> None:
+    """An input error (named, with the fix) when the sorter can't work at this sampling rate."""
+    low, high = backend.sampling_frequency_range
+    if (low is not None and sampling_frequency < low) or (high is not None and sampling_frequency > high):
+        raise SortFailure(verdict_for(
+            "input_invalid",
+            message=f"{source}: sampling rate {sampling_frequency:g} Hz is outside what {backend.name} accepts "
+            f"({low:g}-{high:g} Hz); check sampling_frequency in its metadata, or that this is the spike-band stream.",
+        ))

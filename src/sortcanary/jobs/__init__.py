@@ -1,0 +1,1 @@
+"""Jobs: what each workflow rule runs (preflight, canary, full sort), each building its plan once."""

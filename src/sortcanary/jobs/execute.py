@@ -1,0 +1,115 @@
+"""One sort of a plan: the sorter, then the post-sort products, each in a watched child process.
+
+The canary and the full sort both call ``sort_plan``; that is what makes the canary a faithful
+rehearsal: same sorter, loader, parameters and code path, only the plan's window differs.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..checks.sampling_rate import check_sampling_frequency
+from ..classification import SortFailure, unclassified
+from ..layout import IN_SORTED
+from ..plan.sortplan import SortPlan
+from ..plan.sorters import resolve_backend
+from ..products.build import any_wanted, check_dependencies
+from ..runner.watched import run_task
+from .records import versions
+
+log = logging.getLogger("sortcanary")
+
+
+class OutputsFailure(SortFailure):
+    """The sort succeeded but its post-sort step failed; ``outcome`` is the finished sort's."""
+
+    def __init__(self, verdict, outcome: dict):
+        super().__init__(verdict)
+        self.outcome = outcome
+
+
+def report_context(plan: SortPlan, outcome: dict, defaults: dict, extra: dict | None = None) -> dict:
+    """What the report page shows besides the outputs: recording facts, sorter, parameters that
+    differ from the sorter's defaults, versions, sort timing (plus the caller's canary marker)."""
+    entry = plan.recording
+    first = Path(entry.input_files[0]) if entry.input_files else Path(entry.path)
+    params = outcome["sorter_params"]
+    return {
+        "recording": {k: getattr(entry, k) for k in ("name", "source", "path", "format", "num_channels",
+                                                     "sampling_frequency", "duration_s")},
+        "window": plan.window.as_dict() if plan.window else None,
+        "sorter": outcome["sorter"],
+        "sorter_version": outcome["sorter_version"],
+        "params_non_default": {k: v for k, v in sorted(params.items()) if k not in defaults or defaults[k] != v},
+        "versions": versions(),
+        "timings": {"sort_s": outcome["sort_seconds"]},
+        # NWB wants a session start; the data's modification time is the best a file offers.
+        "session_start": datetime.fromtimestamp(first.stat().st_mtime, tz=timezone.utc).isoformat(),
+        **(extra or {}),
+    }
+
+
+def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, context: dict | None = None) -> dict:
+    """Sort ``plan`` into ``dest``, then build the post-sort outputs its plan asks for there;
+    return the outcome or raise SortFailure.
+
+    ``dest`` receives ``sorter/`` (the sorter's own folder), ``sorting/`` (a SpikeInterface sorting
+    folder) and the products (layout.IN_SORTED). A failed post-sort step raises OutputsFailure,
+    which carries the finished sort's outcome. ``context`` adds to the report page.
+    """
+    backend = resolve_backend(plan.sorter)
+    check_sampling_frequency(backend, plan.recording.sampling_frequency, plan.recording.source)
+    if any_wanted(plan.outputs):
+        check_dependencies(plan.outputs)  # e.g. NWB without pynwb: an environment verdict now, not after the sort
+    dest.mkdir(parents=True, exist_ok=True)
+    log.info("sorting %s (%s, %.1f s of %.1f s) with %s %s; inactivity timeout %.0f s", plan.recording.name,
+             "window" if plan.window else "full", plan.duration_s, plan.recording.duration_s, plan.sorter,
+             plan.sorter_params, plan.inactivity_timeout_s)
+    run = run_task(plan, "sort", dest=dest, workdir=workdir, log_path=log_path,
+                   sorter_logs=backend.log_files(dest / IN_SORTED["sorter"]))
+    if not run.ok:
+        raise SortFailure(run.verdict)
+    outcome = {
+        "units": run.units,
+        "sort_seconds": round(run.seconds, 3),
+        "sorter": plan.sorter,
+        "sorter_version": backend.version(),
+        "sorter_params": plan.sorter_params,
+        "duration_s": plan.duration_s,
+    }
+    if run.details.get("data_checks"):
+        outcome["data_checks"] = run.details["data_checks"]
+    try:
+        context = report_context(plan, outcome, backend.default_params(), context)
+        outcome["outputs"] = build_outputs(plan, dest=dest, workdir=workdir, log_path=log_path, context=context)
+    except SortFailure as failure:
+        raise OutputsFailure(failure.verdict, outcome) from failure
+    except Exception as exc:  # whatever goes wrong after the sort must not cost the sort
+        log.exception("post-sort step failed unexpectedly")
+        raise OutputsFailure(unclassified(f"{type(exc).__name__}: {str(exc)[:500]}"), outcome) from exc
+    return outcome
+
+
+def build_outputs(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, context: dict) -> dict:
+    """Build the post-sort outputs from the sorting saved in ``dest``, in a watched child process
+    of its own: a crash or hang there is classified like a sorter's, and the sort survives it.
+    Returns the record kept in sort.json: ``ok``, the ``config`` it was built with, and what was
+    made; raises SortFailure."""
+    record = {"ok": True, "config": plan.outputs}
+    if not any_wanted(plan.outputs):
+        return record
+    run = run_task(plan, "outputs", dest=dest, workdir=workdir, log_path=log_path, context=context)
+    if not run.ok:
+        raise SortFailure(run.verdict)
+    log.info("post-sort outputs of %s built in %.1f s", plan.recording.name, run.seconds)
+    return {**record, **run.details["outputs"], "seconds": round(run.seconds, 3)}
+
+
+def verdict_of(exc: Exception, doing: str):
+    """A SortFailure's own verdict; anything else is logged with its traceback and unclassified."""
+    if isinstance(exc, SortFailure):
+        return exc.verdict
+    log.exception("%s failed unexpectedly", doing)
+    return unclassified(f"{type(exc).__name__}: {str(exc)[:500]}")

@@ -1,0 +1,123 @@
+"""Sorter backends behind one interface, resolved from the config's ``sorter`` string.
+
+* A SpikeInterface sorter name (``kilosort4``, ...) runs through ``spikeinterface.sorters.run_sorter``.
+* ``package.module:Class`` loads a custom backend: a class with this module's ``SorterBackend``
+  interface. This is the extension point for in-house sorters, and the one the tests use for
+  behaviour real sorters can't be made to show on demand (an unexpected crash, a hang, a kill).
+
+The canary and the full sort resolve the same string, so they always run the same code path.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from ..classification import SortFailure, verdict_for
+
+
+class SorterBackend:
+    """What sortcanary needs from a sorter."""
+
+    name = "backend"
+    # Sampling rates (Hz) the sorter can work with; None = no limit known.
+    sampling_frequency_range: tuple[float | None, float | None] = (None, None)
+
+    def version(self) -> str:
+        return "unknown"
+
+    def check_installed(self, *, docker_image=None) -> None:
+        """Raise SortFailure(sorter_not_installed) when the sorter can't run here.
+
+        A custom backend was imported to get here; what is left to check by default is that it
+        implements ``run``. Backends that need more (a binary, a licence) override this."""
+        if type(self).run is SorterBackend.run:
+            raise SortFailure(verdict_for("sorter_not_installed", message=f"sortcanary: backend {type(self).__name__} "
+                                          "does not implement run(recording, folder, params); it can't sort."))
+
+    def default_params(self) -> dict:
+        return {}
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        """Sort ``recording`` into ``folder`` and return a SpikeInterface BaseSorting."""
+        raise NotImplementedError
+
+    def log_files(self, folder: Path) -> list[Path]:
+        """Files whose growth means progress and whose text helps classify a failure."""
+        return [folder / "spikeinterface_log.json"]
+
+
+# Kilosort4's filters, template length (nt=61 samples) and drift binning assume spike-band data
+# sampled at tens of kHz; an LFP stream (1-2.5 kHz) or a mis-set rate can't be sorted meaningfully.
+SAMPLING_FREQUENCY_RANGES = {"kilosort4": (10_000.0, 100_000.0)}
+
+
+class SpikeInterfaceSorter(SorterBackend):
+    def __init__(self, name: str):
+        from spikeinterface.sorters import sorter_dict
+
+        self.name = name
+        self._cls = sorter_dict[name]
+        self.sampling_frequency_range = SAMPLING_FREQUENCY_RANGES.get(name, (None, None))
+
+    def version(self) -> str:
+        try:
+            return str(self._cls.get_sorter_version())
+        except Exception:  # not installed: the version is unknowable, check_installed says why
+            return "not installed"
+
+    def _not_installed(self, detail: str) -> SortFailure:
+        return SortFailure(verdict_for("sorter_not_installed", message=f"The sorter {self.name} is not installed"
+                                       f" or cannot be imported ({detail})."))
+
+    def check_installed(self, *, docker_image=None) -> None:
+        """Installed *and importable*: SpikeInterface's is_installed() only finds the module, so a
+        broken install would pass it and fail hours later on first use."""
+        if docker_image:  # the container brings the sorter; the engine is checked by preflight
+            return
+        if not self._cls.is_installed():
+            raise self._not_installed("not found")
+        self.default_params()
+
+    def default_params(self) -> dict:
+        try:
+            return dict(self._cls.default_params())
+        except ImportError as exc:  # some sorters import their package to list their parameters
+            raise self._not_installed(f"{type(exc).__name__}: {exc}") from exc
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        from spikeinterface.sorters import run_sorter
+
+        return run_sorter(
+            self.name,
+            recording,
+            folder=str(folder),
+            remove_existing_folder=True,
+            verbose=True,
+            docker_image=docker_image or False,
+            **params,
+        )
+
+    def log_files(self, folder: Path) -> list[Path]:
+        return [folder / "spikeinterface_log.json", folder / "sorter_output" / f"{self.name}.log"]
+
+
+def resolve_backend(spec: str) -> SorterBackend:
+    """The backend for a config ``sorter`` string; unknown names are an environment failure."""
+    if ":" in spec:
+        module_name, _, attr = spec.partition(":")
+        try:
+            backend_cls = getattr(importlib.import_module(module_name), attr)
+        except (ImportError, AttributeError) as exc:
+            raise SortFailure(
+                verdict_for("unknown_sorter", message=f"sortcanary: unknown sorter '{spec}': cannot import it ({exc}).")
+            ) from exc
+        return backend_cls()
+    from spikeinterface.sorters import sorter_dict
+
+    if spec not in sorter_dict:
+        known = ", ".join(sorted(sorter_dict))
+        raise SortFailure(
+            verdict_for("unknown_sorter", message=f"sortcanary: unknown sorter '{spec}'; SpikeInterface knows: {known}.")
+        )
+    return SpikeInterfaceSorter(spec)

@@ -1,0 +1,190 @@
+"""The job plan: the second contract. Everything one sort needs, resolved once from the config.
+
+A job (canary or full sort) builds its ``SortPlan`` here, from the raw config and the recording,
+and from then on nothing reads the config again: the runner, the sorter's child process and the
+post-sort step read the plan. Like SpikeInterface's ``spikeinterface_params.json``, the plan is
+written once into the job's work folder (``plan.json``) and the child process reads exactly that.
+
+What the plan resolves:
+* the sorter's final parameters: the config's ``sorter_params``, the canary's overrides
+  (``CANARY_SORTER_OVERRIDES``), the batch size of a retry after a resource failure, and the
+  resolved torch device (``auto`` becomes ``cuda`` or ``cpu`` here, on the machine that sorts);
+* the window sorted (the canary's leading window, and its confirmation windows);
+* the watchdog bounds (inactivity timeout, free-space floor);
+* the post-sort outputs wanted, and the sort identity a finished sort must match to be reused.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import asdict, dataclass, replace
+
+from ..recordings import RecordingEntry, Window
+from .sorters import resolve_backend
+
+# Sorter parameters the canary changes so that the sorter judges the *whole* window. Kilosort4
+# extracts templates from every nskip-th batch (25 by default, a batch being 2 s at 30 kHz): a
+# 30 s canary would be judged on its first batch alone. The full sort keeps the user's settings.
+CANARY_SORTER_OVERRIDES = {"nskip": 1}
+
+# Canary inactivity base: long enough for KS4's start-up on a slow node, short enough that a hung
+# canary is noticed in minutes: min(300, max(120, 4 x window)).
+CANARY_INACTIVITY_FLOOR_S = 120.0
+CANARY_INACTIVITY_CEILING_S = 300.0
+
+
+@dataclass(frozen=True)
+class SortPlan:
+    job: str  # "canary" or "sort"
+    recording: RecordingEntry
+    sorter: str
+    sorter_params: dict  # exactly what the sorter receives
+    docker_image: str | bool | None
+    torch_device: str | None  # resolved; None for sorters without a torch device
+    window: Window | None  # the part sorted; None = all of it
+    inactivity_timeout_s: float
+    abort_free_bytes: int
+    outputs: dict  # the outputs section the post-sort step builds (everything off = none)
+    job_kwargs: dict
+    identity: dict  # sorter and parameters a finished sort must match (the job adds the files)
+    attempt: int = 1
+    confirm_windows: tuple[Window, ...] = ()  # canary: further windows for a biological verdict
+    confirm_asked: int = 0  # canary.confirm_windows, to say when fewer windows fit
+
+    @property
+    def duration_s(self) -> float:
+        return self.window.duration_s if self.window else self.recording.duration_s
+
+    def on(self, window: Window) -> "SortPlan":
+        """The same plan on another window (a canary's confirmation window)."""
+        return replace(self, window=window)
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["recording"] = self.recording.as_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "SortPlan":
+        data = dict(data)
+        data["recording"] = RecordingEntry.from_dict(data["recording"])
+        data["window"] = Window(**data["window"]) if data.get("window") else None
+        data["confirm_windows"] = tuple(Window(**w) for w in data.get("confirm_windows", ()))
+        return cls(**data)
+
+
+def sort_identity(cfg: dict) -> dict:
+    """What a finished sort must match to be reused (the full sort adds the recording's files).
+    The workflow passes the same value as a rule param, so a change re-runs the jobs."""
+    return {"sorter": cfg["sorter"], "sorter_params": cfg["sorter_params"]}
+
+
+def canary_enabled(window_s: float | None) -> bool:
+    """A window that is missing, NaN or <= 0 disables the canary."""
+    return window_s is not None and not math.isnan(window_s) and window_s > 0
+
+
+def canary_window(window_s: float, duration_s: float) -> Window:
+    """The leading window; a recording shorter than it is sorted whole, and the window says so."""
+    if duration_s <= window_s:
+        return Window(0.0, float(duration_s), clamped=True)
+    return Window(0.0, float(window_s))
+
+
+def confirmation_windows(window_s: float, duration_s: float, count: int) -> tuple[Window, ...]:
+    """Further windows to confirm a biological verdict, starting at 1/2, 3/4, 7/8... of the recording.
+
+    A quiet start (electrode settling, a late injection) must not condemn a whole recording.
+    Windows that would overlap the previous one are skipped: a recording too short for all of
+    them is judged on what it has.
+    """
+    windows: list[Window] = []
+    previous_end = min(window_s, duration_s)
+    for k in range(1, count + 1):
+        start = duration_s * (1.0 - 0.5**k)
+        if start < previous_end:
+            continue
+        length = min(window_s, duration_s - start)
+        windows.append(Window(round(start, 6), round(length, 6), clamped=length < window_s))
+        previous_end = start + length
+    return tuple(windows)
+
+
+def outputs_switched_off(outputs: dict) -> dict:
+    """A copy of an ``outputs`` section with every output off and its settings kept."""
+    off = copy.deepcopy(outputs)
+    off.setdefault("curation", {})["enabled"] = False
+    off["exporters"] = {name: False for name in off.get("exporters", {})}
+    off["figures"] = False
+    off["report"] = False
+    return off
+
+
+def _timeout_s(rule: dict, base_s: float, duration_s: float) -> float:
+    return min(rule["max_s"], base_s + rule["per_min_s"] * duration_s / 60.0)
+
+
+def _sorter_params(cfg: dict, defaults: dict, device_of) -> tuple[dict, str | None]:
+    """The config's sorter_params plus the device, for sorters that take one. ``auto`` is resolved
+    here, on the machine that sorts; an explicit ``cuda`` or ``cpu`` goes to the sorter as asked,
+    so the canary meets exactly the failure the full sort would."""
+    params = copy.deepcopy(cfg["sorter_params"])
+    if "torch_device" not in defaults:
+        return params, None
+    requested = params.get("torch_device", cfg["torch_device"])
+    params["torch_device"] = device_of(requested) if requested == "auto" else requested
+    return params, params["torch_device"]
+
+
+def _common(cfg: dict, entry: RecordingEntry, job: str, device_of) -> dict:
+    backend = resolve_backend(cfg["sorter"])
+    defaults = backend.default_params()
+    params, device = _sorter_params(cfg, defaults, device_of)
+    return {"job": job, "recording": entry, "sorter": cfg["sorter"], "sorter_params": params,
+            "docker_image": cfg.get("docker_image"), "torch_device": device,
+            "abort_free_bytes": int(cfg["disk"]["abort_free_gb"] * 1e9), "job_kwargs": dict(cfg["job_kwargs"]),
+            "identity": sort_identity(cfg)}, defaults
+
+
+def _resolve_device(requested: str) -> str:
+    from ..checks.device import resolve_torch_device
+
+    return resolve_torch_device(requested)
+
+
+def plan_canary(cfg: dict, entry: RecordingEntry, *, device_of=_resolve_device) -> SortPlan | None:
+    """The canary's plan, or None when ``canary.window_s`` disables the canary.
+
+    Same sorter, parameters, device *and post-sort outputs* as the full sort (an exporter that
+    can't run must fail in minutes, not after hours of sorting), but the leading window, the
+    canary's sorter overrides, and an inactivity timeout sized for a short window. With
+    ``canary.exercise_outputs: false`` the post-sort outputs are switched off. Raises SortFailure
+    when the sorter or device can't be resolved (nothing to rehearse with).
+    """
+    canary = cfg["canary"]
+    if not canary_enabled(canary["window_s"]):
+        return None
+    fields, defaults = _common(cfg, entry, "canary", device_of)
+    for name, value in CANARY_SORTER_OVERRIDES.items():
+        if name in defaults:
+            fields["sorter_params"][name] = value
+    window = canary_window(canary["window_s"], entry.duration_s)
+    base_s = min(CANARY_INACTIVITY_CEILING_S, max(CANARY_INACTIVITY_FLOOR_S, 4.0 * canary["window_s"]))
+    outputs = cfg["outputs"] if canary["exercise_outputs"] else outputs_switched_off(cfg["outputs"])
+    return SortPlan(**fields, window=window, inactivity_timeout_s=_timeout_s(cfg["inactivity"], base_s, window.duration_s),
+                    outputs=copy.deepcopy(outputs),
+                    confirm_windows=confirmation_windows(window.duration_s, entry.duration_s, canary["confirm_windows"]),
+                    confirm_asked=canary["confirm_windows"])
+
+
+def plan_full_sort(cfg: dict, entry: RecordingEntry, attempt: int = 1, *, device_of=_resolve_device) -> SortPlan:
+    """The full sort's plan: the live settings, all of the recording; on a retry after a resource
+    failure, ``sorter_params.batch_size`` divided by ``retry_batch_divisor`` per attempt."""
+    fields, defaults = _common(cfg, entry, "sort", device_of)
+    if attempt > 1 and "batch_size" in defaults:
+        base = fields["sorter_params"].get("batch_size", defaults["batch_size"])
+        fields["sorter_params"]["batch_size"] = max(1, int(base / cfg["retry_batch_divisor"] ** (attempt - 1)))
+    rule = cfg["inactivity"]
+    return SortPlan(**fields, window=None, inactivity_timeout_s=_timeout_s(rule, rule["base_s"], entry.duration_s),
+                    outputs=copy.deepcopy(cfg["outputs"]), attempt=attempt)

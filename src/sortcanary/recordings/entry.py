@@ -1,0 +1,91 @@
+"""The recording contract: what discovery finds and every later stage reads.
+
+A ``RecordingEntry`` is built from metadata only (headers, JSON, HDF5 attributes, file sizes) and
+is a plain JSON-able value: Snakemake passes it to the jobs as a param, the job plan embeds it, and
+the sorter's child process rebuilds the recording from it. Nothing here imports another module of
+the package, so every layer can depend on it.
+
+Names: the recording's name (the Snakemake wildcard) is a slug of its file or folder name made of
+ASCII letters, digits, ``.``, ``_`` and ``-``, so no name can ever reach a shell or a glob, and one
+recording's outputs can never match another's. A format that holds several streams gives one
+recording per stream, named ``<session>__<stream>`` with both parts slugged; the name keeps the
+stream even when there is only one, so that adding or excluding a stream never renames the others.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, fields
+
+NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*"  # also the workflow's wildcard constraint
+STREAM_SEPARATOR = "__"  # <session>__<stream>
+
+
+class DiscoveryError(ValueError):
+    """recordings_dir itself is unusable (missing, not a folder, empty)."""
+
+
+class EntryError(ValueError):
+    """One entry can't be used; the message names its path and the fix."""
+
+
+@dataclass(frozen=True)
+class RecordingEntry:
+    name: str  # the wildcard: a safe slug
+    source: str  # the file or folder name as found on disk
+    path: str  # absolute path of the folder or raw file
+    format: str  # a name in sortcanary.recordings.formats.REGISTRY
+    sampling_frequency: float
+    num_channels: int
+    dtype: str
+    duration_s: float
+    input_files: tuple[str, ...]  # what Snakemake tracks for changes
+    binary: dict = field(default_factory=dict)  # raw-file parameters (format "binary" only)
+    stream: str = ""  # the stream within the source (probe, Open Ephys stream, series, well); "" = single-stream
+    reader: dict = field(default_factory=dict)  # keyword arguments for the SpikeInterface extractor
+    probe: str = ""  # probeinterface JSON replacing the file's geometry (config formats.probe)
+    channel_ids: tuple[str, ...] = ()  # keep only these channels (e.g. Open Ephys AUX inputs dropped); () = all
+    hdf5: dict = field(default_factory=dict)  # HDF5 formats: {"filters": [ids], "plugin_path": str | None}
+
+    def as_dict(self) -> dict:
+        """A plain copy for JSON and Snakemake params. Written out rather than dataclasses.asdict, whose
+        recursive deep copy made up a measurable share of a 10,000-recording dry run (bench/)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name in ("binary", "reader", "hdf5"):
+            data[name] = dict(data[name])
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "RecordingEntry":
+        data = dict(data)
+        data["input_files"] = tuple(data.get("input_files", ()))
+        data["channel_ids"] = tuple(data.get("channel_ids", ()))
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An entry (or one stream of it) that can't be sorted, with a one-line reason and fix."""
+
+    name: str
+    path: str
+    message: str
+    stream: str = ""  # set when one stream of a multi-stream source is unusable
+
+    def line(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def slugify(raw: str) -> str:
+    """A name safe as a wildcard, a path component and a shell word."""
+    ascii_name = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name)
+    return re.sub(r"^[._-]+", "", slug).rstrip("._-")
+
+
+def recording_name(session: str, stream: str) -> str:
+    """The recording name of one stream of a session: ``<session>__<stream>``, both parts slugged
+    ("" when either part has no usable character, which discovery reports)."""
+    parts = slugify(session), slugify(stream)
+    return STREAM_SEPARATOR.join(parts) if all(parts) else ""

@@ -1,0 +1,28 @@
+"""The format registry: one module per acquisition format, in detection order.
+
+Each module owns everything sortcanary knows about its format, in the spirit of SpikeInterface's
+sorter registry:
+
+* ``FORMAT`` (its name in the config's ``formats.include``), ``KIND`` (``file`` or ``folder``)
+  and ``SUFFIXES`` (stripped from file names to name the session);
+* ``detect(path) -> bool``: is this directory entry of the format? From names only (suffixes,
+  marker files), so a corrupt file is still recognised as its format and reported as such;
+* ``entries(path, ctx) -> [RecordingEntry | Problem]``: one entry per sortable stream, from headers
+  and metadata only, never traces; an error that spoils the whole source raises EntryError;
+* ``open_recording(entry)``: the lazy SpikeInterface recording, through its extractor.
+
+A new format is one module with these four names and one line in ``REGISTRY``. Order matters
+where two could claim an entry: a SpikeInterface folder before the acquisition folders, a loose
+SpikeGLX ``.bin`` (with a ``.meta``) before the raw binary layout.
+"""
+
+from __future__ import annotations
+
+from . import binary, intan, maxwell, nwb, openephys, si_folder, spikeglx
+from .context import FormatContext, session_name
+
+REGISTRY = {module.FORMAT: module for module in (si_folder, openephys, spikeglx, nwb, maxwell, intan, binary)}
+FORMATS = tuple(REGISTRY)
+ALL_SUFFIXES = tuple(suffix for module in REGISTRY.values() for suffix in module.SUFFIXES)
+
+__all__ = ["ALL_SUFFIXES", "FORMATS", "REGISTRY", "FormatContext", "session_name"]

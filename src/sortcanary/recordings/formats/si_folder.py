@@ -1,0 +1,68 @@
+"""A folder written by SpikeInterface's ``recording.save(folder=...)`` (it holds ``si_folder.json``).
+
+Only the binary format is accepted: ``binary.json`` gives the rate, channel count, dtype and trace
+files, so the duration comes from file sizes without opening the recording. The folder is opened
+with ``spikeinterface.core.load``, which restores the probe it was saved with.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..entry import EntryError, RecordingEntry, slugify
+from ..metadata import binary_params, frames_in, read_json_object
+from .context import FormatContext
+
+FORMAT = "si_folder"
+KIND = "folder"
+SUFFIXES = ()
+MARKER = "si_folder.json"
+
+
+def detect(path: Path) -> bool:
+    return path.is_dir() and (path / MARKER).exists()
+
+
+def entries(folder: Path, ctx: FormatContext) -> list[RecordingEntry]:
+    marker = folder / MARKER
+    read_json_object(marker, MARKER)
+    binary_json = folder / "binary.json"
+    if not binary_json.is_file():
+        raise EntryError(
+            "SpikeInterface folder is not in binary format (no binary.json); re-save it with "
+            "recording.save(folder=..., format='binary')"
+        )
+    kwargs = read_json_object(binary_json, "binary.json").get("kwargs", {})
+    fs, nch, dtype = binary_params(kwargs, "binary.json")
+    files = kwargs.get("file_paths") or []
+    if not files:
+        raise EntryError("binary.json lists no trace files; re-save the recording")
+    offset = int(kwargs.get("file_offset") or 0)
+    frames = 0
+    raw_paths = []
+    for name in files:
+        raw = (folder / name).resolve() if not os.path.isabs(name) else Path(name)
+        if not raw.is_file():
+            raise EntryError(f"trace file {name} listed in binary.json is missing; the folder is incomplete")
+        frames += frames_in(raw, nch, dtype, offset)
+        raw_paths.append(str(raw))
+    if not (folder / "probegroup.json").is_file() and not (folder / "probe.json").is_file():
+        raise EntryError("SpikeInterface folder has no probe (probegroup.json); attach a probe and re-save it")
+    return [RecordingEntry(
+        name=slugify(folder.name),
+        source=folder.name,
+        path=str(folder.resolve()),
+        format=FORMAT,
+        sampling_frequency=fs,
+        num_channels=nch,
+        dtype=dtype.str,
+        duration_s=frames / fs,
+        input_files=(str(marker.resolve()), str(binary_json.resolve()), *raw_paths),
+    )]
+
+
+def open_recording(entry: RecordingEntry):
+    import spikeinterface.core as sc
+
+    return sc.load(entry.path)

@@ -1,0 +1,139 @@
+"""SpikeGLX: a session folder of ``.bin`` + ``.meta`` pairs, one AP stream per Neuropixels probe.
+
+The ``.meta`` files are parsed with neo's own SpikeGLX functions (the ones
+``spikeinterface.extractors.read_spikeglx`` uses), so discovery names streams exactly as the reader
+will (``imec0.ap``, ``imec1.ap``, ...). Only AP streams of imec probes are sortable: LF, NI-DAQ and
+OneBox streams are skipped. Geometry comes from the ``.meta`` (imroTbl + probe part number, through
+probeinterface), so no probe override is needed. Duration is the ``.bin`` size over
+``nSavedChans`` x 2 bytes; a ``.bin`` smaller than the ``fileSizeBytes`` its ``.meta`` records is a
+truncated copy.
+
+A folder must hold one run (one gate/trigger): neo reads every ``.meta`` below the folder.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from ..entry import EntryError, Problem, RecordingEntry, recording_name
+from .context import FormatContext
+
+FORMAT = "spikeglx"
+KIND = "folder"
+SUFFIXES = ()
+RAW_SUFFIXES = (".bin", ".dat")
+BYTES_PER_SAMPLE = 2  # SpikeGLX writes int16
+
+
+def _stream_infos(folder: Path) -> list[dict]:
+    from neo.rawio.spikeglxrawio import extract_stream_info, read_meta_file
+
+    infos = []
+    for meta in sorted(folder.rglob("*.meta")):
+        rel = meta.relative_to(folder)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                info = extract_stream_info(meta, read_meta_file(meta))
+        except Exception as exc:  # noqa: BLE001 -- any parse failure: the reader would fail the same way
+            detail = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:200]
+            raise EntryError(f"{rel} is not a readable SpikeGLX .meta file ({detail}); the reader scans every .meta "
+                             "in the folder, so fix or remove it") from None
+        info["meta_file"], info["bin_file"] = meta, meta.with_suffix(".bin")
+        infos.append(info)
+    return infos
+
+
+def _check_one_run(infos: list[dict]) -> None:
+    runs = sorted({(str(i["gate_num"]), str(i["trigger_num"])) for i in infos})
+    if len(runs) > 1:
+        listed = ", ".join(f"g{g}_t{t}" for g, t in runs)
+        raise EntryError(f"holds several SpikeGLX gates/triggers ({listed}); sortcanary sorts one run per folder: "
+                         "move each into its own folder, or concatenate them with CatGT")
+    seen: dict[str, Path] = {}
+    for info in infos:
+        if info["stream_name"] in seen:
+            raise EntryError(f"{seen[info['stream_name']].name} and {info['meta_file'].name} are both stream "
+                             f"'{info['stream_name']}' (by the fileName in their .meta); remove the duplicate")
+        seen[info["stream_name"]] = info["meta_file"]
+
+
+def _ap_entry(folder: Path, info: dict) -> RecordingEntry:
+    import probeinterface
+
+    meta, raw = info["meta_file"], info["bin_file"]
+    rel = raw.relative_to(folder)
+    if not raw.is_file():
+        raise EntryError(f"{meta.relative_to(folder)} has no {raw.name} beside it; the copy is incomplete")
+    saved = int(info["num_chan"])
+    neural = saved - (1 if info["has_sync_trace"] else 0)
+    size = raw.stat().st_size
+    frame_bytes = saved * BYTES_PER_SAMPLE
+    if size == 0:
+        raise EntryError(f"{rel} is empty; nothing to sort (re-copy it or remove the pair)")
+    expected = info["meta"].get("fileSizeBytes")
+    if expected is not None and int(expected) != size:
+        raise EntryError(f"{rel} has {size} bytes but its .meta says fileSizeBytes={expected}: a truncated or "
+                         "incomplete copy; copy it again")
+    if size % frame_bytes:
+        raise EntryError(f"{rel} has {size} bytes, not a whole number of {saved}-channel int16 samples: truncated")
+    try:
+        probe = probeinterface.read_spikeglx(meta)
+    except Exception as exc:  # noqa: BLE001
+        raise EntryError(f"cannot build the probe geometry from {meta.name} ({type(exc).__name__}: {exc}); "
+                         "the imroTbl/imDatPrb_pn entries must describe the probe") from None
+    if probe.get_contact_count() != neural:
+        raise EntryError(f"{meta.name} describes {probe.get_contact_count()} probe contacts for {neural} saved "
+                         "channels; the .meta is inconsistent")
+    fs = float(info["sampling_rate"])
+    stream = info["stream_name"]
+    return RecordingEntry(
+        name=recording_name(folder.name, stream),
+        source=folder.name,
+        path=str(folder.resolve()),
+        format=FORMAT,
+        sampling_frequency=fs,
+        num_channels=neural,
+        dtype="<i2",
+        duration_s=size // frame_bytes / fs,
+        input_files=(str(meta.resolve()), str(raw.resolve())),
+        stream=stream,
+        reader={"stream_id": stream},
+    )
+
+
+def detect(path: Path) -> bool:
+    """A folder with a ``.meta`` below it, or a loose ``.bin``/``.dat`` with a ``.meta`` beside it
+    (reported: SpikeGLX runs are read per folder)."""
+    if path.is_dir():
+        return next(path.rglob("*.meta"), None) is not None
+    return path.suffix.lower() in RAW_SUFFIXES and path.with_suffix(".meta").exists()
+
+
+def entries(folder: Path, ctx: FormatContext) -> list[RecordingEntry | Problem]:
+    if not folder.is_dir():
+        raise EntryError(
+            f"SpikeGLX file {folder.name} (with {folder.with_suffix('.meta').name}) lies directly in recordings_dir; "
+            "SpikeGLX runs are read per folder: move the run's .bin/.meta files into a folder of their own"
+        )
+    infos = _stream_infos(folder)
+    _check_one_run(infos)
+    results: list[RecordingEntry | Problem] = []
+    for info in infos:
+        if info["device_kind"] != "imec" or info["stream_kind"] != "ap":
+            continue  # LF band, NI-DAQ, OneBox: not spike-sortable streams
+        try:
+            results.append(_ap_entry(folder, info))
+        except EntryError as exc:
+            stream = info["stream_name"]
+            results.append(Problem(recording_name(folder.name, stream), str(info["bin_file"]), str(exc), stream))
+    if not results:
+        raise EntryError("holds SpikeGLX .meta files but no imec AP stream (.ap.bin + .ap.meta); nothing to sort")
+    return results
+
+
+def open_recording(entry: RecordingEntry):
+    from spikeinterface.extractors import read_spikeglx
+
+    return read_spikeglx(entry.path, **entry.reader)

@@ -1,0 +1,93 @@
+"""The child side of a sort: ``python -m sortcanary.runner.child WORKDIR``.
+
+It reads the plan the parent wrote once into WORKDIR (``plan.json``) and the task to run on it
+(``task.json``): ``sort`` opens the recording, slices the plan's window, checks the window's data
+(canary only) and runs the backend, saving a SpikeInterface sorting; ``outputs`` builds the
+post-sort products from that saved sorting. The result JSON carries, on failure, the whole
+exception chain as text, for the parent's classifier, and the window's data-check figures, the
+evidence that tells a misconfigured recording from a silent one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from ..atomic import write_json_atomic
+from ..classification import SortFailure
+from ..layout import IN_SORTED
+from ..plan.sortplan import SortPlan
+from .watched import PLAN_FILE, RESULT_FILE, TASK_FILE
+
+log = logging.getLogger("sortcanary")
+
+
+def exception_chain_text(exc: BaseException) -> str:
+    """The whole chain (__cause__/__context__) as one text, as the classifier wants it."""
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+
+
+def _recording(plan: SortPlan):
+    """The plan's recording, lazily sliced to its window if it has one."""
+    from ..recordings import open_recording, window_of
+
+    return window_of(open_recording(plan.recording), plan.window)
+
+
+def sort_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict:
+    """Run the backend on the recording and save its sorting as a SpikeInterface folder."""
+    from ..checks.window_data import check_window
+    from ..plan.sorters import resolve_backend
+
+    backend = resolve_backend(plan.sorter)
+    backend.check_installed(docker_image=plan.docker_image)
+    recording = _recording(plan)
+    if plan.window is not None:  # cheap trace checks, on the canary's window only
+        evidence["data_checks"] = check_window(recording)
+    sorting = backend.run(recording, dest / IN_SORTED["sorter"], plan.sorter_params, docker_image=plan.docker_image)
+    sorting.save(folder=dest / IN_SORTED["sorting"], overwrite=True)
+    return {"units": int(len(sorting.unit_ids))}
+
+
+def outputs_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict:
+    """Build the post-sort products from the saved sorting (sortcanary.products.build)."""
+    import spikeinterface.core as sc
+
+    from ..products.build import postprocess
+
+    sorting = sc.load(dest / IN_SORTED["sorting"])
+    made = postprocess(_recording(plan), sorting, dest, plan.outputs, plan.job_kwargs, context)
+    return {"units": int(len(sorting.unit_ids)), "outputs": made}
+
+
+TASKS = {"sort": sort_task, "outputs": outputs_task}
+
+
+def main(workdir: str) -> int:
+    """Entry point of the child process: one task of the plan in ``workdir``."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=sys.stderr)
+    # Snakemake sets OMP_NUM_THREADS to the job's threads; torch and BLAS take their thread count from it.
+    log.info("sorter child: OMP_NUM_THREADS=%s, %s CPUs visible", os.environ.get("OMP_NUM_THREADS", "unset"),
+             os.cpu_count())
+    folder = Path(workdir)
+    plan = SortPlan.from_dict(json.loads((folder / PLAN_FILE).read_text()))
+    task = json.loads((folder / TASK_FILE).read_text())
+    evidence: dict = {}
+    try:
+        result = {"ok": True, **TASKS[task["task"]](plan, Path(task["dest"]), task["context"], evidence), **evidence}
+    except Exception as exc:  # reported to the parent, which classifies it
+        result = {"ok": False, "exc_type": type(exc).__name__, "message": str(exc)[-2000:],
+                  "chain": exception_chain_text(exc), **evidence}
+        if isinstance(exc, SortFailure):
+            result["verdict"] = exc.verdict.as_dict()
+        traceback.print_exc()
+    write_json_atomic(folder / RESULT_FILE, result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,244 @@
+"""The parent side of a sort: run one task of a plan in a child process and watch it, so that no
+failure can hang a job forever.
+
+Why a child: a sorter can hang without a word, be killed by the kernel's OOM killer, or fill the
+disk. In-process, any of these takes the job (and a GPU node) down with it, or leaves it stuck for
+days. The parent here only watches:
+
+* inactivity -- the sorter's logs and output folder stop growing for ``timeout_s``: stop it;
+* disk       -- free space of the watched folders drops below ``abort_free_bytes``: stop it;
+* exit       -- a child ended by SIGKILL with no error text is the OOM killer's work;
+* interrupts -- Ctrl-C / SIGTERM stop the child and propagate; they are never swallowed.
+
+"Stop" is SIGTERM to the child and its descendants, a grace period, then SIGKILL.
+
+The child (sortcanary.runner.child) reads the plan this side writes once into the work folder,
+runs one task -- ``sort`` (run the backend, save the sorting) or ``outputs`` (the post-sort step
+on the saved sorting) -- and writes a result JSON, which on failure carries the whole exception
+chain as text for the classifier.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+from ..atomic import read_json, write_json_atomic
+from ..classification import Verdict, classify, verdict_for
+from ..plan.sortplan import SortPlan
+
+PLAN_FILE = "plan.json"
+TASK_FILE = "task.json"
+RESULT_FILE = "result.json"
+
+GRACE_S = 10.0
+POLL_S = 0.5
+DISK_POLL_S = 2.0
+LOG_TAIL_CHARS = 4000
+
+
+@dataclass
+class ChildResult:
+    ok: bool
+    seconds: float
+    units: int | None = None
+    verdict: Verdict | None = None
+    details: dict = field(default_factory=dict)
+
+
+def tail(path: Path, chars: int = LOG_TAIL_CHARS) -> str:
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - chars))
+            return fh.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _tree_size(paths: list[Path]) -> tuple[int, float]:
+    """Total size and newest mtime under ``paths``: the child's sign of life."""
+    total, newest = 0, 0.0
+    for root in paths:
+        if root.is_file():
+            st = root.stat()
+            total, newest = total + st.st_size, max(newest, st.st_mtime)
+            continue
+        for dirpath, _, files in os.walk(root):
+            for name in files:
+                try:
+                    st = os.stat(os.path.join(dirpath, name))
+                except OSError:
+                    continue
+                total, newest = total + st.st_size, max(newest, st.st_mtime)
+    return total, newest
+
+
+def top_consumers(paths: list[Path], n: int = 5) -> list[str]:
+    sizes: dict[str, int] = {}
+    for root in paths:
+        for dirpath, _, files in os.walk(root):
+            for name in files:
+                full = os.path.join(dirpath, name)
+                try:
+                    sizes[full] = os.stat(full).st_size
+                except OSError:
+                    pass
+    biggest = sorted(sizes.items(), key=lambda kv: kv[1], reverse=True)[:n]
+    return [f"{p} ({s / 1e6:.1f} MB)" for p, s in biggest]
+
+
+def _stop(proc: subprocess.Popen, grace_s: float = GRACE_S) -> None:
+    """SIGTERM the child and its descendants, wait, then SIGKILL whatever is left."""
+    try:
+        family = [psutil.Process(proc.pid)] + psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        family = []
+    for p in family:
+        try:
+            p.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(family, timeout=grace_s)
+    for p in alive:
+        try:
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(alive, timeout=grace_s)
+    proc.poll()
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: get SIGKILLed if the watching parent dies (Linux), so a killed job
+    never leaves an orphaned sorter holding the GPU."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+class _TermAsSystemExit:
+    """Turn SIGTERM into SystemExit in the parent while the child runs, so the child gets stopped."""
+
+    def __enter__(self):
+        self._previous = None
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGTERM, self._raise)
+        return self
+
+    @staticmethod
+    def _raise(signum, frame):
+        raise SystemExit(128 + signum)
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGTERM, self._previous)
+        return False
+
+
+def run_task(
+    plan: SortPlan,
+    task: str,
+    *,
+    dest: Path,
+    workdir: Path,
+    log_path: Path,
+    context: dict | None = None,
+    sorter_logs: list[Path] = (),
+) -> ChildResult:
+    """Run ``task`` (``sort`` or ``outputs``) of ``plan`` into ``dest`` in a watched child process;
+    return what happened, classified. The bounds come from the plan: its inactivity timeout and
+    its free-space floor for ``dest`` and ``workdir``."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    result_path = workdir / RESULT_FILE
+    result_path.unlink(missing_ok=True)
+    write_json_atomic(workdir / PLAN_FILE, plan.as_dict())
+    write_json_atomic(workdir / TASK_FILE, {"task": task, "dest": str(dest), "context": context or {}})
+    timeout_s, abort_free_bytes = plan.inactivity_timeout_s, plan.abort_free_bytes
+    watch, disk_paths = [dest], [dest, workdir]
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    tripped: Verdict | None = None
+    with open(log_path, "ab", buffering=0) as log, _TermAsSystemExit():
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sortcanary.runner.child", str(workdir)],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+        )
+        try:
+            watched = [log_path, *watch]
+            last_state, last_progress, last_disk = _tree_size(watched), time.monotonic(), 0.0
+            while proc.poll() is None:
+                time.sleep(POLL_S)
+                now = time.monotonic()
+                state = _tree_size(watched)
+                if state != last_state:
+                    last_state, last_progress = state, now
+                elif now - last_progress > timeout_s:
+                    tripped = verdict_for(
+                        "sorter_timeout",
+                        message=f"No sorter progress for {now - last_progress:.0f} s (limit {timeout_s:.0f} s); stopped.",
+                        inactive_s=round(now - last_progress, 1), timeout_s=timeout_s, log=str(log_path),
+                    )
+                if tripped is None and now - last_disk >= DISK_POLL_S:
+                    last_disk = now
+                    for path in disk_paths:
+                        free = shutil.disk_usage(path).free
+                        if free < abort_free_bytes:
+                            tripped = verdict_for(
+                                "disk_exhausted",
+                                message=f"Free space in {path} fell to {free / 1e9:.2f} GB (abort below "
+                                f"{abort_free_bytes / 1e9:.2f} GB); sorter stopped.",
+                                free_bytes=free, top_consumers=top_consumers([*watch, path]),
+                            )
+                            break
+                if tripped is not None:
+                    _stop(proc)
+                    break
+        except BaseException:
+            _stop(proc)  # KeyboardInterrupt / SystemExit: stop the sorter, then let it propagate
+            raise
+    seconds = time.monotonic() - started
+    if tripped is not None:
+        return ChildResult(False, seconds, verdict=tripped)
+    result = read_json(result_path)
+    if result and result.get("ok"):
+        return ChildResult(True, seconds, units=result["units"], details=result)
+    return ChildResult(False, seconds, verdict=_failure_verdict(result, proc.returncode, log_path, sorter_logs),
+                       details=result or {})
+
+
+def _failure_verdict(result: dict | None, exit_code: int, log_path: Path, sorter_logs: list[Path]) -> Verdict:
+    if result and result.get("verdict"):
+        return Verdict.from_dict(result["verdict"])
+    texts = [(result or {}).get("chain", "")]
+    evidence: dict = {"log": str(log_path)}
+    for path in sorter_logs:
+        if path.name == "spikeinterface_log.json":
+            trace = (read_json(path) or {}).get("error_trace")
+            if trace:  # a list of lines in SpikeInterface 0.105, a string in older releases
+                texts.append("\n".join(trace) if isinstance(trace, list) else str(trace))
+                evidence["spikeinterface_log"] = str(path)
+        elif path.is_file():
+            texts.append(tail(path))
+            evidence["sorter_log"] = str(path)
+            evidence["sorter_log_tail"] = tail(path, 1500)
+    if not any(texts):
+        texts.append(tail(log_path))
+    verdict = classify("\n".join(t for t in texts if t), exit_code=None if result else exit_code, **evidence)
+    if result:
+        last_line = next((ln for ln in reversed(result.get("message", "").splitlines()) if ln.strip()), "")
+        verdict.evidence.setdefault("exception", f"{result.get('exc_type')}: {last_line.strip()}"[:500])
+    return verdict

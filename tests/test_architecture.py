@@ -1,0 +1,97 @@
+"""The package's shape, checked: data flows one way (no import cycles, function-local imports
+included), no module reaches into another's private names, and no module outgrows its job."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+PACKAGE = SRC / "sortcanary"
+MAX_LINES = 320
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(SRC).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> list[tuple[str, list[str]]]:
+    """(imported module, names taken from it) for every import in the file, at any depth."""
+    module = _module_name(path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, []) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package
+            for _ in range(node.level - 1):
+                base = base.rpartition(".")[0]
+            target = f"{base}.{node.module}" if node.level and node.module else (base if node.level else node.module)
+            names = [alias.name for alias in node.names]
+            # `from . import x` imports the submodule x
+            subs = [f"{target}.{n}" for n in names if (SRC / f"{target}.{n}".replace(".", "/")).exists()
+                    or (SRC / (f"{target}.{n}".replace(".", "/") + ".py")).exists()]
+            found += [(s, []) for s in subs] or [(target, names)]
+    return [(m, names) for m, names in found if m.startswith("sortcanary")]
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph = {name: set() for name in modules}
+    for name, path in modules.items():
+        for target, _ in _imports(path):
+            while target not in modules and "." in target:  # `from pkg.mod import Class`
+                target = target.rpartition(".")[0]
+            if target != name and not name.startswith(target + "."):  # a package's own __init__ is not a cycle
+                graph[name].add(target)
+    return graph
+
+
+def test_the_import_graph_has_no_cycles():
+    graph = _graph()
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                pytest.fail("import cycle: " + " -> ".join(path[path.index(nxt):] + [nxt]))
+            if nxt not in state:
+                visit(nxt)
+        path.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+
+
+def test_no_module_imports_a_private_name_from_another():
+    offenders = [f"{path.relative_to(SRC)} imports {name} from {target}"
+                 for path in PACKAGE.rglob("*.py") for target, names in _imports(path)
+                 for name in names if name.startswith("_") and not name.startswith("__")]
+    assert not offenders, offenders
+
+
+def test_modules_stay_small():
+    big = {str(p.relative_to(SRC)): n for p in PACKAGE.rglob("*.py") if (n := len(p.read_text().splitlines())) > MAX_LINES}
+    assert not big, f"modules over {MAX_LINES} lines: {big}"
+
+
+def test_the_checker_sees_a_cycle(tmp_path, monkeypatch):
+    """The cycle test above can fail: two modules importing each other are found."""
+    pkg = tmp_path / "sortcanary"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("from .b import x\n")
+    (pkg / "b.py").write_text("def f():\n    from .a import y\n")
+    monkeypatch.setattr(__import__(__name__), "SRC", tmp_path)
+    monkeypatch.setattr(__import__(__name__), "PACKAGE", pkg)
+    with pytest.raises(pytest.fail.Exception, match="import cycle"):
+        test_the_import_graph_has_no_cycles()

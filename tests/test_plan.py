@@ -1,0 +1,114 @@
+"""The job plan: resolved once from the config, exactly what the child process reads.
+
+The canary's plan differs from the full sort's only where the canary must (window, the sorter
+overrides that make it judge the whole window, an inactivity bound sized for a window); the live
+config is never mutated; a retry after a resource failure halves the batch; ``auto`` is resolved.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+
+import pytest
+
+from sortcanary.config import validate_config
+from sortcanary.plan.sortplan import SortPlan, canary_window, confirmation_windows, plan_canary, plan_full_sort
+from sortcanary.recordings import RecordingEntry, Window
+
+ENTRY = RecordingEntry(name="rec", source="rec.bin", path="/data/rec.bin", format="binary", sampling_frequency=30000.0,
+                       num_channels=32, dtype="<i2", duration_s=3600.0, input_files=("/data/rec.bin",))
+THRESHOLD = "backends:ThresholdSorter"  # a sorter without torch_device or nskip (tests/backends.py)
+
+
+def cpu(requested):
+    return "cpu"
+
+
+def config(**keys):
+    return validate_config({"recordings_dir": "/d", **keys})
+
+
+def test_the_canary_plan_is_derived_and_the_live_config_is_untouched():
+    live = config(sorter_params={"batch_size": 30000}, canary={"window_s": 45})
+    snapshot = copy.deepcopy(live)
+    plan = plan_canary(live, ENTRY, device_of=cpu)
+    assert live == snapshot, "the live config must never be mutated"
+    assert plan.outputs == live["outputs"], "by default the canary exercises the full sort's outputs"
+    assert plan.inactivity_timeout_s == 180 + 30 * 45 / 60  # base min(300, max(120, 4 x 45)) + per_min_s x window
+    assert plan.sorter == live["sorter"] and plan.sorter_params["batch_size"] == 30000
+    plan.sorter_params["batch_size"] = 1
+    assert live["sorter_params"]["batch_size"] == 30000, "the plan's parameters must be a deep copy"
+
+
+@pytest.mark.parametrize("window, base", [(10, 120), (30, 120), (45, 180), (75, 300), (600, 300)])
+def test_canary_inactivity_base(window, base):
+    plan = plan_canary(config(sorter=THRESHOLD, canary={"window_s": window}), ENTRY)
+    assert plan.inactivity_timeout_s == base + 30 * window / 60
+
+
+@pytest.mark.parametrize("window_s", [0, math.nan])
+def test_nan_or_zero_window_disables_the_canary(window_s):
+    assert plan_canary(config(sorter=THRESHOLD, canary={"window_s": window_s}), ENTRY) is None
+
+
+def test_window_is_clamped_to_a_short_recording():
+    assert canary_window(30, 3600.0) == Window(0.0, 30.0, clamped=False)
+    assert canary_window(30, 12.5) == Window(0.0, 12.5, clamped=True)
+
+
+def test_window_frames_never_run_past_the_recording():
+    assert Window(0.0, 30.0).frames(30000.0, 10 * 30000) == (0, 300000)
+    assert Window(0.0, 2.0).frames(30000.0, 10 * 30000) == (0, 60000)
+
+
+def test_inactivity_timeout_grows_with_duration_up_to_the_cap():
+    cfg = config(sorter=THRESHOLD)
+    timeouts = [plan_full_sort(cfg, RecordingEntry(**{**ENTRY.as_dict(), "duration_s": d})).inactivity_timeout_s
+                for d in (60, 3 * 3600, 24 * 3600)]
+    assert timeouts == [630, 6000, 7200]
+
+
+def test_confirmation_windows_spread_over_the_recording():
+    assert confirmation_windows(30, 3600, 2) == (Window(1800.0, 30.0), Window(2700.0, 30.0))
+    assert confirmation_windows(30, 3600, 0) == ()
+    # too short for both: windows that would overlap the previous one are skipped
+    assert confirmation_windows(10, 20, 2) == (Window(10.0, 10.0),)
+    assert confirmation_windows(10, 12, 2) == ()
+
+
+def test_canary_judges_the_whole_window_where_the_sorter_allows_it():
+    live = config(sorter_params={"nskip": 25})
+    assert plan_canary(live, ENTRY, device_of=cpu).sorter_params["nskip"] == 1
+    assert plan_full_sort(live, ENTRY, device_of=cpu).sorter_params["nskip"] == 25, "the full sort keeps the user's setting"
+    assert "nskip" not in plan_canary(config(sorter=THRESHOLD), ENTRY).sorter_params
+
+
+def test_canary_can_skip_the_outputs():
+    live = config(canary={"exercise_outputs": False})
+    off = plan_canary(live, ENTRY, device_of=cpu).outputs
+    assert off["figures"] is False and off["report"] is False and off["curation"]["enabled"] is False
+    assert not any(off["exporters"].values())
+    assert live["outputs"]["figures"] is True
+
+
+def test_a_retry_halves_the_batch_and_auto_is_resolved_once():
+    asked = []
+
+    def device(requested):
+        asked.append(requested)
+        return "cpu"
+
+    cfg = config(sorter_params={"batch_size": 60000})
+    assert plan_full_sort(cfg, ENTRY, 1, device_of=device).sorter_params == {"batch_size": 60000, "torch_device": "cpu"}
+    assert plan_full_sort(cfg, ENTRY, 3, device_of=device).sorter_params["batch_size"] == 15000
+    assert asked == ["auto", "auto"], "auto is resolved where the plan is built"
+    explicit = plan_full_sort(config(torch_device="cuda"), ENTRY, device_of=device)
+    assert explicit.torch_device == "cuda" and len(asked) == 2, "an explicit device goes to the sorter as asked"
+
+
+def test_the_plan_round_trips_through_json_exactly():
+    plan = plan_canary(config(canary={"window_s": 20, "confirm_windows": 2}), ENTRY, device_of=cpu)
+    assert SortPlan.from_dict(json.loads(json.dumps(plan.as_dict()))) == plan
+    assert plan.on(plan.confirm_windows[0]).window == Window(1800.0, 20.0)
