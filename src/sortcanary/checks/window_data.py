@@ -4,8 +4,11 @@ A dead or misconfigured recording is caught in seconds, with figures a person ca
 ("32/32 channels constant"), instead of surfacing minutes later as Kilosort's ambiguous
 ``TruncatedSVD`` error, which a flat, a saturated and a silent recording all produce alike.
 
-Only a sample of the window is read: ``MAX_CHUNKS`` chunks of ``CHUNK_S`` seconds spread evenly
-over it. Verdicts:
+Only a sample of the window is read: ``MAX_CHUNKS`` chunks of ``CHUNK_S`` seconds, drawn with
+SpikeInterface's ``get_random_data_chunks`` (seeded, so the same window gives the same figures).
+SpikeInterface's ``detect_bad_channels`` is not used: it labels single dead or noisy channels by
+coherence with their neighbours, while the verdicts here are about the whole window (every
+channel constant, or pinned at the rails of its integer range), which it does not report. Verdicts:
 
 * NaN/Inf in the traces, or an implausible noise scale (a dtype or gain mismatch) -> environment /
   probe_config_error: the data is read wrong, the recording may be fine;
@@ -34,11 +37,12 @@ MAX_NOISE_UV = 10_000.0
 
 
 def _sample(recording) -> np.ndarray:
-    fs, total = recording.sampling_frequency, recording.get_num_samples()
-    chunk = max(1, min(total, int(CHUNK_S * fs)))
-    n_chunks = max(1, min(MAX_CHUNKS, total // chunk))
-    starts = np.linspace(0, total - chunk, n_chunks).astype(int)
-    return np.concatenate([recording.get_traces(start_frame=s, end_frame=s + chunk) for s in starts], axis=0)
+    from spikeinterface.core import get_random_data_chunks
+
+    total = recording.get_num_samples()
+    chunk = max(1, min(total, int(CHUNK_S * recording.sampling_frequency)))
+    return get_random_data_chunks(recording, num_chunks_per_segment=max(1, min(MAX_CHUNKS, total // chunk)),
+                                  chunk_duration=None, chunk_size=chunk, seed=0)
 
 
 def _gains(recording) -> np.ndarray | None:

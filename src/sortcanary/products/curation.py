@@ -1,5 +1,9 @@
 """Threshold curation: which units to trust, and for every dropped unit, why.
 
+Which units pass is SpikeInterface's ``threshold_metrics_label_units`` (inclusive thresholds, all
+must pass; a NaN metric passes). What this module adds is the explanation: for every dropped unit
+the thresholds it violated, with values, and for every unit the metrics that could not be checked.
+
 Nothing is deleted: the raw unit list stays next to the curated one (the exports keep every unit
 and mark the curated ones), so a threshold can be changed later without losing a unit. A metric
 that can't be computed (NaN, e.g. presence_ratio on a recording shorter than its 60 s bins) drops
@@ -45,6 +49,14 @@ def curate(metrics, settings: dict) -> dict:
     """
     units = [] if metrics is None else list(metrics.index)
     active = [(key, column, kind, settings[key]) for key, column, kind in THRESHOLDS if settings.get(key) is not None]
+    passing = set(units)
+    if units and active:
+        from spikeinterface.curation import threshold_metrics_label_units
+
+        labels = threshold_metrics_label_units(
+            metrics, {column: {"greater" if kind == "min" else "less": limit} for _, column, kind, limit in active},
+            nan_policy="pass")
+        passing = set(labels.index[labels["label"] == "good"])
     dropped, unchecked = [], []
     for unit in units:
         reasons, missing = [], []
@@ -55,7 +67,7 @@ def curate(metrics, settings: dict) -> dict:
             elif (kind == "min" and value < limit) or (kind == "max" and value > limit):
                 relation = "<" if kind == "min" else ">"
                 reasons.append(f"{column} {float(value):.4g} {relation} {limit} ({key})")
-        if reasons:
+        if unit not in passing:
             dropped.append({"unit_id": plain(unit), "reasons": reasons})
         if missing:
             unchecked.append({"unit_id": plain(unit), "metrics": missing})

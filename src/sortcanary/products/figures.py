@@ -3,6 +3,10 @@
 Drawn on matplotlib's Agg canvas directly (``Figure`` + ``FigureCanvasAgg``, never pyplot), so no
 display, GUI backend or global figure state is ever involved: a figure that draws on a laptop
 draws the same on a headless cluster node. KS4's own drift plots are copied in, not redrawn.
+
+SpikeInterface's widgets draw the same kinds of figure, but through pyplot figures of their own,
+and without the curation outcome: here every figure marks kept and dropped units, and the raster
+orders units by depth, which is what a lab member checks the curation with.
 """
 
 from __future__ import annotations

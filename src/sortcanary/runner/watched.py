@@ -241,4 +241,6 @@ def _failure_verdict(result: dict | None, exit_code: int, log_path: Path, sorter
     if result:
         last_line = next((ln for ln in reversed(result.get("message", "").splitlines()) if ln.strip()), "")
         verdict.evidence.setdefault("exception", f"{result.get('exc_type')}: {last_line.strip()}"[:500])
+        if result.get("data_checks"):  # what the window's traces looked like before the sorter failed
+            verdict.evidence["data_checks"] = result["data_checks"]
     return verdict
