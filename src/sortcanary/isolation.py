@@ -34,7 +34,7 @@ from pathlib import Path
 
 import psutil
 
-from .classification import SortFailure, Verdict, classify, verdict_for
+from .classification import Verdict, classify, classify_exception, verdict_for
 from .outputs import read_json, write_json_atomic
 
 GRACE_S = 10.0
@@ -298,8 +298,9 @@ def child_main(spec_path: str) -> int:
     except Exception as exc:  # reported to the parent, which classifies it
         result = {"ok": False, "exc_type": type(exc).__name__, "message": str(exc)[-2000:],
                   "chain": exception_chain_text(exc)}
-        if isinstance(exc, SortFailure):
-            result["verdict"] = exc.verdict.as_dict()
+        verdict = classify_exception(exc)  # the types say more than the text; the parent prefers this
+        if verdict is not None:
+            result["verdict"] = verdict.as_dict()
         traceback.print_exc()
     write_json_atomic(result_path, result)
     return 0
