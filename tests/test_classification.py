@@ -257,6 +257,15 @@ def test_the_child_reports_the_structural_verdict_and_the_parent_keeps_it(demo_d
     assert verdict["evidence"]["errno"] == "EMFILE", "the exception's errno, not a text match, decided"
 
 
+def test_every_class_is_documented():
+    from pathlib import Path
+
+    from sortcanary.taxonomy import CLASSES
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "verdicts.md").read_text()
+    assert [name for name in CLASSES if f"`{name}`" not in page] == []
+
+
 def test_classify_cli_reads_stdin_and_always_exits_0():
     result = sortcanary("classify", stdin=wrapped(TRUNCATED_SVD))
     assert result.returncode == 0

@@ -105,7 +105,7 @@ _CLASSES = [
          "slurm_partition in the Snakemake profile.", wide=True),
     _env("permission_denied", "The job may not write or read a file or folder it needs.",
          "Make the folder named in the message accessible to the job's user, or point results_dir / scratch_dir "
-         "in " + CONFIG + " at one that is.", wide=True),
+         "in " + CONFIG + " at one that is."),
     _env("hdf5_plugin_missing", "An HDF5 compression plugin needed to read the data is missing.",
          "Install the vendor's HDF5 plugin and set formats.hdf5_plugin_path (or HDF5_PLUGIN_PATH) to its folder "
          "(see config/README.md), or leave the format out with formats.include/exclude.", wide=True),
