@@ -87,6 +87,8 @@ def test_real_messages_plain_and_wrapped(text, category, error_class):
     "Error: something failed", "ERROR error error", "Traceback (most recent call last):\nRuntimeError: boom",
     "Exception: kilosort2 returned a non-zero exit code", "Spike sorting failed. You can inspect the runtime trace",
     "ValueError: too many values to unpack (expected 16)", "The 'conda' command is not available in the shell",
+    "PermissionError: [WinError 32] The process cannot access the file because it is being used by another process",
+    "ValueError: this file format version is not supported",
 ])
 def test_generic_failures_stay_unclassified(text):
     verdict = classify(text)

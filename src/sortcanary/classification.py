@@ -98,8 +98,8 @@ SIGNATURES: tuple[Signature, ...] = (
     # -- environment: the install
     _sig("sorter_not_installed", r"The sorter \S+ is not installed"),
     _sig("sorter_not_installed", rf"No module named [\\'\"]*({_SORTER_STACK})\b"),
-    _sig("sorter_version_unsupported", r"only supports \S+ versions?\b|\bversions?\b[^\n]{0,80}\bnot "
-         r"(supported|compatible)\b"),
+    _sig("sorter_version_unsupported", rf"only supports \S+ versions?\b|\b({_SORTER_STACK}|numpy|python|matlab)\w*"
+         r"\s+versions?\b[^\n]{0,80}\bnot (supported|compatible)\b"),
     _sig("unknown_sorter", r"sortcanary: unknown sorter"),
     # -- environment: the GPU (driver before broken binaries: a missing nvcuda.dll is the driver)
     _sig("gpu_driver_error", r"CUDA driver version is insufficient|Found no NVIDIA driver|NVIDIA-SMI has failed|"
@@ -124,7 +124,7 @@ SIGNATURES: tuple[Signature, ...] = (
          r"download_url_to_file|Download failed|Unable to download|Failed to download"),
     _sig("scheduler_request_rejected", r"Batch job submission failed|sbatch failed|Requested node configuration "
          r"is not available"),
-    _sig("permission_denied", r"\[Errno 13\] Permission denied|PermissionError:|\[WinError 5\] Access is denied"),
+    _sig("permission_denied", r"\[Errno 13\] Permission denied|\[WinError 5\] Access is denied"),
     # -- environment: the data and the configuration
     _sig("hdf5_plugin_missing", r"HDF5_PLUGIN_PATH|can't (open directory|dlopen).*plugin|required filter .* "
          r"(not|isn't) (available|registered)"),
