@@ -87,3 +87,26 @@ class FillDisk(ThresholdSorter):
                 fh.write(block)
                 fh.flush()
                 time.sleep(0.1)
+
+
+class OpenFilesLimit(ThresholdSorter):
+    """Runs out of file descriptors for real: lowers its own RLIMIT_NOFILE and opens files until EMFILE.
+
+    The files are closed again before the error propagates, so the child can still report it."""
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        import resource
+
+        folder.mkdir(parents=True, exist_ok=True)
+        _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (64, hard))
+        handles = []
+        try:
+            while True:
+                handles.append(open(folder / "threshold.log", "a"))
+        except OSError as exc:
+            error = exc
+        finally:
+            for handle in handles:
+                handle.close()
+        raise error

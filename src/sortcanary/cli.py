@@ -10,7 +10,8 @@ import tempfile
 from pathlib import Path
 
 from .atomic import dumps
-from .classification import SortFailure, classify
+from .classification import classify
+from .taxonomy import SortFailure
 from .config import ConfigError, load_config
 from .recordings import EntryError, entry_for_path
 

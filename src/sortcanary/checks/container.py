@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..classification import SortFailure, classify_text, verdict_for
+from ..classification import classify_text
+
+from ..taxonomy import SortFailure, verdict_for
 
 
 def check_container_engine() -> str:

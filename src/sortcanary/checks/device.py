@@ -6,7 +6,9 @@ in seconds here instead of minutes into a canary (or hours into a sort).
 
 from __future__ import annotations
 
-from ..classification import SortFailure, classify_text, verdict_for
+from ..classification import classify_text
+
+from ..taxonomy import SortFailure, verdict_for
 
 
 def resolve_torch_device(requested: str) -> str:

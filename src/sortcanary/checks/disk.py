@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..classification import SortFailure, verdict_for
+from ..taxonomy import SortFailure, verdict_for
 
 
 def check_writable(folder: Path) -> None:

@@ -3,7 +3,7 @@ sorted meaningfully, and Kilosort4 would not say so clearly.)"""
 
 from __future__ import annotations
 
-from ..classification import SortFailure, verdict_for
+from ..taxonomy import SortFailure, verdict_for
 
 
 def check_sampling_frequency(backend, sampling_frequency: float, source: str) -> None:

@@ -24,7 +24,7 @@ import logging
 
 import numpy as np
 
-from ..classification import SortFailure, verdict_for
+from ..taxonomy import SortFailure, verdict_for
 
 log = logging.getLogger("sortcanary")
 

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from ..atomic import remove_quietly, wipe_dir, write_json_atomic
-from ..classification import BIOLOGICAL, SortFailure, Verdict, unclassified
+from ..taxonomy import BIOLOGICAL, SortFailure, Verdict, unclassified
 from ..plan.sortplan import SortPlan, plan_canary
 from ..recordings import RecordingEntry
 from ..runner.watched import tail

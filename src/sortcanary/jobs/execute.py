@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..checks.sampling_rate import check_sampling_frequency
-from ..classification import SortFailure, unclassified
+from ..taxonomy import SortFailure, unclassified
 from ..layout import IN_SORTED
 from ..plan.sortplan import SortPlan
 from ..plan.sorters import resolve_backend

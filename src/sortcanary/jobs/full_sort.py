@@ -26,7 +26,7 @@ from ..atomic import (
     wipe_dir,
     write_json_atomic,
 )
-from ..classification import RESOURCE, verdict_for
+from ..taxonomy import RESOURCE, verdict_for
 from ..layout import IN_SORTED
 from ..plan.sortplan import SortPlan, plan_full_sort, sort_identity
 from ..plan.sorters import resolve_backend

@@ -15,7 +15,7 @@ from ..atomic import write_json_atomic
 from ..checks.container import check_container_engine
 from ..checks.device import resolve_torch_device
 from ..checks.disk import check_free_space, check_writable
-from ..classification import SortFailure
+from ..taxonomy import SortFailure
 from ..plan.sorters import resolve_backend
 from ..recordings.formats import hdf5
 from .records import clear_verdict

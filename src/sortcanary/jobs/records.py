@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..atomic import read_json, write_json_atomic
-from ..classification import BLOCK_RUN, Verdict
+from ..taxonomy import BLOCK_RUN, Verdict
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from ..classification import SortFailure, verdict_for
+from ..taxonomy import SortFailure, verdict_for
 
 
 class SorterBackend:

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..atomic import write_atomic
-from ..classification import SortFailure, verdict_for
+from ..taxonomy import SortFailure, verdict_for
 from .curation import kept_mask, plain
 
 

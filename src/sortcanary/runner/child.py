@@ -18,7 +18,7 @@ import traceback
 from pathlib import Path
 
 from ..atomic import write_json_atomic
-from ..classification import SortFailure
+from ..classification import classify_exception
 from ..layout import IN_SORTED
 from ..plan.sortplan import SortPlan
 from .watched import PLAN_FILE, RESULT_FILE, TASK_FILE
@@ -82,8 +82,9 @@ def main(workdir: str) -> int:
     except Exception as exc:  # reported to the parent, which classifies it
         result = {"ok": False, "exc_type": type(exc).__name__, "message": str(exc)[-2000:],
                   "chain": exception_chain_text(exc), **evidence}
-        if isinstance(exc, SortFailure):
-            result["verdict"] = exc.verdict.as_dict()
+        verdict = classify_exception(exc)  # the types say more than the text; the parent prefers this
+        if verdict is not None:
+            result["verdict"] = verdict.as_dict()
         traceback.print_exc()
     write_json_atomic(folder / RESULT_FILE, result)
     return 0

@@ -28,14 +28,14 @@ import subprocess
 import sys
 import threading
 import time
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
 
 from ..atomic import read_json, write_json_atomic
-from ..classification import Verdict, classify, verdict_for
+from ..classification import classify
+from ..taxonomy import Verdict, verdict_for
 from ..plan.sortplan import SortPlan
 
 PLAN_FILE = "plan.json"

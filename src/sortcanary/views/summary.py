@@ -17,7 +17,7 @@ from dataclasses import dataclass, fields
 
 from .. import layout
 from ..atomic import read_json, write_text_atomic
-from ..classification import verdict_for
+from ..taxonomy import verdict_for
 
 COLUMNS = ("recording", "canary", "category", "error_class", "sort", "units", "curated", "canary_s", "sort_s",
            "message", "remediation")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ...classification import SortFailure, verdict_for
+from ...taxonomy import SortFailure, verdict_for
 from ..entry import EntryError
 
 # Filters built into HDF5 (deflate, shuffle, fletcher32, szip, nbit, scaleoffset) and LZF, which

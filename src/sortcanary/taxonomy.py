@@ -1,0 +1,228 @@
+"""The failure taxonomy: the classes a failure can fall into, and the verdict that carries one.
+
+A verdict is only useful if it sends a lab member to fix the right thing, so each class carries a
+one-line message, a remediation in the user's terms (the config key, the file or the command) and
+a policy:
+
+* biological  -- the recording itself can't be sorted: block it, never retry;
+* environment -- the host, install, container or configuration is wrong: block; when the cause is
+  environment-wide (every recording would fail the same way) the run should stop early;
+* resource    -- a machine limit was hit: retry with less (smaller batches, more memory/time).
+
+Some failures can't be placed by their text alone: ``needs_evidence`` marks those (a sorter that
+found no spikes may face a silent recording or a detection set up wrong), and the canary settles
+them from the window's data. How text, exceptions and exit codes map to classes lives in
+``sortcanary.classification``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+BIOLOGICAL = "biological"
+ENVIRONMENT = "environment"
+RESOURCE = "resource"
+UNCLASSIFIED = "unclassified"
+CATEGORIES = (ENVIRONMENT, RESOURCE, BIOLOGICAL)  # also the classification priority
+
+BLOCK = "block"  # block this recording, do not retry
+BLOCK_RUN = "block_run"  # environment-wide: block this recording and stop the run
+RETRY_WITH_LESS = "retry_with_less"  # retry with a smaller batch / more resources
+REPORT = "report"  # unclassified: pass-through in the canary, plain failure in the full sort
+
+POLICY_BY_CATEGORY = {BIOLOGICAL: BLOCK, ENVIRONMENT: BLOCK, RESOURCE: RETRY_WITH_LESS, UNCLASSIFIED: REPORT}
+
+CONFIG = "config/config.yaml"
+
+
+@dataclass(frozen=True)
+class FailureClass:
+    name: str
+    category: str
+    message: str
+    remediation: str
+    environment_wide: bool = False
+    needs_evidence: bool = False  # the text can't tell a data cause from a configuration cause
+
+    @property
+    def policy(self) -> str:
+        if self.environment_wide:
+            return BLOCK_RUN
+        return POLICY_BY_CATEGORY[self.category]
+
+
+def _env(name, message, remediation, wide=False):
+    return FailureClass(name, ENVIRONMENT, message, remediation, environment_wide=wide)
+
+
+_CLASSES = [
+    # -- environment: the install -------------------------------------------------------------
+    _env("sorter_not_installed", "The sorter, or a module it imports, is not installed in the job's environment.",
+         "Install it into the environment the jobs run in (`pip install -e .` installs kilosort; `pip install "
+         "<module>` for the module named), or set `sorter` in " + CONFIG + ".", wide=True),
+    _env("sorter_version_unsupported", "The installed sorter version does not work with this SpikeInterface/numpy.",
+         "Install the versions the message names into the jobs' environment (e.g. `pip install -U kilosort`).",
+         wide=True),
+    _env("unknown_sorter", "The configured sorter name is not a SpikeInterface sorter or a valid backend path.",
+         "Set `sorter` in " + CONFIG + " to an installed SpikeInterface sorter name (e.g. kilosort4) or to "
+         "'package.module:Class'.", wide=True),
+    _env("binary_import_broken", "A compiled library failed to load (DLL load failed, undefined symbol, clashing "
+         "OpenMP runtimes): the environment's binaries don't match each other.",
+         "Reinstall the package named in the message in a fresh environment (`pip install --force-reinstall "
+         "--no-cache-dir <package>`), with one torch/numpy/MKL build throughout.", wide=True),
+    _env("download_failed", "A file the sorter downloads at run time could not be fetched.",
+         "Check network/proxy access from the compute node, or fetch the files once where there is internet (for "
+         "Kilosort4: `python -c \"from kilosort.utils import template_path, download_probes; template_path(); "
+         "download_probes()\"`); `pip install -U kilosort` if its download address moved.", wide=True),
+    # -- environment: the GPU -------------------------------------------------------------------
+    _env("device_unavailable", "The requested torch device can't be used on this machine.",
+         "Set `torch_device: cpu` (or auto) in " + CONFIG + ", run on a GPU node, or install a CUDA build of torch.",
+         wide=True),
+    _env("gpu_driver_error", "The NVIDIA driver is missing or too old for this CUDA, or the GPU is unsupported.",
+         "Run `nvidia-smi` on the node; update the NVIDIA driver to one that supports the CUDA version in use, run "
+         "on a node with a supported GPU, or set `torch_device: cpu` in " + CONFIG + ".", wide=True),
+    _env("cuda_toolkit_missing", "The CUDA toolkit or compiler needed to build the sorter's GPU code is missing.",
+         "Install the CUDA toolkit your MATLAB release needs and a supported C++ compiler (`mex -setup C++`), set "
+         "MW_NVCC_PATH to nvcc's folder, then run `mexGPUall` in the sorter's CUDA folder.", wide=True),
+    _env("cuda_kernels_not_compiled", "The sorter's GPU kernels are not built for this machine's GPU.",
+         "MATLAB Kilosort: run `mexGPUall` in its CUDA folder. Kilosort4: install a torch build for this GPU "
+         "(`pip install torch --index-url https://download.pytorch.org/whl/cu128`) or set `torch_device: cpu` in "
+         + CONFIG + ".", wide=True),
+    # -- environment: containers and the scheduler ---------------------------------------------
+    _env("container_runtime_missing", "The container runtime (Docker, Singularity/Apptainer or its Python client) "
+         "is not installed where the job runs.",
+         "Install or load it on the node (`module load apptainer`; `pip install docker` / `pip install spython`), "
+         "or unset `docker_image` in " + CONFIG + ".", wide=True),
+    _env("container_image_pull_failed", "The sorter's container image could not be pulled (no such name or tag, "
+         "registry unreachable, or pull rate limit).",
+         "Pull it by hand to see why (`docker pull IMAGE` / `singularity pull docker://IMAGE`); fix `docker_image` in "
+         + CONFIG + ", `docker login` for rate limits, or check DNS/proxy from the node.", wide=True),
+    _env("container_error", "The sorter's container could not be started.",
+         "Start the container engine (or install it), check the image name and registry access, or unset "
+         "`docker_image` in " + CONFIG + ".", wide=True),
+    _env("scheduler_request_rejected", "The scheduler refused the job's resource request.",
+         "Ask for what the partition allows: lower `--set-resources sort:runtime=...` / mem_mb or pick another "
+         "slurm_partition in the Snakemake profile.", wide=True),
+    _env("permission_denied", "The job may not write or read a file or folder it needs.",
+         "Make the folder named in the message accessible to the job's user, or point results_dir / scratch_dir "
+         "in " + CONFIG + " at one that is."),
+    _env("hdf5_plugin_missing", "An HDF5 compression plugin needed to read the data is missing.",
+         "Install the vendor's HDF5 plugin and set formats.hdf5_plugin_path (or HDF5_PLUGIN_PATH) to its folder "
+         "(see config/README.md), or leave the format out with formats.include/exclude.", wide=True),
+    # -- environment: the configuration --------------------------------------------------------
+    _env("probe_config_error", "The probe or file format configuration does not match the data.",
+         "Check the probe file (0-indexed channel map, one contact per channel, geometry in micrometres) and the "
+         "sidecar's num_channels/dtype."),
+    _env("sorter_params_invalid", "The sorter rejected the configured parameters.",
+         "Fix `sorter_params` in " + CONFIG + ": use only parameter names and values the sorter accepts.", wide=True),
+    _env("allocation_implausible", "The sorter asked for far more memory than any machine here has: a parameter or "
+         "the recording's metadata is wrong, not the machine.",
+         "Check `sorter_params` in " + CONFIG + " (batch_size, dmin/dminx, nblocks) and the recording's sampling "
+         "rate, channel count and dtype; more memory or smaller batches will not help."),
+    _env("detection_config_error", "No spikes were found although the window's data carries signal: detection "
+         "is set up wrong.",
+         "Check the probe geometry (dmin/dminx), channel map, dtype/gain and sampling rate, and the detection "
+         "thresholds in `sorter_params` (Th_universal, artifact_threshold) in " + CONFIG + "."),
+    _env("exporter_unavailable", "An output switched on in the config needs a package this environment lacks.",
+         "Install it into the jobs' environment (for NWB: pip install 'sortcanary[nwb]'), or switch that output off.",
+         wide=True),
+    _env("existing_result_differs", "A finished sort of this recording exists, made with other settings or other "
+         "data; it is kept.", "Delete the recording's results/sorted/ folder to re-sort it, or set "
+         "resort_on_change: true."),
+    _env("input_invalid", "The recording's files can't be read as a recording.",
+         "Fix or remove the file named in the message; the other recordings are unaffected."),
+    # -- resource ----------------------------------------------------------------------------
+    FailureClass("gpu_out_of_memory", RESOURCE, "The GPU ran out of memory.",
+                 "The workflow retries with a smaller batch; if it still fails set `sorter_params: {batch_size: "
+                 "30000}` in " + CONFIG + ", free the GPU (`nvidia-smi` shows who holds it) or use a larger one."),
+    FailureClass("host_out_of_memory", RESOURCE, "The host ran out of memory (the kernel or the scheduler killed "
+                 "the sorter, or an allocation failed).",
+                 "Give the sort more memory (`--set-resources sort:mem_mb=...`) or lower batch_size / n_jobs in "
+                 + CONFIG + "."),
+    FailureClass("too_many_open_files", RESOURCE, "The process hit its limit of open files.",
+                 "Raise the limit where the jobs start (`ulimit -n 4096`) or lower n_jobs in " + CONFIG + "."),
+    FailureClass("scheduler_time_limit", RESOURCE, "The scheduler stopped the job at its time limit.",
+                 "Give the rule more time (`--set-resources sort:runtime=720`, minutes) or raise runtime in the "
+                 "Snakemake profile."),
+    FailureClass("sorter_timeout", RESOURCE,
+                 "The sorter made no progress for longer than the inactivity timeout and was stopped.",
+                 "Check the sorter log for where it stalled; raise `inactivity` limits only if the sorter is "
+                 "just slow."),
+    FailureClass("disk_exhausted", RESOURCE, "The disk filled up.",
+                 "Free space in the results/scratch folders, or point scratch_dir in " + CONFIG + " at a larger disk."),
+    # -- biological --------------------------------------------------------------------------
+    FailureClass("no_spikes_found", BIOLOGICAL, "The sorter found no spikes, or too few to cluster: the recording "
+                 "is silent, or detection is set up wrong.",
+                 "Look at the window's traces: if spikes are visible, fix the probe file, dtype, sampling rate or "
+                 "detection thresholds in `sorter_params`; if it is only noise, the recording is silent.",
+                 needs_evidence=True),
+    FailureClass("insufficient_activity", BIOLOGICAL, "Too few spikes to sort: the recording looks silent.",
+                 "Check that the probe was in tissue and the right channels/dtype/gain are read; if it is truly "
+                 "silent, skip it."),
+    FailureClass("no_good_channels", BIOLOGICAL, "No channel carries usable signal.",
+                 "Check the headstage/reference wiring and the channel map; exclude the recording if the probe "
+                 "was dead."),
+    FailureClass("flat_signal", BIOLOGICAL, "The signal is flat (constant or all-zero) on the channels.",
+                 "Check that acquisition actually recorded (disconnected headstage, wrong stream, zero-filled file)."),
+    FailureClass("saturated_signal", BIOLOGICAL, "The signal sits at the rails of its range (amplifier saturation).",
+                 "Check amplifier gain and reference; a saturated recording cannot be sorted."),
+]
+
+CLASSES: dict[str, FailureClass] = {c.name: c for c in _CLASSES}
+
+
+@dataclass
+class Verdict:
+    """What went wrong, in which class, with the evidence and what to do about it."""
+
+    category: str
+    error_class: str
+    message: str
+    remediation: str
+    policy: str
+    evidence: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "category": self.category,
+            "error_class": self.error_class,
+            "message": self.message,
+            "remediation": self.remediation,
+            "policy": self.policy,
+            "evidence": self.evidence,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Verdict":
+        return cls(**{k: data[k] for k in ("category", "error_class", "message", "remediation", "policy")},
+                   evidence=dict(data.get("evidence") or {}))
+
+    @property
+    def classified(self) -> bool:
+        return self.category != UNCLASSIFIED
+
+
+class SortFailure(Exception):
+    """A failure with a verdict. Raised for classified failures; the canary blocks on these."""
+
+    def __init__(self, verdict: Verdict):
+        super().__init__(f"{verdict.category}/{verdict.error_class}: {verdict.message}")
+        self.verdict = verdict
+
+
+def verdict_for(error_class: str, *, message: str | None = None, **evidence) -> Verdict:
+    """A verdict of a known class; ``message`` replaces the class's generic line when given."""
+    cls = CLASSES[error_class]
+    return Verdict(
+        category=cls.category,
+        error_class=cls.name,
+        message=message or cls.message,
+        remediation=cls.remediation,
+        policy=cls.policy,
+        evidence={k: v for k, v in evidence.items() if v is not None},
+    )
+
+
+def unclassified(message: str, **evidence) -> Verdict:
+    return Verdict(UNCLASSIFIED, "unclassified", message, "Read the log; report it if the sorter crashed unexpectedly.",
+                   REPORT, {k: v for k, v in evidence.items() if v is not None})
