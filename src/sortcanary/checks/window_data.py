@@ -15,7 +15,9 @@ channel constant, or pinned at the rails of its integer range), which it does no
 * every channel constant -> biological / flat_signal;
 * every channel pinned at the rails of its integer range -> biological / saturated_signal;
 * every channel either constant or saturated -> biological / no_good_channels.
-Some bad channels alone are not fatal (the sorter copes); they are reported in the log.
+Some bad channels alone are not fatal (the sorter copes); they are reported in the log. The
+figures also carry the window's threshold crossings (sortcanary.checks.activity): if the sorter
+then finds no spikes, they tell a misconfigured sorter from a silent recording.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import logging
 import numpy as np
 
 from ..taxonomy import SortFailure, verdict_for
+from .activity import activity_figures
 
 log = logging.getLogger("sortcanary")
 
@@ -36,13 +39,13 @@ MIN_NOISE_UV = 0.1
 MAX_NOISE_UV = 10_000.0
 
 
-def _sample(recording) -> np.ndarray:
+def _sample(recording) -> list[np.ndarray]:
     from spikeinterface.core import get_random_data_chunks
 
     total = recording.get_num_samples()
     chunk = max(1, min(total, int(CHUNK_S * recording.sampling_frequency)))
     return get_random_data_chunks(recording, num_chunks_per_segment=max(1, min(MAX_CHUNKS, total // chunk)),
-                                  chunk_duration=None, chunk_size=chunk, seed=0)
+                                  chunk_duration=None, chunk_size=chunk, seed=0, concatenated=False)
 
 
 def _gains(recording) -> np.ndarray | None:
@@ -53,7 +56,8 @@ def _gains(recording) -> np.ndarray | None:
 
 def check_window(recording) -> dict:
     """Raise SortFailure on a window no sorter can use; return the figures otherwise."""
-    traces = _sample(recording)
+    chunks = _sample(recording)
+    traces = np.concatenate(chunks, axis=0)
     n_ch = traces.shape[1]
     figures: dict = {"channels": n_ch, "samples_checked": int(traces.shape[0])}
     if traces.dtype.kind == "f":
@@ -99,6 +103,7 @@ def check_window(recording) -> dict:
             "probe_config_error",
             message=f"Implausible signal scale: median channel noise {median_noise:.3g} uV (expected "
             f"{MIN_NOISE_UV}-{MAX_NOISE_UV:.0f} uV); check dtype and gain_to_uV.", **figures))
+    figures.update(activity_figures(chunks, recording.sampling_frequency, good))
     if constant.any() or saturated.any():
         log.warning("window data checks: %s constant, %s saturated channels (not fatal)",
                     figures["constant_channels"], figures["saturated_channels"])

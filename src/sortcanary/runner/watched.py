@@ -34,9 +34,10 @@ from pathlib import Path
 import psutil
 
 from ..atomic import read_json, write_json_atomic
+from ..checks.activity import settle
 from ..classification import classify
-from ..taxonomy import Verdict, verdict_for
 from ..plan.sortplan import SortPlan
+from ..taxonomy import Verdict, verdict_for
 
 PLAN_FILE = "plan.json"
 TASK_FILE = "task.json"
@@ -221,8 +222,18 @@ def run_task(
 
 
 def _failure_verdict(result: dict | None, exit_code: int, log_path: Path, sorter_logs: list[Path]) -> Verdict:
-    if result and result.get("verdict"):
-        return Verdict.from_dict(result["verdict"])
+    """The child's own verdict, else the classifier's on its exception chain, the sorter's logs and
+    its exit status; a verdict that needs evidence is settled by the window's data checks."""
+    verdict = Verdict.from_dict(result["verdict"]) if result and result.get("verdict") else None
+    if verdict is None:
+        verdict = _classified(result, exit_code, log_path, sorter_logs)
+    if result and result.get("data_checks"):  # what the window's traces looked like before the sorter failed
+        verdict.evidence["data_checks"] = result["data_checks"]
+        verdict = settle(verdict, result["data_checks"])
+    return verdict
+
+
+def _classified(result: dict | None, exit_code: int, log_path: Path, sorter_logs: list[Path]) -> Verdict:
     texts = [(result or {}).get("chain", "")]
     evidence: dict = {"log": str(log_path)}
     for path in sorter_logs:
@@ -241,6 +252,4 @@ def _failure_verdict(result: dict | None, exit_code: int, log_path: Path, sorter
     if result:
         last_line = next((ln for ln in reversed(result.get("message", "").splitlines()) if ln.strip()), "")
         verdict.evidence.setdefault("exception", f"{result.get('exc_type')}: {last_line.strip()}"[:500])
-        if result.get("data_checks"):  # what the window's traces looked like before the sorter failed
-            verdict.evidence["data_checks"] = result["data_checks"]
     return verdict

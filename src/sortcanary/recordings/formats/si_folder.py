@@ -1,7 +1,8 @@
 """A folder written by SpikeInterface's ``recording.save(folder=...)`` (it holds ``si_folder.json``).
 
 Only the binary format is accepted: ``binary.json`` gives the rate, channel count, dtype and trace
-files, so the duration comes from file sizes without opening the recording. The folder is opened
+files, so the duration comes from file sizes without opening the recording. ``si_folder.json``
+marks the layout; its content is SpikeInterface's to read when the job opens the folder. The folder is opened
 with ``spikeinterface.core.load``, which restores the probe it was saved with.
 """
 
@@ -28,8 +29,6 @@ def entries(folder: Path, ctx: FormatContext) -> list[RecordingEntry]:
     # Paths are joined onto the folder's real path, resolved once: resolving every file in full
     # was most of discovery's time over 10,000 folders (bench/bench_dag_scale.py).
     root = real_path(folder)
-    marker = os.path.join(root, MARKER)
-    read_json_object(Path(marker), MARKER)
     binary_json = os.path.join(root, "binary.json")
     if not os.path.isfile(binary_json):
         raise EntryError(
@@ -61,7 +60,8 @@ def entries(folder: Path, ctx: FormatContext) -> list[RecordingEntry]:
         num_channels=nch,
         dtype=dtype.str,
         duration_s=frames / fs,
-        input_files=(marker, binary_json, *raw_paths),
+        # binary.json and the traces: what a re-save rewrites (si_folder.json only repeats it).
+        input_files=(binary_json, *raw_paths),
     )]
 
 

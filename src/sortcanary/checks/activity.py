@@ -1,0 +1,71 @@
+"""Is there spiking activity in the window? The evidence that settles a "no spikes found" verdict.
+
+Kilosort's ``Found array with 0 sample(s) ... TruncatedSVD`` (and its kin: too few spikes to
+cluster, "No spikes detected") says only that the sorter found nothing. In the threads where users
+hit it, the cause was usually the configuration (a wrong channel map, sampling rate or dtype, an
+extreme ``artifact_threshold`` or detection threshold), and only sometimes a silent recording. So
+the canary looks at the window itself, with a detector that shares none of the sorter's settings:
+the traces are high-passed, each channel's noise is its median absolute deviation, and negative
+crossings of ``THRESHOLD_SIGMA`` x noise are counted.
+
+* Channels crossing at a plausible spiking rate (``MIN_CHANNEL_RATE_HZ`` or more; Gaussian noise
+  alone crosses 5 sigma about once a minute at 30 kHz) mean the data is there and the sorter was
+  told to look for it wrongly: environment / ``detection_config_error``.
+* No such channel means the window is quiet: biological / ``insufficient_activity``.
+The noise level itself is checked before the sorter runs (sortcanary.checks.window_data): a scale
+no extracellular recording has stops the canary as a configuration error there.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..taxonomy import CLASSES, Verdict, verdict_for
+
+THRESHOLD_SIGMA = 5.0
+MIN_CHANNEL_RATE_HZ = 0.5
+HIGHPASS_HZ = 300.0
+
+
+def activity_figures(chunks: list[np.ndarray], sampling_frequency: float, good: np.ndarray) -> dict:
+    """Threshold-crossing figures of the ``good`` channels over the sampled ``chunks``."""
+    from scipy.signal import butter, sosfiltfilt
+
+    if not good.any() or sampling_frequency <= 2 * HIGHPASS_HZ:
+        return {}
+    sos = butter(3, HIGHPASS_HZ, btype="highpass", fs=sampling_frequency, output="sos")
+    filtered = [sosfiltfilt(sos, c[:, good].astype("float64"), axis=0) for c in chunks if len(c) > 30]
+    if not filtered:
+        return {}
+    data = np.concatenate(filtered, axis=0)
+    noise = np.median(np.abs(data), axis=0) / 0.6745 + 1e-12
+    below = data < -THRESHOLD_SIGMA * noise
+    onsets = (below[1:] & ~below[:-1]).sum(axis=0) + below[0]
+    seconds = len(data) / sampling_frequency
+    rates = onsets / seconds
+    active = int((rates >= MIN_CHANNEL_RATE_HZ).sum())
+    return {"active_channels": f"{active}/{int(good.sum())}", "max_channel_rate_hz": round(float(rates.max()), 3),
+            "crossings_per_s": round(float(onsets.sum() / seconds), 3), "threshold_sigma": THRESHOLD_SIGMA,
+            "seconds_checked": round(seconds, 3)}
+
+
+def settle(verdict: Verdict, data_checks: dict | None) -> Verdict:
+    """A ``needs_evidence`` verdict decided by the window's activity figures (unchanged without them)."""
+    cls = CLASSES.get(verdict.error_class)
+    if cls is None or not cls.needs_evidence or not data_checks or "active_channels" not in data_checks:
+        return verdict
+    active, total = (int(x) for x in data_checks["active_channels"].split("/"))
+    noise = data_checks.get("median_noise_uV")
+    noise_text = f", median noise {noise:g} uV" if noise is not None else ""
+    figures = (f"{active}/{total} channels cross {data_checks['threshold_sigma']:g} x noise at >= "
+               f"{MIN_CHANNEL_RATE_HZ:g}/s (busiest {data_checks['max_channel_rate_hz']:g}/s){noise_text}")
+    if active:
+        settled = verdict_for("detection_config_error", message=(
+            f"The sorter found no spikes, but the window carries spiking activity ({figures}): the data is there "
+            "and the sorter's configuration hides it."))
+    else:
+        settled = verdict_for("insufficient_activity", message=(
+            f"The sorter found no spikes, and neither does a plain threshold detector ({figures}): the window "
+            "looks silent."))
+    settled.evidence = {**verdict.evidence, "sorter_said": verdict.message, "settled_by": "window activity"}
+    return settled
