@@ -39,3 +39,18 @@ def test_config_file_errors_name_the_file(tmp_path):
         load_config(bad)
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "missing.yaml")
+
+
+def test_an_unknown_sorter_param_stops_a_dry_run_naming_the_nearest_valid_name(demo_dir, tmp_path):
+    from conftest import run_snakemake, sortcanary, write_config
+
+    write_config(tmp_path, recordings_dir=str(demo_dir), sorter_params={"batchsize": 30000})
+    result = run_snakemake(tmp_path, "-n")
+    assert result.returncode != 0
+    line = next(ln for ln in result.stderr.splitlines() if ln.startswith("sortcanary:"))
+    assert "'batchsize'" in line and "did you mean 'batch_size'?" in line and "config/config.yaml" in line
+    cli = sortcanary("canary", str(demo_dir / "healthy_b.bin"), "--config", str(tmp_path / "config" / "config.yaml"))
+    errors = [ln for ln in cli.stderr.splitlines() if ln.startswith("sortcanary:")]
+    assert cli.returncode == 2 and len(errors) == 1 and "did you mean 'batch_size'?" in errors[0]
+    write_config(tmp_path, recordings_dir=str(demo_dir), sorter_params={"batch_size": 30000})
+    assert run_snakemake(tmp_path, "-n").returncode == 0, "a known parameter passes"

@@ -112,3 +112,24 @@ def test_the_plan_round_trips_through_json_exactly():
     plan = plan_canary(config(canary={"window_s": 20, "confirm_windows": 2}), ENTRY, device_of=cpu)
     assert SortPlan.from_dict(json.loads(json.dumps(plan.as_dict()))) == plan
     assert plan.on(plan.confirm_windows[0]).window == Window(1800.0, 20.0)
+
+
+def test_auto_beside_a_visible_gpu_that_torch_cannot_use_is_an_environment_verdict(tmp_path):
+    """A CPU-only torch (this machine's) with NVIDIA device nodes present: auto must not quietly mean cpu."""
+    import torch
+
+    from sortcanary.checks.device import resolve_torch_device
+    from sortcanary.taxonomy import SortFailure
+
+    if torch.cuda.is_available():
+        pytest.skip("torch can use a GPU here; the failure can't be staged")
+    (tmp_path / "nvidia0").touch()
+    (tmp_path / "nvidiactl").touch()  # the control node is not a GPU
+    nodes = str(tmp_path / "nvidia[0-9]*")
+    with pytest.raises(SortFailure) as err:
+        resolve_torch_device("auto", device_nodes=nodes)
+    verdict = err.value.verdict
+    assert (verdict.category, verdict.error_class, verdict.policy) == ("environment", "gpu_unused", "block_run")
+    assert verdict.evidence["gpus"] == [str(tmp_path / "nvidia0")] and "torch_device: cpu" in verdict.remediation
+    assert resolve_torch_device("cpu", device_nodes=nodes) == "cpu", "an explicit cpu sorts on the CPU on purpose"
+    assert resolve_torch_device("auto", device_nodes=str(tmp_path / "none[0-9]*")) == "cpu", "no GPU: cpu"

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from .atomic import dumps
+from .checks.sorter_params import check_sorter_params
 from .classification import classify
 from .taxonomy import SortFailure
 from .config import ConfigError, load_config
@@ -33,6 +34,7 @@ def _cmd_canary(args) -> int:
 
     cfg = load_config(args.config, overrides={"recordings_dir": str(Path(args.path).parent)})
     entry = entry_for_path(args.path, stream=args.stream, formats=cfg["formats"])
+    check_sorter_params(cfg["sorter"], cfg["sorter_params"])
     if args.window is not None:
         cfg["canary"]["window_s"] = args.window
     work = Path(tempfile.mkdtemp(prefix=f"sortcanary-{entry.name}-"))

@@ -78,6 +78,11 @@ _CLASSES = [
     _env("device_unavailable", "The requested torch device can't be used on this machine.",
          "Set `torch_device: cpu` (or auto) in " + CONFIG + ", run on a GPU node, or install a CUDA build of torch.",
          wide=True),
+    _env("gpu_unused", "An NVIDIA GPU is visible but torch can't use it: the sort would silently run on the CPU, "
+         "many times slower.",
+         "Install a CUDA build of torch in the jobs' environment (README, 'Installing on a GPU machine'; check with "
+         "`python -c \"import torch; print(torch.cuda.is_available())\"`), or set `torch_device: cpu` in " + CONFIG +
+         " to sort on the CPU on purpose.", wide=True),
     _env("gpu_driver_error", "The NVIDIA driver is missing or too old for this CUDA, or the GPU is unsupported.",
          "Run `nvidia-smi` on the node; update the NVIDIA driver to one that supports the CUDA version in use, run "
          "on a node with a supported GPU, or set `torch_device: cpu` in " + CONFIG + ".", wide=True),

@@ -5,7 +5,8 @@ from snakemake.utils import min_version, validate
 
 from sortcanary import layout
 from sortcanary.plan import resources as job_resources
-from sortcanary.config import describe_validation_error
+from sortcanary.checks.sorter_params import check_sorter_params
+from sortcanary.config import ConfigError, describe_validation_error
 from sortcanary.plan.sortplan import sort_identity
 from sortcanary.recordings import NAME_PATTERN, DiscoveryError, discover
 from sortcanary.views.summary import write_summary
@@ -16,11 +17,15 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
-# Defaults come from the schema; a bad config stops here with one line naming the key.
+# Defaults come from the schema; a bad config stops here with one line naming the key, and so do
+# sorter parameters the sorter doesn't know (with the nearest valid name).
 try:
     validate(config, schema="../schemas/config.schema.yaml")
+    check_sorter_params(config["sorter"], config["sorter_params"])
 except WorkflowError as err:
     sys.exit(f"sortcanary: {describe_validation_error(err)}")
+except ConfigError as err:
+    sys.exit(f"sortcanary: {err}")
 
 # Discovery reads metadata only (never traces); one bad recording is reported and skipped.
 try:

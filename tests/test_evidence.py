@@ -1,0 +1,37 @@
+"""A sorter that finds no spikes: the window's own activity says whether the data or the config is at fault.
+
+Real Kilosort4 on the CPU. The same message (``Found array with 0 sample(s) ... TruncatedSVD``)
+comes out of a silent recording and out of an active one that the configuration hides from the
+sorter; only the evidence from the window tells them apart, and the verdict says which and why.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from test_failures import canary
+
+pytestmark = pytest.mark.ks4
+
+
+def test_active_recording_hidden_by_the_config_is_an_environment_verdict(demo_dir, tmp_path):
+    """An extreme artifact_threshold blanks every batch: KS4 finds no spikes in a healthy recording."""
+    result, verdict = canary(demo_dir / "healthy_b.bin", tmp_path, torch_device="cpu",
+                             sorter_params={"artifact_threshold": 1}, canary={"window_s": 10})
+    assert result.returncode == 3
+    assert (verdict["category"], verdict["error_class"]) == ("environment", "detection_config_error")
+    assert "TruncatedSVD" in verdict["evidence"]["sorter_said"] + verdict["evidence"]["matched"]
+    checks = verdict["evidence"]["data_checks"]
+    active, total = (int(x) for x in checks["active_channels"].split("/"))
+    assert active >= 1 and checks["max_channel_rate_hz"] >= 0.5, checks
+    assert "spiking activity" in verdict["message"] and "sorter_params" in verdict["remediation"]
+    assert len(verdict["windows"]) == 1, "a configuration verdict is not re-tried on other windows"
+
+
+def test_silent_recording_is_named_as_the_data(demo_dir, tmp_path):
+    result, verdict = canary(demo_dir / "silent.bin", tmp_path, torch_device="cpu",
+                             canary={"window_s": 10, "confirm_windows": 0})
+    assert result.returncode == 3
+    assert (verdict["category"], verdict["error_class"]) == ("biological", "insufficient_activity")
+    assert verdict["evidence"]["data_checks"]["active_channels"] == "0/16"
+    assert "looks silent" in verdict["message"]
