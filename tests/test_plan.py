@@ -14,7 +14,7 @@ import math
 import pytest
 
 from sortcanary.config import validate_config
-from sortcanary.plan.sortplan import SortPlan, canary_window, confirmation_windows, plan_canary, plan_full_sort
+from sortcanary.plan.sortplan import CanaryDisabled, SortPlan, canary_window, confirmation_windows, plan_canary, plan_full_sort
 from sortcanary.recordings import RecordingEntry, Window
 
 ENTRY = RecordingEntry(name="rec", source="rec.bin", path="/data/rec.bin", format="binary", sampling_frequency=30000.0,
@@ -50,7 +50,8 @@ def test_canary_inactivity_base(window, base):
 
 @pytest.mark.parametrize("window_s", [0, math.nan])
 def test_nan_or_zero_window_disables_the_canary(window_s):
-    assert plan_canary(config(sorter=THRESHOLD, canary={"window_s": window_s}), ENTRY) is None
+    plan = plan_canary(config(sorter=THRESHOLD, canary={"window_s": window_s}), ENTRY)
+    assert isinstance(plan, CanaryDisabled) and plan.reason.startswith("canary.window_s=")
 
 
 def test_window_is_clamped_to_a_short_recording():

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..atomic import remove_quietly, wipe_dir, write_json_atomic
 from ..taxonomy import BIOLOGICAL, SortFailure, Verdict, unclassified
-from ..plan.sortplan import SortPlan, plan_canary
+from ..plan.sortplan import CanaryDisabled, SortPlan, plan_canary
 from ..recordings import RecordingEntry
 from ..runner.watched import tail
 from .execute import sort_plan
@@ -63,7 +63,7 @@ def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Pat
                verdict_path: Path | None = None, halt_path: Path | None = None) -> tuple[int, dict]:
     """Rehearse the full sort of ``entry``; return (exit code, verdict record). See the module doc."""
     clear_verdict(verdict_path)
-    base = {"recording": entry.name, "source": entry.source, "sorter": cfg["sorter"]}
+    base = {"recording": entry.name, "source": entry.source}
     started = time.monotonic()
     halted = halted_verdict(halt_path)
     if halted is not None:
@@ -72,9 +72,9 @@ def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Pat
         plan = plan_canary(cfg, entry)
     except SortFailure as failure:  # an unknown or broken sorter, an unusable device: nothing to rehearse with
         return _blocked(base, failure.verdict, started, log_path, verdict_path, halt_path)
-    if plan is None:
-        marker = {**base, "status": "disabled", "reason": f"canary.window_s={cfg['canary']['window_s']}"}
-        return _finish(marker, started, marker_path, verdict_path)
+    base["sorter"] = plan.sorter
+    if isinstance(plan, CanaryDisabled):
+        return _finish({**base, "status": "disabled", "reason": plan.reason}, started, marker_path, verdict_path)
     base["window"] = plan.window.as_dict()
     if plan.window.clamped:
         base["note"] = (f"recording ({entry.duration_s:.1f} s) is shorter than the window; "

@@ -28,7 +28,7 @@ from ..atomic import (
 )
 from ..taxonomy import RESOURCE, verdict_for
 from ..layout import IN_SORTED
-from ..plan.sortplan import SortPlan, plan_full_sort, sort_identity
+from ..plan.sortplan import SortPlan, plan_full_sort
 from ..plan.sorters import resolve_backend
 from ..recordings import RecordingEntry
 from ..runner.watched import tail
@@ -112,7 +112,6 @@ def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: 
     clear_verdict(verdict_path)
     job = _Job(entry, dest=dest, done_path=done_path, scratch=scratch, log_path=log_path, verdict_path=verdict_path,
                attempt=attempt, attempts_path=attempts_path, halt_path=halt_path)
-    identity = {**sort_identity(cfg), "recording": recording_fingerprint(entry)}
     previous = _previous_non_resource_verdict(attempts_path, attempt)
     if previous:
         log.error("attempt %d: attempt %s failed with a %s verdict (%s); retrying cannot help", attempt,
@@ -128,6 +127,7 @@ def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: 
         verdict = verdict_of(exc, "planning the full sort")
         halt_if_environment_wide(halt_path, entry.name, verdict)
         return job.failed(verdict)
+    identity = {**plan.identity, "recording": recording_fingerprint(entry)}
     existing = read_json(dest / "sort.json")
     marker = read_json(marker_path, {})
     if existing is not None and existing.get("identity") == identity:
@@ -137,7 +137,7 @@ def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: 
             return EXIT_OK
         return _rebuild_outputs(job, plan, existing, marker)
     replacing = dest.exists() and any(dest.iterdir())
-    if replacing and not (cfg["resort_on_change"] and existing is not None):
+    if replacing and not (plan.resort_on_change and existing is not None):
         what = "other settings or data" if existing is not None else "files but no sort.json"
         return job.failed(verdict_for("existing_result_differs",
                                       message=f"{dest} already holds a sort with {what}; it is kept untouched."))

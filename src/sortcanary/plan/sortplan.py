@@ -49,6 +49,7 @@ class SortPlan:
     job_kwargs: dict
     identity: dict  # sorter and parameters a finished sort must match (the job adds the files)
     attempt: int = 1
+    resort_on_change: bool = False  # full sort: replace a finished sort made with another identity
     confirm_windows: tuple[Window, ...] = ()  # canary: further windows for a biological verdict
     confirm_asked: int = 0  # canary.confirm_windows, to say when fewer windows fit
 
@@ -153,8 +154,16 @@ def _resolve_device(requested: str) -> str:
     return resolve_torch_device(requested)
 
 
-def plan_canary(cfg: dict, entry: RecordingEntry, *, device_of=_resolve_device) -> SortPlan | None:
-    """The canary's plan, or None when ``canary.window_s`` disables the canary.
+@dataclass(frozen=True)
+class CanaryDisabled:
+    """What a canary job records when ``canary.window_s`` switches the canary off."""
+
+    sorter: str
+    reason: str
+
+
+def plan_canary(cfg: dict, entry: RecordingEntry, *, device_of=_resolve_device) -> SortPlan | CanaryDisabled:
+    """The canary's plan, or CanaryDisabled when ``canary.window_s`` disables the canary.
 
     Same sorter, parameters, device *and post-sort outputs* as the full sort (an exporter that
     can't run must fail in minutes, not after hours of sorting), but the leading window, the
@@ -164,7 +173,7 @@ def plan_canary(cfg: dict, entry: RecordingEntry, *, device_of=_resolve_device) 
     """
     canary = cfg["canary"]
     if not canary_enabled(canary["window_s"]):
-        return None
+        return CanaryDisabled(cfg["sorter"], f"canary.window_s={canary['window_s']}")
     fields, defaults = _common(cfg, entry, "canary", device_of)
     for name, value in CANARY_SORTER_OVERRIDES.items():
         if name in defaults:
@@ -187,4 +196,4 @@ def plan_full_sort(cfg: dict, entry: RecordingEntry, attempt: int = 1, *, device
         fields["sorter_params"]["batch_size"] = max(1, int(base / cfg["retry_batch_divisor"] ** (attempt - 1)))
     rule = cfg["inactivity"]
     return SortPlan(**fields, window=None, inactivity_timeout_s=_timeout_s(rule, rule["base_s"], entry.duration_s),
-                    outputs=copy.deepcopy(cfg["outputs"]), attempt=attempt)
+                    outputs=copy.deepcopy(cfg["outputs"]), attempt=attempt, resort_on_change=cfg["resort_on_change"])
