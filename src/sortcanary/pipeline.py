@@ -12,13 +12,13 @@ import copy
 import logging
 import platform
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__
 from .classification import BIOLOGICAL, BLOCK_RUN, RESOURCE, SortFailure, Verdict, unclassified, verdict_for
 from .config import Window, canary_config, canary_window, confirmation_windows, inactivity_timeout_s
 from .discovery import RecordingEntry
+from .formats import session_start
 from .isolation import run_child, tail
 from .layout import IN_SORTED
 from .outputs import (
@@ -67,12 +67,13 @@ def non_default_params(params: dict, defaults: dict) -> dict:
 
 
 def report_context(entry: RecordingEntry, window: Window | None, outcome: dict, defaults: dict,
-                   extra: dict | None = None) -> dict:
+                   extra: dict | None = None, *, timezone: str | None = None) -> dict:
     """What the report page shows besides the outputs: recording facts, sorter, parameters that
-    differ from the sorter's defaults, versions, sort timing (plus the caller's canary marker)."""
-    first = Path(entry.input_files[0]) if entry.input_files else Path(entry.path)
+    differ from the sorter's defaults, versions, sort timing (plus the caller's canary marker); and
+    for NWB the session start. ``timezone``: outputs.nwb_metadata.timezone (formats.session_start)."""
+    start, start_source = session_start(entry, timezone)
     return {
-        "recording": {k: getattr(entry, k) for k in ("name", "source", "path", "format", "num_channels",
+        "recording": {k: getattr(entry, k) for k in ("name", "source", "path", "format", "stream", "num_channels",
                                                      "sampling_frequency", "duration_s")},
         "window": window.as_dict() if window else None,
         "sorter": outcome["sorter"],
@@ -80,8 +81,9 @@ def report_context(entry: RecordingEntry, window: Window | None, outcome: dict, 
         "params_non_default": non_default_params(outcome["sorter_params"], defaults),
         "versions": versions(),
         "timings": {"sort_s": outcome.get("sort_seconds", outcome.get("seconds", 0.0))},
-        # NWB wants a session start; the data's modification time is the best a file offers.
-        "session_start": datetime.fromtimestamp(first.stat().st_mtime, tz=timezone.utc).isoformat(),
+        # NWB wants a session start: the acquisition's own clock, a file's mtime only as the last resort.
+        "session_start": start.isoformat(),
+        "session_start_source": start_source,
         **(extra or {}),
     }
 
@@ -151,7 +153,8 @@ def process_recording(
         outcome["outputs"] = {"ok": True, "config": cfg["outputs"]}
         return outcome
     try:
-        context = report_context(entry, window, outcome, backend.default_params(), context)
+        context = report_context(entry, window, outcome, backend.default_params(), context,
+                                 timezone=cfg["outputs"]["nwb_metadata"]["timezone"])
         outcome["outputs"] = run_outputs(entry, cfg, window=window, dest=dest, workdir=workdir, log_path=log_path,
                                          context=context)
     except SortFailure as failure:
@@ -504,7 +507,8 @@ def _rebuild_outputs(entry: RecordingEntry, cfg: dict, existing: dict, marker: d
             if (dest / IN_SORTED[part]).is_dir():
                 link_tree(dest / IN_SORTED[part], staging / IN_SORTED[part])
         defaults = resolve_backend(existing["sorter"]).default_params()
-        context = report_context(entry, None, existing, defaults, {"canary": marker, "attempt": attempt})
+        context = report_context(entry, None, existing, defaults, {"canary": marker, "attempt": attempt},
+                                 timezone=cfg["outputs"]["nwb_metadata"]["timezone"])
         outputs = run_outputs(entry, cfg, window=None, dest=staging, workdir=workspace, log_path=log_path,
                               context=context)
         record = {**existing, "outputs": outputs, "versions": versions()}

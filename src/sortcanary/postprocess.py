@@ -52,7 +52,7 @@ def check_dependencies(cfg: dict) -> None:
     """Raise an environment verdict now if a requested output can't be made here (seconds, not
     after an hours-long sort)."""
     if wanted(cfg.get("outputs", {}))["nwb"]:
-        from .exports import require_pynwb
+        from .nwb_export import require_pynwb
 
         require_pynwb()
 
@@ -105,11 +105,18 @@ def postprocess(recording, sorting, dest: Path, cfg: dict, context: dict | None 
             files["units_npz"] = exports.write_units_npz(dest / IN_SORTED["units_npz"], sorting, analyzer,
                                                          curation).name
         if on["nwb"]:
-            name = context.get("recording", {}).get("name", dest.name)
-            start = context.get("session_start")
-            files["nwb"] = exports.write_nwb(dest / IN_SORTED["nwb"], recording, sorting, analyzer, curation,
-                                             name=name, session_start=datetime.fromisoformat(start) if start else None
-                                             ).name
+            from .nwb_export import nwb_metadata, write_nwb
+
+            rec = context.get("recording", {})
+            files["nwb"] = write_nwb(
+                dest / IN_SORTED["nwb"], recording, sorting, analyzer, curation, name=rec.get("name", dest.name),
+                metadata=nwb_metadata(cfg["outputs"]["nwb_metadata"]),
+                session_start=datetime.fromisoformat(context["session_start"]),
+                start_source=context["session_start_source"],
+                source_nwb=(rec["path"], rec["stream"]) if rec.get("format") == "nwb" else None,
+                software=[("sortcanary", context.get("versions", {}).get("sortcanary", "")),
+                          (context.get("sorter", ""), str(context.get("sorter_version", "")))],
+            ).name
     figures: list[str] = []
     if on["figures"]:
         from .figures import write_figures

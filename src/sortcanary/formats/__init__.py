@@ -8,14 +8,23 @@ job, through SpikeInterface's extractors with the keyword arguments stored in ``
 
 Detection is by name only (suffixes, marker files), so a corrupt file is still recognised as its
 format and reported as such, naming the file.
+
+Each module also reads when its recording began (``session_start``, for the NWB export), again from
+metadata only; ``session_start`` below picks the reader and falls back to a file's mtime.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
+from datetime import datetime
+from datetime import timezone as dt_timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..discovery import EntryError, Problem, RecordingEntry, _probe_channel_count
+
+log = logging.getLogger("sortcanary")
 
 # Formats whose geometry may be missing from the file, so formats.probe can supply it.
 PROBE_OVERRIDE_FORMATS = ("openephys", "nwb", "intan")
@@ -104,3 +113,53 @@ def loose_spikeglx_file(path: Path) -> list:
         f"SpikeGLX file {path.name} (with {path.with_suffix('.meta').name}) lies directly in recordings_dir; "
         "SpikeGLX runs are read per folder: move the run's .bin/.meta files into a folder of their own"
     )
+
+
+# -- session start (NWB export) ---------------------------------------------------------------
+
+
+def session_start(entry: RecordingEntry, timezone: str | None = None) -> tuple[datetime, str]:
+    """When the recording began (tz-aware) and where that came from, from metadata only.
+
+    Each acquisition format's module reads its own clock (``<format>.session_start``: SpikeGLX
+    fileCreateTime, Open Ephys sync_messages/settings.xml, NWB session_start_time, MaxWell
+    start_time, Intan's file-name stamp); a format with none (raw binary, SpikeInterface folders)
+    or a file without one falls back to the first input file's modification time, and the source
+    then says so, because NWB files carry it and an upload must not pass a copy date off as an
+    acquisition time. Acquisition software mostly writes local wall-clock time with no zone: that
+    is read as ``timezone`` (an IANA name, outputs.nwb_metadata.timezone) or, unset, as this
+    machine's local time.
+    """
+    from . import intan, maxwell, nwb, openephys, spikeglx
+
+    readers = {"spikeglx": spikeglx.session_start, "openephys": openephys.session_start, "nwb": nwb.session_start,
+               "maxwell": maxwell.session_start, "intan": intan.session_start}
+    found = None
+    if entry.format in readers:
+        try:
+            found = readers[entry.format](entry)
+        except (OSError, ValueError, KeyError, TypeError) as exc:  # a damaged clock field must not cost the export
+            log.warning("%s: cannot read the acquisition start time (%s: %s); using the file's modification time",
+                        entry.name, type(exc).__name__, exc)
+    if found is None:
+        first = Path(entry.input_files[0] if entry.input_files else entry.path)
+        mtime = datetime.fromtimestamp(first.stat().st_mtime, tz=dt_timezone.utc)
+        return mtime, f"{MTIME_SOURCE} of {first.name} (the recording carries no acquisition start time)"
+    when, source = found
+    if when.tzinfo is not None:
+        return when, source
+    return localize(when, timezone), f"{source}, read as {timezone or 'local'} time"
+
+
+MTIME_SOURCE = "modification time"  # how a source string starts when the time is a file's mtime
+
+
+def localize(naive: datetime, timezone: str | None) -> datetime:
+    """A wall-clock time without a zone, placed in ``timezone`` (IANA name) or this machine's zone."""
+    if not timezone:
+        return naive.astimezone()  # Python reads a naive time as local time here
+    try:
+        return naive.replace(tzinfo=ZoneInfo(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"outputs.nwb_metadata.timezone {timezone!r} is not a known IANA time zone; "
+                         "use a name such as Europe/Berlin or America/New_York") from None
