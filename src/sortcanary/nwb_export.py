@@ -102,7 +102,7 @@ def write_nwb(path: Path, recording, sorting, analyzer, curation: dict | None, *
             session_start_time=session_start,
             session_id=facts.pop("session_id") or name,
             notes=" ".join(notes),
-            was_generated_by=[list(pair) for pair in software] or None,
+            was_generated_by=[list(pair) for pair in software if pair[0]] or None,
             subject=_subject(metadata, source),
             **facts,
         )
@@ -190,9 +190,11 @@ def _add_electrodes(nwbfile, recording, default_area: str | None) -> list[int]:
     electrode group per channel group; returns each channel's electrodes row."""
     probes = recording.get_probegroup().probes if recording.has_probe() else []
     info = probes[0].annotations if probes else {}
-    device = nwbfile.create_device(
-        name="probe", description=str(info.get("model_name") or info.get("name") or "recording probe"),
-        manufacturer=str(info["manufacturer"]) if info.get("manufacturer") else None)
+    details = ", ".join(str(info[k]) for k in ("model_name", "manufacturer") if info.get(k))
+    device = nwbfile.create_device(  # the manufacturer goes in the text: pynwb 4 deprecates its field
+        name="probe", description=str(info.get("description") or info.get("name") or "recording probe")
+        + (f" ({details})" if details else ""),
+        serial_number=str(info["serial_number"]) if info.get("serial_number") else None)
     areas = brain_areas(recording, default_area)
     channel_groups = recording.get_channel_groups() if recording.get_property("group") is not None else None
     names = [f"group{channel_groups[i] if channel_groups is not None else 0}" for i in range(len(areas))]
