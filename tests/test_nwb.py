@@ -1,7 +1,8 @@
 """units.nwb a lab can upload: checked by the real validator, with times and places from the data.
 
 * The shared real Kilosort4 run (conftest.ks4_run, NWB with outputs.nwb_metadata set) is checked
-  with nwbinspector's DANDI configuration (what `dandi validate` runs).
+  with nwbinspector's DANDI configuration, then organized into a local dandiset and checked with
+  `dandi validate` itself (both offline).
 * One workflow run with the threshold test backend and no subject in the config: the preflight
   warning, a SpikeGLX recording whose session start is its .meta's fileCreateTime, and an NWB
   recording whose session, subject and electrodes are carried over.
@@ -11,6 +12,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 import uuid
 from datetime import datetime, timezone
@@ -21,7 +23,7 @@ import numpy as np
 import pytest
 
 import acquisition as acq
-from conftest import GT_NAME, NWB_METADATA, read_json, run_snakemake, write_config
+from conftest import BIN, GT_NAME, NWB_METADATA, job_env, read_json, run_snakemake, write_config
 
 THRESHOLD = "backends:ThresholdSorter"
 TINY = Path(__file__).resolve().parent / "data" / "tiny"  # a raw binary recording with its sidecar
@@ -51,6 +53,23 @@ def by_importance(messages) -> dict[str, list[str]]:
     return found
 
 
+def dandi(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    """The archive's own CLI (`dandi`, test extra), offline: no update check, logs under tmp_path."""
+    env = job_env(DANDI_NO_ET="1", XDG_STATE_HOME=str(tmp_path / "state"), XDG_CACHE_HOME=str(tmp_path / "cache"))
+    return subprocess.run([str(BIN / "dandi"), *args], capture_output=True, text=True, env=env, timeout=600)
+
+
+def dandi_validate(nwb_path: Path, tmp_path: Path) -> tuple[subprocess.CompletedProcess, list[Path]]:
+    """`dandi organize` the file into a minimal local dandiset, then `dandi validate` it."""
+    dandiset = tmp_path / "dandiset"
+    dandiset.mkdir()
+    (dandiset / "dandiset.yaml").write_text("identifier: DANDI:000000\nname: sortcanary test\n"
+                                             "description: units.nwb of a test sort\n")
+    organized = dandi("organize", "-d", str(dandiset), "-f", "copy", str(nwb_path), tmp_path=tmp_path)
+    assert organized.returncode == 0, organized.stderr[-2000:]
+    return dandi("validate", str(dandiset), tmp_path=tmp_path), sorted(dandiset.rglob("*.nwb"))
+
+
 def read_nwb(path: Path):
     from pynwb import NWBHDF5IO
 
@@ -62,7 +81,7 @@ def read_nwb(path: Path):
 
 
 @pytest.mark.ks4
-def test_kilosort4_units_nwb_passes_nwbinspector_for_dandi(ks4_run):
+def test_kilosort4_units_nwb_passes_nwbinspector_and_dandi_validate(ks4_run, tmp_path):
     workdir, result, _ = ks4_run
     path = workdir / "results" / "sorted" / GT_NAME / "units.nwb"
     assert path.is_file(), result.stderr[-3000:]
@@ -85,6 +104,11 @@ def test_kilosort4_units_nwb_passes_nwbinspector_for_dandi(ks4_run):
         # a SpikeInterface folder has no acquisition clock: the file says its start is a modification time
         assert "modification time" in nwb.notes and "NOT the acquisition start" in nwb.notes
         assert nwb.units["waveform_mean"][0].max() < 1e-2  # volts, not microvolts
+    validated, organized = dandi_validate(path, tmp_path)
+    print("dandi validate:", validated.stdout.strip()[-1000:])
+    assert validated.returncode == 0 and "No errors found" in validated.stdout, validated.stdout + validated.stderr
+    assert [p.relative_to(tmp_path / "dandiset").as_posix() for p in organized] == [
+        "sub-mouse-007/sub-mouse-007_ecephys.nwb"]
 
 
 # -- one threshold-backend run: no subject, a SpikeGLX and an NWB recording ----------------------

@@ -103,9 +103,11 @@ def write_nwb(path: Path, recording, sorting, analyzer, curation: dict | None, *
             session_id=facts.pop("session_id") or name,
             notes=" ".join(notes),
             was_generated_by=[list(pair) for pair in software if pair[0]] or None,
-            subject=_subject(metadata, source),
             **facts,
         )
+        subject = _subject(metadata, source)
+        if subject is not None:
+            nwbfile.subject = subject
         if source is not None:
             rows, offset = _copy_electrodes(nwbfile, source, series), _starting_time(series)
         else:
