@@ -1,8 +1,9 @@
 """What a sorted recording leaves behind: analyzer, curation, exports, figures, reports, summary.
 
 One real workflow run (real snakemake, real Kilosort4 on the CPU; conftest.ks4_run, shared with
-test_nwb.py) over a ground-truth recording and a silent one serves most tests; exporter failures use the threshold test backend, with pynwb
-made unimportable or broken in the jobs' environment by a package earlier on PYTHONPATH.
+test_nwb.py) over a ground-truth recording and a silent one serves most tests; exporter failures
+use the threshold test backend, with pynwb made unimportable or broken in the jobs' environment by
+a package earlier on PYTHONPATH.
 """
 
 from __future__ import annotations

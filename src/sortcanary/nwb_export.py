@@ -149,7 +149,7 @@ def _session_facts(metadata: dict, source) -> dict:
         for key in ("experiment_description", "institution", "lab", "experimenter", "keywords", "session_id"):
             value = getattr(source, key, None)
             if value is not None and len(value):
-                facts[key] = list(value) if key in ("experimenter", "keywords") else value
+                facts[key] = [_plain(v) for v in value] if key in ("experimenter", "keywords") else value
     return facts
 
 
@@ -161,7 +161,8 @@ def _subject(metadata: dict, source):
     if source is not None and source.subject is not None:
         fields = ("subject_id", "species", "sex", "age", "age__reference", "description", "genotype", "strain",
                   "weight", "date_of_birth")
-        return Subject(**{f: getattr(source.subject, f) for f in fields if getattr(source.subject, f, None) is not None})
+        given = {f: getattr(source.subject, f, None) for f in fields}
+        return Subject(**{f: v for f, v in given.items() if v is not None})
     given = {k: v for k, v in (metadata.get("subject") or {}).items() if v}
     return Subject(**given) if given else None
 
