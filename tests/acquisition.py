@@ -158,16 +158,22 @@ def _oe_channel(name: str, bit_volts: float, units: str) -> dict:
             "bit_volts": bit_volts, "units": units, "source_processor_index": 0, "recorded_processor_index": 0}
 
 
-def write_openephys(root: Path, name: str, *, duration_s: float = 12.0, seed: int = 10, fs: float = 30000.0):
+OPENEPHYS_DATE = "1 May 2024 10:00:00"  # settings.xml <INFO><DATE>, local time as the GUI writes it
+
+
+def write_openephys(root: Path, name: str, *, duration_s: float = 12.0, seed: int = 10, fs: float = 30000.0,
+                    software_time_ms: int | None = None):
     """An Open Ephys 0.6 session: Record Node 101 with two Acquisition Board streams. The first also
-    records 3 AUX (accelerometer) and 2 ADC inputs after its 16 headstage channels. Returns
-    (session folder, the recordings written, keyed by stream folder name)."""
+    records 3 AUX (accelerometer) and 2 ADC inputs after its 16 headstage channels. settings.xml
+    carries OPENEPHYS_DATE; ``software_time_ms`` adds recording1/sync_messages.txt with that
+    "Software Time". Returns (session folder, the recordings written, keyed by stream folder name)."""
     session = root / name
     node = session / "Record Node 101"
     rec = node / "experiment1" / "recording1"
     node.mkdir(parents=True)
     (node / "settings.xml").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?>\n<SETTINGS><INFO><VERSION>0.6.7</VERSION></INFO>'
+        '<?xml version="1.0" encoding="UTF-8"?>\n<SETTINGS><INFO><VERSION>0.6.7</VERSION>'
+        f'<DATE>{OPENEPHYS_DATE}</DATE></INFO>'
         '<SIGNALCHAIN><PROCESSOR name="Acquisition Board" nodeId="100"/>'
         '<PROCESSOR name="Acquisition Board" nodeId="102"/><PROCESSOR name="Record Node" nodeId="101"/>'
         '</SIGNALCHAIN></SETTINGS>\n')
@@ -199,19 +205,29 @@ def write_openephys(root: Path, name: str, *, duration_s: float = 12.0, seed: in
         written[folder_name] = recording
     (rec / "structure.oebin").write_text(json.dumps(
         {"GUI version": "0.6.7", "continuous": continuous, "events": [], "spikes": []}, indent=2))
+    if software_time_ms is not None:  # the GUI >= 0.6 layout of the file
+        (rec / "sync_messages.txt").write_text(
+            f"Software Time (milliseconds since midnight Jan 1st 1970 UTC): {software_time_ms}\n"
+            + "".join(f"Start Time for Acquisition Board ({board}) - Rhythm Data @ {int(fs)} Hz: 123000\n"
+                      for board in (100, 102)))
     return session, written
 
 
 # -- NWB --------------------------------------------------------------------------------------
 
 
-def write_nwb(path: Path, recordings: dict, *, positions: bool = True) -> Path:
-    """One ElectricalSeries per item of ``recordings`` (name -> recording), each on its own electrodes."""
+NWB_START = datetime(2024, 5, 1, 10, 0, tzinfo=timezone.utc)
+
+
+def write_nwb(path: Path, recordings: dict, *, positions: bool = True, subject: dict | None = None) -> Path:
+    """One ElectricalSeries per item of ``recordings`` (name -> recording), each on its own electrodes,
+    in a session that starts at NWB_START; ``subject``: Subject fields, if the file is to have one."""
     from pynwb import NWBHDF5IO, NWBFile
     from pynwb.ecephys import ElectricalSeries
+    from pynwb.file import Subject
 
-    nwb = NWBFile(session_description="sortcanary test", identifier=path.stem,
-                  session_start_time=datetime(2024, 5, 1, 10, 0, tzinfo=timezone.utc))
+    nwb = NWBFile(session_description="sortcanary test", identifier=path.stem, session_start_time=NWB_START,
+                  subject=Subject(**subject) if subject else None)
     device = nwb.create_device(name="probe")
     start = 0
     series = []
@@ -240,10 +256,12 @@ MAXWELL_LSB_V = 6.29e-6
 
 
 def write_maxwell(path: Path, recording=None, *, wells=("well000",), num_channels: int = 16, samples: int = 0,
-                  compression: dict | None = None, raw_filter: int | None = None) -> Path:
+                  compression: dict | None = None, raw_filter: int | None = None,
+                  start_time_ms: int | None = None) -> Path:
     """A MaxOne/MaxTwo file (current layout). ``recording`` gives the traces (else ``samples`` of zeros);
     ``compression`` passes h5py filter options; ``raw_filter`` stores the raw chunks through a filter id no
-    plugin provides (chunks written directly, as a vendor plugin would have written them)."""
+    plugin provides (chunks written directly, as a vendor plugin would have written them);
+    ``start_time_ms`` writes each well recording's start_time (ms since 1970 UTC)."""
     import h5py
 
     if recording is not None:
@@ -265,6 +283,8 @@ def write_maxwell(path: Path, recording=None, *, wells=("well000",), num_channel
             base.create_dataset("settings/lsb", data=[MAXWELL_LSB_V])
             base.create_dataset("settings/gain", data=[512.0])
             base.create_dataset("settings/mapping", data=mapping)
+            if start_time_ms is not None:
+                base.create_dataset("start_time", data=np.array([start_time_ms], dtype="<i8"))
             if raw_filter is not None:
                 raw = base.create_dataset("groups/routed/raw", shape=traces.shape, dtype="<u2", chunks=traces.shape,
                                           compression=raw_filter, allow_unknown_filter=True)

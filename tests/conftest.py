@@ -48,6 +48,42 @@ def demo_dir(tmp_path_factory) -> Path:
     return folder
 
 
+GT_NAME = "gt"
+GT_UNITS = 5
+# What a lab sets for DANDI (outputs.nwb_metadata); the shared Kilosort4 run exports NWB with it.
+NWB_METADATA = {
+    "subject": {"subject_id": "mouse-007", "species": "Mus musculus", "sex": "F", "age": "P90D",
+                "description": "C57BL/6J, head-fixed, chronic implant"},
+    "experimenter": ["Doe, Jane"],
+    "institution": "University of Testing",
+    "lab": "Canary Lab",
+    "experiment_description": "Spontaneous activity in dorsal CA1 (generated ground-truth recording).",
+    "keywords": ["extracellular electrophysiology", "spike sorting"],
+    "location": "CA1",
+    "timezone": "Europe/Berlin",
+}
+
+
+@pytest.fixture(scope="session")
+def ks4_run(tmp_path_factory):
+    """One real workflow run with Kilosort4 (test_outputs.py, test_nwb.py): a ground-truth recording
+    (its true sorting kept aside) and a silent one the canary blocks; every output on, NWB with
+    NWB_METADATA. Returns (workdir, snakemake result, true sorting). Read-only: copy to change it."""
+    from sortcanary.demo import ground_truth, silent, write_binary_with_sidecar
+
+    root = tmp_path_factory.mktemp("outputs")
+    recordings = root / "recordings"
+    recording, truth = ground_truth(DEMO_DURATION_S, DEMO_CHANNELS, GT_UNITS, seed=0)
+    recording.save(folder=recordings / GT_NAME)
+    write_binary_with_sidecar(silent(DEMO_DURATION_S, DEMO_CHANNELS, 2, recording), recordings, "silent")
+    truth = truth.save(folder=root / "ground_truth")
+    workdir = root / "wf"
+    write_config(workdir, recordings_dir=str(recordings), torch_device="cpu",
+                 outputs={"exporters": {"nwb": True}, "nwb_metadata": NWB_METADATA})
+    result = run_snakemake(workdir)
+    return workdir, result, truth
+
+
 def write_config(workdir: Path, **config) -> Path:
     cfg = {"scratch_dir": "scratch", "canary": {"window_s": CANARY_WINDOW_S}, **config}
     path = workdir / "config" / "config.yaml"

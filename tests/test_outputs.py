@@ -1,8 +1,9 @@
 """What a sorted recording leaves behind: analyzer, curation, exports, figures, reports, summary.
 
-One real workflow run (real snakemake, real Kilosort4 on the CPU) over a ground-truth recording
-and a silent one serves most tests; exporter failures use the threshold test backend, with pynwb
-made unimportable or broken in the jobs' environment by a package earlier on PYTHONPATH.
+One real workflow run (real snakemake, real Kilosort4 on the CPU; conftest.ks4_run, shared with
+test_nwb.py) over a ground-truth recording and a silent one serves most tests; exporter failures
+use the threshold test backend, with pynwb made unimportable or broken in the jobs' environment by
+a package earlier on PYTHONPATH.
 """
 
 from __future__ import annotations
@@ -18,29 +19,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import (DEMO_CHANNELS, DEMO_DURATION_S, job_env, read_json, read_summary, run_snakemake, sortcanary,
+from conftest import (DEMO_CHANNELS, GT_NAME, job_env, read_json, read_summary, run_snakemake, sortcanary,
                       write_config)
 
-GT_UNITS = 5
-NAME = "gt"
-
-
-@pytest.fixture(scope="module")
-def ks4_run(tmp_path_factory):
-    """Recordings: a ground-truth one (its true sorting kept aside) and a silent one the canary blocks."""
-    from sortcanary.demo import ground_truth, silent, write_binary_with_sidecar
-
-    root = tmp_path_factory.mktemp("outputs")
-    recordings = root / "recordings"
-    recording, truth = ground_truth(DEMO_DURATION_S, DEMO_CHANNELS, GT_UNITS, seed=0)
-    recording.save(folder=recordings / NAME)
-    write_binary_with_sidecar(silent(DEMO_DURATION_S, DEMO_CHANNELS, 2, recording), recordings, "silent")
-    truth = truth.save(folder=root / "ground_truth")
-    workdir = root / "wf"
-    write_config(workdir, recordings_dir=str(recordings), torch_device="cpu",
-                 outputs={"exporters": {"nwb": True}})
-    result = run_snakemake(workdir)
-    return workdir, result, truth
+NAME = GT_NAME  # the shared real Kilosort4 run (conftest.ks4_run) sorts this recording
 
 
 def sorted_dir(workdir: Path, name: str = NAME) -> Path:

@@ -7,7 +7,6 @@ rehearsal: same sorter, loader, parameters and code path, only the plan's window
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 from pathlib import Path
 
 from ..checks.sampling_rate import check_sampling_frequency
@@ -16,6 +15,7 @@ from ..layout import IN_SORTED
 from ..plan.sortplan import SortPlan
 from ..plan.sorters import resolve_backend
 from ..products.build import any_wanted, check_dependencies
+from ..recordings.session_start import session_start
 from ..runner.watched import run_task
 from .records import versions
 
@@ -34,10 +34,10 @@ def report_context(plan: SortPlan, outcome: dict, defaults: dict, extra: dict | 
     """What the report page shows besides the outputs: recording facts, sorter, parameters that
     differ from the sorter's defaults, versions, sort timing (plus the caller's canary marker)."""
     entry = plan.recording
-    first = Path(entry.input_files[0]) if entry.input_files else Path(entry.path)
+    start, start_source = session_start(entry, plan.outputs["nwb_metadata"]["timezone"])
     params = outcome["sorter_params"]
     return {
-        "recording": {k: getattr(entry, k) for k in ("name", "source", "path", "format", "num_channels",
+        "recording": {k: getattr(entry, k) for k in ("name", "source", "path", "format", "stream", "num_channels",
                                                      "sampling_frequency", "duration_s")},
         "window": plan.window.as_dict() if plan.window else None,
         "sorter": outcome["sorter"],
@@ -45,8 +45,9 @@ def report_context(plan: SortPlan, outcome: dict, defaults: dict, extra: dict | 
         "params_non_default": {k: v for k, v in sorted(params.items()) if k not in defaults or defaults[k] != v},
         "versions": versions(),
         "timings": {"sort_s": outcome["sort_seconds"]},
-        # NWB wants a session start; the data's modification time is the best a file offers.
-        "session_start": datetime.fromtimestamp(first.stat().st_mtime, tz=timezone.utc).isoformat(),
+        # NWB wants a session start: the acquisition's own clock, a file's mtime only as the last resort.
+        "session_start": start.isoformat(),
+        "session_start_source": start_source,
         **(extra or {}),
     }
 

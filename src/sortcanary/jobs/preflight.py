@@ -17,6 +17,7 @@ from ..checks.device import resolve_torch_device
 from ..checks.disk import check_free_space, check_writable
 from ..taxonomy import SortFailure
 from ..plan.sorters import resolve_backend
+from ..products.nwb import dandi_gaps
 from ..recordings.formats import hdf5
 from .records import clear_verdict
 
@@ -47,11 +48,34 @@ def run_preflight(cfg: dict, *, results_dir: Path, scratch_dir: Path, hdf5_filte
     return report
 
 
+def nwb_not_dandi_ready(cfg: dict) -> dict | None:
+    """With NWB export on and the subject (partly) unset: what to set for DANDI, else None.
+
+    The export still runs; the files just won't pass DANDI's validation. A recording that is an
+    NWB file with its own Subject keeps that one, which this config-level check can't see.
+    """
+    missing = dandi_gaps(cfg["outputs"]["nwb_metadata"])
+    if not cfg["outputs"]["exporters"]["nwb"] or not missing:
+        return None
+    return {"missing": missing,
+            "message": "units.nwb files will not be DANDI-ready (no complete Subject: DANDI requires subject_id, "
+                       f"species, sex and age); set {', '.join(missing)} in config/config.yaml "
+                       "(see config/README.md, outputs.nwb_metadata)"}
+
+
 def preflight_job(cfg: dict, *, report_path: str, verdict_path: str, hdf5_filters=()) -> int:
-    """The workflow's preflight rule: write the report, or a verdict that blocks every canary."""
+    """The workflow's preflight rule: write the report, or a verdict that blocks every canary.
+
+    A config that makes NWB files DANDI can't take is warned about here, once per run, in the log
+    and in the report (``nwb_not_dandi_ready``), whether or not the checks are enabled.
+    """
     clear_verdict(verdict_path)
+    notice = nwb_not_dandi_ready(cfg)
+    if notice:
+        log.warning("%s", notice["message"])
+    extra = {"nwb_not_dandi_ready": notice} if notice else {}
     if not cfg["preflight"]["enabled"]:
-        report = {"status": "skipped", "reason": "preflight.enabled is false"}
+        report = {"status": "skipped", "reason": "preflight.enabled is false", **extra}
         write_json_atomic(verdict_path, report)
         write_json_atomic(report_path, report)
         log.info("preflight skipped (preflight.enabled: false)")
@@ -65,6 +89,7 @@ def preflight_job(cfg: dict, *, report_path: str, verdict_path: str, hdf5_filter
         log.error("PREFLIGHT FAILED (every canary is blocked): %s/%s: %s -- %s", verdict.category,
                   verdict.error_class, verdict.message, verdict.remediation)
         return 1
+    report.update(extra)
     write_json_atomic(verdict_path, report)
     write_json_atomic(report_path, report)
     log.info("preflight ok: %s", report)

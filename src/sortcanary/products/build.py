@@ -105,13 +105,18 @@ def postprocess(recording, sorting, dest: Path, outputs: dict, job_kwargs: dict,
             files["units_npz"] = exports.write_units_npz(dest / IN_SORTED["units_npz"], sorting, analyzer,
                                                          curation).name
         if on["nwb"]:
-            name = context.get("recording", {}).get("name", dest.name)
-            start = context.get("session_start")
-            from .nwb import write_nwb
+            from .nwb import nwb_metadata, write_nwb
 
-            files["nwb"] = write_nwb(dest / IN_SORTED["nwb"], recording, sorting, analyzer, curation,
-                                             name=name, session_start=datetime.fromisoformat(start) if start else None
-                                             ).name
+            rec = context.get("recording", {})
+            files["nwb"] = write_nwb(
+                dest / IN_SORTED["nwb"], recording, sorting, analyzer, curation, name=rec.get("name", dest.name),
+                metadata=nwb_metadata(outputs["nwb_metadata"]),
+                session_start=datetime.fromisoformat(context["session_start"]),
+                start_source=context["session_start_source"],
+                source_nwb=(rec["path"], rec["stream"]) if rec.get("format") == "nwb" else None,
+                software=[("sortcanary", context.get("versions", {}).get("sortcanary", "")),
+                          (context.get("sorter", ""), str(context.get("sorter_version", "")))],
+            ).name
     figures: list[str] = []
     if on["figures"]:
         from .figures import write_figures

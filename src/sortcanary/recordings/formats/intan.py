@@ -9,10 +9,16 @@ block, so discovery does not call it; the job does when it opens the file.
 The amplifier stream (neo stream ``0``) is the one sorted; Intan files carry no electrode geometry,
 so ``formats.probe.intan`` is required. The headerless "one file per signal/channel" layouts
 (``info.rhd`` + ``.dat`` files) are not handled.
+
+Session start: the RHD/RHS header holds **no date or time**. Intan's acquisition software appends
+``_YYMMDD_HHMMSS`` (local time) to the base name of every file it writes, so that stamp is read
+from the file name when present; a renamed file has none (the file's mtime is used then).
 """
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -87,3 +93,15 @@ def open_recording(entry: RecordingEntry):
     from spikeinterface.extractors import read_intan
 
     return read_intan(entry.path, **entry.reader)
+
+
+NAME_STAMP = re.compile(r"_(\d{6}_\d{6})$")  # <base>_YYMMDD_HHMMSS.rhd
+
+
+def session_start(entry: RecordingEntry) -> tuple[datetime, str] | None:
+    """The ``_YYMMDD_HHMMSS`` stamp of Intan's file name (naive local time), or None."""
+    name = Path(entry.path).name
+    found = NAME_STAMP.search(Path(name).stem)
+    if not found:
+        return None
+    return datetime.strptime(found.group(1), "%y%m%d_%H%M%S"), f"Intan file-name stamp of {name}"

@@ -10,10 +10,17 @@ the file holds several.
 MaxWell compresses traces with a vendor HDF5 filter plugin. The filters the raw dataset needs are
 recorded (metadata), and preflight and the job check that HDF5 can load them from
 ``formats.hdf5_plugin_path``; a missing plugin is the environment verdict ``hdf5_plugin_missing``.
+
+Session start, where the file has one (neo exposes none): the current layout's
+``wells/<well>/<rec>/start_time`` (milliseconds since 1970-01-01 UTC), the legacy layout's ``/time``
+text (``start: YYYY-MM-DD HH:MM:SS;...``, local time). Both follow files MaxLab software writes as
+other readers describe them; no vendor-written file was available to test against.
 """
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -119,3 +126,22 @@ def open_recording(entry: RecordingEntry):
     # install_maxwell_plugin would download the vendor plugin at run time; the plugin comes from
     # formats.hdf5_plugin_path instead (checked by preflight and before the job reads).
     return read_maxwell(entry.path, install_maxwell_plugin=False, **entry.reader)
+
+
+LEGACY_START = re.compile(r"start:\s*(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})")
+
+
+def session_start(entry: RecordingEntry) -> tuple[datetime, str] | None:
+    """The well recording's start time (UTC), the legacy file's /time (naive local), or None."""
+    path = Path(entry.path)
+    with hdf5.open_file(path, "MaxWell") as f:
+        rec = entry.reader.get("rec_name")
+        key = f"wells/{entry.reader.get('stream_id')}/{rec}/start_time"
+        if rec and key in f:
+            ms = int(np.asarray(f[key][()]).ravel()[0])
+            return datetime.fromtimestamp(ms / 1000, tz=timezone.utc), f"MaxWell {key} in {path.name}"
+        if "time" in f:
+            found = LEGACY_START.search(hdf5.text(np.asarray(f["time"][()]).ravel()[0]))
+            if found:
+                return datetime.fromisoformat(found.group(1)), f"MaxWell /time in {path.name}"
+    return None

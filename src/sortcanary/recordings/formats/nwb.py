@@ -8,10 +8,15 @@ LFP) are not raw data and are skipped. The stream label is the series name; the 
 
 Geometry: SpikeInterface places channels from the electrodes table's ``rel_x``/``rel_y`` columns;
 a file without them needs ``formats.probe.nwb`` (which, when set, replaces them for every series).
+
+Session start: the file's own ``/session_start_time`` (ISO 8601, with a zone since NWB 2). The
+units.nwb written from such a recording reuses it, with the file's subject and electrodes
+(sortcanary.products.nwb).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -99,3 +104,13 @@ def open_recording(entry: RecordingEntry):
     from spikeinterface.extractors import read_nwb_recording
 
     return read_nwb_recording(file_path=entry.path, **entry.reader)
+
+
+def session_start(entry: RecordingEntry) -> tuple[datetime, str] | None:
+    """The file's ``session_start_time`` and its source; None if the file lacks it."""
+    path = Path(entry.path)
+    with hdf5.open_file(path, "NWB") as f:
+        if "session_start_time" not in f:
+            return None
+        text = hdf5.text(f["session_start_time"][()])
+    return datetime.fromisoformat(text), f"session_start_time of {path.name}"

@@ -14,11 +14,17 @@ Geometry: Neuropixels streams get theirs from the node's ``settings.xml`` (probe
 here without reading data); any other stream (e.g. an Acquisition Board headstage) needs
 ``formats.probe.openephys``, which, when set, replaces the file's geometry for every stream.
 Duration is the ``continuous.dat`` size over channels x 2 bytes.
+
+Session start: the recording folder's ``sync_messages.txt`` line "Software Time (milliseconds since
+midnight Jan 1st 1970 UTC)" (GUI >= 0.6: an absolute, zoned time), else the ``<INFO><DATE>`` of the
+node's ``settings.xml`` ("1 May 2024 10:00:00", local time without a zone). structure.oebin holds
+no time.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from pathlib import Path
 
 from ..entry import EntryError, Problem, RecordingEntry, recording_name
@@ -164,3 +170,31 @@ def open_recording(entry: RecordingEntry):
     from spikeinterface.extractors import read_openephys  # binary format: the folder holds no .continuous file
 
     return read_openephys(entry.path, **entry.reader)
+
+
+SOFTWARE_TIME = re.compile(r"Software Time \(milliseconds since midnight Jan 1st 1970 UTC\):\s*(\d+)")
+SETTINGS_DATE_FORMAT = "%d %b %Y %H:%M:%S"  # what the GUI writes in <INFO><DATE>
+
+
+def session_start(entry: RecordingEntry) -> tuple[datetime, str] | None:
+    """The recording's start from sync_messages.txt (UTC), else settings.xml's DATE (naive local
+    time); None when neither has one."""
+    import xml.etree.ElementTree as ElementTree
+
+    folder = Path(entry.path)
+    sync = folder / "sync_messages.txt"
+    if sync.is_file():
+        found = SOFTWARE_TIME.search(sync.read_text(errors="replace"))
+        if found:
+            when = datetime.fromtimestamp(int(found.group(1)) / 1000, tz=timezone.utc)
+            return when, f"Open Ephys Software Time in {folder.name}/sync_messages.txt"
+    _, run, node_folder = _layout(folder / "structure.oebin")
+    settings = _settings_file(node_folder, run)
+    if settings.is_file():
+        try:
+            date = ElementTree.parse(settings).getroot().findtext("./INFO/DATE")
+        except ElementTree.ParseError as exc:
+            raise ValueError(f"{settings.name} is not valid XML ({exc})") from None
+        if date and date.strip():
+            return datetime.strptime(date.strip(), SETTINGS_DATE_FORMAT), f"Open Ephys <INFO><DATE> in {settings.name}"
+    return None

@@ -9,11 +9,15 @@ probeinterface), so no probe override is needed. Duration is the ``.bin`` size o
 truncated copy.
 
 A folder must hold one run (one gate/trigger): neo reads every ``.meta`` below the folder.
+
+Session start: the ``.meta``'s ``fileCreateTime`` (local wall-clock time of the acquisition
+machine, ISO 8601 without a zone), which SpikeGLX writes when it opens the file.
 """
 
 from __future__ import annotations
 
 import warnings
+from datetime import datetime
 from pathlib import Path
 
 from ..entry import EntryError, Problem, RecordingEntry, recording_name
@@ -137,3 +141,13 @@ def open_recording(entry: RecordingEntry):
     from spikeinterface.extractors import read_spikeglx
 
     return read_spikeglx(entry.path, **entry.reader)
+
+
+def session_start(entry: RecordingEntry) -> tuple[datetime, str] | None:
+    """The AP stream's ``fileCreateTime`` (naive local time) and its source, or None without one."""
+    meta = Path(entry.input_files[0])
+    for line in meta.read_text(errors="replace").splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "fileCreateTime" and value.strip():
+            return datetime.fromisoformat(value.strip()), f"SpikeGLX fileCreateTime in {meta.name}"
+    return None
