@@ -69,7 +69,8 @@ _CLASSES = [
     ),
     FailureClass(
         "container_error", ENVIRONMENT, "The sorter's container could not be started.",
-        "Start the container engine (or install it), check the image name and registry access, or unset `docker_image`.",
+        "Start the container engine (or install it), check the image name and registry access, or unset "
+        "`docker_image`/`singularity_image`.",
         environment_wide=True,
     ),
     FailureClass(
@@ -168,6 +169,8 @@ SIGNATURES: tuple[Signature, ...] = (
     _sig("container_error", r"Error while fetching server API version", "daemon_down"),
     _sig("container_error", r"Docker is not installed|python `docker` package must be installed", "client_missing"),
     _sig("container_error", r"No module named '?docker\b", "client_missing"),
+    _sig("container_error", r"Singularity is not installed|`spython` package must be installed", "client_missing"),
+    _sig("container_error", r"No module named '?spython\b", "client_missing"),
     _sig("container_error", r"pull access denied|manifest (for \S+ )?unknown|repository does not exist|ImageNotFound", "image_pull_failed"),
     _sig("container_error", r"Spike sorting in (docker|singularity) failed", "other"),
     _sig("hdf5_plugin_missing", r"HDF5_PLUGIN_PATH|can't (open directory|dlopen).*plugin|required filter .* (not|isn't) (available|registered)"),

@@ -257,11 +257,11 @@ def _sort_task(spec: dict) -> dict:
     from .sorters import resolve_backend
 
     backend = resolve_backend(spec["sorter"])
-    backend.check_installed(docker_image=spec.get("docker_image"))
+    backend.check_installed(**spec["container"])
     recording = _recording(spec)
     checks = check_window(recording) if spec.get("data_checks") else None
     started = time.monotonic()
-    sorting = backend.run(recording, Path(spec["sorter_folder"]), spec["params"], docker_image=spec.get("docker_image"))
+    sorting = backend.run(recording, Path(spec["sorter_folder"]), spec["params"], **spec["container"])
     sorter_seconds = time.monotonic() - started
     sorting.save(folder=spec["sorting_folder"], overwrite=True)
     return {"ok": True, "units": int(len(sorting.unit_ids)), "sorter_seconds": sorter_seconds,

@@ -33,7 +33,7 @@ from .outputs import (
     write_json_atomic,
 )
 from .postprocess import any_wanted, check_dependencies
-from .sorters import check_sampling_frequency, resolve_backend, sorter_params
+from .sorters import check_sampling_frequency, container_options, resolve_backend, sorter_params
 
 log = logging.getLogger("sortcanary")
 
@@ -123,7 +123,7 @@ def process_recording(
             "window": window.as_dict() if window else None,
             "sorter": cfg["sorter"],
             "params": params,
-            "docker_image": cfg.get("docker_image"),
+            "container": container_options(cfg),
             "sorter_folder": str(sorter_folder),
             "sorting_folder": str(dest / IN_SORTED["sorting"]),
             "data_checks": window is not None,  # cheap trace checks run on the canary window only

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from .classification import SortFailure, classify_text, verdict_for
-from .sorters import resolve_backend
+from .sorters import container_options, resolve_backend
 
 
 def resolve_torch_device(requested: str) -> str:
@@ -38,7 +38,12 @@ def resolve_torch_device(requested: str) -> str:
     return "cuda"
 
 
-def check_container_engine() -> str:
+def check_container_engine(cfg: dict) -> str:
+    """The container engine the config's image needs (Docker or Apptainer/Singularity); its version."""
+    return check_docker_engine() if cfg.get("docker_image") else check_apptainer()
+
+
+def check_docker_engine() -> str:
     """Ping the Docker engine the way SpikeInterface will reach it; its errors are classified."""
     try:
         import docker
@@ -49,6 +54,36 @@ def check_container_engine() -> str:
     except Exception as exc:  # noqa: BLE001 -- every failure to reach the engine is a verdict
         text = f"{type(exc).__name__}: {exc}"
         raise SortFailure(classify_text(text) or verdict_for("container_error", message=text[:300], reason="other")) from exc
+
+
+def check_apptainer() -> str:
+    """What SpikeInterface needs for singularity_image: apptainer or singularity on PATH, and spython.
+
+    Apptainer is a client binary with no daemon, so finding it and reading its version is the check."""
+    import importlib.util
+    import subprocess
+
+    client = shutil.which("apptainer") or shutil.which("singularity")
+    if client is None:
+        raise SortFailure(verdict_for(
+            "container_error", reason="client_missing",
+            message="singularity_image is set but neither apptainer nor singularity is on PATH "
+            "(load its module, install Apptainer, or unset singularity_image).",
+        ))
+    if importlib.util.find_spec("spython") is None:
+        raise SortFailure(verdict_for(
+            "container_error", reason="client_missing",
+            message="singularity_image is set but the spython package SpikeInterface drives Apptainer with is "
+            "missing: pip install 'sortcanary[containers]'.",
+        ))
+    try:
+        done = subprocess.run([client, "--version"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SortFailure(verdict_for("container_error", reason="other", message=f"{client} --version: {exc}")) from exc
+    if done.returncode != 0:
+        text = f"{client} --version failed: {(done.stderr or done.stdout).strip()[:300]}"
+        raise SortFailure(verdict_for("container_error", reason="other", message=text))
+    return done.stdout.strip()
 
 
 def _check_writable(folder: Path) -> None:
@@ -92,10 +127,11 @@ def run_preflight(cfg: dict, *, results_dir: Path, scratch_dir: Path, hdf5_filte
     ``hdf5_filters``: the HDF5 filter ids the discovered recordings need (see formats.hdf5).
     """
     backend = resolve_backend(cfg["sorter"])
-    backend.check_installed(docker_image=cfg.get("docker_image"))
+    container = container_options(cfg)
+    backend.check_installed(**container)
     report = {"status": "ok", "sorter": cfg["sorter"], "sorter_version": backend.version()}
-    if cfg.get("docker_image"):
-        report["container_engine"] = check_container_engine()
+    if container:
+        report["container_engine"] = check_container_engine(cfg)
         report["sorter_version"] = "in container"
     if "torch_device" in backend.default_params() or cfg["torch_device"] != "auto":
         report["torch_device"] = resolve_torch_device(cfg["torch_device"])

@@ -26,14 +26,17 @@ class SorterBackend:
     def version(self) -> str:
         return "unknown"
 
-    def check_installed(self, *, docker_image=None) -> None:
+    def check_installed(self, *, docker_image=None, singularity_image=None) -> None:
         """Raise SortFailure(sorter_not_installed) when the sorter can't run here."""
 
     def default_params(self) -> dict:
         return {}
 
-    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
-        """Sort ``recording`` into ``folder`` and return a SpikeInterface BaseSorting."""
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None, singularity_image=None):
+        """Sort ``recording`` into ``folder`` and return a SpikeInterface BaseSorting.
+
+        The container options (container_options) are passed only when the config sets one.
+        """
         raise NotImplementedError
 
     def log_files(self, folder: Path) -> list[Path]:
@@ -64,10 +67,10 @@ class SpikeInterfaceSorter(SorterBackend):
         return SortFailure(verdict_for("sorter_not_installed", message=f"The sorter {self.name} is not installed"
                                        f" or cannot be imported ({detail})."))
 
-    def check_installed(self, *, docker_image=None) -> None:
+    def check_installed(self, *, docker_image=None, singularity_image=None) -> None:
         """Installed *and importable*: SpikeInterface's is_installed() only finds the module, so a
         broken install would pass it and fail hours later on first use."""
-        if docker_image:  # the container brings the sorter; the engine is checked by preflight
+        if docker_image or singularity_image:  # the container brings the sorter; preflight checks the engine
             return
         if not self._cls.is_installed():
             raise self._not_installed("not found")
@@ -79,7 +82,7 @@ class SpikeInterfaceSorter(SorterBackend):
         except ImportError as exc:  # some sorters import their package to list their parameters
             raise self._not_installed(f"{type(exc).__name__}: {exc}") from exc
 
-    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None, singularity_image=None):
         from spikeinterface.sorters import run_sorter
 
         return run_sorter(
@@ -89,6 +92,7 @@ class SpikeInterfaceSorter(SorterBackend):
             remove_existing_folder=True,
             verbose=True,
             docker_image=docker_image or False,
+            singularity_image=singularity_image or False,
             **params,
         )
 
@@ -115,6 +119,16 @@ def resolve_backend(spec: str) -> SorterBackend:
             verdict_for("unknown_sorter", message=f"sortcanary: unknown sorter '{spec}'; SpikeInterface knows: {known}.")
         )
     return SpikeInterfaceSorter(spec)
+
+
+CONTAINER_KEYS = ("docker_image", "singularity_image")
+
+
+def container_options(cfg: dict) -> dict:
+    """The run_sorter container option the config sets (docker_image or singularity_image), or none.
+
+    Only a set option is passed on, so backends that know no containers keep working."""
+    return {key: cfg[key] for key in CONTAINER_KEYS if cfg.get(key)}
 
 
 def sorter_params(cfg: dict, backend: SorterBackend) -> dict:
