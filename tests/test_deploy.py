@@ -47,6 +47,16 @@ def test_workflow_files_are_the_repository_files_in_a_clone():
     assert {p.name for p in files.profiles.iterdir()} >= {"default", "slurm", "slurm-grouped"}
 
 
+def test_without_a_config_in_the_working_directory_the_workflow_uses_its_own(demo_dir, tmp_path):
+    """Run from elsewhere with no config/ there: the default config beside the workflow, not an error."""
+    result = subprocess.run([str(BIN / "snakemake"), "-s", str(workflow_files().snakefile), "--directory",
+                             str(tmp_path), "--workflow-profile", "none", "--cores", "1", "-n",
+                             "--config", f"recordings_dir={demo_dir}"],
+                            cwd=tmp_path, env=job_env(), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"Config file(s): ['{workflow_files().config}']" in result.stdout + result.stderr
+
+
 # -- sortcanary init, profiles -----------------------------------------------------------------------
 
 

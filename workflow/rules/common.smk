@@ -19,9 +19,13 @@ min_version("9.0")
 # else (schema, scripts, envs, report captions) is named relative to these rule files, so the
 # workflow runs from a clone, an installed package or another workflow's `module`, in any directory.
 # As a module given `config:`, Snakemake skips this directive and the schema fills the defaults.
+# (workflow.current_basedir is this file's folder; workflow.basedir is the main Snakefile's, which is
+# another workflow's when this one is a module. source_path() would name a copy in a cache.)
 CONFIGFILE = "config/config.yaml"
 if not os.path.exists(CONFIGFILE):
-    CONFIGFILE = workflow.source_path("../../config/config.yaml")
+    CONFIGFILE = os.path.normpath(
+        os.path.join(str(workflow.current_basedir), "..", "..", CONFIGFILE)
+    )
 
 
 configfile: CONFIGFILE
