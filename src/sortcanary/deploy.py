@@ -60,12 +60,11 @@ class WorkflowFiles:
 
 
 def workflow_files() -> WorkflowFiles:
-    root = SHARE.resolve()
     files = WorkflowFiles(
-        snakefile=(root / "workflow" / "Snakefile").resolve(),
-        config=(root / "config" / "config.yaml").resolve(),
-        config_readme=(root / "config" / "README.md").resolve(),
-        profiles=(root / "profiles").resolve(),
+        snakefile=(SHARE / "workflow" / "Snakefile").resolve(),
+        config=(SHARE / "config" / "config.yaml").resolve(),
+        config_readme=(SHARE / "config" / "README.md").resolve(),
+        profiles=(SHARE / "profiles").resolve(),
     )
     if not files.snakefile.is_file():
         raise DeployError(f"the packaged workflow is missing ({files.snakefile}); reinstall sortcanary")
@@ -96,12 +95,12 @@ def init_workdir(directory: str | Path, *, recordings_dir: str | None = None, fo
         shutil.copyfile(source, dest)
     if recordings_dir is not None:
         config = directory / "config" / "config.yaml"
-        line = f"recordings_dir: {yaml_string(str(Path(recordings_dir).resolve()))}"
+        line = f"recordings_dir: {_yaml_string(str(Path(recordings_dir).resolve()))}"
         config.write_text(re.sub(r"(?m)^recordings_dir:.*$", lambda _: line, config.read_text(), count=1))
     return list(copies)
 
 
-def yaml_string(text: str) -> str:
+def _yaml_string(text: str) -> str:
     import yaml
 
     return yaml.safe_dump(text, default_style='"').strip()

@@ -67,7 +67,7 @@ def require_keep_going(wildcards):
     Without it, the first blocked canary stops every other recording. Profiles set it, but Snakemake
     applies no profile to a workflow used as a module, and a Snakefile can't set it: while it is
     parsed, workflow.execution_settings is still None (Snakemake 9.27.1), so the check runs here,
-    when the DAG is built. Jobs on cluster nodes and dry runs are not checked.
+    when the DAG is built. Jobs on cluster nodes, dry runs and --touch are not checked.
     """
     settings = workflow.execution_settings
     if (
@@ -75,7 +75,7 @@ def require_keep_going(wildcards):
         and settings is not None
         and not settings.keep_going
         and workflow.is_main_process
-        and not workflow.dryrun
+        and not (workflow.dryrun or workflow.touch)
     ):
         sys.exit(
             f"sortcanary: {len(RECORDINGS)} recordings but no --keep-going: one blocked canary would stop "
