@@ -5,4 +5,4 @@ the full sort; only recordings whose canary does not fail in a classified way go
 multi-hour full sort.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

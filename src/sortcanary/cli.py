@@ -1,4 +1,4 @@
-"""`sortcanary`: the package's command line (the workflow itself runs through `snakemake`)."""
+"""`sortcanary`: the package's command line (the workflow runs through `snakemake`, or `sortcanary run`)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+from . import __version__
 from .atomic import dumps
 from .checks.sorter_params import check_sorter_params
 from .classification import classify
 from .taxonomy import SortFailure
 from .config import ConfigError, load_config
 from .recordings import EntryError, entry_for_path
+from .deploy import PROFILE_CHAINS, RUN_EXIT_CODES, DeployError, init_workdir, run_workflow
 
 
 def _cmd_demo_data(args) -> int:
@@ -81,9 +83,37 @@ def _cmd_status(args) -> int:
     return 1 if bad else 0
 
 
+def _cmd_init(args) -> int:
+    for path in init_workdir(args.dir, recordings_dir=args.recordings, force=args.force):
+        print(path)
+    return 0
+
+
+def _cmd_run(args) -> int:
+    return run_workflow(args.recordings_dir, workdir=args.directory, cores=args.cores, profile=args.profile,
+                        config=args.config, snakemake_args=args.snakemake_args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sortcanary", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+
+    init = sub.add_parser("init", help="write an editable config/config.yaml and a SLURM profile to adapt into DIR")
+    init.add_argument("dir")
+    init.add_argument("--recordings", help="set recordings_dir in the written config")
+    init.add_argument("--force", action="store_true", help="overwrite files that exist")
+    init.set_defaults(func=_cmd_init)
+
+    run = sub.add_parser("run", help="run the packaged workflow on RECORDINGS_DIR (snakemake, keep-going)",
+                         epilog=f"Anything after `--` goes to snakemake unchanged. {RUN_EXIT_CODES}.")
+    run.add_argument("recordings_dir")
+    run.add_argument("--directory", default=".", help="working directory: config/, results/, logs/ (default: here)")
+    run.add_argument("--cores", help="cores for local runs (default: all; omitted for cluster profiles)")
+    run.add_argument("--profile", default="default",
+                     help=f"{', '.join(PROFILE_CHAINS)} (a copy in DIR/profiles/ wins), or a profile folder")
+    run.add_argument("--config", nargs="+", default=[], metavar="KEY=VALUE", help="config overrides, as snakemake's")
+    run.set_defaults(func=_cmd_run)
 
     demo = sub.add_parser("demo-data", help="write a small demo recordings directory")
     demo.add_argument("dir")
@@ -112,11 +142,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # argparse can't pass `--` through a subcommand: what follows it is `sortcanary run`'s snakemake args
+    cut = argv.index("--") if "--" in argv else len(argv)
+    args = build_parser().parse_args(argv[:cut])
+    args.snakemake_args = argv[cut + 1:]
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
         return args.func(args)
-    except (ConfigError, EntryError) as exc:
+    except (ConfigError, EntryError, DeployError) as exc:
         print(f"sortcanary: {exc}", file=sys.stderr)
         return 2
 

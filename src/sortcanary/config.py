@@ -50,6 +50,8 @@ def _describe(error: jsonschema.ValidationError) -> str:
         known = ", ".join(sorted(error.schema.get("properties", {})))
         where = f"under '{key}'" if error.absolute_path else "at the top level"
         return f"unknown config key(s) {unknown} {where}; known keys: {known}"
+    if error.validator == "not" and "description" in error.validator_value:  # a rule across keys says itself
+        return error.validator_value["description"]
     if error.validator == "required":
         return f"config key {error.message.split(' is ')[0]} is required (set it in config/config.yaml or with --config)"
     return f"config key '{key}': {error.message}"

@@ -1,4 +1,6 @@
+import os
 import sys
+from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version, validate
@@ -14,7 +16,21 @@ from sortcanary.views.summary import write_summary
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+# The user's config is config/config.yaml in the working directory (Snakemake's convention; what
+# `sortcanary init` writes); without one, the default that ships beside this workflow. Everything
+# else (schema, scripts, envs, report captions) is named relative to these rule files, so the
+# workflow runs from a clone, an installed package or another workflow's `module`, in any directory.
+# As a module given `config:`, Snakemake skips this directive and the schema fills the defaults.
+# (workflow.current_basedir is this file's folder; workflow.basedir is the main Snakefile's, which is
+# another workflow's when this one is a module. source_path() would name a copy in a cache.)
+CONFIGFILE = "config/config.yaml"
+if not os.path.exists(CONFIGFILE):
+    CONFIGFILE = os.path.normpath(
+        os.path.join(str(workflow.current_basedir), "..", "..", CONFIGFILE)
+    )
+
+
+configfile: CONFIGFILE
 
 
 # Defaults come from the schema; a bad config stops here with one line naming the key, and so do
@@ -49,6 +65,29 @@ def recording_entry(wildcards):
 def recording_files(wildcards):
     """The recording's own files (canary input), so a changed recording is canaried and sorted again."""
     return list(RECORDINGS[wildcards.recording].input_files)
+
+
+def require_keep_going(wildcards):
+    """Preflight's input function: refuse a run without --keep-going over several recordings.
+
+    Without it, the first blocked canary stops every other recording. Profiles set it, but Snakemake
+    applies no profile to a workflow used as a module, and a Snakefile can't set it: while it is
+    parsed, workflow.execution_settings is still None (Snakemake 9.27.1), so the check runs here,
+    when the DAG is built. Jobs on cluster nodes, dry runs and --touch are not checked.
+    """
+    settings = workflow.execution_settings
+    if (
+        len(RECORDINGS) > 1
+        and settings is not None
+        and not settings.keep_going
+        and workflow.is_main_process
+        and not (workflow.dryrun or workflow.touch)
+    ):
+        sys.exit(
+            f"sortcanary: {len(RECORDINGS)} recordings but no --keep-going: one blocked canary would stop "
+            "the others; run snakemake with --keep-going (or a profile that sets keep-going: true)"
+        )
+    return []
 
 
 def hdf5_filters_needed(wildcards):
@@ -94,6 +133,11 @@ def sort_mem_mb(wildcards, attempt):
     """The full sort's host memory request (MB), from duration x channels; see sortcanary.plan.resources."""
     entry = RECORDINGS[wildcards.recording]
     return job_resources.sort_mem_mb(entry.duration_s, entry.num_channels, attempt)
+
+
+def start_run():
+    """onstart: a new run starts without the previous run's environment-wide stop (see layout.HALT)."""
+    Path(layout.HALT).unlink(missing_ok=True)
 
 
 def summarize():

@@ -1,4 +1,6 @@
 rule preflight:
+    input:
+        require_keep_going,
     output:
         layout.PREFLIGHT,
     log:

@@ -1,13 +1,7 @@
-from pathlib import Path
-
 # The summary files and the sorted recordings' figures are declared here so that `snakemake --report`
 # can show them. This job runs only when every recording was sorted; the onsuccess/onerror hooks
 # below write the same files after every run, so they exist (and list blocked recordings, and hold
 # the figures of those that were sorted) even when the run failed.
-
-
-localrules:
-    summary,
 
 
 rule summary:
@@ -35,6 +29,9 @@ rule summary:
         ),
     log:
         "logs/summary.log",
+    # Runs on the machine that runs snakemake. The rule-level form, unlike `localrules:`, keeps
+    # working when the rule is renamed by `use rule * from sortcanary as sc_*`.
+    localrule: True
     conda:
         "../envs/sortcanary.yaml"
     params:
@@ -44,9 +41,10 @@ rule summary:
         "../scripts/summary.py"
 
 
+# Snakemake runs these three only in the main Snakefile: a workflow that uses sortcanary as a
+# module calls start_run() and summarize() from its own (docs/deploy.md).
 onstart:
-    # A new run starts without the previous run's environment-wide stop (see layout.HALT).
-    Path(layout.HALT).unlink(missing_ok=True)
+    start_run()
 
 
 onsuccess:

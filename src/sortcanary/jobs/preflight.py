@@ -17,6 +17,7 @@ from ..checks.device import resolve_torch_device
 from ..checks.disk import check_free_space, check_writable
 from ..taxonomy import SortFailure
 from ..plan.sorters import resolve_backend
+from ..plan.sortplan import container_options
 from ..products.nwb import dandi_gaps
 from ..recordings.formats import hdf5
 from .records import clear_verdict
@@ -28,10 +29,11 @@ def run_preflight(cfg: dict, *, results_dir: Path, scratch_dir: Path, hdf5_filte
     """Run every check that applies; return the (deterministic) report or raise SortFailure on the
     first failure. ``hdf5_filters``: the HDF5 filter ids the discovered recordings need."""
     backend = resolve_backend(cfg["sorter"])
-    backend.check_installed(docker_image=cfg["docker_image"])
+    container = container_options(cfg)
+    backend.check_installed(**container)
     report = {"status": "ok", "sorter": cfg["sorter"], "sorter_version": backend.version(), "checked": ["sorter"]}
-    if cfg["docker_image"]:
-        report["container_engine"] = check_container_engine()
+    if container:
+        report["container_engine"] = check_container_engine(container)
         report["sorter_version"] = "in container"
         report["checked"].append("container_engine")
     if "torch_device" in backend.default_params() or cfg["torch_device"] != "auto":

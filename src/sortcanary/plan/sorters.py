@@ -26,7 +26,7 @@ class SorterBackend:
     def version(self) -> str:
         return "unknown"
 
-    def check_installed(self, *, docker_image=None) -> None:
+    def check_installed(self, *, docker_image=None, singularity_image=None) -> None:
         """Raise SortFailure(sorter_not_installed) when the sorter can't run here.
 
         A custom backend was imported to get here; what is left to check by default is that it
@@ -38,8 +38,11 @@ class SorterBackend:
     def default_params(self) -> dict:
         return {}
 
-    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
-        """Sort ``recording`` into ``folder`` and return a SpikeInterface BaseSorting."""
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None, singularity_image=None):
+        """Sort ``recording`` into ``folder`` and return a SpikeInterface BaseSorting.
+
+        The container options (container_options) are passed only when the config sets one.
+        """
         raise NotImplementedError
 
     def log_files(self, folder: Path) -> list[Path]:
@@ -70,10 +73,10 @@ class SpikeInterfaceSorter(SorterBackend):
         return SortFailure(verdict_for("sorter_not_installed", message=f"The sorter {self.name} is not installed"
                                        f" or cannot be imported ({detail})."))
 
-    def check_installed(self, *, docker_image=None) -> None:
+    def check_installed(self, *, docker_image=None, singularity_image=None) -> None:
         """Installed *and importable*: SpikeInterface's is_installed() only finds the module, so a
         broken install would pass it and fail hours later on first use."""
-        if docker_image:  # the container brings the sorter; the engine is checked by preflight
+        if docker_image or singularity_image:  # the container brings the sorter; preflight checks the engine
             return
         if not self._cls.is_installed():
             raise self._not_installed("not found")
@@ -85,7 +88,7 @@ class SpikeInterfaceSorter(SorterBackend):
         except ImportError as exc:  # some sorters import their package to list their parameters
             raise self._not_installed(f"{type(exc).__name__}: {exc}") from exc
 
-    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None, singularity_image=None):
         from spikeinterface.sorters import run_sorter
 
         return run_sorter(
@@ -95,6 +98,7 @@ class SpikeInterfaceSorter(SorterBackend):
             remove_existing_folder=True,
             verbose=True,
             docker_image=docker_image or False,
+            singularity_image=singularity_image or False,
             **params,
         )
 

@@ -40,7 +40,7 @@ class SortPlan:
     recording: RecordingEntry
     sorter: str
     sorter_params: dict  # exactly what the sorter receives
-    docker_image: str | bool | None
+    container: dict  # the run_sorter container option the config sets (docker_image or singularity_image), or {}
     torch_device: str | None  # resolved; None for sorters without a torch device
     window: Window | None  # the part sorted; None = all of it
     inactivity_timeout_s: float
@@ -73,6 +73,15 @@ class SortPlan:
         data["window"] = Window(**data["window"]) if data.get("window") else None
         data["confirm_windows"] = tuple(Window(**w) for w in data.get("confirm_windows", ()))
         return cls(**data)
+
+
+CONTAINER_KEYS = ("docker_image", "singularity_image")
+
+
+def container_options(cfg: dict) -> dict:
+    """The run_sorter container option the config sets, or none: only a set option is passed on,
+    so backends that know no containers keep working."""
+    return {key: cfg[key] for key in CONTAINER_KEYS if cfg.get(key)}
 
 
 def sort_identity(cfg: dict) -> dict:
@@ -143,7 +152,7 @@ def _common(cfg: dict, entry: RecordingEntry, job: str, device_of) -> dict:
     defaults = backend.default_params()
     params, device = _sorter_params(cfg, defaults, device_of)
     return {"job": job, "recording": entry, "sorter": cfg["sorter"], "sorter_params": params,
-            "docker_image": cfg.get("docker_image"), "torch_device": device,
+            "container": container_options(cfg), "torch_device": device,
             "abort_free_bytes": int(cfg["disk"]["abort_free_gb"] * 1e9), "job_kwargs": dict(cfg["job_kwargs"]),
             "identity": sort_identity(cfg)}, defaults
 

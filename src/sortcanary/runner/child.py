@@ -44,11 +44,11 @@ def sort_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict
     from ..plan.sorters import resolve_backend
 
     backend = resolve_backend(plan.sorter)
-    backend.check_installed(docker_image=plan.docker_image)
+    backend.check_installed(**plan.container)
     recording = _recording(plan)
     if plan.window is not None:  # cheap trace checks, on the canary's window only
         evidence["data_checks"] = check_window(recording)
-    sorting = backend.run(recording, dest / IN_SORTED["sorter"], plan.sorter_params, docker_image=plan.docker_image)
+    sorting = backend.run(recording, dest / IN_SORTED["sorter"], plan.sorter_params, **plan.container)
     sorting.save(folder=dest / IN_SORTED["sorting"], overwrite=True)
     return {"units": int(len(sorting.unit_ids))}
 
