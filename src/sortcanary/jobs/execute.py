@@ -76,7 +76,7 @@ def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, cont
         "units": run.units,
         "sort_seconds": round(run.seconds, 3),
         "sorter": plan.sorter,
-        "sorter_version": backend.version(),
+        "sorter_version": run.details.get("sorter_version", "unknown"),
         "sorter_params": plan.sorter_params,
         "duration_s": plan.duration_s,
     }
