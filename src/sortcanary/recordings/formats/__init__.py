@@ -5,8 +5,8 @@ sorter registry:
 
 * ``FORMAT`` (its name in the config's ``formats.include``), ``KIND`` (``file`` or ``folder``)
   and ``SUFFIXES`` (stripped from file names to name the session);
-* ``detect(path) -> bool``: is this directory entry of the format? From names only (suffixes,
-  marker files), so a corrupt file is still recognised as its format and reported as such;
+* ``detect(path, is_dir) -> bool``: is this directory entry of the format? From names only
+  (suffixes, marker files; ``is_dir`` is stat'ed once by discovery for every format), so a corrupt file is still recognised as its format and reported as such;
 * ``entries(path, ctx) -> [RecordingEntry | Problem]``: one entry per sortable stream, from headers
   and metadata only, never traces; an error that spoils the whole source raises EntryError;
 * ``open_recording(entry)``: the lazy SpikeInterface recording, through its extractor.

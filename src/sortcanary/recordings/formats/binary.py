@@ -20,8 +20,8 @@ SUFFIXES = (".bin", ".dat")
 SIDECAR_REQUIRED = ("sampling_frequency", "num_channels", "dtype", "probe")
 
 
-def detect(path: Path) -> bool:
-    return not path.is_dir() and path.suffix.lower() in SUFFIXES
+def detect(path: Path, is_dir: bool) -> bool:
+    return not is_dir and path.suffix.lower() in SUFFIXES
 
 
 def _entry(raw: Path, sidecar: Path) -> RecordingEntry:

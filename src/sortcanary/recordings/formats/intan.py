@@ -55,8 +55,8 @@ def read_header(path: Path) -> tuple[dict, list[dict], int, int, int]:
     return info, amplifier, int(header_size), int(block_bytes), int(block_samples)
 
 
-def detect(path: Path) -> bool:
-    return not path.is_dir() and path.suffix.lower() in SUFFIXES
+def detect(path: Path, is_dir: bool) -> bool:
+    return not is_dir and path.suffix.lower() in SUFFIXES
 
 
 def entries(path: Path, ctx: FormatContext) -> list[RecordingEntry]:

@@ -109,8 +109,8 @@ def _wells(path: Path, f, ctx: FormatContext) -> list[RecordingEntry | Problem]:
     return results
 
 
-def detect(path: Path) -> bool:
-    return not path.is_dir() and path.name.lower().endswith(SUFFIXES)
+def detect(path: Path, is_dir: bool) -> bool:
+    return not is_dir and path.name.lower().endswith(SUFFIXES)
 
 
 def entries(path: Path, ctx: FormatContext) -> list[RecordingEntry | Problem]:

@@ -76,8 +76,8 @@ def _series_entry(path: Path, f, name: str, has_geometry: bool, ctx: FormatConte
     )
 
 
-def detect(path: Path) -> bool:
-    return not path.is_dir() and path.name.lower().endswith(SUFFIXES)
+def detect(path: Path, is_dir: bool) -> bool:
+    return not is_dir and path.name.lower().endswith(SUFFIXES)
 
 
 def entries(path: Path, ctx: FormatContext) -> list[RecordingEntry | Problem]:

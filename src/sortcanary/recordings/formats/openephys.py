@@ -129,8 +129,8 @@ def _stream_entry(session: Path, oebin: Path, info: dict, label: str, node: str,
     )
 
 
-def detect(path: Path) -> bool:
-    return path.is_dir() and next(path.rglob("structure.oebin"), None) is not None
+def detect(path: Path, is_dir: bool) -> bool:
+    return is_dir and next(path.rglob("structure.oebin"), None) is not None
 
 
 def entries(session: Path, ctx: FormatContext) -> list[RecordingEntry | Problem]:

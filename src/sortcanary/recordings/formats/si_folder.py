@@ -21,8 +21,8 @@ SUFFIXES = ()
 MARKER = "si_folder.json"
 
 
-def detect(path: Path) -> bool:
-    return path.is_dir() and (path / MARKER).exists()
+def detect(path: Path, is_dir: bool) -> bool:
+    return is_dir and (path / MARKER).exists()
 
 
 def entries(folder: Path, ctx: FormatContext) -> list[RecordingEntry]:

@@ -107,10 +107,10 @@ def _ap_entry(folder: Path, info: dict) -> RecordingEntry:
     )
 
 
-def detect(path: Path) -> bool:
+def detect(path: Path, is_dir: bool) -> bool:
     """A folder with a ``.meta`` below it, or a loose ``.bin``/``.dat`` with a ``.meta`` beside it
     (reported: SpikeGLX runs are read per folder)."""
-    if path.is_dir():
+    if is_dir:
         return next(path.rglob("*.meta"), None) is not None
     return path.suffix.lower() in RAW_SUFFIXES and path.with_suffix(".meta").exists()
 
