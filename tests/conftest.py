@@ -84,3 +84,23 @@ def sortcanary(*args: str, stdin: str | None = None, env: dict | None = None, ti
                cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([str(BIN / "sortcanary"), *args], input=stdin, capture_output=True, text=True,
                           env=env or job_env(), timeout=timeout, cwd=cwd)
+
+
+def evidence_paths(record: dict) -> set[str]:
+    """Every file path a verdict record names: in its evidence (values, lists, texts) and its message."""
+    import re
+
+    texts: list[str] = [record.get("message", "")]
+    pending = [record.get("evidence") or {}]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, str):
+            texts.append(value)
+    found = set()
+    for text in texts:
+        found |= set(re.findall(r"(?<![\w./-])((?:/|(?:logs|scratch|results)/)[^\s'\"(),;:]+\.[A-Za-z]{2,4})\b", text))
+    return found

@@ -18,6 +18,8 @@ rule canary:
     params:
         verdict=layout.CANARY_VERDICT,
         halt=layout.HALT,
+        evidence=layout.CANARY_EVIDENCE,
+        progress=layout.CANARY_PROGRESS,
         recording=recording_entry,
         # Not read by the job (its plan derives the same value): a param, so a change re-runs it.
         identity=SORT_IDENTITY,

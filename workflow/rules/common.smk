@@ -1,3 +1,4 @@
+import atexit
 import sys
 
 from snakemake.exceptions import WorkflowError
@@ -9,6 +10,8 @@ from sortcanary.checks.sorter_params import check_sorter_params
 from sortcanary.config import ConfigError, describe_validation_error
 from sortcanary.plan.sortplan import sort_identity
 from sortcanary.recordings import NAME_PATTERN, DiscoveryError, discover
+from sortcanary.views.notify import notify_run_end
+from sortcanary.views.status import write_manifest
 from sortcanary.views.summary import write_summary
 
 min_version("9.0")
@@ -96,7 +99,26 @@ def sort_mem_mb(wildcards, attempt):
     return job_resources.sort_mem_mb(entry.duration_s, entry.num_channels, attempt)
 
 
-def summarize():
-    """Write results/summary.{tsv,png,html} and print the table; runs after every run, successful or not."""
-    _, table = write_summary(RECORDINGS, problems=DISCOVERY.problems)
-    print(f"\nsortcanary summary ({layout.SUMMARY_TSV}):\n{table}\n", file=sys.stderr)
+def announce_run():
+    """When a run starts: note what it discovered (the jobs refresh the summary from it), and say
+    once, up front, when a blocked canary will stop the other recordings."""
+    write_manifest(RECORDINGS, DISCOVERY.problems)
+    if not workflow.execution_settings.keep_going:
+        print(
+            "sortcanary: this run was started without --keep-going: the first blocked canary stops "
+            "the other recordings (Snakemake lets the running jobs finish, then exits). Run with "
+            "--keep-going, as profiles/default does, to sort every recording that can be sorted.",
+            file=sys.stderr,
+        )
+
+
+def summarize(succeeded):
+    """Write results/summary.{tsv,png,html}, send the end-of-run message, and print the table;
+    runs after every run, successful or not. Snakemake prints its own closing lines (log file,
+    elapsed time, error) after onerror, so the table is printed at exit: it is the last thing
+    on the console.
+    """
+    rows, table = write_summary(RECORDINGS, problems=DISCOVERY.problems)
+    notify_run_end(config["notify"], rows, succeeded)
+    text = f"\nsortcanary summary ({layout.SUMMARY_TSV}):\n{table}\n"
+    atexit.register(print, text, file=sys.stderr, flush=True)

@@ -47,11 +47,12 @@ rule summary:
 onstart:
     # A new run starts without the previous run's environment-wide stop (see layout.HALT).
     Path(layout.HALT).unlink(missing_ok=True)
+    announce_run()
 
 
 onsuccess:
-    summarize()
+    summarize(True)
 
 
 onerror:
-    summarize()
+    summarize(False)
