@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PIP_FLAGS := -c constraints.txt $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint clean
+.PHONY: install demo test lint docs clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/snakefmt --check workflow/
 	$(BIN)/snakemake --lint --config recordings_dir=tests/data/tiny
+
+# config/README.md's key table is generated from the schema; tests/test_config_docs.py fails when stale.
+docs: $(STAMP)
+	$(BIN)/python -m sortcanary.views.config_docs config/README.md
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest

@@ -56,7 +56,7 @@ STAGES: dict[str, list[tuple[str, str | None]]] = {
 # tqdm's default bar: "{desc}: {percentage:3.0f}%|{bar}| {n}/{total} [{elapsed}<{remaining}, {rate}]"
 TQDM = re.compile(
     r"(?:(?P<desc>[^\r\n|%]*?):\s*)?(?P<pct>\d{1,3})%\|[^|\r\n]*\|\s*(?P<n>\d+)/(?P<total>\d+)\s*"
-    r"\[(?P<elapsed>[\d:]+)<(?P<left>[\d:]+|\?)"
+    r"\[(?P<elapsed>\d+(?::\d\d)+)<(?P<left>\d+(?::\d\d)+|\?)[,\]]"  # a bar cut mid-write doesn't count
 )
 CARRY_CHARS = 4096  # an unfinished line kept between polls (a live tqdm bar has no newline yet)
 WRITE_EVERY_S = 2.0  # the JSON is rewritten at most this often while the state changes
