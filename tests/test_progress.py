@@ -23,7 +23,8 @@ from sortcanary.views.live import running_job
 
 KS4_LOG = Path(__file__).parent / "data" / "ks4_sort_excerpt.log"  # a real full sort's job log, paths shortened
 KS4_STAGES = ["loading", "sorting", "preprocessing", "drift correction", "spike detection", "first clustering",
-              "template extraction", "final clustering", "merging clusters", "saving phy output", "saving the sorting"]
+              "template extraction", "final clustering", "merging clusters", "saving phy output", "saving the sorting",
+              "post-sort analyzer", "post-sort curation", "post-sort exports", "post-sort figures"]
 
 
 def stages_seen(sorter: str, text: str, chunk: int) -> list[tuple]:
@@ -49,7 +50,7 @@ def test_kilosort4_stages_and_bars_are_read_from_its_log_in_any_pieces():
 def test_another_sorter_falls_back_on_the_job_stages_and_any_bar():
     progress = LogProgress("mountainsort5")
     progress.feed(KS4_LOG.read_text(encoding="utf-8"))
-    assert progress.stage == "saving the sorting"  # sortcanary's own marker: Kilosort4's headers mean nothing here
+    assert progress.stage == "post-sort figures"  # sortcanary's own markers: Kilosort4's headers mean nothing here
     progress.feed("sortcanary INFO stage: sorting\nwhitening:  40%|████      | 4/10 [00:08<00:12,  2.00s/it]")
     assert progress.stage == "sorting" and progress.bar["percent"] == 40 and progress.bar["eta_s"] == 12
     assert progress.bar["step"] == "whitening"
@@ -94,20 +95,22 @@ def live_ks4_run(demo_dir, tmp_path_factory):
     progress_file = workdir / layout.SORT_PROGRESS.format(recording="healthy_b")
     seen: dict = {}
     with open(console, "w") as err:
-        run = subprocess.Popen(cmd, cwd=workdir, env=job_env(), stdout=err, stderr=subprocess.STDOUT, text=True)
+        run = subprocess.Popen(cmd, cwd=workdir, env=job_env(), stdout=err, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
         try:
-            while run.poll() is None and "status" not in seen:
+            while run.poll() is None and "progress" not in seen:
                 time.sleep(1)
                 state = read_json_quietly(progress_file)
                 if state.get("percent") is not None and state.get("stage") not in (None, "starting", "loading"):
                     seen["progress"] = state
                     seen["summary_mid_run"] = (workdir / layout.SUMMARY_TSV).read_text()
                     seen["status"] = sortcanary("status", str(workdir / "results"))
-                    seen["watch"] = watch_for(workdir, seconds=2.6)
+                    seen["watch"] = watch_for(workdir, seconds=4)
             run.wait(timeout=1800)
         finally:
-            if run.poll() is None:
-                run.kill()
+            if run.poll() is None:  # stop snakemake and its jobs, whatever failed above
+                os.killpg(run.pid, signal.SIGTERM)
+                run.wait(timeout=60)
     return workdir, run.returncode, console.read_text(), seen
 
 
@@ -119,12 +122,14 @@ def read_json_quietly(path: Path) -> dict:
 
 
 def watch_for(workdir: Path, seconds: float) -> str:
-    """`sortcanary status --watch 1` for ``seconds``, then Ctrl-C: what the terminal received."""
+    """`sortcanary status --watch 1` for ``seconds``, then Ctrl-C: what the terminal received.
+    (SIGINT is restored for it: a test run in the background may have inherited it ignored.)"""
     watch = subprocess.Popen([str(BIN / "sortcanary"), "status", str(workdir / "results"), "--watch", "1"],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=job_env())
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=job_env(),
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(seconds)
     watch.send_signal(signal.SIGINT)
-    out, _ = watch.communicate(timeout=30)
+    out, _ = watch.communicate(timeout=60)
     return out
 
 

@@ -91,6 +91,7 @@ class LogProgress:
     sorter: str
     stage: str | None = None
     bar: dict | None = None
+    bar_at: float = 0.0  # monotonic time the bar was last drawn: its ETA counts down from there
     _carry: str = ""
     _patterns: list = field(default_factory=list)
 
@@ -123,6 +124,7 @@ class LogProgress:
         if not bars:
             return
         last = bars[-1]
+        self.bar_at = time.monotonic()
         self.bar = {"step": (last["desc"] or "").strip() or None, "percent": int(last["pct"]),
                     "done": int(last["n"]), "total": int(last["total"]),
                     "step_elapsed_s": clock_seconds(last["elapsed"]), "eta_s": clock_seconds(last["left"])}
@@ -191,6 +193,8 @@ class ProgressReporter:
         now = time.monotonic() if now is None else now
         state = {"recording": self.recording, "job": self.job, "stage": self.progress.stage, "window": self.window,
                  **(self.progress.bar or {})}
+        if live and state.get("eta_s") is not None:  # tqdm's estimate when drawn, less the time since
+            state["eta_s"] = round(max(0.0, state["eta_s"] - (now - self.progress.bar_at)), 1)
         if live:
             state.update(elapsed_s=round(now - self.started, 1), started=self.started_wall, updated=time.time(),
                          interval_s=self.interval_s, **process_identity())
