@@ -91,15 +91,15 @@ def evidence_paths(record: dict) -> set[str]:
     import re
 
     texts: list[str] = [record.get("message", "")]
-    pending = [record.get("evidence") or {}]
+    pending = list((record.get("evidence") or {}).items())
     while pending:
-        value = pending.pop()
+        key, value = pending.pop()
         if isinstance(value, dict):
-            pending.extend(value.values())
+            pending.extend(value.items())
         elif isinstance(value, list):
-            pending.extend(value)
-        elif isinstance(value, str):
-            texts.append(value)
+            pending.extend((key, v) for v in value)
+        elif isinstance(value, str):  # a log tail starts mid-line: its first line may be a cut path
+            texts.append(value.partition("\n")[2] if str(key).endswith("_tail") else value)
     found = set()
     for text in texts:
         found |= set(re.findall(r"(?<![\w./-])((?:/|(?:logs|scratch|results)/)[^\s'\"(),;:]+\.[A-Za-z]{2,4})\b", text))

@@ -58,8 +58,8 @@ def tell_console(what: str, record: dict, verdict_path: str | Path | None) -> No
     """Print a failed job's verdict on its stderr, which Snakemake shows right above its own error
     block for the job (that block names the rule's log, never why it failed): category, class,
     message, remediation, and where the verdict and its evidence are kept."""
-    lines = [f"sortcanary: {what} {record.get('recording', '')}: {record.get('category')} / {record.get('error_class')}",
-             f"    {record.get('message', '')}"]
+    who = f"sortcanary: {what} {record.get('recording', '')}".rstrip()
+    lines = [f"{who}: {record.get('category')} / {record.get('error_class')}", f"    {record.get('message', '')}"]
     if record.get("remediation"):
         lines.append(f"    fix: {record['remediation']}")
     if verdict_path is not None:
