@@ -14,7 +14,7 @@ TORCH ?= auto
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 PIP_TORCH_BUILD := $(BIN)/pip install --dry-run --quiet --no-deps --ignore-installed --report - -c constraints.txt torch
 
-.PHONY: install demo test lint clean
+.PHONY: install demo test lint docs clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/snakefmt --check workflow/
 	$(BIN)/snakemake --lint --config recordings_dir=tests/data/tiny
+
+# config/README.md's key table is generated from the schema; tests/test_config_docs.py fails when stale.
+docs: $(STAMP)
+	$(BIN)/python -m sortcanary.views.config_docs config/README.md
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest

@@ -120,3 +120,23 @@ def sortcanary(*args: str, stdin: str | None = None, env: dict | None = None, ti
                cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([str(BIN / "sortcanary"), *args], input=stdin, capture_output=True, text=True,
                           env=env or job_env(), timeout=timeout, cwd=cwd)
+
+
+def evidence_paths(record: dict) -> set[str]:
+    """Every file path a verdict record names: in its evidence (values, lists, texts) and its message."""
+    import re
+
+    texts: list[str] = [record.get("message", "")]
+    pending = list((record.get("evidence") or {}).items())
+    while pending:
+        key, value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.items())
+        elif isinstance(value, list):
+            pending.extend((key, v) for v in value)
+        elif isinstance(value, str):  # a log tail starts mid-line: its first line may be a cut path
+            texts.append(value.partition("\n")[2] if str(key).endswith("_tail") else value)
+    found = set()
+    for text in texts:
+        found |= set(re.findall(r"(?<![\w./-])((?:/|(?:logs|scratch|results)/)[^\s'\"(),;:]+\.[A-Za-z]{2,4})\b", text))
+    return found

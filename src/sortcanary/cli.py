@@ -48,7 +48,7 @@ def _cmd_canary(args) -> int:
             print(dumps({"recording": entry.name, "verdict": "blocked", "stage": "preflight",
                          **failure.verdict.as_dict()}), end="")
             return EXIT_BLOCKED
-    code, record = run_canary(entry, cfg, scratch=work / "scratch", log_path=log_path)
+    code, record = run_canary(entry, cfg, scratch=work / "scratch", log_path=log_path, evidence_dir=work / "evidence")
     record["log"] = str(log_path)
     print(dumps(record), end="")
     return code
@@ -67,20 +67,39 @@ def _cmd_classify(args) -> int:
     return 0
 
 
-def _cmd_status(args) -> int:
+def _status_once(args) -> tuple[int, str]:
     from .views.status import status_rows
     from .views.summary import needs_attention, to_table
 
-    root, rows = status_rows(args.results_dir)
+    root, rows, notes = status_rows(args.results_dir)
     if not rows:
-        print(f"no recordings found under {root / 'results'}")
-        return 0
-    print(to_table(rows))
+        return 0, f"no recordings found under {root / 'results'}"
     if args.allow_biological:  # the designed outcome: everything sorted but the biologically unsortable
-        bad = [r for r in rows if r.sort != "done" and not (r.sort == "blocked" and r.category == "biological")]
+        bad = [r for r in rows if r.sort not in ("done", "running")
+               and not (r.sort == "blocked" and r.category == "biological")]
     else:
         bad = [r for r in rows if needs_attention(r)]
-    return 1 if bad else 0
+    return (1 if bad else 0), to_table(rows, notes=notes)
+
+
+def _cmd_status(args) -> int:
+    """Print the table once, or with --watch redraw it in place every N seconds until Ctrl-C
+    (like `watch`: clear the screen, a header line, the table)."""
+    if args.watch is None:
+        code, text = _status_once(args)
+        print(text)
+        return code
+    import time
+
+    code = 0
+    try:
+        while True:
+            code, text = _status_once(args)
+            header = f"Every {args.watch:g}s: sortcanary status {args.results_dir}"
+            print(f"\033[H\033[2J{header}    {time.strftime('%Y-%m-%d %H:%M:%S')}\n\n{text}", flush=True)
+            time.sleep(args.watch)
+    except KeyboardInterrupt:
+        return code
 
 
 def _cmd_init(args) -> int:
@@ -137,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("results_dir", nargs="?", default="results")
     status.add_argument("--allow-biological", action="store_true",
                         help="exit 0 when every recording is sorted except those blocked as biological")
+    status.add_argument("--watch", nargs="?", type=float, const=5.0, metavar="SECONDS",
+                        help="redraw the table in place every SECONDS (default 5) until Ctrl-C")
     status.set_defaults(func=_cmd_status)
     return parser
 

@@ -15,6 +15,11 @@ PREFLIGHT_VERDICT = "logs/preflight.verdict.json"
 MARKER = "results/canary/{recording}.json"
 CANARY_LOG = "logs/canary/{recording}.log"
 CANARY_VERDICT = "logs/canary/{recording}.verdict.json"
+# The files a blocked canary's verdict names as evidence (the sorter's own log, spikeinterface_log.json),
+# copied out of the scratch window before it is removed; the verdict names these copies.
+CANARY_EVIDENCE = "logs/canary/{recording}"
+# The latest progress of a running job (sortcanary.runner.progress), for `sortcanary status`.
+CANARY_PROGRESS = "logs/canary/{recording}.progress.json"
 
 SORTED = "results/sorted/{recording}"
 SORT_JSON = "results/sorted/{recording}/sort.json"
@@ -24,6 +29,7 @@ SORT_JSON = "results/sorted/{recording}/sort.json"
 SORT_DONE = "results/sorted/{recording}.sort.json"
 SORT_LOG = "logs/sort/{recording}.log"
 SORT_VERDICT = "logs/sort/{recording}.verdict.json"
+SORT_PROGRESS = "logs/sort/{recording}.progress.json"
 # Not a declared log: Snakemake clears a job's log files before each retry, and a retry must know
 # how the previous attempt failed (only resource failures are worth retrying).
 SORT_ATTEMPTS = "logs/sort/{recording}.attempts.json"
@@ -54,6 +60,11 @@ SUMMARY_TSV = "results/summary.tsv"
 HALT = "results/halt.json"
 SUMMARY_HTML = "results/summary.html"
 SUMMARY_PNG = "results/summary.png"
+# What this run discovered (recording names, skipped entries), written when a run starts, so that
+# a job can refresh the summary for every recording when it finishes (sortcanary.views.summary).
+RUN_MANIFEST = "logs/run.json"
+# Held while the summary files are written: jobs finishing together take turns.
+SUMMARY_LOCK = "logs/.summary.lock"
 
 
 def path(pattern: str, root: str = ".", **wildcards) -> str:

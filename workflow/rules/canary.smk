@@ -1,3 +1,7 @@
+# No `message:` directive: Snakemake 9.27.1 prints "message: None" in a failed script job's error
+# block whatever the rule's message says, and the message would replace the job's header (inputs,
+# outputs, log) when it starts. A blocked canary prints its verdict on its stderr instead, which
+# Snakemake shows right above that error block (sortcanary.jobs.records.tell_console).
 rule canary:
     input:
         preflight=layout.PREFLIGHT,
@@ -18,6 +22,8 @@ rule canary:
     params:
         verdict=layout.CANARY_VERDICT,
         halt=layout.HALT,
+        evidence=layout.CANARY_EVIDENCE,
+        progress=layout.CANARY_PROGRESS,
         recording=recording_entry,
         # Not read by the job (its plan derives the same value): a param, so a change re-runs it.
         identity=SORT_IDENTITY,

@@ -1,3 +1,4 @@
+import atexit
 import os
 import sys
 from pathlib import Path
@@ -11,6 +12,8 @@ from sortcanary.checks.sorter_params import check_sorter_params
 from sortcanary.config import ConfigError, describe_validation_error
 from sortcanary.plan.sortplan import sort_identity
 from sortcanary.recordings import NAME_PATTERN, DiscoveryError, discover
+from sortcanary.views.notify import notify_run_end
+from sortcanary.views.status import write_manifest
 from sortcanary.views.summary import write_summary
 
 min_version("9.0")
@@ -136,11 +139,20 @@ def sort_mem_mb(wildcards, attempt):
 
 
 def start_run():
-    """onstart: a new run starts without the previous run's environment-wide stop (see layout.HALT)."""
+    """onstart: a new run starts without the previous run's environment-wide stop (see
+    layout.HALT), and notes what it discovered (the jobs refresh the summary from it). A run
+    without keep-going over several recordings never gets here: require_keep_going refuses it."""
     Path(layout.HALT).unlink(missing_ok=True)
+    write_manifest(RECORDINGS, DISCOVERY.problems)
 
 
-def summarize():
-    """Write results/summary.{tsv,png,html} and print the table; runs after every run, successful or not."""
-    _, table = write_summary(RECORDINGS, problems=DISCOVERY.problems)
-    print(f"\nsortcanary summary ({layout.SUMMARY_TSV}):\n{table}\n", file=sys.stderr)
+def summarize(succeeded=True):
+    """Write results/summary.{tsv,png,html}, send the end-of-run message, and print the table;
+    runs after every run, successful or not. Snakemake prints its own closing lines (log file,
+    elapsed time, error) after onerror, so the table is printed at exit: it is the last thing
+    on the console.
+    """
+    rows, table = write_summary(RECORDINGS, problems=DISCOVERY.problems)
+    notify_run_end(config["notify"], rows, succeeded)
+    text = f"\nsortcanary summary ({layout.SUMMARY_TSV}):\n{table}\n"
+    atexit.register(print, text, file=sys.stderr, flush=True)

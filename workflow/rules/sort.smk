@@ -25,6 +25,7 @@ rule sort:
         # Patterns and plain values, not functions: Snakemake calls and inspects every function
         # once per job, which is measurable over 10,000 recordings (bench/bench_dag_scale.py).
         attempts=layout.SORT_ATTEMPTS,
+        progress=layout.SORT_PROGRESS,
         recording=recording_entry,
         # Not read by the job (its plan derives the same value): a param, so a change re-runs it.
         identity=SORT_IDENTITY,

@@ -48,8 +48,8 @@ onstart:
 
 
 onsuccess:
-    summarize()
+    summarize(True)
 
 
 onerror:
-    summarize()
+    summarize(False)

@@ -6,6 +6,8 @@ from pathlib import Path
 from sortcanary.jobs.canary import run_canary
 from sortcanary.jobs.joblog import log_to
 from sortcanary.recordings import RecordingEntry
+from sortcanary.views.notify import notify_verdict
+from sortcanary.views.status import refresh_summary
 
 log_to(snakemake.log.log)
 entry = RecordingEntry.from_dict(snakemake.params.recording)
@@ -17,5 +19,9 @@ code, _ = run_canary(
     marker_path=Path(snakemake.output.marker),
     verdict_path=Path(snakemake.params.verdict),
     halt_path=Path(snakemake.params.halt),
+    evidence_dir=Path(snakemake.params.evidence),
+    progress_path=Path(snakemake.params.progress),
 )
+notify_verdict(snakemake.config["notify"], "canary", snakemake.params.verdict)
+refresh_summary()
 sys.exit(code)

@@ -6,11 +6,17 @@ first confirmed on further windows (the plan's confirmation windows): the record
 any of them sorts. Environment and resource verdicts don't depend on the data and are not
 re-tried. Unexpected errors pass through (a smoke test, not a gate); KeyboardInterrupt and
 SystemExit propagate.
+
+A blocked canary's evidence outlives its scratch window: the files its verdict names there (the
+sorter's own log, spikeinterface_log.json) are copied to the job's evidence folder
+(layout.CANARY_EVIDENCE) before the window is removed, and the verdict names the copies.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import shutil
 import time
 from pathlib import Path
 
@@ -18,22 +24,69 @@ from ..atomic import remove_quietly, wipe_dir, write_json_atomic
 from ..taxonomy import BIOLOGICAL, SortFailure, Verdict, unclassified
 from ..plan.sortplan import CanaryDisabled, SortPlan, plan_canary
 from ..recordings import RecordingEntry
+from ..runner.progress import ProgressReporter
 from ..runner.watched import tail
 from .execute import sort_plan
-from .records import EXIT_BLOCKED, EXIT_OK, clear_verdict, halt_if_environment_wide, halted_verdict, write_verdict
+from .records import (
+    EXIT_BLOCKED,
+    EXIT_OK,
+    clear_verdict,
+    halt_if_environment_wide,
+    halted_verdict,
+    tell_console,
+    write_verdict,
+)
 
 log = logging.getLogger("sortcanary")
 
 
-def _try_window(plan: SortPlan, workspace: Path, log_path: Path) -> tuple[dict, Verdict | None]:
+def _paths_inside(verdict: Verdict, workspace: Path) -> set[str]:
+    """Every file of ``workspace`` the verdict names: an evidence value that is a path, or a path
+    written into its message or evidence text (an exception that names a log, a trace file)."""
+    texts = [verdict.message, *(v for v in verdict.evidence.values() if isinstance(v, str))]
+    prefixes = {str(workspace), str(workspace.resolve())}
+    named = {t for t in texts if "\n" not in t and Path(t).is_file()}
+    for prefix in prefixes:
+        named |= {m.rstrip(".,;:)") for t in texts for m in re.findall(re.escape(prefix) + r"/[^\s'\"]+", t)}
+    inside = workspace.resolve()
+    return {n for n in named if Path(n).is_file() and inside in Path(n).resolve().parents}
+
+
+def keep_evidence(verdict: Verdict, workspace: Path, evidence_dir: Path | None, log_path: Path) -> Verdict:
+    """Copy the files ``verdict`` names inside ``workspace`` (about to be removed) into ``evidence_dir``
+    and name the copies instead, wherever the evidence, the job log's tail or the message mentions
+    them; the copies are listed in ``evidence.kept``."""
+    verdict.evidence.setdefault("log_tail", tail(log_path, 2000))
+    if evidence_dir is None:
+        return verdict
+    renamed = {}
+    for name in sorted(_paths_inside(verdict, workspace)):
+        evidence_dir.mkdir(parents=True, exist_ok=True)
+        kept = evidence_dir / Path(name).name
+        shutil.copy2(name, kept)
+        renamed[name] = renamed[str(Path(name).resolve())] = str(kept)
+    for old in sorted(renamed, key=len, reverse=True):  # an absolute path before a relative tail of it
+        verdict.evidence = {k: v.replace(old, renamed[old]) if isinstance(v, str) else v
+                            for k, v in verdict.evidence.items()}
+        verdict.message = verdict.message.replace(old, renamed[old])
+    if renamed:
+        verdict.evidence["kept"] = sorted(set(renamed.values()))
+        verdict.evidence["kept_note"] = (f"the canary's scratch window is removed after each window; the files "
+                                         f"named here were copied out of it into {evidence_dir}")
+    return verdict
+
+
+def _try_window(plan: SortPlan, workspace: Path, log_path: Path, progress: ProgressReporter,
+                evidence_dir: Path | None) -> tuple[dict, Verdict | None]:
     """Sort one canary window; return (what the marker records about it, the failure verdict or None)."""
     tried = plan.window.as_dict()
     try:
         wipe_dir(workspace)
-        outcome = sort_plan(plan, dest=workspace / "out", workdir=workspace / "child", log_path=log_path)
+        outcome = sort_plan(plan, dest=workspace / "out", workdir=workspace / "child", log_path=log_path,
+                            progress=progress)
         return {**tried, "outcome": "pass", "units": outcome["units"]}, None
     except SortFailure as failure:
-        verdict = failure.verdict
+        verdict = keep_evidence(failure.verdict, workspace, evidence_dir, log_path)
     except Exception as exc:  # noqa: BLE001 -- the canary is a smoke test: unexpected errors pass through
         log.exception("canary hit an unexpected error")
         verdict = unclassified(str(exc)[:500] or type(exc).__name__, exception=type(exc).__name__)
@@ -42,8 +95,8 @@ def _try_window(plan: SortPlan, workspace: Path, log_path: Path) -> tuple[dict, 
     return {**tried, "outcome": f"{verdict.category}/{verdict.error_class}"}, verdict
 
 
-def _confirm(plan: SortPlan, first: dict, verdict: Verdict, workspace: Path, log_path: Path,
-             base: dict) -> tuple[list[dict], Verdict | None]:
+def _confirm(plan: SortPlan, first: dict, verdict: Verdict, workspace: Path, log_path: Path, base: dict,
+             progress: ProgressReporter, evidence_dir: Path | None) -> tuple[list[dict], Verdict | None]:
     """Re-try a biological verdict on the confirmation windows; stop at the first that isn't one."""
     windows = [first]
     if len(plan.confirm_windows) < plan.confirm_asked:
@@ -52,7 +105,7 @@ def _confirm(plan: SortPlan, first: dict, verdict: Verdict, workspace: Path, log
     for window in plan.confirm_windows:
         log.info("canary %s: leading window %s; confirming on [%.1f s, %.1f s)", plan.recording.name,
                  first["outcome"], window.start_s, window.start_s + window.duration_s)
-        tried, verdict = _try_window(plan.on(window), workspace, log_path)
+        tried, verdict = _try_window(plan.on(window), workspace, log_path, progress, evidence_dir)
         windows.append(tried)
         if verdict is None or verdict.category != BIOLOGICAL:
             break  # it sorted (None), or a non-data failure takes over
@@ -60,9 +113,13 @@ def _confirm(plan: SortPlan, first: dict, verdict: Verdict, workspace: Path, log
 
 
 def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Path, marker_path: Path | None = None,
-               verdict_path: Path | None = None, halt_path: Path | None = None) -> tuple[int, dict]:
-    """Rehearse the full sort of ``entry``; return (exit code, verdict record). See the module doc."""
+               verdict_path: Path | None = None, halt_path: Path | None = None, evidence_dir: Path | None = None,
+               progress_path: Path | None = None) -> tuple[int, dict]:
+    """Rehearse the full sort of ``entry``; return (exit code, verdict record). See the module doc.
+    ``evidence_dir`` keeps a blocked window's evidence; ``progress_path`` the job's latest progress."""
     clear_verdict(verdict_path)
+    if evidence_dir is not None:
+        remove_quietly(evidence_dir)
     base = {"recording": entry.name, "source": entry.source}
     started = time.monotonic()
     halted = halted_verdict(halt_path)
@@ -79,10 +136,11 @@ def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Pat
     if plan.window.clamped:
         base["note"] = (f"recording ({entry.duration_s:.1f} s) is shorter than the window; "
                         "the canary sorted all of it")
-    first, verdict = _try_window(plan, scratch, log_path)
+    progress = ProgressReporter.for_plan(plan, path=progress_path)
+    first, verdict = _try_window(plan, scratch, log_path, progress, evidence_dir)
     windows = [first]
     if verdict is not None and verdict.category == BIOLOGICAL:
-        windows, verdict = _confirm(plan, first, verdict, scratch, log_path, base)
+        windows, verdict = _confirm(plan, first, verdict, scratch, log_path, base, progress, evidence_dir)
     base["windows"] = windows
     if verdict is None:
         marker = {**base, "status": "pass", "units": windows[-1]["units"]}
@@ -102,9 +160,11 @@ def _blocked(base: dict, verdict: Verdict, started: float, log_path: Path, verdi
     halt_if_environment_wide(halt_path, base["recording"], verdict)
     record = {**base, "verdict": "blocked", **verdict.as_dict(), "seconds": round(time.monotonic() - started, 3)}
     record.setdefault("evidence", {}).setdefault("log_tail", tail(log_path, 2000))
+    record["evidence"].setdefault("log", str(log_path))
     write_verdict(verdict_path, record)
     log.error("canary BLOCKED %s: %s/%s: %s -- %s", base["recording"], verdict.category, verdict.error_class,
               verdict.message, verdict.remediation)
+    tell_console("canary BLOCKED", record, verdict_path)
     return EXIT_BLOCKED, record
 
 

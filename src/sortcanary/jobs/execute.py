@@ -16,6 +16,7 @@ from ..plan.sortplan import SortPlan
 from ..plan.sorters import resolve_backend
 from ..products.build import any_wanted, check_dependencies
 from ..recordings.session_start import session_start
+from ..runner.progress import ProgressReporter
 from ..runner.watched import run_task
 from .records import versions
 
@@ -52,13 +53,15 @@ def report_context(plan: SortPlan, outcome: dict, defaults: dict, extra: dict | 
     }
 
 
-def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, context: dict | None = None) -> dict:
+def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, context: dict | None = None,
+              progress: ProgressReporter | None = None) -> dict:
     """Sort ``plan`` into ``dest``, then build the post-sort outputs its plan asks for there;
     return the outcome or raise SortFailure.
 
     ``dest`` receives ``sorter/`` (the sorter's own folder), ``sorting/`` (a SpikeInterface sorting
     folder) and the products (layout.IN_SORTED). A failed post-sort step raises OutputsFailure,
-    which carries the finished sort's outcome. ``context`` adds to the report page.
+    which carries the finished sort's outcome. ``context`` adds to the report page; ``progress``
+    is the job's progress reporter (sortcanary.runner.progress).
     """
     backend = resolve_backend(plan.sorter)
     check_sampling_frequency(backend, plan.recording.sampling_frequency, plan.recording.source)
@@ -69,7 +72,7 @@ def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, cont
              "window" if plan.window else "full", plan.duration_s, plan.recording.duration_s, plan.sorter,
              plan.sorter_params, plan.inactivity_timeout_s)
     run = run_task(plan, "sort", dest=dest, workdir=workdir, log_path=log_path,
-                   sorter_logs=backend.log_files(dest / IN_SORTED["sorter"]))
+                   sorter_logs=backend.log_files(dest / IN_SORTED["sorter"]), progress=progress)
     if not run.ok:
         raise SortFailure(run.verdict)
     outcome = {
@@ -84,7 +87,8 @@ def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, cont
         outcome["data_checks"] = run.details["data_checks"]
     try:
         context = report_context(plan, outcome, backend.default_params(), context)
-        outcome["outputs"] = build_outputs(plan, dest=dest, workdir=workdir, log_path=log_path, context=context)
+        outcome["outputs"] = build_outputs(plan, dest=dest, workdir=workdir, log_path=log_path, context=context,
+                                           progress=progress)
     except SortFailure as failure:
         raise OutputsFailure(failure.verdict, outcome) from failure
     except Exception as exc:  # whatever goes wrong after the sort must not cost the sort
@@ -93,7 +97,8 @@ def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, cont
     return outcome
 
 
-def build_outputs(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, context: dict) -> dict:
+def build_outputs(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, context: dict,
+                  progress: ProgressReporter | None = None) -> dict:
     """Build the post-sort outputs from the sorting saved in ``dest``, in a watched child process
     of its own: a crash or hang there is classified like a sorter's, and the sort survives it.
     Returns the record kept in sort.json: ``ok``, the ``config`` it was built with, and what was
@@ -101,7 +106,7 @@ def build_outputs(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, 
     record = {"ok": True, "config": plan.outputs}
     if not any_wanted(plan.outputs):
         return record
-    run = run_task(plan, "outputs", dest=dest, workdir=workdir, log_path=log_path, context=context)
+    run = run_task(plan, "outputs", dest=dest, workdir=workdir, log_path=log_path, context=context, progress=progress)
     if not run.ok:
         raise SortFailure(run.verdict)
     log.info("post-sort outputs of %s built in %.1f s", plan.recording.name, run.seconds)

@@ -31,9 +31,19 @@ from ..layout import IN_SORTED
 from ..plan.sortplan import SortPlan, plan_full_sort
 from ..plan.sorters import resolve_backend
 from ..recordings import RecordingEntry
+from ..runner.progress import ProgressReporter
 from ..runner.watched import tail
 from .execute import OutputsFailure, build_outputs, report_context, sort_plan, verdict_of
-from .records import EXIT_FAILED, EXIT_OK, clear_verdict, halt_if_environment_wide, halted_verdict, versions, write_verdict
+from .records import (
+    EXIT_FAILED,
+    EXIT_OK,
+    clear_verdict,
+    halt_if_environment_wide,
+    halted_verdict,
+    tell_console,
+    versions,
+    write_verdict,
+)
 
 log = logging.getLogger("sortcanary")
 
@@ -70,11 +80,15 @@ def outputs_current(record: dict, plan: SortPlan) -> bool:
 class _Job:
     """One full-sort job's paths and bookkeeping (the adapter passes Snakemake's paths)."""
 
-    def __init__(self, entry, *, dest, done_path, scratch, log_path, verdict_path, attempt, attempts_path, halt_path):
+    def __init__(self, entry, *, dest, done_path, scratch, log_path, verdict_path, attempt, attempts_path, halt_path,
+                 progress_path=None):
         self.entry, self.dest, self.done_path, self.scratch = entry, dest, done_path, scratch
         self.log_path, self.verdict_path, self.attempt = log_path, verdict_path, attempt
-        self.attempts_path, self.halt_path = attempts_path, halt_path
+        self.attempts_path, self.halt_path, self.progress_path = attempts_path, halt_path, progress_path
         self.started = time.monotonic()
+
+    def progress(self, plan: SortPlan) -> ProgressReporter:
+        return ProgressReporter.for_plan(plan, path=self.progress_path)
 
     def record(self, marker: dict, identity: dict, outcome: dict) -> dict:
         entry = self.entry
@@ -97,26 +111,30 @@ class _Job:
         record = {"recording": self.entry.name, "status": "failed", **verdict.as_dict(), "attempt": self.attempt,
                   "seconds": round(time.monotonic() - self.started, 3), **extra}
         record["evidence"].setdefault("log_tail", tail(self.log_path, 2000))
+        record["evidence"].setdefault("log", str(self.log_path))
         write_verdict(self.verdict_path, record)
         if self.attempts_path is not None:
             write_json_atomic(self.attempts_path, [*read_json(self.attempts_path, []), record])
         log.error("full sort FAILED %s: %s/%s: %s -- %s", self.entry.name, verdict.category, verdict.error_class,
                   verdict.message, verdict.remediation)
+        tell_console("full sort FAILED", record, self.verdict_path)
         return EXIT_FAILED
 
 
 def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: Path, done_path: Path, scratch: Path,
                   log_path: Path, verdict_path: Path, attempt: int = 1, halt_path: Path | None = None,
-                  attempts_path: Path | None = None) -> int:
-    """Sort the whole recording (see the module doc); return the job's exit code."""
+                  attempts_path: Path | None = None, progress_path: Path | None = None) -> int:
+    """Sort the whole recording (see the module doc); return the job's exit code. ``progress_path``
+    keeps the job's latest progress (sortcanary.runner.progress)."""
     clear_verdict(verdict_path)
     job = _Job(entry, dest=dest, done_path=done_path, scratch=scratch, log_path=log_path, verdict_path=verdict_path,
-               attempt=attempt, attempts_path=attempts_path, halt_path=halt_path)
+               attempt=attempt, attempts_path=attempts_path, halt_path=halt_path, progress_path=progress_path)
     previous = _previous_non_resource_verdict(attempts_path, attempt)
     if previous:
         log.error("attempt %d: attempt %s failed with a %s verdict (%s); retrying cannot help", attempt,
                   previous.get("attempt"), previous.get("category"), previous.get("error_class"))
         write_verdict(verdict_path, {**previous, "retries_skipped": attempt})
+        tell_console(f"full sort FAILED (attempt {previous.get('attempt')}; not retried)", previous, verdict_path)
         return EXIT_FAILED
     halted = halted_verdict(halt_path)
     if halted is not None:
@@ -152,7 +170,7 @@ def _sort(job: _Job, plan: SortPlan, identity: dict, marker: dict, replacing: bo
     extra: dict = {}
     try:
         outcome = sort_plan(plan, dest=staging, workdir=workspace, log_path=job.log_path,
-                            context={"canary": marker, "attempt": job.attempt})
+                            context={"canary": marker, "attempt": job.attempt}, progress=job.progress(plan))
         record = job.record(marker, identity, outcome)
         job.publish(staging, record, replace=replacing)
         log.info("sorted %s: %d units in %.1f s", plan.recording.name, outcome["units"], record["seconds"])
@@ -187,7 +205,8 @@ def _rebuild_outputs(job: _Job, plan: SortPlan, existing: dict, marker: dict) ->
                 link_tree(job.dest / IN_SORTED[part], staging / IN_SORTED[part])
         defaults = resolve_backend(existing["sorter"]).default_params()
         context = report_context(plan, existing, defaults, {"canary": marker, "attempt": job.attempt})
-        outputs = build_outputs(plan, dest=staging, workdir=workspace, log_path=job.log_path, context=context)
+        outputs = build_outputs(plan, dest=staging, workdir=workspace, log_path=job.log_path, context=context,
+                                progress=job.progress(plan))
         job.publish(staging, {**existing, "outputs": outputs, "versions": versions()}, replace=True)
         log.info("rebuilt the post-sort outputs of %s in %.1f s", plan.recording.name, time.monotonic() - job.started)
         return EXIT_OK

@@ -20,7 +20,7 @@ from ..plan.sorters import resolve_backend
 from ..plan.sortplan import container_options
 from ..products.nwb import dandi_gaps
 from ..recordings.formats import hdf5
-from .records import clear_verdict
+from .records import clear_verdict, tell_console
 
 log = logging.getLogger("sortcanary")
 
@@ -87,9 +87,11 @@ def preflight_job(cfg: dict, *, report_path: str, verdict_path: str, hdf5_filter
                                hdf5_filters=hdf5_filters)
     except SortFailure as failure:
         verdict = failure.verdict
-        write_json_atomic(verdict_path, {"status": "failed", **verdict.as_dict()})
+        record = {"status": "failed", **verdict.as_dict()}
+        write_json_atomic(verdict_path, record)
         log.error("PREFLIGHT FAILED (every canary is blocked): %s/%s: %s -- %s", verdict.category,
                   verdict.error_class, verdict.message, verdict.remediation)
+        tell_console("PREFLIGHT FAILED (every canary is blocked)", record, verdict_path)
         return 1
     report.update(extra)
     write_json_atomic(verdict_path, report)

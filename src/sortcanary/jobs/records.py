@@ -9,6 +9,7 @@ it starts. The halt file is written by the first job that hits an environment-wi
 from __future__ import annotations
 
 import platform
+import sys
 from pathlib import Path
 
 from .. import __version__
@@ -43,6 +44,30 @@ def clear_verdict(verdict_path: str | Path | None) -> None:
 def write_verdict(verdict_path: str | Path | None, record: dict) -> None:
     if verdict_path is not None:
         write_json_atomic(verdict_path, record)
+
+
+def evidence_files(record: dict) -> list[str]:
+    """The files a verdict record names as evidence (its log, the sorter's logs), where they exist."""
+    evidence = record.get("evidence") or {}
+    named = [evidence.get(key) for key in ("log", "sorter_log", "spikeinterface_log", "halted_by")]
+    named += evidence.get("kept") or []  # copies out of a canary's scratch window (jobs.canary.keep_evidence)
+    return list(dict.fromkeys(p for p in named if isinstance(p, str) and Path(p).is_file()))
+
+
+def tell_console(what: str, record: dict, verdict_path: str | Path | None) -> None:
+    """Print a failed job's verdict on its stderr, which Snakemake shows right above its own error
+    block for the job (that block names the rule's log, never why it failed): category, class,
+    message, remediation, and where the verdict and its evidence are kept."""
+    who = f"sortcanary: {what} {record.get('recording', '')}".rstrip()
+    lines = [f"{who}: {record.get('category')} / {record.get('error_class')}", f"    {record.get('message', '')}"]
+    if record.get("remediation"):
+        lines.append(f"    fix: {record['remediation']}")
+    if verdict_path is not None:
+        lines.append(f"    verdict: {verdict_path}")
+    files = evidence_files(record)
+    if files:
+        lines.append(f"    evidence: {', '.join(files)}")
+    print("\n".join(lines), file=sys.stderr, flush=True)
 
 
 def halt_if_environment_wide(halt_path: Path | None, recording: str, verdict: Verdict) -> None:

@@ -10,7 +10,7 @@ What the plan resolves:
   (``CANARY_SORTER_OVERRIDES``), the batch size of a retry after a resource failure, and the
   resolved torch device (``auto`` becomes ``cuda`` or ``cpu`` here, on the machine that sorts);
 * the window sorted (the canary's leading window, and its confirmation windows);
-* the watchdog bounds (inactivity timeout, free-space floor);
+* the watchdog bounds (inactivity timeout, free-space floor) and the progress line's interval;
 * the post-sort outputs wanted, and the sort identity a finished sort must match to be reused.
 """
 
@@ -48,6 +48,7 @@ class SortPlan:
     outputs: dict  # the outputs section the post-sort step builds (everything off = none)
     job_kwargs: dict
     identity: dict  # sorter and parameters a finished sort must match (the job adds the files)
+    progress_interval_s: float  # seconds between two progress lines on the console
     attempt: int = 1
     resort_on_change: bool = False  # full sort: replace a finished sort made with another identity
     confirm_windows: tuple[Window, ...] = ()  # canary: further windows for a biological verdict
@@ -154,7 +155,7 @@ def _common(cfg: dict, entry: RecordingEntry, job: str, device_of) -> dict:
     return {"job": job, "recording": entry, "sorter": cfg["sorter"], "sorter_params": params,
             "container": container_options(cfg), "torch_device": device,
             "abort_free_bytes": int(cfg["disk"]["abort_free_gb"] * 1e9), "job_kwargs": dict(cfg["job_kwargs"]),
-            "identity": sort_identity(cfg)}, defaults
+            "identity": sort_identity(cfg), "progress_interval_s": float(cfg["progress"]["interval_s"])}, defaults
 
 
 def _resolve_device(requested: str) -> str:

@@ -60,6 +60,7 @@ def check_dependencies(outputs: dict) -> None:
 @contextmanager
 def _timed(timings: dict, name: str):
     started = time.monotonic()
+    log.info("stage: post-sort %s", name)  # read by the job's progress line (sortcanary.runner.progress)
     yield
     timings[f"{name}_s"] = round(time.monotonic() - started, 3)
     log.info("post-sort %s: %.1f s", name, timings[f"{name}_s"])

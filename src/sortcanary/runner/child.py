@@ -45,10 +45,14 @@ def sort_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict
 
     backend = resolve_backend(plan.sorter)
     backend.check_installed(**plan.container)
+    log.info("stage: loading")  # the stage markers every sorter's progress line falls back on
     recording = _recording(plan)
     if plan.window is not None:  # cheap trace checks, on the canary's window only
+        log.info("stage: window data checks")
         evidence["data_checks"] = check_window(recording)
+    log.info("stage: sorting")
     sorting = backend.run(recording, dest / IN_SORTED["sorter"], plan.sorter_params, **plan.container)
+    log.info("stage: saving the sorting")
     sorting.save(folder=dest / IN_SORTED["sorting"], overwrite=True)
     # The version is asked here, where the sorter is already imported: asking in the parent would
     # import Kilosort4 and torch a second time (seconds of CPU per job).

@@ -38,6 +38,7 @@ from ..checks.activity import settle
 from ..classification import classify
 from ..plan.sortplan import SortPlan
 from ..taxonomy import Verdict, verdict_for
+from .progress import ProgressReporter
 
 PLAN_FILE = "plan.json"
 TASK_FILE = "task.json"
@@ -159,10 +160,12 @@ def run_task(
     log_path: Path,
     context: dict | None = None,
     sorter_logs: list[Path] = (),
+    progress: ProgressReporter | None = None,
 ) -> ChildResult:
     """Run ``task`` (``sort`` or ``outputs``) of ``plan`` into ``dest`` in a watched child process;
     return what happened, classified. The bounds come from the plan: its inactivity timeout and
-    its free-space floor for ``dest`` and ``workdir``."""
+    its free-space floor for ``dest`` and ``workdir``. ``progress`` (the job's, else one that only
+    prints) reads the log as it grows and prints the job's progress line at the plan's interval."""
     workdir.mkdir(parents=True, exist_ok=True)
     result_path = workdir / RESULT_FILE
     result_path.unlink(missing_ok=True)
@@ -173,6 +176,8 @@ def run_task(
     log_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     tripped: Verdict | None = None
+    progress = progress or ProgressReporter.for_plan(plan)
+    progress.follow(log_path, task, plan.window)
     with open(log_path, "ab", buffering=0) as log, _TermAsSystemExit():
         proc = subprocess.Popen(
             [sys.executable, "-m", "sortcanary.runner.child", str(workdir)],
@@ -184,6 +189,7 @@ def run_task(
             while proc.poll() is None:
                 time.sleep(POLL_S)
                 now = time.monotonic()
+                progress.poll(now)
                 state = _tree_size(watched)
                 if state != last_state:
                     last_state, last_progress = state, now

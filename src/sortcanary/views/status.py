@@ -1,19 +1,29 @@
-"""`sortcanary status`: the summary table of a results folder, for recordings found on disk.
+"""`sortcanary status`: the summary table of a results folder, live while a run goes on.
 
-The recordings are those any per-recording path of sortcanary.layout names, found by globbing the
-layout's own patterns (never a second copy of them), so status works on any finished, failed or
-half-run results folder without the config or the recordings.
+The recordings are those of the run's manifest (layout.RUN_MANIFEST, written when a run starts)
+and those any per-recording path of sortcanary.layout names, found by globbing the layout's own
+patterns (never a second copy of them), so status works on any finished, failed or half-run
+results folder without the config or the recordings. A recording whose canary or full sort is
+running shows as ``running``, with its stage, percent, elapsed time and ETA (sortcanary.views.live).
+
+Jobs refresh the summary files for the whole run when they finish (``refresh_summary``), so
+results/summary.* follow the run instead of appearing only at its end.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from .. import layout
-from .summary import Row, attention_first, build_rows
+from ..atomic import read_json, write_json_atomic
+from ..recordings.entry import Problem
+from .live import progress_note, running_jobs
+from .summary import Row, attention_first, build_rows, write_summary
 
 # Per-recording paths whose presence means sortcanary has seen the recording.
-EVIDENCE = (layout.MARKER, layout.CANARY_VERDICT, layout.SORT_VERDICT, layout.SORTED)
+EVIDENCE = (layout.MARKER, layout.CANARY_VERDICT, layout.SORT_VERDICT, layout.SORTED, layout.CANARY_PROGRESS,
+            layout.SORT_PROGRESS)
 
 
 def recordings_on_disk(root: Path) -> set[str]:
@@ -21,10 +31,33 @@ def recordings_on_disk(root: Path) -> set[str]:
     for pattern in EVIDENCE:
         prefix, _, suffix = pattern.partition("{recording}")
         for path in root.glob(prefix + "*" + suffix):
-            name = path.as_posix()[len(root.as_posix()) + 1 + len(prefix): len(path.as_posix()) - len(suffix) or None]
+            relative = path.relative_to(root).as_posix()
+            name = relative[len(prefix): len(relative) - len(suffix) or None]
             if name and not name.startswith(".") and (suffix or path.is_dir()):
                 names.add(name)
     return names
+
+
+def write_manifest(names, problems, root: str = ".") -> None:
+    """What this run discovered, for the jobs' summary refreshes and for status (see layout.RUN_MANIFEST)."""
+    write_json_atomic(layout.path(layout.RUN_MANIFEST, root),
+                      {"recordings": sorted(names), "problems": [vars(p) for p in problems]})
+
+
+def run_recordings(root: Path) -> tuple[set[str], list[Problem]]:
+    """The recordings of the last run started here (its manifest) and any others on disk."""
+    manifest = read_json(layout.path(layout.RUN_MANIFEST, str(root))) or {}
+    problems = [Problem(**p) for p in manifest.get("problems", [])]
+    return set(manifest.get("recordings", [])) | recordings_on_disk(root), problems
+
+
+def refresh_summary(root: str = ".") -> None:
+    """After a job: rewrite the run's summary files. A failure is only noted: the job's own result stands."""
+    try:
+        names, problems = run_recordings(Path(root))
+        write_summary(names, root, problems)
+    except Exception as exc:  # noqa: BLE001 -- see docstring
+        print(f"sortcanary: refreshing the summary failed: {type(exc).__name__}: {exc}", file=sys.stderr)
 
 
 def status_root(results_dir: str) -> Path:
@@ -34,6 +67,13 @@ def status_root(results_dir: str) -> Path:
     return path.parent if path.name == results or (path / Path(layout.SORTED).parent.name).is_dir() else path
 
 
-def status_rows(results_dir: str) -> tuple[Path, list[Row]]:
+def status_rows(results_dir: str) -> tuple[Path, list[Row], dict[str, str]]:
+    """The rows, blocked and failed first, and a progress note for each recording being worked on."""
     root = status_root(results_dir)
-    return root, attention_first(build_rows(recordings_on_disk(root), str(root)))
+    names, problems = run_recordings(root)
+    rows = attention_first(build_rows(names, str(root), problems))
+    running = running_jobs(names, str(root))
+    for row in rows:
+        if row.recording in running:
+            setattr(row, running[row.recording]["job"], "running")
+    return root, rows, {name: progress_note(state) for name, state in running.items()}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import os
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 
 from .. import layout
@@ -122,14 +123,17 @@ def attention_first(rows: list[Row]) -> list[Row]:
     return sorted(rows, key=lambda r: (not needs_attention(r), r.recording))
 
 
-def to_table(rows: list[Row], columns=TABLE_COLUMNS) -> str:
-    """A plain-text table for the terminal (message/remediation follow each failed row)."""
+def to_table(rows: list[Row], columns=TABLE_COLUMNS, notes: dict[str, str] | None = None) -> str:
+    """A plain-text table for the terminal (message/remediation follow each failed row, and the
+    note of ``notes`` each row it names: a running job's progress)."""
     header = list(columns)
     cells = [[str(getattr(row, c)) for c in columns] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(header)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths))]
     for row, cell in zip(rows, cells):
         lines.append("  ".join(v.ljust(w) for v, w in zip(cell, widths)).rstrip())
+        if notes and row.recording in notes:
+            lines.append(f"    .. {notes[row.recording]}")
         if row.message:
             lines.append(f"    -> {row.message}")
             if row.remediation:
@@ -197,9 +201,27 @@ def to_html(rows: list[Row], root: str = ".", plot_error: str | None = None) -> 
     )
 
 
+@contextmanager
+def summary_lock(root: str = "."):
+    """Jobs that finish together refresh the summary in turn: each file is written atomically, but
+    the report's figure folder is swapped whole, and two swaps at once would trip over each other."""
+    import fcntl
+
+    path = layout.path(layout.SUMMARY_LOCK, root)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 def write_summary(names, root: str = ".", problems=()) -> tuple[list[Row], str]:
     """Write summary.tsv, then summary.png, summary.html and the report's figure folder. The TSV
     comes first and a failing plot or figure copy is only noted: it must never cost the run its summary."""
+    with summary_lock(root):
+        return _write_summary(names, root, problems)
+
+
+def _write_summary(names, root: str, problems) -> tuple[list[Row], str]:
     from .report_figures import collect_report_figures
 
     rows = build_rows(names, root, problems)
@@ -215,4 +237,4 @@ def write_summary(names, root: str = ".", problems=()) -> tuple[list[Row], str]:
     except Exception as exc:  # noqa: BLE001 -- see docstring
         print(f"sortcanary: collecting the report's figures failed: {type(exc).__name__}: {exc}", file=sys.stderr)
     write_text_atomic(layout.path(layout.SUMMARY_HTML, root), to_html(rows, root, plot_error))
-    return rows, to_table(rows)
+    return rows, to_table(attention_first(rows))

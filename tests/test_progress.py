@@ -1,0 +1,186 @@
+"""What a user sees while it runs: the progress line, `sortcanary status` mid-sort, the verdict of
+a blocked canary. One real Kilosort4 workflow run (the ks4 test); the parser and the liveness
+rules are also checked on their own, on a real Kilosort4 4.1.7 log and real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import BIN, REPO, evidence_paths, job_env, read_json, sortcanary, write_config
+
+from sortcanary import layout
+from sortcanary.runner.progress import LogProgress, ProgressReporter
+from sortcanary.views.live import running_job
+
+KS4_LOG = Path(__file__).parent / "data" / "ks4_sort_excerpt.log"  # a real full sort's job log, paths shortened
+KS4_STAGES = ["loading", "sorting", "preprocessing", "drift correction", "spike detection", "first clustering",
+              "template extraction", "final clustering", "merging clusters", "saving phy output", "saving the sorting",
+              "post-sort analyzer", "post-sort curation", "post-sort exports", "post-sort figures"]
+
+
+def stages_seen(sorter: str, text: str, chunk: int) -> list[tuple]:
+    """Feed ``text`` in pieces of ``chunk`` characters; every distinct (stage, percent, total) seen."""
+    progress, seen = LogProgress(sorter), []
+    for start in range(0, len(text), chunk):
+        progress.feed(text[start:start + chunk])
+        state = (progress.stage, *(progress.bar and (progress.bar["percent"], progress.bar["total"]) or (None, None)))
+        if not seen or seen[-1] != state:
+            seen.append(state)
+    return seen
+
+
+def test_kilosort4_stages_and_bars_are_read_from_its_log_in_any_pieces():
+    text = KS4_LOG.read_text(encoding="utf-8")
+    by_line = stages_seen("kilosort4", text, 1)
+    assert [s for s in dict.fromkeys(stage for stage, *_ in by_line) if s] == KS4_STAGES
+    assert stages_seen("kilosort4", text, 7) == by_line, "a line or a bar cut between two reads counts once, whole"
+    drift = [(pct, total) for stage, pct, total in by_line if stage == "drift correction" and pct is not None]
+    assert drift[0][0] < 50 and drift[-1] == (100, 9), drift  # KS4's 9 batches of 2 s, bar by bar
+
+
+def test_another_sorter_falls_back_on_the_job_stages_and_any_bar():
+    progress = LogProgress("mountainsort5")
+    progress.feed(KS4_LOG.read_text(encoding="utf-8"))
+    assert progress.stage == "post-sort figures"  # sortcanary's own markers: Kilosort4's headers mean nothing here
+    progress.feed("sortcanary INFO stage: sorting\nwhitening:  40%|████      | 4/10 [00:08<00:12,  2.00s/it]")
+    assert progress.stage == "sorting" and progress.bar["percent"] == 40 and progress.bar["eta_s"] == 12
+    assert progress.bar["step"] == "whitening"
+
+
+def test_a_job_is_running_while_its_process_lives_and_its_verdict_is_older(tmp_path):
+    reporter = ProgressReporter(recording="rec", job="sort", sorter="kilosort4", interval_s=60,
+                                path=tmp_path / layout.SORT_PROGRESS.format(recording="rec"))
+    reporter.follow(tmp_path / "missing.log", "sort")  # writes the progress file, as a job does
+    state = running_job("rec", str(tmp_path))
+    assert state and state["job"] == "sort" and state["stage"] == "starting" and state["pid"] == os.getpid()
+    verdict = tmp_path / layout.SORT_VERDICT.format(recording="rec")
+    verdict.write_text("{}")
+    assert running_job("rec", str(tmp_path)) is None, "a verdict newer than the progress: the job is over"
+    verdict.unlink()
+    progress = json.loads(reporter.path.read_text())
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    reporter.path.write_text(json.dumps({**progress, "pid": int(ended.stdout)}))
+    assert running_job("rec", str(tmp_path)) is None, "its process is gone (killed without a verdict)"
+    reporter.path.write_text(json.dumps({**progress, "pid_started": progress["pid_started"] - 3600}))
+    assert running_job("rec", str(tmp_path)) is None, "a recycled pid is another process"
+    reporter.path.write_text(json.dumps({**progress, "host": "another-node", "updated": time.time()}))
+    assert running_job("rec", str(tmp_path)), "on another host: alive while the file is refreshed"
+    reporter.path.write_text(json.dumps({**progress, "host": "another-node", "updated": time.time() - 400}))
+    assert running_job("rec", str(tmp_path)) is None
+
+
+PROGRESS_LINE = re.compile(r"^\[\d\d:\d\d:\d\d\] sortcanary \| (?P<job>canary|sort) (?P<rec>\S+) \| (?P<what>.+?) \| "
+                           r"elapsed (?P<elapsed>\S+)(?: \| step ETA (?P<eta>\S+))?$", re.M)
+
+
+@pytest.fixture(scope="module")
+def live_ks4_run(demo_dir, tmp_path_factory):
+    """One real run (healthy_b sorted, silent blocked) with a progress line every 2 s, watched from
+    outside while the full sort runs: `sortcanary status` once, and `--watch 1` for two redraws."""
+    workdir = tmp_path_factory.mktemp("live")
+    write_config(workdir, recordings_dir=str(demo_dir), torch_device="cpu", progress={"interval_s": 2})
+    console = workdir / "console.txt"
+    cmd = [str(BIN / "snakemake"), "-s", str(REPO / "workflow" / "Snakefile"), "--directory", str(workdir),
+           "--workflow-profile", str(REPO / "profiles" / "default"), "--cores", "2", "--",
+           layout.SORT_DONE.format(recording="healthy_b"), layout.SORT_DONE.format(recording="silent")]
+    progress_file = workdir / layout.SORT_PROGRESS.format(recording="healthy_b")
+    seen: dict = {}
+    with open(console, "w") as err:
+        run = subprocess.Popen(cmd, cwd=workdir, env=job_env(), stdout=err, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
+        try:
+            while run.poll() is None and "progress" not in seen:
+                time.sleep(1)
+                state = read_json_quietly(progress_file)
+                if state.get("percent") is not None and state.get("stage") not in (None, "starting", "loading"):
+                    seen["progress"] = state
+                    seen["summary_mid_run"] = (workdir / layout.SUMMARY_TSV).read_text()
+                    seen["status"] = sortcanary("status", str(workdir / "results"))
+                    seen["watch"] = watch_for(workdir, seconds=4)
+            run.wait(timeout=1800)
+        finally:
+            if run.poll() is None:  # stop snakemake and its jobs, whatever failed above
+                os.killpg(run.pid, signal.SIGTERM)
+                run.wait(timeout=60)
+    return workdir, run.returncode, console.read_text(), seen
+
+
+def read_json_quietly(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def watch_for(workdir: Path, seconds: float) -> str:
+    """`sortcanary status --watch 1` for ``seconds``, then Ctrl-C: what the terminal received.
+    (SIGINT is restored for it: a test run in the background may have inherited it ignored.)"""
+    watch = subprocess.Popen([str(BIN / "sortcanary"), "status", str(workdir / "results"), "--watch", "1"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=job_env(),
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    time.sleep(seconds)
+    watch.send_signal(signal.SIGINT)
+    out, _ = watch.communicate(timeout=60)
+    return out
+
+
+@pytest.mark.ks4
+def test_the_console_shows_progress_lines_with_a_stage_and_percent_before_the_sort_ends(live_ks4_run):
+    workdir, code, console, _ = live_ks4_run
+    assert (workdir / "results" / "sorted" / "healthy_b" / "sort.json").is_file(), console[-3000:]
+    sort_started = console.index("wildcards: recording=healthy_b\n", console.index("localrule sort:"))
+    sort_ended = console.index("(Rule: sort)", sort_started)
+    lines = [m for m in PROGRESS_LINE.finditer(console, sort_started, sort_ended)]
+    assert lines and all(m["job"] == "sort" and m["rec"] == "healthy_b" for m in lines)
+    with_percent = [m for m in lines if re.search(r"\b\d{1,3}% \(\d+/\d+\)", m["what"])]
+    assert with_percent, [m.group(0) for m in lines]
+    ks4_stages = {m["what"].split(" ")[0] for m in with_percent}
+    assert ks4_stages & {"drift", "spike", "template"}, ks4_stages
+    assert any(m["eta"] for m in with_percent), "tqdm's remaining time is the step's ETA"
+    # canaries print theirs too, and the sorter's own output stays in the job's log
+    assert any(m["job"] == "canary" for m in PROGRESS_LINE.finditer(console))
+    assert "Extracting spikes using templates" not in console
+    assert "Extracting spikes using templates" in (workdir / "logs" / "sort" / "healthy_b.log").read_text()
+
+
+@pytest.mark.ks4
+def test_status_mid_sort_shows_the_recording_running_with_stage_and_elapsed(live_ks4_run):
+    workdir, _, console, seen = live_ks4_run
+    assert "status" in seen, "the full sort never reported a percent while it ran"
+    status = seen["status"].stdout
+    row = next(line for line in status.splitlines() if line.startswith("healthy_b"))
+    assert row.split()[:3] == ["healthy_b", "pass", "running"], status
+    note = status.splitlines()[status.splitlines().index(row) + 1]
+    assert note.startswith("    .. running sort: ") and "elapsed " in note and "%" in note, status
+    assert seen["progress"]["stage"] in note
+    # the canaries' jobs already refreshed the summary: it is there before the run ends
+    assert "silent\tblocked" in seen["summary_mid_run"] and "healthy_b\tpass" in seen["summary_mid_run"]
+    # --watch redraws in place: clear screen, header, table, twice or more in 2.6 s
+    watch = seen["watch"]
+    assert watch.count("\033[H\033[2J") >= 2 and watch.count("Every 1s: sortcanary status") >= 2, watch
+    assert "running sort: " in watch
+    (workdir / "status_excerpt.txt").write_text(status + "\n---- --watch 1 ----\n" + watch)
+
+
+@pytest.mark.ks4
+def test_the_silent_canary_reads_as_its_verdict_with_every_evidence_file_kept(live_ks4_run):
+    workdir, code, console, _ = live_ks4_run
+    assert code != 0, "a blocked canary is a failed job"
+    verdict = read_json(workdir / "logs" / "canary" / "silent.verdict.json")
+    assert (verdict["category"], verdict["error_class"]) == ("biological", "insufficient_activity")
+    block = console[console.index("sortcanary: canary BLOCKED silent: biological / insufficient_activity"):]
+    assert block.index(f"fix: {verdict['remediation']}") < block.index("Error in rule canary")
+    named = evidence_paths(verdict)
+    assert {"logs/canary/silent/kilosort4.log", "logs/canary/silent/spikeinterface_log.json"} <= named, named
+    missing = [p for p in named if not (workdir / p).exists() and not Path(p).exists()]
+    assert not missing, missing
+    assert "scratch/" not in json.dumps(verdict), "no evidence may point into the removed scratch window"
