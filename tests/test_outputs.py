@@ -249,10 +249,7 @@ def chromium_images(page: Path, tmp_path: Path) -> list:
     Chromium with a script that lists each <img> and its naturalWidth (0 = failed to load)."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
-        subprocess.run(["apt-get", "install", "-y", "chromium"], capture_output=True, timeout=600)
-        chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("headless Chromium is not installed and `apt-get install -y chromium` failed")
+        pytest.skip("headless Chromium is not installed: run `make system-deps` as root")
     probe = page.with_name(f".check-{page.name}")
     probe.write_text(page.read_text().replace("</body>", CHECK_IMAGES + "</body>"))
     try:
