@@ -309,11 +309,6 @@ def test_missing_hdf5_plugin_stops_the_run_at_preflight(tmp_path):
     assert row["canary"] == "blocked" and row["error_class"] == "hdf5_plugin_missing"
 
 
-def _hdf5plugin_dir() -> Path | None:
-    spec = importlib.util.find_spec("hdf5plugin")  # located, not imported: importing registers its filters here
-    return Path(spec.submodule_search_locations[0]) / "plugins" if spec else None
-
-
 def test_missing_hdf5_plugin_blocks_the_canary_naming_the_file(tmp_path):
     """The job checks again before reading: a canary run without preflight gets the same verdict."""
     rec_dir = tmp_path / "recordings"
