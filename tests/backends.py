@@ -1,9 +1,10 @@
 """Test-only sorter backends, registered by import path (`sorter: backends:FlakyInCanary`).
 
-They exist for behaviour a real sorter can't be made to show on demand: an unexpected crash only
-inside the canary window, a silent hang, a SIGKILL, a full disk. They go through the same
-registry, child process and watchdogs as Kilosort4. The sorting they return is real: a simple
-per-channel threshold detector on the actual traces.
+They exist for behaviour a real sorter can't be made to show on demand (an unexpected crash only
+inside the canary window, a silent hang, a SIGKILL, a full disk), and for a sort that takes a while
+without Kilosort4's minutes of CPU. They go through the same registry, child process and watchdogs
+as Kilosort4. The sorting they return is real: a simple per-channel threshold detector on the
+actual traces.
 """
 
 from __future__ import annotations
@@ -50,6 +51,27 @@ class ThresholdSorter(SorterBackend):
 
     def log_files(self, folder: Path) -> list[Path]:
         return [folder / "threshold.log"]
+
+
+class RefusesSilence(ThresholdSorter):
+    """Fails on a recording without spikes (fewer than ``min_spikes``, default 100, in what it is
+    given), as Kilosort4 does, with a sorter's message the classifier knows: the silent demo
+    recording is blocked as biological in seconds instead of Kilosort4's minutes."""
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        sorting = super().run(recording, folder, params)
+        if sum(sorting.count_num_spikes_per_unit().values()) < int(params.get("min_spikes", 100)):
+            raise RuntimeError("No spikes detected, cannot continue sorting.")
+        return sorting
+
+
+class Slow(ThresholdSorter):
+    """Takes ``seconds`` (default 8) before it sorts, as a real sorter takes minutes: long enough to
+    be interrupted in the middle, short enough to finish when the run is resumed."""
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        time.sleep(float(params.get("seconds", 8)))
+        return super().run(recording, folder, params)
 
 
 class FlakyInCanary(ThresholdSorter):

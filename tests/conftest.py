@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import yaml
@@ -25,6 +26,9 @@ BIN = Path(sys.executable).parent
 DEMO_DURATION_S = 20.0
 DEMO_CHANNELS = 16
 CANARY_WINDOW_S = 10.0
+# The ground-truth recording beside the demo's in the shared Kilosort4 run (its true sorting kept aside).
+GT_NAME = "gt"
+GT_UNITS = 5
 
 
 # Children of in-process calls (the sorter's child process) must find tests/backends.py as well.
@@ -48,8 +52,6 @@ def demo_dir(tmp_path_factory) -> Path:
     return folder
 
 
-GT_NAME = "gt"
-GT_UNITS = 5
 # What a lab sets for DANDI (outputs.nwb_metadata); the shared Kilosort4 run exports NWB with it.
 NWB_METADATA = {
     "subject": {"subject_id": "mouse-007", "species": "Mus musculus", "sex": "F", "age": "P90D",
@@ -64,24 +66,35 @@ NWB_METADATA = {
 }
 
 
-@pytest.fixture(scope="session")
-def ks4_run(tmp_path_factory):
-    """One real workflow run with Kilosort4 (test_outputs.py, test_nwb.py): a ground-truth recording
-    (its true sorting kept aside) and a silent one the canary blocks; every output on, NWB with
-    NWB_METADATA. Returns (workdir, snakemake result, true sorting). Read-only: copy to change it."""
-    from sortcanary.demo import ground_truth, silent, write_binary_with_sidecar
+class WorkflowRun(NamedTuple):
+    workdir: Path
+    result: subprocess.CompletedProcess
+    truth: object  # the ground-truth sorting of GT_NAME (a SpikeInterface sorting)
 
-    root = tmp_path_factory.mktemp("outputs")
+
+@pytest.fixture(scope="session")
+def ks4_run(demo_dir, tmp_path_factory) -> WorkflowRun:
+    """The suite's one real Kilosort4 workflow run, shared by test_workflow.py and test_outputs.py.
+
+    Recordings: the demo's (healthy_a as a SpikeInterface folder, healthy_b as raw binary, silent,
+    which its canary blocks) plus GT_NAME, a ground-truth recording whose true sorting is kept
+    aside; every output on, NWB included, with NWB_METADATA (test_nwb.py validates it). A KS4 run
+    costs minutes on 2 cores, so the suite makes it once. Read-only: a test that runs Snakemake again copies ``workdir`` first.
+    """
+    from sortcanary.demo import ground_truth
+
+    root = tmp_path_factory.mktemp("ks4-run")
     recordings = root / "recordings"
+    recordings.mkdir()
+    for path in demo_dir.iterdir():
+        (recordings / path.name).symlink_to(path)
     recording, truth = ground_truth(DEMO_DURATION_S, DEMO_CHANNELS, GT_UNITS, seed=0)
     recording.save(folder=recordings / GT_NAME)
-    write_binary_with_sidecar(silent(DEMO_DURATION_S, DEMO_CHANNELS, 2, recording), recordings, "silent")
     truth = truth.save(folder=root / "ground_truth")
     workdir = root / "wf"
     write_config(workdir, recordings_dir=str(recordings), torch_device="cpu",
                  outputs={"exporters": {"nwb": True}, "nwb_metadata": NWB_METADATA})
-    result = run_snakemake(workdir)
-    return workdir, result, truth
+    return WorkflowRun(workdir, run_snakemake(workdir, timeout=1800), truth)
 
 
 def write_config(workdir: Path, **config) -> Path:

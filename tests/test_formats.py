@@ -271,7 +271,10 @@ def test_workflow_sorts_every_format_and_reports_corrupt_ones(acq_set, tmp_path)
                       ("rat_240501.rhd", "broken_rhd.rhd")]:
         shutil.copy2(acq_set.root / name, rec_dir / new)
         truncate(rec_dir / new, (rec_dir / new).stat().st_size // 2 + 7)
-    write_config(tmp_path, recordings_dir=str(rec_dir), sorter=THRESHOLD, formats=acq_set.formats)
+    # every format's post-sort outputs come from its full sort; its canary repeating them on the same
+    # format would double the minute they take (test_canary.py covers a canary exercising outputs)
+    write_config(tmp_path, recordings_dir=str(rec_dir), sorter=THRESHOLD, formats=acq_set.formats,
+                 canary={"window_s": 10, "exercise_outputs": False})
     result = run_snakemake(tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     summary = read_summary(tmp_path)
@@ -307,11 +310,6 @@ def test_missing_hdf5_plugin_stops_the_run_at_preflight(tmp_path):
     assert str(UNKNOWN_FILTER) in verdict["message"] and "formats.hdf5_plugin_path is not set" in verdict["message"]
     row = read_summary(tmp_path)["vendor__well000"]
     assert row["canary"] == "blocked" and row["error_class"] == "hdf5_plugin_missing"
-
-
-def _hdf5plugin_dir() -> Path | None:
-    spec = importlib.util.find_spec("hdf5plugin")  # located, not imported: importing registers its filters here
-    return Path(spec.submodule_search_locations[0]) / "plugins" if spec else None
 
 
 def test_missing_hdf5_plugin_blocks_the_canary_naming_the_file(tmp_path):
@@ -379,13 +377,17 @@ def test_cli_canary_chooses_a_stream_of_a_multi_probe_session(acq_set, tmp_path)
 
 @pytest.mark.ks4
 def test_kilosort4_sorts_a_spikeglx_probe(tmp_path):
+    """Real Kilosort4 on a SpikeGLX probe, without what costs minutes and is tested elsewhere: its
+    drift correction (nblocks: 0; test_outputs.py's run keeps it) and the canary's post-sort outputs
+    (every format's: test_workflow_sorts_every_format_and_reports_corrupt_ones)."""
     rec_dir = tmp_path / "recordings"
-    acq.write_spikeglx(rec_dir, "np1", probes=1, duration_s=20.0, lf=False, nidq=False)
-    write_config(tmp_path, recordings_dir=str(rec_dir))
+    acq.write_spikeglx(rec_dir, "np1", probes=1, duration_s=DURATION_S, lf=False, nidq=False)
+    write_config(tmp_path, recordings_dir=str(rec_dir), sorter_params={"nblocks": 0},
+                 canary={"window_s": 10, "exercise_outputs": False})
     result = run_snakemake(tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     marker = read_json(tmp_path / "results" / "canary" / "np1_g0__imec0.ap.json")
     assert marker["status"] == "pass" and marker["units"] >= 1
     sort = read_json(tmp_path / "results" / "sorted" / "np1_g0__imec0.ap" / "sort.json")
-    assert sort["sorter"] == "kilosort4" and sort["units"] >= 1 and sort["duration_s"] == pytest.approx(20.0)
+    assert sort["sorter"] == "kilosort4" and sort["units"] >= 1 and sort["duration_s"] == pytest.approx(DURATION_S)
     assert (tmp_path / "results" / "sorted" / "np1_g0__imec0.ap" / "sorter" / "sorter_output").is_dir()

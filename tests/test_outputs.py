@@ -1,9 +1,9 @@
 """What a sorted recording leaves behind: analyzer, curation, exports, figures, reports, summary.
 
-One real workflow run (real snakemake, real Kilosort4 on the CPU; conftest.ks4_run, shared with
-test_nwb.py) over a ground-truth recording and a silent one serves most tests; exporter failures
-use the threshold test backend, with pynwb made unimportable or broken in the jobs' environment by
-a package earlier on PYTHONPATH.
+The suite's one real workflow run (conftest's ``ks4_run``: real snakemake, real Kilosort4 on the
+CPU, over a ground-truth recording, the demo's healthy ones and a silent one) serves most tests (test_nwb.py shares it);
+exporter failures use the threshold test backend, with pynwb made unimportable or broken in the
+jobs' environment by a package earlier on PYTHONPATH.
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import (DEMO_CHANNELS, GT_NAME, job_env, read_json, read_summary, run_snakemake, sortcanary,
-                      write_config)
+from conftest import DEMO_CHANNELS, GT_NAME, job_env, read_json, read_summary, run_snakemake, sortcanary, write_config
 
-NAME = GT_NAME  # the shared real Kilosort4 run (conftest.ks4_run) sorts this recording
+NAME = GT_NAME
 
 
 def sorted_dir(workdir: Path, name: str = NAME) -> Path:
@@ -138,7 +137,7 @@ def test_changed_thresholds_rebuild_only_the_outputs_and_drop_exactly_the_violat
     from spikeinterface.core import load_sorting_analyzer
 
     workdir = tmp_path / "wf"
-    shutil.copytree(ks4_run[0], workdir, symlinks=True)  # leave the shared run untouched
+    shutil.copytree(ks4_run.workdir, workdir, symlinks=True)  # leave the shared run untouched
     before = read_json(sorted_dir(workdir) / "sort.json")
     metrics = load_sorting_analyzer(sorted_dir(workdir) / "analyzer").get_extension("quality_metrics").get_data()
     snr = sorted(metrics["snr"])
@@ -196,6 +195,7 @@ def test_default_curation_drops_exactly_the_violators(ks4_run):
     assert {d["unit_id"] for d in curation["dropped"]} == expected_drops(metrics, curation["thresholds"])
     # a 20 s recording is shorter than presence_ratio's 60 s bins: NaN drops nothing, and says so
     assert all("presence_ratio" in u["metrics"] for u in curation["unchecked"])
+    assert sorted(u["unit_id"] for u in curation["unchecked"]) == sorted(curation["raw_units"]), "for every unit"
 
 
 @pytest.mark.ks4
@@ -206,6 +206,10 @@ def test_summary_lists_the_blocked_recording_with_its_reason(ks4_run):
     assert (rows["silent"]["canary"], rows["silent"]["sort"]) == ("blocked", "blocked")
     assert rows["silent"]["error_class"] == "insufficient_activity" and rows["silent"]["remediation"]
     assert rows[NAME]["sort"] == "done" and int(rows[NAME]["curated"]) <= int(rows[NAME]["units"])
+    # the row's counts are those of Kilosort4's own output and of the curation record
+    clusters = np.load(sorted_dir(workdir) / "sorter" / "sorter_output" / "spike_clusters.npy")
+    assert int(rows[NAME]["units"]) == len(np.unique(clusters))
+    assert int(rows[NAME]["curated"]) == len(read_json(sorted_dir(workdir) / "curation.json")["curated_units"])
     page = (workdir / "results" / "summary.html").read_text()
     assert page.index("silent") < page.index(f">{NAME}<"), "blocked recordings come first"
     assert "insufficient_activity" in page and rows["silent"]["remediation"] in page
@@ -231,10 +235,7 @@ def chromium_images(page: Path, tmp_path: Path) -> list:
     Chromium with a script that lists each <img> and its naturalWidth (0 = failed to load)."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
-        subprocess.run(["apt-get", "install", "-y", "chromium"], capture_output=True, timeout=600)
-        chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("headless Chromium is not installed and `apt-get install -y chromium` failed")
+        pytest.skip("headless Chromium is not installed: run `make system-deps` as root")
     probe = page.with_name(f".check-{page.name}")
     probe.write_text(page.read_text().replace("</body>", CHECK_IMAGES + "</body>"))
     try:
@@ -251,6 +252,13 @@ def chromium_images(page: Path, tmp_path: Path) -> list:
     return json.loads(dom[start + len('<pre id="image-check">'): dom.index("</pre>", start)].replace("&quot;", '"'))
 
 
+def png_width(path: Path) -> int:
+    """A PNG's width in pixels, from its IHDR chunk (bytes 16-20 of every PNG file)."""
+    data = path.read_bytes()[:24]
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR", f"{path} is not a PNG"
+    return int.from_bytes(data[16:20], "big")
+
+
 @pytest.mark.ks4
 def test_recording_report_renders_with_its_figures_in_chromium(ks4_run, tmp_path):
     workdir, _, _ = ks4_run
@@ -262,8 +270,10 @@ def test_recording_report_renders_with_its_figures_in_chromium(ks4_run, tmp_path
     figures = read_json(sorted_dir(workdir) / "sort.json")["outputs"]["figures"]
     assert sorted(src for src, _ in images) == sorted(f"figures/{name}.png" for name in figures)
     assert all(width > 0 for _, width in images), images
+    # each image Chromium loaded is the PNG file on disk: its width is the file's own
+    assert {src: width for src, width in images} == {src: png_width(page.parent / src) for src, _ in images}
     summary = chromium_images(workdir / "results" / "summary.html", tmp_path)
-    assert summary == [["summary.png", summary[0][1]]] and summary[0][1] > 0
+    assert summary == [["summary.png", png_width(workdir / "results" / "summary.png")]] and summary[0][1] > 0
 
 
 @pytest.mark.ks4

@@ -1,9 +1,12 @@
 """The workflow on a real one-node SLURM cluster, through profiles/slurm and the SLURM executor plugin.
 
-tests/slurm/local-cluster.sh installs slurm-wlm and munge when missing (as root) and starts
-munged, slurmctld and slurmd on loopback. The node gets two bookkeeping-only GPUs
-(LOCAL_SLURM_GPUS), so the profile's `gpu: 1` requests reach SLURM as `--gpus=1` exactly as on a
-GPU cluster, while Kilosort4 itself runs on the CPU (torch_device: cpu).
+tests/slurm/local-cluster.sh starts munged, slurmctld and slurmd on loopback (as root); Debian's
+slurm-wlm and munge come from `make system-deps`, and without them these tests skip. The node gets
+two bookkeeping-only GPUs (LOCAL_SLURM_GPUS), so the profile's `gpu: 1` requests reach SLURM as
+`--gpus=1` exactly as on a GPU cluster. What is tested is the scheduler's side (submission,
+requests, retries, logs), not Kilosort4 (test_workflow.py runs it): the jobs sort with the
+threshold test backend RefusesSilence, which blocks the silent recording as biological the way
+Kilosort4 does, in seconds.
 
 The run uses the real profile plus tests/slurm/profile, which only says what differs on this
 cluster (partition, no account, squeue for job states), and the workflow profile profiles/default
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -24,11 +28,12 @@ from conftest import REPO, TESTS, job_env, read_json, read_summary, run_snakemak
 from sortcanary.plan import resources
 from sortcanary.recordings import discover
 
-pytestmark = [pytest.mark.slurm, pytest.mark.ks4]
+pytestmark = pytest.mark.slurm
 
 CLUSTER_SCRIPT = TESTS / "slurm" / "local-cluster.sh"
 TEST_PROFILE = TESTS / "slurm" / "profile"
 FAKE_GPUS = 2
+SLURM_PROGRAMS = ("slurmctld", "slurmd", "munged", "sbatch")  # what local-cluster.sh needs installed
 # "Job 3 has been submitted with SLURM jobid 12 (log: /.../.snakemake/slurm_logs/rule_canary/silent/12.log)."
 SUBMITTED = re.compile(r"Job (\d+) has been submitted with SLURM jobid (\d+) \(log: (\S+)\)\.")
 
@@ -37,7 +42,10 @@ SUBMITTED = re.compile(r"Job (\d+) has been submitted with SLURM jobid (\d+) \(l
 def slurm_cluster(tmp_path_factory, request) -> dict:
     """A running one-node cluster; stopped (by the pids the script started) after the module."""
     if os.geteuid() != 0:
-        pytest.skip("the local SLURM cluster needs root: it installs slurm-wlm/munge and runs slurmctld/slurmd")
+        pytest.skip("the local SLURM cluster needs root: it runs munged, slurmctld and slurmd")
+    missing = [p for p in SLURM_PROGRAMS if not (shutil.which(p) or Path("/usr/sbin", p).is_file())]
+    if missing:
+        pytest.skip(f"SLURM is not installed ({', '.join(missing)} missing): run `make system-deps` as root")
     state = tmp_path_factory.mktemp("slurm-cluster")
     env = {**os.environ, "LOCAL_SLURM_GPUS": str(FAKE_GPUS)}
 
@@ -47,9 +55,8 @@ def slurm_cluster(tmp_path_factory, request) -> dict:
         assert stopped.returncode == 0, f"local cluster failed to stop:\n{stopped.stderr[-2000:]}"
 
     request.addfinalizer(stop)  # registered first: a half-started cluster is stopped too
-    # apt-get on a fresh machine takes minutes; starting an installed cluster takes seconds.
     started = subprocess.run(["bash", str(CLUSTER_SCRIPT), "start", str(state)], env=env, capture_output=True,
-                             text=True, timeout=900)
+                             text=True, timeout=120)
     assert started.returncode == 0, f"local cluster failed to start:\n{started.stderr[-4000:]}"
     conf = re.search(r"^export SLURM_CONF=(\S+)$", started.stdout, re.M)
     assert conf, started.stdout
@@ -60,7 +67,7 @@ def slurm_cluster(tmp_path_factory, request) -> dict:
 def slurm_run(slurm_cluster, demo_dir, tmp_path_factory):
     """`snakemake --profile profiles/slurm` over the demo recordings: two healthy, one silent."""
     workdir = tmp_path_factory.mktemp("slurm-wf")
-    write_config(workdir, recordings_dir=str(demo_dir), torch_device="cpu")
+    write_config(workdir, recordings_dir=str(demo_dir), sorter="backends:RefusesSilence")
     # run_snakemake also passes the workflow profile profiles/default, as a run from the repo root gets.
     result = run_snakemake(
         workdir,
@@ -136,7 +143,9 @@ def test_healthy_recordings_are_sorted(slurm_run):
     for name in ("healthy_a", "healthy_b"):
         sort = read_json(workdir / "results" / "sorted" / name / "sort.json")
         assert sort["units"] >= 1 and sort["canary"] == "pass", result.stderr[-3000:]
-        assert (workdir / "results" / "sorted" / name / "sorter" / "sorter_output" / "spike_times.npy").is_file()
+        # the sorter's own folder (the test backend's log) and the SpikeInterface sorting were published
+        assert (workdir / "results" / "sorted" / name / "sorter" / "threshold.log").is_file()
+        assert (workdir / "results" / "sorted" / name / "sorting").is_dir()
 
 
 def test_silent_recording_is_blocked_and_its_canary_not_retried(slurm_run):

@@ -1,8 +1,13 @@
-"""The canary-gated workflow end to end: real snakemake CLI, real Kilosort4 on the CPU."""
+"""The canary-gated workflow end to end: real snakemake CLI, real Kilosort4 on the CPU.
+
+Most tests read the suite's one real run (conftest's ``ks4_run``, over the demo recordings and a
+ground-truth one); the pass-through test uses the threshold test backend.
+"""
 
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -11,17 +16,8 @@ from conftest import read_json, read_summary, run_snakemake, write_config
 pytestmark = pytest.mark.ks4
 
 
-@pytest.fixture(scope="module")
-def ks4_run(demo_dir, tmp_path_factory):
-    """One real run over the demo recordings: two healthy (folder + binary), one silent."""
-    workdir = tmp_path_factory.mktemp("wf")
-    write_config(workdir, recordings_dir=str(demo_dir), torch_device="cpu")
-    result = run_snakemake(workdir)
-    return workdir, result
-
-
 def test_healthy_recordings_are_sorted_with_units(ks4_run):
-    workdir, result = ks4_run
+    workdir, result, _ = ks4_run
     for name in ("healthy_a", "healthy_b"):
         sort = read_json(workdir / "results" / "sorted" / name / "sort.json")
         assert sort["units"] >= 1, result.stderr[-3000:]
@@ -35,7 +31,7 @@ def test_healthy_recordings_are_sorted_with_units(ks4_run):
 
 def test_binary_input_is_sorted_in_place(ks4_run):
     """The full sort of a binary-compatible input reads the original file: no recording.dat copy."""
-    workdir, _ = ks4_run
+    workdir = ks4_run.workdir
     sorter_dir = workdir / "results" / "sorted" / "healthy_b" / "sorter"
     assert not list(sorter_dir.rglob("recording.dat"))
     params = (sorter_dir / "sorter_output" / "params.py").read_text()
@@ -43,7 +39,7 @@ def test_binary_input_is_sorted_in_place(ks4_run):
 
 
 def test_silent_recording_is_blocked_before_its_full_sort(ks4_run):
-    workdir, result = ks4_run
+    workdir, result, _ = ks4_run
     assert result.returncode != 0  # the blocked canary is a failed job (keep-going ran the rest)
     assert not (workdir / "results" / "canary" / "silent.json").exists()
     assert not (workdir / "logs" / "sort" / "silent.log").exists(), "the full sort must never start"
@@ -60,7 +56,7 @@ def test_silent_recording_is_blocked_before_its_full_sort(ks4_run):
 
 
 def test_summary_lists_every_recording(ks4_run):
-    workdir, result = ks4_run
+    workdir, result, _ = ks4_run
     rows = read_summary(workdir)
     assert rows["healthy_a"]["canary"] == "pass" and rows["healthy_a"]["sort"] == "done"
     assert rows["healthy_b"]["sort"] == "done" and int(rows["healthy_b"]["units"]) >= 1
@@ -71,9 +67,11 @@ def test_summary_lists_every_recording(ks4_run):
     assert "sortcanary summary" in result.stderr and "insufficient_activity" in result.stderr
 
 
-def test_rerun_is_a_no_op_and_keeps_results(ks4_run):
-    """A second run with nothing changed schedules nothing for the finished recordings."""
-    workdir, _ = ks4_run
+def test_rerun_is_a_no_op_and_keeps_results(ks4_run, tmp_path):
+    """A second run with nothing changed schedules nothing for the finished recordings, and running
+    it for real leaves their results untouched."""
+    workdir = tmp_path / "wf"
+    shutil.copytree(ks4_run.workdir, workdir, symlinks=True)  # leave the shared run untouched
     before = (workdir / "results" / "sorted" / "healthy_a" / "sort.json").stat().st_mtime_ns
     result = run_snakemake(workdir, "--dry-run")
     assert result.returncode == 0, result.stderr[-2000:]
@@ -81,7 +79,15 @@ def test_rerun_is_a_no_op_and_keeps_results(ks4_run):
     assert "recording=silent" in scheduled  # only the blocked recording is left to try again
     assert "recording=healthy_a" not in scheduled and "recording=healthy_b" not in scheduled
     assert "rule preflight" not in scheduled
+    healthy = [f"results/sorted/{name}.sort.json" for name in ("healthy_a", "healthy_b")]
+    again = run_snakemake(workdir, "--", *healthy)
+    assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr, again.stderr[-2000:]
     assert (workdir / "results" / "sorted" / "healthy_a" / "sort.json").stat().st_mtime_ns == before
+
+
+# What a canary marker holds (sortcanary.jobs.canary): the verdict and nothing about the run that
+# wrote it, so an unchanged verdict never looks new to Snakemake.
+PASSTHROUGH_MARKER_KEYS = {"recording", "source", "sorter", "window", "windows", "status", "error"}
 
 
 def test_unclassified_canary_error_passes_through(demo_dir, tmp_path):
@@ -89,8 +95,9 @@ def test_unclassified_canary_error_passes_through(demo_dir, tmp_path):
     marker says passthrough and the full sort still runs (the canary is a smoke test, not a gate)."""
     write_config(tmp_path, recordings_dir=str(demo_dir), sorter="backends:FlakyInCanary",
                  sorter_params={"fail_below_s": 15})
-    result = run_snakemake(tmp_path)
-    marker = read_json(tmp_path / "results" / "canary" / "healthy_a.json")
+    result = run_snakemake(tmp_path, "--", "results/sorted/healthy_a.sort.json")
+    marker_path = tmp_path / "results" / "canary" / "healthy_a.json"
+    marker = read_json(marker_path)
     assert marker["status"] == "passthrough", result.stderr[-3000:]
     assert marker["error"]["type"] == "unclassified"
     assert "simulated unexpected failure" in marker["error"]["message"]
@@ -99,5 +106,14 @@ def test_unclassified_canary_error_passes_through(demo_dir, tmp_path):
     rows = read_summary(tmp_path)
     assert rows["healthy_a"]["canary"] == "passthrough" and rows["healthy_a"]["sort"] == "done"
     assert "simulated unexpected failure" in rows["healthy_a"]["message"]
-    # markers are deterministic: no timestamps, no hosts, no durations
+    # markers are deterministic: no timestamps, no hosts, no durations ...
     assert "seconds" not in json.dumps(marker) and "time" not in marker
+    assert set(marker) == PASSTHROUGH_MARKER_KEYS
+    # ... so the same canary run again writes the same bytes
+    written = marker_path.read_bytes()
+    canary_log = tmp_path / "logs" / "canary" / "healthy_a.log"
+    logged = canary_log.stat().st_mtime_ns
+    again = run_snakemake(tmp_path, "--forcerun", "canary", "--", "results/canary/healthy_a.json")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert canary_log.stat().st_mtime_ns > logged, "the canary must have run again"
+    assert marker_path.read_bytes() == written

@@ -12,11 +12,12 @@
 #   source STATE_DIR/env          # sets SLURM_CONF for sbatch/squeue/snakemake
 #   bash tests/slurm/local-cluster.sh stop STATE_DIR
 #
-# start: installs Debian's slurm-wlm + munge if missing, creates a munge key if
-#   none exists, starts munged (unless one already answers), writes
-#   STATE_DIR/slurm.conf, starts slurmctld then slurmd and waits until the node
-#   is idle. Records the pids it started in STATE_DIR/pids and the line
-#   `export SLURM_CONF=...` in STATE_DIR/env (also printed on stdout).
+# start: needs Debian's slurm-wlm + munge installed (it installs nothing; without
+#   them it dies naming `make system-deps`), creates a munge key if none exists,
+#   starts munged (unless one already answers), writes STATE_DIR/slurm.conf,
+#   starts slurmctld then slurmd and waits until the node is idle. Records the
+#   pids it started in STATE_DIR/pids and the line `export SLURM_CONF=...` in
+#   STATE_DIR/env (also printed on stdout).
 #   It also symlinks /etc/slurm/slurm.conf -> STATE_DIR/slurm.conf (only if
 #   that path is free or already one of our links): snakemake's slurm-jobstep
 #   executor strips every SLURM_* variable, SLURM_CONF included, before its
@@ -57,30 +58,14 @@ alive() {
     [[ "${st:0:1}" != Z ]]
 }
 
-# ---------------------------------------------------------------- install --
-ensure_packages() {
-    local missing=0 bin
+# ------------------------------------------------------------- packages --
+# The packages come from `make system-deps` (as root, once per machine), never from this script.
+require_packages() {
+    local missing="" bin
     for bin in slurmctld slurmd munged sbatch; do
-        command -v "$bin" >/dev/null 2>&1 || [[ -x "/usr/sbin/$bin" ]] || missing=1
+        command -v "$bin" >/dev/null 2>&1 || [[ -x "/usr/sbin/$bin" ]] || missing+=" $bin"
     done
-    [[ $missing -eq 0 ]] && return 0
-    command -v apt-get >/dev/null 2>&1 || die "slurm/munge missing and no apt-get to install them"
-    log "installing slurm-wlm and munge with apt-get"
-    # Keep package postinst scripts from starting daemons we would not track.
-    local made_policy=0
-    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-        chmod 755 /usr/sbin/policy-rc.d
-        made_policy=1
-    fi
-    local rc=0
-    {
-        apt-get update -q &&
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-            slurm-wlm munge
-    } >&2 || rc=$?
-    [[ $made_policy -eq 1 ]] && rm -f /usr/sbin/policy-rc.d
-    [[ $rc -eq 0 ]] || die "apt-get install slurm-wlm munge failed (rc=$rc)"
+    [[ -z "$missing" ]] || die "not installed:$missing; install slurm-wlm and munge with \`make system-deps\` (as root)"
 }
 
 # ------------------------------------------------------------------ munge --
@@ -282,6 +267,7 @@ on_start_exit() {
 
 do_start() {
     [[ $EUID -eq 0 ]] || die "start must run as root"
+    require_packages
     mkdir -p "$STATE_DIR"
     STATE_DIR="$(cd "$STATE_DIR" && pwd)"
     if [[ -s "$STATE_DIR/pids" ]]; then
@@ -297,7 +283,6 @@ do_start() {
     mkdir -p "$STATE_DIR"/{state,spool,run,log}
     chmod 0755 "$STATE_DIR"/{state,spool,run,log}
 
-    ensure_packages
     HOST="$(hostname -s)"
     SLURM_CONF="$STATE_DIR/slurm.conf"
     export SLURM_CONF
