@@ -141,7 +141,8 @@ def sort_mem_mb(wildcards, attempt):
 def start_run():
     """onstart: a new run starts without the previous run's environment-wide stop (see
     layout.HALT), and notes what it discovered (the jobs refresh the summary from it). A run
-    without keep-going over several recordings never gets here: require_keep_going refuses it."""
+    without keep-going over several recordings never gets here: require_keep_going refuses it.
+    """
     Path(layout.HALT).unlink(missing_ok=True)
     write_manifest(RECORDINGS, DISCOVERY.problems)
 
