@@ -4,8 +4,8 @@ A dead or misconfigured recording is caught in seconds, with figures a person ca
 ("32/32 channels constant"), instead of surfacing minutes later as Kilosort's ambiguous
 ``TruncatedSVD`` error, which a flat, a saturated and a silent recording all produce alike.
 
-Only a sample of the window is read: ``MAX_CHUNKS`` chunks of ``CHUNK_S`` seconds, drawn with
-SpikeInterface's ``get_random_data_chunks`` (seeded, so the same window gives the same figures).
+Only a sample of the window is read: ``MAX_CHUNKS`` chunks of ``CHUNK_S`` seconds spread evenly
+over it (so the same window always gives the same figures).
 SpikeInterface's ``detect_bad_channels`` is not used: it labels single dead or noisy channels by
 coherence with their neighbours, while the verdicts here are about the whole window (every
 channel constant, or pinned at the rails of its integer range), which it does not report. Verdicts:
@@ -40,12 +40,14 @@ MAX_NOISE_UV = 10_000.0
 
 
 def _sample(recording) -> list[np.ndarray]:
-    from spikeinterface.core import get_random_data_chunks
-
-    total = recording.get_num_samples()
-    chunk = max(1, min(total, int(CHUNK_S * recording.sampling_frequency)))
-    return get_random_data_chunks(recording, num_chunks_per_segment=max(1, min(MAX_CHUNKS, total // chunk)),
-                                  chunk_duration=None, chunk_size=chunk, seed=0, concatenated=False)
+    """Chunks spread evenly over the window, first and last included. Not SpikeInterface's
+    get_random_data_chunks: random chunks can miss a localized defect (a NaN stretch, a dead start)
+    that an even spread always covers at its ends."""
+    fs, total = recording.sampling_frequency, recording.get_num_samples()
+    chunk = max(1, min(total, int(CHUNK_S * fs)))
+    n_chunks = max(1, min(MAX_CHUNKS, total // chunk))
+    starts = np.linspace(0, total - chunk, n_chunks).astype(int)
+    return [recording.get_traces(start_frame=s, end_frame=s + chunk) for s in starts]
 
 
 def _gains(recording) -> np.ndarray | None:
