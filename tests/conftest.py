@@ -53,6 +53,8 @@ def demo_dir(tmp_path_factory) -> Path:
 
 
 class WorkflowRun(NamedTuple):
+    """What ``ks4_run`` leaves: the workflow's working directory, the snakemake call, the truth."""
+
     workdir: Path
     result: subprocess.CompletedProcess
     truth: object  # the ground-truth sorting of GT_NAME (a SpikeInterface sorting)
