@@ -1,7 +1,7 @@
 """What a sorted recording leaves behind: analyzer, curation, exports, figures, reports, summary.
 
 The suite's one real workflow run (conftest's ``ks4_run``: real snakemake, real Kilosort4 on the
-CPU, over a ground-truth recording, the demo's healthy ones and a silent one) serves most tests (test_nwb.py shares it);
+CPU, over a ground-truth recording, the demo's healthy_b and its silent one) serves most tests (test_nwb.py shares it);
 exporter failures use the threshold test backend, with pynwb made unimportable or broken in the
 jobs' environment by a package earlier on PYTHONPATH.
 """

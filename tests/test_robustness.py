@@ -18,6 +18,11 @@ import yaml
 from conftest import BIN, REPO, job_env, read_json, read_summary, run_snakemake, write_config
 
 
+# What this module judges is the run (interruption, re-runs, inputs, names), not the post-sort outputs:
+# the canaries skip them (the full sorts still build them), which saves about half of each run.
+CANARY = {"window_s": 10, "exercise_outputs": False}
+
+
 def link_recordings(demo_dir: Path, folder: Path, names=("healthy_a", "healthy_b")) -> Path:
     """A recordings folder of symlinks to (some of) the demo recordings."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -70,7 +75,8 @@ def test_kill_during_canary_and_during_full_sort_then_resume(demo_dir, tmp_path)
     """What is killed is the run and the sorter child it started, not Kilosort4 itself: a sorter
     that takes 8 s (tests/backends.py) goes through the same child process and watchdogs."""
     recordings = link_recordings(demo_dir, tmp_path / "recordings")
-    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:Slow", sorter_params={"seconds": 8})
+    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:Slow", sorter_params={"seconds": 8},
+                 canary=CANARY)
 
     # a previous run's verdicts: a job that starts removes its own, so a killed job leaves none standing
     for stage in ("canary", "sort"):
@@ -118,13 +124,13 @@ def test_kill_during_canary_and_during_full_sort_then_resume(demo_dir, tmp_path)
 
 def test_finished_result_is_kept_when_settings_change(demo_dir, tmp_path):
     recordings = link_recordings(demo_dir, tmp_path / "recordings", names=("healthy_b",))
-    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter")
+    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter", canary=CANARY)
     assert run_snakemake(tmp_path).returncode == 0
     folder = tmp_path / "results" / "sorted" / "healthy_b"
     before = {p: p.stat().st_mtime_ns for p in folder.rglob("*")}
     # a changed sorter parameter re-runs the canary, but the finished sort is kept, and said so
     write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter",
-                 sorter_params={"threshold": 6})
+                 sorter_params={"threshold": 6}, canary=CANARY)
     result = run_snakemake(tmp_path)
     assert result.returncode != 0
     assert {p: p.stat().st_mtime_ns for p in folder.rglob("*")} == before, "a finished result is never touched"
@@ -134,7 +140,7 @@ def test_finished_result_is_kept_when_settings_change(demo_dir, tmp_path):
     assert row["sort"] == "done" and "kept untouched" in row["message"]
     # re-sorting is explicit
     write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter",
-                 sorter_params={"threshold": 6}, resort_on_change=True)
+                 sorter_params={"threshold": 6}, resort_on_change=True, canary=CANARY)
     assert run_snakemake(tmp_path).returncode == 0
     assert read_json(folder / "sort.json")["identity"]["sorter_params"] == {"threshold": 6}
     assert sorted(p.name for p in folder.parent.iterdir()) == ["healthy_b", "healthy_b.sort.json"]
@@ -144,7 +150,7 @@ def test_unchanged_rerun_after_canary_recheck_reuses_the_sort(demo_dir, tmp_path
     """Forcing the canaries again (--forcerun canary) re-runs every sort job by Snakemake's rules:
     the sort job finds the same identity and reuses the finished sort in seconds."""
     recordings = link_recordings(demo_dir, tmp_path / "recordings", names=("healthy_b",))
-    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter")
+    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter", canary=CANARY)
     assert run_snakemake(tmp_path).returncode == 0
     sort_json = tmp_path / "results" / "sorted" / "healthy_b" / "sort.json"
     before = sort_json.stat().st_mtime_ns
@@ -161,7 +167,7 @@ def test_a_changed_recording_is_canaried_again_and_its_sort_is_not_silently_reus
     recordings.mkdir()
     for path in demo_dir.glob("healthy_b*"):
         shutil.copy(path, recordings / path.name)
-    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter")
+    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter", canary=CANARY)
     assert run_snakemake(tmp_path).returncode == 0
     marker = tmp_path / "results" / "canary" / "healthy_b.json"
     canary_log_before = (tmp_path / "logs" / "canary" / "healthy_b.log").stat().st_mtime_ns
@@ -238,7 +244,7 @@ EXPECTED_PROBLEMS = {
 def test_bad_inputs_are_named_and_the_others_still_sort(demo_dir, tmp_path):
     recordings = tmp_path / "recordings"
     bad_inputs(demo_dir, recordings)
-    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter")
+    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter", canary=CANARY)
     result = run_snakemake(tmp_path)
     assert "Traceback" not in result.stderr
     skipped = [ln for ln in result.stderr.splitlines() if ln.startswith("sortcanary: skipping")]
@@ -294,9 +300,7 @@ def test_hostile_names_are_handled_end_to_end_without_injection(demo_dir, tmp_pa
         (recordings / f"{name}.json").write_text(json.dumps({**sidecar, "probe": f"{name}.probe.json"}))
         os.symlink(demo_dir / "healthy_b.bin", recordings / f"{name}.bin")
     (recordings / "$(touch SENTINEL) folder").mkdir()  # not a recording: ignored, never expanded
-    # the names reach the outputs through the full sorts; the canaries repeating them would double the time
-    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter",
-                 canary={"window_s": 10, "exercise_outputs": False})
+    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter", canary=CANARY)
     result = run_snakemake(tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     for where in (tmp_path, recordings, REPO, Path.cwd()):
@@ -319,7 +323,7 @@ def test_slug_collisions_are_rejected(demo_dir, tmp_path):
         (recordings / f"{name}.json").write_text(json.dumps({**sidecar, "probe": f"{name}.probe.json"}))
         os.symlink(demo_dir / "healthy_b.bin", recordings / f"{name}.bin")
     link_recordings(demo_dir, recordings, names=("healthy_b",))
-    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter")
+    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter", canary=CANARY)
     result = run_snakemake(tmp_path)
     collisions = [ln for ln in result.stderr.splitlines() if ln.startswith("sortcanary: skipping")]
     assert len(collisions) == 2 and all("'rat 1.bin' and 'rat_1.bin'" in ln for ln in collisions)

@@ -1,7 +1,8 @@
 """The canary-gated workflow end to end: real snakemake CLI, real Kilosort4 on the CPU.
 
-Most tests read the suite's one real run (conftest's ``ks4_run``, over the demo recordings and a
-ground-truth one); the pass-through test uses the threshold test backend.
+Most tests read the suite's one real run (conftest's ``ks4_run``): a SpikeInterface folder (the
+ground-truth recording GT_NAME), a raw binary (the demo's healthy_b) and the demo's silent
+recording. The pass-through test uses the threshold test backend.
 """
 
 from __future__ import annotations
@@ -11,14 +12,14 @@ import shutil
 
 import pytest
 
-from conftest import read_json, read_summary, run_snakemake, write_config
+from conftest import GT_NAME, read_json, read_summary, run_snakemake, write_config
 
 pytestmark = pytest.mark.ks4
 
 
 def test_healthy_recordings_are_sorted_with_units(ks4_run):
     workdir, result, _ = ks4_run
-    for name in ("healthy_a", "healthy_b"):
+    for name in (GT_NAME, "healthy_b"):
         sort = read_json(workdir / "results" / "sorted" / name / "sort.json")
         assert sort["units"] >= 1, result.stderr[-3000:]
         assert sort["sorter"] == "kilosort4" and sort["canary"] == "pass"
@@ -58,9 +59,9 @@ def test_silent_recording_is_blocked_before_its_full_sort(ks4_run):
 def test_summary_lists_every_recording(ks4_run):
     workdir, result, _ = ks4_run
     rows = read_summary(workdir)
-    assert rows["healthy_a"]["canary"] == "pass" and rows["healthy_a"]["sort"] == "done"
+    assert rows[GT_NAME]["canary"] == "pass" and rows[GT_NAME]["sort"] == "done"
     assert rows["healthy_b"]["sort"] == "done" and int(rows["healthy_b"]["units"]) >= 1
-    assert float(rows["healthy_a"]["canary_s"]) > 0 and float(rows["healthy_a"]["sort_s"]) > 0
+    assert float(rows[GT_NAME]["canary_s"]) > 0 and float(rows[GT_NAME]["sort_s"]) > 0
     silent = rows["silent"]
     assert (silent["canary"], silent["category"], silent["error_class"], silent["sort"]) == (
         "blocked", "biological", "insufficient_activity", "blocked")
@@ -72,17 +73,17 @@ def test_rerun_is_a_no_op_and_keeps_results(ks4_run, tmp_path):
     it for real leaves their results untouched."""
     workdir = tmp_path / "wf"
     shutil.copytree(ks4_run.workdir, workdir, symlinks=True)  # leave the shared run untouched
-    before = (workdir / "results" / "sorted" / "healthy_a" / "sort.json").stat().st_mtime_ns
+    before = (workdir / "results" / "sorted" / GT_NAME / "sort.json").stat().st_mtime_ns
     result = run_snakemake(workdir, "--dry-run")
     assert result.returncode == 0, result.stderr[-2000:]
     scheduled = result.stdout + result.stderr
     assert "recording=silent" in scheduled  # only the blocked recording is left to try again
-    assert "recording=healthy_a" not in scheduled and "recording=healthy_b" not in scheduled
+    assert f"recording={GT_NAME}" not in scheduled and "recording=healthy_b" not in scheduled
     assert "rule preflight" not in scheduled
-    healthy = [f"results/sorted/{name}.sort.json" for name in ("healthy_a", "healthy_b")]
+    healthy = [f"results/sorted/{name}.sort.json" for name in (GT_NAME, "healthy_b")]
     again = run_snakemake(workdir, "--", *healthy)
     assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr, again.stderr[-2000:]
-    assert (workdir / "results" / "sorted" / "healthy_a" / "sort.json").stat().st_mtime_ns == before
+    assert (workdir / "results" / "sorted" / GT_NAME / "sort.json").stat().st_mtime_ns == before
 
 
 # What a canary marker holds (sortcanary.jobs.canary): the verdict and nothing about the run that
