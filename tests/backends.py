@@ -83,6 +83,18 @@ class FlakyInCanary(ThresholdSorter):
         return super().run(recording, folder, params)
 
 
+class StarvedInShortWindows(ThresholdSorter):
+    """Fails as Kilosort4 does when a window gives its templates too few isolated spikes (a sparse or
+    faint recording), but only on windows shorter than ``enough_s``; sorts longer ones."""
+
+    enough_s = 15.0
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        if recording.get_total_duration() < self.enough_s:
+            raise ValueError("n_samples=2 should be >= n_clusters=6.")
+        return super().run(recording, folder, params)
+
+
 class Hang(ThresholdSorter):
     """Hangs without a word: only the inactivity watchdog can end it."""
 

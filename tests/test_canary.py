@@ -95,6 +95,24 @@ def test_quiet_start_is_confirmed_elsewhere_and_not_blocked(demo_dir, tmp_path):
     assert verdict["units"] >= 1
 
 
+def test_too_few_spikes_in_the_window_is_judged_on_a_longer_one_before_blocking(demo_dir, tmp_path):
+    """The sorter starves in the 5 s window (too few spikes to cluster) although the window is active:
+    the canary sorts a 4x longer window from the start (here all 20 s) before blocking, and passes."""
+    result, verdict = canary(demo_dir / "healthy_b.bin", tmp_path, sorter="backends:StarvedInShortWindows",
+                             canary={"window_s": 5, "confirm_windows": 0})
+    assert result.returncode == 0 and verdict["verdict"] == "pass", result.stderr[-2000:]
+    assert [w["outcome"] for w in verdict["windows"]] == ["environment/detection_config_error", "pass"]
+    assert (verdict["windows"][1]["start_s"], verdict["windows"][1]["duration_s"]) == (0.0, 20.0)
+    assert "was environment/detection_config_error; window [0 s, 20 s) sorted" in verdict["note"]
+
+
+def test_a_longer_window_that_starves_too_blocks(demo_dir, tmp_path):
+    result, verdict = canary(demo_dir / "healthy_b.bin", tmp_path, sorter="backends:StarvedInShortWindows",
+                             canary={"window_s": 2, "confirm_windows": 0})
+    assert result.returncode == 3 and verdict["error_class"] == "detection_config_error", result.stderr[-2000:]
+    assert [(w["start_s"], w["duration_s"]) for w in verdict["windows"]] == [(0.0, 2.0), (0.0, 8.0)]
+
+
 def test_exporter_failure_is_caught_by_the_canary_and_blocks_the_full_sort(demo_dir, tmp_path):
     """NWB export requested while pynwb can't be imported in the jobs' environment: the canary (which
     exercises the outputs) blocks it as environment in seconds, and the full sort never starts."""

@@ -25,7 +25,8 @@ def test_active_recording_hidden_by_the_config_is_an_environment_verdict(demo_di
     active, total = (int(x) for x in checks["active_channels"].split("/"))
     assert active >= 1 and checks["max_channel_rate_hz"] >= 0.5, checks
     assert "spiking activity" in verdict["message"] and "sorter_params" in verdict["remediation"]
-    assert len(verdict["windows"]) == 1, "a configuration verdict is not re-tried on other windows"
+    assert [(w["start_s"], w["outcome"]) for w in verdict["windows"]] == [
+        (0.0, "environment/detection_config_error")] * 2, "re-tried once, on a longer leading window only"
 
 
 def test_silent_recording_is_named_as_the_data(demo_dir, tmp_path):

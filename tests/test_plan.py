@@ -14,7 +14,8 @@ import math
 import pytest
 
 from sortcanary.config import validate_config
-from sortcanary.plan.sortplan import CanaryDisabled, SortPlan, canary_window, confirmation_windows, plan_canary, plan_full_sort
+from sortcanary.plan.sortplan import (CanaryDisabled, SortPlan, canary_window, confirmation_windows, plan_canary,
+                                      plan_full_sort, sparse_window)
 from sortcanary.recordings import RecordingEntry, Window
 
 ENTRY = RecordingEntry(name="rec", source="rec.bin", path="/data/rec.bin", format="binary", sampling_frequency=30000.0,
@@ -107,6 +108,16 @@ def test_a_retry_halves_the_batch_and_auto_is_resolved_once():
     assert asked == ["auto", "auto"], "auto is resolved where the plan is built"
     explicit = plan_full_sort(config(torch_device="cuda"), ENTRY, device_of=device)
     assert explicit.torch_device == "cuda" and len(asked) == 2, "an explicit device goes to the sorter as asked"
+
+
+def test_the_sparse_window_is_four_leading_windows_from_the_start():
+    assert sparse_window(30, 3600) == Window(0.0, 120.0)
+    assert sparse_window(30, 60) == Window(0.0, 60.0, clamped=True), "all of a recording shorter than that"
+    assert sparse_window(30, 30) is None, "the leading window already held the whole recording"
+    plan = plan_canary(config(), ENTRY, device_of=cpu)
+    assert plan.sparse_window == Window(0.0, 120.0)
+    assert plan.sparse_timeout_s == 300 + 30 * 120 / 60 > plan.inactivity_timeout_s, "sized for its length"
+    assert plan.on(plan.sparse_window, plan.sparse_timeout_s).inactivity_timeout_s == plan.sparse_timeout_s
 
 
 def test_the_plan_round_trips_through_json_exactly():

@@ -50,9 +50,10 @@ def test_silent_recording_is_blocked_before_its_full_sort(ks4_run):
     assert (verdict["category"], verdict["error_class"]) == ("biological", "insufficient_activity")
     assert "TruncatedSVD" in verdict["evidence"]["matched"]
     assert verdict["remediation"] and verdict["evidence"]["sorter_log_tail"]
-    # confirmed before blocking: the leading window and the one confirmation window a 20 s recording has
-    assert [w["outcome"] for w in verdict["windows"]] == ["biological/insufficient_activity"] * 2
-    assert [w["start_s"] for w in verdict["windows"]] == [0.0, 10.0]
+    # confirmed before blocking: the leading window, the one confirmation window a 20 s recording has,
+    # then (too few spikes) a longer window from the start, here all of it
+    assert [w["outcome"] for w in verdict["windows"]] == ["biological/insufficient_activity"] * 3
+    assert [(w["start_s"], w["duration_s"]) for w in verdict["windows"]] == [(0.0, 10.0), (10.0, 10.0), (0.0, 20.0)]
     assert "judged on 1" in verdict["confirmation_note"]
 
 

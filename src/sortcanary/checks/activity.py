@@ -22,6 +22,7 @@ import numpy as np
 
 from ..taxonomy import CLASSES, Verdict, verdict_for
 
+SETTLED_BY = "window activity"
 THRESHOLD_SIGMA = 5.0
 MIN_CHANNEL_RATE_HZ = 0.5
 HIGHPASS_HZ = 300.0
@@ -67,5 +68,12 @@ def settle(verdict: Verdict, data_checks: dict | None) -> Verdict:
         settled = verdict_for("insufficient_activity", message=(
             f"The sorter found no spikes, and neither does a plain threshold detector ({figures}): the window "
             "looks silent."))
-    settled.evidence = {**verdict.evidence, "sorter_said": verdict.message, "settled_by": "window activity"}
+    settled.evidence = {**verdict.evidence, "sorter_said": verdict.message, "settled_by": SETTLED_BY}
     return settled
+
+
+def too_few_spikes(verdict: Verdict) -> bool:
+    """Did the sorter fail for want of spikes (settled either way, or not settled)? Only more data
+    tells a sparse or faint recording from a silent one or a hidden detection, so the canary sorts
+    a longer window before it blocks on such a verdict."""
+    return verdict.error_class == "no_spikes_found" or verdict.evidence.get("settled_by") == SETTLED_BY

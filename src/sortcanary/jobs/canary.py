@@ -4,8 +4,11 @@ pass / passthrough / disabled write the marker (the full sort's input) and exit 
 failure writes no marker, keeps the verdict, and exits EXIT_BLOCKED. A *biological* verdict is
 first confirmed on further windows (the plan's confirmation windows): the recording passes if
 any of them sorts. Environment and resource verdicts don't depend on the data and are not
-re-tried. Unexpected errors pass through (a smoke test, not a gate); KeyboardInterrupt and
-SystemExit propagate.
+re-tried, with one exception: when the sorter failed for want of spikes (whichever way the window's
+activity settled it), a window ``SPARSE_WINDOW_FACTOR`` times longer is sorted before blocking,
+because a sparse or faint recording can starve the sorter in one short window and still sort in
+full. Unexpected errors pass through (a smoke test, not a gate); KeyboardInterrupt and SystemExit
+propagate.
 
 A blocked canary's evidence outlives its scratch window: the files its verdict names there (the
 sorter's own log, spikeinterface_log.json) are copied to the job's evidence folder
@@ -21,6 +24,7 @@ import time
 from pathlib import Path
 
 from ..atomic import remove_quietly, wipe_dir, write_json_atomic
+from ..checks.activity import too_few_spikes
 from ..taxonomy import BIOLOGICAL, SortFailure, Verdict, unclassified
 from ..plan.sortplan import CanaryDisabled, SortPlan, plan_canary
 from ..recordings import RecordingEntry
@@ -112,6 +116,16 @@ def _confirm(plan: SortPlan, first: dict, verdict: Verdict, workspace: Path, log
     return windows, verdict
 
 
+def _longer(plan: SortPlan, windows: list[dict], workspace: Path, log_path: Path, progress: ProgressReporter,
+            evidence_dir: Path | None) -> tuple[list[dict], Verdict | None]:
+    """Sort the plan's longer window after a too-few-spikes verdict; its verdict is the canary's."""
+    window = plan.sparse_window
+    log.info("canary %s: too few spikes in %d window(s); sorting [%.1f s, %.1f s) before blocking",
+             plan.recording.name, len(windows), window.start_s, window.start_s + window.duration_s)
+    tried, verdict = _try_window(plan.on(window, plan.sparse_timeout_s), workspace, log_path, progress, evidence_dir)
+    return [*windows, tried], verdict
+
+
 def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Path, marker_path: Path | None = None,
                verdict_path: Path | None = None, halt_path: Path | None = None, evidence_dir: Path | None = None,
                progress_path: Path | None = None) -> tuple[int, dict]:
@@ -141,13 +155,16 @@ def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Pat
     windows = [first]
     if verdict is not None and verdict.category == BIOLOGICAL:
         windows, verdict = _confirm(plan, first, verdict, scratch, log_path, base, progress, evidence_dir)
+    if verdict is not None and plan.sparse_window is not None and too_few_spikes(verdict):
+        windows, verdict = _longer(plan, windows, scratch, log_path, progress, evidence_dir)
     base["windows"] = windows
     if verdict is None:
         marker = {**base, "status": "pass", "units": windows[-1]["units"]}
         if len(windows) > 1:
-            quiet = windows[0]
+            quiet, good = windows[0], windows[-1]
             marker["note"] = (f"leading window [{quiet['start_s']:g} s, {quiet['start_s'] + quiet['duration_s']:g} s) "
-                              f"was {quiet['outcome']}; a later window sorted")
+                              f"was {quiet['outcome']}; window [{good['start_s']:g} s, "
+                              f"{good['start_s'] + good['duration_s']:g} s) sorted")
         return _finish(marker, started, marker_path, verdict_path)
     if verdict.classified:
         return _blocked(base, verdict, started, log_path, verdict_path, halt_path)

@@ -9,7 +9,8 @@ What the plan resolves:
 * the sorter's final parameters: the config's ``sorter_params``, the canary's overrides
   (``CANARY_SORTER_OVERRIDES``), the batch size of a retry after a resource failure, and the
   resolved torch device (``auto`` becomes ``cuda`` or ``cpu`` here, on the machine that sorts);
-* the window sorted (the canary's leading window, and its confirmation windows);
+* the window sorted (the canary's leading window, its confirmation windows and its longer window
+  for a recording too sparse for the leading one);
 * the watchdog bounds (inactivity timeout, free-space floor) and the progress line's interval;
 * the post-sort outputs wanted, and the sort identity a finished sort must match to be reused.
 """
@@ -27,6 +28,12 @@ from .sorters import resolve_backend
 # extracts templates from every nskip-th batch (25 by default, a batch being 2 s at 30 kHz): a
 # 30 s canary would be judged on its first batch alone. The full sort keeps the user's settings.
 CANARY_SORTER_OVERRIDES = {"nskip": 1}
+
+# A window in which the sorter finds too few spikes ("no spikes", "too few to cluster") is sorted
+# once more, this many times longer from the start, before the canary blocks: a sparse or faint
+# recording can leave Kilosort4 fewer isolated spikes in 30 s than its templates need (6) and
+# still sort in full (bench/fidelity.py, BENCHMARKS.md "Fidelity map").
+SPARSE_WINDOW_FACTOR = 4
 
 # Canary inactivity base: long enough for KS4's start-up on a slow node, short enough that a hung
 # canary is noticed in minutes: min(300, max(120, 4 x window)).
@@ -53,14 +60,16 @@ class SortPlan:
     resort_on_change: bool = False  # full sort: replace a finished sort made with another identity
     confirm_windows: tuple[Window, ...] = ()  # canary: further windows for a biological verdict
     confirm_asked: int = 0  # canary.confirm_windows, to say when fewer windows fit
+    sparse_window: Window | None = None  # canary: the longer window sorted before a too-few-spikes block
+    sparse_timeout_s: float | None = None  # its inactivity timeout
 
     @property
     def duration_s(self) -> float:
         return self.window.duration_s if self.window else self.recording.duration_s
 
-    def on(self, window: Window) -> "SortPlan":
-        """The same plan on another window (a canary's confirmation window)."""
-        return replace(self, window=window)
+    def on(self, window: Window, inactivity_timeout_s: float | None = None) -> "SortPlan":
+        """The same plan on another window (a canary's confirmation or sparse window)."""
+        return replace(self, window=window, inactivity_timeout_s=inactivity_timeout_s or self.inactivity_timeout_s)
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -73,6 +82,7 @@ class SortPlan:
         data["recording"] = RecordingEntry.from_dict(data["recording"])
         data["window"] = Window(**data["window"]) if data.get("window") else None
         data["confirm_windows"] = tuple(Window(**w) for w in data.get("confirm_windows", ()))
+        data["sparse_window"] = Window(**data["sparse_window"]) if data.get("sparse_window") else None
         return cls(**data)
 
 
@@ -122,6 +132,15 @@ def confirmation_windows(window_s: float, duration_s: float, count: int) -> tupl
     return tuple(windows)
 
 
+def sparse_window(window_s: float, duration_s: float) -> Window | None:
+    """The leading window SPARSE_WINDOW_FACTOR times longer (all of a shorter recording); None
+    when the leading window already held the whole recording."""
+    if duration_s <= window_s:
+        return None
+    length = min(SPARSE_WINDOW_FACTOR * window_s, duration_s)
+    return Window(0.0, float(length), clamped=length < SPARSE_WINDOW_FACTOR * window_s)
+
+
 def outputs_switched_off(outputs: dict) -> dict:
     """A copy of an ``outputs`` section with every output off and its settings kept."""
     off = copy.deepcopy(outputs)
@@ -134,6 +153,11 @@ def outputs_switched_off(outputs: dict) -> dict:
 
 def _timeout_s(rule: dict, base_s: float, duration_s: float) -> float:
     return min(rule["max_s"], base_s + rule["per_min_s"] * duration_s / 60.0)
+
+
+def _canary_timeout_s(rule: dict, window_s: float, duration_s: float) -> float:
+    base_s = min(CANARY_INACTIVITY_CEILING_S, max(CANARY_INACTIVITY_FLOOR_S, 4.0 * window_s))
+    return _timeout_s(rule, base_s, duration_s)
 
 
 def _sorter_params(cfg: dict, defaults: dict, device_of) -> tuple[dict, str | None]:
@@ -189,12 +213,15 @@ def plan_canary(cfg: dict, entry: RecordingEntry, *, device_of=_resolve_device) 
         if name in defaults:
             fields["sorter_params"][name] = value
     window = canary_window(canary["window_s"], entry.duration_s)
-    base_s = min(CANARY_INACTIVITY_CEILING_S, max(CANARY_INACTIVITY_FLOOR_S, 4.0 * canary["window_s"]))
+    sparse = sparse_window(canary["window_s"], entry.duration_s)
     outputs = cfg["outputs"] if canary["exercise_outputs"] else outputs_switched_off(cfg["outputs"])
-    return SortPlan(**fields, window=window, inactivity_timeout_s=_timeout_s(cfg["inactivity"], base_s, window.duration_s),
+    return SortPlan(**fields, window=window,
+                    inactivity_timeout_s=_canary_timeout_s(cfg["inactivity"], canary["window_s"], window.duration_s),
                     outputs=copy.deepcopy(outputs),
                     confirm_windows=confirmation_windows(window.duration_s, entry.duration_s, canary["confirm_windows"]),
-                    confirm_asked=canary["confirm_windows"])
+                    confirm_asked=canary["confirm_windows"], sparse_window=sparse,
+                    sparse_timeout_s=_canary_timeout_s(cfg["inactivity"], sparse.duration_s, sparse.duration_s)
+                    if sparse else None)
 
 
 def plan_full_sort(cfg: dict, entry: RecordingEntry, attempt: int = 1, *, device_of=_resolve_device) -> SortPlan:
