@@ -29,6 +29,10 @@ CANARY_WINDOW_S = 10.0
 # The ground-truth recording beside the demo's in the shared Kilosort4 run (its true sorting kept aside).
 GT_NAME = "gt"
 GT_UNITS = 5
+# A run whose outputs aren't what a test judges: sort only, no canary rehearsal of the outputs (the
+# post-sort step costs more than a test backend's sort; test_outputs.py judges it on the shared run).
+SORT_ONLY = {"canary": {"window_s": CANARY_WINDOW_S, "exercise_outputs": False},
+             "outputs": {"curation": {"enabled": False}, "figures": False, "report": False}}
 
 
 # Children of in-process calls (the sorter's child process) must find tests/backends.py as well.

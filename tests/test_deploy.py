@@ -1,7 +1,9 @@
 """Deployment: the wheel carries the workflow; `sortcanary init`/`run` from an install outside the
 repository; the workflow used as another workflow's module with no profile; one version; the
-container-engine preflight. Two real workflow runs (Kilosort4 on the CPU) share one healthy and one
-silent recording.
+container-engine preflight. Two real workflow runs share one healthy and one silent recording. What
+they test is how the workflow is deployed, not the sorter, so they sort with the RefusesSilence test
+backend (registered by import path, as a lab registers its own): Kilosort4 through the workflow is
+the shared run's job (conftest.ks4_run), and each KS4 run here cost minutes of the suite.
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import BIN, CANARY_WINDOW_S, REPO, job_env, read_json, read_summary, sortcanary
+from conftest import BIN, REPO, SORT_ONLY, TESTS, job_env, read_json, read_summary, sortcanary
 
 import sortcanary as package
 from sortcanary.config import ConfigError, load_config, validate_config
 from sortcanary.deploy import DeployError, profile_args, workflow_files
 
 KEEP_GOING_REFUSAL = "no --keep-going"
+SORTER = "backends:RefusesSilence"
 
 
 # -- one version, the packaged files ----------------------------------------------------------------
@@ -187,6 +190,7 @@ def installed(tmp_path_factory):
                     "--no-deps", "--no-index", str(wheel)], check=True, timeout=300)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SNAKEMAKE_PROFILE")}
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
+    env["PYTHONPATH"] = str(TESTS)  # the test backends only: sortcanary itself comes from the venv
     return wheel, venv, env
 
 
@@ -205,7 +209,6 @@ def test_the_wheel_carries_the_workflow_config_and_profiles(installed):
     assert Path(where).is_relative_to(venv) and REPO not in Path(where).parents
 
 
-@pytest.mark.ks4
 def test_installed_init_and_run_sort_the_healthy_and_block_the_silent(installed, pair, tmp_path):
     _, venv, env = installed
     work = tmp_path / "work"
@@ -213,8 +216,12 @@ def test_installed_init_and_run_sort_the_healthy_and_block_the_silent(installed,
                           env=env, capture_output=True, text=True, timeout=120)
     assert init.returncode == 0, init.stderr
     config = work / "config" / "config.yaml"  # edited as a maintainer would
-    config.write_text(config.read_text().replace("window_s: 30", f"window_s: {CANARY_WINDOW_S}")
-                      .replace("torch_device: auto", "torch_device: cpu"))
+    canary = "".join(f"  {key}: {json.dumps(value)}\n" for key, value in SORT_ONLY["canary"].items())
+    config.write_text(config.read_text().replace("sorter: kilosort4", f"sorter: {SORTER}")
+                      .replace("  window_s: 30\n", canary) + yaml.safe_dump({"outputs": SORT_ONLY["outputs"]}))
+    cfg = load_config(config)
+    assert (cfg["sorter"], cfg["canary"]) == (SORTER, {**cfg["canary"], **SORT_ONLY["canary"]})
+    assert cfg["outputs"]["figures"] is False
     result = subprocess.run([str(venv / "bin" / "sortcanary"), "run", str(pair), "--directory", str(work),
                              "--cores", "2"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=1500)
     assert result.returncode == 1, result.stderr[-4000:]  # 1: the run ended with a recording blocked
@@ -278,13 +285,12 @@ onerror:
 """
 
 
-@pytest.mark.ks4
 def test_module_use_without_a_profile_needs_keep_going_then_feeds_a_downstream_rule(pair, tmp_path):
     lab = tmp_path / "lab"
     (lab / "config").mkdir(parents=True)
     (lab / "Snakefile").write_text(LAB_SNAKEFILE)
     (lab / "config" / "lab.yaml").write_text(yaml.safe_dump({"sortcanary": {
-        "recordings_dir": str(pair), "torch_device": "cpu", "canary": {"window_s": CANARY_WINDOW_S}}}))
+        "recordings_dir": str(pair), "sorter": SORTER, **SORT_ONLY}}))
     env = {k: v for k, v in job_env().items() if k != "SNAKEMAKE_PROFILE"}
 
     def snakemake(*args):
