@@ -93,3 +93,17 @@ def test_nothing_is_pinned_without_gpus_under_slurm_or_on_the_cpu(tmp_path):
     with gpu_slot((), root=str(tmp_path)) as gpu:
         assert gpu is None and child_env(gpu) is None
     assert not (tmp_path / ".sortcanary").exists()
+
+
+def test_without_a_gpu_resource_the_workflow_runs_one_sorter_per_slot(tmp_path):
+    """The default profile sets no `gpu` resource: the workflow sets it to the GPU slots (here 2)."""
+    recordings = small_recordings(tmp_path / "recordings", ["a", "b", "c"])
+    trace = tmp_path / "trace.jsonl"
+    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:RecordsDevice", gpus=[0, 1],
+                 sorter_params={"seconds": 2, "trace_file": str(trace)}, canary={"window_s": 0},
+                 outputs=OUTPUTS_OFF)
+    result = run_snakemake(tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    runs = [json.loads(line) for line in trace.read_text().splitlines()]
+    assert {r["device"] for r in runs} == {"0", "1"}
+    assert any(a["start"] < b["end"] and b["start"] < a["end"] for i, a in enumerate(runs) for b in runs[i + 1:])
