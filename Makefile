@@ -71,4 +71,4 @@ system-deps:
 	exit $$rc
 
 clean:
-	rm -rf results logs scratch .snakemake
+	rm -rf results logs scratch .snakemake .sortcanary

@@ -144,3 +144,20 @@ class OpenFilesLimit(ThresholdSorter):
             for handle in handles:
                 handle.close()
         raise error
+
+
+class RecordsDevice(ThresholdSorter):
+    """Sleeps ``seconds`` (default 2) and appends one JSON line to ``trace_file``: the
+    CUDA_VISIBLE_DEVICES it was given, its start and end times and what it sorted, so a test can
+    see which jobs overlapped on which device without a GPU."""
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        import json
+
+        start = time.time()
+        time.sleep(float(params.get("seconds", 2)))
+        line = {"device": os.environ.get("CUDA_VISIBLE_DEVICES"), "start": start, "end": time.time(),
+                "pid": os.getpid(), "duration_s": recording.get_total_duration()}
+        with open(params["trace_file"], "a") as fh:
+            fh.write(json.dumps(line) + "\n")
+        return super().run(recording, folder, params)

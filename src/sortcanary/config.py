@@ -53,7 +53,9 @@ def _describe(error: jsonschema.ValidationError) -> str:
     if error.validator == "not" and "description" in error.validator_value:  # a rule across keys says itself
         return error.validator_value["description"]
     if error.validator == "required":
-        return f"config key {error.message.split(' is ')[0]} is required (set it in config/config.yaml or with --config)"
+        missing = error.message.split(" is ")[0].strip("'")
+        name = f"{key}.{missing}" if error.absolute_path else missing
+        return f"config key '{name}' is required (set it in config/config.yaml or with --config)"
     return f"config key '{key}': {error.message}"
 
 

@@ -65,6 +65,8 @@ SUMMARY_PNG = "results/summary.png"
 RUN_MANIFEST = "logs/run.json"
 # Held while the summary files are written: jobs finishing together take turns.
 SUMMARY_LOCK = "logs/.summary.lock"
+# Held by the job whose sorter child runs on that GPU (sortcanary.runner.gpu_slots).
+GPU_SLOT = ".sortcanary/gpu-slots/{gpu}.lock"
 
 
 def path(pattern: str, root: str = ".", **wildcards) -> str:

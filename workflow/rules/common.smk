@@ -10,6 +10,8 @@ from sortcanary import layout
 from sortcanary.plan import resources as job_resources
 from sortcanary.checks.sorter_params import check_sorter_params
 from sortcanary.config import ConfigError, describe_validation_error
+from sortcanary.plan.gpus import local_slots
+from sortcanary.plan.overrides import overridden_recordings, skipped, unmatched
 from sortcanary.plan.sortplan import sort_identity
 from sortcanary.recordings import NAME_PATTERN, DiscoveryError, discover
 from sortcanary.views.notify import notify_run_end
@@ -53,7 +55,23 @@ except DiscoveryError as err:
     sys.exit(f"sortcanary: {err}")
 for problem in DISCOVERY.problems:
     print(f"sortcanary: skipping {problem.line()}", file=sys.stderr)
-RECORDINGS = DISCOVERY.recordings
+
+# Per-recording settings (config `recordings`): the recordings an override matches, each with its
+# own config (sortcanary.plan.overrides; {} without overrides). A skipped one gets no job at all.
+try:
+    OVERRIDDEN = overridden_recordings(config, DISCOVERY.recordings)
+except ConfigError as err:
+    sys.exit(f"sortcanary: {err}")
+if workflow.is_main_process:
+    for pattern in unmatched(config, DISCOVERY.recordings):
+        print(
+            f"sortcanary: warning: recordings.{pattern} matches no discovered recording; check the name",
+            file=sys.stderr,
+        )
+SKIPPED = skipped(OVERRIDDEN)
+RECORDINGS = {
+    name: entry for name, entry in DISCOVERY.recordings.items() if name not in SKIPPED
+}
 
 
 wildcard_constraints:
@@ -93,6 +111,24 @@ def require_keep_going(wildcards):
     return []
 
 
+def default_gpu_resource(wildcards):
+    """Preflight's input function: a local run without a `gpu` resource of its own (--resources,
+    a profile) gets one per GPU slot, at least one (one sorter at a time on a CPU-only machine).
+
+    A profile is static YAML and knows neither the config's `gpus` nor the machine, so the
+    workflow sets the default. Snakemake 9.27.1 constrains jobs by workflow.global_resources when
+    its scheduler starts, after the DAG is built; register_resource is how Snakemake adds one
+    itself (its mutexes). Cluster runs are left alone: there `gpu` would cap the jobs in the queue.
+    """
+    if (
+        workflow.is_main_process
+        and workflow.local_exec
+        and "gpu" not in workflow.global_resources
+    ):
+        workflow.register_resource("gpu", max(1, GPU_SLOTS))
+    return []
+
+
 def hdf5_filters_needed(wildcards):
     """HDF5 filter ids the recordings need (MaxWell compression): preflight checks they load."""
     return sorted({f for e in RECORDINGS.values() for f in e.hdf5.get("filters", [])})
@@ -100,18 +136,32 @@ def hdf5_filters_needed(wildcards):
 
 # What a finished sort must match to be reused: changing these re-sorts (see config/README.md).
 # A plain value, not an input function: Snakemake calls and inspects every function once per job,
-# which is measurable over 10,000 recordings (bench/bench_dag_scale.py).
-SORT_IDENTITY = sort_identity(config)
+# which is measurable over 10,000 recordings (bench/bench_dag_scale.py). Only a config whose
+# `recordings` overrides match a recording pays for a function, so that changing one recording's
+# overrides re-runs that recording's jobs alone.
+GLOBAL_IDENTITY = sort_identity(config)
+RECORDING_IDENTITY = {name: sort_identity(cfg) for name, cfg in OVERRIDDEN.items()}
+
+
+def recording_identity(wildcards):
+    return RECORDING_IDENTITY.get(wildcards.recording, GLOBAL_IDENTITY)
+
+
+SORT_IDENTITY = recording_identity if RECORDING_IDENTITY else GLOBAL_IDENTITY
+
+# The GPUs a local run pins its sorter jobs to (config `gpus`, sortcanary.plan.gpus).
+GPU_SLOTS = local_slots(config["gpus"])
 
 
 def sorter_threads():
-    """Threads of a sorter job: config threads, else every core of this run (one sorter runs at a
-    time). Snakemake pins OpenMP/BLAS to a job's threads: without this, Kilosort4 gets one core.
+    """Threads of a sorter job: config threads, else every core of this run shared by the sorters
+    that run at once (one per GPU slot, else one). Snakemake pins OpenMP/BLAS to a job's threads:
+    without this, Kilosort4 gets one core; with all of them, a second GPU would wait for cores.
     """
     if config["threads"]:
         return config["threads"]
     try:
-        return workflow.cores
+        return max(1, workflow.cores // max(1, GPU_SLOTS))
     except WorkflowError:  # no --cores (cluster executors): the config must say
         return 1
 
@@ -144,7 +194,7 @@ def start_run():
     without keep-going over several recordings never gets here: require_keep_going refuses it.
     """
     Path(layout.HALT).unlink(missing_ok=True)
-    write_manifest(RECORDINGS, DISCOVERY.problems)
+    write_manifest(RECORDINGS, DISCOVERY.problems, SKIPPED)
 
 
 def summarize(succeeded=True):
@@ -153,7 +203,9 @@ def summarize(succeeded=True):
     elapsed time, error) after onerror, so the table is printed at exit: it is the last thing
     on the console.
     """
-    rows, table = write_summary(RECORDINGS, problems=DISCOVERY.problems)
+    rows, table = write_summary(
+        RECORDINGS, problems=DISCOVERY.problems, skipped=SKIPPED
+    )
     notify_run_end(config["notify"], rows, succeeded)
     text = f"\nsortcanary summary ({layout.SUMMARY_TSV}):\n{table}\n"
     atexit.register(print, text, file=sys.stderr, flush=True)

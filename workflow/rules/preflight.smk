@@ -1,6 +1,7 @@
 rule preflight:
     input:
         require_keep_going,
+        default_gpu_resource,
     output:
         layout.PREFLIGHT,
     log:

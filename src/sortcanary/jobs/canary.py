@@ -88,7 +88,7 @@ def _try_window(plan: SortPlan, workspace: Path, log_path: Path, progress: Progr
         wipe_dir(workspace)
         outcome = sort_plan(plan, dest=workspace / "out", workdir=workspace / "child", log_path=log_path,
                             progress=progress)
-        return {**tried, "outcome": "pass", "units": outcome["units"]}, None
+        return {**tried, "outcome": "pass", "units": outcome["units"], "gpu": outcome["gpu"]}, None
     except SortFailure as failure:
         verdict = keep_evidence(failure.verdict, workspace, evidence_dir, log_path)
     except Exception as exc:  # noqa: BLE001 -- the canary is a smoke test: unexpected errors pass through
@@ -96,7 +96,7 @@ def _try_window(plan: SortPlan, workspace: Path, log_path: Path, progress: Progr
         verdict = unclassified(str(exc)[:500] or type(exc).__name__, exception=type(exc).__name__)
     finally:
         remove_quietly(workspace)
-    return {**tried, "outcome": f"{verdict.category}/{verdict.error_class}"}, verdict
+    return {**tried, "outcome": f"{verdict.category}/{verdict.error_class}", "gpu": verdict.evidence.get("gpu")}, verdict
 
 
 def _confirm(plan: SortPlan, first: dict, verdict: Verdict, workspace: Path, log_path: Path, base: dict,
@@ -157,6 +157,8 @@ def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Pat
         windows, verdict = _confirm(plan, first, verdict, scratch, log_path, base, progress, evidence_dir)
     if verdict is not None and plan.sparse_window is not None and too_few_spikes(verdict):
         windows, verdict = _longer(plan, windows, scratch, log_path, progress, evidence_dir)
+    # The device is the run's, not the verdict's: it goes to the verdict record, never the marker.
+    gpus = [w.pop("gpu") for w in windows]
     base["windows"] = windows
     if verdict is None:
         marker = {**base, "status": "pass", "units": windows[-1]["units"]}
@@ -165,11 +167,11 @@ def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Pat
             marker["note"] = (f"leading window [{quiet['start_s']:g} s, {quiet['start_s'] + quiet['duration_s']:g} s) "
                               f"was {quiet['outcome']}; window [{good['start_s']:g} s, "
                               f"{good['start_s'] + good['duration_s']:g} s) sorted")
-        return _finish(marker, started, marker_path, verdict_path)
+        return _finish(marker, started, marker_path, verdict_path, gpus[-1])
     if verdict.classified:
         return _blocked(base, verdict, started, log_path, verdict_path, halt_path)
     marker = {**base, "status": "passthrough", "error": {"type": verdict.error_class, "message": verdict.message}}
-    return _finish(marker, started, marker_path, verdict_path)
+    return _finish(marker, started, marker_path, verdict_path, gpus[-1])
 
 
 def _blocked(base: dict, verdict: Verdict, started: float, log_path: Path, verdict_path: Path | None,
@@ -185,10 +187,11 @@ def _blocked(base: dict, verdict: Verdict, started: float, log_path: Path, verdi
     return EXIT_BLOCKED, record
 
 
-def _finish(marker: dict, started: float, marker_path: Path | None, verdict_path: Path | None) -> tuple[int, dict]:
+def _finish(marker: dict, started: float, marker_path: Path | None, verdict_path: Path | None,
+            gpu: str | None = None) -> tuple[int, dict]:
     """The marker holds only the deterministic verdict (an unchanged verdict must not look new);
-    timings go to the verdict record in the log."""
-    record = {**marker, "verdict": marker["status"], "seconds": round(time.monotonic() - started, 3)}
+    timings and the device the canary ran on go to the verdict record in the log."""
+    record = {**marker, "verdict": marker["status"], "seconds": round(time.monotonic() - started, 3), "gpu": gpu}
     write_verdict(verdict_path, record)
     if marker_path is not None:
         write_json_atomic(marker_path, marker)

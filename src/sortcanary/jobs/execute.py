@@ -74,6 +74,8 @@ def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, cont
     run = run_task(plan, "sort", dest=dest, workdir=workdir, log_path=log_path,
                    sorter_logs=backend.log_files(dest / IN_SORTED["sorter"]), progress=progress)
     if not run.ok:
+        if run.gpu is not None:
+            run.verdict.evidence.setdefault("gpu", run.gpu)
         raise SortFailure(run.verdict)
     outcome = {
         "units": run.units,
@@ -82,6 +84,7 @@ def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, cont
         "sorter_version": run.details.get("sorter_version", "unknown"),
         "sorter_params": plan.sorter_params,
         "duration_s": plan.duration_s,
+        "gpu": run.gpu,  # the device it ran on (None: CPU, or no GPU)
     }
     if run.details.get("data_checks"):
         outcome["data_checks"] = run.details["data_checks"]

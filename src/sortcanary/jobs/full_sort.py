@@ -145,7 +145,7 @@ def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: 
         verdict = verdict_of(exc, "planning the full sort")
         halt_if_environment_wide(halt_path, entry.name, verdict)
         return job.failed(verdict)
-    identity = {**plan.identity, "recording": recording_fingerprint(entry)}
+    identity = {**plan.identity, "recording": recording_fingerprint(plan.recording)}  # with an override's probe
     existing = read_json(dest / "sort.json")
     marker = read_json(marker_path, {})
     if existing is not None and existing.get("identity") == identity:

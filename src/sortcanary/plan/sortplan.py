@@ -12,7 +12,9 @@ What the plan resolves:
 * the window sorted (the canary's leading window, its confirmation windows and its longer window
   for a recording too sparse for the leading one);
 * the watchdog bounds (inactivity timeout, free-space floor) and the progress line's interval;
-* the post-sort outputs wanted, and the sort identity a finished sort must match to be reused.
+* the post-sort outputs wanted, and the sort identity a finished sort must match to be reused;
+* the recording's own overrides (the config's ``recordings`` section, sortcanary.plan.overrides),
+  merged in first, and the GPU ids the sorter child may be pinned to (sortcanary.plan.gpus).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import math
 from dataclasses import asdict, dataclass, replace
 
 from ..recordings import RecordingEntry, Window
+from .gpus import resolve_gpu_ids
+from .overrides import recording_config, with_probe
 from .sorters import resolve_backend
 
 # Sorter parameters the canary changes so that the sorter judges the *whole* window. Kilosort4
@@ -62,6 +66,7 @@ class SortPlan:
     confirm_asked: int = 0  # canary.confirm_windows, to say when fewer windows fit
     sparse_window: Window | None = None  # canary: the longer window sorted before a too-few-spikes block
     sparse_timeout_s: float | None = None  # its inactivity timeout
+    gpu_ids: tuple[str, ...] = ()  # devices the sorter child may be pinned to; () = environment untouched
 
     @property
     def duration_s(self) -> float:
@@ -83,6 +88,7 @@ class SortPlan:
         data["window"] = Window(**data["window"]) if data.get("window") else None
         data["confirm_windows"] = tuple(Window(**w) for w in data.get("confirm_windows", ()))
         data["sparse_window"] = Window(**data["sparse_window"]) if data.get("sparse_window") else None
+        data["gpu_ids"] = tuple(data.get("gpu_ids", ()))
         return cls(**data)
 
 
@@ -97,8 +103,11 @@ def container_options(cfg: dict) -> dict:
 
 def sort_identity(cfg: dict) -> dict:
     """What a finished sort must match to be reused (the full sort adds the recording's files).
-    The workflow passes the same value as a rule param, so a change re-runs the jobs."""
-    return {"sorter": cfg["sorter"], "sorter_params": cfg["sorter_params"]}
+    The workflow passes the same value as a rule param, so a change re-runs the jobs. ``cfg`` is
+    the global config, or one recording's (``recording_config``); a probe override joins it."""
+    identity = {"sorter": cfg["sorter"], "sorter_params": cfg["sorter_params"]}
+    probe = (cfg.get("override") or {}).get("probe")
+    return {**identity, "probe": probe} if probe else identity
 
 
 def canary_enabled(window_s: float | None) -> bool:
@@ -176,8 +185,9 @@ def _common(cfg: dict, entry: RecordingEntry, job: str, device_of) -> dict:
     backend = resolve_backend(cfg["sorter"])
     defaults = backend.default_params()
     params, device = _sorter_params(cfg, defaults, device_of)
-    return {"job": job, "recording": entry, "sorter": cfg["sorter"], "sorter_params": params,
-            "container": container_options(cfg), "torch_device": device,
+    return {"job": job, "recording": with_probe(entry, cfg["override"]), "sorter": cfg["sorter"],
+            "sorter_params": params, "container": container_options(cfg), "torch_device": device,
+            "gpu_ids": resolve_gpu_ids(cfg["gpus"], device),
             "abort_free_bytes": int(cfg["disk"]["abort_free_gb"] * 1e9), "job_kwargs": dict(cfg["job_kwargs"]),
             "identity": sort_identity(cfg), "progress_interval_s": float(cfg["progress"]["interval_s"])}, defaults
 
@@ -205,6 +215,7 @@ def plan_canary(cfg: dict, entry: RecordingEntry, *, device_of=_resolve_device) 
     ``canary.exercise_outputs: false`` the post-sort outputs are switched off. Raises SortFailure
     when the sorter or device can't be resolved (nothing to rehearse with).
     """
+    cfg = recording_config(cfg, entry.name)
     canary = cfg["canary"]
     if not canary_enabled(canary["window_s"]):
         return CanaryDisabled(cfg["sorter"], f"canary.window_s={canary['window_s']}")
@@ -227,6 +238,7 @@ def plan_canary(cfg: dict, entry: RecordingEntry, *, device_of=_resolve_device) 
 def plan_full_sort(cfg: dict, entry: RecordingEntry, attempt: int = 1, *, device_of=_resolve_device) -> SortPlan:
     """The full sort's plan: the live settings, all of the recording; on a retry after a resource
     failure, ``sorter_params.batch_size`` divided by ``retry_batch_divisor`` per attempt."""
+    cfg = recording_config(cfg, entry.name)
     fields, defaults = _common(cfg, entry, "sort", device_of)
     if attempt > 1 and "batch_size" in defaults:
         base = fields["sorter_params"].get("batch_size", defaults["batch_size"])

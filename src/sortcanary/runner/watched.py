@@ -38,6 +38,7 @@ from ..checks.activity import settle
 from ..classification import classify
 from ..plan.sortplan import SortPlan
 from ..taxonomy import Verdict, verdict_for
+from .gpu_slots import child_env, device_used, gpu_slot
 from .progress import ProgressReporter
 
 PLAN_FILE = "plan.json"
@@ -57,6 +58,7 @@ class ChildResult:
     units: int | None = None
     verdict: Verdict | None = None
     details: dict = field(default_factory=dict)
+    gpu: str | None = None  # the device the child ran on (sortcanary.runner.gpu_slots.device_used)
 
 
 def tail(path: Path, chars: int = LOG_TAIL_CHARS) -> str:
@@ -178,10 +180,12 @@ def run_task(
     tripped: Verdict | None = None
     progress = progress or ProgressReporter.for_plan(plan)
     progress.follow(log_path, task, plan.window)
-    with open(log_path, "ab", buffering=0) as log, _TermAsSystemExit():
+    with open(log_path, "ab", buffering=0) as log, _TermAsSystemExit(), gpu_slot(plan.gpu_ids) as pinned:
+        gpu = device_used(pinned, plan.torch_device)
         proc = subprocess.Popen(
             [sys.executable, "-m", "sortcanary.runner.child", str(workdir)],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+            env=child_env(pinned),
         )
         try:
             watched = [log_path, *watch]
@@ -219,12 +223,12 @@ def run_task(
             raise
     seconds = time.monotonic() - started
     if tripped is not None:
-        return ChildResult(False, seconds, verdict=tripped)
+        return ChildResult(False, seconds, verdict=tripped, gpu=gpu)
     result = read_json(result_path)
     if result and result.get("ok"):
-        return ChildResult(True, seconds, units=result["units"], details=result)
+        return ChildResult(True, seconds, units=result["units"], details=result, gpu=gpu)
     return ChildResult(False, seconds, verdict=_failure_verdict(result, proc.returncode, log_path, sorter_logs),
-                       details=result or {})
+                       details=result or {}, gpu=gpu)
 
 
 def _failure_verdict(result: dict | None, exit_code: int, log_path: Path, sorter_logs: list[Path]) -> Verdict:

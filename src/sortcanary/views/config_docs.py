@@ -50,7 +50,8 @@ def type_text(sub: dict) -> str:
         return "one of " + ", ".join(str(v) for v in sub["enum"])
     if "array" in types and "items" in sub:
         item = sub["items"]
-        inner = "one of " + "/".join(item["enum"]) if "enum" in item else item.get("type", "any")
+        kinds = item.get("type", "any")
+        inner = "one of " + "/".join(item["enum"]) if "enum" in item else "/".join([kinds] if isinstance(kinds, str) else kinds)
         types = [f"list of {inner}" if t == "array" else t for t in types]
     return " or ".join(types)
 

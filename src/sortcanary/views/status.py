@@ -38,10 +38,12 @@ def recordings_on_disk(root: Path) -> set[str]:
     return names
 
 
-def write_manifest(names, problems, root: str = ".") -> None:
-    """What this run discovered, for the jobs' summary refreshes and for status (see layout.RUN_MANIFEST)."""
+def write_manifest(names, problems, skipped: dict[str, str] | None = None, root: str = ".") -> None:
+    """What this run discovered, for the jobs' summary refreshes and for status (see layout.RUN_MANIFEST);
+    ``skipped``: recording -> reason, for those the config's ``recordings`` section skips."""
     write_json_atomic(layout.path(layout.RUN_MANIFEST, root),
-                      {"recordings": sorted(names), "problems": [vars(p) for p in problems]})
+                      {"recordings": sorted(names), "problems": [vars(p) for p in problems],
+                       "skipped": dict(sorted((skipped or {}).items()))})
 
 
 def run_recordings(root: Path) -> tuple[set[str], list[Problem]]:
@@ -51,11 +53,16 @@ def run_recordings(root: Path) -> tuple[set[str], list[Problem]]:
     return set(manifest.get("recordings", [])) | recordings_on_disk(root), problems
 
 
+def run_skipped(root: Path) -> dict[str, str]:
+    """The recordings the last run started here skipped, with their reasons (its manifest)."""
+    return (read_json(layout.path(layout.RUN_MANIFEST, str(root))) or {}).get("skipped", {})
+
+
 def refresh_summary(root: str = ".") -> None:
     """After a job: rewrite the run's summary files. A failure is only noted: the job's own result stands."""
     try:
         names, problems = run_recordings(Path(root))
-        write_summary(names, root, problems)
+        write_summary(names, root, problems, run_skipped(Path(root)))
     except Exception as exc:  # noqa: BLE001 -- see docstring
         print(f"sortcanary: refreshing the summary failed: {type(exc).__name__}: {exc}", file=sys.stderr)
 
@@ -71,7 +78,7 @@ def status_rows(results_dir: str) -> tuple[Path, list[Row], dict[str, str]]:
     """The rows, blocked and failed first, and a progress note for each recording being worked on."""
     root = status_root(results_dir)
     names, problems = run_recordings(root)
-    rows = attention_first(build_rows(names, str(root), problems))
+    rows = attention_first(build_rows(names, str(root), problems, run_skipped(root)))
     running = running_jobs(names, str(root))
     for row in rows:
         if row.recording in running:

@@ -21,21 +21,23 @@ from ..atomic import read_json, write_text_atomic
 from ..taxonomy import verdict_for
 
 COLUMNS = ("recording", "canary", "category", "error_class", "sort", "units", "curated", "canary_s", "sort_s",
-           "message", "remediation")
+           "canary_gpu", "sort_gpu", "message", "remediation")
 TABLE_COLUMNS = COLUMNS[:9]  # the terminal table; message and remediation follow each failed row
 
 
 @dataclass
 class Row:
     recording: str
-    canary: str = "pending"  # pass|passthrough|blocked|disabled|pending
+    canary: str = "pending"  # pass|passthrough|blocked|disabled|skipped|pending
     category: str = ""
     error_class: str = ""
-    sort: str = "pending"  # done|blocked|failed|pending
+    sort: str = "pending"  # done|blocked|failed|skipped|pending
     units: str = ""
     curated: str = ""  # units left after curation
     canary_s: str = ""
     sort_s: str = ""
+    canary_gpu: str = ""  # the device each job ran on ("" = CPU or no GPU)
+    sort_gpu: str = ""
     message: str = ""
     remediation: str = ""
 
@@ -60,6 +62,8 @@ def recording_row(name: str, root: str = ".", preflight_failure: dict | None = N
     sort_json = read_json(layout.path(layout.SORT_JSON, root, recording=name))
     sort_record = read_json(layout.path(layout.SORT_VERDICT, root, recording=name))
     row.canary_s = _seconds(canary_record)
+    if canary_record:  # a blocked canary's device is in its evidence
+        row.canary_gpu = str(canary_record.get("gpu") or (canary_record.get("evidence") or {}).get("gpu") or "")
     if marker:
         row.canary = marker.get("status", "pending")
         if row.canary == "passthrough":
@@ -76,6 +80,7 @@ def recording_row(name: str, root: str = ".", preflight_failure: dict | None = N
         row.units = str(sort_json.get("units", ""))
         row.curated = str((sort_json.get("outputs") or {}).get("units_curated", ""))
         row.sort_s = _seconds(sort_json)
+        row.sort_gpu = str(sort_json.get("gpu") or "")
         if sort_record and sort_record.get("status") == "failed":
             row.take_verdict(sort_record)
             if sort_record.get("stage") == "outputs":
@@ -99,9 +104,17 @@ def preflight_failure(root: str = ".") -> dict | None:
     return record if record and record.get("status") == "failed" else None
 
 
-def build_rows(names, root: str = ".", problems=()) -> list[Row]:
+def skipped_row(name: str, reason: str) -> Row:
+    """A recording the config's ``recordings`` section skips: no canary, no sort, and why."""
+    return Row(name, canary="skipped", sort="skipped", message=f"skipped: {reason}")
+
+
+def build_rows(names, root: str = ".", problems=(), skipped: dict[str, str] | None = None) -> list[Row]:
+    """One row per recording of ``names`` and of ``skipped`` (name -> reason), then one per problem."""
     failed_preflight = preflight_failure(root)
-    rows = [recording_row(name, root, failed_preflight) for name in sorted(names)]
+    skipped = skipped or {}
+    rows = [skipped_row(name, skipped[name]) if name in skipped else recording_row(name, root, failed_preflight)
+            for name in sorted(set(names) | set(skipped))]
     for problem in problems:
         row = Row(problem.name or problem.path, canary="blocked", sort="blocked")
         row.take_verdict(verdict_for("input_invalid", message=problem.line()).as_dict())
@@ -214,17 +227,17 @@ def summary_lock(root: str = "."):
         yield
 
 
-def write_summary(names, root: str = ".", problems=()) -> tuple[list[Row], str]:
+def write_summary(names, root: str = ".", problems=(), skipped: dict[str, str] | None = None) -> tuple[list[Row], str]:
     """Write summary.tsv, then summary.png, summary.html and the report's figure folder. The TSV
     comes first and a failing plot or figure copy is only noted: it must never cost the run its summary."""
     with summary_lock(root):
-        return _write_summary(names, root, problems)
+        return _write_summary(names, root, problems, skipped)
 
 
-def _write_summary(names, root: str, problems) -> tuple[list[Row], str]:
+def _write_summary(names, root: str, problems, skipped) -> tuple[list[Row], str]:
     from .report_figures import collect_report_figures
 
-    rows = build_rows(names, root, problems)
+    rows = build_rows(names, root, problems, skipped)
     write_text_atomic(layout.path(layout.SUMMARY_TSV, root), to_tsv(rows))
     plot_error = None
     try:

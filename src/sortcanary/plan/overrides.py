@@ -1,0 +1,102 @@
+"""Per-recording settings: the config's ``recordings`` section, merged into one recording's config.
+
+A batch is rarely uniform: one recording has known bad channels, another a probe file of its own,
+a third must not be sorted at all. ``recordings`` maps a recording name, or a glob over names
+(fnmatch, case-sensitive), to overrides; every entry that matches applies, in the order written,
+later entries over earlier ones:
+
+* ``sorter_params``: merged over the global ``sorter_params``, key by key;
+* ``canary``: merged over the global ``canary`` section;
+* ``probe``: a probeinterface JSON file replacing the recording's geometry (the same
+  ``RecordingEntry.probe`` the ``formats.probe`` setting fills at discovery);
+* ``skip: true`` with a ``reason``: no canary and no sort; the summary lists it as skipped.
+
+``recording_config`` is the one place the merge happens; the plan (sortcanary.plan.sortplan) and
+the workflow's sort identity both read its result, so a changed override changes the identity of
+the recordings it matches only, and only those are sorted again.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import replace
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from ..config import ConfigError
+from ..recordings import RecordingEntry
+from ..recordings.metadata import probe_channel_count
+
+MERGED = ("sorter_params", "canary")
+
+
+def matching(cfg: dict, name: str) -> list[dict]:
+    """The ``recordings`` entries whose name or glob matches ``name``, in the order written."""
+    return [over for pattern, over in (cfg.get("recordings") or {}).items() if fnmatchcase(name, pattern)]
+
+
+def recording_config(cfg: dict, name: str) -> dict:
+    """The config as it applies to recording ``name``: the global one with its overrides merged in,
+    plus ``override``: the merged ``probe``/``skip``/``reason`` ({} when nothing matches)."""
+    found = matching(cfg, name)
+    if not found:
+        return {**cfg, "override": {}}
+    effective = copy.deepcopy(cfg)
+    override: dict = {}
+    for over in found:
+        for key in MERGED:
+            effective[key].update(copy.deepcopy(over.get(key) or {}))
+        override.update({k: v for k, v in over.items() if k not in MERGED})
+    if override.get("probe"):
+        override["probe"] = str(Path(override["probe"]).expanduser().absolute())
+    effective["override"] = override
+    return effective
+
+
+def overridden_recordings(cfg: dict, recordings: dict[str, RecordingEntry]) -> dict[str, dict]:
+    """Recording name -> its config (``recording_config``), for the recordings an override matches;
+    {} at once without overrides (a 10,000-recording DAG pays nothing). Checked when the DAG is
+    built: a bad probe or an unknown sorter parameter raises ConfigError naming the recording."""
+    if not cfg.get("recordings"):
+        return {}
+    from ..checks.sorter_params import check_sorter_params
+
+    found = {name: recording_config(cfg, name) for name in recordings if matching(cfg, name)}
+    checked: set[str] = set()
+    for name, effective in found.items():
+        params = json.dumps(effective["sorter_params"], sort_keys=True, default=str)
+        try:
+            with_probe(recordings[name], effective["override"])
+            if params not in checked:
+                check_sorter_params(effective["sorter"], effective["sorter_params"])
+                checked.add(params)
+        except ValueError as err:
+            raise ConfigError(f"recordings ({name}): {err}") from None
+    return found
+
+
+def skipped(overridden: dict[str, dict]) -> dict[str, str]:
+    """Recording -> the reason it is skipped, for every recording a ``skip: true`` override matches."""
+    return {name: cfg["override"]["reason"] for name, cfg in overridden.items() if cfg["override"].get("skip")}
+
+
+def unmatched(cfg: dict, names) -> list[str]:
+    """The ``recordings`` keys that match no discovered recording (a typo, a recording gone)."""
+    names = list(names)
+    return [pattern for pattern in cfg.get("recordings") or {} if not any(fnmatchcase(n, pattern) for n in names)]
+
+
+def with_probe(entry: RecordingEntry, override: dict) -> RecordingEntry:
+    """The recording with the override's probe file as its geometry, checked against its channel
+    count; the probe file joins its files, so editing it changes the sort's identity too."""
+    path = override.get("probe")
+    if not path:
+        return entry
+    if not Path(path).is_file():
+        raise ValueError(f"the probe names {path}, which does not exist; fix the path")
+    contacts = probe_channel_count(Path(path))
+    if contacts != entry.num_channels:
+        raise ValueError(f"the probe ({Path(path).name}) has {contacts} contacts but "
+                         f"the recording has {entry.num_channels} channels; give one contact per channel")
+    return replace(entry, probe=path, input_files=(*entry.input_files, path))

@@ -1,0 +1,88 @@
+"""Per-recording settings (the config's ``recordings`` section), through the real snakemake CLI.
+
+A changed override re-sorts the recording it names and no other; ``skip: true`` takes a recording
+out of the run and into the summary as skipped, with its reason; an override that names no
+recording is a one-line warning. The threshold test backend keeps each run to seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from conftest import TESTS, read_json, read_summary, run_snakemake, write_config
+from test_gpu_slots import OUTPUTS_OFF, small_recordings
+
+from sortcanary.config import ConfigError, validate_config
+from sortcanary.plan.overrides import overridden_recordings, recording_config
+from sortcanary.plan.sortplan import plan_full_sort, sort_identity
+from sortcanary.recordings import discover
+
+NAMES = ("r1", "r2", "r3")
+
+
+def configure(workdir, recordings, overrides: dict) -> None:
+    write_config(workdir, recordings_dir=str(recordings), sorter="backends:ThresholdSorter",
+                 sorter_params={"threshold": 5}, canary={"window_s": 1.0}, outputs=OUTPUTS_OFF,
+                 resort_on_change=True, recordings=overrides)
+
+
+def stamps(workdir) -> dict[str, int]:
+    return {n: (workdir / "results" / "sorted" / n / "sort.json").stat().st_mtime_ns for n in NAMES}
+
+
+def test_one_recordings_override_re_sorts_it_alone_and_skip_lists_it_as_skipped(tmp_path):
+    recordings = small_recordings(tmp_path / "recordings", NAMES)
+    configure(tmp_path, recordings, {"r2": {"sorter_params": {"threshold": 6}}})
+    first = run_snakemake(tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "wildcards: recording=r1" in first.stderr  # what the second run must not show
+    sorted_with = {n: read_json(tmp_path / "results" / "sorted" / n / "sort.json")["sorter_params"] for n in NAMES}
+    assert sorted_with == {"r1": {"threshold": 5}, "r2": {"threshold": 6}, "r3": {"threshold": 5}}
+    before = stamps(tmp_path)
+
+    configure(tmp_path, recordings, {"r2": {"sorter_params": {"threshold": 7}}})
+    second = run_snakemake(tmp_path)
+    assert second.returncode == 0, second.stderr[-3000:]
+    after = stamps(tmp_path)
+    assert after["r2"] > before["r2"], "the overridden recording is sorted again"
+    assert (after["r1"], after["r3"]) == (before["r1"], before["r3"]), "the others keep their results"
+    assert "wildcards: recording=r1" not in second.stderr and "wildcards: recording=r3" not in second.stderr
+    assert read_json(tmp_path / "results" / "sorted" / "r2" / "sort.json")["sorter_params"] == {"threshold": 7}
+
+    configure(tmp_path, recordings, {"r2": {"sorter_params": {"threshold": 7}},
+                                     "r3": {"skip": True, "reason": "reference electrode came loose"},
+                                     "session_42*": {"canary": {"window_s": 2.0}}})
+    third = run_snakemake(tmp_path)
+    assert third.returncode == 0, third.stderr[-3000:]
+    warnings = [line for line in third.stderr.splitlines() if "recordings.session_42*" in line]
+    assert warnings == ["sortcanary: warning: recordings.session_42* matches no discovered recording; check the name"]
+    assert stamps(tmp_path) == after, "nothing is sorted again"
+    row = read_summary(tmp_path)["r3"]
+    assert (row["canary"], row["sort"]) == ("skipped", "skipped")
+    assert row["message"] == "skipped: reference electrode came loose"
+
+
+def test_overrides_merge_in_order_and_a_probe_goes_through_the_recording(tmp_path, monkeypatch):
+    cfg = validate_config({"recordings_dir": str(TESTS / "data" / "tiny"), "sorter": "backends:ThresholdSorter",
+                           "sorter_params": {"threshold": 5, "seconds": 1},
+                           "recordings": {"t*": {"sorter_params": {"threshold": 6}, "canary": {"window_s": 5}},
+                                          "tiny": {"sorter_params": {"threshold": 7}, "probe": "probe.json"}}})
+    effective = recording_config(cfg, "tiny")
+    assert effective["sorter_params"] == {"threshold": 7, "seconds": 1} and effective["canary"]["window_s"] == 5
+    assert recording_config(cfg, "other")["sorter_params"] == {"threshold": 5, "seconds": 1}
+    assert cfg["sorter_params"] == {"threshold": 5, "seconds": 1}, "the global config is left as it was"
+    entry = discover(cfg["recordings_dir"], cfg["formats"]).recordings["tiny"]
+    probe = tmp_path / "probe.json"
+    shutil.copy(TESTS / "data" / "tiny" / "tiny.probe.json", probe)
+    monkeypatch.chdir(tmp_path)  # a relative probe path is relative to the working directory
+    plan = plan_full_sort(cfg, entry)
+    assert plan.recording.probe == str(probe) and str(probe) in plan.recording.input_files
+    assert plan.identity == sort_identity(overridden_recordings(cfg, {"tiny": entry})["tiny"])
+    assert plan.identity["probe"] == str(probe) and plan.sorter_params["threshold"] == 7
+    data = json.loads(probe.read_text())
+    data["probes"][0]["contact_positions"] = data["probes"][0]["contact_positions"][:2]
+    probe.write_text(json.dumps(data))
+    with pytest.raises(ConfigError, match=r"recordings \(tiny\): the probe \(probe.json\) has 2 contacts"):
+        overridden_recordings(cfg, {"tiny": entry})
