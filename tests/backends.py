@@ -74,6 +74,20 @@ class Slow(ThresholdSorter):
         return super().run(recording, folder, params)
 
 
+class SlowInCanary(RefusesSilence):
+    """Sleeps ``seconds_per_s`` (5) per second of a window shorter than ``full_from_s`` (15 s), after
+    sorting it: the canary measures a rate far above the full sort's, so a request sized from it
+    is told apart from the formula's, while the full sort itself stays quick."""
+
+    seconds_per_s, full_from_s = 5.0, 15.0
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        sorting = super().run(recording, folder, params)
+        if recording.get_total_duration() < self.full_from_s:
+            time.sleep(self.seconds_per_s * recording.get_total_duration())
+        return sorting
+
+
 class FlakyInCanary(ThresholdSorter):
     """Raises an error no classifier knows, but only on short windows (the canary)."""
 

@@ -78,8 +78,40 @@ def test_a_job_is_running_while_its_process_lives_and_its_verdict_is_older(tmp_p
     assert running_job("rec", str(tmp_path)) is None
 
 
+def test_a_full_sort_shows_its_forecast_finish_from_its_canary(tmp_path, monkeypatch):
+    """start + the canary's rate x the length, in the progress line, its JSON and `sortcanary status`;
+    a canary's own line, and a sort whose canary measured nothing, show none."""
+    from sortcanary.plan.sortplan import SortPlan
+
+    monkeypatch.chdir(tmp_path)  # a job runs in the workflow's directory
+    record = tmp_path / layout.CANARY_VERDICT.format(recording="rec")
+    record.parent.mkdir(parents=True)
+    record.write_text(json.dumps({"measured": {"window_s": 30, "sort_seconds": 45, "outputs_seconds": 15}}))
+
+    def reporter(window):
+        plan = type("Plan", (), {"recording": type("Entry", (), {"name": "rec"}), "job": "sort", "sorter": "kilosort4",
+                                 "progress_interval_s": 60, "window": window, "duration_s": 600.0})
+        return ProgressReporter.for_plan(plan, path=tmp_path / layout.SORT_PROGRESS.format(recording="rec"))
+
+    sort = reporter(None)
+    assert sort.forecast_s == 1200.0  # 2 s per second sorted x 600 s
+    sort.follow(tmp_path / "missing.log", "sort")
+    finish = time.strftime("%H:%M", time.localtime(sort.started_wall + 1200))
+    line = PROGRESS_LINE.search(sort.line())
+    assert line and line["finish"] == finish, sort.line()
+    assert re.search(r"forecast finish \S+ \(in (19m[45]\ds|20m00s)\)", sort.line())
+    note = running_job("rec", str(tmp_path))
+    assert note and note["forecast_s"] == 1200.0
+    status = sortcanary("status", str(tmp_path / "results"), cwd=tmp_path)
+    assert f"forecast finish {finish}" in status.stdout, status.stdout
+    assert reporter(object()).forecast_s is None  # a canary's window: no forecast
+    record.write_text(json.dumps({"status": "passthrough"}))
+    assert reporter(None).forecast_s is None and "forecast" not in reporter(None).line()
+
+
 PROGRESS_LINE = re.compile(r"^\[\d\d:\d\d:\d\d\] sortcanary \| (?P<job>canary|sort) (?P<rec>\S+) \| (?P<what>.+?) \| "
-                           r"elapsed (?P<elapsed>\S+)(?: \| step ETA (?P<eta>\S+))?$", re.M)
+                           r"elapsed (?P<elapsed>\S+)(?: \| step ETA (?P<eta>\S+))?"
+                           r"(?: \| forecast finish (?P<finish>\S+) \((?:in \S+|overdue)\))?$", re.M)
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,9 @@ slurm-wlm and munge come from `make system-deps`, and without them these tests s
 two bookkeeping-only GPUs (LOCAL_SLURM_GPUS), so the profile's `gpu: 1` requests reach SLURM as
 `--gpus=1` exactly as on a GPU cluster. What is tested is the scheduler's side (submission,
 requests, retries, logs), not Kilosort4 (test_workflow.py runs it): the jobs sort with the
-threshold test backend RefusesSilence, which blocks the silent recording as biological the way
-Kilosort4 does, in seconds.
+threshold test backend SlowInCanary, which blocks the silent recording as biological the way
+Kilosort4 does, in seconds, and takes 5 s per second of a canary window, so the full sorts' requests
+sized from their canaries' rate differ from the duration x channels formula's.
 
 The run uses the real profile plus tests/slurm/profile, which only says what differs on this
 cluster (partition, no account, squeue for job states), and the workflow profile profiles/default
@@ -67,7 +68,7 @@ def slurm_cluster(tmp_path_factory, request) -> dict:
 def slurm_run(slurm_cluster, demo_dir, tmp_path_factory):
     """`snakemake --profile profiles/slurm` over the demo recordings: two healthy, one silent."""
     workdir = tmp_path_factory.mktemp("slurm-wf")
-    write_config(workdir, recordings_dir=str(demo_dir), sorter="backends:RefusesSilence")
+    write_config(workdir, recordings_dir=str(demo_dir), sorter="backends:SlowInCanary")
     # run_snakemake also passes the workflow profile profiles/default, as a run from the repo root gets.
     result = run_snakemake(
         workdir,
@@ -113,8 +114,12 @@ def test_jobs_are_submitted_to_slurm_with_their_ids_in_the_logs(slurm_run, slurm
 
 
 def test_profile_requests_reach_slurm(slurm_run, slurm_cluster, demo_dir):
-    """A GPU per job; canaries get a short time limit; sorts are sized from duration x channels."""
-    _, _, submitted = slurm_run
+    """A GPU per job; canaries get a short time limit; sorts are sized from their canary's rate.
+
+    Memory: the canary's peak is measured by the runner's watchdog (peak_rss_bytes); until it is,
+    the record has none and memory keeps the formula's request, which the test then expects.
+    """
+    workdir, _, submitted = slurm_run
     entries = discover(demo_dir).recordings
     for (rule, recording), jobs in submitted.items():
         job = scontrol_job(slurm_cluster, jobs[0]["slurm_id"])
@@ -124,9 +129,17 @@ def test_profile_requests_reach_slurm(slurm_run, slurm_cluster, demo_dir):
             assert job["TimeLimit"] == "00:15:00"
         if rule == "sort":
             entry = entries[recording]
-            minutes = resources.sort_runtime_min(entry.duration_s, entry.num_channels)
+            canary = read_json(workdir / "logs" / "canary" / f"{recording}.verdict.json")
+            measured = canary["measured"]  # 10 s window, >= 50 s: a rate of at least 5 s per second
+            assert measured["window_s"] == 10 and measured["sort_seconds"] >= 50, measured
+            minutes = resources.sized_runtime_min(canary, entry.duration_s, entry.num_channels)
+            assert minutes > resources.RUNTIME_FLOOR_MIN, "sized by the rate, not the floor"
+            assert minutes != resources.sort_runtime_min(entry.duration_s, entry.num_channels)
             assert job["TimeLimit"] == f"{minutes // 60:02d}:{minutes % 60:02d}:00"
-            assert job["MinMemoryNode"] == f"{resources.sort_mem_mb(entry.duration_s, entry.num_channels)}M"
+            mem_mb = resources.sized_mem_mb(canary, entry.duration_s, entry.num_channels)
+            assert job["MinMemoryNode"] == f"{mem_mb}M"
+            if measured.get("peak_rss_bytes"):
+                assert mem_mb != resources.sort_mem_mb(entry.duration_s, entry.num_channels)
 
 
 def test_no_global_gpu_cap(slurm_run):

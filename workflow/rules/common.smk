@@ -173,19 +173,35 @@ def attempt(wildcards, attempt):
     return attempt
 
 
-def sort_runtime_min(wildcards, attempt):
-    """The full sort's wall-time limit (minutes) for a cluster, from duration x channels.
+def canary_record(recording):
+    """The canary's verdict record, with what it measured (or {}: the formula applies).
 
-    Only a scheduler reads it (runtime is never a local constraint); see sortcanary.plan.resources.
+    Snakemake evaluates resources when the job is ready (Snakemake 9.27.1 resets them then, and
+    again for each retry), so the canary has written it by then; a dry run only misses a file.
+    """
+    return job_resources.read_record(
+        layout.path(layout.CANARY_VERDICT, recording=recording)
+    )
+
+
+def sort_runtime_min(wildcards, attempt):
+    """The full sort's wall-time limit (minutes) for a cluster: the canary's rate x the length,
+    or duration x channels without it. Only a scheduler reads it (runtime is never a local
+    constraint); see sortcanary.plan.resources.
     """
     entry = RECORDINGS[wildcards.recording]
-    return job_resources.sort_runtime_min(entry.duration_s, entry.num_channels, attempt)
+    return job_resources.sized_runtime_min(
+        canary_record(entry.name), entry.duration_s, entry.num_channels, attempt
+    )
 
 
 def sort_mem_mb(wildcards, attempt):
-    """The full sort's host memory request (MB), from duration x channels; see sortcanary.plan.resources."""
+    """The full sort's host memory request (MB): the canary's peak plus what a longer recording
+    adds, or duration x channels without it; see sortcanary.plan.resources."""
     entry = RECORDINGS[wildcards.recording]
-    return job_resources.sort_mem_mb(entry.duration_s, entry.num_channels, attempt)
+    return job_resources.sized_mem_mb(
+        canary_record(entry.name), entry.duration_s, entry.num_channels, attempt
+    )
 
 
 def start_run():

@@ -88,7 +88,8 @@ def _try_window(plan: SortPlan, workspace: Path, log_path: Path, progress: Progr
         wipe_dir(workspace)
         outcome = sort_plan(plan, dest=workspace / "out", workdir=workspace / "child", log_path=log_path,
                             progress=progress)
-        return {**tried, "outcome": "pass", "units": outcome["units"], "gpu": outcome["gpu"]}, None
+        return {**tried, "outcome": "pass", "units": outcome["units"], "gpu": outcome["gpu"],
+                "measured": measured(plan, outcome)}, None
     except SortFailure as failure:
         verdict = keep_evidence(failure.verdict, workspace, evidence_dir, log_path)
     except Exception as exc:  # noqa: BLE001 -- the canary is a smoke test: unexpected errors pass through
@@ -97,6 +98,16 @@ def _try_window(plan: SortPlan, workspace: Path, log_path: Path, progress: Progr
     finally:
         remove_quietly(workspace)
     return {**tried, "outcome": f"{verdict.category}/{verdict.error_class}", "gpu": verdict.evidence.get("gpu")}, verdict
+
+
+def measured(plan: SortPlan, outcome: dict) -> dict:
+    """What a passing window cost, for sizing the full sort (sortcanary.plan.resources): its length,
+    the sorter's and the post-sort outputs' seconds, and the peak host and GPU memory of the sort
+    (None where the runner measured none)."""
+    outputs = outcome.get("outputs") or {}
+    return {"window_s": plan.duration_s, "sort_seconds": outcome["sort_seconds"],
+            "outputs_seconds": outputs.get("seconds"),
+            "peak_rss_bytes": outcome.get("peak_rss_bytes"), "peak_gpu_bytes": outcome.get("peak_gpu_bytes")}
 
 
 def _confirm(plan: SortPlan, first: dict, verdict: Verdict, workspace: Path, log_path: Path, base: dict,
@@ -161,13 +172,14 @@ def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Pat
     gpus = [w.pop("gpu") for w in windows]
     base["windows"] = windows
     if verdict is None:
+        measured = windows[-1].pop("measured")
         marker = {**base, "status": "pass", "units": windows[-1]["units"]}
         if len(windows) > 1:
             quiet, good = windows[0], windows[-1]
             marker["note"] = (f"leading window [{quiet['start_s']:g} s, {quiet['start_s'] + quiet['duration_s']:g} s) "
                               f"was {quiet['outcome']}; window [{good['start_s']:g} s, "
                               f"{good['start_s'] + good['duration_s']:g} s) sorted")
-        return _finish(marker, started, marker_path, verdict_path, gpus[-1])
+        return _finish(marker, started, marker_path, verdict_path, gpus[-1], measured)
     if verdict.classified:
         return _blocked(base, verdict, started, log_path, verdict_path, halt_path)
     marker = {**base, "status": "passthrough", "error": {"type": verdict.error_class, "message": verdict.message}}
@@ -188,10 +200,14 @@ def _blocked(base: dict, verdict: Verdict, started: float, log_path: Path, verdi
 
 
 def _finish(marker: dict, started: float, marker_path: Path | None, verdict_path: Path | None,
-            gpu: str | None = None) -> tuple[int, dict]:
-    """The marker holds only the deterministic verdict (an unchanged verdict must not look new);
-    timings and the device the canary ran on go to the verdict record in the log."""
+            gpu: str | None = None, measured: dict | None = None) -> tuple[int, dict]:
+    """The marker holds only the deterministic verdict (an unchanged verdict must not look new:
+    Snakemake compares a small input's checksum, so a re-run canary with the same verdict does not
+    re-run the full sort); timings, the device the canary ran on, and what the passing window
+    ``measured`` to size the full sort (sortcanary.plan.resources), go to the verdict record in the log."""
     record = {**marker, "verdict": marker["status"], "seconds": round(time.monotonic() - started, 3), "gpu": gpu}
+    if measured is not None:
+        record["measured"] = measured
     write_verdict(verdict_path, record)
     if marker_path is not None:
         write_json_atomic(marker_path, marker)

@@ -11,6 +11,10 @@ real time), and host memory covers Python, torch and Kilosort4's state plus the 
 which grow with the data. A site tunes them with ``set-resources`` in its Snakemake profile (see
 docs/slurm.md) rather than here.
 
+Once the recording's canary has run, its measured rate and peak memory size the sort instead
+(``sized_runtime_min``, ``sized_mem_mb``; the model is stated above their constants); the formula
+remains for a recording whose canary measured nothing.
+
 Attempt n asks for n times as much: the scheduler kills a job at its time or memory limit, and
 such a kill is a resource failure, so the retry the profile allows gets more room. A retry after
 any other failure exits as soon as it starts (see sortcanary.jobs.full_sort): it costs a queue wait,
@@ -19,6 +23,7 @@ never a second long sort.
 
 from __future__ import annotations
 
+import json
 import math
 
 # Channels of one Neuropixels 1.0 probe: the unit the per-hour figures below are given for.
@@ -55,3 +60,119 @@ def sort_mem_mb(duration_s: float, num_channels: int, attempt: int = 1) -> int:
     hours, channels = _data_size(duration_s, num_channels)
     mem = SORT_BASE_MEM_MB + SORT_MEM_MB_PER_CHANNEL_HOUR * channels * hours
     return math.ceil(mem * max(1, attempt))
+
+
+# -- Sized by the canary -------------------------------------------------------------------------
+#
+# The canary has just run the same sorter, parameters and code path on a window of the same
+# recording, on the same kind of node (sortcanary.jobs.canary writes what it measured, ``measured``,
+# into its verdict record, layout.CANARY_VERDICT: not into the marker, which must stay the same
+# when a re-run canary reaches the same verdict). Its figures replace the guesses above; without them (canary disabled,
+# passed through on an unexpected error, a marker from an older version) the formula applies.
+#
+# Time scales with length: Kilosort4 makes a fixed number of passes over the data in batches, and
+# its clustering grows with the spikes, about linearly with duration. The canary's rate (sorter
+# seconds per second of recording, post-sort outputs included when the canary built them) also
+# carries its one-off start-up (imports, device set-up), which a long recording spreads thin:
+# scaling it by the whole length errs on the long side, the safe side of a time limit.
+#
+# Memory does not scale with length the same way. The recording reaches Kilosort4 as a memory-mapped
+# binary: its pages are clean and shared, and a cgroup reclaims them before it kills a job, so a
+# longer file needs no more request. What grows is the spike features Kilosort4 keeps on the host
+# (about 240 bytes a spike), i.e. channels x duration; for it the formula's per-channel-hour
+# allowance is added for the part of the recording the window did not cover. Torch, Kilosort4
+# and one batch are in the canary's peak already.
+
+# A sort runs this much longer than the canary's rate foretells before it is killed: Kilosort4's
+# clustering is not exactly linear in the spikes, and a shared node can be slower than the
+# canary's.
+RUNTIME_SAFETY = 1.5
+# Minutes the canary's rate does not cover: the job's start on a node (environment, a cold shared
+# filesystem), publishing the result folder and the summary refresh.
+RUNTIME_OVERHEAD_MIN = 3
+# No full sort asks for less: below a few minutes a shorter limit gains no backfill, and a
+# half-minute canary on a tiny file can't tell start-up noise from the rate.
+RUNTIME_FLOOR_MIN = 5
+
+# Host memory over the canary's peak: allocator fragmentation, and a drifting recording that
+# keeps more templates than the window did.
+MEM_SAFETY = 1.3
+# No full sort asks for less: Python, torch and Kilosort4 alone take about a gigabyte.
+MEM_FLOOR_MB = 2000
+# The spike features a longer recording adds (see above): the formula's allowance.
+MEM_GROWTH_MB_PER_CHANNEL_HOUR = SORT_MEM_MB_PER_CHANNEL_HOUR
+
+# mem_mb is in megabytes; the executor plugin passes it as --mem=<mem_mb>, which SLURM reads as
+# mebibytes, so the grant is 5 % over the bytes asked for: the safe side.
+MB = 1_000_000
+
+
+def _number(value) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and math.isfinite(value) and value >= 0 else None
+
+
+def measured_of(record: dict) -> dict | None:
+    """The canary's ``measured`` figures when they can size a sort (a window of positive length
+    and its sort time), else None: the formula applies."""
+    measured = record.get("measured") if isinstance(record, dict) else None
+    if not isinstance(measured, dict):
+        return None
+    window_s, sort_s = _number(measured.get("window_s")), _number(measured.get("sort_seconds"))
+    if not window_s or sort_s is None:
+        return None
+    return measured
+
+
+def forecast_seconds(measured: dict, duration_s: float) -> float:
+    """The expected wall time of the full sort, in seconds: the canary's rate times the length
+    (no safety margin: this is the figure shown as the forecast finish and compared in
+    bench/forecast.py)."""
+    spent = float(measured["sort_seconds"]) + (_number(measured.get("outputs_seconds")) or 0.0)
+    return spent / float(measured["window_s"]) * max(0.0, float(duration_s))
+
+
+def sized_runtime_min(canary: dict, duration_s: float, num_channels: int, attempt: int = 1) -> int:
+    """Wall-time limit in minutes for the full sort, from its ``canary``'s verdict record when that
+    measured the rate (see the section's comment), else sort_runtime_min; attempt n asks n times
+    as much."""
+    measured = measured_of(canary)
+    if measured is None:
+        return sort_runtime_min(duration_s, num_channels, attempt)
+    _data_size(duration_s, num_channels)  # the same checks as the formula's
+    minutes = RUNTIME_SAFETY * forecast_seconds(measured, duration_s) / 60 + RUNTIME_OVERHEAD_MIN
+    return math.ceil(max(RUNTIME_FLOOR_MIN, minutes) * max(1, attempt))
+
+
+def sized_mem_mb(canary: dict, duration_s: float, num_channels: int, attempt: int = 1) -> int:
+    """Host memory in MB for the full sort, from the peak in its ``canary``'s verdict record when
+    that measured one (see the section's comment), else sort_mem_mb; attempt n asks n times as much."""
+    measured = measured_of(canary)
+    peak = _number(measured.get("peak_rss_bytes")) if measured else None
+    if not peak:
+        return sort_mem_mb(duration_s, num_channels, attempt)
+    hours, channels = _data_size(duration_s, num_channels)
+    window_hours = min(hours, float(measured["window_s"]) / 3600.0)
+    growth = MEM_GROWTH_MB_PER_CHANNEL_HOUR * channels * (hours - window_hours)
+    mem = max(MEM_FLOOR_MB, (peak / MB + growth) * MEM_SAFETY)
+    return math.ceil(mem * max(1, attempt))
+
+
+def read_record(path) -> dict:
+    """The canary's verdict record at ``path``, or {} when it is missing or unreadable: a resource
+    request must never fail a job, the formula applies instead. One small file, read per job."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            record = json.load(fh)
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def forecast_for(recording: str, duration_s: float, root: str = ".") -> float | None:
+    """The full sort's expected seconds from its canary's record under ``root`` (None when the
+    canary measured nothing): the start time plus this is the forecast finish that the progress
+    lines and `sortcanary status` show."""
+    from .. import layout
+
+    measured = measured_of(read_record(layout.path(layout.CANARY_VERDICT, root, recording=recording)))
+    return None if measured is None else round(forecast_seconds(measured, duration_s), 1)

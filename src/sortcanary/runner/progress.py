@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..atomic import write_json_atomic
+from ..plan.resources import forecast_for
 
 # A step header -> the stage it opens. A pattern with a group names the stage with that group.
 COMMON_STAGES: list[tuple[str, str | None]] = [
@@ -135,9 +136,9 @@ class ProgressReporter:
     ``interval_s`` and keeps the latest state in ``path`` (JSON) for `sortcanary status`."""
 
     def __init__(self, *, recording: str, job: str, sorter: str, interval_s: float, path: Path | None = None,
-                 stream=None):
+                 stream=None, forecast_s: float | None = None):
         self.recording, self.job, self.interval_s, self.path = recording, job, float(interval_s), path
-        self.stream = stream
+        self.stream, self.forecast_s = stream, forecast_s
         self.progress = LogProgress(sorter)
         self.started_wall, self.started = time.time(), time.monotonic()
         self.window: dict | None = None
@@ -149,8 +150,11 @@ class ProgressReporter:
 
     @classmethod
     def for_plan(cls, plan, path: Path | None = None, stream=None) -> "ProgressReporter":
+        """A full sort's reporter also knows its forecast, from the canary's measured rate
+        (sortcanary.plan.resources.forecast_for; the job runs in the workflow's directory)."""
+        forecast = forecast_for(plan.recording.name, plan.duration_s) if plan.window is None else None
         return cls(recording=plan.recording.name, job=plan.job, sorter=plan.sorter,
-                   interval_s=plan.progress_interval_s, path=path, stream=stream)
+                   interval_s=plan.progress_interval_s, path=path, stream=stream, forecast_s=forecast)
 
     def follow(self, log_path: Path, task: str, window=None) -> None:
         """Start reading ``log_path`` from its current end: the log is appended to by every task
@@ -195,6 +199,8 @@ class ProgressReporter:
                  **(self.progress.bar or {})}
         if live and state.get("eta_s") is not None:  # tqdm's estimate when drawn, less the time since
             state["eta_s"] = round(max(0.0, state["eta_s"] - (now - self.progress.bar_at)), 1)
+        if self.forecast_s is not None:
+            state["forecast_s"] = self.forecast_s
         if live:
             state.update(elapsed_s=round(now - self.started, 1), started=self.started_wall, updated=time.time(),
                          interval_s=self.interval_s, **process_identity())
@@ -227,8 +233,18 @@ def process_identity() -> dict:
     return {"pid": pid, "pid_started": psutil.Process(pid).create_time(), "host": socket.gethostname()}
 
 
+def forecast_note(started: float, forecast_s: float, elapsed_s: float | None) -> str:
+    """``forecast finish 16:42 (in 12m03s)``: start time + the canary's forecast, local time;
+    ``overdue`` once the forecast has passed (the time limit has a safety margin beyond it)."""
+    finish = started + forecast_s
+    clock = time.strftime("%H:%M" if forecast_s >= 600 else "%H:%M:%S", time.localtime(finish))
+    left = forecast_s - (elapsed_s if elapsed_s is not None else time.time() - started)
+    return f"forecast finish {clock} ({'in ' + short_duration(left) if left >= 0 else 'overdue'})"
+
+
 def format_line(state: dict, prefix: bool = True) -> str:
-    """``[14:02:11] sortcanary | sort rec1 | drift correction 56% (5/9) | elapsed 2m14s | step ETA 36s``"""
+    """``[14:02:11] sortcanary | sort rec1 | drift correction 56% (5/9) | elapsed 2m14s | step ETA 36s``,
+    and for a full sort whose canary measured its rate ``| forecast finish 14:31 (in 29m)``."""
     what = state.get("stage") or "starting"
     if state.get("step") and state["step"] not in what:
         what += f" / {state['step']}"
@@ -240,6 +256,8 @@ def format_line(state: dict, prefix: bool = True) -> str:
     parts = [what, f"elapsed {short_duration(state.get('elapsed_s'))}"]
     if state.get("eta_s") is not None:
         parts.append(f"step ETA {short_duration(state['eta_s'])}")
+    if state.get("forecast_s") is not None and state.get("started"):
+        parts.append(forecast_note(float(state["started"]), float(state["forecast_s"]), state.get("elapsed_s")))
     if not prefix:
         return " | ".join(parts)
     job = f"{state.get('job', '')} {state.get('recording', '')}"
