@@ -88,7 +88,9 @@ def _try_window(plan: SortPlan, workspace: Path, log_path: Path, progress: Progr
         wipe_dir(workspace)
         outcome = sort_plan(plan, dest=workspace / "out", workdir=workspace / "child", log_path=log_path,
                             progress=progress)
-        return {**tried, "outcome": "pass", "units": outcome["units"]}, None
+        measured = {"window_s": plan.window.duration_s, "sort_seconds": outcome["sort_seconds"],
+                    "peak_rss_bytes": outcome["peak_rss_bytes"], "peak_gpu_bytes": outcome["peak_gpu_bytes"]}
+        return {**tried, "outcome": "pass", "units": outcome["units"], "measured": measured}, None
     except SortFailure as failure:
         verdict = keep_evidence(failure.verdict, workspace, evidence_dir, log_path)
     except Exception as exc:  # noqa: BLE001 -- the canary is a smoke test: unexpected errors pass through
@@ -128,9 +130,10 @@ def _longer(plan: SortPlan, windows: list[dict], workspace: Path, log_path: Path
 
 def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Path, marker_path: Path | None = None,
                verdict_path: Path | None = None, halt_path: Path | None = None, evidence_dir: Path | None = None,
-               progress_path: Path | None = None) -> tuple[int, dict]:
+               progress_path: Path | None = None, mem_mb: int | None = None) -> tuple[int, dict]:
     """Rehearse the full sort of ``entry``; return (exit code, verdict record). See the module doc.
-    ``evidence_dir`` keeps a blocked window's evidence; ``progress_path`` the job's latest progress."""
+    ``evidence_dir`` keeps a blocked window's evidence; ``progress_path`` the job's latest progress;
+    ``mem_mb`` is the job's scheduler memory request, a bound of the memory watchdog."""
     clear_verdict(verdict_path)
     if evidence_dir is not None:
         remove_quietly(evidence_dir)
@@ -140,7 +143,7 @@ def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Pat
     if halted is not None:
         return _blocked(base, halted, started, log_path, verdict_path, None)
     try:
-        plan = plan_canary(cfg, entry)
+        plan = plan_canary(cfg, entry, mem_mb=mem_mb)
     except SortFailure as failure:  # an unknown or broken sorter, an unusable device: nothing to rehearse with
         return _blocked(base, failure.verdict, started, log_path, verdict_path, halt_path)
     base["sorter"] = plan.sorter
@@ -159,7 +162,7 @@ def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Pat
         windows, verdict = _longer(plan, windows, scratch, log_path, progress, evidence_dir)
     base["windows"] = windows
     if verdict is None:
-        marker = {**base, "status": "pass", "units": windows[-1]["units"]}
+        marker = {**base, "status": "pass", "units": windows[-1]["units"], "measured": windows[-1].pop("measured")}
         if len(windows) > 1:
             quiet, good = windows[0], windows[-1]
             marker["note"] = (f"leading window [{quiet['start_s']:g} s, {quiet['start_s'] + quiet['duration_s']:g} s) "
@@ -186,8 +189,10 @@ def _blocked(base: dict, verdict: Verdict, started: float, log_path: Path, verdi
 
 
 def _finish(marker: dict, started: float, marker_path: Path | None, verdict_path: Path | None) -> tuple[int, dict]:
-    """The marker holds only the deterministic verdict (an unchanged verdict must not look new);
-    timings go to the verdict record in the log."""
+    """The marker holds the deterministic verdict (an unchanged verdict must not look new) and, for
+    a pass, what the passing window measured (``measured``: its length, the sorter's seconds, peak
+    RSS and peak GPU bytes), the one part that varies, which the full sort's resources are forecast
+    from; the job's own timings go to the verdict record in the log."""
     record = {**marker, "verdict": marker["status"], "seconds": round(time.monotonic() - started, 3)}
     write_verdict(verdict_path, record)
     if marker_path is not None:
