@@ -183,3 +183,14 @@ class BlockedOnFifo(ThresholdSorter):
         with open(fifo, "rb") as fh:  # blocks until a writer opens it: never
             fh.read()
         raise RuntimeError("BlockedOnFifo: the FIFO was opened; nothing should ever write to it")
+
+
+class GpuOutOfMemory(ThresholdSorter):
+    """Raises torch's own out-of-memory error with CUDA's message, as Kilosort4 does on a GPU too
+    small for its batch (this machine may have no GPU to exhaust)."""
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        import torch
+
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 7.79 GiB total "
+                                     "capacity; 6.12 GiB already allocated)")

@@ -96,7 +96,7 @@ def test_a_sorter_blocked_on_a_read_while_it_keeps_logging_is_an_io_stall(demo_d
     assert [(e["guard"], e["mount"]) for e in trips] == [("io_stall", mount)]
 
 
-def test_a_memory_trip_in_the_full_sort_is_retried_with_the_next_mem_mb(demo_dir, tmp_path):
+def test_a_memory_trip_in_the_full_sort_is_a_resource_failure_and_retried(demo_dir, tmp_path):
     """Through Snakemake: the job's mem_mb (here set smaller than anything else) is the limit, the
     trip is a resource verdict, so the sort rule's retries run, each with its own limit logged."""
     write_config(tmp_path, recordings_dir=str(demo_dir), sorter="backends:GrowsMemory", canary={"window_s": 0},
@@ -137,3 +137,14 @@ def test_the_events_file_is_named_after_the_jobs_log(job):
     log = layout.CANARY_LOG if job == "canary" else layout.SORT_LOG
     events = layout.CANARY_EVENTS if job == "canary" else layout.SORT_EVENTS
     assert str(events_path(Path(log.format(recording="a.imec0.ap")))) == events.format(recording="a.imec0.ap")
+
+
+def test_a_gpu_out_of_memory_leaves_a_snapshot_beside_the_log(demo_dir, tmp_path):
+    verdict = canary(demo_dir / "healthy_b.bin", tmp_path, sorter="backends:GpuOutOfMemory", canary={"window_s": 5})
+    assert (verdict["category"], verdict["error_class"]) == ("resource", "gpu_out_of_memory"), verdict
+    snapshot = Path(verdict["evidence"]["gpu_snapshot"])
+    assert snapshot == Path(verdict["log"]).with_suffix(".gpu-oom.txt")
+    text = snapshot.read_text()
+    assert "== nvidia-smi ==" in text and "== torch.cuda.memory_summary() ==" in text
+    assert verdict["evidence"]["peak_rss_bytes"] > 50e6 and "peak_gpu_bytes" not in verdict["evidence"]
+    assert [e["path"] for e in events_of(verdict["log"]) if e["guard"] == "gpu"] == [str(snapshot)]

@@ -5,7 +5,8 @@ It reads the plan the parent wrote once into WORKDIR (``plan.json``) and the tas
 (canary only) and runs the backend, saving a SpikeInterface sorting; ``outputs`` builds the
 post-sort products from that saved sorting. The result JSON carries, on failure, the whole
 exception chain as text, for the parent's classifier, and the window's data-check figures, the
-evidence that tells a misconfigured recording from a silent one.
+evidence that tells a misconfigured recording from a silent one. Either way it carries the
+sorter's peak GPU memory (``peak_gpu_bytes``), which only this process can ask torch for.
 """
 
 from __future__ import annotations
