@@ -21,7 +21,7 @@ def nvidia_smi() -> str:
     if exe is None:
         return "nvidia-smi: not installed on this host"
     try:
-        done = subprocess.run([exe], capture_output=True, text=True, timeout=NVIDIA_SMI_TIMEOUT_S)
+        done = subprocess.run([exe], capture_output=True, text=True, timeout=NVIDIA_SMI_TIMEOUT_S, check=False)
         return done.stdout + done.stderr
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"nvidia-smi: {type(exc).__name__}: {exc}"

@@ -75,7 +75,7 @@ class IoStallGuard:
         mount, states = self.mount, tree_states(self.pid)
         message = (f"The sorter read nothing and used no CPU for {quiet:.0f} s (limit {self.timeout_s:.0f} s) while "
                    f"alive; the recording is on {mount['mountpoint']} ({mount['fstype']}, {mount['device']}).")
-        figures = dict(stalled_s=round(quiet, 1), timeout_s=self.timeout_s, mount=mount["mountpoint"],
-                       fstype=mount["fstype"], device=mount["device"], cpu_s=round(sample.cpu_s, 2),
-                       read_bytes=sample.read_bytes, process_states=states)
+        figures = {"stalled_s": round(quiet, 1), "timeout_s": self.timeout_s, "mount": mount["mountpoint"],
+                   "fstype": mount["fstype"], "device": mount["device"], "cpu_s": round(sample.cpu_s, 2),
+                   "read_bytes": sample.read_bytes, "process_states": states}
         return verdict_for("io_stall", message=message, recording_path=mount["path"], **figures)

@@ -83,8 +83,8 @@ def cgroup_memory_limit(root: Path | str = "/") -> tuple[int, str] | None:
 def memory_limit(bounds: GuardBounds, root: Path | str = "/") -> tuple[int, str]:
     """(bytes, where it came from): the smallest of the bounds the module doc lists."""
     total = psutil.virtual_memory().total
-    candidates = [(int(total * bounds.host_fraction), f"memory.host_fraction={bounds.host_fraction:g} of the host's "
-                   f"{_gb(total)}")]
+    host = f"memory.host_fraction={bounds.host_fraction:g} of the host's {_gb(total)}"
+    candidates = [(int(total * bounds.host_fraction), host)]
     if bounds.limit_bytes:
         candidates.append((bounds.limit_bytes, "memory.limit_gb in the config"))
     cgroup = cgroup_memory_limit(root)
