@@ -175,3 +175,53 @@ class RecordsDevice(ThresholdSorter):
         with open(params["trace_file"], "a") as fh:
             fh.write(json.dumps(line) + "\n")
         return super().run(recording, folder, params)
+
+
+class GrowsMemory(ThresholdSorter):
+    """Allocates ``step_mb`` (default 50) every 0.2 s, every page touched, as a sorter whose memory
+    runs away. At ``max_mb`` (default 1500) it gives up with an error no classifier knows: a cap
+    that keeps a broken watchdog from endangering the machine (the test then fails on its verdict)."""
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        step, cap = int(params.get("step_mb", 50)) << 20, int(params.get("max_mb", 1500)) << 20
+        held = []
+        while len(held) * step < cap:
+            block = bytearray(step)
+            block[::4096] = b"\1" * len(range(0, step, 4096))  # calloc'd pages count only once written
+            held.append(block)
+            print(f"holding {len(held) * step >> 20} MB", flush=True)
+            time.sleep(0.2)
+        raise RuntimeError(f"GrowsMemory reached its {cap >> 20} MB cap: no watchdog stopped it")
+
+
+class BlockedOnFifo(ThresholdSorter):
+    """Blocks in the kernel reading a FIFO no one writes, as a read from a hung network mount does,
+    while a thread keeps printing a heartbeat: its log grows, so the inactivity watchdog never fires."""
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        import threading
+
+        folder.mkdir(parents=True, exist_ok=True)
+        fifo = folder / "stalled.fifo"
+        os.mkfifo(fifo)
+
+        def heartbeat():
+            for beat in range(100_000):
+                print(f"heartbeat {beat}: still waiting for data", flush=True)
+                time.sleep(0.2)
+
+        threading.Thread(target=heartbeat, daemon=True).start()
+        with open(fifo, "rb") as fh:  # blocks until a writer opens it: never
+            fh.read()
+        raise RuntimeError("BlockedOnFifo: the FIFO was opened; nothing should ever write to it")
+
+
+class GpuOutOfMemory(ThresholdSorter):
+    """Raises torch's own out-of-memory error with CUDA's message, as Kilosort4 does on a GPU too
+    small for its batch (this machine may have no GPU to exhaust)."""
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        import torch
+
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 7.79 GiB total "
+                                     "capacity; 6.12 GiB already allocated)")

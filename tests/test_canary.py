@@ -52,7 +52,8 @@ def test_bad_recording_path_is_one_line(tmp_path):
 
 def test_markers_are_deterministic(demo_dir, tmp_path):
     """Two canaries with the same verdict write byte-identical markers (no timestamps, hosts or timings),
-    so an unchanged verdict never looks new to Snakemake."""
+    so an unchanged verdict never looks new to Snakemake; ``measured``, what the passing window cost
+    the sorter (the full sort's resources are sized from it), is in the verdict record instead."""
     from sortcanary.config import validate_config
     from sortcanary.recordings import entry_for_path
     from sortcanary.jobs.canary import run_canary
@@ -66,6 +67,11 @@ def test_markers_are_deterministic(demo_dir, tmp_path):
         code, record = run_canary(entry, cfg, scratch=tmp_path / "scratch", log_path=tmp_path / "c.log",
                                   marker_path=marker, verdict_path=tmp_path / "v.json")
         assert code == 0 and record["seconds"] > 0
+        measured = record["measured"]
+        assert set(measured) >= {"window_s", "sort_seconds", "peak_rss_bytes", "peak_gpu_bytes"}
+        assert measured["window_s"] == 5 and 0 < measured["sort_seconds"] < record["seconds"]
+        assert 50e6 < measured["peak_rss_bytes"] < 4e9 and measured["peak_gpu_bytes"] is None  # no GPU in this sorter
+        assert "measured" not in json.loads(marker.read_text())
         texts.append(marker.read_text())
     assert texts[0] == texts[1]
     assert "seconds" not in texts[0]

@@ -20,6 +20,9 @@ CANARY_VERDICT = "logs/canary/{recording}.verdict.json"
 CANARY_EVIDENCE = "logs/canary/{recording}"
 # The latest progress of a running job (sortcanary.runner.progress), for `sortcanary status`.
 CANARY_PROGRESS = "logs/canary/{recording}.progress.json"
+# The watchdogs' audit log of a job (sortcanary.runner.guards.events): one JSON line per event, beside
+# its log and, like the verdict, never a declared log. A GPU out-of-memory leaves a snapshot there too.
+CANARY_EVENTS = "logs/canary/{recording}.events.jsonl"
 
 SORTED = "results/sorted/{recording}"
 SORT_JSON = "results/sorted/{recording}/sort.json"
@@ -30,6 +33,10 @@ SORT_DONE = "results/sorted/{recording}.sort.json"
 SORT_LOG = "logs/sort/{recording}.log"
 SORT_VERDICT = "logs/sort/{recording}.verdict.json"
 SORT_PROGRESS = "logs/sort/{recording}.progress.json"
+SORT_EVENTS = "logs/sort/{recording}.events.jsonl"
+# The suffixes that name a job's audit log and GPU snapshot after its log (``beside_log``).
+EVENTS_SUFFIX = ".events.jsonl"
+GPU_SNAPSHOT_SUFFIX = ".gpu-oom.txt"
 # Not a declared log: Snakemake clears a job's log files before each retry, and a retry must know
 # how the previous attempt failed (only resource failures are worth retrying).
 SORT_ATTEMPTS = "logs/sort/{recording}.attempts.json"
@@ -73,3 +80,10 @@ def path(pattern: str, root: str = ".", **wildcards) -> str:
     import os
 
     return os.path.join(root, pattern.format(**wildcards))
+
+
+def beside_log(log_path, suffix: str):
+    """The file of a job named after its log: ``logs/sort/rec.log`` -> ``logs/sort/rec<suffix>``."""
+    from pathlib import Path
+
+    return Path(log_path).with_suffix(suffix)

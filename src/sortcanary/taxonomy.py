@@ -111,6 +111,11 @@ _CLASSES = [
     _env("permission_denied", "The job may not write or read a file or folder it needs.",
          "Make the folder named in the message accessible to the job's user, or point results_dir / scratch_dir "
          "in " + CONFIG + " at one that is."),
+    _env("io_stall", "The sorter stopped reading and computing while still alive: the storage holding the "
+         "recording stopped answering (typically a hung network mount).",
+         "Check the mount the message names (`ls` or `df` on it hang when it is hung; `dmesg` shows NFS/SMB "
+         "timeouts), or copy the recording to local disk; if the storage is only slow, raise `io_stall.timeout_s` "
+         "in " + CONFIG + " (0 disables the check)."),
     _env("hdf5_plugin_missing", "An HDF5 compression plugin needed to read the data is missing.",
          "Install the vendor's HDF5 plugin and set formats.hdf5_plugin_path (or HDF5_PLUGIN_PATH) to its folder "
          "(see config/README.md), or leave the format out with formats.include/exclude.", wide=True),
@@ -144,6 +149,12 @@ _CLASSES = [
                  "the sorter, or an allocation failed).",
                  "Give the sort more memory (`--set-resources sort:mem_mb=...`) or lower batch_size / n_jobs in "
                  + CONFIG + "."),
+    FailureClass("host_memory_watchdog", RESOURCE, "The sorter's processes neared their memory limit and were "
+                 "stopped before the kernel's OOM killer or the scheduler could end the job.",
+                 "The workflow retries the full sort with a smaller batch and more mem_mb; if it still fails give "
+                 "the sort more memory (`--set-resources sort:mem_mb=...`, or raise `memory.limit_gb` / "
+                 "`memory.host_fraction` in " + CONFIG + " when the message names them) or lower batch_size / "
+                 "n_jobs in " + CONFIG + "."),
     FailureClass("too_many_open_files", RESOURCE, "The process hit its limit of open files.",
                  "Raise the limit where the jobs start (`ulimit -n 4096`) or lower n_jobs in " + CONFIG + "."),
     FailureClass("scheduler_time_limit", RESOURCE, "The scheduler stopped the job at its time limit.",

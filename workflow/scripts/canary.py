@@ -21,6 +21,7 @@ code, _ = run_canary(
     halt_path=Path(snakemake.params.halt),
     evidence_dir=Path(snakemake.params.evidence),
     progress_path=Path(snakemake.params.progress),
+    mem_mb=getattr(snakemake.resources, "mem_mb", None),
 )
 notify_verdict(snakemake.config["notify"], "canary", snakemake.params.verdict)
 refresh_summary()

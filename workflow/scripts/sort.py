@@ -24,6 +24,7 @@ code = run_full_sort(
     halt_path=Path(snakemake.params.halt),
     attempts_path=Path(snakemake.params.attempts),
     progress_path=Path(snakemake.params.progress),
+    mem_mb=getattr(snakemake.resources, "mem_mb", None),
 )
 notify_verdict(snakemake.config["notify"], "sort", snakemake.params.verdict)
 refresh_summary()

@@ -61,7 +61,9 @@ def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, cont
     ``dest`` receives ``sorter/`` (the sorter's own folder), ``sorting/`` (a SpikeInterface sorting
     folder) and the products (layout.IN_SORTED). A failed post-sort step raises OutputsFailure,
     which carries the finished sort's outcome. ``context`` adds to the report page; ``progress``
-    is the job's progress reporter (sortcanary.runner.progress).
+    is the job's progress reporter (sortcanary.runner.progress). The outcome carries the sorter's
+    ``peak_rss_bytes`` (its process tree) and ``peak_gpu_bytes`` (torch's allocator; None without
+    CUDA); the post-sort step's own peak RSS is in ``outputs``.
     """
     backend = resolve_backend(plan.sorter)
     check_sampling_frequency(backend, plan.recording.sampling_frequency, plan.recording.source)
@@ -85,6 +87,9 @@ def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, cont
         "sorter_params": plan.sorter_params,
         "duration_s": plan.duration_s,
         "gpu": run.gpu,  # the device it ran on (None: CPU, or no GPU)
+        # what the sorter took, for sizing the full sort's request (sortcanary.runner.watched)
+        "peak_rss_bytes": run.details["peak_rss_bytes"],
+        "peak_gpu_bytes": run.details["peak_gpu_bytes"],
     }
     if run.details.get("data_checks"):
         outcome["data_checks"] = run.details["data_checks"]
@@ -113,7 +118,8 @@ def build_outputs(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, 
     if not run.ok:
         raise SortFailure(run.verdict)
     log.info("post-sort outputs of %s built in %.1f s", plan.recording.name, run.seconds)
-    return {**record, **run.details["outputs"], "seconds": round(run.seconds, 3)}
+    return {**record, **run.details["outputs"], "seconds": round(run.seconds, 3),
+            "peak_rss_bytes": run.details["peak_rss_bytes"]}
 
 
 def verdict_of(exc: Exception, doing: str):

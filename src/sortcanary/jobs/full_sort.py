@@ -123,9 +123,11 @@ class _Job:
 
 def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: Path, done_path: Path, scratch: Path,
                   log_path: Path, verdict_path: Path, attempt: int = 1, halt_path: Path | None = None,
-                  attempts_path: Path | None = None, progress_path: Path | None = None) -> int:
+                  attempts_path: Path | None = None, progress_path: Path | None = None,
+                  mem_mb: int | None = None) -> int:
     """Sort the whole recording (see the module doc); return the job's exit code. ``progress_path``
-    keeps the job's latest progress (sortcanary.runner.progress)."""
+    keeps the job's latest progress (sortcanary.runner.progress); ``mem_mb`` is this attempt's
+    scheduler memory request, a bound of the memory watchdog."""
     clear_verdict(verdict_path)
     job = _Job(entry, dest=dest, done_path=done_path, scratch=scratch, log_path=log_path, verdict_path=verdict_path,
                attempt=attempt, attempts_path=attempts_path, halt_path=halt_path, progress_path=progress_path)
@@ -140,7 +142,7 @@ def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: 
     if halted is not None:
         return job.failed(halted)
     try:
-        plan = plan_full_sort(cfg, entry, attempt)
+        plan = plan_full_sort(cfg, entry, attempt, mem_mb=mem_mb)
     except Exception as exc:  # noqa: BLE001 -- an unknown sorter or unusable device: a verdict, the job fails
         verdict = verdict_of(exc, "planning the full sort")
         halt_if_environment_wide(halt_path, entry.name, verdict)

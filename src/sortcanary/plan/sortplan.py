@@ -11,7 +11,8 @@ What the plan resolves:
   resolved torch device (``auto`` becomes ``cuda`` or ``cpu`` here, on the machine that sorts);
 * the window sorted (the canary's leading window, its confirmation windows and its longer window
   for a recording too sparse for the leading one);
-* the watchdog bounds (inactivity timeout, free-space floor) and the progress line's interval;
+* the watchdog bounds (inactivity timeout, free-space floor, the memory and I/O-stall bounds with
+  the job's scheduler memory request) and the progress line's interval;
 * the post-sort outputs wanted, and the sort identity a finished sort must match to be reused;
 * the recording's own overrides (the config's ``recordings`` section, sortcanary.plan.overrides),
   merged in first, and the GPU ids the sorter child may be pinned to (sortcanary.plan.gpus).
@@ -46,6 +47,28 @@ CANARY_INACTIVITY_CEILING_S = 300.0
 
 
 @dataclass(frozen=True)
+class GuardBounds:
+    """The memory and I/O-stall watchdogs' bounds (sortcanary.runner.guards): the config's
+    ``memory`` and ``io_stall`` sections and the job's scheduler memory request. The limit itself
+    is resolved by the runner when it starts the sorter, from the host and cgroup it runs in."""
+
+    host_fraction: float
+    limit_bytes: int | None  # memory.limit_gb
+    mem_mb: int | None  # the job's mem_mb resource, when the job was given one
+    warn_fraction: float
+    abort_fraction: float
+    io_stall_s: float  # 0 = off
+
+
+def guard_bounds(cfg: dict, mem_mb: int | None) -> GuardBounds:
+    memory = cfg["memory"]
+    return GuardBounds(host_fraction=float(memory["host_fraction"]),
+                       limit_bytes=int(memory["limit_gb"] * 1e9) if memory["limit_gb"] else None,
+                       mem_mb=int(mem_mb) if mem_mb else None, warn_fraction=float(memory["warn_fraction"]),
+                       abort_fraction=float(memory["abort_fraction"]), io_stall_s=float(cfg["io_stall"]["timeout_s"]))
+
+
+@dataclass(frozen=True)
 class SortPlan:
     job: str  # "canary" or "sort"
     recording: RecordingEntry
@@ -67,6 +90,7 @@ class SortPlan:
     sparse_window: Window | None = None  # canary: the longer window sorted before a too-few-spikes block
     sparse_timeout_s: float | None = None  # its inactivity timeout
     gpu_ids: tuple[str, ...] = ()  # devices the sorter child may be pinned to; () = environment untouched
+    guards: GuardBounds | None = None  # None: no memory or I/O-stall watchdog
 
     @property
     def duration_s(self) -> float:
@@ -89,6 +113,7 @@ class SortPlan:
         data["confirm_windows"] = tuple(Window(**w) for w in data.get("confirm_windows", ()))
         data["sparse_window"] = Window(**data["sparse_window"]) if data.get("sparse_window") else None
         data["gpu_ids"] = tuple(data.get("gpu_ids", ()))
+        data["guards"] = GuardBounds(**data["guards"]) if data.get("guards") else None
         return cls(**data)
 
 
@@ -181,7 +206,7 @@ def _sorter_params(cfg: dict, defaults: dict, device_of) -> tuple[dict, str | No
     return params, params["torch_device"]
 
 
-def _common(cfg: dict, entry: RecordingEntry, job: str, device_of) -> dict:
+def _common(cfg: dict, entry: RecordingEntry, job: str, device_of, mem_mb: int | None) -> dict:
     backend = resolve_backend(cfg["sorter"])
     defaults = backend.default_params()
     params, device = _sorter_params(cfg, defaults, device_of)
@@ -189,7 +214,8 @@ def _common(cfg: dict, entry: RecordingEntry, job: str, device_of) -> dict:
             "sorter_params": params, "container": container_options(cfg), "torch_device": device,
             "gpu_ids": resolve_gpu_ids(cfg["gpus"], device),
             "abort_free_bytes": int(cfg["disk"]["abort_free_gb"] * 1e9), "job_kwargs": dict(cfg["job_kwargs"]),
-            "identity": sort_identity(cfg), "progress_interval_s": float(cfg["progress"]["interval_s"])}, defaults
+            "identity": sort_identity(cfg), "progress_interval_s": float(cfg["progress"]["interval_s"]),
+            "guards": guard_bounds(cfg, mem_mb)}, defaults
 
 
 def _resolve_device(requested: str) -> str:
@@ -206,20 +232,22 @@ class CanaryDisabled:
     reason: str
 
 
-def plan_canary(cfg: dict, entry: RecordingEntry, *, device_of=_resolve_device) -> SortPlan | CanaryDisabled:
+def plan_canary(cfg: dict, entry: RecordingEntry, *, device_of=_resolve_device,
+                mem_mb: int | None = None) -> SortPlan | CanaryDisabled:
     """The canary's plan, or CanaryDisabled when ``canary.window_s`` disables the canary.
 
     Same sorter, parameters, device *and post-sort outputs* as the full sort (an exporter that
     can't run must fail in minutes, not after hours of sorting), but the leading window, the
     canary's sorter overrides, and an inactivity timeout sized for a short window. With
-    ``canary.exercise_outputs: false`` the post-sort outputs are switched off. Raises SortFailure
+    ``canary.exercise_outputs: false`` the post-sort outputs are switched off. ``mem_mb`` is the
+    job's scheduler memory request, a bound of the memory watchdog. Raises SortFailure
     when the sorter or device can't be resolved (nothing to rehearse with).
     """
     cfg = recording_config(cfg, entry.name)
     canary = cfg["canary"]
     if not canary_enabled(canary["window_s"]):
         return CanaryDisabled(cfg["sorter"], f"canary.window_s={canary['window_s']}")
-    fields, defaults = _common(cfg, entry, "canary", device_of)
+    fields, defaults = _common(cfg, entry, "canary", device_of, mem_mb)
     for name, value in CANARY_SORTER_OVERRIDES.items():
         if name in defaults:
             fields["sorter_params"][name] = value
@@ -235,11 +263,13 @@ def plan_canary(cfg: dict, entry: RecordingEntry, *, device_of=_resolve_device) 
                     if sparse else None)
 
 
-def plan_full_sort(cfg: dict, entry: RecordingEntry, attempt: int = 1, *, device_of=_resolve_device) -> SortPlan:
+def plan_full_sort(cfg: dict, entry: RecordingEntry, attempt: int = 1, *, device_of=_resolve_device,
+                   mem_mb: int | None = None) -> SortPlan:
     """The full sort's plan: the live settings, all of the recording; on a retry after a resource
-    failure, ``sorter_params.batch_size`` divided by ``retry_batch_divisor`` per attempt."""
+    failure, ``sorter_params.batch_size`` divided by ``retry_batch_divisor`` per attempt. ``mem_mb``
+    is the job's scheduler memory request (this attempt's), a bound of the memory watchdog."""
     cfg = recording_config(cfg, entry.name)
-    fields, defaults = _common(cfg, entry, "sort", device_of)
+    fields, defaults = _common(cfg, entry, "sort", device_of, mem_mb)
     if attempt > 1 and "batch_size" in defaults:
         base = fields["sorter_params"].get("batch_size", defaults["batch_size"])
         fields["sorter_params"]["batch_size"] = max(1, int(base / cfg["retry_batch_divisor"] ** (attempt - 1)))

@@ -5,7 +5,8 @@ It reads the plan the parent wrote once into WORKDIR (``plan.json``) and the tas
 (canary only) and runs the backend, saving a SpikeInterface sorting; ``outputs`` builds the
 post-sort products from that saved sorting. The result JSON carries, on failure, the whole
 exception chain as text, for the parent's classifier, and the window's data-check figures, the
-evidence that tells a misconfigured recording from a silent one.
+evidence that tells a misconfigured recording from a silent one. Either way it carries the
+sorter's peak GPU memory (``peak_gpu_bytes``), which only this process can ask torch for.
 """
 
 from __future__ import annotations
@@ -73,6 +74,27 @@ def outputs_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> d
 TASKS = {"sort": sort_task, "outputs": outputs_task}
 
 
+def _cuda():
+    """torch.cuda when this process imported torch and initialised CUDA, else None: asking never
+    imports torch nor creates a CUDA context."""
+    torch = sys.modules.get("torch")
+    if torch is None or not torch.cuda.is_available() or not torch.cuda.is_initialized():
+        return None
+    return torch.cuda
+
+
+def gpu_figures(failed: bool) -> dict:
+    """``peak_gpu_bytes``: the most torch's allocator held at once on any device (None without
+    CUDA); after a failure also torch's ``memory_summary``, for the runner's out-of-memory snapshot."""
+    cuda = _cuda()
+    if cuda is None:
+        return {"peak_gpu_bytes": None}
+    figures = {"peak_gpu_bytes": int(max(cuda.max_memory_allocated(d) for d in range(cuda.device_count())))}
+    if failed:
+        figures["gpu_memory_summary"] = "\n".join(cuda.memory_summary(d) for d in range(cuda.device_count()))
+    return figures
+
+
 def main(workdir: str) -> int:
     """Entry point of the child process: one task of the plan in ``workdir``."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=sys.stderr)
@@ -84,10 +106,11 @@ def main(workdir: str) -> int:
     task = json.loads((folder / TASK_FILE).read_text())
     evidence: dict = {}
     try:
-        result = {"ok": True, **TASKS[task["task"]](plan, Path(task["dest"]), task["context"], evidence), **evidence}
+        result = {"ok": True, **TASKS[task["task"]](plan, Path(task["dest"]), task["context"], evidence), **evidence,
+                  **gpu_figures(failed=False)}
     except Exception as exc:  # reported to the parent, which classifies it
         result = {"ok": False, "exc_type": type(exc).__name__, "message": str(exc)[-2000:],
-                  "chain": exception_chain_text(exc), **evidence}
+                  "chain": exception_chain_text(exc), **evidence, **gpu_figures(failed=True)}
         verdict = classify_exception(exc)  # the types say more than the text; the parent prefers this
         if verdict is not None:
             result["verdict"] = verdict.as_dict()

@@ -7,10 +7,16 @@ days. The parent here only watches:
 
 * inactivity -- the sorter's logs and output folder stop growing for ``timeout_s``: stop it;
 * disk       -- free space of the watched folders drops below ``abort_free_bytes``: stop it;
+* memory     -- the process tree's RSS nears its limit (host, cgroup, mem_mb): stop it
+  (runner.guards.memory);
+* I/O stall  -- the tree neither reads nor computes while alive: stop it (runner.guards.io_stall);
 * exit       -- a child ended by SIGKILL with no error text is the OOM killer's work;
 * interrupts -- Ctrl-C / SIGTERM stop the child and propagate; they are never swallowed.
 
-"Stop" is SIGTERM to the child and its descendants, a grace period, then SIGKILL.
+"Stop" is SIGTERM to the child and its descendants, a grace period, then SIGKILL. Every guard's
+events go to the job's audit log (runner.guards.events); the tree's peak RSS, sampled on every
+poll, and the child's peak GPU memory come back with the result (``peak_rss_bytes``,
+``peak_gpu_bytes``), failed or not. A GPU out-of-memory leaves a snapshot (runner.guards.gpu).
 
 The child (sortcanary.runner.child) reads the plan this side writes once into the work folder,
 runs one task -- ``sort`` (run the backend, save the sorting) or ``outputs`` (the post-sort step
@@ -39,6 +45,10 @@ from ..classification import classify
 from ..plan.sortplan import SortPlan
 from ..taxonomy import Verdict, verdict_for
 from .gpu_slots import child_env, device_used, gpu_slot
+from .guards.arm import TRIPPED_BY, arm_guards
+from .guards.events import EventLog, events_path
+from .guards.gpu import write_gpu_snapshot
+from .guards.tree import sample_tree
 from .progress import ProgressReporter
 
 PLAN_FILE = "plan.json"
@@ -180,6 +190,9 @@ def run_task(
     tripped: Verdict | None = None
     progress = progress or ProgressReporter.for_plan(plan)
     progress.follow(log_path, task, plan.window)
+    events = EventLog(events_path(log_path), job=plan.job, task=task, recording=plan.recording.name,
+                      attempt=plan.attempt)
+    peak_rss = 0
     with open(log_path, "ab", buffering=0) as log, _TermAsSystemExit(), gpu_slot(plan.gpu_ids) as pinned:
         gpu = device_used(pinned, plan.torch_device)
         proc = subprocess.Popen(
@@ -187,17 +200,24 @@ def run_task(
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
             env=child_env(pinned),
         )
+        events.context["pid"] = proc.pid
         try:
+            guards = arm_guards(plan, events, proc.pid, disk_paths)
             watched = [log_path, *watch]
             last_state, last_progress, last_disk = _tree_size(watched), time.monotonic(), 0.0
             while proc.poll() is None:
                 time.sleep(POLL_S)
                 now = time.monotonic()
                 progress.poll(now)
+                sample = sample_tree(proc.pid)
+                if sample is not None:
+                    peak_rss = max(peak_rss, sample.rss_bytes)
+                    for guard in guards:
+                        tripped = tripped or guard.check(sample, now)
                 state = _tree_size(watched)
                 if state != last_state:
                     last_state, last_progress = state, now
-                elif now - last_progress > timeout_s:
+                elif tripped is None and now - last_progress > timeout_s:
                     tripped = verdict_for(
                         "sorter_timeout",
                         message=f"No sorter progress for {now - last_progress:.0f} s (limit {timeout_s:.0f} s); stopped.",
@@ -216,19 +236,27 @@ def run_task(
                             )
                             break
                 if tripped is not None:
+                    events.emit(TRIPPED_BY.get(tripped.error_class, tripped.error_class), "trip", tripped.message,
+                                **tripped.evidence)
                     _stop(proc)
                     break
         except BaseException:
             _stop(proc)  # KeyboardInterrupt / SystemExit: stop the sorter, then let it propagate
             raise
     seconds = time.monotonic() - started
-    if tripped is not None:
-        return ChildResult(False, seconds, verdict=tripped, gpu=gpu)
-    result = read_json(result_path)
+    result = None if tripped is not None else read_json(result_path)
+    measured = {"peak_rss_bytes": peak_rss, "peak_gpu_bytes": (result or {}).get("peak_gpu_bytes")}
+    events.emit("runner", "end", f"the child ended (exit {proc.returncode}) after {seconds:.1f} s; peak RSS "
+                f"{peak_rss / 1e9:.2f} GB", exit_code=proc.returncode, seconds=round(seconds, 3), **measured)
     if result and result.get("ok"):
-        return ChildResult(True, seconds, units=result["units"], details=result, gpu=gpu)
-    return ChildResult(False, seconds, verdict=_failure_verdict(result, proc.returncode, log_path, sorter_logs),
-                       details=result or {}, gpu=gpu)
+        return ChildResult(True, seconds, units=result["units"], details={**result, **measured}, gpu=gpu)
+    verdict = tripped or _failure_verdict(result, proc.returncode, log_path, sorter_logs)
+    if verdict.error_class == "gpu_out_of_memory":
+        snapshot = write_gpu_snapshot(log_path, (result or {}).get("gpu_memory_summary"))
+        verdict.evidence["gpu_snapshot"] = str(snapshot)
+        events.emit("gpu", "snapshot", f"GPU out of memory; snapshot in {snapshot}", path=str(snapshot))
+    verdict.evidence.update({k: v for k, v in measured.items() if v is not None})
+    return ChildResult(False, seconds, verdict=verdict, details={**(result or {}), **measured}, gpu=gpu)
 
 
 def _failure_verdict(result: dict | None, exit_code: int, log_path: Path, sorter_logs: list[Path]) -> Verdict:

@@ -4,7 +4,8 @@ The recordings are those of the run's manifest (layout.RUN_MANIFEST, written whe
 and those any per-recording path of sortcanary.layout names, found by globbing the layout's own
 patterns (never a second copy of them), so status works on any finished, failed or half-run
 results folder without the config or the recordings. A recording whose canary or full sort is
-running shows as ``running``, with its stage, percent, elapsed time and ETA (sortcanary.views.live).
+running shows as ``running``, with its stage, percent, elapsed time and ETA (sortcanary.views.live),
+and the last event of its watchdogs' audit log (sortcanary.runner.guards.events).
 
 Jobs refresh the summary files for the whole run when they finish (``refresh_summary``), so
 results/summary.* follow the run instead of appearing only at its end.
@@ -18,8 +19,12 @@ from pathlib import Path
 from .. import layout
 from ..atomic import read_json, write_json_atomic
 from ..recordings.entry import Problem
+from ..runner.guards.events import describe, last_event
 from .live import progress_note, running_jobs
 from .summary import Row, attention_first, build_rows, write_summary
+
+# Each job's audit log of watchdog events, by the job name sortcanary.views.live gives it.
+EVENTS = {"canary": layout.CANARY_EVENTS, "sort": layout.SORT_EVENTS}
 
 # Per-recording paths whose presence means sortcanary has seen the recording.
 EVIDENCE = (layout.MARKER, layout.CANARY_VERDICT, layout.SORT_VERDICT, layout.SORTED, layout.CANARY_PROGRESS,
@@ -83,4 +88,11 @@ def status_rows(results_dir: str) -> tuple[Path, list[Row], dict[str, str]]:
     for row in rows:
         if row.recording in running:
             setattr(row, running[row.recording]["job"], "running")
-    return root, rows, {name: progress_note(state) for name, state in running.items()}
+    return root, rows, {name: running_note(root, name, state) for name, state in running.items()}
+
+
+def running_note(root: Path, name: str, state: dict) -> str:
+    """A running job's progress, then the last event its watchdogs logged."""
+    event = last_event(Path(layout.path(EVENTS[state["job"]], str(root), recording=name)))
+    note = progress_note(state)
+    return f"{note}\n       last watchdog event: {describe(event)}" if event else note
