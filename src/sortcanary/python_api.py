@@ -15,7 +15,7 @@ process opens it from there; the config is the schema's defaults plus what the c
 jobs.full_sort.run_full_sort), which build the plan once and run it in the watched child process.
 
 ``folder`` is laid out as a workflow directory holding one recording (sortcanary.layout), named
-after the folder: ``logs/canary/<name>.verdict.json`` is the record the workflow writes (and
+after the folder (``recording`` in a temporary folder): ``logs/canary/<name>.verdict.json`` is the record the workflow writes (and
 ``canary`` returns), ``results/sorted/<name>/`` the sort (``sorting/`` the SpikeInterface sorting
 that is returned, ``sorter/`` the sorter's own folder). No Snakemake, no config file, no working
 directory: every path is under ``folder`` (``canary`` without one uses a temporary folder).
@@ -96,6 +96,7 @@ def build_config(sorter_name: str, sorter_params: dict, folder: Path, *, config:
         if value:  # SpikeInterface's "no container" is False
             cfg[key] = value
     cfg = validate_config(cfg, source=CONFIG_SOURCE)
+    cfg["scratch_dir"] = str(folder / cfg["scratch_dir"])  # a relative one is the folder's, not the notebook's
     if "outputs" not in given:
         cfg["outputs"] = outputs_switched_off(cfg["outputs"])
     if "progress" not in given and tqdm_available():
@@ -106,11 +107,11 @@ def build_config(sorter_name: str, sorter_params: dict, folder: Path, *, config:
 class _Job:
     """One call's recording, config and paths: a one-recording workflow directory in ``root``."""
 
-    def __init__(self, recording, sorter_name: str, root: Path, sorter_params: dict, **options):
+    def __init__(self, recording, sorter_name: str, root: Path, name: str, sorter_params: dict, **options):
         self.root = root.resolve()
         self.cfg = build_config(sorter_name, sorter_params, self.root, **options)
         dumped = si_object.dump(recording, self.root)
-        self.entry: RecordingEntry = si_object.entry_of(recording, dumped, slugify(self.root.name) or "recording")
+        self.entry: RecordingEntry = si_object.entry_of(recording, dumped, name)
 
     def path(self, pattern: str) -> Path:
         return Path(layout.path(pattern, str(self.root), recording=self.entry.name))
@@ -180,7 +181,7 @@ def canary(recording, sorter_name: str = "kilosort4", *, folder=None, config: di
     ``evidence``. ``config`` takes any key of the workflow's config (``{"canary": {"window_s": 10}}``).
     Without ``folder``, the job runs in a new temporary folder, which is kept for its logs."""
     root = Path(folder) if folder is not None else Path(tempfile.mkdtemp(prefix="sortcanary-canary-"))
-    job = _Job(recording, sorter_name, root, sorter_params, config=config, docker_image=docker_image,
+    job = _Job(recording, sorter_name, root, _name(folder), sorter_params, config=config, docker_image=docker_image,
                singularity_image=singularity_image)
     try:
         return job.canary(verbose)
@@ -206,7 +207,7 @@ def run_sorter(sorter_name: str, recording, folder, *, remove_existing_folder: b
             raise FileExistsError(f"{root} already exists; pass remove_existing_folder=True to replace it, or "
                                   "choose a new folder")
         shutil.rmtree(root)
-    job = _Job(recording, sorter_name, root, sorter_params, config=config, docker_image=docker_image,
+    job = _Job(recording, sorter_name, root, _name(root), sorter_params, config=config, docker_image=docker_image,
                singularity_image=singularity_image)
     record = job.canary(verbose)
     if record.get("verdict") == "blocked":
@@ -215,6 +216,11 @@ def run_sorter(sorter_name: str, recording, folder, *, remove_existing_folder: b
     if failed is not None:
         return _failed(FullSortFailed(failed, job.path(layout.SORT_VERDICT)), raise_error)
     return sc.load(job.path(layout.SORTED) / layout.IN_SORTED["sorting"])
+
+
+def _name(folder) -> str:
+    """The recording's name in the job's files: its folder's, slugged; ``recording`` without one."""
+    return (slugify(Path(folder).resolve().name) if folder is not None else "") or "recording"
 
 
 def _failed(error: SortFailure, raise_error: bool):
