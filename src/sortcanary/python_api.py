@@ -223,8 +223,8 @@ def _name(folder) -> str:
     return (slugify(Path(folder).resolve().name) if folder is not None else "") or "recording"
 
 
-def _failed(error: SortFailure, raise_error: bool):
+def _failed(error: SortFailure, raise_error: bool) -> None:
+    """Raise ``error``, or with ``raise_error=False`` warn with it (the caller then returns None)."""
     if raise_error:
         raise error
     warnings.warn(str(error), stacklevel=3)
-    return None
