@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -41,7 +42,7 @@ def test_run_sorter_sorts_a_lazily_filtered_recording(api_run):
     folder = api_run["work"] / "healthy"
     assert read_json(folder / "logs/canary/healthy.verdict.json")["verdict"] == "pass"
     assert read_json(folder / "results/sorted/healthy/sort.json")["units"] == healthy["units"]
-    assert (folder / "recording.pkl").is_file(), "a generated recording travels to the sorter's process as a pickle"
+    assert (folder / "recording" / "binary.json").is_file(), "a generated recording is saved for the sorter"
     assert "canary healthy" in api_run["stderr"] and "sort healthy" in api_run["stderr"], "no tqdm progress"
 
 
@@ -66,8 +67,9 @@ def test_canary_returns_the_verdict_the_workflow_writes(api_run, ks4_run):
 
 
 def test_a_recording_object_reaches_the_child_as_it_is(tmp_path):
-    """File-backed chains go as JSON, generated and in-memory ones as a pickle; both reopen with
-    their traces and probe."""
+    """A file-backed chain goes as JSON; a generated or in-memory one, which SpikeInterface's sorters
+    refuse to take unsaved, as its traces saved into the job's folder; each reopens with its traces
+    and probe."""
     import spikeinterface.core as sc
     import spikeinterface.preprocessing as spre
 
@@ -79,13 +81,14 @@ def test_a_recording_object_reaches_the_child_as_it_is(tmp_path):
     in_memory = sc.NumpyRecording([generated.get_traces()], generated.sampling_frequency)
     in_memory.set_probegroup(generated.get_probegroup())
     for recording, name in ((spre.bandpass_filter(on_disk), "recording.json"),
-                            (spre.bandpass_filter(generated), "recording.pkl"), (in_memory, "recording.pkl")):
+                            (spre.bandpass_filter(generated), "recording"), (in_memory, "recording")):
         path = si_object.dump(recording, tmp_path / "job")
         assert path.name == name
         entry = si_object.entry_of(recording, path, "rec")
         reopened = open_recording(entry)
         assert entry.duration_s == pytest.approx(2.0) and entry.num_channels == 4
-        assert np.array_equal(reopened.get_traces(end_frame=500), recording.get_traces(end_frame=500))
+        assert np.allclose(reopened.get_traces(), recording.get_traces(), atol=0.05)  # saved in filtered chunks
+        assert entry.input_files and all(Path(f).is_file() for f in entry.input_files)
         assert np.array_equal(reopened.get_channel_locations(), recording.get_channel_locations())
         assert reopened.has_probe()
 

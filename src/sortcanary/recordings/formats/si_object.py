@@ -8,15 +8,15 @@ preprocessing chain and probe included:
 
 * JSON (``dump_to_json``) when SpikeInterface can serialize the whole chain to JSON: file-backed
   extractors and their preprocessing; the file is small and names the original files;
-* otherwise a pickle of the chain's ``to_dict``: generated and in-memory recordings, whose
-  arguments hold arrays. SpikeInterface's ``dump_to_pickle`` refuses those (their ``pickle`` flag
-  is off, because the file is as big as the arrays); the child process needs them all the same,
-  so the dict is pickled here, and ``load`` reads it like one of its own ``.pkl`` dumps.
+* a pickle (``dump_to_pickle``) when it can only pickle it (arguments that hold arrays);
+* otherwise the traces, saved once into the folder as a binary SpikeInterface folder: an in-memory
+  recording (NumpyRecording) or a generated one. SpikeInterface's ``run_sorter`` refuses those
+  ("not serializable ... Consider recording.save"), in the child process as in a notebook; its
+  advice is followed here, so the canary rehearses the sort of what the full sort will read.
 """
 
 from __future__ import annotations
 
-import pickle
 from pathlib import Path
 
 from ..entry import EntryError, RecordingEntry, slugify
@@ -27,6 +27,7 @@ KIND = "file"
 SUFFIXES = ()
 JSON_NAME = "recording.json"
 PICKLE_NAME = "recording.pkl"
+SAVED_NAME = "recording"  # a binary SpikeInterface folder
 
 
 def detect(path: Path, is_dir: bool) -> bool:
@@ -34,20 +35,25 @@ def detect(path: Path, is_dir: bool) -> bool:
 
 
 def dump(recording, folder: Path) -> Path:
-    """Write ``recording`` into ``folder`` (JSON where possible, else a pickle); return the file."""
+    """Write ``recording`` into ``folder`` (JSON, else a pickle, else its traces); return the path."""
+    import shutil
+
     if recording.get_num_segments() != 1:
         raise EntryError(f"the recording has {recording.get_num_segments()} segments; sortcanary sorts one: "
                          "join them with spikeinterface.concatenate_recordings or pick one with select_segments")
     folder.mkdir(parents=True, exist_ok=True)
     for stale in (JSON_NAME, PICKLE_NAME):
         (folder / stale).unlink(missing_ok=True)
+    shutil.rmtree(folder / SAVED_NAME, ignore_errors=True)
     if recording.check_serializability("json"):
         path = folder / JSON_NAME
         recording.dump_to_json(path, include_properties=True)  # the probe lives in properties
-    else:
+    elif recording.check_serializability("pickle"):
         path = folder / PICKLE_NAME
-        path.write_bytes(pickle.dumps(recording.to_dict(include_annotations=True, include_properties=True,
-                                                        recursive=True)))
+        recording.dump_to_pickle(path, include_properties=True)
+    else:
+        path = folder / SAVED_NAME
+        recording.save(folder=path, format="binary", verbose=False)
     return path
 
 
@@ -64,8 +70,13 @@ def entry_of(recording, path: Path, name: str) -> RecordingEntry:
         num_channels=int(recording.get_num_channels()),
         dtype=np.dtype(recording.get_dtype()).str,
         duration_s=float(recording.get_num_samples() / recording.sampling_frequency),
-        input_files=(str(Path(path).resolve()),),
+        input_files=_files(Path(path).resolve()),
     )
+
+
+def _files(path: Path) -> tuple[str, ...]:
+    """The dump file, or the saved folder's files: what a finished sort's identity fingerprints."""
+    return (str(path),) if path.is_file() else tuple(str(p) for p in sorted(path.iterdir()) if p.is_file())
 
 
 def entries(path: Path, ctx: FormatContext) -> list[RecordingEntry]:
