@@ -13,15 +13,17 @@ sorter registry:
 
 A new format is one module with these four names and one line in ``REGISTRY``. Order matters
 where two could claim an entry: a SpikeInterface folder before the acquisition folders, a loose
-SpikeGLX ``.bin`` (with a ``.meta``) before the raw binary layout.
+SpikeGLX ``.bin`` (with a ``.meta``) before the raw binary layout. ``si_object`` is the one
+module that is never detected: it opens the recording objects the Python API hands over.
 """
 
 from __future__ import annotations
 
-from . import binary, intan, maxwell, nwb, openephys, si_folder, spikeglx
+from . import binary, intan, maxwell, nwb, openephys, si_folder, si_object, spikeglx
 from .context import FormatContext, session_name
 
-REGISTRY = {module.FORMAT: module for module in (si_folder, openephys, spikeglx, nwb, maxwell, intan, binary)}
+REGISTRY = {module.FORMAT: module for module in (si_folder, openephys, spikeglx, nwb, maxwell, intan, binary,
+                                                  si_object)}
 FORMATS = tuple(REGISTRY)
 ALL_SUFFIXES = tuple(suffix for module in REGISTRY.values() for suffix in module.SUFFIXES)
 

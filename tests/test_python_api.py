@@ -1,0 +1,106 @@
+"""sortcanary's Python API (issue 18, item 5): a guarded ``run_sorter`` and ``canary`` for notebooks.
+
+The real test is a plain script (tests/python_api_script.py), run as its own process, as a user
+runs one: real Kilosort4 on the CPU sorts a generated recording that is only lazily bandpass-
+filtered, blocks a silent one held in memory with CanaryBlocked, and ``canary`` on the shared
+workflow run's silent recording gives the verdict that run wrote. The script makes as few
+Kilosort4 runs as that takes (the healthy canary and sort, one silent window in memory, the
+silent file's windows); the fast tests below need no sorter.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import CANARY_WINDOW_S, TESTS, job_env, read_json
+
+SCRIPT = TESTS / "python_api_script.py"
+
+
+@pytest.fixture(scope="module")
+def api_run(ks4_run, tmp_path_factory) -> dict:
+    """What the script reports, plus where it worked; runs once for the module."""
+    root = tmp_path_factory.mktemp("python-api")
+    silent = ks4_run.workdir.parent / "recordings" / "silent.bin"
+    out = root / "report.json"
+    result = subprocess.run([sys.executable, str(SCRIPT), str(out), str(root / "work"), "kilosort4", str(silent),
+                             str(CANARY_WINDOW_S), json.dumps({"torch_device": "cpu"})],
+                            cwd=root, env=job_env(), capture_output=True, text=True, timeout=2400)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return {**read_json(out), "work": root / "work", "stderr": result.stderr}
+
+
+def test_run_sorter_sorts_a_lazily_filtered_recording(api_run):
+    healthy = api_run["healthy"]
+    assert healthy["is_sorting"] and healthy["units"] > 0 and healthy["spikes"] > 0, healthy
+    folder = api_run["work"] / "healthy"
+    assert read_json(folder / "logs/canary/healthy.verdict.json")["verdict"] == "pass"
+    assert read_json(folder / "results/sorted/healthy/sort.json")["units"] == healthy["units"]
+    assert (folder / "recording" / "binary.json").is_file(), "a generated recording is saved for the sorter"
+    assert "canary healthy" in api_run["stderr"] and "sort healthy" in api_run["stderr"], "no tqdm progress"
+
+
+def test_run_sorter_raises_canary_blocked_on_a_silent_recording(api_run):
+    blocked = api_run["silent_in_memory"]
+    assert blocked["raised"] == "CanaryBlocked", blocked
+    verdict = blocked["verdict"]
+    assert verdict["category"] == "biological" and verdict["error_class"] and verdict["remediation"], verdict
+    assert verdict["message"] in blocked["text"] and verdict["remediation"] in blocked["text"]
+    assert not blocked["sorted"], "a blocked canary must not start the full sort"
+
+
+def test_canary_returns_the_verdict_the_workflow_writes(api_run, ks4_run):
+    ours = api_run["canary_silent"]
+    theirs = read_json(ks4_run.workdir / "logs" / "canary" / "silent.verdict.json")
+    assert theirs["verdict"] == "blocked"
+    for key in ("verdict", "category", "error_class", "policy", "remediation"):
+        assert ours[key] == theirs[key], key
+    assert [(w["start_s"], w["duration_s"], w["outcome"]) for w in ours["windows"]] == \
+        [(w["start_s"], w["duration_s"], w["outcome"]) for w in theirs["windows"]]
+    assert ours["source"].startswith("BinaryRecordingExtractor (recording.json)"), "a file-backed recording is JSON"
+
+
+def test_a_recording_object_reaches_the_child_as_it_is(tmp_path):
+    """A file-backed chain goes as JSON; a generated or in-memory one, which SpikeInterface's sorters
+    refuse to take unsaved, as its traces saved into the job's folder; each reopens with its traces
+    and probe."""
+    import spikeinterface.core as sc
+    import spikeinterface.preprocessing as spre
+
+    from sortcanary.recordings import open_recording
+    from sortcanary.recordings.formats import si_object
+
+    generated, _ = sc.generate_ground_truth_recording(durations=[2.0], num_channels=4, num_units=2, seed=1)
+    on_disk = generated.save(folder=tmp_path / "saved")
+    in_memory = sc.NumpyRecording([generated.get_traces()], generated.sampling_frequency)
+    in_memory.set_probegroup(generated.get_probegroup())
+    for recording, name in ((spre.bandpass_filter(on_disk), "recording.json"),
+                            (spre.bandpass_filter(generated), "recording"), (in_memory, "recording")):
+        path = si_object.dump(recording, tmp_path / "job")
+        assert path.name == name
+        entry = si_object.entry_of(recording, path, "rec")
+        reopened = open_recording(entry)
+        assert entry.duration_s == pytest.approx(2.0) and entry.num_channels == 4
+        assert np.allclose(reopened.get_traces(), recording.get_traces(), atol=0.05)  # saved in filtered chunks
+        assert entry.input_files and all(Path(f).is_file() for f in entry.input_files)
+        assert np.array_equal(reopened.get_channel_locations(), recording.get_channel_locations())
+        assert reopened.has_probe()
+
+
+def test_run_sorter_keeps_an_existing_folder(tmp_path):
+    import spikeinterface.core as sc
+
+    import sortcanary
+
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "mine.txt").write_text("kept")
+    recording = sc.generate_recording(num_channels=4, durations=[1.0])
+    with pytest.raises(FileExistsError, match="remove_existing_folder=True"):
+        sortcanary.run_sorter("kilosort4", recording, tmp_path / "out")
+    assert (tmp_path / "out" / "mine.txt").read_text() == "kept"
