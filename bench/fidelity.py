@@ -103,9 +103,9 @@ def drifting(duration_s: float, seed: int):
               "drift_step_um": 1, "motion_list": [{"drift_mode": "zigzag", "non_rigid_gradient": None,
                                                    "t_start_drift": min(60.0, duration_s / 4), "t_end_drift": None,
                                                    "period_s": 200}]}
-    _, recording, _ = generate_drifting_recording(num_units=UNITS, duration=duration_s, sampling_frequency=FS,
-                                                  generate_probe_kwargs=probe, generate_displacement_vector_kwargs=motion,
-                                                  seed=seed)
+    _, recording, _ = generate_drifting_recording(
+        num_units=UNITS, duration=duration_s, sampling_frequency=FS, generate_probe_kwargs=probe,
+        generate_displacement_vector_kwargs=motion, seed=seed)
     return as_int16(recording)
 
 
@@ -198,7 +198,7 @@ def full_side(raw: Path, work: Path) -> dict:
                                   cfg["outputs"]["analyzer"], cfg["job_kwargs"])
         metrics = metrics_table(analyzer)
     curation = curate(metrics, cfg["outputs"]["curation"])
-    kept = metrics.loc[[u for u in metrics.index if u in set(curation["curated_units"])]] if metrics is not None else None
+    kept = None if metrics is None else metrics.loc[[u for u in metrics.index if u in set(curation["curated_units"])]]
     reasons: dict[str, int] = {}
     for dropped in curation["dropped"]:
         for reason in dropped["reasons"]:
@@ -207,6 +207,7 @@ def full_side(raw: Path, work: Path) -> dict:
     return {"ok": bool(curation["curated_units"]), "sort_failed": False, "seconds": seconds,
             "metrics_seconds": round(time.monotonic() - started, 1), "raw_units": len(curation["raw_units"]),
             "curated_units": len(curation["curated_units"]), "dropped_by": reasons,
+            "dropped": curation["dropped"][:20],
             "median_snr_curated": round(float(kept["snr"].median()), 1) if kept is not None and len(kept) else None}
 
 
@@ -222,6 +223,8 @@ def outcome(canary: dict, full: dict) -> str:
 def describe(cell: dict) -> tuple[str, str]:
     c, f = cell["canary"], cell["full"]
     canary = f"block {c['class']}" if c["blocks"] else f"{c['verdict']} ({c['units']} units)"
+    if len(c["windows"]) > 1:
+        canary += f", {len(c['windows'])} windows"
     full = f"failed {f['class']}" if f["sort_failed"] else f"{f['curated_units']}/{f['raw_units']} curated"
     return canary, full
 
@@ -245,7 +248,8 @@ def figure(cells: dict, path: Path) -> None:
         ax.text(col + 0.48, row + 0.48, text.replace(" environment/", "\nenvironment/"), ha="center", va="center",
                 fontsize=7)
     grid.set(xlim=(0, 3), ylim=(0, 2), xticks=np.arange(3) + 0.48, yticks=np.arange(2) + 0.48,
-             xticklabels=[f"{r:g} Hz/unit" for r in RATES], yticklabels=["low SNR\n(25-50 uV)", "normal SNR\n(100-500 uV)"],
+             xticklabels=[f"{r:g} Hz/unit" for r in RATES],
+             yticklabels=["low SNR\n(25-50 uV)", "normal SNR\n(100-500 uV)"],
              title="firing rate x amplitude")
     extra.set(xlim=(0, 5), ylim=(0, 1), xticks=[], yticks=[], title="quiet start, drift, dead channels, line noise, "
               "silent (5 Hz/unit, normal SNR)")
@@ -286,7 +290,8 @@ def main() -> int:
     cells = previous_cells(args.quick, duration) if args.cells else {}
     missing = [n for n in names if n not in cells]
     if args.canary_only and missing:
-        raise SystemExit(f"--canary-only: no full sort of {missing} at {duration:g} s in the result file; run them whole")
+        raise SystemExit(f"--canary-only: no full sort of {missing} at {duration:g} s in the result file; "
+                         "run them whole")
     print(f"fidelity map: {len(names)} cells, {duration:g} s x {CHANNELS} ch each", flush=True)
     start_load = common.load()
     for name in names:
@@ -314,7 +319,8 @@ def main() -> int:
                           "noise_uV": NOISE_UV}, "counts": counts,
             "pass": counts["false block"] == 0 and counts["miss"] == 0,
             "load_start": start_load, "load_end": common.load(), "cells": cells})
-    rows = [[name, *describe(c), c["outcome"], c["canary"]["seconds"], c["full"]["seconds"]] for name, c in cells.items()]
+    rows = [[name, *describe(c), c["outcome"], c["canary"]["seconds"], c["full"]["seconds"]]
+            for name, c in cells.items()]
     print()
     print(common.table(rows, ["cell", "canary", "full sort (curated/raw units)", "outcome", "canary s", "full sort s"]))
     print(f"\n{counts}; load: start {start_load['loadavg']}, end {common.load()['loadavg']}")
