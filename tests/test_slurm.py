@@ -11,8 +11,8 @@ sized from their canaries' rate differ from the duration x channels formula's.
 
 The run uses the real profile plus tests/slurm/profile, which only says what differs on this
 cluster (partition, no account, squeue for job states), and the workflow profile profiles/default
-that Snakemake loads when run from the repository root, whose local `gpu: 1` cap must not
-serialize the cluster's GPU jobs.
+that Snakemake loads when run from the repository root, whose local GPU cap (set by the workflow
+for local runs only) must not serialize the cluster's GPU jobs.
 """
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ def test_profile_requests_reach_slurm(slurm_run, slurm_cluster, demo_dir):
 
 
 def test_no_global_gpu_cap(slurm_run):
-    """All canaries go to the queue at once, despite profiles/default's local `gpu: 1` cap."""
+    """All canaries go to the queue at once: the local GPU cap the workflow sets is for local runs only."""
     _, result, submitted = slurm_run
     canary_submissions = [job["at"] for (rule, _), jobs in submitted.items() if rule == "canary" for job in jobs]
     first_canary_end = min(m.start() for m in re.finditer(r"Finished jobid: \d+ \(Rule: canary\)|Error in rule canary",
