@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import NamedTuple
 
@@ -33,6 +35,23 @@ GT_UNITS = 5
 # post-sort step costs more than a test backend's sort; test_outputs.py judges it on the shared run).
 SORT_ONLY = {"canary": {"window_s": CANARY_WINDOW_S, "exercise_outputs": False},
              "outputs": {"curation": {"enabled": False}, "figures": False, "report": False}}
+
+
+# The longest groups first, so that two workers finish together (pytest-xdist, --dist loadgroup).
+FIRST_GROUPS = ("ks4_run", "test_slurm")
+
+
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist: a test that uses the shared Kilosort4 run (``ks4_run``) is grouped with
+    the others that do, every other test with its module, so that session- and module-scoped runs
+    are made once; the groups of FIRST_GROUPS are handed out first."""
+    groups = {}
+    for item in items:
+        group = "ks4_run" if "ks4_run" in item.fixturenames else item.module.__name__
+        item.add_marker(pytest.mark.xdist_group(group))
+        groups[item.nodeid] = group
+    items.sort(key=lambda item: FIRST_GROUPS.index(groups[item.nodeid]) if groups[item.nodeid] in FIRST_GROUPS
+               else len(FIRST_GROUPS))
 
 
 # Children of in-process calls (the sorter's child process) must find tests/backends.py as well.
@@ -80,13 +99,16 @@ class WorkflowRun(NamedTuple):
 
 @pytest.fixture(scope="session")
 def ks4_run(demo_dir, tmp_path_factory) -> WorkflowRun:
-    """The suite's one real Kilosort4 workflow run, shared by test_workflow.py and test_outputs.py.
+    """The suite's one real Kilosort4 workflow run, shared by test_workflow.py, test_outputs.py,
+    test_nwb.py and test_progress.py.
 
     Recordings: GT_NAME, a ground-truth SpikeInterface folder whose true sorting is kept aside,
     and the demo's healthy_b (raw binary) and silent (its canary blocks it). The demo's healthy_a
     is left out: it is a SpikeInterface folder too, and its canary and sort would add a fifth of
-    the run. Every output on, NWB included, with NWB_METADATA (test_nwb.py validates it). A KS4 run costs minutes on 2 cores, so the suite makes
-    it once. Read-only: a test that runs Snakemake again copies ``workdir`` first.
+    the run. Every output on, NWB included, with NWB_METADATA (test_nwb.py validates it), and a
+    progress line every 2 s, watched from outside while healthy_b's full sort runs (``MID_RUN``).
+    A KS4 run costs minutes on 2 cores, so the suite makes it once. Read-only: a test that runs
+    Snakemake again copies ``workdir`` first. ``result.stderr`` is the whole console, in order.
     """
     from sortcanary.demo import ground_truth
 
@@ -99,9 +121,64 @@ def ks4_run(demo_dir, tmp_path_factory) -> WorkflowRun:
     recording.save(folder=recordings / GT_NAME)
     truth = truth.save(folder=root / "ground_truth")
     workdir = root / "wf"
-    write_config(workdir, recordings_dir=str(recordings), torch_device="cpu",
+    write_config(workdir, recordings_dir=str(recordings), torch_device="cpu", progress={"interval_s": 2},
                  outputs={"exporters": {"nwb": True}, "nwb_metadata": NWB_METADATA})
-    return WorkflowRun(workdir, run_snakemake(workdir, timeout=1800), truth)
+    return WorkflowRun(workdir, run_watched(workdir, "healthy_b", root / MID_RUN), truth)
+
+
+# What run_watched saw from outside while the watched full sort ran (JSON beside the run's workdir).
+MID_RUN = "mid_run.json"
+
+
+def run_watched(workdir: Path, recording: str, seen_path: Path, timeout: float = 1800) -> subprocess.CompletedProcess:
+    """Run the workflow as run_snakemake does, its console (stdout and stderr, interleaved as a
+    terminal shows them) in ``result.stderr``; once ``recording``'s full sort reports a percent,
+    record what a user would see then: its progress state, the summary, `sortcanary status`, and
+    two redraws of `sortcanary status --watch 1` (written to ``seen_path``)."""
+    from sortcanary import layout
+
+    cmd = [str(BIN / "snakemake"), "-s", str(REPO / "workflow" / "Snakefile"), "--directory", str(workdir),
+           "--workflow-profile", str(REPO / "profiles" / "default"), "--cores", "2"]
+    progress_file = workdir / layout.SORT_PROGRESS.format(recording=recording)
+    console, seen = workdir.parent / "console.txt", {}
+    with open(console, "w") as out:
+        run = subprocess.Popen(cmd, cwd=workdir, env=job_env(), stdout=out, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
+        try:
+            deadline = time.monotonic() + timeout
+            while run.poll() is None and not seen and time.monotonic() < deadline:
+                time.sleep(1)
+                state = read_json_quietly(progress_file)
+                if state.get("percent") is not None and state.get("stage") not in (None, "starting", "loading"):
+                    seen = {"progress": state, "summary_mid_run": (workdir / layout.SUMMARY_TSV).read_text(),
+                            "status": sortcanary("status", str(workdir / "results")).stdout,
+                            "watch": watch_for(workdir, seconds=4)}
+            run.wait(timeout=max(1.0, deadline - time.monotonic()))
+        finally:
+            if run.poll() is None:  # stop snakemake and its jobs, whatever failed above
+                os.killpg(run.pid, signal.SIGTERM)
+                run.wait(timeout=60)
+    seen_path.write_text(json.dumps(seen))
+    return subprocess.CompletedProcess(cmd, run.returncode, "", console.read_text())
+
+
+def read_json_quietly(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def watch_for(workdir: Path, seconds: float) -> str:
+    """`sortcanary status --watch 1` for ``seconds``, then Ctrl-C: what the terminal received.
+    (SIGINT is restored for it: a test run in the background may have inherited it ignored.)"""
+    watch = subprocess.Popen([str(BIN / "sortcanary"), "status", str(workdir / "results"), "--watch", "1"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=job_env(),
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    time.sleep(seconds)
+    watch.send_signal(signal.SIGINT)
+    out, _ = watch.communicate(timeout=60)
+    return out
 
 
 def write_config(workdir: Path, **config) -> Path:

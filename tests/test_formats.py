@@ -271,10 +271,12 @@ def test_workflow_sorts_every_format_and_reports_corrupt_ones(acq_set, tmp_path)
                       ("rat_240501.rhd", "broken_rhd.rhd")]:
         shutil.copy2(acq_set.root / name, rec_dir / new)
         truncate(rec_dir / new, (rec_dir / new).stat().st_size // 2 + 7)
-    # every format's post-sort outputs come from its full sort; its canary repeating them on the same
-    # format would double the minute they take (test_canary.py covers a canary exercising outputs)
+    # every format's post-sort outputs that read its traces (the analyzer, hence curation and
+    # exports) come from its full sort; its canary repeating them would double the minute they take
+    # (test_canary.py covers a canary exercising outputs). Figures and the report read only the
+    # analyzer, whatever the format: test_outputs.py judges them.
     write_config(tmp_path, recordings_dir=str(rec_dir), sorter=THRESHOLD, formats=acq_set.formats,
-                 canary={"window_s": 10, "exercise_outputs": False})
+                 canary={"window_s": 10, "exercise_outputs": False}, outputs={"figures": False, "report": False})
     result = run_snakemake(tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     summary = read_summary(tmp_path)

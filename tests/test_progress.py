@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, REPO, evidence_paths, job_env, read_json, sortcanary, write_config
+from conftest import MID_RUN, evidence_paths, read_json, sortcanary
 
 from sortcanary import layout
 from sortcanary.runner.progress import LogProgress, ProgressReporter
@@ -81,8 +80,6 @@ def test_a_job_is_running_while_its_process_lives_and_its_verdict_is_older(tmp_p
 def test_a_full_sort_shows_its_forecast_finish_from_its_canary(tmp_path, monkeypatch):
     """start + the canary's rate x the length, in the progress line, its JSON and `sortcanary status`;
     a canary's own line, and a sort whose canary measured nothing, show none."""
-    from sortcanary.plan.sortplan import SortPlan
-
     monkeypatch.chdir(tmp_path)  # a job runs in the workflow's directory
     record = tmp_path / layout.CANARY_VERDICT.format(recording="rec")
     record.parent.mkdir(parents=True)
@@ -115,54 +112,12 @@ PROGRESS_LINE = re.compile(r"^\[\d\d:\d\d:\d\d\] sortcanary \| (?P<job>canary|so
 
 
 @pytest.fixture(scope="module")
-def live_ks4_run(demo_dir, tmp_path_factory):
-    """One real run (healthy_b sorted, silent blocked) with a progress line every 2 s, watched from
-    outside while the full sort runs: `sortcanary status` once, and `--watch 1` for two redraws."""
-    workdir = tmp_path_factory.mktemp("live")
-    write_config(workdir, recordings_dir=str(demo_dir), torch_device="cpu", progress={"interval_s": 2})
-    console = workdir / "console.txt"
-    cmd = [str(BIN / "snakemake"), "-s", str(REPO / "workflow" / "Snakefile"), "--directory", str(workdir),
-           "--workflow-profile", str(REPO / "profiles" / "default"), "--cores", "2", "--",
-           layout.SORT_DONE.format(recording="healthy_b"), layout.SORT_DONE.format(recording="silent")]
-    progress_file = workdir / layout.SORT_PROGRESS.format(recording="healthy_b")
-    seen: dict = {}
-    with open(console, "w") as err:
-        run = subprocess.Popen(cmd, cwd=workdir, env=job_env(), stdout=err, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True)
-        try:
-            while run.poll() is None and "progress" not in seen:
-                time.sleep(1)
-                state = read_json_quietly(progress_file)
-                if state.get("percent") is not None and state.get("stage") not in (None, "starting", "loading"):
-                    seen["progress"] = state
-                    seen["summary_mid_run"] = (workdir / layout.SUMMARY_TSV).read_text()
-                    seen["status"] = sortcanary("status", str(workdir / "results"))
-                    seen["watch"] = watch_for(workdir, seconds=4)
-            run.wait(timeout=1800)
-        finally:
-            if run.poll() is None:  # stop snakemake and its jobs, whatever failed above
-                os.killpg(run.pid, signal.SIGTERM)
-                run.wait(timeout=60)
-    return workdir, run.returncode, console.read_text(), seen
-
-
-def read_json_quietly(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-
-
-def watch_for(workdir: Path, seconds: float) -> str:
-    """`sortcanary status --watch 1` for ``seconds``, then Ctrl-C: what the terminal received.
-    (SIGINT is restored for it: a test run in the background may have inherited it ignored.)"""
-    watch = subprocess.Popen([str(BIN / "sortcanary"), "status", str(workdir / "results"), "--watch", "1"],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=job_env(),
-                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    time.sleep(seconds)
-    watch.send_signal(signal.SIGINT)
-    out, _ = watch.communicate(timeout=60)
-    return out
+def live_ks4_run(ks4_run):
+    """The shared Kilosort4 run (conftest.ks4_run: healthy_b sorted, silent blocked, a progress line
+    every 2 s), with what was seen from outside while healthy_b's full sort ran: `sortcanary status`
+    once, and `--watch 1` for two redraws."""
+    seen = read_json(ks4_run.workdir.parent / MID_RUN)
+    return ks4_run.workdir, ks4_run.result.returncode, ks4_run.result.stderr, seen
 
 
 @pytest.mark.ks4
@@ -188,7 +143,7 @@ def test_the_console_shows_progress_lines_with_a_stage_and_percent_before_the_so
 def test_status_mid_sort_shows_the_recording_running_with_stage_and_elapsed(live_ks4_run):
     workdir, _, console, seen = live_ks4_run
     assert "status" in seen, "the full sort never reported a percent while it ran"
-    status = seen["status"].stdout
+    status = seen["status"]
     row = next(line for line in status.splitlines() if line.startswith("healthy_b"))
     assert row.split()[:3] == ["healthy_b", "pass", "running"], status
     note = status.splitlines()[status.splitlines().index(row) + 1]
