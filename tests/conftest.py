@@ -37,21 +37,40 @@ SORT_ONLY = {"canary": {"window_s": CANARY_WINDOW_S, "exercise_outputs": False},
              "outputs": {"curation": {"enabled": False}, "figures": False, "report": False}}
 
 
-# The longest groups first, so that two workers finish together (pytest-xdist, --dist loadgroup).
-FIRST_GROUPS = ("ks4_run", "test_slurm")
+# pytest-xdist hands out work by group: each test module is one, except that the modules whose
+# tests use the shared Kilosort4 run (``ks4_run``) form one group together, so that the run is made
+# once, on one worker. (xdist's own ``--dist loadgroup`` marks don't take effect with pytest 9.)
+KS4_RUN_MODULES = ("test_workflow.py", "test_outputs.py", "test_nwb.py", "test_progress.py", "test_python_api.py")
+# The longest groups first, so that the two workers finish together.
+FIRST_GROUPS = ("ks4_run", "tests/test_slurm.py")
+
+
+def xdist_group(nodeid: str) -> str:
+    module = nodeid.split("::", 1)[0]
+    return "ks4_run" if Path(module).name in KS4_RUN_MODULES else module
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Whole groups (xdist_group) to one worker each, in the order collected."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group(nodeid)
+
+    return GroupScheduling(config, log)
 
 
 def pytest_collection_modifyitems(items):
-    """Under pytest-xdist: a test that uses the shared Kilosort4 run (``ks4_run``) is grouped with
-    the others that do, every other test with its module, so that session- and module-scoped runs
-    are made once; the groups of FIRST_GROUPS are handed out first."""
-    groups = {}
-    for item in items:
-        group = "ks4_run" if "ks4_run" in item.fixturenames else item.module.__name__
-        item.add_marker(pytest.mark.xdist_group(group))
-        groups[item.nodeid] = group
-    items.sort(key=lambda item: FIRST_GROUPS.index(groups[item.nodeid]) if groups[item.nodeid] in FIRST_GROUPS
-               else len(FIRST_GROUPS))
+    """FIRST_GROUPS first; and a test that uses ``ks4_run`` outside KS4_RUN_MODULES is an error
+    (on another worker it would make the run a second time)."""
+    strays = sorted({item.path.name for item in items
+                     if "ks4_run" in item.fixturenames and item.path.name not in KS4_RUN_MODULES})
+    if strays:
+        raise pytest.UsageError(f"tests/conftest.py: add {', '.join(strays)} to KS4_RUN_MODULES (they use ks4_run)")
+    rank = {group: i for i, group in enumerate(FIRST_GROUPS)}
+    items.sort(key=lambda item: rank.get(xdist_group(item.nodeid), len(rank)))
 
 
 # Children of in-process calls (the sorter's child process) must find tests/backends.py as well.
