@@ -33,8 +33,9 @@ GT_NAME = "gt"
 GT_UNITS = 5
 # A run whose outputs aren't what a test judges: sort only, no canary rehearsal of the outputs (the
 # post-sort step costs more than a test backend's sort; test_outputs.py judges it on the shared run).
-SORT_ONLY = {"canary": {"window_s": CANARY_WINDOW_S, "exercise_outputs": False},
-             "outputs": {"curation": {"enabled": False}, "figures": False, "report": False}}
+OUTPUTS_OFF = {"curation": {"enabled": False}, "exporters": {"phy": False, "units_npz": False, "nwb": False},
+               "figures": False, "report": False}
+SORT_ONLY = {"canary": {"window_s": CANARY_WINDOW_S, "exercise_outputs": False}, "outputs": OUTPUTS_OFF}
 
 
 # pytest-xdist hands out work by group: each test module is one, except that the modules whose
@@ -124,8 +125,9 @@ def ks4_run(demo_dir, tmp_path_factory) -> WorkflowRun:
     Recordings: GT_NAME, a ground-truth SpikeInterface folder whose true sorting is kept aside,
     and the demo's healthy_b (raw binary) and silent (its canary blocks it). The demo's healthy_a
     is left out: it is a SpikeInterface folder too, and its canary and sort would add a fifth of
-    the run. Every output on, NWB included, with NWB_METADATA (test_nwb.py validates it), and a
-    progress line every 2 s, watched from outside while healthy_b's full sort runs (``MID_RUN``).
+    the run. Every output of the full sorts on, NWB included, with NWB_METADATA (test_nwb.py validates
+    it); the canaries don't rehearse them (test_canary.py covers that, on a test backend). A progress
+    line every 2 s, watched from outside while healthy_b's full sort runs (``MID_RUN``).
     A KS4 run costs minutes on 2 cores, so the suite makes it once. Read-only: a test that runs
     Snakemake again copies ``workdir`` first. ``result.stderr`` is the whole console, in order.
     """
@@ -141,6 +143,7 @@ def ks4_run(demo_dir, tmp_path_factory) -> WorkflowRun:
     truth = truth.save(folder=root / "ground_truth")
     workdir = root / "wf"
     write_config(workdir, recordings_dir=str(recordings), torch_device="cpu", progress={"interval_s": 2},
+                 canary={"window_s": CANARY_WINDOW_S, "exercise_outputs": False},
                  outputs={"exporters": {"nwb": True}, "nwb_metadata": NWB_METADATA})
     return WorkflowRun(workdir, run_watched(workdir, "healthy_b", root / MID_RUN), truth)
 
@@ -198,6 +201,16 @@ def watch_for(workdir: Path, seconds: float) -> str:
     watch.send_signal(signal.SIGINT)
     out, _ = watch.communicate(timeout=60)
     return out
+
+
+def small_recordings(folder: Path, names, duration_s: float = 4.0) -> Path:
+    """Tiny generated SpikeInterface folders (4 channels at 25 kHz): enough for the threshold sorter."""
+    from spikeinterface.core import generate_recording
+
+    for seed, name in enumerate(names):
+        recording = generate_recording(num_channels=4, durations=[duration_s], sampling_frequency=25_000.0, seed=seed)
+        recording.save(folder=folder / name)
+    return folder
 
 
 def write_config(workdir: Path, **config) -> Path:

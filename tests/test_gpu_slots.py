@@ -12,25 +12,11 @@ import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
-from conftest import read_json, read_summary, run_snakemake, write_config
+from conftest import OUTPUTS_OFF, read_json, read_summary, run_snakemake, small_recordings, write_config
 
 from sortcanary.plan.gpus import resolve_gpu_ids
 from sortcanary.runner.gpu_slots import child_env, gpu_slot, try_claim
-
-OUTPUTS_OFF = {"curation": {"enabled": False}, "exporters": {"phy": False, "units_npz": False, "nwb": False},
-               "figures": False, "report": False}
-
-
-def small_recordings(folder: Path, names, duration_s: float = 4.0) -> Path:
-    """Tiny generated SpikeInterface folders (4 channels at 25 kHz): enough for the threshold sorter."""
-    from spikeinterface.core import generate_recording
-
-    for seed, name in enumerate(names):
-        recording = generate_recording(num_channels=4, durations=[duration_s], sampling_frequency=25_000.0, seed=seed)
-        recording.save(folder=folder / name)
-    return folder
 
 
 def test_two_gpus_four_recordings_no_device_shared_by_overlapping_jobs(tmp_path):

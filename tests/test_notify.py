@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import numpy as np
 import pytest
 
-from conftest import read_summary, run_snakemake, write_config
+from conftest import OUTPUTS_OFF, read_summary, run_snakemake, write_config
 
 from sortcanary.views.notify import send
 
@@ -65,7 +65,7 @@ def test_a_run_sends_the_block_and_the_end_of_run(demo_dir, tmp_path, webhook):
                str(outbox)]
     work = tmp_path / "work"
     write_config(work, recordings_dir=str(recordings), sorter="backends:ThresholdSorter",
-                 notify={"webhook": url, "command": command})
+                 notify={"webhook": url, "command": command}, outputs=OUTPUTS_OFF)
     result = run_snakemake(work, timeout=600)
     assert result.returncode != 0, "the flat recording's canary is a failed job"
     assert read_summary(work)["healthy_b"]["sort"] == "done", result.stderr[-3000:]

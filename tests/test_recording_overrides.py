@@ -11,8 +11,7 @@ import json
 import shutil
 
 import pytest
-from conftest import TESTS, read_json, read_summary, run_snakemake, write_config
-from test_gpu_slots import OUTPUTS_OFF, small_recordings
+from conftest import OUTPUTS_OFF, TESTS, read_json, read_summary, run_snakemake, small_recordings, write_config
 
 from sortcanary.config import ConfigError, validate_config
 from sortcanary.plan.overrides import overridden_recordings, recording_config

@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import BIN, REPO, job_env, read_json, read_summary, run_snakemake, write_config
+from conftest import BIN, REPO, SORT_ONLY, job_env, read_json, read_summary, run_snakemake, write_config
 
 
 # What this module judges is the run (interruption, re-runs, inputs, names), not the post-sort outputs:
-# the canaries skip them (the full sorts still build them), which saves about half of each run.
-CANARY = {"window_s": 10, "exercise_outputs": False}
+# its runs sort only (conftest.SORT_ONLY), which saves most of each run. The hostile-names run keeps
+# the full sorts' outputs (a name reaches the report's HTML and the figures' files there).
+CANARY = SORT_ONLY["canary"]
 
 
 def link_recordings(demo_dir: Path, folder: Path, names=("healthy_a", "healthy_b")) -> Path:
@@ -76,7 +77,7 @@ def test_kill_during_canary_and_during_full_sort_then_resume(demo_dir, tmp_path)
     that takes 8 s (tests/backends.py) goes through the same child process and watchdogs."""
     recordings = link_recordings(demo_dir, tmp_path / "recordings")
     write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:Slow", sorter_params={"seconds": 8},
-                 canary=CANARY)
+                 **SORT_ONLY)
 
     # a previous run's verdicts: a job that starts removes its own, so a killed job leaves none standing
     for stage in ("canary", "sort"):
@@ -124,13 +125,13 @@ def test_kill_during_canary_and_during_full_sort_then_resume(demo_dir, tmp_path)
 
 def test_finished_result_is_kept_when_settings_change(demo_dir, tmp_path):
     recordings = link_recordings(demo_dir, tmp_path / "recordings", names=("healthy_b",))
-    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter", canary=CANARY)
+    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter", **SORT_ONLY)
     assert run_snakemake(tmp_path).returncode == 0
     folder = tmp_path / "results" / "sorted" / "healthy_b"
     before = {p: p.stat().st_mtime_ns for p in folder.rglob("*")}
     # a changed sorter parameter re-runs the canary, but the finished sort is kept, and said so
     write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter",
-                 sorter_params={"threshold": 6}, canary=CANARY)
+                 sorter_params={"threshold": 6}, **SORT_ONLY)
     result = run_snakemake(tmp_path)
     assert result.returncode != 0
     assert {p: p.stat().st_mtime_ns for p in folder.rglob("*")} == before, "a finished result is never touched"
@@ -140,7 +141,7 @@ def test_finished_result_is_kept_when_settings_change(demo_dir, tmp_path):
     assert row["sort"] == "done" and "kept untouched" in row["message"]
     # re-sorting is explicit
     write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter",
-                 sorter_params={"threshold": 6}, resort_on_change=True, canary=CANARY)
+                 sorter_params={"threshold": 6}, resort_on_change=True, **SORT_ONLY)
     assert run_snakemake(tmp_path).returncode == 0
     assert read_json(folder / "sort.json")["identity"]["sorter_params"] == {"threshold": 6}
     assert sorted(p.name for p in folder.parent.iterdir()) == ["healthy_b", "healthy_b.sort.json"]
@@ -150,7 +151,7 @@ def test_unchanged_rerun_after_canary_recheck_reuses_the_sort(demo_dir, tmp_path
     """Forcing the canaries again (--forcerun canary) re-runs every sort job by Snakemake's rules:
     the sort job finds the same identity and reuses the finished sort in seconds."""
     recordings = link_recordings(demo_dir, tmp_path / "recordings", names=("healthy_b",))
-    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter", canary=CANARY)
+    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter", **SORT_ONLY)
     assert run_snakemake(tmp_path).returncode == 0
     sort_json = tmp_path / "results" / "sorted" / "healthy_b" / "sort.json"
     before = sort_json.stat().st_mtime_ns
@@ -167,7 +168,7 @@ def test_a_changed_recording_is_canaried_again_and_its_sort_is_not_silently_reus
     recordings.mkdir()
     for path in demo_dir.glob("healthy_b*"):
         shutil.copy(path, recordings / path.name)
-    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter", canary=CANARY)
+    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter", **SORT_ONLY)
     assert run_snakemake(tmp_path).returncode == 0
     marker = tmp_path / "results" / "canary" / "healthy_b.json"
     canary_log_before = (tmp_path / "logs" / "canary" / "healthy_b.log").stat().st_mtime_ns
@@ -244,7 +245,7 @@ EXPECTED_PROBLEMS = {
 def test_bad_inputs_are_named_and_the_others_still_sort(demo_dir, tmp_path):
     recordings = tmp_path / "recordings"
     bad_inputs(demo_dir, recordings)
-    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter", canary=CANARY)
+    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter", **SORT_ONLY)
     result = run_snakemake(tmp_path)
     assert "Traceback" not in result.stderr
     skipped = [ln for ln in result.stderr.splitlines() if ln.startswith("sortcanary: skipping")]
@@ -323,7 +324,7 @@ def test_slug_collisions_are_rejected(demo_dir, tmp_path):
         (recordings / f"{name}.json").write_text(json.dumps({**sidecar, "probe": f"{name}.probe.json"}))
         os.symlink(demo_dir / "healthy_b.bin", recordings / f"{name}.bin")
     link_recordings(demo_dir, recordings, names=("healthy_b",))
-    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter", canary=CANARY)
+    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter", **SORT_ONLY)
     result = run_snakemake(tmp_path)
     collisions = [ln for ln in result.stderr.splitlines() if ln.startswith("sortcanary: skipping")]
     assert len(collisions) == 2 and all("'rat 1.bin' and 'rat_1.bin'" in ln for ln in collisions)
