@@ -62,10 +62,12 @@ def write_json_atomic(path: str | Path, data) -> Path:
 
 
 def read_json(path: str | Path, default=None):
+    """The JSON at ``path``, or ``default`` when it is missing or unreadable (any ValueError:
+    malformed JSON or bytes that aren't text)."""
     try:
-        with open(path) as fh:
+        with open(path, encoding="utf-8") as fh:
             return json.load(fh)
-    except (OSError, json.JSONDecodeError):
+    except (OSError, ValueError):
         return default
 
 

@@ -23,8 +23,9 @@ never a second long sort.
 
 from __future__ import annotations
 
-import json
 import math
+
+from ..atomic import read_json
 
 # Channels of one Neuropixels 1.0 probe: the unit the per-hour figures below are given for.
 REFERENCE_CHANNELS = 384
@@ -160,11 +161,7 @@ def sized_mem_mb(canary: dict, duration_s: float, num_channels: int, attempt: in
 def read_record(path) -> dict:
     """The canary's verdict record at ``path``, or {} when it is missing or unreadable: a resource
     request must never fail a job, the formula applies instead. One small file, read per job."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            record = json.load(fh)
-    except (OSError, ValueError):
-        return {}
+    record = read_json(path, default={})
     return record if isinstance(record, dict) else {}
 
 
