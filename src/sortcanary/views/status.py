@@ -51,23 +51,19 @@ def write_manifest(names, problems, skipped: dict[str, str] | None = None, root:
                        "skipped": dict(sorted((skipped or {}).items()))})
 
 
-def run_recordings(root: Path) -> tuple[set[str], list[Problem]]:
-    """The recordings of the last run started here (its manifest) and any others on disk."""
+def run_recordings(root: Path) -> tuple[set[str], list[Problem], dict[str, str]]:
+    """The recordings of the last run started here (its manifest) and any others on disk, the
+    discovery problems, and the recordings it skipped with their reasons."""
     manifest = read_json(layout.path(layout.RUN_MANIFEST, str(root))) or {}
     problems = [Problem(**p) for p in manifest.get("problems", [])]
-    return set(manifest.get("recordings", [])) | recordings_on_disk(root), problems
-
-
-def run_skipped(root: Path) -> dict[str, str]:
-    """The recordings the last run started here skipped, with their reasons (its manifest)."""
-    return (read_json(layout.path(layout.RUN_MANIFEST, str(root))) or {}).get("skipped", {})
+    return set(manifest.get("recordings", [])) | recordings_on_disk(root), problems, manifest.get("skipped", {})
 
 
 def refresh_summary(root: str = ".") -> None:
     """After a job: rewrite the run's summary files. A failure is only noted: the job's own result stands."""
     try:
-        names, problems = run_recordings(Path(root))
-        write_summary(names, root, problems, run_skipped(Path(root)))
+        names, problems, skipped = run_recordings(Path(root))
+        write_summary(names, root, problems, skipped)
     except Exception as exc:  # noqa: BLE001 -- see docstring
         print(f"sortcanary: refreshing the summary failed: {type(exc).__name__}: {exc}", file=sys.stderr)
 
@@ -82,8 +78,8 @@ def status_root(results_dir: str) -> Path:
 def status_rows(results_dir: str) -> tuple[Path, list[Row], dict[str, str]]:
     """The rows, blocked and failed first, and a progress note for each recording being worked on."""
     root = status_root(results_dir)
-    names, problems = run_recordings(root)
-    rows = attention_first(build_rows(names, str(root), problems, run_skipped(root)))
+    names, problems, skipped = run_recordings(root)
+    rows = attention_first(build_rows(names, str(root), problems, skipped))
     running = running_jobs(names, str(root))
     for row in rows:
         if row.recording in running:
