@@ -55,6 +55,20 @@ def test_another_sorter_falls_back_on_the_job_stages_and_any_bar():
     assert progress.bar["step"] == "whitening"
 
 
+def test_the_time_in_the_sorters_passes_over_the_data_is_kept_apart():
+    """What a forecast scales (sortcanary.plan.resources): from Kilosort4's drift pass to the end of
+    its clustering; its start-up before and the saving after are paid once."""
+    progress = LogProgress("kilosort4")
+    for line, pause in [("sortcanary INFO stage: sorting", 0.3), ("Computing drift correction.", 0.2),
+                        ("First clustering", 0.3), ("sortcanary INFO stage: saving the sorting", 0.4)]:
+        progress.feed(line + "\n")
+        time.sleep(pause)
+    assert 0.5 <= progress.data_pass_seconds() < 0.7
+    other = LogProgress("mountainsort5")
+    other.feed("sortcanary INFO stage: sorting\n")
+    assert other.data_pass_seconds() is None, "unknown stages: the whole time is scaled"
+
+
 def test_a_job_is_running_while_its_process_lives_and_its_verdict_is_older(tmp_path):
     reporter = ProgressReporter(recording="rec", job="sort", sorter="kilosort4", interval_s=60,
                                 path=tmp_path / layout.SORT_PROGRESS.format(recording="rec"))

@@ -56,6 +56,19 @@ def test_a_measured_canary_sizes_the_sort_instead_of_the_formula():
     assert resources.sized_mem_mb(CANARY, 3600, 384) != sort_mem_mb(3600, 384)
 
 
+def test_only_the_passes_over_the_data_scale_with_length():
+    """Kilosort4's start-up and saving are paid once: with 12 of the window's 75 s in its data passes,
+    an hour costs the other 63 s once plus 12 s per 30 s of recording."""
+    affine = {"measured": {**CANARY["measured"], "data_pass_seconds": 12.0}}
+    assert resources.forecast_seconds(affine["measured"], 3600) == 63 + 12 * 120
+    assert resources.forecast_seconds(affine["measured"], 30) == 75  # the window itself
+    assert resources.sized_runtime_min(affine, 3600, 384) == math.ceil(1.5 * (63 + 1440) / 60 + 3)
+    assert resources.sized_runtime_min(affine, 3600, 384) < resources.sized_runtime_min(CANARY, 3600, 384)
+    # a figure larger than the time it is part of is capped there, not extrapolated
+    over = {**CANARY["measured"], "data_pass_seconds": 500.0}
+    assert resources.forecast_seconds(over, 3600) == resources.forecast_seconds(CANARY["measured"], 3600)
+
+
 def test_the_measured_request_grows_with_length_and_each_retry():
     assert resources.sized_runtime_min(CANARY, 7200, 384) > resources.sized_runtime_min(CANARY, 3600, 384)
     assert resources.sized_mem_mb(CANARY, 7200, 384) > resources.sized_mem_mb(CANARY, 3600, 384)

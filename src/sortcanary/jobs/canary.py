@@ -102,11 +102,11 @@ def _try_window(plan: SortPlan, workspace: Path, log_path: Path, progress: Progr
 
 def measured(plan: SortPlan, outcome: dict) -> dict:
     """What a passing window cost, for sizing the full sort (sortcanary.plan.resources): its length,
-    the sorter's and the post-sort outputs' seconds, and the peak host and GPU memory of the sort
-    (None where the runner measured none)."""
+    the sorter's seconds and the part of them spent in passes over the data, the post-sort outputs'
+    seconds, and the peak host and GPU memory of the sort (None where the runner measured none)."""
     outputs = outcome.get("outputs") or {}
     return {"window_s": plan.duration_s, "sort_seconds": outcome["sort_seconds"],
-            "outputs_seconds": outputs.get("seconds"),
+            "data_pass_seconds": outcome.get("data_pass_seconds"), "outputs_seconds": outputs.get("seconds"),
             "peak_rss_bytes": outcome.get("peak_rss_bytes"), "peak_gpu_bytes": outcome.get("peak_gpu_bytes")}
 
 

@@ -90,6 +90,8 @@ def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, cont
         # what the sorter took, for sizing the full sort's request (sortcanary.runner.watched)
         "peak_rss_bytes": run.details["peak_rss_bytes"],
         "peak_gpu_bytes": run.details["peak_gpu_bytes"],
+        # the part of sort_seconds that grows with the length (sortcanary.runner.progress.DATA_PASSES)
+        "data_pass_seconds": run.details.get("data_pass_seconds"),
     }
     if run.details.get("data_checks"):
         outcome["data_checks"] = run.details["data_checks"]

@@ -71,11 +71,13 @@ def sort_mem_mb(duration_s: float, num_channels: int, attempt: int = 1) -> int:
 # when a re-run canary reaches the same verdict). Its figures replace the guesses above; without them (canary disabled,
 # passed through on an unexpected error, a marker from an older version) the formula applies.
 #
-# Time scales with length: Kilosort4 makes a fixed number of passes over the data in batches, and
-# its clustering grows with the spikes, about linearly with duration. The canary's rate (sorter
-# seconds per second of recording, post-sort outputs included when the canary built them) also
-# carries its one-off start-up (imports, device set-up), which a long recording spreads thin:
-# scaling it by the whole length errs on the long side, the safe side of a time limit.
+# Time is affine in the length: a part paid once (imports, device and filter set-up, saving, the
+# post-sort outputs) plus the sorter's passes over the data in batches and the clustering of the
+# spikes they find, which grow about linearly with duration. The runner times the second part from
+# the sorter's own stage headers in its log (``data_pass_seconds``, sortcanary.runner.progress
+# .DATA_PASSES); only it is scaled. Scaling the whole canary instead counted Kilosort4's ~18 s of
+# start-up 2x to 60x over (bench/forecast.py: +49 % and +107 % on 1 and 3 min). A sorter whose
+# stages are unknown has all its time scaled: longer, the safe side of a time limit.
 #
 # Memory does not scale with length the same way. The recording reaches Kilosort4 as a memory-mapped
 # binary: its pages are clean and shared, and a cgroup reclaims them before it kills a job, so a
@@ -125,11 +127,13 @@ def measured_of(record: dict) -> dict | None:
 
 
 def forecast_seconds(measured: dict, duration_s: float) -> float:
-    """The expected wall time of the full sort, in seconds: the canary's rate times the length
-    (no safety margin: this is the figure shown as the forecast finish and compared in
-    bench/forecast.py)."""
+    """The expected wall time of the full sort, in seconds: the canary's once-only part plus its
+    data passes scaled from the window to the length (no safety margin: this is the figure shown
+    as the forecast finish and compared in bench/forecast.py)."""
     spent = float(measured["sort_seconds"]) + (_number(measured.get("outputs_seconds")) or 0.0)
-    return spent / float(measured["window_s"]) * max(0.0, float(duration_s))
+    passes = _number(measured.get("data_pass_seconds"))
+    passes = spent if passes is None else min(passes, spent)
+    return spent - passes + passes / float(measured["window_s"]) * max(0.0, float(duration_s))
 
 
 def sized_runtime_min(canary: dict, duration_s: float, num_channels: int, attempt: int = 1) -> int:

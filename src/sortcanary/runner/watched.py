@@ -244,12 +244,14 @@ def run_task(
             _stop(proc)  # KeyboardInterrupt / SystemExit: stop the sorter, then let it propagate
             raise
     seconds = time.monotonic() - started
+    progress.catch_up()
     result = None if tripped is not None else read_json(result_path)
     measured = {"peak_rss_bytes": peak_rss, "peak_gpu_bytes": (result or {}).get("peak_gpu_bytes")}
     events.emit("runner", "end", f"the child ended (exit {proc.returncode}) after {seconds:.1f} s; peak RSS "
                 f"{peak_rss / 1e9:.2f} GB", exit_code=proc.returncode, seconds=round(seconds, 3), **measured)
     if result and result.get("ok"):
-        return ChildResult(True, seconds, units=result["units"], details={**result, **measured}, gpu=gpu)
+        details = {**result, **measured, "data_pass_seconds": progress.progress.data_pass_seconds()}
+        return ChildResult(True, seconds, units=result["units"], details=details, gpu=gpu)
     verdict = tripped or _failure_verdict(result, proc.returncode, log_path, sorter_logs)
     if verdict.error_class == "gpu_out_of_memory":
         snapshot = write_gpu_snapshot(log_path, (result or {}).get("gpu_memory_summary"))
