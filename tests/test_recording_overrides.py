@@ -62,6 +62,18 @@ def test_one_recordings_override_re_sorts_it_alone_and_skip_lists_it_as_skipped(
     assert (row["canary"], row["sort"]) == ("skipped", "skipped")
     assert row["message"] == "skipped: reference electrode came loose"
 
+    # a probe file given by an override is one of the canary's inputs: editing it canaries again
+    probe = shutil.copy(recordings / "r1" / "probegroup.json", tmp_path / "r1-probe.json")
+    configure(tmp_path, recordings, {"r1": {"probe": str(probe)}, "r2": {"sorter_params": {"threshold": 7}},
+                                     "r3": {"skip": True, "reason": "reference electrode came loose"}})
+    planned = run_snakemake(tmp_path, "--dry-run")
+    assert planned.returncode == 0, planned.stderr[-3000:]
+    jobs = (planned.stdout + planned.stderr).split("\n\n")
+    canaries = [job for job in jobs if "rule canary:" in job]
+    assert len(canaries) == 1 and "recording=r1" in canaries[0], canaries
+    inputs = next(line for line in canaries[0].splitlines() if line.strip().startswith("input:"))
+    assert str(probe) in inputs, canaries[0]
+
 
 def test_overrides_merge_in_order_and_a_probe_goes_through_the_recording(tmp_path, monkeypatch):
     cfg = validate_config({"recordings_dir": str(TESTS / "data" / "tiny"), "sorter": "backends:ThresholdSorter",
