@@ -1,6 +1,6 @@
 """A plain script, as a notebook user writes one, driving sortcanary's Python API (test_python_api.py).
 
-    python python_api_script.py OUT.json WORKDIR SORTER SILENT_RECORDING CANARY_WINDOW_S PARAMS_JSON
+    python python_api_script.py OUT.json WORKDIR SORTER SILENT_RECORDING CONFIG_JSON PARAMS_JSON
 
 1. ``sortcanary.run_sorter`` on a generated recording, lazily bandpass-filtered (never saved);
 2. ``sortcanary.run_sorter`` on a silent recording held in memory (a NumpyRecording): CanaryBlocked;
@@ -20,9 +20,8 @@ import sortcanary
 from sortcanary.demo import silent
 from sortcanary.recordings import entry_for_path, open_recording
 
-out, workdir, sorter, silent_path, window_s, params = sys.argv[1:7]
-workdir, params = Path(workdir), json.loads(params)
-config = {"canary": {"window_s": float(window_s)}}
+out, workdir, sorter, silent_path, config, params = sys.argv[1:7]
+workdir, config, params = Path(workdir), json.loads(config), json.loads(params)
 report: dict = {}
 
 started = time.monotonic()

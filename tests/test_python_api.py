@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import CANARY_WINDOW_S, TESTS, job_env, read_json
+from conftest import SORT_ONLY, TESTS, job_env, read_json
 
 SCRIPT = TESTS / "python_api_script.py"
 
@@ -30,7 +30,7 @@ def api_run(ks4_run, tmp_path_factory) -> dict:
     silent = ks4_run.workdir.parent / "recordings" / "silent.bin"
     out = root / "report.json"
     result = subprocess.run([sys.executable, str(SCRIPT), str(out), str(root / "work"), "kilosort4", str(silent),
-                             str(CANARY_WINDOW_S), json.dumps({"torch_device": "cpu"})],
+                             json.dumps(SORT_ONLY), json.dumps({"torch_device": "cpu"})],
                             cwd=root, env=job_env(), capture_output=True, text=True, timeout=2400)
     assert result.returncode == 0, result.stderr[-4000:]
     return {**read_json(out), "work": root / "work", "stderr": result.stderr}
