@@ -85,7 +85,8 @@ def recording_entry(wildcards):
 
 def recording_files(wildcards):
     """The recording's own files (canary input), so a changed recording is canaried and sorted
-    again; with them the probe file a `recordings` override gives it (the job's plan reads it)."""
+    again; with them the probe file a `recordings` override gives it (the job's plan reads it).
+    """
     files = list(RECORDINGS[wildcards.recording].input_files)
     probe = OVERRIDDEN.get(wildcards.recording, {}).get("override", {}).get("probe")
     return [*files, probe] if probe else files
