@@ -19,18 +19,15 @@ rule sort:
         attempt=attempt,
         runtime=sort_runtime_min,
         mem_mb=sort_mem_mb,
+    # The job's other files (sorted folder, verdict, attempts, progress, the run's halt file) are
+    # not params: the adapter names them from sortcanary.layout and the wildcard. Snakemake formats
+    # a param pattern and calls a param function for every job when the DAG is built, which is
+    # measurable over 10,000 recordings (bench/bench_dag_scale.py).
     params:
-        verdict=layout.SORT_VERDICT,
-        halt=layout.HALT,
-        # Patterns and plain values, not functions: Snakemake calls and inspects every function
-        # once per job, which is measurable over 10,000 recordings (bench/bench_dag_scale.py).
-        attempts=layout.SORT_ATTEMPTS,
-        progress=layout.SORT_PROGRESS,
         recording=recording_entry,
         # Not read by the job (its plan derives the same value): a param, so a change re-runs it.
         identity=SORT_IDENTITY,
         # A changed outputs section re-runs this job, which then rebuilds only the outputs.
         outputs=config["outputs"],
-        sorted_dir=layout.SORTED,
     script:
         "../scripts/sort.py"

@@ -1,8 +1,13 @@
-"""Snakemake adapter for rule canary (logic: sortcanary.jobs.canary.run_canary)."""
+"""Snakemake adapter for rule canary (logic: sortcanary.jobs.canary.run_canary).
+
+The job's files other than its declared input, output and log are named here from sortcanary.layout
+and the wildcard, not passed as params (see workflow/rules/canary.smk).
+"""
 
 import sys
 from pathlib import Path
 
+from sortcanary import layout
 from sortcanary.jobs.canary import run_canary
 from sortcanary.jobs.joblog import log_to
 from sortcanary.recordings import RecordingEntry
@@ -10,6 +15,8 @@ from sortcanary.views.notify import notify_verdict
 from sortcanary.views.status import refresh_summary
 
 log_to(snakemake.log.log)
+name = snakemake.wildcards.recording
+verdict = layout.CANARY_VERDICT.format(recording=name)
 entry = RecordingEntry.from_dict(snakemake.params.recording)
 code, _ = run_canary(
     entry,
@@ -17,12 +24,12 @@ code, _ = run_canary(
     scratch=Path(snakemake.config["scratch_dir"]) / "canary" / entry.name,
     log_path=Path(snakemake.log.log),
     marker_path=Path(snakemake.output.marker),
-    verdict_path=Path(snakemake.params.verdict),
-    halt_path=Path(snakemake.params.halt),
-    evidence_dir=Path(snakemake.params.evidence),
-    progress_path=Path(snakemake.params.progress),
+    verdict_path=Path(verdict),
+    halt_path=Path(layout.HALT),
+    evidence_dir=Path(layout.CANARY_EVIDENCE.format(recording=name)),
+    progress_path=Path(layout.CANARY_PROGRESS.format(recording=name)),
     mem_mb=getattr(snakemake.resources, "mem_mb", None),
 )
-notify_verdict(snakemake.config["notify"], "canary", snakemake.params.verdict)
+notify_verdict(snakemake.config["notify"], "canary", verdict)
 refresh_summary()
 sys.exit(code)
