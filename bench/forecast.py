@@ -1,11 +1,11 @@
 """Benchmark: a full sort's forecast from its canary against the sort itself.
 
-For each generated ground-truth recording (2, 10 and 30 minutes; --quick: 1 and 3 minutes, 8
+For each generated ground-truth recording (2, 10 and 30 minutes; --quick: 1 and 3 minutes, 16
 channels), the real workflow on this machine (Kilosort4 on the CPU, default config, canary window
 30 s):
 
 1. runs the canary alone (``snakemake ... results/canary/<rec>.json``), under bench/_measured.py:
-   its verdict record holds what it measured (``measured``: window, sort and outputs seconds);
+   its verdict record holds what it measured (``measured``: window, sort, data-pass and outputs seconds);
 2. computes the full sort's forecast (sortcanary.plan.resources.forecast_seconds) and requests
    (``sized_runtime_min``, ``sized_mem_mb``) from that record, exactly as the sort rule does;
 3. runs the full sort, under bench/_measured.py.
@@ -17,7 +17,7 @@ under). The canary's own peak is the runner's (``peak_rss_bytes``, summed over t
 process tree). The requested runtime is shown beside the actual time (it must be above it: it
 carries RUNTIME_SAFETY and RUNTIME_OVERHEAD_MIN).
 
-    PYTHONPATH=src .venv/bin/python bench/forecast.py            # 2, 10, 30 min x 32 ch (about 2 h)
+    PYTHONPATH=src .venv/bin/python bench/forecast.py --threads 1  # 2, 10, 30 min x 32 ch (about 75 min)
     PYTHONPATH=src .venv/bin/python bench/forecast.py --quick    # 1, 3 min x 16 ch
 """
 
