@@ -145,3 +145,26 @@ def test_auto_beside_a_visible_gpu_that_torch_cannot_use_is_an_environment_verdi
     assert verdict.evidence["gpus"] == [str(tmp_path / "nvidia0")] and "torch_device: cpu" in verdict.remediation
     assert resolve_torch_device("cpu", device_nodes=nodes) == "cpu", "an explicit cpu sorts on the CPU on purpose"
     assert resolve_torch_device("auto", device_nodes=str(tmp_path / "none[0-9]*")) == "cpu", "no GPU: cpu"
+
+
+def test_a_sorters_defaults_are_listed_once_per_installed_version(tmp_path, monkeypatch):
+    """Listing Kilosort4's defaults imports it (seconds: torch, faiss); a job's plan reads the list
+    kept for the installed version instead, while preflight's check still imports the sorter."""
+    import subprocess
+    import sys
+
+    from sortcanary import layout
+    from sortcanary.plan.sorters import resolve_backend
+
+    monkeypatch.chdir(tmp_path)
+    backend = resolve_backend("kilosort4")
+    listed = backend.default_params()
+    (kept,) = (tmp_path / layout.SORTER_DEFAULTS).parent.glob("kilosort4-*.json")
+    assert json.loads(kept.read_text()) == listed and "batch_size" in listed
+    probe = ("import sys; from sortcanary.plan.sorters import resolve_backend; "
+             "print(sorted(resolve_backend('kilosort4').default_params())[0], 'kilosort' in sys.modules)")
+    kept.write_text(json.dumps({"0_kept": 1, **listed}))
+    read = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert read.stdout.split() == ["0_kept", "False"], "the kept list is read, the sorter not imported"
+    backend.check_installed()  # imports the sorter, and keeps what it lists
+    assert json.loads(kept.read_text()) == listed

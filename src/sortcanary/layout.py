@@ -74,6 +74,9 @@ RUN_MANIFEST = "logs/run.json"
 SUMMARY_LOCK = "logs/.summary.lock"
 # Held by the job whose sorter child runs on that GPU (sortcanary.runner.gpu_slots).
 GPU_SLOT = ".sortcanary/gpu-slots/{gpu}.lock"
+# A sorter's default parameters, per installed version (sortcanary.plan.sorters): listing them
+# imports the sorter, which the sorter's own child process does anyway.
+SORTER_DEFAULTS = ".sortcanary/sorter-defaults/{sorter}-{version}.json"
 
 
 def path(pattern: str, root: str = ".", **wildcards) -> str:

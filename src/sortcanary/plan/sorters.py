@@ -13,6 +13,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from .. import layout
+from ..atomic import read_json, write_json_atomic
 from ..taxonomy import SortFailure, verdict_for
 
 
@@ -53,6 +55,12 @@ class SorterBackend:
 # Kilosort4's filters, template length (nt=61 samples) and drift binning assume spike-band data
 # sampled at tens of kHz; an LFP stream (1-2.5 kHz) or a mis-set rate can't be sorted meaningfully.
 SAMPLING_FREQUENCY_RANGES = {"kilosort4": (10_000.0, 100_000.0)}
+# The distribution that installs each sorter, so that its version is known without importing it.
+# Listing Kilosort4's default parameters imports it (torch, faiss: ~3 s), which every job's parent
+# process did to build its plan, before its child imported the sorter again to run it (benchmark 3).
+# Read once per installed version and kept (layout.SORTER_DEFAULTS); a sorter missing here is
+# asked every time.
+DISTRIBUTIONS = {"kilosort4": "kilosort"}
 
 
 class SpikeInterfaceSorter(SorterBackend):
@@ -80,13 +88,37 @@ class SpikeInterfaceSorter(SorterBackend):
             return
         if not self._cls.is_installed():
             raise self._not_installed("not found")
-        self.default_params()
+        self._listed_params()  # imports the sorter, whatever is kept
 
     def default_params(self) -> dict:
+        kept = self._kept_params()
+        cached = read_json(kept, default=None) if kept else None
+        return cached if isinstance(cached, dict) else self._listed_params()
+
+    def _listed_params(self) -> dict:
         try:
-            return dict(self._cls.default_params())
+            params = dict(self._cls.default_params())
         except ImportError as exc:  # some sorters import their package to list their parameters
             raise self._not_installed(f"{type(exc).__name__}: {exc}") from exc
+        kept = self._kept_params()
+        if kept:
+            try:
+                write_json_atomic(kept, params)
+            except (OSError, TypeError, ValueError):  # a read-only folder or an odd value: asked next time
+                pass
+        return params
+
+    def _kept_params(self) -> Path | None:
+        """Where the defaults of the installed version are kept (None: not known for this sorter)."""
+        from importlib.metadata import PackageNotFoundError, version
+
+        import spikeinterface
+
+        try:
+            installed = version(DISTRIBUTIONS[self.name])
+        except (KeyError, PackageNotFoundError):
+            return None
+        return Path(layout.SORTER_DEFAULTS.format(sorter=self.name, version=f"{installed}-si{spikeinterface.__version__}"))
 
     def run(self, recording, folder: Path, params: dict, *, docker_image=None, singularity_image=None):
         from spikeinterface.sorters import run_sorter
