@@ -88,19 +88,19 @@ class SpikeInterfaceSorter(SorterBackend):
             return
         if not self._cls.is_installed():
             raise self._not_installed("not found")
-        self._listed_params()  # imports the sorter, whatever is kept
+        self._listed_params(self._kept_params())  # imports the sorter, whatever is kept
 
     def default_params(self) -> dict:
         kept = self._kept_params()
         cached = read_json(kept, default=None) if kept else None
-        return cached if isinstance(cached, dict) else self._listed_params()
+        return cached if isinstance(cached, dict) else self._listed_params(kept)
 
-    def _listed_params(self) -> dict:
+    def _listed_params(self, kept: Path | None) -> dict:
+        """The defaults as the sorter lists them (importing it), kept at ``kept`` when given."""
         try:
             params = dict(self._cls.default_params())
         except ImportError as exc:  # some sorters import their package to list their parameters
             raise self._not_installed(f"{type(exc).__name__}: {exc}") from exc
-        kept = self._kept_params()
         if kept:
             try:
                 write_json_atomic(kept, params)
