@@ -89,7 +89,9 @@ def save(name: str, quick: bool, record: dict) -> Path:
     path = RESULTS / f"{name}{'.quick' if quick else ''}.json"
     record = {"benchmark": name, "quick": quick, "command": " ".join(["python", *sys.argv]), "code": code_version(),
               "machine": machine(), **record}
-    path.write_text(json.dumps(record, indent=2, sort_keys=False, default=str) + "\n")
+    # Paths inside the repository are written relative to it: a result names no machine's folders.
+    text = json.dumps(record, indent=2, sort_keys=False, default=str).replace(f"{REPO}{os.sep}", "")
+    path.write_text(text + "\n")
     print(f"\nwrote {path.relative_to(REPO)}")
     return path
 
