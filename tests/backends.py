@@ -225,3 +225,22 @@ class GpuOutOfMemory(ThresholdSorter):
 
         raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 7.79 GiB total "
                                      "capacity; 6.12 GiB already allocated)")
+
+
+class KilosortLike(ThresholdSorter):
+    """Lists the parameters through which Kilosort4 filters, references and corrects drift itself
+    (with Kilosort4's defaults), so that the plan switches them off for a recipe that does the same,
+    and writes what it was given into its folder (``given.json``: the parameters, the channels, the
+    dtype): what the recipe changed in the sorter, seen from the sorter, in seconds."""
+
+    def default_params(self) -> dict:
+        return {"do_CAR": True, "highpass_cutoff": 300.0, "do_correction": True, "nblocks": 1, "binning_depth": 5.0}
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        import json
+
+        sorting = super().run(recording, folder, params)
+        given = {"params": params, "channel_ids": [str(c) for c in recording.channel_ids],
+                 "dtype": str(recording.get_dtype()), "class": type(recording).__name__}
+        (folder / "given.json").write_text(json.dumps(given))
+        return sorting

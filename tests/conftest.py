@@ -31,6 +31,16 @@ CANARY_WINDOW_S = 10.0
 # The ground-truth recording beside the demo's in the shared Kilosort4 run (its true sorting kept aside).
 GT_NAME = "gt"
 GT_UNITS = 5
+# The shared run's recipes (config `recordings` overrides): the ground truth is sorted through the
+# Neuropixels preset, healthy_b's motion is estimated by SpikeInterface, and two recordings are
+# blocked by their canaries before any sorter starts: NYQUIST_NAME (the ground truth again, with a
+# band-pass above its Nyquist frequency) and DEAD_NAME (DEAD_CHANNELS of its channels constant).
+NYQUIST_NAME = "nyquist"
+DEAD_NAME = "dead"
+DEAD_CHANNELS = 12
+RECIPES = {GT_NAME: {"preprocessing": "neuropixels"},
+           "healthy_b": {"motion": "compute", "motion_preset": "rigid_fast"},
+           NYQUIST_NAME: {"preprocessing": [{"name": "bandpass_filter", "params": {"freq_min": 300, "freq_max": 20000}}]}}
 # A run whose outputs aren't what a test judges: sort only, no canary rehearsal of the outputs (the
 # post-sort step costs more than a test backend's sort; test_outputs.py judges it on the shared run).
 OUTPUTS_OFF = {"curation": {"enabled": False}, "exporters": {"phy": False, "units_npz": False, "nwb": False},
@@ -125,7 +135,8 @@ def ks4_run(demo_dir, tmp_path_factory) -> WorkflowRun:
     Recordings: GT_NAME, a ground-truth SpikeInterface folder whose true sorting is kept aside,
     and the demo's healthy_b (raw binary) and silent (its canary blocks it). The demo's healthy_a
     is left out: it is a SpikeInterface folder too, and its canary and sort would add a fifth of
-    the run. Every output of the full sorts on, NWB included, with NWB_METADATA (test_nwb.py validates
+    the run. Their recipes are RECIPES; NYQUIST_NAME and DEAD_NAME are blocked in seconds, before
+    their canaries start a sorter. Every output of the full sorts on, NWB included, with NWB_METADATA (test_nwb.py validates
     it); the canaries don't rehearse them (test_canary.py covers that, on a test backend). A progress
     line every 2 s, watched from outside while healthy_b's full sort runs (``MID_RUN``).
     A KS4 run costs minutes on 2 cores, so the suite makes it once. Read-only: a test that runs
@@ -140,12 +151,28 @@ def ks4_run(demo_dir, tmp_path_factory) -> WorkflowRun:
         (recordings / path.name).symlink_to(path)
     recording, truth = ground_truth(DEMO_DURATION_S, DEMO_CHANNELS, GT_UNITS, seed=0)
     recording.save(folder=recordings / GT_NAME)
+    (recordings / NYQUIST_NAME).symlink_to(recordings / GT_NAME)
+    dead_channels(recording.frame_slice(0, int(4 * recording.sampling_frequency)), DEAD_CHANNELS).save(
+        folder=recordings / DEAD_NAME)
     truth = truth.save(folder=root / "ground_truth")
     workdir = root / "wf"
     write_config(workdir, recordings_dir=str(recordings), torch_device="cpu", progress={"interval_s": 2},
                  canary={"window_s": CANARY_WINDOW_S, "exercise_outputs": False},
-                 outputs={"exporters": {"nwb": True}, "nwb_metadata": NWB_METADATA})
+                 outputs={"exporters": {"nwb": True}, "nwb_metadata": NWB_METADATA}, recordings=RECIPES)
     return WorkflowRun(workdir, run_watched(workdir, "healthy_b", root / MID_RUN), truth)
+
+
+def dead_channels(recording, count: int):
+    """``recording`` in memory with its first ``count`` channels constant at zero (a dead shank)."""
+    from spikeinterface.core import NumpyRecording
+
+    traces = recording.get_traces()
+    traces[:, :count] = 0
+    dead = NumpyRecording([traces], sampling_frequency=recording.sampling_frequency, channel_ids=recording.channel_ids)
+    dead.set_probegroup(recording.get_probegroup())
+    dead.set_channel_gains(recording.get_channel_gains())
+    dead.set_channel_offsets(recording.get_channel_offsets())
+    return dead
 
 
 # What run_watched saw from outside while the watched full sort ran (JSON beside the run's workdir).

@@ -136,6 +136,10 @@ _CLASSES = [
     _env("exporter_unavailable", "An output switched on in the config needs a package this environment lacks.",
          "Install it into the jobs' environment (for NWB: pip install 'sortcanary[nwb]'), or switch that output off.",
          wide=True),
+    _env("preprocessing_invalid", "A step of the preprocessing chain cannot run on this recording (a filter edge "
+         "above its Nyquist frequency, a parameter the step refuses, metadata the step needs).",
+         "Fix the step the message names in `preprocessing` of " + CONFIG + " (or in this recording's "
+         "`recordings` override), or give this recording a recipe of its own there."),
     _env("existing_result_differs", "A finished sort of this recording exists, made with other settings or other "
          "data; it is kept.", "Delete the recording's results/sorted/ folder to re-sort it, or set "
          "resort_on_change: true."),
@@ -178,6 +182,11 @@ _CLASSES = [
     FailureClass("no_good_channels", BIOLOGICAL, "No channel carries usable signal.",
                  "Check the headstage/reference wiring and the channel map; exclude the recording if the probe "
                  "was dead."),
+    FailureClass("too_many_bad_channels", BIOLOGICAL, "More of the probe's channels are bad (dead, noisy, or "
+                 "outside the brain) than `bad_channels.max_fraction` allows.",
+                 "Look at the figure the verdict names: check the probe's insertion depth, the reference and the "
+                 "channel map; if the recording is still worth sorting, raise `bad_channels.max_fraction` for it "
+                 "(a `recordings` override in " + CONFIG + ")."),
     FailureClass("flat_signal", BIOLOGICAL, "The signal is flat (constant or all-zero) on the channels.",
                  "Check that acquisition actually recorded (disconnected headstage, wrong stream, zero-filled file)."),
     FailureClass("saturated_signal", BIOLOGICAL, "The signal sits at the rails of its range (amplifier saturation).",

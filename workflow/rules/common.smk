@@ -13,6 +13,7 @@ from sortcanary.checks.sorter_params import check_sorter_params
 from sortcanary.config import ConfigError, describe_validation_error
 from sortcanary.plan.gpus import local_slots
 from sortcanary.plan.overrides import overridden_recordings, skipped, unmatched
+from sortcanary.plan.recipe_check import check_recipe
 from sortcanary.plan.sortplan import sort_identity
 from sortcanary.recordings import NAME_PATTERN, DiscoveryError, discover
 from sortcanary.views.notify import notify_run_end
@@ -40,10 +41,12 @@ configfile: CONFIGFILE
 
 
 # Defaults come from the schema; a bad config stops here with one line naming the key, and so do
-# sorter parameters the sorter doesn't know (with the nearest valid name).
+# sorter parameters the sorter doesn't know and preprocessing steps or parameters SpikeInterface
+# doesn't know (with the nearest valid name).
 try:
     validate(config, schema="../schemas/config.schema.yaml")
     check_sorter_params(config["sorter"], config["sorter_params"])
+    check_recipe(config)
 except WorkflowError as err:
     sys.exit(f"sortcanary: {describe_validation_error(err)}")
 except ConfigError as err:

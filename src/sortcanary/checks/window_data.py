@@ -15,9 +15,17 @@ channel constant, or pinned at the rails of its integer range), which it does no
 * every channel constant -> biological / flat_signal;
 * every channel pinned at the rails of its integer range -> biological / saturated_signal;
 * every channel either constant or saturated -> biological / no_good_channels.
-Some bad channels alone are not fatal (the sorter copes); they are reported in the log. The
-figures also carry the window's threshold crossings (sortcanary.checks.activity): if the sorter
-then finds no spikes, they tell a misconfigured sorter from a silent recording.
+Some bad channels alone are not fatal (the sorter copes): the figures name them
+(``bad_channels``: dead = constant, saturated), and the canary blocks only when they are more
+than ``bad_channels.max_fraction`` of the probe and the recipe's chain has no bad-channel
+detection of its own (sortcanary.checks.bad_channels). The figures also carry the window's
+threshold crossings (sortcanary.checks.activity): if the sorter then finds no spikes, they tell a
+misconfigured sorter from a silent recording.
+
+The noise figure is the median absolute deviation of each channel, as SpikeInterface's
+``get_noise_levels(method="mad")`` computes it, but over the even spread of chunks read here (see
+``_sample``) rather than its random ones, and from traces already in memory: reading the window
+again for it would double the check's I/O.
 """
 
 from __future__ import annotations
@@ -82,6 +90,10 @@ def check_window(recording) -> dict:
         saturated |= pinned
         constant &= ~pinned
     figures.update(constant_channels=f"{int(constant.sum())}/{n_ch}", saturated_channels=f"{int(saturated.sum())}/{n_ch}")
+    if constant.any() or saturated.any():
+        ids = [str(c) for c in recording.get_channel_ids()]
+        figures["bad_channels"] = {reason: [ids[i] for i in np.flatnonzero(mask)]
+                                   for reason, mask in (("dead", constant), ("saturated", saturated)) if mask.any()}
     if constant.all():
         raise SortFailure(verdict_for(
             "flat_signal", message=f"{n_ch}/{n_ch} channels are constant in the canary window.", **figures))

@@ -88,8 +88,9 @@ def _try_window(plan: SortPlan, workspace: Path, log_path: Path, progress: Progr
         wipe_dir(workspace)
         outcome = sort_plan(plan, dest=workspace / "out", workdir=workspace / "child", log_path=log_path,
                             progress=progress)
+        notes = (outcome.get("recipe") or {}).get("notes")
         return {**tried, "outcome": "pass", "units": outcome["units"], "gpu": outcome["gpu"],
-                "measured": measured(plan, outcome)}, None
+                "measured": measured(plan, outcome), **({"notes": notes} if notes else {})}, None
     except SortFailure as failure:
         verdict = keep_evidence(failure.verdict, workspace, evidence_dir, log_path)
     except Exception as exc:  # noqa: BLE001 -- the canary is a smoke test: unexpected errors pass through
@@ -171,10 +172,13 @@ def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Pat
         windows, verdict = _longer(plan, windows, scratch, log_path, progress, evidence_dir)
     # The device is the run's, not the verdict's: it goes to the verdict record, never the marker.
     gpus = [w.pop("gpu") for w in windows]
+    notes = [w.pop("notes", None) for w in windows][-1]
     base["windows"] = windows
     if verdict is None:
         measured = windows[-1].pop("measured")
         marker = {**base, "status": "pass", "units": windows[-1]["units"]}
+        if notes:  # the recipe's notes (a dropped step, bad channels below the limit): deterministic
+            marker["notes"] = notes
         if len(windows) > 1:
             quiet, good = windows[0], windows[-1]
             marker["note"] = (f"leading window [{quiet['start_s']:g} s, {quiet['start_s'] + quiet['duration_s']:g} s) "

@@ -49,6 +49,7 @@ def report_context(plan: SortPlan, outcome: dict, defaults: dict, extra: dict | 
         # NWB wants a session start: the acquisition's own clock, a file's mtime only as the last resort.
         "session_start": start.isoformat(),
         "session_start_source": start_source,
+        "recipe": {**plan.recipe.as_dict(), **(outcome.get("recipe") or {})},
         **(extra or {}),
     }
 
@@ -84,7 +85,8 @@ def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, cont
         "sort_seconds": round(run.seconds, 3),
         "sorter": plan.sorter,
         "sorter_version": run.details.get("sorter_version", "unknown"),
-        "sorter_params": plan.sorter_params,
+        # the plan's, unless the child switched the sorter's drift correction off for this probe
+        "sorter_params": run.details.get("sorter_params", plan.sorter_params),
         "duration_s": plan.duration_s,
         "gpu": run.gpu,  # the device it ran on (None: CPU, or no GPU)
         # what the sorter took, for sizing the full sort's request (sortcanary.runner.watched)
@@ -95,6 +97,8 @@ def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, cont
     }
     if run.details.get("data_checks"):
         outcome["data_checks"] = run.details["data_checks"]
+    if run.details.get("recipe"):  # what the recipe's chain did, and its notes (sortcanary.runner.chain)
+        outcome["recipe"] = run.details["recipe"]
     try:
         context = report_context(plan, outcome, backend.default_params(), context)
         outcome["outputs"] = build_outputs(plan, dest=dest, workdir=workdir, log_path=log_path, context=context,

@@ -202,7 +202,7 @@ def _rebuild_outputs(job: _Job, plan: SortPlan, existing: dict, marker: dict) ->
     staging = staging_dir_for(job.dest)
     workspace = wipe_dir(job.scratch)
     try:
-        for part in ("sorter", "sorting"):
+        for part in ("sorter", "sorting", "motion"):
             if (job.dest / IN_SORTED[part]).is_dir():
                 link_tree(job.dest / IN_SORTED[part], staging / IN_SORTED[part])
         defaults = resolve_backend(existing["sorter"]).default_params()

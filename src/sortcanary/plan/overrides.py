@@ -6,7 +6,9 @@ a third must not be sorted at all. ``recordings`` maps a recording name, or a gl
 later entries over earlier ones:
 
 * ``sorter_params``: merged over the global ``sorter_params``, key by key;
-* ``canary``: merged over the global ``canary`` section;
+* ``canary`` and ``bad_channels``: merged over the global sections;
+* ``preprocessing``, ``motion`` and ``motion_preset``: the recording's recipe
+  (sortcanary.plan.recipe), replacing the global one;
 * ``probe``: a probeinterface JSON file replacing the recording's geometry (the same
   ``RecordingEntry.probe`` the ``formats.probe`` setting fills at discovery);
 * ``skip: true`` with a ``reason``: no canary and no sort; the summary lists it as skipped.
@@ -28,7 +30,8 @@ from ..config import ConfigError
 from ..recordings import RecordingEntry
 from ..recordings.metadata import probe_channel_count
 
-MERGED = ("sorter_params", "canary")
+MERGED = ("sorter_params", "canary", "bad_channels")
+REPLACED = ("preprocessing", "motion", "motion_preset")
 
 
 def matching(cfg: dict, name: str) -> list[dict]:
@@ -47,7 +50,8 @@ def recording_config(cfg: dict, name: str) -> dict:
     for over in found:
         for key in MERGED:
             effective[key].update(copy.deepcopy(over.get(key) or {}))
-        override.update({k: v for k, v in over.items() if k not in MERGED})
+        effective.update({k: copy.deepcopy(over[k]) for k in REPLACED if k in over})
+        override.update({k: v for k, v in over.items() if k not in MERGED + REPLACED})
     if override.get("probe"):
         override["probe"] = str(Path(override["probe"]).expanduser().absolute())
     effective["override"] = override
@@ -57,20 +61,26 @@ def recording_config(cfg: dict, name: str) -> dict:
 def overridden_recordings(cfg: dict, recordings: dict[str, RecordingEntry]) -> dict[str, dict]:
     """Recording name -> its config (``recording_config``), for the recordings an override matches;
     {} at once without overrides (a 10,000-recording DAG pays nothing). Checked when the DAG is
-    built: a bad probe or an unknown sorter parameter raises ConfigError naming the recording."""
+    built: a bad probe, an unknown sorter parameter or an unknown preprocessing step or parameter
+    raises ConfigError naming the recording."""
     if not cfg.get("recordings"):
         return {}
     from ..checks.sorter_params import check_sorter_params
+    from .recipe_check import check_recipe
 
     found = {name: recording_config(cfg, name) for name in recordings if matching(cfg, name)}
     checked: set[str] = set()
     for name, effective in found.items():
-        params = json.dumps(effective["sorter_params"], sort_keys=True, default=str)
+        params = "sorter_params:" + json.dumps(effective["sorter_params"], sort_keys=True, default=str)
         try:
             with_probe(recordings[name], effective["override"])
             if params not in checked:
                 check_sorter_params(effective["sorter"], effective["sorter_params"])
                 checked.add(params)
+            recipe = "preprocessing:" + json.dumps(effective.get("preprocessing"), sort_keys=True, default=str)
+            if recipe not in checked:
+                check_recipe(effective)
+                checked.add(recipe)
         except ValueError as err:
             raise ConfigError(f"recordings ({name}): {err}") from None
     return found

@@ -15,7 +15,9 @@ What the plan resolves:
   the job's scheduler memory request) and the progress line's interval;
 * the post-sort outputs wanted, and the sort identity a finished sort must match to be reused;
 * the recording's own overrides (the config's ``recordings`` section, sortcanary.plan.overrides),
-  merged in first, and the GPU ids the sorter child may be pinned to (sortcanary.plan.gpus).
+  merged in first, and the GPU ids the sorter child may be pinned to (sortcanary.plan.gpus);
+* the recipe (sortcanary.plan.recipe): the preprocessing chain and the motion mode the child
+  applies before the sorter, canary and full sort alike, with what it switches off in the sorter.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dataclasses import asdict, dataclass, replace
 from ..recordings import RecordingEntry, Window
 from .gpus import resolve_gpu_ids
 from .overrides import recording_config, with_probe
+from .recipe import Recipe, drift_bin_um, plan_recipe, recipe_identity, sorter_switches
 from .sorters import resolve_backend
 
 # Sorter parameters the canary changes so that the sorter judges the *whole* window. Kilosort4
@@ -91,6 +94,7 @@ class SortPlan:
     sparse_timeout_s: float | None = None  # its inactivity timeout
     gpu_ids: tuple[str, ...] = ()  # devices the sorter child may be pinned to; () = environment untouched
     guards: GuardBounds | None = None  # None: no memory or I/O-stall watchdog
+    recipe: Recipe = Recipe()  # what is done to the traces before the sorter
 
     @property
     def duration_s(self) -> float:
@@ -103,6 +107,7 @@ class SortPlan:
     def as_dict(self) -> dict:
         data = asdict(self)
         data["recording"] = self.recording.as_dict()
+        data["recipe"] = self.recipe.as_dict()
         return data
 
     @classmethod
@@ -114,6 +119,7 @@ class SortPlan:
         data["sparse_window"] = Window(**data["sparse_window"]) if data.get("sparse_window") else None
         data["gpu_ids"] = tuple(data.get("gpu_ids", ()))
         data["guards"] = GuardBounds(**data["guards"]) if data.get("guards") else None
+        data["recipe"] = Recipe.from_dict(data.get("recipe"))
         return cls(**data)
 
 
@@ -129,8 +135,9 @@ def container_options(cfg: dict) -> dict:
 def sort_identity(cfg: dict) -> dict:
     """What a finished sort must match to be reused (the full sort adds the recording's files).
     The workflow passes the same value as a rule param, so a change re-runs the jobs. ``cfg`` is
-    the global config, or one recording's (``recording_config``); a probe override joins it."""
-    identity = {"sorter": cfg["sorter"], "sorter_params": cfg["sorter_params"]}
+    the global config, or one recording's (``recording_config``); a probe override joins it, and
+    the recipe when it is not the default (sortcanary.plan.recipe.recipe_identity)."""
+    identity = {"sorter": cfg["sorter"], "sorter_params": cfg["sorter_params"], **recipe_identity(cfg)}
     probe = (cfg.get("override") or {}).get("probe")
     return {**identity, "probe": probe} if probe else identity
 
@@ -210,7 +217,11 @@ def _common(cfg: dict, entry: RecordingEntry, job: str, device_of, mem_mb: int |
     backend = resolve_backend(cfg["sorter"])
     defaults = backend.default_params()
     params, device = _sorter_params(cfg, defaults, device_of)
-    return {"job": job, "recording": with_probe(entry, cfg["override"]), "sorter": cfg["sorter"],
+    recipe = plan_recipe(cfg)
+    switches, notes = sorter_switches(recipe, defaults, cfg["sorter_params"])
+    params.update(switches)
+    recipe = replace(recipe, notes=notes, drift_bin_um=drift_bin_um(defaults, params))
+    return {"job": job, "recipe": recipe, "recording": with_probe(entry, cfg["override"]), "sorter": cfg["sorter"],
             "sorter_params": params, "container": container_options(cfg), "torch_device": device,
             "gpu_ids": resolve_gpu_ids(cfg["gpus"], device),
             "abort_free_bytes": int(cfg["disk"]["abort_free_gb"] * 1e9), "job_kwargs": dict(cfg["job_kwargs"]),

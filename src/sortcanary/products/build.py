@@ -66,12 +66,31 @@ def _timed(timings: dict, name: str):
     log.info("post-sort %s: %.1f s", name, timings[f"{name}_s"])
 
 
-def postprocess(recording, sorting, dest: Path, outputs: dict, job_kwargs: dict, context: dict | None = None) -> dict:
+def recipe_figures(dest: Path, recording, before, recipe: dict) -> list[str]:
+    """The recipe's figures (sortcanary.products.recipe_figures): the traces before and after a
+    chain that has steps, and SpikeInterface's motion estimate when the sort saved one."""
+    from spikeinterface.core import Motion
+
+    from .recipe_figures import motion_estimate, traces_before_after
+
+    out, made = dest / IN_SORTED["figures"], []
+    if before is not None and recipe.get("steps"):
+        traces_before_after(before, recording, out / "recipe_traces.png")
+        made.append("recipe_traces")
+    if (dest / IN_SORTED["motion"] / "motion").is_dir():
+        motion_estimate(Motion.load(dest / IN_SORTED["motion"] / "motion"), out / "motion_estimate.png")
+        made.append("motion_estimate")
+    return made
+
+
+def postprocess(recording, sorting, dest: Path, outputs: dict, job_kwargs: dict, context: dict | None = None,
+                before=None) -> dict:
     """Build the products ``outputs`` asks for in ``dest``; return what was made.
 
-    ``context`` (recording facts, canary marker, sorter and parameters, versions, sort timing) only
-    feeds the report page. The returned summary (unit counts, files relative to ``dest``, timings)
-    goes into the sort record.
+    ``context`` (recording facts, canary marker, sorter and parameters, the recipe, versions, sort
+    timing) only feeds the report page. ``recording`` is what the sorter got; ``before``, with a
+    recipe, the same part as read, for the figure of the traces before and after the chain. The
+    returned summary (unit counts, files relative to ``dest``, timings) goes into the sort record.
     """
     from . import exports
     from .curation import curate, kept_mask
@@ -125,6 +144,7 @@ def postprocess(recording, sorting, dest: Path, outputs: dict, job_kwargs: dict,
         with _timed(timings, "figures"):
             figures = write_figures(dest, IN_SORTED["figures"], IN_SORTED["phy"], analyzer, sorting, metrics,
                                     kept_mask(curation, sorting.unit_ids))
+            figures += recipe_figures(dest, recording, before, context.get("recipe") or {})
         files["figures"] = IN_SORTED["figures"]
     summary["figures"] = figures
     if on["report"]:

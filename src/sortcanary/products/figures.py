@@ -35,6 +35,11 @@ FIGURES = {
                          "its output folder)."),
     "ks4_drift_scatter": ("KS4 drift scatter", "Kilosort4's spike positions over time, used for its drift "
                           "correction (copied from its output folder)."),
+    "recipe_traces": ("Before and after the preprocessing chain", "The same 0.2 s of up to 8 channels as read "
+                      "(left) and as the sorter got them after the recipe's chain (right), each centred on its "
+                      "median."),
+    "motion_estimate": ("SpikeInterface motion estimate", "Displacement over time estimated by SpikeInterface "
+                        "(motion: compute or apply, with motion_preset), one line per depth bin."),
 }
 # Kilosort4 (>= 4.0.33 through SpikeInterface) saves these when it estimated drift (nblocks > 0).
 KS4_DRIFT = {"ks4_drift_amount": "drift_amount.png", "ks4_drift_scatter": "drift_scatter.png"}

@@ -49,9 +49,36 @@ def _canary(marker: dict | None) -> Markup:
     for key in ("note", "reason"):
         if marker.get(key):
             parts.append(_e(marker[key]))
+    parts += [_e(note) for note in marker.get("notes") or []]
     if marker.get("error"):
         parts.append(_e(f"error passed through: {marker['error'].get('message', '')}"))
     return Markup(" · ".join(parts))
+
+
+MOTION_TEXT = {"kilosort": "kilosort: the sorter corrects drift itself (its estimate is among the figures)",
+               "compute": "compute: SpikeInterface estimated motion for this report; the sorter corrected drift itself",
+               "apply": "apply: SpikeInterface corrected the traces; the sorter's own correction was off"}
+
+
+def _recipe(recipe: dict) -> str:
+    """The recipe as the sort ran it: each step with its parameters, the motion mode, the notes."""
+    steps = recipe.get("steps") or []
+    preset = recipe.get("preset")
+    if steps:
+        rows = "".join(f"<tr><td>{i + 1}</td><td><code>{_e(s['name'])}</code></td>"
+                       f"<td><code>{_e(json.dumps(s.get('params') or {}, sort_keys=True))}</code></td></tr>"
+                       for i, s in enumerate(steps))
+        chain = f"<table><tr><th>#</th><th>step</th><th>parameters</th></tr>{rows}</table>"
+    else:
+        chain = "<p>none: the sorter's own preprocessing only</p>"
+    title = f"preset <code>{_e(preset)}</code>" if preset and steps else "a list of SpikeInterface steps" if steps else ""
+    motion = MOTION_TEXT.get(recipe.get("motion", "kilosort"), recipe.get("motion"))
+    estimate = recipe.get("motion_estimate")
+    if estimate:
+        motion += f" (preset {estimate['preset']}, largest displacement {estimate['max_abs_um']:g} µm)"
+    notes = "".join(f"<li>{_e(n)}</li>" for n in recipe.get("notes") or [])
+    return (f"<h2>Recipe</h2><p>Preprocessing{': ' + title if title else ''}</p>{chain}"
+            f"<p>Motion: {_e(motion)}</p>{'<ul class=notes>' + notes + '</ul>' if notes else ''}")
 
 
 def _units_table(metrics, curation: dict | None) -> str:
@@ -103,7 +130,8 @@ def render(context: dict, summary: dict, figures: list[str], metrics=None, curat
     return (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
         f"<style>{CSS}</style></head><body><h1>{_e(title)}</h1>"
-        f"<h2>Recording</h2>{recording}<h2>Sort</h2>{sort}<h2>Timings</h2>{timings}"
+        f"<h2>Recording</h2>{recording}<h2>Sort</h2>{sort}{_recipe(context.get('recipe') or {})}"
+        f"<h2>Timings</h2>{timings}"
         f"<h2>Outputs</h2>{files}{'<h2>Figures</h2>' + figs if figs else ''}"
         f"{_units_table(metrics, curation)}<h2>Versions</h2>{versions}</body></html>\n"
     )

@@ -2,8 +2,9 @@
 
 It reads the plan the parent wrote once into WORKDIR (``plan.json``) and the task to run on it
 (``task.json``): ``sort`` opens the recording, slices the plan's window, checks the window's data
-(canary only) and runs the backend, saving a SpikeInterface sorting; ``outputs`` builds the
-post-sort products from that saved sorting. The result JSON carries, on failure, the whole
+(canary only), builds the plan's recipe (sortcanary.runner.chain) and runs the backend, saving a
+SpikeInterface sorting; ``outputs`` builds the post-sort products from that saved sorting, on the
+same chain. The canary also judges the probe's bad channels (sortcanary.checks.bad_channels). The result JSON carries, on failure, the whole
 exception chain as text, for the parent's classifier, and the window's data-check figures, the
 evidence that tells a misconfigured recording from a silent one. Either way it carries the
 sorter's peak GPU memory (``peak_gpu_bytes``), which only this process can ask torch for.
@@ -39,6 +40,72 @@ def _recording(plan: SortPlan):
     return window_of(open_recording(plan.recording), plan.window)
 
 
+def _with_recipe(plan: SortPlan, dest: Path, evidence: dict, *, saved_motion: bool = False):
+    """open -> the recipe's chain -> the plan's window -> motion (sortcanary.runner.chain): what the
+    sorter gets when the plan has a recipe, canary and full sort alike; ``evidence["recipe"]``
+    records what was done. ``saved_motion``: the post-sort step reads the sort's motion estimate."""
+    from ..recordings import open_recording, window_of
+    from .chain import build_chain, read_through, with_motion
+
+    log.info("stage: preprocessing chain")
+    chain = build_chain(open_recording(plan.recording), plan.recipe)
+    evidence["recipe"] = chain.record
+    read_through(chain, window_of, plan.window)
+    recording = with_motion(window_of(chain.recording, plan.window), plan.recipe, dest, plan.job_kwargs, chain.record,
+                            saved=saved_motion)
+    return recording, chain
+
+
+def _note(evidence: dict, text: str) -> None:
+    evidence.setdefault("recipe", {}).setdefault("notes", []).append(text)
+
+
+def _bad_channels(plan: SortPlan, raw, chain, dest: Path, evidence: dict) -> None:
+    """The probe's bad channels, from the chain's detection, else the window's data checks: more
+    than the recipe's fraction blocks the canary (with a figure in ``dest``), fewer are a note."""
+    from ..checks.bad_channels import FIGURE_NAME, judge_bad_channels
+
+    if chain is not None and chain.bad_channels is not None:
+        bad, total, found_by = chain.bad_channels, chain.channels_before, "the chain's bad-channel detection"
+    elif plan.window is not None:
+        bad = evidence.get("data_checks", {}).get("bad_channels", {})
+        total, found_by = raw.get_num_channels(), "the window's data checks"
+    else:
+        return
+
+    def draw() -> Path:
+        from ..products.recipe_figures import bad_channels_map
+
+        return bad_channels_map(raw, bad, dest / FIGURE_NAME, f"{plan.recording.name}: bad channels ({found_by})")
+
+    block = plan.window is not None  # the canary judges; the full sort only notes
+    note = judge_bad_channels(bad, total, plan.recipe.max_bad_fraction if block else 1.0, found_by, draw)
+    if note:
+        _note(evidence, note)
+
+
+def _sorter_params(plan: SortPlan, recording, evidence: dict) -> dict:
+    """The plan's sorter parameters, with the sorter's own drift correction switched off (and a
+    note) on a probe too short for it (sortcanary.plan.recipe.drift_span_too_short): a sort without
+    drift correction instead of one that fails as if the recording were silent."""
+    from ..plan.recipe import drift_span_too_short
+
+    bin_um = plan.recipe.drift_bin_um
+    try:
+        depth = recording.get_channel_locations()[:, 1] if bin_um else None
+    except Exception:  # noqa: BLE001 -- no geometry: the sorter says so itself
+        depth = None
+    if depth is None or not len(depth):
+        return plan.sorter_params
+    span = float(depth.max() - depth.min())
+    if not drift_span_too_short(span, bin_um):
+        return plan.sorter_params
+    _note(evidence, f"drift correction switched off (do_correction=False): the probe spans {span:g} um of depth, "
+          f"too short for {plan.sorter}'s drift estimate (70 um at binning_depth {bin_um:g} um), which would move "
+          "every spike off the probe")
+    return {**plan.sorter_params, "do_correction": False}
+
+
 def sort_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict:
     """Run the backend on the recording and save its sorting as a SpikeInterface folder."""
     from ..checks.window_data import check_window
@@ -51,23 +118,34 @@ def sort_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict
     if plan.window is not None:  # cheap trace checks, on the canary's window only
         log.info("stage: window data checks")
         evidence["data_checks"] = check_window(recording)
+    raw, chain = recording, None
+    if plan.recipe.active:
+        recording, chain = _with_recipe(plan, dest, evidence)
+    _bad_channels(plan, raw, chain, dest, evidence)
+    params = _sorter_params(plan, recording, evidence)
     log.info("stage: sorting")
-    sorting = backend.run(recording, dest / IN_SORTED["sorter"], plan.sorter_params, **plan.container)
+    sorting = backend.run(recording, dest / IN_SORTED["sorter"], params, **plan.container)
     log.info("stage: saving the sorting")
     sorting.save(folder=dest / IN_SORTED["sorting"], overwrite=True)
     # The version is asked here, where the sorter is already imported: asking in the parent would
     # import Kilosort4 and torch a second time (seconds of CPU per job).
-    return {"units": int(len(sorting.unit_ids)), "sorter_version": backend.version()}
+    changed = {"sorter_params": params} if params is not plan.sorter_params else {}
+    return {"units": int(len(sorting.unit_ids)), "sorter_version": backend.version(), **changed}
 
 
 def outputs_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict:
-    """Build the post-sort products from the saved sorting (sortcanary.products.build)."""
+    """Build the post-sort products from the saved sorting (sortcanary.products.build), on the
+    recording as the sorter got it (and, with a recipe, as read before it)."""
     import spikeinterface.core as sc
 
     from ..products.build import postprocess
 
     sorting = sc.load(dest / IN_SORTED["sorting"])
-    made = postprocess(_recording(plan), sorting, dest, plan.outputs, plan.job_kwargs, context)
+    recording, before = _recording(plan), None
+    if plan.recipe.active:
+        before = recording
+        recording, _ = _with_recipe(plan, dest, {}, saved_motion=True)
+    made = postprocess(recording, sorting, dest, plan.outputs, plan.job_kwargs, context, before=before)
     return {"units": int(len(sorting.unit_ids)), "outputs": made}
 
 

@@ -267,6 +267,8 @@ def _failure_verdict(result: dict | None, exit_code: int, log_path: Path, sorter
     verdict = Verdict.from_dict(result["verdict"]) if result and result.get("verdict") else None
     if verdict is None:
         verdict = _classified(result, exit_code, log_path, sorter_logs)
+    if result and result.get("recipe"):  # what the recipe's chain did before the failure
+        verdict.evidence.setdefault("recipe", result["recipe"])
     if result and result.get("data_checks"):  # what the window's traces looked like before the sorter failed
         verdict.evidence["data_checks"] = result["data_checks"]
         verdict = settle(verdict, result["data_checks"])
