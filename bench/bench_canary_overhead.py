@@ -27,6 +27,10 @@ only makes the true ratio smaller.
 
 ``--threads 1`` on a shared machine: with 2 threads, torch's OpenMP barriers stall whenever another
 process takes one of the cores (measured here: 0.5 s -> 7 s per Kilosort batch).
+
+``--preprocessing PRESET`` runs both jobs with that recipe (``preprocessing:`` in the config): the
+canary rehearses the chain on its window, the full sort runs it on the whole recording, each
+paying SpikeInterface's copy of the chain's output into ``recording.dat`` (its seconds reported).
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ def main() -> int:
     p = common.parser(__doc__)
     common.add_threads(p)
     p.add_argument("--duration", type=float, help="recording length in seconds (default 1800; 60 with --quick)")
+    common.add_preprocessing(p)
     args = p.parse_args()
     duration = args.duration or (60.0 if args.quick else TARGET_DURATION_S)
     window = 10.0 if args.quick else 30.0
@@ -61,14 +66,15 @@ def main() -> int:
     work = common.WORK / "canary_overhead"
     data = work / f"data_{int(duration)}"
     print(f"benchmark 2: canary vs full sort, {duration / 60:.1f} min x 16 ch, window {window:.0f} s, "
-          f"{repeats} run(s)")
+          f"{repeats} run(s), preprocessing {args.preprocessing}")
     start_load = common.load()
     raw = common.ground_truth_binary(data, REC, duration_s=duration, seed=2)
     runs = []
     for i in range(repeats):
         wd = common.fresh(work / f"wd{i}")
         extra = {"threads": args.threads} if args.threads else {}
-        common.write_config(wd, recordings_dir=str(data), torch_device="cpu", canary={"window_s": window}, **extra)
+        common.write_config(wd, recordings_dir=str(data), torch_device="cpu", canary={"window_s": window},
+                            preprocessing=args.preprocessing, **extra)
         m = common.measured(common.snakemake_cmd(wd), cwd=wd, env=common.env(), label=f"run {i + 1}",
                             output=work / "run.out")
         if m["rc"] != 0:
@@ -86,6 +92,8 @@ def main() -> int:
             "full_units": full.get("units"), "run_wall_s": m["wall_s"], "maxrss_mib": m["maxrss_mib"],
             "canary_stages_s": common.ks4_stages((wd / "logs" / "canary" / f"{REC}.log").read_text()),
             "full_stages_s": common.ks4_stages((wd / "logs" / "sort" / f"{REC}.log").read_text()),
+            "canary_copy_s": common.binary_copy_s(wd / "logs" / "canary" / f"{REC}.log"),
+            "full_copy_s": common.binary_copy_s(wd / "logs" / "sort" / f"{REC}.log"),
             "load_after": m["load_after"],
         })
     ratio = common.median(r["ratio"] for r in runs)
@@ -105,10 +113,11 @@ def main() -> int:
                        f"<= {100 * TARGET:.0f}", common.verdict(bound <= TARGET)])
     print(common.table(checks, ["check", "value", "target", "result"]))
     print(f"load: start {start_load['loadavg']}, end {common.load()['loadavg']}")
-    common.save("canary_overhead", args.quick, {
+    common.save("canary_overhead" + common.preprocessing_suffix(args.preprocessing), args.quick, {
         "target": f"canary seconds / full-sort seconds <= {100 * TARGET:.0f} % on a "
                   f"{TARGET_DURATION_S / 60:.0f}-minute "
                   "recording at the default window",
+        "preprocessing": args.preprocessing,
         "recording": {"duration_s": duration, "channels": 16, "bytes": raw.stat().st_size}, "window_s": window,
         "threads": args.threads or "default (every core)",
         "repeats": repeats, "ratio_measured_median": ratio,

@@ -297,3 +297,33 @@ def add_threads(parser) -> None:
     """--threads, shared by the benchmarks that compare a workflow sort with a bare one."""
     parser.add_argument("--threads", type=int, help="CPU threads per sort (config threads; OMP_NUM_THREADS for "
                         "the bare side); default: the workflow's default, every core")
+
+
+def add_preprocessing(parser) -> None:
+    """--preprocessing, shared by the benchmarks that run a recipe (sortcanary.plan.recipe.PRESETS)."""
+    from sortcanary.plan.recipe import PRESETS
+
+    parser.add_argument("--preprocessing", choices=sorted(PRESETS), default="none",
+                        help="the recipe's preprocessing preset on every side (default: none)")
+
+
+def preprocessing_suffix(preprocessing: str) -> str:
+    """A result file's name suffix for a recipe other than none."""
+    return "" if preprocessing == "none" else f"_{preprocessing}"
+
+
+_WRITE_BINARY = re.compile(r"write_binary[^|\r\n]*\|\s*100%\|[^|]*\|\s*\d+/\d+ \[(?:(\d+):)?(\d+):(\d+)<")
+
+
+def binary_copy_s(log_path: Path) -> float | None:
+    """Seconds of SpikeInterface's copy of a recording that is not binary-compatible into the
+    sorter's ``recording.dat`` (its write_binary progress bar, finished, in a log); None without one."""
+    try:
+        text = Path(log_path).read_text(errors="replace")
+    except OSError:
+        return None
+    found = _WRITE_BINARY.findall(text)
+    if not found:
+        return None
+    hours, minutes, seconds = found[-1]
+    return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)

@@ -51,7 +51,8 @@ SORT_ONLY = {"canary": {"window_s": CANARY_WINDOW_S, "exercise_outputs": False},
 # pytest-xdist hands out work by group: each test module is one, except that the modules whose
 # tests use the shared Kilosort4 run (``ks4_run``) form one group together, so that the run is made
 # once, on one worker. (xdist's own ``--dist loadgroup`` marks don't take effect with pytest 9.)
-KS4_RUN_MODULES = ("test_workflow.py", "test_outputs.py", "test_nwb.py", "test_progress.py", "test_python_api.py")
+KS4_RUN_MODULES = ("test_workflow.py", "test_outputs.py", "test_nwb.py", "test_progress.py", "test_python_api.py",
+                   "test_recipe.py")
 # The longest groups first, so that the two workers finish together.
 FIRST_GROUPS = ("ks4_run", "tests/test_slurm.py")
 

@@ -216,7 +216,9 @@ def test_summary_lists_the_blocked_recording_with_its_reason(ks4_run):
     assert f'href="sorted/{NAME}/report.html"' in page
     assert (workdir / "results" / "summary.png").stat().st_size > 0
     status = sortcanary("status", str(workdir / "results"))
-    assert status.returncode != 0 and status.stdout.splitlines()[1].startswith("silent")
+    listed = [line.split()[0] for line in status.stdout.splitlines()[1:] if not line.startswith(" ")]
+    blocked = {name for name, row in rows.items() if row["canary"] == "blocked"}
+    assert status.returncode != 0 and "silent" in blocked and set(listed[:len(blocked)]) == blocked, status.stdout
 
 
 CHECK_IMAGES = """<script>

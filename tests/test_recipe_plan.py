@@ -166,3 +166,26 @@ def test_the_sorter_gets_the_recipes_traces_and_switches(tmp_path):
     assert {"recipe_traces", "motion_estimate"} <= set(record["outputs"]["figures"])
     page = (sorted_dir / "moving" / "report.html").read_text()
     assert "<code>bandpass_filter</code>" in page and "apply: SpikeInterface corrected the traces" in page
+
+
+def test_bad_channels_block_the_canary_only_above_the_fraction(tmp_path):
+    from sortcanary.checks.bad_channels import judge_bad_channels
+    from sortcanary.taxonomy import SortFailure
+
+    drawn = []
+
+    def draw():
+        drawn.append(tmp_path / "figure.png")
+        return drawn[-1]
+
+    bad = {"dead": ["0", "1"], "out": ["14", "15"]}
+    note = judge_bad_channels(bad, 8, 0.5, "the chain's bad-channel detection", draw)
+    assert note.startswith("4/8 channels bad by the chain's bad-channel detection (dead: 0, 1; out: 14, 15)")
+    assert not drawn, "exactly the fraction is not more than it"
+    assert "found in the full sort" in judge_bad_channels(bad, 7, 0.5, "x", draw, block=False) and not drawn
+    with pytest.raises(SortFailure) as raised:
+        judge_bad_channels(bad, 7, 0.5, "x", draw)
+    verdict = raised.value.verdict
+    assert (verdict.category, verdict.error_class) == ("biological", "too_many_bad_channels")
+    assert verdict.evidence["figure"] == str(tmp_path / "figure.png") and verdict.evidence["bad_fraction"] == "4/7"
+    assert judge_bad_channels({}, 8, 0.5, "x", draw) is None

@@ -23,16 +23,18 @@ def listing(bad: dict[str, list[str]]) -> str:
 
 
 def judge_bad_channels(bad: dict[str, list[str]], total: int, max_fraction: float, found_by: str,
-                       draw: Callable[[], Path] | None = None) -> str | None:
+                       draw: Callable[[], Path] | None = None, *, block: bool = True) -> str | None:
     """A note about the ``bad`` channels ({reason: [channel ids]}) of ``total``, or None without any.
-    Raise SortFailure(too_many_bad_channels) when they are more than ``max_fraction`` of them;
-    ``draw`` then writes the figure the verdict names."""
+    With ``block`` (the canary), raise SortFailure(too_many_bad_channels) when they are more than
+    ``max_fraction`` of them; ``draw`` then writes the figure the verdict names."""
     count = sum(len(ids) for ids in bad.values())
     if not count or not total:
         return None
     text = f"{count}/{total} channels bad by {found_by} ({listing(bad)})"
     if count / total <= max_fraction:
-        return f"{text}: at most {max_fraction:g} of the channels may be bad, so the recording is sorted"
+        return f"{text}: no more than bad_channels.max_fraction ({max_fraction:g}), so the recording is sorted"
+    if not block:
+        return f"{text}: more than bad_channels.max_fraction ({max_fraction:g}), found in the full sort"
     figure = draw() if draw is not None else None
     raise SortFailure(verdict_for(
         "too_many_bad_channels",

@@ -29,13 +29,15 @@ from dataclasses import dataclass, fields
 
 # SpikeLab, the canary's origin, band-passes before Kilosort4. The Neuropixels chain is the Allen
 # Institute's (aind-ephys-preprocessing, "cmr" denoising): phase shift, high-pass, bad-channel
-# detection (IBL's coherence+psd, their thresholds) and removal, global median reference.
+# detection (IBL's coherence+psd, their thresholds) and removal, global median reference. The
+# high-pass margin is left to SpikeInterface ("auto": three periods of the cutoff): the Allen
+# pipeline's 5 ms draws SpikeInterface 0.105's warning of artefacts at chunk edges.
 PRESETS: dict[str, tuple[dict, ...]] = {
     "none": (),
     "bandpass": ({"name": "bandpass_filter", "params": {"freq_min": 300.0, "freq_max": 6000.0}},),
     "neuropixels": (
         {"name": "phase_shift", "params": {"margin_ms": 100.0}},
-        {"name": "highpass_filter", "params": {"freq_min": 300.0, "margin_ms": 5.0}},
+        {"name": "highpass_filter", "params": {"freq_min": 300.0}},
         {"name": "detect_and_remove_bad_channels", "params": {
             "method": "coherence+psd", "dead_channel_threshold": -0.5, "noisy_channel_threshold": 1.0,
             "outside_channel_threshold": -0.3, "outside_channels_location": "top", "n_neighbors": 11, "seed": 0}},

@@ -78,8 +78,8 @@ def _bad_channels(plan: SortPlan, raw, chain, dest: Path, evidence: dict) -> Non
 
         return bad_channels_map(raw, bad, dest / FIGURE_NAME, f"{plan.recording.name}: bad channels ({found_by})")
 
-    block = plan.window is not None  # the canary judges; the full sort only notes
-    note = judge_bad_channels(bad, total, plan.recipe.max_bad_fraction if block else 1.0, found_by, draw)
+    note = judge_bad_channels(bad, total, plan.recipe.max_bad_fraction, found_by, draw,
+                              block=plan.window is not None)  # the canary judges; the full sort notes
     if note:
         _note(evidence, note)
 
