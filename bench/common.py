@@ -312,7 +312,7 @@ def preprocessing_suffix(preprocessing: str) -> str:
     return "" if preprocessing == "none" else f"_{preprocessing}"
 
 
-_WRITE_BINARY = re.compile(r"write_binary[^|\r\n]*\|\s*100%\|[^|]*\|\s*\d+/\d+ \[(?:(\d+):)?(\d+):(\d+)<")
+_WRITE_BINARY = re.compile(r"write_binary[^|\r\n]*: 100%\|[^|]*\|\s*\d+/\d+ \[(?:(\d+):)?(\d+):(\d+)<")
 
 
 def binary_copy_s(log_path: Path) -> float | None:

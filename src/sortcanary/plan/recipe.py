@@ -78,11 +78,6 @@ class Recipe:
     drift_bin_um: float | None = None  # the sorter's drift-estimate depth bin, when it corrects drift itself
 
     @property
-    def chain(self) -> bool:
-        """Is anything done to the traces before the sorter (a step, or motion correction)?"""
-        return bool(self.steps) or self.motion == "apply"
-
-    @property
     def active(self) -> bool:
         """Does the child have anything to build or estimate (a step, or motion to compute)?"""
         return bool(self.steps) or self.motion != DEFAULT_MOTION

@@ -135,10 +135,7 @@ def with_motion(recording, recipe: Recipe, dest: Path, job_kwargs: dict, record:
                                          **job_kwargs)
         except Exception as exc:  # a failed estimate is the recipe's
             if recipe.motion == "apply":
-                raise SortFailure(verdict_for(
-                    "preprocessing_invalid", step="motion", exception=type(exc).__name__,
-                    message=f"motion correction ({recipe.motion_preset}) cannot run on this recording: "
-                    f"{type(exc).__name__}: {str(exc)[:400]}")) from exc
+                raise _motion_invalid(recipe, "estimate", exc) from exc
             record["notes"].append(f"SpikeInterface's motion estimate ({recipe.motion_preset}) failed: "
                                    f"{type(exc).__name__}: {str(exc)[:200]}; the sorter corrects drift itself")
             return recording
@@ -150,4 +147,17 @@ def with_motion(recording, recipe: Recipe, dest: Path, job_kwargs: dict, record:
     if recipe.motion != "apply" or motion is None:
         return recording
     interpolation = motion_options_preset[recipe.motion_preset]["interpolate_motion_kwargs"]
-    return interpolate_motion(recording, motion, **interpolation)
+    corrected = interpolate_motion(recording, motion, **interpolation)
+    try:  # as read_through: a few samples before the sorter starts
+        corrected.get_traces(start_frame=0, end_frame=min(corrected.get_num_samples(),
+                                                          int(PROBE_S * corrected.sampling_frequency)))
+    except Exception as exc:  # as in build_chain
+        raise _motion_invalid(recipe, "interpolation", exc) from exc
+    return corrected
+
+
+def _motion_invalid(recipe: Recipe, what: str, exc: Exception) -> SortFailure:
+    return SortFailure(verdict_for(
+        "preprocessing_invalid", step="motion", exception=type(exc).__name__,
+        message=f"motion {what} ({recipe.motion_preset}) cannot run on this recording: "
+        f"{type(exc).__name__}: {str(exc)[:400]}"))
