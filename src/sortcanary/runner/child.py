@@ -4,10 +4,12 @@ It reads the plan the parent wrote once into WORKDIR (``plan.json``) and the tas
 (``task.json``): ``sort`` opens the recording, slices the plan's window, checks the window's data
 (canary only), builds the plan's recipe (sortcanary.runner.chain) and runs the backend, saving a
 SpikeInterface sorting; ``outputs`` builds the post-sort products from that saved sorting, on the
-same chain. The canary also judges the probe's bad channels (sortcanary.checks.bad_channels). The result JSON carries, on failure, the whole
-exception chain as text, for the parent's classifier, and the window's data-check figures, the
-evidence that tells a misconfigured recording from a silent one. Either way it carries the
-sorter's peak GPU memory (``peak_gpu_bytes``), which only this process can ask torch for.
+same chain. The canary also judges the probe's bad channels (sortcanary.checks.bad_channels).
+The result JSON carries, on failure, the whole exception chain as text, for the parent's
+classifier, and the window's data-check figures, the evidence that tells a misconfigured
+recording from a silent one; with a recipe, the record of what its chain did (``recipe``). Either
+way it carries the sorter's peak GPU memory (``peak_gpu_bytes``), which only this process can ask
+torch for.
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def _sorter_params(plan: SortPlan, recording, evidence: dict) -> dict:
     """The plan's sorter parameters, with the sorter's own drift correction switched off (and a
     note) on a probe too short for it (sortcanary.plan.recipe.drift_span_too_short): a sort without
     drift correction instead of one that fails as if the recording were silent."""
-    from ..plan.recipe import drift_span_too_short
+    from ..plan.recipe import DRIFT_SEARCH_BINS, drift_span_too_short
 
     bin_um = plan.recipe.drift_bin_um
     try:
@@ -100,9 +102,10 @@ def _sorter_params(plan: SortPlan, recording, evidence: dict) -> dict:
     span = float(depth.max() - depth.min())
     if not drift_span_too_short(span, bin_um):
         return plan.sorter_params
+    needed = (DRIFT_SEARCH_BINS - 1) * bin_um - 1
     _note(evidence, f"drift correction switched off (do_correction=False): the probe spans {span:g} um of depth, "
-          f"too short for {plan.sorter}'s drift estimate (70 um at binning_depth {bin_um:g} um), which would move "
-          "every spike off the probe")
+          f"too short for {plan.sorter}'s drift estimate (more than {needed:g} um at binning_depth {bin_um:g}), "
+          "which would move every spike off the probe")
     return {**plan.sorter_params, "do_correction": False}
 
 
