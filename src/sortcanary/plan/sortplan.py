@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 
 from ..recordings import RecordingEntry, Window
 from .gpus import resolve_gpu_ids
@@ -94,7 +94,7 @@ class SortPlan:
     sparse_timeout_s: float | None = None  # its inactivity timeout
     gpu_ids: tuple[str, ...] = ()  # devices the sorter child may be pinned to; () = environment untouched
     guards: GuardBounds | None = None  # None: no memory or I/O-stall watchdog
-    recipe: Recipe = Recipe()  # what is done to the traces before the sorter
+    recipe: Recipe = field(default_factory=Recipe)  # what is done to the traces before the sorter
 
     @property
     def duration_s(self) -> float:
