@@ -102,7 +102,7 @@ def test_the_import_graph_has_no_cycles():
 
 def test_the_packages_import_each_other_one_way():
     """A cycle between two layers hides from the module graph when no single module closes it:
-    plan.gpus importing checks.device while checks.sorter_params imports plan.sorters."""
+    plan.gpus importing checks.device while checks.sorter_params imported plan.sorters did."""
     _fail_on_a_cycle(_package_graph(), "package import")
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import __version__
 from .atomic import dumps
-from .checks.sorter_params import check_sorter_params
+from .plan.sorter_params import check_sorter_params
 from .classification import classify
 from .taxonomy import SortFailure
 from .config import ConfigError, load_config

@@ -9,7 +9,7 @@ from snakemake.utils import min_version, validate
 
 from sortcanary import layout
 from sortcanary.plan import resources as job_resources
-from sortcanary.checks.sorter_params import check_sorter_params
+from sortcanary.plan.sorter_params import check_sorter_params
 from sortcanary.config import ConfigError, describe_validation_error
 from sortcanary.plan.gpus import local_slots
 from sortcanary.plan.overrides import overridden_recordings, skipped, unmatched

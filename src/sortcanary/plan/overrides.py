@@ -27,6 +27,7 @@ from pathlib import Path
 from ..config import ConfigError
 from ..recordings import RecordingEntry
 from ..recordings.metadata import probe_channel_count
+from .sorter_params import check_sorter_params
 
 MERGED = ("sorter_params", "canary")
 
@@ -60,8 +61,6 @@ def overridden_recordings(cfg: dict, recordings: dict[str, RecordingEntry]) -> d
     built: a bad probe or an unknown sorter parameter raises ConfigError naming the recording."""
     if not cfg.get("recordings"):
         return {}
-    from ..checks.sorter_params import check_sorter_params
-
     found = {name: recording_config(cfg, name) for name in recordings if matching(cfg, name)}
     checked: set[str] = set()
     for name, effective in found.items():

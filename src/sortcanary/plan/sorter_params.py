@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 
 from ..config import ConfigError
-from ..plan.sorters import resolve_backend
+from .sorters import resolve_backend
 from ..taxonomy import SortFailure
 
 
