@@ -16,7 +16,7 @@ from .classification import classify
 from .taxonomy import SortFailure
 from .config import ConfigError, load_config
 from .recordings import EntryError, entry_for_path
-from .deploy import PROFILE_CHAINS, RUN_EXIT_CODES, DeployError, init_workdir, run_workflow
+from .deploy import EXIT_USAGE, PROFILE_CHAINS, RUN_EXIT_CODES, DeployError, init_workdir, run_workflow
 
 
 def _cmd_demo_data(args) -> int:
@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (ConfigError, EntryError, DeployError) as exc:
         print(f"sortcanary: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

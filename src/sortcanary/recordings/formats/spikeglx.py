@@ -24,7 +24,6 @@ from ..entry import EntryError, Problem, RecordingEntry, recording_name
 from .context import FormatContext
 
 FORMAT = "spikeglx"
-KIND = "folder"
 SUFFIXES = ()
 RAW_SUFFIXES = (".bin", ".dat")
 BYTES_PER_SAMPLE = 2  # SpikeGLX writes int16
