@@ -33,7 +33,7 @@ GT_NAME = "gt"
 GT_UNITS = 5
 # A run whose outputs aren't what a test judges: sort only, no canary rehearsal of the outputs (the
 # post-sort step costs more than a test backend's sort; test_outputs.py judges it on the shared run).
-OUTPUTS_OFF = {"curation": {"enabled": False}, "exporters": {"phy": False, "units_npz": False, "nwb": False},
+OUTPUTS_OFF = {"curation": {"enabled": False}, "exporters": {"units_npz": False, "nwb": False},
                "figures": False, "report": False}
 SORT_ONLY = {"canary": {"window_s": CANARY_WINDOW_S, "exercise_outputs": False}, "outputs": OUTPUTS_OFF}
 
