@@ -104,12 +104,12 @@ def postprocess(recording, sorting, dest: Path, outputs: dict, job_kwargs: dict,
             files["units_npz"] = exports.write_units_npz(dest / IN_SORTED["units_npz"], sorting, analyzer,
                                                          curation).name
         if on["nwb"]:
-            from .nwb import nwb_metadata, write_nwb
+            from .nwb import write_nwb
 
             rec = context.get("recording", {})
             files["nwb"] = write_nwb(
                 dest / IN_SORTED["nwb"], recording, sorting, analyzer, curation, name=rec.get("name", dest.name),
-                metadata=nwb_metadata(outputs["nwb_metadata"]),
+                metadata=outputs["nwb_metadata"],
                 session_start=datetime.fromisoformat(context["session_start"]),
                 start_source=context["session_start_source"],
                 source_nwb=(rec["path"], rec["stream"]) if rec.get("format") == "nwb" else None,
