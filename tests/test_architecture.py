@@ -106,6 +106,26 @@ def test_the_packages_import_each_other_one_way():
     _fail_on_a_cycle(_package_graph(), "package import")
 
 
+# The layers below the plan: they read a job's plan, never the config (config.py's promise).
+BELOW_THE_PLAN = ("checks", "jobs", "runner", "products")
+CONFIG_NAMES = {"cfg", "config"}
+
+
+def test_below_the_plan_no_module_reads_a_config_key():
+    """A job hands the config to the plan that reads it (``plan_canary(cfg, ...)``); a key read
+    below the plan (``cfg["sorter"]``, ``cfg.get(...)``) is a second place a config is read."""
+    found = []
+    for layer in BELOW_THE_PLAN:
+        for path in sorted((PACKAGE / layer).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                target = node.value if isinstance(node, ast.Subscript) else (
+                    node.func.value if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "get" else None)
+                if isinstance(target, ast.Name) and target.id in CONFIG_NAMES:
+                    found.append(f"{path.relative_to(SRC)}:{node.lineno}: {ast.unparse(node)}")
+    assert not found, found
+
+
 def test_no_module_imports_a_private_name_from_another():
     offenders = [f"{path.relative_to(SRC)} imports {name} from {target}"
                  for path in PACKAGE.rglob("*.py") for target, names in _imports(path)

@@ -33,6 +33,7 @@ def _cmd_canary(args) -> int:
     from .jobs.canary import run_canary
     from .jobs.preflight import run_preflight
     from .jobs.records import EXIT_BLOCKED
+    from .plan.preflight import plan_preflight
 
     cfg = load_config(args.config, overrides={"recordings_dir": str(Path(args.path).parent)})
     entry = entry_for_path(args.path, stream=args.stream, formats=cfg["formats"])
@@ -41,9 +42,10 @@ def _cmd_canary(args) -> int:
         cfg["canary"]["window_s"] = args.window
     work = Path(tempfile.mkdtemp(prefix=f"sortcanary-{entry.name}-"))
     log_path = work / "canary.log"
-    if cfg["preflight"]["enabled"]:
+    preflight = plan_preflight(cfg, entry.hdf5.get("filters", []))
+    if preflight.enabled:
         try:
-            run_preflight(cfg, results_dir=work, scratch_dir=work, hdf5_filters=entry.hdf5.get("filters", []))
+            run_preflight(preflight, results_dir=work, scratch_dir=work)
         except SortFailure as failure:
             print(dumps({"recording": entry.name, "verdict": "blocked", "stage": "preflight",
                          **failure.verdict.as_dict()}), end="")

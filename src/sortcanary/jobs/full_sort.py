@@ -79,11 +79,11 @@ BUILT_NOTHING = {"exporters": ("phy",)}
 def outputs_current(record: dict, plan: SortPlan) -> bool:
     """Did this sort record's post-sort step succeed with the outputs the plan asks for now?"""
     outputs = record.get("outputs") or {}
-    config = dict(outputs.get("config") or {})
+    recorded = dict(outputs.get("config") or {})
     for section, keys in BUILT_NOTHING.items():
-        if isinstance(config.get(section), dict):
-            config[section] = {k: v for k, v in config[section].items() if k not in keys}
-    return bool(outputs.get("ok")) and config == plan.outputs
+        if isinstance(recorded.get(section), dict):
+            recorded[section] = {k: v for k, v in recorded[section].items() if k not in keys}
+    return bool(outputs.get("ok")) and recorded == plan.outputs
 
 
 class _Job:
