@@ -269,7 +269,7 @@ def test_brain_area_comes_from_the_recording_then_the_probe_then_the_config():
 def test_a_recordings_override_gives_one_recording_its_own_metadata(ks4_run):
     """healthy_b's `recordings:` override (HEALTHY_B_NWB) is laid over outputs.nwb_metadata in its
     units.nwb alone: its subject keys and location replace the config's, the rest is kept."""
-    workdir, result, _ = ks4_run
+    workdir = ks4_run.workdir
     subject = {**NWB_METADATA["subject"], **HEALTHY_B_NWB["subject"]}
     io, nwb = read_nwb(workdir / "results" / "sorted" / "healthy_b" / "units.nwb")
     with io:

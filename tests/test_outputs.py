@@ -170,7 +170,8 @@ def test_exporters_phy_is_refused_in_one_line_and_a_sort_recorded_with_it_keeps_
 
     from snakemake.utils import validate
 
-    from sortcanary.config import ConfigError, describe_validation_error, validate_config
+    from sortcanary.config import ConfigError, validate_config
+    from sortcanary.config import describe_validation_error as describe
     from sortcanary.jobs.full_sort import outputs_current
 
     config = {"recordings_dir": ".", "outputs": {"exporters": {"phy": False, "nwb": True}}}
@@ -178,7 +179,7 @@ def test_exporters_phy_is_refused_in_one_line_and_a_sort_recorded_with_it_keeps_
         validate_config(config)
     with pytest.raises(Exception) as raised:
         validate(dict(config), str(REPO / "workflow" / "schemas" / "config.schema.yaml"))
-    assert describe_validation_error(raised.value).startswith("outputs.exporters.phy is gone")
+    assert describe(raised.value).startswith("outputs.exporters.phy is gone")
     outputs = validate_config({"recordings_dir": "."})["outputs"]
     recorded = {**outputs, "exporters": {**outputs["exporters"], "phy": True}}
     plan = SimpleNamespace(outputs=outputs)
