@@ -33,7 +33,7 @@ GT_NAME = "gt"
 GT_UNITS = 5
 # A run whose outputs aren't what a test judges: sort only, no canary rehearsal of the outputs (the
 # post-sort step costs more than a test backend's sort; test_outputs.py judges it on the shared run).
-OUTPUTS_OFF = {"curation": {"enabled": False}, "exporters": {"phy": False, "units_npz": False, "nwb": False},
+OUTPUTS_OFF = {"curation": {"enabled": False}, "exporters": {"units_npz": False, "nwb": False},
                "figures": False, "report": False}
 SORT_ONLY = {"canary": {"window_s": CANARY_WINDOW_S, "exercise_outputs": False}, "outputs": OUTPUTS_OFF}
 
@@ -107,6 +107,8 @@ NWB_METADATA = {
     "location": "CA1",
     "timezone": "Europe/Berlin",
 }
+# One recording's own metadata (a `recordings:` override), laid over NWB_METADATA for it alone.
+HEALTHY_B_NWB = {"subject": {"subject_id": "mouse-008", "age": "P120D"}, "location": "VISp"}
 
 
 class WorkflowRun(NamedTuple):
@@ -126,7 +128,7 @@ def ks4_run(demo_dir, tmp_path_factory) -> WorkflowRun:
     and the demo's healthy_b (raw binary) and silent (its canary blocks it). The demo's healthy_a
     is left out: it is a SpikeInterface folder too, and its canary and sort would add a fifth of
     the run. Every output of the full sorts on, NWB included, with NWB_METADATA (test_nwb.py validates
-    it); the canaries don't rehearse them (test_canary.py covers that, on a test backend). A progress
+    it) and healthy_b's own HEALTHY_B_NWB over it (a `recordings:` override); the canaries don't rehearse them (test_canary.py covers that, on a test backend). A progress
     line every 2 s, watched from outside while healthy_b's full sort runs (``MID_RUN``).
     A KS4 run costs minutes on 2 cores, so the suite makes it once. Read-only: a test that runs
     Snakemake again copies ``workdir`` first. ``result.stderr`` is the whole console, in order.
@@ -144,7 +146,8 @@ def ks4_run(demo_dir, tmp_path_factory) -> WorkflowRun:
     workdir = root / "wf"
     write_config(workdir, recordings_dir=str(recordings), torch_device="cpu", progress={"interval_s": 2},
                  canary={"window_s": CANARY_WINDOW_S, "exercise_outputs": False},
-                 outputs={"exporters": {"nwb": True}, "nwb_metadata": NWB_METADATA})
+                 outputs={"exporters": {"nwb": True}, "nwb_metadata": NWB_METADATA},
+                 recordings={"healthy_b": {"nwb_metadata": HEALTHY_B_NWB}})
     return WorkflowRun(workdir, run_watched(workdir, "healthy_b", root / MID_RUN), truth)
 
 

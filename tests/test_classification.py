@@ -168,12 +168,46 @@ def test_oserror_errno_decides(tmp_path):
     assert classify_exception(raised(lambda: open(tmp_path / "missing.bin"))) is None  # ENOENT: no class
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file modes")
-def test_permission_denied_is_environment(tmp_path):
-    locked = tmp_path / "locked"
-    locked.mkdir(mode=0o500)
-    exc = raised(lambda: (locked / "x").write_text("x"))
-    assert isinstance(exc, PermissionError)
+NOBODY = 65534  # the unprivileged user and group ("nobody") a test run as root writes as
+
+
+def write_unprivileged(path) -> BaseException:
+    """What writing ``path`` raises in a process without privileges: a forked child, which drops
+    root's (root ignores file modes, and CI runs as root) and sends back the exception it got."""
+    import pickle
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        try:
+            os.close(read_end)
+            if os.geteuid() == 0:
+                os.setgroups([])
+                os.setgid(NOBODY)
+                os.setuid(NOBODY)
+            os.write(write_end, pickle.dumps(raised(lambda: open(path, "w").close())))
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as got:
+        data = got.read()
+    os.waitpid(pid, 0)
+    return pickle.loads(data)
+
+
+def test_permission_denied_is_environment():
+    """A results folder the user may read but not write (made under /tmp, which every user can
+    reach, so that the write itself is what is refused)."""
+    import tempfile
+
+    locked = tempfile.mkdtemp(prefix="sortcanary-locked-")
+    os.chmod(locked, 0o555)
+    try:
+        exc = write_unprivileged(os.path.join(locked, "x"))
+    finally:
+        os.chmod(locked, 0o700)
+        os.rmdir(locked)
+    assert isinstance(exc, PermissionError) and exc.errno == errno.EACCES, exc
     assert classify_exception(exc).error_class == "permission_denied"
 
 

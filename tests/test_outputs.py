@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import DEMO_CHANNELS, GT_NAME, job_env, read_json, read_summary, run_snakemake, sortcanary, write_config
+from conftest import DEMO_CHANNELS, GT_NAME, REPO, job_env, read_json, read_summary, run_snakemake, sortcanary, write_config
 
 NAME = GT_NAME
 
@@ -47,6 +47,7 @@ def test_sorted_folder_holds_every_output(ks4_run):
         assert (folder / name).exists(), name
     assert sort["outputs"]["files"]["phy"] == "sorter/sorter_output"
     assert (folder / "sorter" / "sorter_output" / "params.py").is_file()
+    assert '<a href="sorter/sorter_output">' in (folder / "report.html").read_text()  # phy's folder, linked
     from spikeinterface.core import load_sorting_analyzer
 
     analyzer = load_sorting_analyzer(folder / "analyzer")
@@ -159,6 +160,31 @@ def test_changed_thresholds_rebuild_only_the_outputs_and_drop_exactly_the_violat
     assert sorted(curation["raw_units"]) == sorted(int(u) for u in metrics.index)
     assert sorted(curation["curated_units"] + list(dropped)) == sorted(curation["raw_units"])
     assert after["outputs"]["units_curated"] == len(curation["curated_units"])
+
+
+def test_exporters_phy_is_refused_in_one_line_and_a_sort_recorded_with_it_keeps_its_outputs():
+    """``outputs.exporters.phy`` built nothing (the phy folder is the sorter's own): the key is
+    refused, by the CLI's validation and the workflow's, with what to do; and a finished sort whose
+    record still carries it (0.1) is not rebuilt for it."""
+    from types import SimpleNamespace
+
+    from snakemake.utils import validate
+
+    from sortcanary.config import ConfigError, validate_config
+    from sortcanary.config import describe_validation_error as describe
+    from sortcanary.jobs.full_sort import outputs_current
+
+    config = {"recordings_dir": ".", "outputs": {"exporters": {"phy": False, "nwb": True}}}
+    with pytest.raises(ConfigError, match=r"outputs\.exporters\.phy is gone: .*; delete the key$"):
+        validate_config(config)
+    with pytest.raises(Exception) as raised:
+        validate(dict(config), str(REPO / "workflow" / "schemas" / "config.schema.yaml"))
+    assert describe(raised.value).startswith("outputs.exporters.phy is gone")
+    outputs = validate_config({"recordings_dir": "."})["outputs"]
+    recorded = {**outputs, "exporters": {**outputs["exporters"], "phy": True}}
+    plan = SimpleNamespace(outputs=outputs)
+    assert outputs_current({"outputs": {"ok": True, "config": recorded}}, plan)
+    assert not outputs_current({"outputs": {"ok": True, "config": {**recorded, "figures": False}}}, plan)
 
 
 def test_curation_drops_exactly_the_units_past_a_threshold():

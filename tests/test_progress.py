@@ -58,12 +58,16 @@ def test_another_sorter_falls_back_on_the_job_stages_and_any_bar():
 def test_the_time_in_the_sorters_passes_over_the_data_is_kept_apart():
     """What a forecast scales (sortcanary.plan.resources): from Kilosort4's drift pass to the end of
     its clustering; its start-up before and the saving after are paid once."""
-    progress = LogProgress("kilosort4")
+    now = [0.0]
+    progress = LogProgress("kilosort4", clock=lambda: now[0])
     for line, pause in [("sortcanary INFO stage: sorting", 0.3), ("Computing drift correction.", 0.2),
-                        ("First clustering", 0.3), ("sortcanary INFO stage: saving the sorting", 0.4)]:
+                        ("First clustering", 0.3)]:
         progress.feed(line + "\n")
-        time.sleep(pause)
-    assert 0.5 <= progress.data_pass_seconds() < 0.7
+        now[0] += pause
+    assert progress.data_pass_seconds() == 0.5, "drift correction and, so far, the clustering it is in"
+    progress.feed("sortcanary INFO stage: saving the sorting\n")
+    now[0] += 0.4
+    assert progress.data_pass_seconds() == 0.5, "saving is paid once: not counted"
     other = LogProgress("mountainsort5")
     other.feed("sortcanary INFO stage: sorting\n")
     assert other.data_pass_seconds() is None, "unknown stages: the whole time is scaled"

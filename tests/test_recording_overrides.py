@@ -8,6 +8,7 @@ recording is a one-line warning. The threshold test backend keeps each run to se
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -62,9 +63,12 @@ def test_one_recordings_override_re_sorts_it_alone_and_skip_lists_it_as_skipped(
     assert (row["canary"], row["sort"]) == ("skipped", "skipped")
     assert row["message"] == "skipped: reference electrode came loose"
 
-    # a probe file given by an override is one of the canary's inputs: editing it canaries again
+    # a probe file given by an override is one of the canary's inputs: editing it canaries again;
+    # an override's nwb_metadata changes that recording's outputs only: its sort job alone re-runs
+    # (to rebuild the outputs), without a canary
     probe = shutil.copy(recordings / "r1" / "probegroup.json", tmp_path / "r1-probe.json")
-    configure(tmp_path, recordings, {"r1": {"probe": str(probe)}, "r2": {"sorter_params": {"threshold": 7}},
+    configure(tmp_path, recordings, {"r1": {"probe": str(probe)},
+                                     "r2": {"sorter_params": {"threshold": 7}, "nwb_metadata": {"location": "VISp"}},
                                      "r3": {"skip": True, "reason": "reference electrode came loose"}})
     planned = run_snakemake(tmp_path, "--dry-run")
     assert planned.returncode == 0, planned.stderr[-3000:]
@@ -73,6 +77,8 @@ def test_one_recordings_override_re_sorts_it_alone_and_skip_lists_it_as_skipped(
     assert len(canaries) == 1 and "recording=r1" in canaries[0], canaries
     inputs = next(line for line in canaries[0].splitlines() if line.strip().startswith("input:"))
     assert str(probe) in inputs, canaries[0]
+    sorts = sorted(re.search(r"recording=(\w+)", job)[1] for job in jobs if "rule sort:" in job)
+    assert sorts == ["r1", "r2"], sorts
 
 
 def test_overrides_merge_in_order_and_a_probe_goes_through_the_recording(tmp_path, monkeypatch):

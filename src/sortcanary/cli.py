@@ -11,12 +11,12 @@ from pathlib import Path
 
 from . import __version__
 from .atomic import dumps
-from .checks.sorter_params import check_sorter_params
+from .plan.sorter_params import check_sorter_params
 from .classification import classify
 from .taxonomy import SortFailure
 from .config import ConfigError, load_config
 from .recordings import EntryError, entry_for_path
-from .deploy import PROFILE_CHAINS, RUN_EXIT_CODES, DeployError, init_workdir, run_workflow
+from .deploy import EXIT_USAGE, PROFILE_CHAINS, RUN_EXIT_CODES, DeployError, init_workdir, run_workflow
 
 
 def _cmd_demo_data(args) -> int:
@@ -33,6 +33,7 @@ def _cmd_canary(args) -> int:
     from .jobs.canary import run_canary
     from .jobs.preflight import run_preflight
     from .jobs.records import EXIT_BLOCKED
+    from .plan.preflight import plan_preflight
 
     cfg = load_config(args.config, overrides={"recordings_dir": str(Path(args.path).parent)})
     entry = entry_for_path(args.path, stream=args.stream, formats=cfg["formats"])
@@ -41,9 +42,10 @@ def _cmd_canary(args) -> int:
         cfg["canary"]["window_s"] = args.window
     work = Path(tempfile.mkdtemp(prefix=f"sortcanary-{entry.name}-"))
     log_path = work / "canary.log"
-    if cfg["preflight"]["enabled"]:
+    preflight = plan_preflight(cfg, entry.hdf5.get("filters", []))
+    if preflight.enabled:
         try:
-            run_preflight(cfg, results_dir=work, scratch_dir=work, hdf5_filters=entry.hdf5.get("filters", []))
+            run_preflight(preflight, results_dir=work, scratch_dir=work)
         except SortFailure as failure:
             print(dumps({"recording": entry.name, "verdict": "blocked", "stage": "preflight",
                          **failure.verdict.as_dict()}), end="")
@@ -173,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (ConfigError, EntryError, DeployError) as exc:
         print(f"sortcanary: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

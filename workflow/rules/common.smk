@@ -9,7 +9,7 @@ from snakemake.utils import min_version, validate
 
 from sortcanary import layout
 from sortcanary.plan import resources as job_resources
-from sortcanary.checks.sorter_params import check_sorter_params
+from sortcanary.plan.sorter_params import check_sorter_params
 from sortcanary.config import ConfigError, describe_validation_error
 from sortcanary.plan.gpus import local_slots
 from sortcanary.plan.overrides import overridden_recordings, skipped, unmatched
@@ -170,6 +170,23 @@ def recording_identity(wildcards):
 
 
 SORT_IDENTITY = recording_identity if RECORDING_IDENTITY else GLOBAL_IDENTITY
+
+# The outputs section each full sort builds: a param, so a change re-runs the sort job, which then
+# rebuilds only the outputs. A `recordings` override's nwb_metadata changes it for the recordings
+# it matches, and only a config with such overrides pays for a function (as SORT_IDENTITY).
+RECORDING_OUTPUTS = {
+    name: cfg["outputs"]
+    for name, cfg in OVERRIDDEN.items()
+    if cfg["outputs"] != config["outputs"]
+}
+
+
+@per_job
+def recording_outputs(wildcards):
+    return RECORDING_OUTPUTS.get(wildcards.recording, config["outputs"])
+
+
+SORT_OUTPUTS = recording_outputs if RECORDING_OUTPUTS else config["outputs"]
 
 # The GPUs a local run pins its sorter jobs to (config `gpus`, sortcanary.plan.gpus).
 GPU_SLOTS = local_slots(config["gpus"])

@@ -71,10 +71,19 @@ def _previous_non_resource_verdict(attempts_path: Path | None, attempt: int) -> 
     return None
 
 
+# Keys an older config recorded that never changed what the post-sort step builds: a sort recorded
+# with them is still current (0.1's outputs.exporters.phy only listed the sorter's own folder).
+BUILT_NOTHING = {"exporters": ("phy",)}
+
+
 def outputs_current(record: dict, plan: SortPlan) -> bool:
     """Did this sort record's post-sort step succeed with the outputs the plan asks for now?"""
     outputs = record.get("outputs") or {}
-    return bool(outputs.get("ok")) and outputs.get("config") == plan.outputs
+    recorded = dict(outputs.get("config") or {})
+    for section, keys in BUILT_NOTHING.items():
+        if isinstance(recorded.get(section), dict):
+            recorded[section] = {k: v for k, v in recorded[section].items() if k not in keys}
+    return bool(outputs.get("ok")) and recorded == plan.outputs
 
 
 class _Job:

@@ -7,6 +7,8 @@ later entries over earlier ones:
 
 * ``sorter_params``: merged over the global ``sorter_params``, key by key;
 * ``canary``: merged over the global ``canary`` section;
+* ``nwb_metadata``: laid over ``outputs.nwb_metadata`` (``merge_nwb_metadata``), so the plan's
+  ``outputs`` carry this recording's subject and session facts to its NWB export;
 * ``probe``: a probeinterface JSON file replacing the recording's geometry (the same
   ``RecordingEntry.probe`` the ``formats.probe`` setting fills at discovery);
 * ``skip: true`` with a ``reason``: no canary and no sort; the summary lists it as skipped.
@@ -27,8 +29,10 @@ from pathlib import Path
 from ..config import ConfigError
 from ..recordings import RecordingEntry
 from ..recordings.metadata import probe_channel_count
+from .sorter_params import check_sorter_params
 
 MERGED = ("sorter_params", "canary")
+NWB_METADATA = "nwb_metadata"  # merged into outputs.nwb_metadata
 
 
 def matching(cfg: dict, name: str) -> list[dict]:
@@ -47,11 +51,27 @@ def recording_config(cfg: dict, name: str) -> dict:
     for over in found:
         for key in MERGED:
             effective[key].update(copy.deepcopy(over.get(key) or {}))
-        override.update({k: v for k, v in over.items() if k not in MERGED})
+        if over.get(NWB_METADATA):
+            outputs = effective["outputs"]
+            outputs[NWB_METADATA] = merge_nwb_metadata(outputs[NWB_METADATA], over[NWB_METADATA])
+        override.update({k: v for k, v in over.items() if k not in MERGED and k != NWB_METADATA})
     if override.get("probe"):
         override["probe"] = str(Path(override["probe"]).expanduser().absolute())
     effective["override"] = override
     return effective
+
+
+def merge_nwb_metadata(base: dict, over: dict) -> dict:
+    """``base`` (an ``outputs.nwb_metadata`` section) with a recording's ``nwb_metadata`` laid over
+    it, key by key inside ``subject``. A null or empty value is unset and keeps the base value:
+    the schema fills every key of an override with such a default."""
+    merged = copy.deepcopy(base)
+    for key, value in over.items():
+        if key == "subject":
+            merged["subject"] = {**merged.get("subject", {}), **{k: v for k, v in (value or {}).items() if v}}
+        elif value:
+            merged[key] = copy.deepcopy(value)
+    return merged
 
 
 def overridden_recordings(cfg: dict, recordings: dict[str, RecordingEntry]) -> dict[str, dict]:
@@ -60,8 +80,6 @@ def overridden_recordings(cfg: dict, recordings: dict[str, RecordingEntry]) -> d
     built: a bad probe or an unknown sorter parameter raises ConfigError naming the recording."""
     if not cfg.get("recordings"):
         return {}
-    from ..checks.sorter_params import check_sorter_params
-
     found = {name: recording_config(cfg, name) for name in recordings if matching(cfg, name)}
     checked: set[str] = set()
     for name, effective in found.items():
