@@ -1,0 +1,125 @@
+"""The built-in rules, one per mechanism of failure, grouped by family.
+
+Structural rules read the parsed failure's facts (sortcanary.classification.structural); text rules
+cover what only words say (a registry's reply, a driver's complaint), each pattern a family of
+phrasings, never a bare word like "error". Within a category the list order is the order tried;
+across categories the priority is environment > resource > biological
+(sortcanary.classification.rules.ranked).
+"""
+
+from __future__ import annotations
+
+from . import structural as s
+from .rules import Rule, text_rule
+
+
+def _rule(name, error_class, test, mechanism) -> Rule:
+    return Rule(name, error_class, mechanism, test)
+
+
+_t = text_rule
+BUILT_IN: tuple[Rule, ...] = (
+    # -- environment: containers (their output wraps every other message, so they come first)
+    _t("docker-socket-permission", "container_error", r"permission denied while trying to connect to the Docker daemon|"
+       r"docker: Got permission denied while trying to connect", "the user may not use the Docker socket",
+       reason="permission_denied"),
+    _t("docker-daemon-unreachable", "container_error", r"Cannot connect to the Docker daemon|Is the docker daemon "
+       r"running|Error while fetching server API version", "no Docker engine answers", reason="daemon_down"),
+    _t("image-not-found", "container_image_pull_failed", r"pull access denied|manifest (for \S+ )?unknown|repository does "
+       r"not exist|ImageNotFound|Unable to locate container image|Failed to pull singularity image|failed to pull and "
+       r"unpack image", "the registry has no such image or tag, or refused it"),
+    _t("registry-rate-limit", "container_image_pull_failed", r"toomanyrequests|pull rate limit|429 Too Many Requests",
+       "the registry's pull rate limit"),
+    _t("registry-unreachable", "container_image_pull_failed", r"(While (making|pulling) image|Unable to handle \S+ "
+       r"uri)[^\n]*registry|failed to get checksum for|error pinging (docker )?registry|\bGet \"?https?://[^\s\"]*"
+       r"(registry|docker\.io|ghcr\.io|quay\.io)|lookup [^\s:]*(registry|docker\.io|ghcr\.io|quay\.io)[^\n]*no such host",
+       "the registry can't be reached (DNS, proxy, network)"),
+    _t("container-runtime-missing", "container_runtime_missing", r"\b(docker|singularity|apptainer)\b(?:(?!image)"
+       r"[^\n]){0,40}?(is not installed|(command )?not found|has to be available|could not be found)|python .(docker|"
+       r"spython). package must be installed|No such file or directory: '(singularity|apptainer|docker)'",
+       "no container engine on the node"),
+    _t("container-image-setup", "container_error", r"in_container_sorter_script\.py.*?No module named [\\'\"]*"
+       r"spikeinterface", "the image can't install SpikeInterface", reason="image_setup"),
+    # -- environment: the install
+    _rule("missing-container-client", "container_runtime_missing", s.missing("container"),
+          "the container engine's Python client is not installed"),
+    _rule("missing-exporter-package", "exporter_unavailable", s.missing("exporter"),
+          "a package an output in the config needs is not installed"),
+    _t("sorter-not-installed", "sorter_not_installed", r"The sorter \S+ is not installed", "SpikeInterface finds no "
+       "such sorter installed"),
+    _rule("missing-sorter", "sorter_not_installed", s.missing("sorter"), "the sorter's own package is not installed"),
+    _rule("missing-dependency", "dependency_missing", s.missing("dependency"),
+          "a module the sorter stack imports is not installed"),
+    _t("sorter-version-unsupported", "sorter_version_unsupported", r"only supports \S+ versions?\b|\b(kilosort|"
+       r"spikeinterface|probeinterface|torch|numpy|python|matlab)\w*\s+versions?\b[^\n]{0,80}\bnot (supported|"
+       r"compatible)\b", "the sorter refuses the installed versions"),
+    _t("unknown-sorter", "unknown_sorter", r"sortcanary: unknown sorter", "the configured sorter does not exist"),
+    # -- environment: the GPU (driver before broken binaries: a missing nvcuda.dll is the driver)
+    _t("gpu-driver", "gpu_driver_error", r"CUDA driver version is insufficient|Found no NVIDIA driver|NVIDIA-SMI has "
+       r"failed|couldn't communicate with the NVIDIA driver|problem with the (graphics|CUDA) driver or with this GPU|"
+       r"The CUDA driver (could not be loaded|was found, but it is too old)|cudaErrorInsufficientDriver",
+       "the NVIDIA driver is missing or too old"),
+    _t("cuda-toolkit-missing", "cuda_toolkit_missing", r"No CUDA toolkit installation could be found|MW_NVCC_PATH|"
+       r"CUDA_HOME environment variable is not set|nvcc: (command )?not found|'nvcc' is not recognized|No supported "
+       r"compiler (or SDK )?was found", "no CUDA compiler to build the sorter's kernels"),
+    _t("cuda-kernels-not-built", "cuda_kernels_not_compiled", r"no kernel image is available for execution on the "
+       r"device|is not compatible with the current PyTorch installation|is not a MEX file|Invalid MEX-file|Compiled "
+       r"Kilosort files not found|Undefined function '\w+' for input arguments of type 'gpuArray'|(Undefined|"
+       r"Unrecognized) function( or variable)? '(mex\w+|spikedetector\w*)'", "the GPU kernels are not built for this GPU"),
+    _t("device-unavailable", "device_unavailable", r"Torch not compiled with CUDA enabled|No CUDA GPUs are available|"
+       r"no CUDA-capable device is detected|No supported GPU device|sortcanary: CUDA requested|This sorter requires "
+       r"cuda, but the package 'cuda-python' is not installed|The container requires a NVIDIA GPU capability, but it is "
+       r"not available", "the requested device can't be used here"),
+    # -- environment: broken binaries, downloads, the scheduler, permissions
+    _t("binary-import-broken", "binary_import_broken", r"DLL load failed|undefined symbol:|cannot open shared object "
+       r"file|Initializing \S+, but found \S+ already initialized", "a compiled library does not load"),
+    _t("download-failed", "download_failed", r"urllib\.error\.(HTTPError|URLError)|<urlopen error|HTTP Error [45]\d\d:|"
+       r"download_url_to_file|Download failed|Unable to download|Failed to download", "a run-time download failed"),
+    _t("scheduler-rejected", "scheduler_request_rejected", r"Batch job submission failed|sbatch failed|Requested node "
+       r"configuration is not available", "the scheduler refused the request"),
+    _rule("access-denied", "permission_denied", s.errno_is("EACCES"), "the filesystem refused access (EACCES)"),
+    _t("access-denied-text", "permission_denied", r"\[WinError 5\] Access is denied", "Windows refused access"),
+    # -- environment: the data and the configuration
+    _t("hdf5-plugin-missing", "hdf5_plugin_missing", r"HDF5_PLUGIN_PATH|can't (open directory|dlopen).*plugin|required "
+       r"filter .* (not|isn't) (available|registered)|can't find plugin|filter plugin missing|compression filter "
+       r"(missing|not found)", "HDF5 has no plugin for the data's compression filter"),
+    _t("hdf5-file-damaged", "input_invalid", r"truncated file: eof = |file signature not found", "an HDF5 file is "
+       "truncated or not HDF5"),
+    _t("intan-file-damaged", "input_invalid", r"Timestamps are not continuous, likely due to a corrupted file",
+       "neo's Intan reader found a damaged file"),
+    _t("probe-mismatch", "probe_config_error", r"Largest value of chanMap exceeds channel count|did not divide evenly|"
+       r"incorrect n_chan_bin|Channel locations are required|does not have a probe|Channel locations are not unique|"
+       r"never found suitable channels|Missing required key: \S+ after loading probe",
+       "the probe or the binary layout does not match the data"),
+    _t("sorter-params-invalid", "sorter_params_invalid", r"Invalid parameters: |Unrecognized settings: |`nt` must be "
+       r"odd", "the sorter rejected a parameter"),
+    _t("exporter-switched-on", "exporter_unavailable", r"sortcanary: outputs\.\S+ is on but",
+       "an output is on without its package"),
+    _t("allocation-implausible", "allocation_implausible", r"allocate|Requested", "an allocation far beyond any "
+       "machine: a wrong parameter", applies=s.implausible_allocation),
+    # -- resource
+    _rule("gpu-memory-exception", "gpu_out_of_memory", s.memory_exception(gpu=True), "the GPU's allocator gave up"),
+    _t("gpu-out-of-memory", "gpu_out_of_memory", r"CUDA out of memory|CUBLAS_STATUS_ALLOC_FAILED|Out of memory on (the "
+       r")?(device|GPU)|CUDA_ERROR_OUT_OF_MEMORY|CUDA error[^\n]{0,20}out of memory", "the GPU ran out of memory"),
+    _rule("host-memory-exception", "host_out_of_memory", s.memory_exception(gpu=False), "an allocation on the host "
+          "failed (MemoryError)"),
+    _t("host-out-of-memory", "host_out_of_memory", r"Unable to allocate .* for an array|DefaultCPUAllocator: can't "
+       r"allocate memory|std::bad_alloc|Out of memory\. Type \"?help memory", "an allocation on the host failed"),
+    _rule("scheduler-out-of-memory", "host_out_of_memory", s.scheduler_state("OUT_OF_MEMORY"), "the scheduler or the "
+          "kernel killed the job for memory"),
+    _rule("scheduler-time-limit", "scheduler_time_limit", s.scheduler_state("TIME_LIMIT"), "the scheduler stopped the job at "
+          "its time limit"),
+    _rule("killed", "host_out_of_memory", s.killed, "the process was SIGKILLed (the out-of-memory killer)"),
+    _rule("cpu-time-limit", "scheduler_time_limit", s.cpu_time, "SIGXCPU or a batch system's run-limit exit status"),
+    _rule("disk-full", "disk_exhausted", s.errno_is("ENOSPC", "EDQUOT"), "the disk or the quota is full"),
+    _t("disk-full-text", "disk_exhausted", r"No space left on device|Disk quota exceeded", "the disk is full"),
+    _rule("open-files-limit", "too_many_open_files", s.errno_is("EMFILE", "ENFILE"), "the open-files limit"),
+    _t("open-files-limit-text", "too_many_open_files", r"Too many open files", "the open-files limit"),
+    # -- biological, or a detection set up wrong (the canary weighs the window's data)
+    _rule("ks2-no-good-channels", "no_good_channels", s.no_good_channels, "Kilosort 2's log: no good channel left"),
+    _rule("ks2-starved", "insufficient_activity", s.ks2_starved, "Kilosort 2's kernel launch failed on a log that "
+          "shows too little activity"),
+    _t("no-spikes", "no_spikes_found", r"Found array with 0 sample\(s\)|n_samples=\d+ should be >= n_clusters=\d+|No "
+       r"spikes detected|(?<![\d.,])0 spikes extracted|only had 0 spikes|has fewer than Nfilt spikes",
+       "the sorter found no spikes, or too few to cluster"),
+)
