@@ -55,8 +55,8 @@ def raised(make) -> BaseException:
         (TRUNCATED_SVD, "biological", "no_spikes_found"),
         ("ValueError: n_samples=5 should be >= n_clusters=6.", "biological", "no_spikes_found"),
         ("No spikes detected, cannot continue sorting.", "biological", "no_spikes_found"),
-        ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.61 GiB. GPU 0 has a total capacity of "
-         "8.00 GiB of which 0 bytes is free", "resource", "gpu_out_of_memory"),
+        (("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.61 GiB. GPU 0 has a total capacity of "
+         "8.00 GiB of which 0 bytes is free"), "resource", "gpu_out_of_memory"),
         ("AssertionError: Torch not compiled with CUDA enabled", "environment", "device_unavailable"),
         ("RuntimeError: CUDA error: no kernel image is available for execution on the device", "environment",
          "cuda_kernels_not_compiled"),
@@ -64,8 +64,8 @@ def raised(make) -> BaseException:
          "environment", "sorter_not_installed"),
         ("docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
          "environment", "container_error"),
-        ("RuntimeError: Singularity is not installed. Install singularity on this machine to run sorting with "
-         "singularity.", "environment", "container_runtime_missing"),
+        (("RuntimeError: Singularity is not installed. Install singularity on this machine to run sorting with "
+         "singularity."), "environment", "container_runtime_missing"),
         ("ValueError: Largest value of chanMap exceeds channel count of data, make sure chanMap is 0-indexed.",
          "environment", "probe_config_error"),
         ("OSError: [Errno 28] No space left on device", "resource", "disk_exhausted"),
@@ -202,9 +202,16 @@ def test_emfile_under_a_lowered_rlimit_in_a_subprocess():
 
 
 def test_missing_modules_are_placed_by_which_module(tmp_path):
-    sorter_part = raised(lambda: __import__("kilosort.no_such_part"))
-    assert isinstance(sorter_part, ModuleNotFoundError)
-    assert classify_exception(sorter_part).error_class == "sorter_not_installed"
+    sorter = raised(lambda: __import__("mountainsort5"))
+    assert isinstance(sorter, ModuleNotFoundError) and sorter.name == "mountainsort5"
+    assert classify_exception(sorter).error_class == "sorter_not_installed"
+    sorter_part = raised(lambda: __import__("kilosort.no_such_part"))  # kilosort is there, without that module
+    assert classify_exception(sorter_part).error_class == "sorter_version_unsupported"
+    assert classify_exception(sorter_part).message == ("The installed kilosort has no module kilosort.no_such_part: "
+                                                       "another version is needed.")
+    compiled_part = ModuleNotFoundError("No module named 'numpy._core._multiarray_umath'",
+                                        name="numpy._core._multiarray_umath")
+    assert classify_exception(compiled_part).error_class == "binary_import_broken"
     exporter = ModuleNotFoundError("No module named 'pynwb'", name="pynwb")
     assert classify_exception(exporter).error_class == "exporter_unavailable"
     sorter_dep = tmp_path / "kilosort" / "clustering_qr.py"  # a dependency the sorter's own code imports
@@ -213,8 +220,14 @@ def test_missing_modules_are_placed_by_which_module(tmp_path):
     dependency = raised(lambda: runpy.run_path(str(sorter_dep)))
     assert classify_exception(dependency).error_class == "dependency_missing"
     assert "faiss_not_installed_here (imported by kilosort)" in classify_exception(dependency).message
-    ours = raised(lambda: __import__("sortcanary_no_such_module"))
+    own_code = tmp_path / "sortcanary" / "plan" / "extra.py"  # sortcanary's own code importing what isn't there
+    own_code.parent.mkdir(parents=True)
+    own_code.write_text("import sortcanary_no_such_module\n")
+    ours = raised(lambda: runpy.run_path(str(own_code)))
     assert classify_exception(ours) is None, "a module our own code imports is a bug to report, not an environment"
+    assert classify("".join(traceback.format_exception(ours))).category == "unclassified"
+    script = raised(lambda: __import__("pandas_not_installed_here"))  # a lab's script or backend: the environment
+    assert classify_exception(script).error_class == "dependency_missing"
 
 
 def test_a_readers_missing_dependency_names_the_module_and_its_importer(tmp_path):
@@ -243,7 +256,8 @@ def test_an_exception_and_its_printed_traceback_get_the_same_verdict(tmp_path):
         except MemoryError as exc:
             raise RuntimeError("sorter failed") from exc
 
-    for make in (full_disk, wrapped_absurd, lambda: __import__("kilosort.no_such_part"), lambda: bytearray(2**60)):
+    for make in (full_disk, wrapped_absurd, lambda: __import__("kilosort.no_such_part"), lambda: __import__("mountainsort5"),
+                 lambda: bytearray(2**60), lambda: __import__("spikeinterface.no_such_part")):
         exc = raised(make)
         structural, text = classify_exception(exc), classify("".join(traceback.format_exception(exc)))
         assert structural is not None and (structural.category, structural.error_class) == (
@@ -347,7 +361,7 @@ def test_explain_names_the_rule_and_the_line_of_a_chained_traceback():
     assert "verdict: resource / gpu_out_of_memory" in out
     assert f"rule: gpu-memory-exception (built-in): the GPU's allocator gave up\nfired on line {line}: " \
            "torch.OutOfMemoryError: CUDA out of memory" in out
-    assert f"exception RuntimeError: Spike sorting failed" in out
+    assert "exception RuntimeError: Spike sorting failed" in out
 
 
 def test_explain_says_why_no_rule_fired():
@@ -443,3 +457,74 @@ def test_remediations_name_only_real_config_keys_and_readme_sections():
                 bad.append(f"{cls.name}: {doc} \"{section}\"")
         assert "results_dir" not in cls.remediation and "Installing on a GPU machine" not in cls.remediation
     assert bad == []
+
+
+# -- mechanism families: each rule recognises a family of shapes, and stays quiet on its look-alikes -------
+
+NEXTFLOW_BLOCK = """Error executing process > 'SORT (rec1)'
+
+Caused by:
+  Process `SORT (rec1)` terminated with an error exit status ({code})
+
+Command executed:
+  python -m sortcanary.runner.child work
+
+Command exit status:
+  {code}
+"""
+SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State ExitCode
+------------ ---------- ---------- ---------- ---------- ---------- --------
+8812         sort           gpu        lab          8 OUT_OF_ME+    0:125
+"""
+
+
+@pytest.mark.parametrize("text, expected", [
+    (NEXTFLOW_BLOCK.format(code=137), "host_out_of_memory"),
+    (NEXTFLOW_BLOCK.format(code=140), "scheduler_time_limit"),
+    (NEXTFLOW_BLOCK.format(code=1), "unclassified"),
+    (SACCT, "host_out_of_memory"),
+    ("srun: error: node17: task 0: Killed\nsrun: Terminating StepId=8812.0", "host_out_of_memory"),
+    (("TerminatedWorkerError: A worker process managed by the executor was unexpectedly terminated. The exit codes of "
+     "the workers are {SIGKILL(-9)}"), "host_out_of_memory"),
+    (("TerminatedWorkerError: A worker process managed by the executor was unexpectedly terminated. The exit codes of "
+     "the workers are {SIGSEGV(-11)}"), "unclassified"),
+    ("the runner sends SIGKILL to a child that ignores SIGTERM", "unclassified"),
+    ("slurmstepd: error: Exceeded step memory limit at some point.", "unclassified"),  # a warning, also on success
+    ("slurmstepd: error: Job 8812 exceeded memory limit (8400000 > 8192000), being killed", "host_out_of_memory"),
+    (("include/shm.h:28 NCCL WARN Call to posix_fallocate failed: No space left on device\ninclude/shm.h:48 NCCL WARN "
+     "Error while creating shared memory segment nccl-shm-recv-1 (size 9637888)"), "shared_memory_unavailable"),
+    (("RuntimeError: DataLoader worker (pid 4242) is killed by signal: Bus error. It is possible that dataloader's "
+     "workers are out of shared memory. Please try to raise your shared memory limit."), "shared_memory_unavailable"),
+    ("OSError: Unable to open file (unable to lock file, errno = 37, error message = 'No locks available')",
+     "hdf5_file_lock_refused"),
+    (("OSError: Unable to open file (unable to lock file, errno = 11, error message = 'Resource temporarily "
+     "unavailable')"), "unclassified"),  # another process holds the lock: the filesystem did not refuse it
+    ('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
+     "container_gpu_unavailable"),
+    ("/var/spool/slurmd/job8812/slurm_script: line 4: module: command not found", "job_environment_incomplete"),
+    ("nvcc fatal   : Unsupported gpu architecture 'compute_30'\nError using mex", "cuda_build_failed"),
+    ("ImportError: cannot import name 'gaussian' from 'scipy.signal' (/venv/lib/scipy/signal/__init__.py)",
+     "dependency_version_mismatch"),
+    ("ImportError: cannot import name 'run_kilosort' from 'kilosort.run_kilosort'", "sorter_version_unsupported"),
+    ("ImportError: cannot import name 'thing' from 'sortcanary.jobs'", "unclassified"),  # our own: a bug
+    ("ModuleNotFoundError: No module named 'spikeinterface.sorters.external.kilosort5'", "dependency_version_mismatch"),
+    ("ModuleNotFoundError: No module named 'hdbscan'", "dependency_missing"),
+    ("ImportError: /venv/lib/python3.11/site-packages/torchsort/isotonic_cpu.so: undefined symbol: _ZN3c105Error",
+     "binary_import_broken"),
+    ("ImportError: /home/me/build/_ext/my_lib.so: undefined symbol: state", "unclassified"),  # one's own build
+    ("Time  26s. Loading raw data and applying filters...\n----------------------------------------Out of memory.",
+     "host_out_of_memory"),
+    (">> corr_edges = 0:1e-4:3600;\n>> Out of memory.", "unclassified"),  # MATLAB, but no sorter ran
+    (("An unexpected error occurred trying to launch a kernel. The CUDA error was:\ninvalid configuration argument\n"
+     "Error in learnTemplates (line 248)"), "no_spikes_found"),
+    (("numpy.core._exceptions._ArrayMemoryError: Unable to allocate 926. GiB for an array with shape (6794880, "
+     "36601) and data type float32"), "host_out_of_memory"),  # a fat node has that much
+    (("numpy.core._exceptions._ArrayMemoryError: Unable to allocate 3.50 TiB for an array with shape (990000, 990000) "
+     "and data type float32"), "allocation_implausible"),
+    ("Undefined function 'zscore' for input arguments of type 'gpuArray'.", "sorter_not_installed"),
+    ("Undefined function 'mexThSpkPC' for input arguments of type 'gpuArray'.", "cuda_kernels_not_compiled"),
+    ("OSError: [Errno 116] Stale file handle", "unclassified"),  # no built-in rule: the same text comes from bugs
+    ("AttributeError: module 'numpy' has no attribute 'float'.", "unclassified"),  # an old caller or an old bug
+])
+def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
+    assert classify(text).error_class == expected, classify(text).evidence

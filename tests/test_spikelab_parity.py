@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from sortcanary.classification import SORTER_STACK, classify, classify_exception, parse_exception
+from sortcanary.classification import classify, classify_exception, parse_exception
 
 KS2_SPARSE_LOG = """Warning: X does not support locale C.UTF-8
 Time   0s. Determining good channels..
@@ -63,7 +63,7 @@ def chain(messages: list[str]) -> BaseException:
 
 def ks2_failure(exc: BaseException, log: str | None):
     """The verdict on a Kilosort 2 failure: the child's exception, parsed, and the sorter's log after it."""
-    return classify(log or "", parsed=parse_exception(exc, stack=SORTER_STACK))
+    return classify(log or "", parsed=parse_exception(exc))
 
 
 # (SpikeLab test, exception, Kilosort 2 log or None, SpikeLab's category or None for "not classified")
@@ -178,7 +178,7 @@ def test_ks2_log_is_found_where_spikeinterface_writes_it(tmp_path):
     log.write_text(KS2_SPARSE_LOG)
     assert log in backend.log_files(tmp_path)
     result = {"ok": False, "exc_type": "RuntimeError", "message": "ks2 exit",
-              "parsed": parse_exception(RuntimeError("ks2 exit"), stack=SORTER_STACK).as_dict()}
+              "parsed": parse_exception(RuntimeError("ks2 exit")).as_dict()}
     plan = SimpleNamespace(classification_rules=())  # all the runner's classification reads of the plan
     verdict = failure_verdict(plan, result, 0, tmp_path / "job.log", backend.log_files(tmp_path))
     assert (verdict.category, verdict.error_class) == ("biological", "insufficient_activity")

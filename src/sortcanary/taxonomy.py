@@ -66,6 +66,11 @@ _CLASSES = [
          "Install the module the message names into the environment the jobs run in (`pip install <module>`, e.g. "
          "`pip install pandas`; a few are packaged under another name: sklearn is scikit-learn), or reinstall "
          "sortcanary with its dependencies (README.md, \"Install\").", wide=True),
+    _env("dependency_version_mismatch", "An installed package is older or newer than the code calling it expects: a "
+         "module, function or keyword changed between versions.",
+         "Install versions that fit together into the jobs' environment: the tested set (`pip install -c "
+         "constraints.txt '.[slurm]'`, README.md \"Install\"), or upgrade the package that calls the changed API.",
+         wide=True),
     _env("sorter_version_unsupported", "The installed sorter version does not work with this SpikeInterface/numpy.",
          "Install the versions the message names into the jobs' environment (e.g. `pip install -U kilosort`).",
          wide=True),
@@ -95,6 +100,10 @@ _CLASSES = [
     _env("cuda_toolkit_missing", "The CUDA toolkit or compiler needed to build the sorter's GPU code is missing.",
          "Install the CUDA toolkit your MATLAB release needs and a supported C++ compiler (`mex -setup C++`), set "
          "MW_NVCC_PATH to nvcc's folder, then run `mexGPUall` in the sorter's CUDA folder.", wide=True),
+    _env("cuda_build_failed", "Building the sorter's CUDA kernels failed: the CUDA toolkit, the C++ compiler, the "
+         "GPU's architecture or the build flags don't fit together.",
+         "Use the CUDA toolkit and C++ compiler versions your MATLAB release supports (MathWorks' GPU support table), "
+         "then run `mexGPUall` again in the sorter's CUDA folder.", wide=True),
     _env("cuda_kernels_not_compiled", "The sorter's GPU kernels are not built for this machine's GPU.",
          "MATLAB Kilosort: run `mexGPUall` in its CUDA folder. Kilosort4: install a torch build for this GPU "
          "(`pip install torch --index-url https://download.pytorch.org/whl/cu128`) or set `torch_device: cpu` in "
@@ -104,6 +113,11 @@ _CLASSES = [
          "is not installed where the job runs.",
          "Install or load it on the node (`module load apptainer`; `pip install docker` / `pip install spython`), "
          "or unset `docker_image` / `singularity_image` in " + CONFIG + ".", wide=True),
+    _env("container_gpu_unavailable", "The container engine runs but can't hand the GPU to the container (the "
+         "NVIDIA container toolkit is missing or not configured).",
+         "Install and configure the NVIDIA container toolkit on the node (`nvidia-ctk runtime configure`, then restart "
+         "Docker), or sort without a container: unset `docker_image` / `singularity_image` in " + CONFIG + ".",
+         wide=True),
     _env("container_image_pull_failed", "The sorter's container image could not be pulled (no such name or tag, "
          "registry unreachable, or pull rate limit).",
          "Pull it by hand to see why (`docker pull IMAGE` / `singularity pull docker://IMAGE`); fix `docker_image` in "
@@ -114,6 +128,15 @@ _CLASSES = [
     _env("scheduler_request_rejected", "The scheduler refused the job's resource request.",
          "Ask for what the partition allows: lower `--set-resources sort:runtime=...` / `sort:mem_mb=...`, or set "
          "another slurm_partition in the Snakemake profile (profiles/slurm/config.yaml).", wide=True),
+    _env("job_environment_incomplete", "The batch job's shell lacks what an interactive login sets up (the module "
+         "system, conda, PATH): a command that works by hand is missing in the job.",
+         "Start the run from the environment sortcanary is installed in (jobs inherit it, docs/slurm.md \"What you "
+         "need\"), initialise the module system or conda in the job's shell, or call the program by its full path.",
+         wide=True),
+    _env("shared_memory_unavailable", "Shared memory (/dev/shm) is too small or not writable for the job: typically "
+         "a container's 64 MB default.",
+         "Give the container more shared memory (`docker run --shm-size=8g ...` or `--ipc=host`), or make /dev/shm "
+         "writable on the node; more memory or smaller batches will not help.", wide=True),
     _env("permission_denied", "The job may not write or read a file or folder it needs.",
          "Make the file or folder named in the message accessible to the job's user; results/ and logs/ are made "
          "in the working directory (run from one you may write to), scratch in `scratch_dir` of " + CONFIG + "."),
@@ -122,6 +145,13 @@ _CLASSES = [
          "Check the mount the message names (`ls` or `df` on it hang when it is hung; `dmesg` shows NFS/SMB "
          "timeouts), or copy the recording to local disk; if the storage is only slow, raise `io_stall.timeout_s` "
          "in " + CONFIG + " (0 disables the check)."),
+    _env("hdf5_file_lock_refused", "The filesystem refused HDF5's file lock (a network filesystem without lock "
+         "support).",
+         "Set HDF5_USE_FILE_LOCKING=FALSE in the jobs' environment (the recordings are only read), or copy the "
+         "recording to a local disk."),
+    _env("stale_file_handle", "The network filesystem invalidated a file the job had open (ESTALE): the shared "
+         "storage changed or dropped the file under it.",
+         "Rerun the job (it is usually transient), or keep the recording and `scratch_dir` on a local disk."),
     _env("hdf5_plugin_missing", "An HDF5 compression plugin needed to read the data is missing.",
          "Install the vendor's HDF5 plugin and set `formats.hdf5_plugin_path` (or HDF5_PLUGIN_PATH) to its folder "
          "(config/README.md, \"formats\"), or leave the format out with `formats.include` / `formats.exclude`.",

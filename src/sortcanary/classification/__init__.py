@@ -16,7 +16,7 @@ also left a TruncatedSVD error behind is a resource problem. Anything unrecognis
 from .decide import classify, classify_exception, classify_exit, classify_text, explain
 from .parse import ParsedFailure, parse_exception, parse_text
 from .rules import lab_rules
-from .structural import SORTER_STACK, implausible_allocation
+from .structural import implausible_allocation
 
-__all__ = ["SORTER_STACK", "ParsedFailure", "classify", "classify_exception", "classify_exit", "classify_text",
+__all__ = ["ParsedFailure", "classify", "classify_exception", "classify_exit", "classify_text",
            "explain", "implausible_allocation", "lab_rules", "parse_exception", "parse_text"]

@@ -17,7 +17,6 @@ from ..taxonomy import SortFailure, Verdict, custom_verdict, unclassified, verdi
 from .families import BUILT_IN
 from .parse import ParsedFailure, parse_exception, parse_text
 from .rules import Hit, Rule, ranked
-from .structural import SORTER_STACK
 
 
 @functools.lru_cache(maxsize=32)
@@ -56,7 +55,7 @@ def decide(parsed: ParsedFailure, rules: tuple[Rule, ...] = ()) -> Verdict | Non
 
 def read(text: str, *, exit_code: int | None = None, parsed: ParsedFailure | None = None) -> ParsedFailure:
     """``text`` parsed, after the facts already ``parsed`` (a child's exception), with how the process ended."""
-    mine = parse_text(text, stack=SORTER_STACK)
+    mine = parse_text(text)
     return (parsed.extended(mine) if parsed is not None else mine).with_exit(exit_code)
 
 
@@ -74,7 +73,7 @@ def classify_exception(exc: BaseException, rules: tuple[Rule, ...] = ()) -> Verd
     """The verdict of an exception in hand (a SortFailure carries its own), or None."""
     if isinstance(exc, SortFailure):  # our own code already said what this is
         return exc.verdict
-    return decide(parse_exception(exc, stack=SORTER_STACK), rules)
+    return decide(parse_exception(exc), rules)
 
 
 def classify(text: str, *, exit_code: int | None = None, rules: tuple[Rule, ...] = (),

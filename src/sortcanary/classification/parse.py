@@ -22,22 +22,30 @@ import signal as signals
 import traceback
 from dataclasses import asdict, dataclass, field, replace
 
+from .packages import IMPORTERS
+
 # A qualified exception type at a line's start or after a prefix, followed by ": message" or the line's end.
 _RAISED = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\.)*_?[A-Z][A-Za-z0-9]*(?:Error|Exception|Exit|Interrupt|Failure))"
                      r"(?::\s+(.*)|:?\s*$)")
-_FRAME = re.compile(r"File \"([^\"]+)\", line \d+")
+_FRAME = re.compile(r"File \"([^\"]+)\", line \d+(?:, in (\S+))?")
 _NO_MODULE = re.compile(r"No module named [\\'\"]*([\w.]+)")
 _ERRNO = re.compile(r"\[Errno (\d+)\]|\berrno\s*=\s*(\d+)|\[WinError (5)\]")  # WinError 5: access denied
-_EXIT = re.compile(r"exit(?:ed with)? (?:status|code)\s*[:=]?\s*(-?\d+)|returned non-zero exit status (-?\d+)",
-                   re.IGNORECASE)
-_SIGNAL = re.compile(r"\b(?:killed by )?signal (\d+)\b|\b(SIGKILL|SIGXCPU|SIGSEGV|SIGBUS|SIGABRT)\b|"
-                     r"ExitCode[=\s]+\d+:(\d+)|^\s*Killed\s*$|: line \d+:\s+\d+ (Killed)\b")
+_EXIT = re.compile(r"exit(?:ed with)? (?:status|code)\s*[:=]?\s*\(?(-?\d+)|returned non-zero exit status (-?\d+)|"
+                   r"\breturn ?code[\"']?\s*[:=]\s*(-?\d+)", re.IGNORECASE)
+# A signal as a process's end is reported: "killed by signal 9", a worker pool's "{SIGKILL(-9)}", Python's
+# Signals.SIGKILL, sacct's ExitCode 0:9, a shell's "Killed" (a bare mention of a signal's name is not one).
+_SIGNAL = re.compile(r"\b(?:killed by |terminated by |caught |received )?signal:? (\d+)\b|\b(SIG[A-Z]+)\s*\(-?\d+\)|"
+                     r"Signals\.(SIG[A-Z]+)|(?:killed|terminated) (?:by|with) (SIG[A-Z]+)|ExitCode[=\s]+\d+:(\d+)|"
+                     r"^\s*Killed\s*$|: line \d+:\s+\d+ (Killed)\b|task \d+: (Killed)\b")
 _SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern in (
     # (state, pattern): what the scheduler or the kernel said it did to the job
-    ("TIME_LIMIT", (r"DUE TO TIME LIMIT|(SLURM|sacct|state|status)[^\n]{0,40}(?-i:\bTIMEOUT\b)|walltime \S+ "
-                    r"exceeded limit|TERM_RUNLIMIT|CPU time limit exceeded")),
-    ("OUT_OF_MEMORY", (r"oom[-_ ]kill(?:ed)?\b|(?-i:\bOUT_OF_MEMORY\b)|task \d+: Out Of Memory|Exceeded (?:job|step) "
-                       r"memory limit|TERM_MEMLIMIT|Out of memory: Kill(?:ed)? process|Memory cgroup out of memory")),
+    # (sacct's State column: TIMEOUT or OUT_OF_ME+ beside the ExitCode column; "Exceeded job memory limit"
+    # alone is a warning SLURM also writes for jobs that succeed)
+    ("TIME_LIMIT", (r"DUE TO TIME LIMIT|(SLURM|sacct|state|status)[^\n]{0,40}(?-i:\bTIMEOUT\b)|(?-i:\bTIMEOUT\b)\s+"
+                    r"\d+:\d+\b|walltime \S+ exceeded limit|TERM_RUNLIMIT|CPU time limit exceeded")),
+    ("OUT_OF_MEMORY", (r"oom[-_ ]kill(?:ed)?\b|(?-i:\bOUT_OF_ME(?:MORY\b|\+))|task \d+: Out Of Memory|TERM_MEMLIMIT|"
+                       r"Out of memory: Kill(?:ed)? process|Memory cgroup out of memory|exceeded memory limit \(\d+ > "
+                       r"\d+\), being killed|job killed: mem \S+ exceeded limit")),
     ("PREEMPTED", r"DUE TO PREEMPTION|(?-i:\bPREEMPTED\b)"),
     ("NODE_FAIL", r"DUE TO NODE FAILURE|(?-i:\bNODE_FAIL\b)"),
 ))
@@ -52,9 +60,13 @@ _MARKERS = {
     "threshold_crossings": r"found (\d+) threshold crossings",
     "crossing_seconds": r"threshold crossings in ([\d.]+) seconds",
     "units": r"batches, (\d+) units, nspks",
+    "spikes_detected": r"batches, (\d+) spikes\b|Number of spikes before applying cutoff: (\d+)",
     "nspks": r"nspks: ([\d.]+)",
     "no_good_channels_left": r"(Aborting because no good channels remained)",
 }
+
+
+SCALARS = ("exit_code", "signal", "scheduler", "sorter", "stage")  # one value each
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,7 @@ class Raised:
     message: str = ""
     line: int | None = None
     kinds: tuple[str, ...] = ()  # the names of its bases, for an exception in hand (a MemoryError subclass)
+    function: str | None = None  # the function it was raised in (its traceback's innermost frame)
 
     def is_a(self, *names: str) -> bool:
         return self.type.rpartition(".")[2].lstrip("_") in names or any(k in names for k in self.kinds)
@@ -117,7 +130,7 @@ class ParsedFailure:
             lines=self.lines + other.lines, raised=self.raised + [moved(r) for r in other.raised],
             errnos=self.errnos + [moved(f) for f in other.errnos], missing=self.missing + [moved(m) for m in other.missing],
             **{name: getattr(self, name) or (getattr(other, name) and moved(getattr(other, name)))
-               for name in ("exit_code", "signal", "scheduler", "sorter", "stage")},
+               for name in SCALARS},
             markers={**{k: moved(f) for k, f in other.markers.items()}, **self.markers})
 
     def with_exit(self, exit_code: int | None) -> ParsedFailure:
@@ -139,7 +152,7 @@ class ParsedFailure:
         return cls(lines=list(data["lines"]), raised=[Raised(**{**r, "kinds": tuple(r["kinds"])}) for r in data["raised"]],
                    errnos=[Fact(**f) for f in data["errnos"]], missing=[Missing(**m) for m in data["missing"]],
                    markers={k: Fact(**f) for k, f in data["markers"].items()},
-                   **{name: fact(data.get(name)) for name in ("exit_code", "signal", "scheduler", "sorter", "stage")})
+                   **{name: fact(data.get(name)) for name in SCALARS})
 
     def describe(self) -> list[str]:
         """What was read, one item per fact, with 1-based line numbers: why no rule fired."""
@@ -150,7 +163,7 @@ class ParsedFailure:
         found += [f"errno {f.value}{at(f)}" for f in self.errnos]
         found += [f"missing module {m.module}{f' imported by {m.importer}' if m.importer else ''}{at(m)}"
                   for m in self.missing]
-        for name in ("exit_code", "signal", "scheduler", "sorter", "stage"):
+        for name in SCALARS:
             item = getattr(self, name)
             if item is not None:
                 found.append(f"{name.replace('_', ' ')} {item.value}{at(item)}")
@@ -175,15 +188,15 @@ def _normalised(text: str) -> list[str]:
     return text.splitlines()
 
 
-def importer_of(paths: list[str], stack: frozenset[str]) -> str | None:
-    """The package whose code ran an import, from the frames' file paths (innermost last): a
-    package of ``stack`` named in the innermost real frame's folders, else the folder after
+def importer_of(paths: list[str]) -> str | None:
+    """The package whose code ran an import, from the frames' file paths (innermost last): a known
+    package (packages.IMPORTERS) named in the innermost real frame's folders, else the folder after
     site-packages; import machinery frames are skipped."""
     for path in reversed(paths):
         if path.startswith("<frozen") or "importlib" in path:
             continue
         parts = re.split(r"[\\/]", path)[:-1]
-        named = next((p for p in reversed(parts) if p in stack), None)
+        named = next((p for p in reversed(parts) if p in IMPORTERS), None)
         if named:
             return named
         for marker in ("site-packages", "dist-packages"):
@@ -193,23 +206,26 @@ def importer_of(paths: list[str], stack: frozenset[str]) -> str | None:
     return None
 
 
-def parse_text(text: str, *, stack: frozenset[str] = frozenset()) -> ParsedFailure:
-    """Read a failure's text. ``stack``: the packages an importer is looked for among (see importer_of)."""
+def parse_text(text: str) -> ParsedFailure:
+    """Read a failure's text."""
     lines = _normalised(text)
     parsed = ParsedFailure(lines=lines)
     frames: list[str] = []  # the current traceback's frames, outermost first
+    function = None  # the function of its innermost frame so far
     for i, line in enumerate(lines):
         if "Traceback (most recent call last)" in line:
-            frames = []
+            frames, function = [], None
         frame = _FRAME.search(line)
         if frame:
             frames.append(frame.group(1))
+            if not frame.group(1).startswith("<frozen"):
+                function = frame.group(2)
         raised = _RAISED.search(line)
         if raised:
-            parsed.raised.append(Raised(raised.group(1), (raised.group(2) or "").strip(), i))
+            parsed.raised.append(Raised(raised.group(1), (raised.group(2) or "").strip(), i, function=function))
         module = _NO_MODULE.search(line)
         if module:
-            parsed.missing.append(Missing(module.group(1).rstrip("."), importer_of(frames, stack), i))
+            parsed.missing.append(Missing(module.group(1).rstrip("."), importer_of(frames), i))
         for match in _ERRNO.finditer(line):
             number = int(next(g for g in match.groups() if g))
             name = "EACCES" if match.group(3) else errno_names.errorcode.get(number)
@@ -231,13 +247,13 @@ def parse_text(text: str, *, stack: frozenset[str] = frozenset()) -> ParsedFailu
         for key, pattern in _MARKERS.items():
             found = re.search(pattern, line)
             if found:  # the last value wins: the state the sorter was in when it failed
-                value = found.group(1)
+                value = next(g for g in found.groups() if g)
                 parsed.markers[key] = Fact(True if key == "no_good_channels_left" else float(value), i)
     whole = "\n".join(lines)
     exits = list(_EXIT.finditer(whole))
     if exits:
         last = exits[-1]
-        parsed.exit_code = Fact(int(last.group(1) or last.group(2)), parsed.line_at(last.start()))
+        parsed.exit_code = Fact(int(next(g for g in last.groups() if g)), parsed.line_at(last.start()))
         if parsed.signal is None and _signal_of(parsed.exit_code.value):
             parsed.signal = Fact(_signal_of(parsed.exit_code.value), parsed.exit_code.line)
     sorter = _SORTER.search(whole)
@@ -261,24 +277,24 @@ def chain(exc: BaseException):
         exc = exc.__cause__ or exc.__context__
 
 
-def parse_exception(exc: BaseException, *, stack: frozenset[str] = frozenset()) -> ParsedFailure:
+def parse_exception(exc: BaseException) -> ParsedFailure:
     """Read an exception in hand: its printed chain as text (for the text's facts and lines), with
     the exception objects' own types and bases in place of what the text says about them, and their
     errno and missing module before what their messages say."""
-    parsed = parse_text("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)), stack=stack)
+    parsed = parse_text("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
     raised, errnos, missing = [], [], []
     for link in chain(exc):
         name = _qualified(link)
         line = next((i for i in range(len(parsed.lines) - 1, -1, -1)
                      if parsed.lines[i].startswith(name.rpartition(".")[2]) or parsed.lines[i].startswith(name)), None)
         kinds = tuple(base.__name__ for base in type(link).__mro__[1:] if base not in (BaseException, object))
-        raised.append(Raised(name, str(link)[:2000], line, kinds))
+        frames = traceback.extract_tb(link.__traceback__)
+        raised.append(Raised(name, str(link)[:2000], line, kinds, frames[-1].name if frames else None))
         number = getattr(link, "errno", None) if isinstance(link, OSError) else None
         if number in errno_names.errorcode:
             errnos.append(Fact(errno_names.errorcode[number], line))
         if isinstance(link, ModuleNotFoundError) and link.name:
-            paths = [frame.filename for frame in traceback.extract_tb(link.__traceback__)]
-            missing.append(Missing(link.name, importer_of(paths, stack), line))
+            missing.append(Missing(link.name, importer_of([frame.filename for frame in frames]), line))
     found = {m.module for m in missing}  # a message that names a missing module still says so
     return replace(parsed, raised=raised, errnos=errnos + parsed.errnos,
                    missing=missing + [m for m in parsed.missing if m.module not in found])

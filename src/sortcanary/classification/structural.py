@@ -12,24 +12,22 @@ import re
 
 import psutil
 
+from .packages import (
+    CONTAINER_MODULES,
+    EXPORTER_MODULES,
+    OURS,
+    SORTER_PACKAGES,
+    SORTER_STACK,
+)
 from .parse import ParsedFailure
 from .rules import Hit
 
-IMPLAUSIBLE_FACTOR = 4  # an allocation this many times the machine's memory is a wrong parameter...
-IMPLAUSIBLE_FLOOR = 256 * 2**30  # ...and so is anything above this on any machine (one array, one batch)
+IMPLAUSIBLE_FACTOR = 4  # an allocation this many times the machine's memory (or a GPU's) is a wrong parameter...
+HOST_FLOOR = 2 * 2**40  # ...if it is also beyond the largest common compute nodes' memory (1-2 TB)...
+GPU_FLOOR = 256 * 2**30  # ...or, on a GPU, beyond any GPU's
 _UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40, "P": 2**50, "E": 2**60}
 _SIZE = r"(\d+(?:\.\d*)?)\s*([KMGTPE]?)i?B\b"
 
-# The sorters themselves (a missing one is sorter_not_installed) and the stack they run on (a missing
-# module of it, or one its code imports, is dependency_missing); the Python clients of the container
-# engines and the packages of the optional outputs.
-SORTER_PACKAGES = frozenset({"kilosort", "mountainsort4", "mountainsort5", "spykingcircus", "pykilosort",
-                             "tridesclous", "herdingspikes"})
-SORTER_STACK = SORTER_PACKAGES | {"spikeinterface", "probeinterface", "neo", "torch", "faiss", "sklearn", "scipy",
-                                  "numba", "cupy", "numpy", "pandas", "h5py"}
-EXPORTER_MODULES = frozenset({"pynwb", "hdmf"})
-CONTAINER_MODULES = frozenset({"docker", "spython"})
-OURS = "sortcanary"
 
 
 def _bytes(number: str, unit: str) -> float:
@@ -47,36 +45,46 @@ def implausible_allocation(text: str) -> str | None:
     capacity = re.search(rf"total capacity of\s+{_SIZE}", text, re.IGNORECASE)
     reference = _bytes(*capacity.groups()) if capacity else psutil.virtual_memory().total
     size = _bytes(number, unit)
-    return match.group(0) if size > max(IMPLAUSIBLE_FACTOR * reference, IMPLAUSIBLE_FLOOR) else None
+    floor = GPU_FLOOR if capacity else HOST_FLOOR
+    return match.group(0) if size > max(IMPLAUSIBLE_FACTOR * reference, floor) else None
 
 
 # -- structural rules --------------------------------------------------------------------------------
 
 
 def missing(kind):
-    """A rule test: the first missing module of ``kind`` (container, exporter, sorter, dependency)."""
+    """A rule test: the first missing module of ``kind`` (_missing_kind)."""
     def test(parsed: ParsedFailure) -> Hit | None:
-        for missing in parsed.missing:
-            root = missing.module.split(".")[0]
-            if _missing_kind(root, missing.importer) == kind:
-                via = f" (imported by {missing.importer})" if missing.importer and missing.importer != root else ""
-                return Hit(missing.line, {"module": missing.module, "message": f"The module {missing.module}{via} is "
-                                          "not installed.", **({"importer": missing.importer} if via else {})},
-                           text=f"No module named '{missing.module}'")
+        for gone in parsed.missing:
+            if _missing_kind(gone.module, gone.importer) != kind:
+                continue
+            root = gone.module.split(".")[0]
+            via = f" (imported by {gone.importer})" if gone.importer and gone.importer != root else ""
+            message = (f"The module {gone.module}{via} is not installed." if "." not in gone.module else
+                       f"The installed {root} has no module {gone.module}{via}: another version is needed.")
+            return Hit(gone.line, {"module": gone.module, "message": message,
+                                   **({"importer": gone.importer} if via else {})}, text=f"No module named '{gone.module}'")
         return None
     return test
 
 
-def _missing_kind(root: str, importer: str | None) -> str | None:
+def _missing_kind(module: str, importer: str | None) -> str | None:
+    """What a missing module means. Python names the first part of a dotted name it could not find, so
+    "No module named 'a.b'" says ``a`` is installed without ``b``: another version of ``a`` (or, for a
+    compiled part such as ``a._core``, a broken build of it)."""
+    root, _, rest = module.partition(".")
     if root in CONTAINER_MODULES:
         return "container"
     if root in EXPORTER_MODULES:
         return "exporter"
+    if rest:
+        return "broken" if rest.rpartition(".")[2].startswith("_") else (
+            "sorter_version" if root in SORTER_PACKAGES else "version")
     if root in SORTER_PACKAGES:
         return "sorter"
-    if root in SORTER_STACK or (importer and importer != OURS):
-        return "dependency"
-    return None  # a module our own code imports: a bug to report, not an environment to blame
+    if importer == OURS and root not in SORTER_STACK:
+        return None  # a module our own code imports: a bug to report, not an environment to blame
+    return "dependency"
 
 
 def errno_is(*names: str):
@@ -150,6 +158,7 @@ def no_good_channels(parsed: ParsedFailure) -> Hit | None:
 
 KS2_KERNEL_FAILURE = re.compile(r"An unexpected error occurred trying to launch a kernel|invalid configuration "
                                 r"argument", re.IGNORECASE)
+EMPTY_GRID = re.compile(r"invalid configuration argument", re.IGNORECASE)
 SPARSE_NSPKS = 10.0  # Kilosort 2's running spike count summed over templates, per batch
 SPARSE_CROSSINGS_PER_CHANNEL_S = 0.05  # threshold crossings per channel per second
 SPARSE_GOOD_FRACTION = 0.1  # channels left after the bad ones are dropped
@@ -177,3 +186,66 @@ def ks2_starved(parsed: ParsedFailure) -> Hit | None:
     first = min(parsed.markers[k].line for k in low)
     return Hit(first, {"low": low, "threshold_crossings": crossings, "nspks": nspks,
                        "units": _marker(parsed, "units"), "kernel_failure": kernel.group(0)})
+
+
+def ks2_empty_kernel(parsed: ParsedFailure) -> Hit | None:
+    """Kilosort 2/2.5/3's kernel launch failed with an empty grid ("invalid configuration argument") and
+    its log says nothing of the recording's activity: a batch without spikes, as far as the text can
+    tell; the canary settles it from the window's data (no_spikes_found needs evidence). A log whose
+    markers show activity is left alone: then it is a GPU or sorter problem."""
+    kernel = EMPTY_GRID.search(parsed.text)
+    activity = ("threshold_crossings", "nspks", "units", "spikes_detected", "bad_channels")
+    if not kernel or any(k in parsed.markers for k in activity):
+        return None
+    return Hit(parsed.line_at(kernel.start()), {"kernel_failure": kernel.group(0)})
+
+
+MATLAB_OUT_OF_MEMORY = re.compile(r"(^|-{8,})\s*Out of memory\.\s*$", re.MULTILINE)
+
+
+def matlab_out_of_memory_in_sorter(parsed: ParsedFailure) -> Hit | None:
+    """MATLAB's own "Out of memory." while a sorter ran (its log shows a stage): the host's memory."""
+    found = MATLAB_OUT_OF_MEMORY.search(parsed.text)
+    if not found or parsed.stage is None:
+        return None
+    return Hit(parsed.line_at(found.start() + len(found.group(1))), {"stage": parsed.stage.value})
+
+
+UNDEFINED_SYMBOL = re.compile(r"(\S*\.(?:so|pyd|dylib)[\w.]*): undefined symbol: (\S+)")
+
+
+def undefined_symbol_in_package(parsed: ParsedFailure) -> Hit | None:
+    """A compiled library of an installed package (under site-packages, or named without a folder) needs
+    a symbol another installed library lacks: the environment's builds don't match. A library of one's
+    own build folder or of the system's CUDA is left alone: reinstalling packages won't change it."""
+    for match in UNDEFINED_SYMBOL.finditer(parsed.text):
+        library = match.group(1)
+        if re.search(r"[\\/](site|dist)-packages[\\/]", library) or not re.search(r"[\\/]", library):
+            return Hit(parsed.line_at(match.start()), {"library": library.rsplit("/", 1)[-1]})
+    return None
+
+
+PROBE_LOADERS = re.compile(r"^(load_probe|read_prb|read_probeinterface|read_spikeglx_probe|_?load_probe_file)$")
+
+
+def probe_loader_failed(parsed: ParsedFailure) -> Hit | None:
+    """The sorter's (or probeinterface's) probe reader raised: the probe file is not what it reads."""
+    raised = next((r for r in parsed.raised if r.function and PROBE_LOADERS.match(r.function)), None)
+    return Hit(raised.line, {"raised_in": raised.function}) if raised else None
+
+
+CANNOT_IMPORT = re.compile(r"cannot import name '(\w+)' from '([\w.]+)'")
+
+
+def missing_symbol(in_sorter: bool):
+    """An import found the module but not a name in it: the installed version of that module is
+    older or newer than its caller (of the sorter itself when ``in_sorter``). Our own modules are ours."""
+    def test(parsed: ParsedFailure) -> Hit | None:
+        for match in CANNOT_IMPORT.finditer(parsed.text):
+            name, module = match.groups()
+            root = module.split(".")[0]
+            if root != OURS and (root in SORTER_PACKAGES) == in_sorter:
+                return Hit(parsed.line_at(match.start()), {"module": module, "message": f"The installed {root} has no "
+                                                           f"{name} in {module}: another version is needed."})
+        return None
+    return test

@@ -21,7 +21,7 @@ import traceback
 from pathlib import Path
 
 from ..atomic import write_json_atomic
-from ..classification import SORTER_STACK, parse_exception
+from ..classification import parse_exception
 from ..layout import IN_SORTED
 from ..plan.sortplan import SortPlan
 from ..taxonomy import SortFailure
@@ -108,7 +108,7 @@ def main(workdir: str) -> int:
                   **gpu_figures(failed=False)}
     except Exception as exc:  # reported to the parent, which classifies it with the sorter's logs
         result = {"ok": False, "exc_type": type(exc).__name__, "message": str(exc)[-2000:],
-                  "parsed": parse_exception(exc, stack=SORTER_STACK).as_dict(), **evidence, **gpu_figures(failed=True)}
+                  "parsed": parse_exception(exc).as_dict(), **evidence, **gpu_figures(failed=True)}
         if isinstance(exc, SortFailure):  # our own code already said what this is
             result["verdict"] = exc.verdict.as_dict()
         traceback.print_exc()
