@@ -509,6 +509,7 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("ImportError: cannot import name 'thing' from 'sortcanary.jobs'", "unclassified"),  # our own: a bug
     ("ModuleNotFoundError: No module named 'spikeinterface.sorters.external.kilosort5'", "dependency_version_mismatch"),
     ("ModuleNotFoundError: No module named 'hdbscan'", "dependency_missing"),
+    ("ModuleNotFoundError: No module named 'sortcanary.plan.nope'", "unclassified"),  # our own package: a bug
     ("ImportError: /venv/lib/python3.11/site-packages/torchsort/isotonic_cpu.so: undefined symbol: _ZN3c105Error",
      "binary_import_broken"),
     ("ImportError: /home/me/build/_ext/my_lib.so: undefined symbol: state", "unclassified"),  # one's own build

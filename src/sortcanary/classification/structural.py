@@ -29,7 +29,6 @@ _UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40, "P": 2**50, "E"
 _SIZE = r"(\d+(?:\.\d*)?)\s*([KMGTPE]?)i?B\b"
 
 
-
 def _bytes(number: str, unit: str) -> float:
     return float(number) * _UNITS[unit.upper()]
 
@@ -77,14 +76,12 @@ def _missing_kind(module: str, importer: str | None) -> str | None:
         return "container"
     if root in EXPORTER_MODULES:
         return "exporter"
+    if root == OURS or (importer == OURS and root not in SORTER_STACK):
+        return None  # our own code, or a module it imports: a bug to report, not an environment to blame
     if rest:
         return "broken" if rest.rpartition(".")[2].startswith("_") else (
             "sorter_version" if root in SORTER_PACKAGES else "version")
-    if root in SORTER_PACKAGES:
-        return "sorter"
-    if importer == OURS and root not in SORTER_STACK:
-        return None  # a module our own code imports: a bug to report, not an environment to blame
-    return "dependency"
+    return "sorter" if root in SORTER_PACKAGES else "dependency"
 
 
 def errno_is(*names: str):
