@@ -89,11 +89,13 @@ class SlowInCanary(RefusesSilence):
 
 
 class FlakyInCanary(ThresholdSorter):
-    """Raises an error no classifier knows, but only on short windows (the canary)."""
+    """Raises an error no built-in rule knows (``message``, by default a simulated unexpected failure),
+    but only on short windows (the canary)."""
 
     def run(self, recording, folder: Path, params: dict, *, docker_image=None):
         if recording.get_total_duration() < float(params.get("fail_below_s", 15)):
-            raise RuntimeError("flaky backend: simulated unexpected failure inside the canary window")
+            raise RuntimeError(params.get("message", "flaky backend: simulated unexpected failure inside the canary "
+                                                     "window"))
         return super().run(recording, folder, params)
 
 

@@ -16,12 +16,13 @@ import signal
 import subprocess
 import sys
 import textwrap
+import traceback
 
 import numpy as np
 import pytest
 
 from conftest import sortcanary
-from sortcanary.classification import classify, classify_exception, classify_exit, classify_text
+from sortcanary.classification import classify, classify_exception, classify_exit, classify_text, lab_rules
 from sortcanary.taxonomy import SortFailure
 from sortcanary.taxonomy import verdict_for
 
@@ -54,8 +55,8 @@ def raised(make) -> BaseException:
         (TRUNCATED_SVD, "biological", "no_spikes_found"),
         ("ValueError: n_samples=5 should be >= n_clusters=6.", "biological", "no_spikes_found"),
         ("No spikes detected, cannot continue sorting.", "biological", "no_spikes_found"),
-        ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.61 GiB. GPU 0 has a total capacity of "
-         "8.00 GiB of which 0 bytes is free", "resource", "gpu_out_of_memory"),
+        (("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.61 GiB. GPU 0 has a total capacity of "
+         "8.00 GiB of which 0 bytes is free"), "resource", "gpu_out_of_memory"),
         ("AssertionError: Torch not compiled with CUDA enabled", "environment", "device_unavailable"),
         ("RuntimeError: CUDA error: no kernel image is available for execution on the device", "environment",
          "cuda_kernels_not_compiled"),
@@ -63,8 +64,8 @@ def raised(make) -> BaseException:
          "environment", "sorter_not_installed"),
         ("docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
          "environment", "container_error"),
-        ("RuntimeError: Singularity is not installed. Install singularity on this machine to run sorting with "
-         "singularity.", "environment", "container_runtime_missing"),
+        (("RuntimeError: Singularity is not installed. Install singularity on this machine to run sorting with "
+         "singularity."), "environment", "container_runtime_missing"),
         ("ValueError: Largest value of chanMap exceeds channel count of data, make sure chanMap is 0-indexed.",
          "environment", "probe_config_error"),
         ("OSError: [Errno 28] No space left on device", "resource", "disk_exhausted"),
@@ -235,19 +236,66 @@ def test_emfile_under_a_lowered_rlimit_in_a_subprocess():
 
 
 def test_missing_modules_are_placed_by_which_module(tmp_path):
-    sorter_part = raised(lambda: __import__("kilosort.no_such_part"))
-    assert isinstance(sorter_part, ModuleNotFoundError)
-    assert classify_exception(sorter_part).error_class == "sorter_not_installed"
+    sorter = raised(lambda: __import__("mountainsort5"))
+    assert isinstance(sorter, ModuleNotFoundError) and sorter.name == "mountainsort5"
+    assert classify_exception(sorter).error_class == "sorter_not_installed"
+    sorter_part = raised(lambda: __import__("kilosort.no_such_part"))  # kilosort is there, without that module
+    assert classify_exception(sorter_part).error_class == "sorter_version_unsupported"
+    assert classify_exception(sorter_part).message == ("The installed kilosort has no module kilosort.no_such_part: "
+                                                       "another version is needed.")
+    compiled_part = ModuleNotFoundError("No module named 'numpy._core._multiarray_umath'",
+                                        name="numpy._core._multiarray_umath")
+    assert classify_exception(compiled_part).error_class == "binary_import_broken"
     exporter = ModuleNotFoundError("No module named 'pynwb'", name="pynwb")
     assert classify_exception(exporter).error_class == "exporter_unavailable"
     sorter_dep = tmp_path / "kilosort" / "clustering_qr.py"  # a dependency the sorter's own code imports
     sorter_dep.parent.mkdir()
     sorter_dep.write_text("import faiss_not_installed_here\n")
     dependency = raised(lambda: runpy.run_path(str(sorter_dep)))
-    assert classify_exception(dependency).error_class == "sorter_not_installed"
-    assert "imported by kilosort" in classify_exception(dependency).message
-    ours = raised(lambda: __import__("sortcanary_no_such_module"))
+    assert classify_exception(dependency).error_class == "dependency_missing"
+    assert "faiss_not_installed_here (imported by kilosort)" in classify_exception(dependency).message
+    own_code = tmp_path / "sortcanary" / "plan" / "extra.py"  # sortcanary's own code importing what isn't there
+    own_code.parent.mkdir(parents=True)
+    own_code.write_text("import sortcanary_no_such_module\n")
+    ours = raised(lambda: runpy.run_path(str(own_code)))
     assert classify_exception(ours) is None, "a module our own code imports is a bug to report, not an environment"
+    assert classify("".join(traceback.format_exception(ours))).category == "unclassified"
+    script = raised(lambda: __import__("pandas_not_installed_here"))  # a lab's script or backend: the environment
+    assert classify_exception(script).error_class == "dependency_missing"
+
+
+def test_a_readers_missing_dependency_names_the_module_and_its_importer(tmp_path):
+    """The README's install without pandas: SpikeInterface's phy reader imports it, Kilosort4 itself is
+    installed. The verdict names what is missing, and the same traceback pasted as text says the same."""
+    reader = tmp_path / "site-packages" / "spikeinterface" / "extractors" / "phykilosortextractors.py"
+    reader.parent.mkdir(parents=True)
+    reader.write_text("def read():\n    import pandas_not_installed_here\n\nread()\n")
+    exc = raised(lambda: runpy.run_path(str(reader)))
+    text = "".join(traceback.format_exception(exc))
+    for verdict in (classify_exception(exc), classify(text)):
+        assert (verdict.error_class, verdict.policy) == ("dependency_missing", "block_run")
+        assert verdict.message == "The module pandas_not_installed_here (imported by spikeinterface) is not installed."
+        assert "`pip install <module>`" in verdict.remediation
+
+
+def test_an_exception_and_its_printed_traceback_get_the_same_verdict(tmp_path):
+    """One classifier, two inputs: what the child reads off the exception, a pasted traceback says too."""
+    def full_disk():
+        with open("/dev/full", "w") as fh:
+            fh.write("x")
+
+    def wrapped_absurd():
+        try:
+            np.empty(ABSURD_SHAPE)
+        except MemoryError as exc:
+            raise RuntimeError("sorter failed") from exc
+
+    for make in (full_disk, wrapped_absurd, lambda: __import__("kilosort.no_such_part"), lambda: __import__("mountainsort5"),
+                 lambda: bytearray(2**60), lambda: __import__("spikeinterface.no_such_part")):
+        exc = raised(make)
+        structural, text = classify_exception(exc), classify("".join(traceback.format_exception(exc)))
+        assert structural is not None and (structural.category, structural.error_class) == (
+            text.category, text.error_class), exc
 
 
 def test_chained_exceptions_are_walked():
@@ -311,3 +359,207 @@ def test_classify_cli_reads_stdin_and_always_exits_0():
     assert (out["category"], out["error_class"]) == ("biological", "no_spikes_found")
     unknown = sortcanary("classify", stdin="weird")
     assert unknown.returncode == 0 and json.loads(unknown.stdout)["category"] == "unclassified"
+
+
+# -- sortcanary classify --explain, and a lab's own rules ---------------------------------------------------
+
+SLURM_ERR = """INFO sortcanary: sorting rec1 (full, 3600.0 s of 3600.0 s) with kilosort4 {'torch_device': 'cuda'}
+/var/spool/slurmd/job8812/slurm_script: line 12: 41233 Killed                  python -m sortcanary.runner.child /w
+slurmstepd: error: Detected 1 oom_kill event in StepId=8812.batch. Some of the step tasks have been OOM Killed.
+"""
+
+
+def test_explain_names_the_rule_and_the_line_of_a_slurm_err_file():
+    out = sortcanary("classify", "--explain", stdin=SLURM_ERR)
+    assert out.returncode == 0, out.stderr
+    assert "verdict: resource / host_out_of_memory (policy retry_with_less)" in out.stdout
+    assert "rule: scheduler-out-of-memory (built-in)" in out.stdout
+    assert "fired on line 3: slurmstepd: error: Detected 1 oom_kill event" in out.stdout
+    assert "also fired, outranked: killed (resource/host_out_of_memory) on line 2" in out.stdout
+    assert "scheduler OUT_OF_MEMORY (line 3)" in out.stdout and "signal SIGKILL (line 2)" in out.stdout
+
+
+def test_explain_names_the_rule_and_the_line_of_a_chained_traceback():
+    torch = pytest.importorskip("torch")
+
+    def sorter():
+        try:
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total "
+                                         "capacity of 7.79 GiB of which 1.20 GiB is free.")
+        except torch.OutOfMemoryError as exc:
+            raise RuntimeError("Spike sorting failed. You can inspect the runtime trace.") from exc
+
+    text = "".join(traceback.format_exception(raised(sorter)))
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if ln.startswith("torch.OutOfMemoryError"))
+    out = sortcanary("classify", "--explain", stdin=text).stdout
+    assert "verdict: resource / gpu_out_of_memory" in out
+    assert f"rule: gpu-memory-exception (built-in): the GPU's allocator gave up\nfired on line {line}: " \
+           "torch.OutOfMemoryError: CUDA out of memory" in out
+    assert "exception RuntimeError: Spike sorting failed" in out
+
+
+def test_explain_says_why_no_rule_fired():
+    out = sortcanary("classify", "--explain", stdin="Traceback (most recent call last):\nRuntimeError: boom\n").stdout
+    assert out.startswith("verdict: unclassified -- no rule fired")
+    assert "exception RuntimeError: boom (line 2)" in out
+    nothing = sortcanary("classify", "--explain", stdin="all quiet").stdout
+    assert "read: no exception type, errno, missing module, exit status" in nothing
+
+
+LAB_RULE = {"pattern": r"GPFS lease (expired|lost)", "category": "environment", "class": "gpfs_lease_expired",
+            "remediation": "Ask the cluster admins to check the GPFS client on the node."}
+
+
+def test_a_lab_rule_classifies_what_no_built_in_rule_knows_and_its_category_gives_the_policy():
+    text = "RuntimeError: read failed: GPFS lease expired on /gpfs/lab"
+    assert classify(text).category == "unclassified"
+    verdict = classify(text, rules=lab_rules([LAB_RULE]))
+    assert (verdict.category, verdict.error_class, verdict.policy) == ("environment", "gpfs_lease_expired", "block")
+    assert verdict.remediation == LAB_RULE["remediation"] and verdict.message == text
+    retry = classify(text, rules=lab_rules([{**LAB_RULE, "category": "resource", "message": "GPFS hiccup"}]))
+    assert (retry.policy, retry.message) == ("retry_with_less", "GPFS hiccup")
+    own = classify(text, rules=lab_rules([{**LAB_RULE, "class": "sorter_not_installed"}]))
+    assert own.policy == "block_run", "a built-in class keeps its policy"
+
+
+def test_lab_rules_rank_first_within_their_category_only():
+    gpu = "CUDA out of memory\nGPFS lease lost"
+    assert classify(gpu, rules=lab_rules([{**LAB_RULE, "category": "resource"}])).error_class == "gpfs_lease_expired"
+    assert classify(gpu, rules=lab_rules([{**LAB_RULE, "category": "biological"}])).error_class == "gpu_out_of_memory"
+    silent = TRUNCATED_SVD + "\nGPFS lease lost"
+    assert classify(silent, rules=lab_rules([LAB_RULE])).error_class == "gpfs_lease_expired"
+
+
+@pytest.mark.parametrize("rule, words", [
+    ({**LAB_RULE, "pattern": "GPFS lease (expired"}, ["classification.rules[0].pattern", "not a valid regular"]),
+    ({**LAB_RULE, "class": "host_out_of_memory"}, ["classification.rules[0]", "resource class", "category: resource"]),
+])
+def test_a_broken_lab_rule_is_one_line_naming_it(rule, words):
+    from sortcanary.config import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        lab_rules([rule])
+    assert "\n" not in str(err.value) and all(w in str(err.value) for w in words)
+
+
+def test_classify_cli_uses_the_configs_rules(tmp_path):
+    import yaml
+
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(yaml.safe_dump({"recordings_dir": str(tmp_path), "classification": {"rules": [LAB_RULE]}}))
+    text = "OSError: GPFS lease expired"
+    assert json.loads(sortcanary("classify", stdin=text).stdout)["category"] == "unclassified"
+    out = json.loads(sortcanary("classify", "--config", str(cfg), stdin=text).stdout)
+    assert (out["category"], out["error_class"]) == ("environment", "gpfs_lease_expired")
+    explained = sortcanary("classify", "--explain", "--config", str(cfg), stdin=text).stdout
+    assert "rule: classification.rules[0] (gpfs_lease_expired) (config)" in explained and "line 1" in explained
+
+
+# -- remediations name only what exists --------------------------------------------------------------------
+
+
+def test_remediations_name_only_real_config_keys_and_readme_sections():
+    """Every backticked config key a remediation names is in the schema (`a.b`, `key: value`; a bare word
+    without them is a command, `dmesg`), and every README section it names ("Install") is a heading there."""
+    import re
+    from pathlib import Path
+
+    from sortcanary.config import load_schema
+    from sortcanary.taxonomy import CLASSES
+
+    root = Path(__file__).resolve().parents[1]
+    schema = load_schema()
+
+    def in_schema(dotted: str) -> bool:
+        node = schema
+        for part in dotted.split("."):
+            node = node.get("properties", {}).get(part)
+            if node is None:
+                return False
+        return True
+
+    bad = []
+    for cls in CLASSES.values():
+        for code in re.findall(r"`([^`]+)`", cls.remediation):
+            key = re.fullmatch(r"([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*)(?::\s.*)?", code)
+            claims_a_key = key and ("_" in code or "." in code or ":" in code or in_schema(code))  # not `ls`, `df`
+            if claims_a_key and not in_schema(key.group(1)):
+                bad.append(f"{cls.name}: `{code}`")
+        for doc, section in re.findall(r"((?:config/)?README\.md|docs/\w+\.md),? \"([^\"]+)\"", cls.remediation):
+            headings = [h.strip() for h in re.findall(r"^#+ (.+)$", (root / doc).read_text(), re.MULTILINE)]
+            if not any(h == section or h.startswith(section + " ") for h in headings):
+                bad.append(f"{cls.name}: {doc} \"{section}\"")
+        assert "results_dir" not in cls.remediation and "Installing on a GPU machine" not in cls.remediation
+    assert bad == []
+
+
+# -- mechanism families: each rule recognises a family of shapes, and stays quiet on its look-alikes -------
+
+NEXTFLOW_BLOCK = """Error executing process > 'SORT (rec1)'
+
+Caused by:
+  Process `SORT (rec1)` terminated with an error exit status ({code})
+
+Command executed:
+  python -m sortcanary.runner.child work
+
+Command exit status:
+  {code}
+"""
+SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State ExitCode
+------------ ---------- ---------- ---------- ---------- ---------- --------
+8812         sort           gpu        lab          8 OUT_OF_ME+    0:125
+"""
+
+
+@pytest.mark.parametrize("text, expected", [
+    (NEXTFLOW_BLOCK.format(code=137), "host_out_of_memory"),
+    (NEXTFLOW_BLOCK.format(code=140), "scheduler_time_limit"),
+    (NEXTFLOW_BLOCK.format(code=1), "unclassified"),
+    (SACCT, "host_out_of_memory"),
+    ("srun: error: node17: task 0: Killed\nsrun: Terminating StepId=8812.0", "host_out_of_memory"),
+    (("TerminatedWorkerError: A worker process managed by the executor was unexpectedly terminated. The exit codes of "
+     "the workers are {SIGKILL(-9)}"), "host_out_of_memory"),
+    (("TerminatedWorkerError: A worker process managed by the executor was unexpectedly terminated. The exit codes of "
+     "the workers are {SIGSEGV(-11)}"), "unclassified"),
+    ("the runner sends SIGKILL to a child that ignores SIGTERM", "unclassified"),
+    ("slurmstepd: error: Exceeded step memory limit at some point.", "unclassified"),  # a warning, also on success
+    ("slurmstepd: error: Job 8812 exceeded memory limit (8400000 > 8192000), being killed", "host_out_of_memory"),
+    (("include/shm.h:28 NCCL WARN Call to posix_fallocate failed: No space left on device\ninclude/shm.h:48 NCCL WARN "
+     "Error while creating shared memory segment nccl-shm-recv-1 (size 9637888)"), "shared_memory_unavailable"),
+    (("RuntimeError: DataLoader worker (pid 4242) is killed by signal: Bus error. It is possible that dataloader's "
+     "workers are out of shared memory. Please try to raise your shared memory limit."), "shared_memory_unavailable"),
+    ("OSError: Unable to open file (unable to lock file, errno = 37, error message = 'No locks available')",
+     "hdf5_file_lock_refused"),
+    (("OSError: Unable to open file (unable to lock file, errno = 11, error message = 'Resource temporarily "
+     "unavailable')"), "unclassified"),  # another process holds the lock: the filesystem did not refuse it
+    ('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
+     "container_gpu_unavailable"),
+    ("/var/spool/slurmd/job8812/slurm_script: line 4: module: command not found", "job_environment_incomplete"),
+    ("nvcc fatal   : Unsupported gpu architecture 'compute_30'\nError using mex", "cuda_build_failed"),
+    ("ImportError: cannot import name 'gaussian' from 'scipy.signal' (/venv/lib/scipy/signal/__init__.py)",
+     "dependency_version_mismatch"),
+    ("ImportError: cannot import name 'run_kilosort' from 'kilosort.run_kilosort'", "sorter_version_unsupported"),
+    ("ImportError: cannot import name 'thing' from 'sortcanary.jobs'", "unclassified"),  # our own: a bug
+    ("ModuleNotFoundError: No module named 'spikeinterface.sorters.external.kilosort5'", "dependency_version_mismatch"),
+    ("ModuleNotFoundError: No module named 'hdbscan'", "dependency_missing"),
+    ("ModuleNotFoundError: No module named 'sortcanary.plan.nope'", "unclassified"),  # our own package: a bug
+    ("ImportError: /venv/lib/python3.11/site-packages/torchsort/isotonic_cpu.so: undefined symbol: _ZN3c105Error",
+     "binary_import_broken"),
+    ("ImportError: /home/me/build/_ext/my_lib.so: undefined symbol: state", "unclassified"),  # one's own build
+    ("Time  26s. Loading raw data and applying filters...\n----------------------------------------Out of memory.",
+     "host_out_of_memory"),
+    (">> corr_edges = 0:1e-4:3600;\n>> Out of memory.", "unclassified"),  # MATLAB, but no sorter ran
+    (("An unexpected error occurred trying to launch a kernel. The CUDA error was:\ninvalid configuration argument\n"
+     "Error in learnTemplates (line 248)"), "no_spikes_found"),
+    (("numpy.core._exceptions._ArrayMemoryError: Unable to allocate 926. GiB for an array with shape (6794880, "
+     "36601) and data type float32"), "host_out_of_memory"),  # a fat node has that much
+    (("numpy.core._exceptions._ArrayMemoryError: Unable to allocate 3.50 TiB for an array with shape (990000, 990000) "
+     "and data type float32"), "allocation_implausible"),
+    ("Undefined function 'zscore' for input arguments of type 'gpuArray'.", "sorter_not_installed"),
+    ("Undefined function 'mexThSpkPC' for input arguments of type 'gpuArray'.", "cuda_kernels_not_compiled"),
+    ("OSError: [Errno 116] Stale file handle", "unclassified"),  # no built-in rule: the same text comes from bugs
+    ("AttributeError: module 'numpy' has no attribute 'float'.", "unclassified"),  # an old caller or an old bug
+])
+def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
+    assert classify(text).error_class == expected, classify(text).evidence

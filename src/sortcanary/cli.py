@@ -12,7 +12,7 @@ from pathlib import Path
 from . import __version__
 from .atomic import dumps
 from .plan.sorter_params import check_sorter_params
-from .classification import classify
+from .classification import classify, explain, lab_rules
 from .taxonomy import SortFailure
 from .config import ConfigError, load_config
 from .recordings import EntryError, entry_for_path
@@ -38,6 +38,7 @@ def _cmd_canary(args) -> int:
     cfg = load_config(args.config, overrides={"recordings_dir": str(Path(args.path).parent)})
     entry = entry_for_path(args.path, stream=args.stream, formats=cfg["formats"])
     check_sorter_params(cfg["sorter"], cfg["sorter_params"])
+    lab_rules(cfg["classification"]["rules"])
     if args.window is not None:
         cfg["canary"]["window_s"] = args.window
     work = Path(tempfile.mkdtemp(prefix=f"sortcanary-{entry.name}-"))
@@ -63,7 +64,13 @@ def _cmd_classify(args) -> int:
         text = "\n".join(trace) if isinstance(trace, list) else str(trace or text)
     except (ValueError, AttributeError):
         pass
-    verdict = classify(text)
+    rules = ()
+    if args.config:  # the lab's classification.rules, as the workflow's jobs would use them
+        rules = lab_rules(load_config(args.config, overrides={"recordings_dir": "."})["classification"]["rules"])
+    if args.explain:
+        print(explain(text, rules=rules))
+        return 0
+    verdict = classify(text, rules=rules)
     print(json.dumps({k: verdict.as_dict()[k] for k in ("category", "error_class", "message", "remediation")},
                      indent=2))
     return 0
@@ -152,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     canary.set_defaults(func=_cmd_canary)
 
     cls = sub.add_parser("classify", help="classify an error text read on stdin; prints JSON")
+    cls.add_argument("--explain", action="store_true",
+                     help="say which rule fired on which line (and what it outranked), or why none did")
+    cls.add_argument("--config", help="a sortcanary config YAML whose classification.rules are used too")
     cls.set_defaults(func=_cmd_classify)
 
     status = sub.add_parser("status", help="per-recording table of a results folder; non-zero if any is blocked/failed")

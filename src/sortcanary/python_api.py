@@ -45,7 +45,7 @@ from .jobs.records import EXIT_OK
 from .plan.sortplan import outputs_switched_off
 from .recordings.entry import RecordingEntry, slugify
 from .recordings.formats import si_object
-from .taxonomy import RESOURCE, SortFailure, Verdict
+from .taxonomy import RETRY_WITH_LESS, SortFailure, Verdict
 from .views.tqdm_progress import TqdmProgress, tqdm_available
 
 # The workflow's sort rule has ``retries: 2``: a resource failure is sorted again with a smaller
@@ -146,7 +146,7 @@ class _Job:
                 if code == EXIT_OK:
                     return None
                 record = read_json(self.path(layout.SORT_VERDICT), {})
-                if record.get("category") != RESOURCE:
+                if record.get("policy") != RETRY_WITH_LESS:
                     break
         return record
 

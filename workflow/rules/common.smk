@@ -10,6 +10,7 @@ from snakemake.utils import min_version, validate
 from sortcanary import layout
 from sortcanary.plan import resources as job_resources
 from sortcanary.plan.sorter_params import check_sorter_params
+from sortcanary.classification import lab_rules
 from sortcanary.config import ConfigError, describe_validation_error
 from sortcanary.plan.gpus import local_slots
 from sortcanary.plan.overrides import overridden_recordings, skipped, unmatched
@@ -40,10 +41,12 @@ configfile: CONFIGFILE
 
 
 # Defaults come from the schema; a bad config stops here with one line naming the key, and so do
-# sorter parameters the sorter doesn't know (with the nearest valid name).
+# sorter parameters the sorter doesn't know (with the nearest valid name) and a lab's failure rule
+# whose pattern does not compile (classification.rules).
 try:
     validate(config, schema="../schemas/config.schema.yaml")
     check_sorter_params(config["sorter"], config["sorter_params"])
+    lab_rules(config["classification"]["rules"])
 except WorkflowError as err:
     sys.exit(f"sortcanary: {describe_validation_error(err)}")
 except ConfigError as err:

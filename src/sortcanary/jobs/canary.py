@@ -1,7 +1,9 @@
 """The canary job: rehearse the full sort on a short window, and gate the full sort on it.
 
-pass / passthrough / disabled write the marker (the full sort's input) and exit 0; a classified
-failure writes no marker, keeps the verdict, and exits EXIT_BLOCKED. A *biological* verdict is
+pass / passthrough / disabled write the marker (the full sort's input) and exit 0; a failure whose
+verdict's policy is to block (every classified one, whatever its policy beyond that: block, block
+the run, retry the full sort with less) writes no marker, keeps the verdict, and exits
+EXIT_BLOCKED; a verdict with the policy ``report`` (unclassified) passes through. A *biological* verdict is
 first confirmed on further windows (the plan's confirmation windows): the recording passes if
 any of them sorts. Environment and resource verdicts don't depend on the data and are not
 re-tried, with one exception: when the sorter failed for want of spikes (whichever way the window's
@@ -25,11 +27,11 @@ from pathlib import Path
 
 from ..atomic import remove_quietly, wipe_dir, write_json_atomic
 from ..checks.activity import too_few_spikes
-from ..taxonomy import BIOLOGICAL, SortFailure, Verdict, unclassified
+from ..taxonomy import BIOLOGICAL, REPORT, SortFailure, Verdict, unclassified
 from ..plan.sortplan import CanaryDisabled, SortPlan, plan_canary
 from ..recordings import RecordingEntry
 from ..runner.progress import ProgressReporter
-from ..runner.watched import tail
+from ..runner.failure import tail
 from .execute import sort_plan
 from .records import (
     EXIT_BLOCKED,
@@ -181,7 +183,7 @@ def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Pat
                               f"was {quiet['outcome']}; window [{good['start_s']:g} s, "
                               f"{good['start_s'] + good['duration_s']:g} s) sorted")
         return _finish(marker, started, marker_path, verdict_path, gpus[-1], measured)
-    if verdict.classified:
+    if verdict.policy != REPORT:
         return _blocked(base, verdict, started, log_path, verdict_path, halt_path)
     marker = {**base, "status": "passthrough", "error": {"type": verdict.error_class, "message": verdict.message}}
     return _finish(marker, started, marker_path, verdict_path, gpus[-1])

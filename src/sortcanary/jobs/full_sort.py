@@ -6,8 +6,9 @@ failed or were made with another ``outputs`` config, only they are rebuilt. A fi
 another identity is kept and this job fails with a verdict, unless ``resort_on_change``. A
 post-sort failure never discards a finished sort: the sort is published with the failure in
 sort.json, the job fails, and the next run rebuilds only the outputs. Snakemake retries the job
-(the sort rule's ``retries``); only a resource failure is worth a retry, so a retry after any
-other verdict exits at once with it.
+(the sort rule's ``retries``); only a verdict whose policy is ``retry_with_less`` (the resource
+classes, and a lab rule's resource class) is worth a retry, so a retry after any other verdict
+exits at once with it.
 """
 
 from __future__ import annotations
@@ -26,13 +27,13 @@ from ..atomic import (
     wipe_dir,
     write_json_atomic,
 )
-from ..taxonomy import RESOURCE, verdict_for
+from ..taxonomy import RETRY_WITH_LESS, verdict_for
 from ..layout import IN_SORTED
 from ..plan.sortplan import SortPlan, plan_full_sort
 from ..plan.sorters import resolve_backend
 from ..recordings import RecordingEntry
 from ..runner.progress import ProgressReporter
-from ..runner.watched import tail
+from ..runner.failure import tail
 from .execute import OutputsFailure, build_outputs, report_context, sort_plan, verdict_of
 from .records import (
     EXIT_FAILED,
@@ -57,8 +58,8 @@ def recording_fingerprint(entry: RecordingEntry) -> list:
     return prints
 
 
-def _previous_non_resource_verdict(attempts_path: Path | None, attempt: int) -> dict | None:
-    """The previous attempt's verdict when it was not a resource failure (retrying can't help)."""
+def _previous_unretriable_verdict(attempts_path: Path | None, attempt: int) -> dict | None:
+    """The previous attempt's verdict when its policy is not to retry with less (retrying can't help)."""
     if attempts_path is None:
         return None
     if attempt <= 1:
@@ -66,7 +67,7 @@ def _previous_non_resource_verdict(attempts_path: Path | None, attempt: int) -> 
         return None
     history = read_json(attempts_path, [])
     previous = history[-1] if history else None
-    if previous and previous.get("category") != RESOURCE:
+    if previous and previous.get("policy") != RETRY_WITH_LESS:
         return previous
     return None
 
@@ -140,7 +141,7 @@ def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: 
     clear_verdict(verdict_path)
     job = _Job(entry, dest=dest, done_path=done_path, scratch=scratch, log_path=log_path, verdict_path=verdict_path,
                attempt=attempt, attempts_path=attempts_path, halt_path=halt_path, progress_path=progress_path)
-    previous = _previous_non_resource_verdict(attempts_path, attempt)
+    previous = _previous_unretriable_verdict(attempts_path, attempt)
     if previous:
         log.error("attempt %d: attempt %s failed with a %s verdict (%s); retrying cannot help", attempt,
                   previous.get("attempt"), previous.get("category"), previous.get("error_class"))

@@ -15,7 +15,9 @@ What the plan resolves:
   the job's scheduler memory request) and the progress line's interval;
 * the post-sort outputs wanted, and the sort identity a finished sort must match to be reused;
 * the recording's own overrides (the config's ``recordings`` section, sortcanary.plan.overrides),
-  merged in first, and the GPU ids the sorter child may be pinned to (sortcanary.plan.gpus).
+  merged in first, and the GPU ids the sorter child may be pinned to (sortcanary.plan.gpus);
+* the lab's own failure rules (``classification.rules``), checked here and carried as given, so the
+  runner classifies the sorter's failure with them (sortcanary.runner.failure).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import copy
 import math
 from dataclasses import asdict, dataclass, replace
 
+from ..classification import lab_rules
 from ..recordings import RecordingEntry, Window
 from .gpus import resolve_gpu_ids
 from .overrides import recording_config, with_probe
@@ -91,6 +94,7 @@ class SortPlan:
     sparse_timeout_s: float | None = None  # its inactivity timeout
     gpu_ids: tuple[str, ...] = ()  # devices the sorter child may be pinned to; () = environment untouched
     guards: GuardBounds | None = None  # None: no memory or I/O-stall watchdog
+    classification_rules: tuple[dict, ...] = ()  # the config's classification.rules (classification.lab_rules)
 
     @property
     def duration_s(self) -> float:
@@ -114,6 +118,7 @@ class SortPlan:
         data["sparse_window"] = Window(**data["sparse_window"]) if data.get("sparse_window") else None
         data["gpu_ids"] = tuple(data.get("gpu_ids", ()))
         data["guards"] = GuardBounds(**data["guards"]) if data.get("guards") else None
+        data["classification_rules"] = tuple(data.get("classification_rules", ()))
         return cls(**data)
 
 
@@ -210,12 +215,14 @@ def _common(cfg: dict, entry: RecordingEntry, job: str, device_of, mem_mb: int |
     backend = resolve_backend(cfg["sorter"])
     defaults = backend.default_params()
     params, device = _sorter_params(cfg, defaults, device_of)
+    rules = tuple(cfg["classification"]["rules"])
+    lab_rules(rules)  # a pattern that does not compile is a one-line ConfigError now, not at the failure
     return {"job": job, "recording": with_probe(entry, cfg["override"]), "sorter": cfg["sorter"],
             "sorter_params": params, "container": container_options(cfg), "torch_device": device,
             "gpu_ids": resolve_gpu_ids(cfg["gpus"], device),
             "abort_free_bytes": int(cfg["disk"]["abort_free_gb"] * 1e9), "job_kwargs": dict(cfg["job_kwargs"]),
             "identity": sort_identity(cfg), "progress_interval_s": float(cfg["progress"]["interval_s"]),
-            "guards": guard_bounds(cfg, mem_mb)}, defaults
+            "guards": guard_bounds(cfg, mem_mb), "classification_rules": rules}, defaults
 
 
 def _resolve_device(requested: str) -> str:

@@ -3,9 +3,11 @@
 It reads the plan the parent wrote once into WORKDIR (``plan.json``) and the task to run on it
 (``task.json``): ``sort`` opens the recording, slices the plan's window, checks the window's data
 (canary only) and runs the backend, saving a SpikeInterface sorting; ``outputs`` builds the
-post-sort products from that saved sorting. The result JSON carries, on failure, the whole
-exception chain as text, for the parent's classifier, and the window's data-check figures, the
-evidence that tells a misconfigured recording from a silent one. Either way it carries the
+post-sort products from that saved sorting. The result JSON carries, on failure, the exception
+parsed while it is still in hand (its types, errno, the module an import missed and who imported
+it: sortcanary.classification.parse), which the parent classifies together with the sorter's logs,
+and the window's data-check figures, the evidence that tells a misconfigured recording from a
+silent one. Either way it carries the
 sorter's peak GPU memory (``peak_gpu_bytes``), which only this process can ask torch for.
 """
 
@@ -19,17 +21,13 @@ import traceback
 from pathlib import Path
 
 from ..atomic import write_json_atomic
-from ..classification import classify_exception
+from ..classification import parse_exception
 from ..layout import IN_SORTED
 from ..plan.sortplan import SortPlan
+from ..taxonomy import SortFailure
 from .watched import PLAN_FILE, RESULT_FILE, TASK_FILE
 
 log = logging.getLogger("sortcanary")
-
-
-def exception_chain_text(exc: BaseException) -> str:
-    """The whole chain (__cause__/__context__) as one text, as the classifier wants it."""
-    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
 
 
 def _recording(plan: SortPlan):
@@ -108,12 +106,11 @@ def main(workdir: str) -> int:
     try:
         result = {"ok": True, **TASKS[task["task"]](plan, Path(task["dest"]), task["context"], evidence), **evidence,
                   **gpu_figures(failed=False)}
-    except Exception as exc:  # reported to the parent, which classifies it
+    except Exception as exc:  # reported to the parent, which classifies it with the sorter's logs
         result = {"ok": False, "exc_type": type(exc).__name__, "message": str(exc)[-2000:],
-                  "chain": exception_chain_text(exc), **evidence, **gpu_figures(failed=True)}
-        verdict = classify_exception(exc)  # the types say more than the text; the parent prefers this
-        if verdict is not None:
-            result["verdict"] = verdict.as_dict()
+                  "parsed": parse_exception(exc).as_dict(), **evidence, **gpu_figures(failed=True)}
+        if isinstance(exc, SortFailure):  # our own code already said what this is
+            result["verdict"] = exc.verdict.as_dict()
         traceback.print_exc()
     write_json_atomic(folder / RESULT_FILE, result)
     return 0

@@ -1,0 +1,165 @@
+"""The built-in rules, one per mechanism of failure, grouped by family.
+
+Structural rules read the parsed failure's facts (sortcanary.classification.structural); text rules
+cover what only words say (a registry's reply, a driver's complaint), each pattern a family of
+phrasings, never a bare word like "error". Within a category the list order is the order tried;
+across categories the priority is environment > resource > biological
+(sortcanary.classification.rules.ranked).
+"""
+
+from __future__ import annotations
+
+from . import structural as s
+from .rules import Rule, text_rule
+
+
+def _rule(name, error_class, test, mechanism) -> Rule:
+    return Rule(name, error_class, mechanism, test)
+
+
+_t = text_rule
+BUILT_IN: tuple[Rule, ...] = (
+    # -- environment: containers (their output wraps every other message, so they come first)
+    _t("docker-socket-permission", "container_error", r"permission denied while trying to connect to the Docker daemon|"
+       r"docker: Got permission denied while trying to connect", "the user may not use the Docker socket",
+       reason="permission_denied"),
+    _t("docker-daemon-unreachable", "container_error", r"Cannot connect to the Docker daemon|Is the docker daemon "
+       r"running|Error while fetching server API version", "no Docker engine answers", reason="daemon_down"),
+    _t("image-not-found", "container_image_pull_failed", r"pull access denied|manifest (for \S+ )?unknown|repository does "
+       r"not exist|ImageNotFound|Unable to locate container image|Failed to pull singularity image|failed to pull and "
+       r"unpack image", "the registry has no such image or tag, or refused it"),
+    _t("registry-rate-limit", "container_image_pull_failed", r"toomanyrequests|pull rate limit|429 Too Many Requests",
+       "the registry's pull rate limit"),
+    _t("registry-unreachable", "container_image_pull_failed", r"(While (making|pulling) image|Unable to handle \S+ "
+       r"uri)[^\n]*registry|failed to get checksum for|error pinging (docker )?registry|\bGet \"?https?://[^\s\"]*"
+       r"(registry|docker\.io|ghcr\.io|quay\.io)|lookup [^\s:]*(registry|docker\.io|ghcr\.io|quay\.io)[^\n]*no such host",
+       "the registry can't be reached (DNS, proxy, network)"),
+    _t("container-gpu-hook-missing", "container_gpu_unavailable", r"could not select device driver \"[^\"]*\" with "
+       r"capabilities: \[\[gpu\]\]|nvidia-container-cli: (initialization|requirement) error|Could not find any nv "
+       r"(files|libraries) on this host", "the container engine runs but can't hand the GPU to the container"),
+    _t("container-runtime-missing", "container_runtime_missing", r"\b(docker|singularity|apptainer)\b(?:(?!image)"
+       r"[^\n]){0,40}?(is not installed|(command )?not found|has to be available|could not be found)|python .(docker|"
+       r"spython). package must be installed|No such file or directory: '(singularity|apptainer|docker)'",
+       "no container engine on the node"),
+    _t("container-image-setup", "container_error", r"in_container_sorter_script\.py.*?No module named [\\'\"]*"
+       r"spikeinterface", "the image can't install SpikeInterface", reason="image_setup"),
+    # -- environment: the install
+    _rule("missing-container-client", "container_runtime_missing", s.missing("container"),
+          "the container engine's Python client is not installed"),
+    _rule("missing-exporter-package", "exporter_unavailable", s.missing("exporter"),
+          "a package an output in the config needs is not installed"),
+    _t("sorter-not-installed", "sorter_not_installed", r"The sorter \S+ is not installed", "SpikeInterface finds no "
+       "such sorter installed"),
+    _rule("missing-sorter", "sorter_not_installed", s.missing("sorter"), "the sorter's own package is not installed"),
+    _rule("missing-dependency", "dependency_missing", s.missing("dependency"),
+          "a module the sorter stack imports is not installed"),
+    _rule("missing-compiled-part", "binary_import_broken", s.missing("broken"),
+          "an installed package lacks its own compiled part: a broken build"),
+    _rule("sorter-lacks-module", "sorter_version_unsupported", s.missing("sorter_version"),
+          "the installed sorter lacks a module its caller imports: another version is needed"),
+    _rule("package-lacks-module", "dependency_version_mismatch", s.missing("version"),
+          "an installed package lacks a module its caller imports: another version is needed"),
+    _rule("sorter-lacks-name", "sorter_version_unsupported", s.missing_symbol(in_sorter=True),
+          "the installed sorter lacks a name its caller imports"),
+    _rule("package-lacks-name", "dependency_version_mismatch", s.missing_symbol(in_sorter=False),
+          "an installed package lacks a name its caller imports"),
+    _t("cuda-python-missing", "dependency_missing", r"requires cuda, but the package ('cuda-python' )?is not installed",
+       "SpikeInterface's GPU container path needs the cuda-python package"),
+    _t("matlab-toolbox-missing", "sorter_not_installed", r"the following products? must be licensed, installed, and "
+       r"enabled|Undefined function '(?!mex|spikedetector)\w+' for input arguments of type 'gpuArray'",
+       "a MATLAB toolbox the sorter needs is not installed"),
+    _t("sorter-version-unsupported", "sorter_version_unsupported", r"only supports \S+ versions?\b|\b(kilosort|"
+       r"spikeinterface|probeinterface|torch|numpy|python|matlab)\w*\s+versions?\b[^\n]{0,80}\bnot (supported|"
+       r"compatible)\b", "the sorter refuses the installed versions"),
+    _t("unknown-sorter", "unknown_sorter", r"sortcanary: unknown sorter", "the configured sorter does not exist"),
+    # -- environment: the GPU (driver before broken binaries: a missing nvcuda.dll is the driver)
+    _t("gpu-driver", "gpu_driver_error", r"CUDA driver version is insufficient|Found no NVIDIA driver|NVIDIA-SMI has "
+       r"failed|couldn't communicate with the NVIDIA driver|problem with the (graphics|CUDA) driver or with this GPU|"
+       r"The CUDA driver (could not be loaded|was found, but it is too old)|cudaErrorInsufficientDriver|The NVIDIA driver "
+       r"on your system is too old",
+       "the NVIDIA driver is missing or too old"),
+    _t("cuda-toolkit-missing", "cuda_toolkit_missing", r"No CUDA toolkit installation could be found|MW_NVCC_PATH|"
+       r"CUDA_HOME environment variable is not set|nvcc: (command )?not found|'nvcc' is not recognized|No supported "
+       r"compiler (or SDK )?was found", "no CUDA compiler to build the sorter's kernels"),
+    _t("cuda-kernels-not-built", "cuda_kernels_not_compiled", r"no kernel image is available for execution on the "
+       r"device|is not compatible with the current PyTorch installation|is not a MEX file|Invalid MEX-file|Compiled "
+       r"Kilosort files not found|(Undefined|Unrecognized) function( or variable)? '(mex\w+|spikedetector\w*)'",
+       "the GPU kernels are not built for this GPU"),
+    _t("cuda-build-failed", "cuda_build_failed", r"(nvcc|fatbinary|ptxas)\s+fatal|Unsupported gpu architecture|Error "
+       r"using mex\s*\n[^\n]*\bnvcc\b|Error in mexcuda", "the sorter's CUDA kernels did not build"),
+    _t("matlab-function-missing", "sorter_not_installed", r"(Undefined|Unrecognized) function or variable '\w+'",
+       "a function of the sorter is not on MATLAB's path (an incomplete or old install)"),
+    _t("device-unavailable", "device_unavailable", r"Torch not compiled with CUDA enabled|No CUDA GPUs are available|"
+       r"no CUDA-capable device is detected|No supported GPU device|sortcanary: CUDA requested|This sorter requires "
+       r"cuda, but the package 'cuda-python' is not installed|The container requires a NVIDIA GPU capability, but it is "
+       r"not available", "the requested device can't be used here"),
+    # -- environment: broken binaries, downloads, the scheduler, permissions
+    _t("binary-import-broken", "binary_import_broken", r"DLL load failed|cannot open shared object file|Initializing "
+       r"\S+, but found \S+ already initialized", "a compiled library does not load"),
+    _rule("undefined-symbol", "binary_import_broken", s.undefined_symbol_in_package, "an installed package's compiled "
+          "library needs a symbol the installed libraries lack"),
+    _t("job-shell-command-missing", "job_environment_incomplete", r"(slurm_script|\.sh|job[\w.-]*): line \d+: "
+       r"[\w.-]+: command not found|execve\(\): [\w.-]+: No such file or directory|Your shell has not been properly "
+       r"configured to use 'conda activate'", "the batch job's shell lacks a command the login shell has"),
+    _t("shared-memory", "shared_memory_unavailable", r"(error|failed|cannot|unable)[^\n]*shared memory|shared memory"
+       r"[^\n]*(error|failed|too small)|out of shared memory|shm_open failed|/dev/shm[^\n]*(No space left|Permission "
+       r"denied)|NCCL[^\n]*unhandled system error", "the job's /dev/shm is too small or not writable"),
+    _t("hdf5-lock-refused", "hdf5_file_lock_refused", r"unable to lock file[^\n]*(No locks available|Function not "
+       r"implemented)", "the filesystem does not support HDF5's file locks"),
+    _t("download-failed", "download_failed", r"urllib\.error\.(HTTPError|URLError)|<urlopen error|HTTP Error [45]\d\d:|"
+       r"download_url_to_file|Download failed|Unable to download|Failed to download", "a run-time download failed"),
+    _t("scheduler-rejected", "scheduler_request_rejected", r"Batch job submission failed|sbatch failed|Requested node "
+       r"configuration is not available", "the scheduler refused the request"),
+    _rule("access-denied", "permission_denied", s.errno_is("EACCES"), "the filesystem refused access (EACCES)"),
+    _t("access-denied-text", "permission_denied", r"\[WinError 5\] Access is denied", "Windows refused access"),
+    # -- environment: the data and the configuration
+    _t("hdf5-plugin-missing", "hdf5_plugin_missing", r"HDF5_PLUGIN_PATH|can't (open directory|dlopen).*plugin|required "
+       r"filter .* (not|isn't) (available|registered)|can't find plugin|filter plugin missing|compression filter "
+       r"(missing|not found)|Can't read data \(Can't open directory\)", "HDF5 has no plugin for the data's "
+       "compression filter"),
+    _t("hdf5-file-damaged", "input_invalid", r"truncated file: eof = |file signature not found", "an HDF5 file is "
+       "truncated or not HDF5"),
+    _t("intan-file-damaged", "input_invalid", r"Timestamps are not continuous, likely due to a corrupted file",
+       "neo's Intan reader found a damaged file"),
+    _t("probe-mismatch", "probe_config_error", r"Largest value of chanMap exceeds channel count|did not divide evenly|"
+       r"incorrect n_chan_bin|Channel locations are required|does not have a probe|Channel locations are not unique|"
+       r"never found suitable channels|Missing required key: \S+ after loading probe|(not|no) probe attached",
+       "the probe or the binary layout does not match the data"),
+    _rule("probe-unreadable", "probe_config_error", s.probe_loader_failed, "the probe reader raised on the probe file"),
+    _t("sorter-params-invalid", "sorter_params_invalid", r"Invalid parameters: |Unrecognized settings: |Bad parameters: |"
+       r"`nt` must be odd", "the sorter rejected a parameter"),
+    _t("exporter-switched-on", "exporter_unavailable", r"sortcanary: outputs\.\S+ is on but",
+       "an output is on without its package"),
+    _t("allocation-implausible", "allocation_implausible", r"allocate|Requested", "an allocation far beyond any "
+       "machine: a wrong parameter", applies=s.implausible_allocation),
+    # -- resource
+    _rule("gpu-memory-exception", "gpu_out_of_memory", s.memory_exception(gpu=True), "the GPU's allocator gave up"),
+    _t("gpu-out-of-memory", "gpu_out_of_memory", r"CUDA out of memory|CUBLAS_STATUS_ALLOC_FAILED|Out of memory on (the "
+       r")?(device|GPU)|CUDA_ERROR_OUT_OF_MEMORY|cuda(Error)?MemoryAllocation|CUDA (runtime )?error[^\n]{0,20}out of "
+       r"memory", "the GPU ran out of memory"),
+    _rule("host-memory-exception", "host_out_of_memory", s.memory_exception(gpu=False), "an allocation on the host "
+          "failed (MemoryError)"),
+    _t("host-out-of-memory", "host_out_of_memory", r"Unable to allocate .* for an array|DefaultCPUAllocator: can't "
+       r"allocate memory|std::bad_alloc|Out of memory\. Type \"?help memory", "an allocation on the host failed"),
+    _rule("matlab-out-of-memory", "host_out_of_memory", s.matlab_out_of_memory_in_sorter, "MATLAB ran out of host "
+          "memory while the sorter ran"),
+    _rule("scheduler-out-of-memory", "host_out_of_memory", s.scheduler_state("OUT_OF_MEMORY"), "the scheduler or the "
+          "kernel killed the job for memory"),
+    _rule("scheduler-time-limit", "scheduler_time_limit", s.scheduler_state("TIME_LIMIT"), "the scheduler stopped the job at "
+          "its time limit"),
+    _rule("killed", "host_out_of_memory", s.killed, "the process was SIGKILLed (the out-of-memory killer)"),
+    _rule("cpu-time-limit", "scheduler_time_limit", s.cpu_time, "SIGXCPU or a batch system's run-limit exit status"),
+    _rule("disk-full", "disk_exhausted", s.errno_is("ENOSPC", "EDQUOT"), "the disk or the quota is full"),
+    _t("disk-full-text", "disk_exhausted", r"No space left on device|Disk quota exceeded", "the disk is full"),
+    _rule("open-files-limit", "too_many_open_files", s.errno_is("EMFILE", "ENFILE"), "the open-files limit"),
+    _t("open-files-limit-text", "too_many_open_files", r"Too many open files", "the open-files limit"),
+    # -- biological, or a detection set up wrong (the canary weighs the window's data)
+    _rule("ks2-no-good-channels", "no_good_channels", s.no_good_channels, "Kilosort 2's log: no good channel left"),
+    _rule("ks2-starved", "insufficient_activity", s.ks2_starved, "Kilosort 2's kernel launch failed on a log that "
+          "shows too little activity"),
+    _rule("ks2-empty-kernel", "no_spikes_found", s.ks2_empty_kernel, "Kilosort 2's kernel launch had an empty grid "
+          "and its log shows no activity figures"),
+    _t("no-spikes", "no_spikes_found", r"Found array with 0 sample\(s\)|n_samples=\d+ should be >= n_clusters=\d+|No "
+       r"spikes detected|(?<![\d.,])0 spikes extracted|only had 0 spikes|has fewer than Nfilt spikes",
+       "the sorter found no spikes, or too few to cluster"),
+)
