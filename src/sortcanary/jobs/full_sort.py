@@ -20,8 +20,8 @@ from ..atomic import (
     link_tree,
     publish_dir,
     read_json,
+    recover_interrupted,
     remove_quietly,
-    remove_stale_staging,
     staging_dir_for,
     wipe_dir,
     write_json_atomic,
@@ -148,6 +148,8 @@ def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: 
         halt_if_environment_wide(halt_path, entry.name, verdict)
         return job.failed(verdict)
     identity = {**plan.identity, "recording": recording_fingerprint(plan.recording)}  # with an override's probe
+    for done in recover_interrupted(dest):  # before the finished sort is looked at: one may be set aside
+        log.info("%s", done)
     existing = read_json(dest / "sort.json")
     marker = read_json(marker_path, {})
     if existing is not None and existing.get("identity") == identity:
@@ -165,8 +167,6 @@ def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: 
 
 
 def _sort(job: _Job, plan: SortPlan, identity: dict, marker: dict, replacing: bool) -> int:
-    for stale in remove_stale_staging(job.dest):
-        log.info("removed %s, left behind by an interrupted run", stale)
     staging = staging_dir_for(job.dest)
     workspace = wipe_dir(job.scratch)
     extra: dict = {}
