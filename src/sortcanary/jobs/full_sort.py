@@ -147,7 +147,12 @@ def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: 
         verdict = verdict_of(exc, "planning the full sort")
         halt_if_environment_wide(halt_path, entry.name, verdict)
         return job.failed(verdict)
-    identity = {**plan.identity, "recording": recording_fingerprint(plan.recording)}  # with an override's probe
+    try:
+        identity = {**plan.identity, "recording": recording_fingerprint(plan.recording)}  # with an override's probe
+    except OSError as exc:  # moved, deleted or made unreadable since discovery (the canary's input check)
+        return job.failed(verdict_for("input_invalid", message=f"{exc.filename}: {exc.strerror}; the recording "
+                                      "changed since it was discovered. Put the file back, or run again so that "
+                                      "discovery sees the folder as it is now."))
     for done in recover_interrupted(dest):  # before the finished sort is looked at: one may be set aside
         log.info("%s", done)
     existing = read_json(dest / "sort.json")
