@@ -11,7 +11,16 @@ import json
 import shutil
 
 import pytest
-from conftest import OUTPUTS_OFF, TESTS, read_json, read_summary, run_snakemake, small_recordings, write_config
+from conftest import (
+    OUTPUTS_OFF,
+    TESTS,
+    read_json,
+    read_summary,
+    run_snakemake,
+    small_recordings,
+    sortcanary,
+    write_config,
+)
 
 from sortcanary.config import ConfigError, validate_config
 from sortcanary.plan.overrides import overridden_recordings, recording_config
@@ -53,8 +62,10 @@ def test_one_recordings_override_re_sorts_it_alone_and_skip_lists_it_as_skipped(
     configure(tmp_path, recordings, {"r2": {"sorter_params": {"threshold": 7}},
                                      "r3": {"skip": True, "reason": "reference electrode came loose"},
                                      "session_42*": {"canary": {"window_s": 2.0}}})
-    third = run_snakemake(tmp_path)
-    assert third.returncode == 0, third.stderr[-3000:]
+    third = sortcanary("run", str(recordings), "--directory", str(tmp_path), "--cores", "2")
+    assert third.returncode == 0, third.stderr[-3000:]  # a skipped recording is neither blocked nor failed
+    assert "2 of 3 recordings sorted; skipped: r3" in third.stderr
+    assert sortcanary("status", str(tmp_path / "results")).returncode == 0, "run and status agree"
     warnings = [line for line in third.stderr.splitlines() if "recordings.session_42*" in line]
     assert warnings == ["sortcanary: warning: recordings.session_42* matches no discovered recording; check the name"]
     assert stamps(tmp_path) == after, "nothing is sorted again"

@@ -35,10 +35,12 @@ EXIT_NOT_ALL_SORTED = 1
 EXIT_USAGE = 2
 EXIT_WORKFLOW_ERROR = 4  # not 3: `sortcanary canary` uses 3 for "blocked"
 RUN_EXIT_CODES = (
-    "Exit status: 0 every recording sorted; 1 the run ended with a recording blocked or failed (the summary "
-    "says why); 2 the run could not start (arguments); 4 Snakemake stopped before judging the recordings "
-    "(invalid config, locked directory, ...: its message is above)"
+    "Exit status: 0 every recording sorted (or skipped by a `skip: true` override); 1 the run ended with a "
+    "recording blocked or failed (the summary says why); 2 the run could not start (arguments); 4 Snakemake "
+    "stopped before judging the recordings (invalid config, locked directory, ...: its message is above)"
 )
+# Sort states (views.summary.Row.sort) that leave nothing to act on: what `sortcanary status` agrees with.
+SETTLED = ("done", "skipped")
 
 
 class DeployError(ValueError):
@@ -175,7 +177,7 @@ def summary_sorts(workdir: Path, since: float) -> dict[str, str] | None:
 def run_exit_code(returncode: int, sorts: dict[str, str] | None) -> int:
     if sorts is None:  # nothing was judged: a dry run, nothing to do, or Snakemake stopped first
         return EXIT_ALL_SORTED if returncode == 0 else EXIT_WORKFLOW_ERROR
-    if returncode != 0 or any(state != "done" for state in sorts.values()):
+    if returncode != 0 or any(state not in SETTLED for state in sorts.values()):
         return EXIT_NOT_ALL_SORTED
     return EXIT_ALL_SORTED
 
@@ -190,8 +192,10 @@ def run_workflow(recordings_dir: str | Path, *, workdir: str | Path = ".", **opt
     sorts = summary_sorts(workdir, started)
     code = run_exit_code(returncode, sorts)
     if sorts is not None:
-        pending = sorted(name for name, state in sorts.items() if state != "done")
-        print(f"sortcanary run: {len(sorts) - len(pending)} of {len(sorts)} recordings sorted"
+        pending = sorted(name for name, state in sorts.items() if state not in SETTLED)
+        skipped = sorted(name for name, state in sorts.items() if state == "skipped")
+        print(f"sortcanary run: {len(sorts) - len(pending) - len(skipped)} of {len(sorts)} recordings sorted"
+              + (f"; skipped: {', '.join(skipped)}" if skipped else "")
               + (f"; not sorted: {', '.join(pending)} (see {workdir / layout.SUMMARY_TSV})" if pending else ""),
               file=sys.stderr)
     elif code == EXIT_WORKFLOW_ERROR:
