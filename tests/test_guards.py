@@ -148,3 +148,70 @@ def test_a_gpu_out_of_memory_leaves_a_snapshot_beside_the_log(demo_dir, tmp_path
     assert "== nvidia-smi ==" in text and "== torch.cuda.memory_summary() ==" in text
     assert verdict["evidence"]["peak_rss_bytes"] > 50e6 and "peak_gpu_bytes" not in verdict["evidence"]
     assert [e["path"] for e in events_of(verdict["log"]) if e["guard"] == "gpu"] == [str(snapshot)]
+
+
+# -- the sorter child's life is tied to its job's process ------------------------------------------
+
+
+def sort_plan_of(demo_dir, sorter: str):
+    from sortcanary.config import validate_config
+    from sortcanary.plan.sortplan import plan_full_sort
+    from sortcanary.recordings import entry_for_path
+
+    cfg = validate_config({"recordings_dir": str(demo_dir), "sorter": sorter, "preflight": {"enabled": False}})
+    return plan_full_sort(cfg, entry_for_path(demo_dir / "healthy_b.bin"))
+
+
+def test_a_child_whose_parent_is_gone_before_it_starts_does_nothing(demo_dir, tmp_path):
+    """The race the parent-death signal leaves open: the parent died before the child set it. The
+    child sees another parent than the one it was told of, and stops before the task."""
+    import subprocess
+    import sys
+
+    from sortcanary.atomic import write_json_atomic
+    from sortcanary.runner.watched import PLAN_FILE, RESULT_FILE, TASK_FILE
+
+    write_json_atomic(tmp_path / PLAN_FILE, sort_plan_of(demo_dir, "backends:ThresholdSorter").as_dict())
+    write_json_atomic(tmp_path / TASK_FILE, {"task": "sort", "dest": str(tmp_path / "out"), "context": {}})
+    gone = subprocess.run([sys.executable, "-m", "sortcanary.runner.child", str(tmp_path), "1"],
+                          capture_output=True, text=True, timeout=120)
+    assert gone.returncode != 0 and "its parent (pid 1) is gone" in gone.stderr, gone.stderr[-2000:]
+    assert not (tmp_path / RESULT_FILE).exists() and not (tmp_path / "out").exists()
+
+
+JOB_SCRIPT = """
+import json, sys
+from pathlib import Path
+from sortcanary.plan.sortplan import SortPlan
+from sortcanary.runner.watched import run_task
+folder = Path(sys.argv[1])
+plan = SortPlan.from_dict(json.loads((folder / "plan-in.json").read_text()))
+(folder / "out").mkdir()
+run_task(plan, "sort", dest=folder / "out", workdir=folder / "work", log_path=folder / "job.log")
+"""
+
+
+def test_the_sorter_child_dies_with_its_job(demo_dir, tmp_path):
+    """SIGKILL the job's process alone (not its group): its hanging sorter child goes with it."""
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    (tmp_path / "plan-in.json").write_text(json.dumps(sort_plan_of(demo_dir, "backends:Hang").as_dict()))
+    job = subprocess.Popen([sys.executable, "-c", JOB_SCRIPT, str(tmp_path)])
+    log = tmp_path / "job.log"
+    try:
+        deadline = time.monotonic() + 120
+        while not (log.exists() and "stage: sorting" in log.read_text(errors="replace")):
+            assert time.monotonic() < deadline and job.poll() is None, "the sorter child never started sorting"
+            time.sleep(0.5)
+        child = psutil.Process(job.pid).children()[0]
+        job.kill()
+        job.wait(timeout=30)
+        _, alive = psutil.wait_procs([child], timeout=15)
+        assert not alive, "the sorter child outlived its job"
+    finally:
+        if job.poll() is None:
+            job.kill()

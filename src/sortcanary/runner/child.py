@@ -1,4 +1,4 @@
-"""The child side of a sort: ``python -m sortcanary.runner.child WORKDIR``.
+"""The child side of a sort: ``python -m sortcanary.runner.child WORKDIR PARENT_PID``.
 
 It reads the plan the parent wrote once into WORKDIR (``plan.json``) and the task to run on it
 (``task.json``): ``sort`` opens the recording, slices the plan's window, checks the window's data
@@ -11,9 +11,11 @@ sorter's peak GPU memory (``peak_gpu_bytes``), which only this process can ask t
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -119,5 +121,23 @@ def main(workdir: str) -> int:
     return 0
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Be SIGKILLed when the watching parent dies (Linux), so that a killed job never leaves an
+    orphaned sorter holding the GPU. Set here, first thing in the child, rather than in a preexec_fn
+    between fork and exec, which can deadlock a parent that runs other threads (a progress bar's, a
+    Jupyter kernel's). A parent that died before the signal was set is seen in the parent pid: the
+    child was handed to another process, and it stops before it starts anything."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the parent's own stop is all there is
+        pass
+    if os.getppid() != parent_pid:
+        sys.exit(f"sortcanary child: its parent (pid {parent_pid}) is gone; stopping before the task starts")
+
+
 if __name__ == "__main__":
+    die_with_parent(int(sys.argv[2]))
     sys.exit(main(sys.argv[1]))

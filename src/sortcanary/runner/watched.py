@@ -26,7 +26,6 @@ chain as text for the classifier.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import shutil
 import signal
@@ -135,15 +134,6 @@ def _stop(proc: subprocess.Popen, grace_s: float = GRACE_S) -> None:
     proc.poll()
 
 
-def _die_with_parent() -> None:
-    """In the child, before exec: get SIGKILLed if the watching parent dies (Linux), so a killed job
-    never leaves an orphaned sorter holding the GPU."""
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-
-
 class _TermAsSystemExit:
     """Turn SIGTERM into SystemExit in the parent while the child runs, so the child gets stopped."""
 
@@ -195,10 +185,11 @@ def run_task(
     peak_rss = 0
     with open(log_path, "ab", buffering=0) as log, _TermAsSystemExit(), gpu_slot(plan.gpu_ids) as pinned:
         gpu = device_used(pinned, plan.torch_device)
+        # No preexec_fn (it can deadlock a parent running other threads): the child ties its life to
+        # this process itself, told which pid to expect (sortcanary.runner.child.die_with_parent).
         proc = subprocess.Popen(
-            [sys.executable, "-m", "sortcanary.runner.child", str(workdir)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
-            env=child_env(pinned),
+            [sys.executable, "-m", "sortcanary.runner.child", str(workdir), str(os.getpid())],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=child_env(pinned),
         )
         events.context["pid"] = proc.pid
         try:
