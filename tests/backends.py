@@ -9,6 +9,7 @@ actual traces.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -192,6 +193,23 @@ class GrowsMemory(ThresholdSorter):
             print(f"holding {len(held) * step >> 20} MB", flush=True)
             time.sleep(0.2)
         raise RuntimeError(f"GrowsMemory reached its {cap >> 20} MB cap: no watchdog stopped it")
+
+
+class MapsFile(ThresholdSorter):
+    """Memory-maps the whole file ``path`` once and reads every page, as a sorter that keeps one
+    mapping of its recording does, then holds the mapping for ``hold_s`` (default 3) seconds of
+    watchdog polls. Prints one JSON line: the bytes mapped and the resident file-backed pages."""
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        mapped = np.memmap(params["path"], dtype=np.uint8, mode="r")
+        checksum = int(mapped[::4096].sum())  # one byte a page: every page becomes resident
+        resident = next(int(line.split()[1]) * 1024 for line in open("/proc/self/status")
+                        if line.startswith("RssFile:"))
+        print(json.dumps({"mapped_bytes": int(mapped.size), "rss_file_bytes": resident, "checksum": checksum}),
+              flush=True)
+        time.sleep(float(params.get("hold_s", 3)))
+        del mapped
+        return super().run(recording, folder, params)
 
 
 class BlockedOnFifo(ThresholdSorter):

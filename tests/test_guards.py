@@ -37,14 +37,32 @@ def test_runaway_memory_is_stopped_by_the_watchdog_with_peak_and_limit(demo_dir,
         "blocked", "resource", "host_memory_watchdog"), verdict
     evidence = verdict["evidence"]
     assert evidence["limit_bytes"] == 0.8 * GB and evidence["limit_source"] == "memory.limit_gb in the config"
-    assert 0.92 * 0.8 * GB <= evidence["peak_rss_bytes"] < 1.2 * GB, "stopped at the abort level, not the cap"
+    assert 0.92 * 0.8 * GB <= evidence["peak_anon_bytes"] < 1.2 * GB, "stopped at the abort level, not the cap"
+    assert evidence["peak_rss_bytes"] >= evidence["peak_anon_bytes"] * 0.9
     assert "cap" not in verdict["message"] and "OOM killer" in verdict["message"]
     sorted_events = [(e["guard"], e["event"]) for e in events_of(verdict["log"]) if e["task"] == "sort"]
     assert sorted_events[:4] == [("inactivity", "armed"), ("disk", "armed"), ("memory", "armed"),
                                  ("io_stall", "armed")]
     assert sorted_events[4:] == [("memory", "warn"), ("memory", "trip"), ("runner", "end")]
     warn, trip = (e for e in events_of(verdict["log"]) if e["event"] in ("warn", "trip"))
-    assert 0.5 * 0.8 * GB <= warn["rss_bytes"] < trip["peak_rss_bytes"] and trip["limit_bytes"] == 0.8 * GB
+    assert 0.5 * 0.8 * GB <= warn["anon_bytes"] < trip["peak_anon_bytes"] and trip["limit_bytes"] == 0.8 * GB
+
+
+def test_a_memory_mapped_file_larger_than_the_limit_is_not_stopped(demo_dir, tmp_path):
+    """Its pages are the kernel's to drop: a sorter that maps and reads a whole file bigger than its
+    memory limit holds no more memory than one that doesn't. (An allocating sorter is still
+    stopped: test_runaway_memory_is_stopped_by_the_watchdog_with_peak_and_limit.)"""
+    data = tmp_path / "big.dat"
+    with open(data, "wb") as fh:
+        for _ in range(12):
+            fh.write(os.urandom(64 << 20))  # 768 MiB, written: a sparse file's holes map no pages
+    verdict = canary(demo_dir / "healthy_b.bin", tmp_path, sorter="backends:MapsFile", sorter_params={"path": str(data)},
+                     canary={"window_s": 5, "exercise_outputs": False},
+                     memory={"limit_gb": 0.6, "warn_fraction": 0.85, "abort_fraction": 0.92})
+    assert verdict["verdict"] == "pass", verdict
+    mapped = [json.loads(line) for line in Path(verdict["log"]).read_text().splitlines() if line.startswith("{")]
+    assert mapped and mapped[-1]["mapped_bytes"] == data.stat().st_size
+    assert mapped[-1]["rss_file_bytes"] > 0.6 * GB, "the file's pages were resident beyond the limit"
 
 
 def test_a_cgroup_limit_is_read_from_v2_and_v1_trees_and_the_smallest_bound_wins(tmp_path):

@@ -7,7 +7,7 @@ days. The parent here only watches:
 
 * inactivity -- the sorter's logs and output folder stop growing for ``timeout_s``: stop it;
 * disk       -- free space of the watched folders drops below ``abort_free_bytes``: stop it;
-* memory     -- the process tree's RSS nears its limit (host, cgroup, mem_mb): stop it
+* memory     -- the tree's unreclaimable memory nears its limit (host, cgroup, mem_mb): stop it
   (runner.guards.memory);
 * I/O stall  -- the tree neither reads nor computes while alive: stop it (runner.guards.io_stall);
 * exit       -- a child ended by SIGKILL with no error text is the OOM killer's work;
