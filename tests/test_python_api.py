@@ -28,12 +28,13 @@ def api_run(ks4_run, tmp_path_factory) -> dict:
     """What the script reports, plus where it worked; runs once for the module."""
     root = tmp_path_factory.mktemp("python-api")
     silent = ks4_run.workdir.parent / "recordings" / "silent.bin"
-    out = root / "report.json"
+    out, notebook = root / "report.json", root / "notebook"  # the script runs elsewhere than its folders
+    notebook.mkdir()
     result = subprocess.run([sys.executable, str(SCRIPT), str(out), str(root / "work"), "kilosort4", str(silent),
                              json.dumps(SORT_ONLY), json.dumps({"torch_device": "cpu"})],
-                            cwd=root, env=job_env(), capture_output=True, text=True, timeout=2400)
+                            cwd=notebook, env=job_env(), capture_output=True, text=True, timeout=2400)
     assert result.returncode == 0, result.stderr[-4000:]
-    return {**read_json(out), "work": root / "work", "stderr": result.stderr}
+    return {**read_json(out), "work": root / "work", "stderr": result.stderr, "notebook": notebook}
 
 
 def test_run_sorter_sorts_a_lazily_filtered_recording(api_run):
@@ -44,6 +45,10 @@ def test_run_sorter_sorts_a_lazily_filtered_recording(api_run):
     assert read_json(folder / "results/sorted/healthy/sort.json")["units"] == healthy["units"]
     assert (folder / "recording" / "binary.json").is_file(), "a generated recording is saved for the sorter"
     assert "canary healthy" in api_run["stderr"] and "sort healthy" in api_run["stderr"], "no tqdm progress"
+    # everything under the folder, nothing where the script runs: Kilosort4's kept defaults too
+    assert sorted(p.name for p in api_run["notebook"].iterdir()) == []
+    assert list((folder / ".sortcanary" / "sorter-defaults").glob("kilosort4-*.json"))
+    assert read_json(folder / "logs/sort/healthy.progress.json")["forecast_s"] > 0
 
 
 def test_run_sorter_raises_canary_blocked_on_a_silent_recording(api_run):
@@ -91,6 +96,31 @@ def test_a_recording_object_reaches_the_child_as_it_is(tmp_path):
         assert entry.input_files and all(Path(f).is_file() for f in entry.input_files)
         assert np.array_equal(reopened.get_channel_locations(), recording.get_channel_locations())
         assert reopened.has_probe()
+
+
+ELSEWHERE = """
+import sys
+import spikeinterface.core as sc
+import sortcanary
+recording, _ = sc.generate_ground_truth_recording(durations=[4.0], num_channels=4, num_units=2, seed=0)
+sortcanary.run_sorter("backends:RecordsDevice", recording, sys.argv[1], seconds=0.1, trace_file=sys.argv[2],
+                      config={"gpus": [0], "canary": {"window_s": 1.0}})
+"""
+
+
+def test_everything_goes_under_the_folder_wherever_the_caller_runs(tmp_path):
+    """A notebook's working directory is not the folder: the GPU slot's lock (a test backend given
+    GPU 0 to pin) and the records the full sort reads (its forecast, from the canary's verdict)
+    are the folder's, and nothing appears where the script runs."""
+    notebook, folder = tmp_path / "notebook", tmp_path / "sorted" / "rec1"
+    notebook.mkdir()
+    result = subprocess.run([sys.executable, "-c", ELSEWHERE, str(folder), str(tmp_path / "trace.jsonl")],
+                            cwd=notebook, env=job_env(), capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sorted(p.name for p in notebook.iterdir()) == [], "nothing is written where the caller runs"
+    assert (folder / ".sortcanary" / "gpu-slots" / "0.lock").is_file()
+    assert [json.loads(line)["device"] for line in (tmp_path / "trace.jsonl").read_text().splitlines()] == ["0", "0"]
+    assert read_json(folder / "logs" / "sort" / "rec1.progress.json")["forecast_s"] > 0, "the canary's record was read"
 
 
 def test_run_sorter_keeps_an_existing_folder(tmp_path):

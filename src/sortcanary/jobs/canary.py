@@ -139,10 +139,12 @@ def _longer(plan: SortPlan, windows: list[dict], workspace: Path, log_path: Path
 
 def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Path, marker_path: Path | None = None,
                verdict_path: Path | None = None, halt_path: Path | None = None, evidence_dir: Path | None = None,
-               progress_path: Path | None = None, mem_mb: int | None = None) -> tuple[int, dict]:
+               progress_path: Path | None = None, mem_mb: int | None = None,
+               root: str | Path = ".") -> tuple[int, dict]:
     """Rehearse the full sort of ``entry``; return (exit code, verdict record). See the module doc.
     ``evidence_dir`` keeps a blocked window's evidence; ``progress_path`` the job's latest progress;
-    ``mem_mb`` is the job's scheduler memory request, a bound of the memory watchdog."""
+    ``mem_mb`` is the job's scheduler memory request, a bound of the memory watchdog; ``root`` the
+    working directory the plan's locks and kept files are under (SortPlan.root)."""
     clear_verdict(verdict_path)
     if evidence_dir is not None:
         remove_quietly(evidence_dir)
@@ -152,7 +154,7 @@ def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Pat
     if halted is not None:
         return _blocked(base, halted, started, log_path, verdict_path, None)
     try:
-        plan = plan_canary(cfg, entry, mem_mb=mem_mb)
+        plan = plan_canary(cfg, entry, mem_mb=mem_mb, root=str(root))
     except SortFailure as failure:  # an unknown or broken sorter, an unusable device: nothing to rehearse with
         return _blocked(base, failure.verdict, started, log_path, verdict_path, halt_path)
     base["sorter"] = plan.sorter

@@ -124,10 +124,11 @@ class _Job:
 def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: Path, done_path: Path, scratch: Path,
                   log_path: Path, verdict_path: Path, attempt: int = 1, halt_path: Path | None = None,
                   attempts_path: Path | None = None, progress_path: Path | None = None,
-                  mem_mb: int | None = None) -> int:
+                  mem_mb: int | None = None, root: str | Path = ".") -> int:
     """Sort the whole recording (see the module doc); return the job's exit code. ``progress_path``
     keeps the job's latest progress (sortcanary.runner.progress); ``mem_mb`` is this attempt's
-    scheduler memory request, a bound of the memory watchdog."""
+    scheduler memory request, a bound of the memory watchdog; ``root`` the working directory the
+    plan's records, locks and kept files are under (SortPlan.root)."""
     clear_verdict(verdict_path)
     job = _Job(entry, dest=dest, done_path=done_path, scratch=scratch, log_path=log_path, verdict_path=verdict_path,
                attempt=attempt, attempts_path=attempts_path, halt_path=halt_path, progress_path=progress_path)
@@ -142,7 +143,7 @@ def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: 
     if halted is not None:
         return job.failed(halted)
     try:
-        plan = plan_full_sort(cfg, entry, attempt, mem_mb=mem_mb)
+        plan = plan_full_sort(cfg, entry, attempt, mem_mb=mem_mb, root=str(root))
     except Exception as exc:  # noqa: BLE001 -- an unknown sorter or unusable device: a verdict, the job fails
         verdict = verdict_of(exc, "planning the full sort")
         halt_if_environment_wide(halt_path, entry.name, verdict)
@@ -210,7 +211,7 @@ def _rebuild_outputs(job: _Job, plan: SortPlan, existing: dict, marker: dict) ->
         for part in ("sorter", "sorting"):
             if (job.dest / IN_SORTED[part]).is_dir():
                 link_tree(job.dest / IN_SORTED[part], staging / IN_SORTED[part])
-        defaults = resolve_backend(existing["sorter"]).default_params()
+        defaults = resolve_backend(existing["sorter"], plan.root).default_params()
         context = report_context(plan, existing, defaults, {"canary": marker, "attempt": job.attempt})
         outputs = build_outputs(plan, dest=staging, workdir=workspace, log_path=job.log_path, context=context,
                                 progress=job.progress(plan))

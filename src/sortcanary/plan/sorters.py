@@ -64,10 +64,10 @@ DISTRIBUTIONS = {"kilosort4": "kilosort"}
 
 
 class SpikeInterfaceSorter(SorterBackend):
-    def __init__(self, name: str):
+    def __init__(self, name: str, root: str = "."):
         from spikeinterface.sorters import sorter_dict
 
-        self.name = name
+        self.name, self.root = name, root  # root: the working directory its defaults are kept under
         self._cls = sorter_dict[name]
         self.sampling_frequency_range = SAMPLING_FREQUENCY_RANGES.get(name, (None, None))
 
@@ -118,7 +118,8 @@ class SpikeInterfaceSorter(SorterBackend):
             installed = version(DISTRIBUTIONS[self.name])
         except (KeyError, PackageNotFoundError):
             return None
-        return Path(layout.SORTER_DEFAULTS.format(sorter=self.name, version=f"{installed}-si{spikeinterface.__version__}"))
+        return Path(layout.path(layout.SORTER_DEFAULTS, self.root, sorter=self.name,
+                                version=f"{installed}-si{spikeinterface.__version__}"))
 
     def run(self, recording, folder: Path, params: dict, *, docker_image=None, singularity_image=None):
         from spikeinterface.sorters import run_sorter
@@ -138,8 +139,9 @@ class SpikeInterfaceSorter(SorterBackend):
         return [folder / "spikeinterface_log.json", folder / "sorter_output" / f"{self.name}.log"]
 
 
-def resolve_backend(spec: str) -> SorterBackend:
-    """The backend for a config ``sorter`` string; unknown names are an environment failure."""
+def resolve_backend(spec: str, root: str = ".") -> SorterBackend:
+    """The backend for a config ``sorter`` string; unknown names are an environment failure.
+    ``root`` is the working directory (a plan's ``root``) whose files a backend may keep."""
     if ":" in spec:
         module_name, _, attr = spec.partition(":")
         try:
@@ -156,4 +158,4 @@ def resolve_backend(spec: str) -> SorterBackend:
         raise SortFailure(
             verdict_for("unknown_sorter", message=f"sortcanary: unknown sorter '{spec}'; SpikeInterface knows: {known}.")
         )
-    return SpikeInterfaceSorter(spec)
+    return SpikeInterfaceSorter(spec, root)

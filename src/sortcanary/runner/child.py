@@ -46,7 +46,7 @@ def sort_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict
     from ..checks.window_data import check_window
     from ..plan.sorters import resolve_backend
 
-    backend = resolve_backend(plan.sorter)
+    backend = resolve_backend(plan.sorter, plan.root)
     backend.check_installed(**plan.container)
     log.info("stage: loading")  # the stage markers every sorter's progress line falls back on
     recording = _recording(plan)

@@ -183,7 +183,7 @@ def run_task(
     events = EventLog(events_path(log_path), job=plan.job, task=task, recording=plan.recording.name,
                       attempt=plan.attempt)
     peak_rss = 0
-    with open(log_path, "ab", buffering=0) as log, _TermAsSystemExit(), gpu_slot(plan.gpu_ids) as pinned:
+    with open(log_path, "ab", buffering=0) as log, _TermAsSystemExit(), gpu_slot(plan.gpu_ids, root=plan.root) as pinned:
         gpu = device_used(pinned, plan.torch_device)
         # No preexec_fn (it can deadlock a parent running other threads): the child ties its life to
         # this process itself, told which pid to expect (sortcanary.runner.child.die_with_parent).
