@@ -54,6 +54,19 @@ class ThresholdSorter(SorterBackend):
         return [folder / "threshold.log"]
 
 
+class ListsParams(ThresholdSorter):
+    """Lists its parameters, as a SpikeInterface sorter does (so a misspelt one is caught before
+    any job), and rejects a threshold <= 0 with the words SpikeInterface uses for a bad value."""
+
+    def default_params(self) -> dict:
+        return {"threshold": 5.0}
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        if float(params.get("threshold", 5.0)) <= 0:
+            raise ValueError(f"Invalid parameters: threshold must be > 0, got {params['threshold']}")
+        return super().run(recording, folder, params)
+
+
 class RefusesSilence(ThresholdSorter):
     """Fails on a recording without spikes (fewer than ``min_spikes``, default 100, in what it is
     given), as Kilosort4 does, with a sorter's message the classifier knows: the silent demo

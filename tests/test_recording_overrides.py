@@ -22,7 +22,7 @@ from conftest import (
     write_config,
 )
 
-from sortcanary.config import ConfigError, validate_config
+from sortcanary.config import validate_config
 from sortcanary.plan.overrides import overridden_recordings, recording_config
 from sortcanary.plan.sortplan import plan_full_sort, sort_identity
 from sortcanary.recordings import discover
@@ -86,6 +86,28 @@ def test_one_recordings_override_re_sorts_it_alone_and_skip_lists_it_as_skipped(
     assert str(probe) in inputs, canaries[0]
 
 
+def test_a_bad_override_blocks_its_recording_and_the_others_go_on(tmp_path):
+    """An override is one recording's: a parameter name the sorter doesn't know is reported in one
+    line when the DAG is built, a value it rejects blocks that recording's canary; neither stops
+    the run (the same value in the global sorter_params stops it: every recording would fail)."""
+    recordings = small_recordings(tmp_path / "recordings", NAMES)
+    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ListsParams", canary={"window_s": 1.0},
+                 outputs=OUTPUTS_OFF, recordings={"r1": {"sorter_params": {"treshold": 6}},
+                                                  "r2": {"sorter_params": {"threshold": -1}}})
+    result = run_snakemake(tmp_path)
+    assert result.returncode != 0  # r2's canary is a failed job
+    named = [line for line in result.stderr.splitlines() if line.startswith("sortcanary: skipping")]
+    assert len(named) == 1 and "recordings (r1): sorter_params: 'treshold' (did you mean 'threshold'?)" in named[0]
+    assert not (tmp_path / "logs" / "canary" / "r1.log").exists(), "r1 gets no job"
+    rows = read_summary(tmp_path)
+    assert (rows["r1"]["sort"], rows["r1"]["error_class"]) == ("blocked", "sorter_params_invalid")
+    assert (rows["r2"]["canary"], rows["r2"]["error_class"]) == ("blocked", "sorter_params_invalid")
+    verdict = read_json(tmp_path / "logs" / "canary" / "r2.verdict.json")
+    assert verdict["policy"] == "block" and "recordings.r2.sorter_params" in verdict["remediation"]
+    assert rows["r3"]["sort"] == "done", "r3's sort ran after r2's canary failed: the run was not stopped"
+    assert not (tmp_path / "results" / "halt.json").exists()
+
+
 def test_overrides_merge_in_order_and_a_probe_goes_through_the_recording(tmp_path, monkeypatch):
     cfg = validate_config({"recordings_dir": str(TESTS / "data" / "tiny"), "sorter": "backends:ThresholdSorter",
                            "sorter_params": {"threshold": 5, "seconds": 1},
@@ -101,10 +123,11 @@ def test_overrides_merge_in_order_and_a_probe_goes_through_the_recording(tmp_pat
     monkeypatch.chdir(tmp_path)  # a relative probe path is relative to the working directory
     plan = plan_full_sort(cfg, entry)
     assert plan.recording.probe == str(probe) and str(probe) in plan.recording.input_files
-    assert plan.identity == sort_identity(overridden_recordings(cfg, {"tiny": entry})["tiny"])
+    assert plan.identity == sort_identity(overridden_recordings(cfg, {"tiny": entry})[0]["tiny"])
     assert plan.identity["probe"] == str(probe) and plan.sorter_params["threshold"] == 7
     data = json.loads(probe.read_text())
     data["probes"][0]["contact_positions"] = data["probes"][0]["contact_positions"][:2]
     probe.write_text(json.dumps(data))
-    with pytest.raises(ConfigError, match=r"recordings \(tiny\): the probe \(probe.json\) has 2 contacts"):
-        overridden_recordings(cfg, {"tiny": entry})
+    found, (problem,) = overridden_recordings(cfg, {"tiny": entry})
+    assert found == {} and (problem.name, problem.error_class) == ("tiny", "probe_config_error")
+    assert problem.message.startswith("recordings (t*, tiny): the probe (probe.json) has 2 contacts")

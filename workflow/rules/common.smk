@@ -58,11 +58,13 @@ for problem in DISCOVERY.problems:
     print(f"sortcanary: skipping {problem.line()}", file=sys.stderr)
 
 # Per-recording settings (config `recordings`): the recordings an override matches, each with its
-# own config (sortcanary.plan.overrides; {} without overrides). A skipped one gets no job at all.
-try:
-    OVERRIDDEN = overridden_recordings(config, DISCOVERY.recordings)
-except ConfigError as err:
-    sys.exit(f"sortcanary: {err}")
+# own config (sortcanary.plan.overrides; {} without overrides). A skipped one gets no job at all,
+# nor does one whose override can't apply (a probe that doesn't fit, an unknown sorter parameter):
+# that one is reported like a bad recording, and the others go on.
+OVERRIDDEN, OVERRIDE_PROBLEMS = overridden_recordings(config, DISCOVERY.recordings)
+for problem in OVERRIDE_PROBLEMS:
+    print(f"sortcanary: skipping {problem.line()}", file=sys.stderr)
+PROBLEMS = [*DISCOVERY.problems, *OVERRIDE_PROBLEMS]
 if workflow.is_main_process:
     for pattern in unmatched(config, DISCOVERY.recordings):
         print(
@@ -71,7 +73,9 @@ if workflow.is_main_process:
         )
 SKIPPED = skipped(OVERRIDDEN)
 RECORDINGS = {
-    name: entry for name, entry in DISCOVERY.recordings.items() if name not in SKIPPED
+    name: entry
+    for name, entry in DISCOVERY.recordings.items()
+    if name not in SKIPPED and all(p.name != name for p in OVERRIDE_PROBLEMS)
 }
 
 
@@ -235,7 +239,7 @@ def start_run():
     without keep-going over several recordings never gets here: require_keep_going refuses it.
     """
     Path(layout.HALT).unlink(missing_ok=True)
-    write_manifest(RECORDINGS, DISCOVERY.problems, SKIPPED)
+    write_manifest(RECORDINGS, PROBLEMS, SKIPPED)
 
 
 def summarize(succeeded=True):
@@ -244,9 +248,7 @@ def summarize(succeeded=True):
     elapsed time, error) after onerror, so the table is printed at exit: it is the last thing
     on the console.
     """
-    rows, table = write_summary(
-        RECORDINGS, problems=DISCOVERY.problems, skipped=SKIPPED
-    )
+    rows, table = write_summary(RECORDINGS, problems=PROBLEMS, skipped=SKIPPED)
     notify_run_end(config["notify"], rows, succeeded)
     text = f"\nsortcanary summary ({layout.SUMMARY_TSV}):\n{table}\n"
     atexit.register(print, text, file=sys.stderr, flush=True)

@@ -36,7 +36,7 @@ rule summary:
         "../envs/sortcanary.yaml"
     params:
         names=sorted(RECORDINGS),
-        problems=DISCOVERY.problems,
+        problems=PROBLEMS,
     script:
         "../scripts/summary.py"
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from ..atomic import remove_quietly, wipe_dir, write_json_atomic
 from ..checks.activity import too_few_spikes
 from ..taxonomy import BIOLOGICAL, SortFailure, Verdict, unclassified
+from ..plan.overrides import scoped_to_recording
 from ..plan.sortplan import CanaryDisabled, SortPlan, plan_canary
 from ..recordings import RecordingEntry
 from ..runner.progress import ProgressReporter
@@ -184,7 +185,8 @@ def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Pat
                               f"{good['start_s'] + good['duration_s']:g} s) sorted")
         return _finish(marker, started, marker_path, verdict_path, gpus[-1], measured)
     if verdict.classified:
-        return _blocked(base, verdict, started, log_path, verdict_path, halt_path)
+        return _blocked(base, scoped_to_recording(verdict, cfg, entry.name), started, log_path, verdict_path,
+                        halt_path)
     marker = {**base, "status": "passthrough", "error": {"type": verdict.error_class, "message": verdict.message}}
     return _finish(marker, started, marker_path, verdict_path, gpus[-1])
 

@@ -28,6 +28,7 @@ from ..atomic import (
 )
 from ..taxonomy import RESOURCE, verdict_for
 from ..layout import IN_SORTED
+from ..plan.overrides import scoped_to_recording
 from ..plan.sortplan import SortPlan, plan_full_sort
 from ..plan.sorters import resolve_backend
 from ..recordings import RecordingEntry
@@ -80,9 +81,9 @@ def outputs_current(record: dict, plan: SortPlan) -> bool:
 class _Job:
     """One full-sort job's paths and bookkeeping (the adapter passes Snakemake's paths)."""
 
-    def __init__(self, entry, *, dest, done_path, scratch, log_path, verdict_path, attempt, attempts_path, halt_path,
-                 progress_path=None):
-        self.entry, self.dest, self.done_path, self.scratch = entry, dest, done_path, scratch
+    def __init__(self, entry, cfg, *, dest, done_path, scratch, log_path, verdict_path, attempt, attempts_path,
+                 halt_path, progress_path=None):
+        self.entry, self.cfg, self.dest, self.done_path, self.scratch = entry, cfg, dest, done_path, scratch
         self.log_path, self.verdict_path, self.attempt = log_path, verdict_path, attempt
         self.attempts_path, self.halt_path, self.progress_path = attempts_path, halt_path, progress_path
         self.started = time.monotonic()
@@ -130,7 +131,7 @@ def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: 
     scheduler memory request, a bound of the memory watchdog; ``root`` the working directory the
     plan's records, locks and kept files are under (SortPlan.root)."""
     clear_verdict(verdict_path)
-    job = _Job(entry, dest=dest, done_path=done_path, scratch=scratch, log_path=log_path, verdict_path=verdict_path,
+    job = _Job(entry, cfg, dest=dest, done_path=done_path, scratch=scratch, log_path=log_path, verdict_path=verdict_path,
                attempt=attempt, attempts_path=attempts_path, halt_path=halt_path, progress_path=progress_path)
     previous = _previous_non_resource_verdict(attempts_path, attempt)
     if previous:
@@ -192,7 +193,7 @@ def _sort(job: _Job, plan: SortPlan, identity: dict, marker: dict, replacing: bo
         log.error("%s: the sort finished but its post-sort outputs failed; the sort is kept in %s and the next "
                   "run rebuilds only the outputs", plan.recording.name, job.dest)
     except Exception as exc:  # noqa: BLE001 -- every failure becomes a verdict; the job fails
-        verdict = verdict_of(exc, "full sort")
+        verdict = scoped_to_recording(verdict_of(exc, "full sort"), job.cfg, job.entry.name)
     finally:
         remove_quietly(staging)
         remove_quietly(workspace)
