@@ -71,6 +71,16 @@ def test_canary_returns_the_verdict_the_workflow_writes(api_run, ks4_run):
     assert ours["source"].startswith("BinaryRecordingExtractor (recording.json)"), "a file-backed recording is JSON"
 
 
+def test_a_file_kilosort4_would_misread_in_the_full_sort_blocks_the_canary(api_run):
+    """The window is read through SpikeInterface (which honours the header); the full sort would hand
+    Kilosort4 the file by name, read from byte 0. The canary reads it Kilosort4's way and blocks."""
+    verdict = api_run["canary_header"]
+    assert (verdict["verdict"], verdict["error_class"]) == ("blocked", "input_invalid"), verdict
+    assert "with_header.bin: Kilosort4 would read other samples" in verdict["message"]
+    assert "start at byte 1024" in verdict["message"]
+    assert "sorter_log" not in verdict["evidence"], "found before Kilosort4 sorted anything"
+
+
 def test_a_recording_object_reaches_the_child_as_it_is(tmp_path):
     """A file-backed chain goes as JSON; a generated or in-memory one, which SpikeInterface's sorters
     refuse to take unsaved, as its traces saved into the job's folder; each reopens with its traces

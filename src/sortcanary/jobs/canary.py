@@ -45,16 +45,24 @@ from .records import (
 log = logging.getLogger("sortcanary")
 
 
+def _is_file(text: str) -> bool:
+    """Whether ``text`` names a file; a message too long to be a path name is not one."""
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def _paths_inside(verdict: Verdict, workspace: Path) -> set[str]:
     """Every file of ``workspace`` the verdict names: an evidence value that is a path, or a path
     written into its message or evidence text (an exception that names a log, a trace file)."""
     texts = [verdict.message, *(v for v in verdict.evidence.values() if isinstance(v, str))]
     prefixes = {str(workspace), str(workspace.resolve())}
-    named = {t for t in texts if "\n" not in t and Path(t).is_file()}
+    named = {t for t in texts if "\n" not in t and _is_file(t)}
     for prefix in prefixes:
         named |= {m.rstrip(".,;:)") for t in texts for m in re.findall(re.escape(prefix) + r"/[^\s'\"]+", t)}
     inside = workspace.resolve()
-    return {n for n in named if Path(n).is_file() and inside in Path(n).resolve().parents}
+    return {n for n in named if _is_file(n) and inside in Path(n).resolve().parents}
 
 
 def keep_evidence(verdict: Verdict, workspace: Path, evidence_dir: Path | None, log_path: Path) -> Verdict:

@@ -51,6 +51,15 @@ class SorterBackend:
         """Files whose growth means progress and whose text helps classify a failure."""
         return [folder / "spikeinterface_log.json"]
 
+    def check_full_read(self, recording, start_s: float, params: dict) -> dict:
+        """In the canary: read ``recording`` (the whole of it, as the full sort will hand it to
+        ``run``) where the canary's window starts, the way this sorter will read it in the full
+        sort; return what was found, for the canary's log. Raise SortFailure when the full sort
+        could not read it, or would read other samples than the canary sorted. A backend that
+        reads its recording through SpikeInterface, as the canary's window is read, has nothing
+        to check (this default)."""
+        return {}
+
 
 # Kilosort4's filters, template length (nt=61 samples) and drift binning assume spike-band data
 # sampled at tens of kHz; an LFP stream (1-2.5 kHz) or a mis-set rate can't be sorted meaningfully.
@@ -137,6 +146,52 @@ class SpikeInterfaceSorter(SorterBackend):
 
     def log_files(self, folder: Path) -> list[Path]:
         return [folder / "spikeinterface_log.json", folder / "sorter_output" / f"{self.name}.log"]
+
+    def check_full_read(self, recording, start_s: float, params: dict) -> dict:
+        """Kilosort4 reads a recording one of two ways (SpikeInterface's wrapper, 0.105). One that is
+        not a plain binary file (a window, a channel selection, a filter chain, any format but raw
+        binary) is written by SpikeInterface into ``recording.dat`` first, and Kilosort4 reads that
+        copy: how the canary's window always reaches it. A plain binary file (one file, samples x
+        channels) is handed to Kilosort4 by its name alone, and Kilosort4 memory-maps it itself, from
+        byte 0, as ``n_chan_bin`` channels of the recording's dtype: a full sort can read what its
+        canary never did. So that file is opened here with Kilosort4's own reader, and one batch of it
+        at the window's start is compared with what SpikeInterface reads there."""
+        if self.name != "kilosort4":
+            return {}
+        if not recording.binary_compatible_with(time_axis=0, file_paths_length=1):
+            return {"read": "recording.dat written by SpikeInterface, as the canary's window"}
+        import numpy as np
+        from kilosort.io import BinaryRWFile
+
+        binary = recording.get_binary_description()
+        path, channels, dtype = str(binary["file_paths"][0]), recording.get_num_channels(), str(recording.get_dtype())
+        found = {"read": "the file itself, memory-mapped by Kilosort4", "file": path, "dtype": dtype,
+                 "n_chan_bin": channels, "file_offset": int(binary["file_offset"])}
+        header = (f" (its samples start at byte {found['file_offset']}, but Kilosort4 is given only the file's name "
+                  "and reads from byte 0)" if found["file_offset"] else "")
+        try:
+            reader = BinaryRWFile(path, channels, fs=recording.sampling_frequency, dtype=dtype,
+                                  NT=int(params.get("batch_size", 60000)), device=_cpu())
+        except (OSError, ValueError) as exc:  # e.g. "Bytes in binary file did not divide evenly"
+            raise SortFailure(verdict_for("input_invalid", message=f"{path}: Kilosort4 could not read the whole "
+                                          f"recording as {channels} channels of {dtype}{header}: {exc}")) from exc
+        start = min(round(start_s * recording.sampling_frequency), recording.get_num_samples() - 1)
+        end = min(start + int(reader.NT), recording.get_num_samples())
+        theirs = np.asarray(reader.file[start:end])  # the raw samples (a uint16 file is shifted after, either way)
+        ours = recording.get_traces(start_frame=start, end_frame=end)
+        if theirs.shape != ours.shape or not np.array_equal(theirs, ours):
+            raise SortFailure(verdict_for("input_invalid", message=f"{path}: Kilosort4 would read other samples "
+                                          f"from this file than SpikeInterface reads{header}; the canary's window "
+                                          "was read through SpikeInterface, the full sort would sort the other "
+                                          "samples. Save the recording as a SpikeInterface folder "
+                                          "(recording.save(folder=...)) and sort that."))
+        return {**found, "checked_frames": [start, end]}
+
+
+def _cpu():
+    import torch
+
+    return torch.device("cpu")
 
 
 def resolve_backend(spec: str, root: str = ".") -> SorterBackend:

@@ -53,6 +53,7 @@ def sort_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict
     if plan.window is not None:  # cheap trace checks, on the canary's window only
         log.info("stage: window data checks")
         evidence["data_checks"] = check_window(recording)
+        rehearse_full_read(plan, backend)
     log.info("stage: sorting")
     sorting = backend.run(recording, dest / IN_SORTED["sorter"], plan.sorter_params, **plan.container)
     log.info("stage: saving the sorting")
@@ -60,6 +61,18 @@ def sort_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict
     # The version is asked here, where the sorter is already imported: asking in the parent would
     # import Kilosort4 and torch a second time (seconds of CPU per job).
     return {"units": int(len(sorting.unit_ids)), "sorter_version": backend.version()}
+
+
+def rehearse_full_read(plan: SortPlan, backend) -> None:
+    """The canary's window may reach the sorter another way than the whole recording will (see
+    SorterBackend.check_full_read): open the recording exactly as the full sort will hand it to the
+    sorter, and let the backend read it at the window's start the sorter's way, so that a read the
+    full sort would fail, or get wrong, blocks the canary."""
+    from dataclasses import replace
+
+    found = backend.check_full_read(_recording(replace(plan, window=None)), plan.window.start_s, plan.sorter_params)
+    if found:
+        log.info("the full sort's read of the recording, checked: %s", found)
 
 
 def outputs_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict:
