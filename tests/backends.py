@@ -216,8 +216,8 @@ class MapsFile(ThresholdSorter):
     def run(self, recording, folder: Path, params: dict, *, docker_image=None):
         mapped = np.memmap(params["path"], dtype=np.uint8, mode="r")
         checksum = int(mapped[::4096].sum())  # one byte a page: every page becomes resident
-        resident = next(int(line.split()[1]) * 1024 for line in open("/proc/self/status")
-                        if line.startswith("RssFile:"))
+        with open("/proc/self/status") as status:
+            resident = next(int(line.split()[1]) * 1024 for line in status if line.startswith("RssFile:"))
         print(json.dumps({"mapped_bytes": int(mapped.size), "rss_file_bytes": resident, "checksum": checksum}),
               flush=True)
         time.sleep(float(params.get("hold_s", 3)))

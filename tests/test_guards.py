@@ -54,8 +54,7 @@ def test_a_memory_mapped_file_larger_than_the_limit_is_not_stopped(demo_dir, tmp
     stopped: test_runaway_memory_is_stopped_by_the_watchdog_with_peak_and_limit.)"""
     data = tmp_path / "big.dat"
     with open(data, "wb") as fh:
-        for _ in range(12):
-            fh.write(os.urandom(64 << 20))  # 768 MiB, written: a sparse file's holes map no pages
+        fh.writelines(os.urandom(64 << 20) for _ in range(12))  # 768 MiB, written: a sparse file's holes map no pages
     verdict = canary(demo_dir / "healthy_b.bin", tmp_path, sorter="backends:MapsFile", sorter_params={"path": str(data)},
                      canary={"window_s": 5, "exercise_outputs": False},
                      memory={"limit_gb": 0.6, "warn_fraction": 0.85, "abort_fraction": 0.92})

@@ -1,9 +1,11 @@
 """sortcanary's Python API (issue 18, item 5): a guarded ``run_sorter`` and ``canary`` for notebooks.
 
 The real test is a plain script (tests/python_api_script.py), run as its own process, as a user
-runs one: real Kilosort4 on the CPU sorts a generated recording that is only lazily bandpass-
-filtered, blocks a silent one held in memory with CanaryBlocked, and ``canary`` on the shared
-workflow run's silent recording gives the verdict that run wrote. The script makes as few
+runs one, with the Python of the README's install in a clean virtual environment (conftest
+.readme_install: so this run is also the test that the README's install sorts), from a working
+directory of its own: real Kilosort4 on the CPU sorts a generated recording that is only lazily
+bandpass-filtered, blocks a silent one held in memory with CanaryBlocked, and ``canary`` on the
+shared workflow run's silent recording gives the verdict that run wrote. The script makes as few
 Kilosort4 runs as that takes (the healthy canary and sort, one silent window in memory, the
 silent file's windows); the fast tests below need no sorter.
 """
@@ -24,15 +26,15 @@ SCRIPT = TESTS / "python_api_script.py"
 
 
 @pytest.fixture(scope="module")
-def api_run(ks4_run, tmp_path_factory) -> dict:
+def api_run(ks4_run, readme_install, tmp_path_factory) -> dict:
     """What the script reports, plus where it worked; runs once for the module."""
     root = tmp_path_factory.mktemp("python-api")
     silent = ks4_run.workdir.parent / "recordings" / "silent.bin"
     out, notebook = root / "report.json", root / "notebook"  # the script runs elsewhere than its folders
     notebook.mkdir()
-    result = subprocess.run([sys.executable, str(SCRIPT), str(out), str(root / "work"), "kilosort4", str(silent),
-                             json.dumps(SORT_ONLY), json.dumps({"torch_device": "cpu"})],
-                            cwd=notebook, env=job_env(), capture_output=True, text=True, timeout=2400)
+    result = subprocess.run([str(readme_install.python), str(SCRIPT), str(out), str(root / "work"), "kilosort4",
+                             str(silent), json.dumps(SORT_ONLY), json.dumps({"torch_device": "cpu"})],
+                            cwd=notebook, env=readme_install.env, capture_output=True, text=True, timeout=2400)
     assert result.returncode == 0, result.stderr[-4000:]
     return {**read_json(out), "work": root / "work", "stderr": result.stderr, "notebook": notebook}
 
@@ -49,6 +51,9 @@ def test_run_sorter_sorts_a_lazily_filtered_recording(api_run):
     assert sorted(p.name for p in api_run["notebook"].iterdir()) == []
     assert list((folder / ".sortcanary" / "sorter-defaults").glob("kilosort4-*.json"))
     assert read_json(folder / "logs/sort/healthy.progress.json")["forecast_s"] > 0
+    # sorted by the README's install, nothing borrowed from the test environment
+    versions = read_json(folder / "results/sorted/healthy/sort.json")["versions"]
+    assert (versions["kilosort"], versions["spikeinterface"]) == ("4.1.7", "0.105.3") and "+cpu" in versions["torch"]
 
 
 def test_run_sorter_raises_canary_blocked_on_a_silent_recording(api_run):

@@ -94,8 +94,9 @@ def test_a_bad_override_blocks_its_recording_and_the_others_go_on(tmp_path):
     write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ListsParams", canary={"window_s": 1.0},
                  outputs=OUTPUTS_OFF, recordings={"r1": {"sorter_params": {"treshold": 6}},
                                                   "r2": {"sorter_params": {"threshold": -1}}})
-    result = run_snakemake(tmp_path)
-    assert result.returncode != 0  # r2's canary is a failed job
+    result = sortcanary("run", str(recordings), "--directory", str(tmp_path), "--cores", "2")
+    assert result.returncode == 1, result.stderr[-3000:]  # 1: the run ended with recordings blocked
+    assert "1 of 3 recordings sorted; not sorted: r1, r2" in result.stderr
     named = [line for line in result.stderr.splitlines() if line.startswith("sortcanary: skipping")]
     assert len(named) == 1 and "recordings (r1): sorter_params: 'treshold' (did you mean 'threshold'?)" in named[0]
     assert not (tmp_path / "logs" / "canary" / "r1.log").exists(), "r1 gets no job"

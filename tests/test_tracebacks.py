@@ -8,7 +8,6 @@ import shutil
 import subprocess
 
 import pytest
-
 from conftest import BIN, job_env, read_json
 
 from sortcanary.checks.sampling_rate import check_sampling_frequency

@@ -56,6 +56,7 @@ class WorkflowFiles:
     config: Path  # the default config, and the template `sortcanary init` copies
     config_readme: Path  # every config key, explained
     profiles: Path  # default/, slurm/, slurm-grouped/
+    constraints: Path  # the tested versions (the repository's constraints.txt)
 
     def profile(self, name: str) -> Path:
         return self.profiles / name
@@ -67,10 +68,53 @@ def workflow_files() -> WorkflowFiles:
         config=(SHARE / "config" / "config.yaml").resolve(),
         config_readme=(SHARE / "config" / "README.md").resolve(),
         profiles=(SHARE / "profiles").resolve(),
+        constraints=(SHARE / "constraints.txt").resolve(),
     )
     if not files.snakefile.is_file():
         raise DeployError(f"the packaged workflow is missing ({files.snakefile}); reinstall sortcanary")
     return files
+
+
+# -- the rules' conda environment ------------------------------------------------------------------
+
+RULE_ENV_PYTHON = "3.11"
+
+
+def package_source() -> str:
+    """What pip installs to get this very sortcanary: where this install came from, as pip recorded
+    it (PEP 610 direct_url.json: a clone's folder, editable or not, or a wheel file), else this
+    version from the package index (a release installed from PyPI or a lab's index)."""
+    import importlib.metadata as md
+    import json
+
+    from . import __version__
+
+    try:
+        recorded = md.distribution("sortcanary").read_text("direct_url.json")
+    except md.PackageNotFoundError:
+        recorded = None
+    url = json.loads(recorded).get("url", "") if recorded else ""
+    return f"sortcanary @ {url}" if url.startswith("file://") else f"sortcanary=={__version__}"
+
+
+def rule_environment(folder: str | Path) -> Path:
+    """The conda environment file the workflow's rules run in under ``snakemake --sdm conda``,
+    written into ``folder`` (once per content): Python, and pip installing this same sortcanary
+    (package_source) with the tested versions (the packaged constraints.txt). So the rules' code
+    is the code that runs snakemake, from a clone, a wheel or a release alike, and nothing has to
+    be published first. Its name carries a hash of its content: a changed install is a new env."""
+    import hashlib
+
+    files = workflow_files()
+    text = (f"# Written by sortcanary.deploy.rule_environment for snakemake --sdm conda; do not edit.\n"
+            f"channels:\n  - conda-forge\n  - nodefaults\ndependencies:\n  - python={RULE_ENV_PYTHON}\n  - pip\n"
+            f"  - pip:\n      - -c {files.constraints}\n      - {package_source()}\n")
+    path = Path(folder) / f"sortcanary-{hashlib.sha256(text.encode()).hexdigest()[:12]}.yaml"
+    if not path.is_file():
+        from .atomic import write_text_atomic
+
+        write_text_atomic(path, text)
+    return path.resolve()
 
 
 # -- sortcanary init --------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from sortcanary import layout
 from sortcanary.plan import resources as job_resources
 from sortcanary.checks.sorter_params import check_sorter_params
 from sortcanary.config import ConfigError, describe_validation_error
+from sortcanary.deploy import rule_environment
 from sortcanary.plan.gpus import local_slots
 from sortcanary.plan.overrides import overridden_recordings, skipped, unmatched
 from sortcanary.plan.sortplan import sort_identity
@@ -111,6 +112,16 @@ def recording_files(wildcards):
     files = list(RECORDINGS[wildcards.recording].input_files)
     probe = OVERRIDDEN.get(wildcards.recording, {}).get("override", {}).get("probe")
     return [*files, probe] if probe else files
+
+
+@per_job
+def rule_env(wildcards):
+    """The conda environment the rules run in, asked for only under --sdm conda. This same install
+    of sortcanary with the tested versions, from a clone, a wheel or a release alike; written
+    under .snakemake/ (sortcanary.deploy.rule_environment). Without --sdm conda, the rules run
+    in the environment that runs snakemake.
+    """
+    return str(rule_environment(".snakemake/sortcanary"))
 
 
 def require_keep_going(wildcards):
