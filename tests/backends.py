@@ -9,6 +9,7 @@ actual traces.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -51,6 +52,19 @@ class ThresholdSorter(SorterBackend):
 
     def log_files(self, folder: Path) -> list[Path]:
         return [folder / "threshold.log"]
+
+
+class ListsParams(ThresholdSorter):
+    """Lists its parameters, as a SpikeInterface sorter does (so a misspelt one is caught before
+    any job), and rejects a threshold <= 0 with the words SpikeInterface uses for a bad value."""
+
+    def default_params(self) -> dict:
+        return {"threshold": 5.0}
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        if float(params.get("threshold", 5.0)) <= 0:
+            raise ValueError(f"Invalid parameters: threshold must be > 0, got {params['threshold']}")
+        return super().run(recording, folder, params)
 
 
 class RefusesSilence(ThresholdSorter):
@@ -194,6 +208,23 @@ class GrowsMemory(ThresholdSorter):
             print(f"holding {len(held) * step >> 20} MB", flush=True)
             time.sleep(0.2)
         raise RuntimeError(f"GrowsMemory reached its {cap >> 20} MB cap: no watchdog stopped it")
+
+
+class MapsFile(ThresholdSorter):
+    """Memory-maps the whole file ``path`` once and reads every page, as a sorter that keeps one
+    mapping of its recording does, then holds the mapping for ``hold_s`` (default 3) seconds of
+    watchdog polls. Prints one JSON line: the bytes mapped and the resident file-backed pages."""
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        mapped = np.memmap(params["path"], dtype=np.uint8, mode="r")
+        checksum = int(mapped[::4096].sum())  # one byte a page: every page becomes resident
+        with open("/proc/self/status") as status:
+            resident = next(int(line.split()[1]) * 1024 for line in status if line.startswith("RssFile:"))
+        print(json.dumps({"mapped_bytes": int(mapped.size), "rss_file_bytes": resident, "checksum": checksum}),
+              flush=True)
+        time.sleep(float(params.get("hold_s", 3)))
+        del mapped
+        return super().run(recording, folder, params)
 
 
 class BlockedOnFifo(ThresholdSorter):

@@ -95,6 +95,56 @@ def demo_dir(tmp_path_factory) -> Path:
     return folder
 
 
+def build_wheel(dest: Path) -> Path:
+    """A wheel built from a copy of the repository's files (the symlinks in src/sortcanary/share too)."""
+    import shutil
+
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO, check=True,
+                            capture_output=True, text=True).stdout.split("\0")
+    tree = dest / "tree"
+    for name in filter(None, listed):
+        source, target = REPO / name, tree / name
+        if source.is_symlink() or source.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target, follow_symlinks=False)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
+                    "--quiet", str(tree), "-w", str(dest / "dist")], check=True, timeout=300)
+    return next((dest / "dist").glob("sortcanary-*.whl"))
+
+
+class CleanInstall(NamedTuple):
+    """A virtual environment holding what the README's Install gives, and nothing else."""
+
+    python: Path
+    env: dict  # its bin/ first on PATH; no PYTHONPATH: nothing of this environment leaks in
+    seconds: float  # what the install took (pip from its cache and local wheels)
+
+
+@pytest.fixture(scope="session")
+def readme_install(tmp_path_factory) -> CleanInstall:
+    """The README's install on a machine without a GPU, into a clean virtual environment outside the
+    repository: torch first (pip's own configuration resolves the pin to the CPU build here, as the
+    README takes it from PyTorch's CPU index), then the built wheel, both with constraints.txt and
+    no extras. Used by the Python API's Kilosort4 run (test_python_api.py), which thereby sorts with
+    exactly that install: a dependency the sort path needs and the package doesn't declare (the
+    test extras would have brought it) fails there."""
+    root = tmp_path_factory.mktemp("readme-install")
+    started = time.monotonic()
+    wheel = build_wheel(root)
+    venv = root / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=300)
+    # --no-compile: what is installed is the same; modules are compiled as they are first imported
+    # instead of all of them at install (torch's thousands: 56 s of the install became 23 s)
+    pip = [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--quiet",
+           "--no-compile", "-c", str(REPO / "constraints.txt")]
+    for what in ("torch", str(wheel)):
+        done = subprocess.run([*pip, what], capture_output=True, text=True, timeout=1200)
+        assert done.returncode == 0, done.stderr[-3000:]
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SNAKEMAKE_PROFILE", "VIRTUAL_ENV")}
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
+    return CleanInstall(venv / "bin" / "python", env, round(time.monotonic() - started, 1))
+
+
 # What a lab sets for DANDI (outputs.nwb_metadata); the shared Kilosort4 run exports NWB with it.
 NWB_METADATA = {
     "subject": {"subject_id": "mouse-007", "species": "Mus musculus", "sex": "F", "age": "P90D",

@@ -41,6 +41,11 @@ def test_binary_input_is_sorted_in_place(ks4_run):
     assert not list(sorter_dir.rglob("recording.dat"))
     params = (sorter_dir / "sorter_output" / "params.py").read_text()
     assert "healthy_b.bin" in params
+    # The canary's window went through recording.dat instead; so it read that file Kilosort4's way
+    # where the window starts, and found the same samples SpikeInterface reads there
+    checked = [line for line in (workdir / "logs" / "canary" / "healthy_b.log").read_text().splitlines()
+               if "the full sort's read of the recording, checked" in line]
+    assert checked and "memory-mapped by Kilosort4" in checked[0] and "healthy_b.bin" in checked[0], checked
 
 
 def test_silent_recording_is_blocked_before_its_full_sort(ks4_run):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -182,10 +184,17 @@ def main(argv: list[str] | None = None) -> int:
     args.snakemake_args = argv[cut + 1:]
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # here, not at exit: a reader that went away is handled below
+        return code
     except (ConfigError, EntryError, DeployError) as exc:
         print(f"sortcanary: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader closed the pipe (`sortcanary classify < log | head -1`): it has what it wanted.
+        # Further output goes nowhere, and the exit status is a shell's for a process ended by SIGPIPE.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
 
 
 if __name__ == "__main__":

@@ -127,7 +127,7 @@ class _Job:
                                    log_path=self.path(layout.CANARY_LOG), marker_path=self.path(layout.MARKER),
                                    verdict_path=self.path(layout.CANARY_VERDICT),
                                    evidence_dir=self.path(layout.CANARY_EVIDENCE),
-                                   progress_path=self.path(layout.CANARY_PROGRESS))
+                                   progress_path=self.path(layout.CANARY_PROGRESS), root=self.root)
         return record
 
     def full_sort(self, verbose: bool) -> dict | None:
@@ -142,7 +142,7 @@ class _Job:
                                      scratch=self.scratch("sort"), log_path=self.path(layout.SORT_LOG),
                                      verdict_path=self.path(layout.SORT_VERDICT), attempt=attempt,
                                      attempts_path=self.path(layout.SORT_ATTEMPTS),
-                                     progress_path=self.path(layout.SORT_PROGRESS))
+                                     progress_path=self.path(layout.SORT_PROGRESS), root=self.root)
                 if code == EXIT_OK:
                     return None
                 record = read_json(self.path(layout.SORT_VERDICT), {})

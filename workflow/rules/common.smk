@@ -12,6 +12,7 @@ from sortcanary.plan import resources as job_resources
 from sortcanary.plan.sorter_params import check_sorter_params
 from sortcanary.classification import lab_rules
 from sortcanary.config import ConfigError, describe_validation_error
+from sortcanary.deploy import rule_environment
 from sortcanary.plan.gpus import local_slots
 from sortcanary.plan.overrides import overridden_recordings, skipped, unmatched
 from sortcanary.plan.sortplan import sort_identity
@@ -61,11 +62,13 @@ for problem in DISCOVERY.problems:
     print(f"sortcanary: skipping {problem.line()}", file=sys.stderr)
 
 # Per-recording settings (config `recordings`): the recordings an override matches, each with its
-# own config (sortcanary.plan.overrides; {} without overrides). A skipped one gets no job at all.
-try:
-    OVERRIDDEN = overridden_recordings(config, DISCOVERY.recordings)
-except ConfigError as err:
-    sys.exit(f"sortcanary: {err}")
+# own config (sortcanary.plan.overrides; {} without overrides). A skipped one gets no job at all,
+# nor does one whose override can't apply (a probe that doesn't fit, an unknown sorter parameter):
+# that one is reported like a bad recording, and the others go on.
+OVERRIDDEN, OVERRIDE_PROBLEMS = overridden_recordings(config, DISCOVERY.recordings)
+for problem in OVERRIDE_PROBLEMS:
+    print(f"sortcanary: skipping {problem.line()}", file=sys.stderr)
+PROBLEMS = [*DISCOVERY.problems, *OVERRIDE_PROBLEMS]
 if workflow.is_main_process:
     for pattern in unmatched(config, DISCOVERY.recordings):
         print(
@@ -74,7 +77,9 @@ if workflow.is_main_process:
         )
 SKIPPED = skipped(OVERRIDDEN)
 RECORDINGS = {
-    name: entry for name, entry in DISCOVERY.recordings.items() if name not in SKIPPED
+    name: entry
+    for name, entry in DISCOVERY.recordings.items()
+    if name not in SKIPPED and all(p.name != name for p in OVERRIDE_PROBLEMS)
 }
 
 
@@ -110,6 +115,16 @@ def recording_files(wildcards):
     files = list(RECORDINGS[wildcards.recording].input_files)
     probe = OVERRIDDEN.get(wildcards.recording, {}).get("override", {}).get("probe")
     return [*files, probe] if probe else files
+
+
+@per_job
+def rule_env(wildcards):
+    """The conda environment the rules run in, asked for only under --sdm conda. This same install
+    of sortcanary with the tested versions, from a clone, a wheel or a release alike; written
+    under .snakemake/ (sortcanary.deploy.rule_environment). Without --sdm conda, the rules run
+    in the environment that runs snakemake.
+    """
+    return str(rule_environment(".snakemake/sortcanary"))
 
 
 def require_keep_going(wildcards):
@@ -255,7 +270,7 @@ def start_run():
     without keep-going over several recordings never gets here: require_keep_going refuses it.
     """
     Path(layout.HALT).unlink(missing_ok=True)
-    write_manifest(RECORDINGS, DISCOVERY.problems, SKIPPED)
+    write_manifest(RECORDINGS, PROBLEMS, SKIPPED)
 
 
 def summarize(succeeded=True):
@@ -264,9 +279,7 @@ def summarize(succeeded=True):
     elapsed time, error) after onerror, so the table is printed at exit: it is the last thing
     on the console.
     """
-    rows, table = write_summary(
-        RECORDINGS, problems=DISCOVERY.problems, skipped=SKIPPED
-    )
+    rows, table = write_summary(RECORDINGS, problems=PROBLEMS, skipped=SKIPPED)
     notify_run_end(config["notify"], rows, succeeded)
     text = f"\nsortcanary summary ({layout.SUMMARY_TSV}):\n{table}\n"
     atexit.register(print, text, file=sys.stderr, flush=True)

@@ -12,7 +12,7 @@ rule sort:
     # Resource failures are retried with a smaller batch; any other verdict fails the retry at once.
     retries: 2
     conda:
-        "../envs/sortcanary.yaml"
+        rule_env
     threads: SORTER_THREADS
     resources:
         gpu=1,

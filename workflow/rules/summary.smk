@@ -33,10 +33,10 @@ rule summary:
     # working when the rule is renamed by `use rule * from sortcanary as sc_*`.
     localrule: True
     conda:
-        "../envs/sortcanary.yaml"
+        rule_env
     params:
         names=sorted(RECORDINGS),
-        problems=DISCOVERY.problems,
+        problems=PROBLEMS,
     script:
         "../scripts/summary.py"
 

@@ -21,14 +21,15 @@ from ..atomic import (
     link_tree,
     publish_dir,
     read_json,
+    recover_interrupted,
     remove_quietly,
-    remove_stale_staging,
     staging_dir_for,
     wipe_dir,
     write_json_atomic,
 )
 from ..taxonomy import RETRY_WITH_LESS, verdict_for
 from ..layout import IN_SORTED
+from ..plan.overrides import scoped_to_recording
 from ..plan.sortplan import SortPlan, plan_full_sort
 from ..plan.sorters import resolve_backend
 from ..recordings import RecordingEntry
@@ -90,9 +91,9 @@ def outputs_current(record: dict, plan: SortPlan) -> bool:
 class _Job:
     """One full-sort job's paths and bookkeeping (the adapter passes Snakemake's paths)."""
 
-    def __init__(self, entry, *, dest, done_path, scratch, log_path, verdict_path, attempt, attempts_path, halt_path,
-                 progress_path=None):
-        self.entry, self.dest, self.done_path, self.scratch = entry, dest, done_path, scratch
+    def __init__(self, entry, cfg, *, dest, done_path, scratch, log_path, verdict_path, attempt, attempts_path,
+                 halt_path, progress_path=None):
+        self.entry, self.cfg, self.dest, self.done_path, self.scratch = entry, cfg, dest, done_path, scratch
         self.log_path, self.verdict_path, self.attempt = log_path, verdict_path, attempt
         self.attempts_path, self.halt_path, self.progress_path = attempts_path, halt_path, progress_path
         self.started = time.monotonic()
@@ -134,12 +135,13 @@ class _Job:
 def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: Path, done_path: Path, scratch: Path,
                   log_path: Path, verdict_path: Path, attempt: int = 1, halt_path: Path | None = None,
                   attempts_path: Path | None = None, progress_path: Path | None = None,
-                  mem_mb: int | None = None) -> int:
+                  mem_mb: int | None = None, root: str | Path = ".") -> int:
     """Sort the whole recording (see the module doc); return the job's exit code. ``progress_path``
     keeps the job's latest progress (sortcanary.runner.progress); ``mem_mb`` is this attempt's
-    scheduler memory request, a bound of the memory watchdog."""
+    scheduler memory request, a bound of the memory watchdog; ``root`` the working directory the
+    plan's records, locks and kept files are under (SortPlan.root)."""
     clear_verdict(verdict_path)
-    job = _Job(entry, dest=dest, done_path=done_path, scratch=scratch, log_path=log_path, verdict_path=verdict_path,
+    job = _Job(entry, cfg, dest=dest, done_path=done_path, scratch=scratch, log_path=log_path, verdict_path=verdict_path,
                attempt=attempt, attempts_path=attempts_path, halt_path=halt_path, progress_path=progress_path)
     previous = _previous_unretriable_verdict(attempts_path, attempt)
     if previous:
@@ -152,12 +154,19 @@ def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: 
     if halted is not None:
         return job.failed(halted)
     try:
-        plan = plan_full_sort(cfg, entry, attempt, mem_mb=mem_mb)
+        plan = plan_full_sort(cfg, entry, attempt, mem_mb=mem_mb, root=str(root))
     except Exception as exc:  # noqa: BLE001 -- an unknown sorter or unusable device: a verdict, the job fails
         verdict = verdict_of(exc, "planning the full sort")
         halt_if_environment_wide(halt_path, entry.name, verdict)
         return job.failed(verdict)
-    identity = {**plan.identity, "recording": recording_fingerprint(plan.recording)}  # with an override's probe
+    try:
+        identity = {**plan.identity, "recording": recording_fingerprint(plan.recording)}  # with an override's probe
+    except OSError as exc:  # moved, deleted or made unreadable since discovery (the canary's input check)
+        return job.failed(verdict_for("input_invalid", message=f"{exc.filename}: {exc.strerror}; the recording "
+                                      "changed since it was discovered. Put the file back, or run again so that "
+                                      "discovery sees the folder as it is now."))
+    for done in recover_interrupted(dest):  # before the finished sort is looked at: one may be set aside
+        log.info("%s", done)
     existing = read_json(dest / "sort.json")
     marker = read_json(marker_path, {})
     if existing is not None and existing.get("identity") == identity:
@@ -175,8 +184,6 @@ def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: 
 
 
 def _sort(job: _Job, plan: SortPlan, identity: dict, marker: dict, replacing: bool) -> int:
-    for stale in remove_stale_staging(job.dest):
-        log.info("removed %s, left behind by an interrupted run", stale)
     staging = staging_dir_for(job.dest)
     workspace = wipe_dir(job.scratch)
     extra: dict = {}
@@ -196,7 +203,7 @@ def _sort(job: _Job, plan: SortPlan, identity: dict, marker: dict, replacing: bo
         log.error("%s: the sort finished but its post-sort outputs failed; the sort is kept in %s and the next "
                   "run rebuilds only the outputs", plan.recording.name, job.dest)
     except Exception as exc:  # noqa: BLE001 -- every failure becomes a verdict; the job fails
-        verdict = verdict_of(exc, "full sort")
+        verdict = scoped_to_recording(verdict_of(exc, "full sort"), job.cfg, job.entry.name)
     finally:
         remove_quietly(staging)
         remove_quietly(workspace)
@@ -215,7 +222,7 @@ def _rebuild_outputs(job: _Job, plan: SortPlan, existing: dict, marker: dict) ->
         for part in ("sorter", "sorting"):
             if (job.dest / IN_SORTED[part]).is_dir():
                 link_tree(job.dest / IN_SORTED[part], staging / IN_SORTED[part])
-        defaults = resolve_backend(existing["sorter"]).default_params()
+        defaults = resolve_backend(existing["sorter"], plan.root).default_params()
         context = report_context(plan, existing, defaults, {"canary": marker, "attempt": job.attempt})
         outputs = build_outputs(plan, dest=staging, workdir=workspace, log_path=job.log_path, context=context,
                                 progress=job.progress(plan))

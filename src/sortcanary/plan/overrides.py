@@ -13,6 +13,12 @@ later entries over earlier ones:
   ``RecordingEntry.probe`` the ``formats.probe`` setting fills at discovery);
 * ``skip: true`` with a ``reason``: no canary and no sort; the summary lists it as skipped.
 
+An override applies to the recordings it matches, and so does what goes wrong with it: an override
+whose probe doesn't fit or whose sorter parameter the sorter doesn't know makes that recording a
+problem (one line naming the key, a blocked row in the summary, no job) when the DAG is built, and
+a canary or sort that the sorter fails on an override's parameter values blocks that recording
+alone (``scoped_to_recording``), where the same failure on the global parameters stops the run.
+
 ``recording_config`` is the one place the merge happens; the plan (sortcanary.plan.sortplan) and
 the workflow's sort identity both read its result, so a changed override changes the identity of
 the recordings it matches only, and only those are sorted again.
@@ -26,9 +32,9 @@ from dataclasses import replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from ..config import ConfigError
-from ..recordings import RecordingEntry
+from ..recordings import Problem, RecordingEntry
 from ..recordings.metadata import probe_channel_count
+from ..taxonomy import BLOCK, CONFIG, Verdict
 from .sorter_params import check_sorter_params
 
 MERGED = ("sorter_params", "canary")
@@ -74,24 +80,53 @@ def merge_nwb_metadata(base: dict, over: dict) -> dict:
     return merged
 
 
-def overridden_recordings(cfg: dict, recordings: dict[str, RecordingEntry]) -> dict[str, dict]:
-    """Recording name -> its config (``recording_config``), for the recordings an override matches;
-    {} at once without overrides (a 10,000-recording DAG pays nothing). Checked when the DAG is
-    built: a bad probe or an unknown sorter parameter raises ConfigError naming the recording."""
+def overridden_recordings(cfg: dict, recordings: dict[str, RecordingEntry]) -> tuple[dict[str, dict], list[Problem]]:
+    """(recording name -> its config (``recording_config``), for the recordings an override
+    matches and can be applied to; a Problem for each recording it can't: a probe that doesn't
+    fit (probe_config_error) or a sorter parameter the sorter doesn't know (sorter_params_invalid),
+    named in one line). ({}, []) at once without overrides: a 10,000-recording DAG pays nothing."""
     if not cfg.get("recordings"):
-        return {}
+        return {}, []
     found = {name: recording_config(cfg, name) for name in recordings if matching(cfg, name)}
-    checked: set[str] = set()
-    for name, effective in found.items():
+    problems = []
+    checked: dict[str, str | None] = {}  # the parameters checked -> what is wrong with them
+    for name, effective in list(found.items()):
         params = json.dumps(effective["sorter_params"], sort_keys=True, default=str)
+        patterns = ", ".join(pattern for pattern in cfg["recordings"] if fnmatchcase(name, pattern))
         try:
             with_probe(recordings[name], effective["override"])
-            if params not in checked:
-                check_sorter_params(effective["sorter"], effective["sorter_params"])
-                checked.add(params)
         except ValueError as err:
-            raise ConfigError(f"recordings ({name}): {err}") from None
-    return found
+            problems.append(Problem(name, recordings[name].path, f"recordings ({patterns}): {err}",
+                                    error_class="probe_config_error"))
+            del found[name]
+            continue
+        if params not in checked:
+            try:
+                check_sorter_params(effective["sorter"], effective["sorter_params"])
+                checked[params] = None
+            except ValueError as err:
+                checked[params] = str(err)
+        if checked[params]:
+            problems.append(Problem(name, recordings[name].path, f"recordings ({patterns}): {checked[params]}",
+                                    error_class="sorter_params_invalid"))
+            del found[name]
+    return found, problems
+
+
+def scoped_to_recording(verdict: Verdict, cfg: dict, name: str) -> Verdict:
+    """The sorter's rejection of parameters that a ``recordings`` override sets for ``name`` is that
+    recording's alone: the others sort with other parameters, so it blocks this recording (policy
+    block, not the run-wide stop of the same failure on the global parameters), and its remediation
+    names the override. Any other verdict is returned unchanged."""
+    if verdict.error_class != "sorter_params_invalid":
+        return verdict
+    keys = [f"recordings.{pattern}.sorter_params" for pattern, over in (cfg.get("recordings") or {}).items()
+            if fnmatchcase(name, pattern) and over.get("sorter_params")]
+    if not keys:
+        return verdict
+    return replace(verdict, policy=BLOCK, evidence={**verdict.evidence, "overrides": keys},
+                   remediation=f"Fix {' / '.join(keys)} in {CONFIG}: use only parameter names and values the sorter "
+                   "accepts (the other recordings are not affected).")
 
 
 def skipped(overridden: dict[str, dict]) -> dict[str, str]:

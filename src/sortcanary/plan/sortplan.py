@@ -95,6 +95,9 @@ class SortPlan:
     gpu_ids: tuple[str, ...] = ()  # devices the sorter child may be pinned to; () = environment untouched
     guards: GuardBounds | None = None  # None: no memory or I/O-stall watchdog
     classification_rules: tuple[dict, ...] = ()  # the config's classification.rules (classification.lab_rules)
+    # The working directory the job's records, GPU locks and kept sorter defaults are under
+    # (sortcanary.layout): the workflow's, "."; the Python API's folder, wherever the caller runs.
+    root: str = "."
 
     @property
     def duration_s(self) -> float:
@@ -211,8 +214,8 @@ def _sorter_params(cfg: dict, defaults: dict, device_of) -> tuple[dict, str | No
     return params, params["torch_device"]
 
 
-def _common(cfg: dict, entry: RecordingEntry, job: str, device_of, mem_mb: int | None) -> dict:
-    backend = resolve_backend(cfg["sorter"])
+def _common(cfg: dict, entry: RecordingEntry, job: str, device_of, mem_mb: int | None, root: str) -> dict:
+    backend = resolve_backend(cfg["sorter"], root)
     defaults = backend.default_params()
     params, device = _sorter_params(cfg, defaults, device_of)
     rules = tuple(cfg["classification"]["rules"])
@@ -222,7 +225,7 @@ def _common(cfg: dict, entry: RecordingEntry, job: str, device_of, mem_mb: int |
             "gpu_ids": resolve_gpu_ids(cfg["gpus"], device),
             "abort_free_bytes": int(cfg["disk"]["abort_free_gb"] * 1e9), "job_kwargs": dict(cfg["job_kwargs"]),
             "identity": sort_identity(cfg), "progress_interval_s": float(cfg["progress"]["interval_s"]),
-            "guards": guard_bounds(cfg, mem_mb), "classification_rules": rules}, defaults
+            "guards": guard_bounds(cfg, mem_mb), "classification_rules": rules, "root": root}, defaults
 
 
 def _resolve_device(requested: str) -> str:
@@ -240,21 +243,22 @@ class CanaryDisabled:
 
 
 def plan_canary(cfg: dict, entry: RecordingEntry, *, device_of=_resolve_device,
-                mem_mb: int | None = None) -> SortPlan | CanaryDisabled:
+                mem_mb: int | None = None, root: str = ".") -> SortPlan | CanaryDisabled:
     """The canary's plan, or CanaryDisabled when ``canary.window_s`` disables the canary.
 
     Same sorter, parameters, device *and post-sort outputs* as the full sort (an exporter that
     can't run must fail in minutes, not after hours of sorting), but the leading window, the
     canary's sorter overrides, and an inactivity timeout sized for a short window. With
     ``canary.exercise_outputs: false`` the post-sort outputs are switched off. ``mem_mb`` is the
-    job's scheduler memory request, a bound of the memory watchdog. Raises SortFailure
+    job's scheduler memory request, a bound of the memory watchdog; ``root`` the working directory
+    (SortPlan.root). Raises SortFailure
     when the sorter or device can't be resolved (nothing to rehearse with).
     """
     cfg = recording_config(cfg, entry.name)
     canary = cfg["canary"]
     if not canary_enabled(canary["window_s"]):
         return CanaryDisabled(cfg["sorter"], f"canary.window_s={canary['window_s']}")
-    fields, defaults = _common(cfg, entry, "canary", device_of, mem_mb)
+    fields, defaults = _common(cfg, entry, "canary", device_of, mem_mb, root)
     for name, value in CANARY_SORTER_OVERRIDES.items():
         if name in defaults:
             fields["sorter_params"][name] = value
@@ -271,12 +275,12 @@ def plan_canary(cfg: dict, entry: RecordingEntry, *, device_of=_resolve_device,
 
 
 def plan_full_sort(cfg: dict, entry: RecordingEntry, attempt: int = 1, *, device_of=_resolve_device,
-                   mem_mb: int | None = None) -> SortPlan:
+                   mem_mb: int | None = None, root: str = ".") -> SortPlan:
     """The full sort's plan: the live settings, all of the recording; on a retry after a resource
     failure, ``sorter_params.batch_size`` divided by ``retry_batch_divisor`` per attempt. ``mem_mb``
     is the job's scheduler memory request (this attempt's), a bound of the memory watchdog."""
     cfg = recording_config(cfg, entry.name)
-    fields, defaults = _common(cfg, entry, "sort", device_of, mem_mb)
+    fields, defaults = _common(cfg, entry, "sort", device_of, mem_mb, root)
     if attempt > 1 and "batch_size" in defaults:
         base = fields["sorter_params"].get("batch_size", defaults["batch_size"])
         fields["sorter_params"]["batch_size"] = max(1, int(base / cfg["retry_batch_divisor"] ** (attempt - 1)))

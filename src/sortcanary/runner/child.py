@@ -1,4 +1,4 @@
-"""The child side of a sort: ``python -m sortcanary.runner.child WORKDIR``.
+"""The child side of a sort: ``python -m sortcanary.runner.child WORKDIR PARENT_PID``.
 
 It reads the plan the parent wrote once into WORKDIR (``plan.json``) and the task to run on it
 (``task.json``): ``sort`` opens the recording, slices the plan's window, checks the window's data
@@ -13,9 +13,11 @@ sorter's peak GPU memory (``peak_gpu_bytes``), which only this process can ask t
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -42,13 +44,14 @@ def sort_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict
     from ..checks.window_data import check_window
     from ..plan.sorters import resolve_backend
 
-    backend = resolve_backend(plan.sorter)
+    backend = resolve_backend(plan.sorter, plan.root)
     backend.check_installed(**plan.container)
     log.info("stage: loading")  # the stage markers every sorter's progress line falls back on
     recording = _recording(plan)
     if plan.window is not None:  # cheap trace checks, on the canary's window only
         log.info("stage: window data checks")
         evidence["data_checks"] = check_window(recording)
+        rehearse_full_read(plan, backend)
     log.info("stage: sorting")
     sorting = backend.run(recording, dest / IN_SORTED["sorter"], plan.sorter_params, **plan.container)
     log.info("stage: saving the sorting")
@@ -56,6 +59,18 @@ def sort_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict
     # The version is asked here, where the sorter is already imported: asking in the parent would
     # import Kilosort4 and torch a second time (seconds of CPU per job).
     return {"units": int(len(sorting.unit_ids)), "sorter_version": backend.version()}
+
+
+def rehearse_full_read(plan: SortPlan, backend) -> None:
+    """The canary's window may reach the sorter another way than the whole recording will (see
+    SorterBackend.check_full_read): open the recording exactly as the full sort will hand it to the
+    sorter, and let the backend read it at the window's start the sorter's way, so that a read the
+    full sort would fail, or get wrong, blocks the canary."""
+    from dataclasses import replace
+
+    found = backend.check_full_read(_recording(replace(plan, window=None)), plan.window.start_s, plan.sorter_params)
+    if found:
+        log.info("the full sort's read of the recording, checked: %s", found)
 
 
 def outputs_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict:
@@ -116,5 +131,23 @@ def main(workdir: str) -> int:
     return 0
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Be SIGKILLed when the watching parent dies (Linux), so that a killed job never leaves an
+    orphaned sorter holding the GPU. Set here, first thing in the child, rather than in a preexec_fn
+    between fork and exec, which can deadlock a parent that runs other threads (a progress bar's, a
+    Jupyter kernel's). A parent that died before the signal was set is seen in the parent pid: the
+    child was handed to another process, and it stops before it starts anything."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the parent's own stop is all there is
+        pass
+    if os.getppid() != parent_pid:
+        sys.exit(f"sortcanary child: its parent (pid {parent_pid}) is gone; stopping before the task starts")
+
+
 if __name__ == "__main__":
+    die_with_parent(int(sys.argv[2]))
     sys.exit(main(sys.argv[1]))

@@ -178,8 +178,8 @@ class ProgressReporter:
     @classmethod
     def for_plan(cls, plan, path: Path | None = None, stream=None) -> "ProgressReporter":
         """A full sort's reporter also knows its forecast, from the canary's measured rate
-        (sortcanary.plan.resources.forecast_for; the job runs in the workflow's directory)."""
-        forecast = forecast_for(plan.recording.name, plan.duration_s) if plan.window is None else None
+        (sortcanary.plan.resources.forecast_for, in the plan's working directory)."""
+        forecast = forecast_for(plan.recording.name, plan.duration_s, plan.root) if plan.window is None else None
         return cls(recording=plan.recording.name, job=plan.job, sorter=plan.sorter,
                    interval_s=plan.progress_interval_s, path=path, stream=stream, forecast_s=forecast)
 

@@ -7,7 +7,7 @@ days. The parent here only watches:
 
 * inactivity -- the sorter's logs and output folder stop growing for ``timeout_s``: stop it;
 * disk       -- free space of the watched folders drops below ``abort_free_bytes``: stop it;
-* memory     -- the process tree's RSS nears its limit (host, cgroup, mem_mb): stop it
+* memory     -- the tree's unreclaimable memory nears its limit (host, cgroup, mem_mb): stop it
   (runner.guards.memory);
 * I/O stall  -- the tree neither reads nor computes while alive: stop it (runner.guards.io_stall);
 * exit       -- a child ended by SIGKILL with no error text is the OOM killer's work;
@@ -27,7 +27,6 @@ this side adds the sorter's logs and the exit status and classifies once, with t
 
 from __future__ import annotations
 
-import ctypes
 import os
 import shutil
 import signal
@@ -123,15 +122,6 @@ def _stop(proc: subprocess.Popen, grace_s: float = GRACE_S) -> None:
     proc.poll()
 
 
-def _die_with_parent() -> None:
-    """In the child, before exec: get SIGKILLed if the watching parent dies (Linux), so a killed job
-    never leaves an orphaned sorter holding the GPU."""
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-
-
 class _TermAsSystemExit:
     """Turn SIGTERM into SystemExit in the parent while the child runs, so the child gets stopped."""
 
@@ -181,12 +171,13 @@ def run_task(
     events = EventLog(events_path(log_path), job=plan.job, task=task, recording=plan.recording.name,
                       attempt=plan.attempt)
     peak_rss = 0
-    with open(log_path, "ab", buffering=0) as log, _TermAsSystemExit(), gpu_slot(plan.gpu_ids) as pinned:
+    with open(log_path, "ab", buffering=0) as log, _TermAsSystemExit(), gpu_slot(plan.gpu_ids, root=plan.root) as pinned:
         gpu = device_used(pinned, plan.torch_device)
+        # No preexec_fn (it can deadlock a parent running other threads): the child ties its life to
+        # this process itself, told which pid to expect (sortcanary.runner.child.die_with_parent).
         proc = subprocess.Popen(
-            [sys.executable, "-m", "sortcanary.runner.child", str(workdir)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
-            env=child_env(pinned),
+            [sys.executable, "-m", "sortcanary.runner.child", str(workdir), str(os.getpid())],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=child_env(pinned),
         )
         events.context["pid"] = proc.pid
         try:

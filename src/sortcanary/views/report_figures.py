@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import layout
-from ..atomic import link_or_copy, publish_dir, remove_quietly, remove_stale_staging, staging_dir_for
+from ..atomic import link_or_copy, publish_dir, recover_interrupted, remove_quietly, staging_dir_for
 
 
 def collect_report_figures(names, root: str = ".") -> Path:
@@ -19,7 +19,7 @@ def collect_report_figures(names, root: str = ".") -> Path:
     copies (a copy where linking fails), assembled aside and swapped in whole.
     """
     final = Path(layout.path(layout.REPORT_FIGURES, root))
-    remove_stale_staging(final)
+    recover_interrupted(final)
     staging = staging_dir_for(final)
     try:
         for name in sorted(names):

@@ -117,7 +117,7 @@ def build_rows(names, root: str = ".", problems=(), skipped: dict[str, str] | No
             for name in sorted(set(names) | set(skipped))]
     for problem in problems:
         row = Row(problem.name or problem.path, canary="blocked", sort="blocked")
-        row.take_verdict(verdict_for("input_invalid", message=problem.line()).as_dict())
+        row.take_verdict(verdict_for(problem.error_class, message=problem.line()).as_dict())
         rows.append(row)
     return rows
 
