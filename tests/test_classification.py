@@ -572,8 +572,8 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     (frames("site-packages/kilosort/run_kilosort.py") + "AttributeError: module 'numpy' has no attribute 'int'",
      "sorter_version_unsupported"),  # the sorter's code asks numpy for a name numpy removed
     ("AttributeError: 'NoneType' object has no attribute 'shape'", "unclassified"),  # an object: a bug as often
-    ("AttributeError: partially initialized module 'numpy' has no attribute 'array' (most likely due to a circular "
-     "import)", "unclassified"),
+    (("AttributeError: partially initialized module 'numpy' has no attribute 'array' (most likely due to a circular "
+      "import)"), "unclassified"),
     (frames("site-packages/kilosort/run_kilosort.py") + "AttributeError: module 'kilosort.io' has no attribute 'x'",
      "unclassified"),  # a package asking its own module: its own regression
     (frames("site-packages/sortcanary/jobs/sort.py") + "AttributeError: module 'numpy' has no attribute 'float'",
@@ -592,21 +592,24 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
      "'folder'", "unclassified"),  # our own call: a bug to report
     ("A module that was compiled using NumPy 1.x cannot be run in NumPy 2.0.0 as it may crash.",
      "dependency_version_mismatch"),
-    ("ValueError: numpy.dtype size changed, may indicate binary incompatibility. Expected 96 from C header, got 88 "
-     "from PyObject", "dependency_version_mismatch"),
+    (("ValueError: numpy.dtype size changed, may indicate binary incompatibility. Expected 96 from C header, got 88 "
+      "from PyObject"), "dependency_version_mismatch"),
     ("ImportError: Numba needs NumPy 2.0 or less. Got NumPy 2.1.", "dependency_version_mismatch"),
     ("ValueError: This sorter needs 4 or more channels", "unclassified"),
     ("ModuleNotFoundError: No module named 'PyQt5.QtWebEngineWidgets'", "dependency_missing"),  # its own distribution
+    ("ModuleNotFoundError: No module named 'numpy._core'", "dependency_version_mismatch"),  # a file of numpy 2 on 1.x
+    ("ModuleNotFoundError: No module named 'numpy.core._multiarray_umath'", "binary_import_broken"),  # a compiled part
+    ("ImportError: Missing optional dependency 'tables'.  Use pip or conda to install tables.", "dependency_missing"),
     # -- binaries: the loader, the CPU, the driver's libraries
     ("Illegal instruction (core dumped)", "binary_import_broken"),
     ("RuntimeError: CUDA error: an illegal instruction was encountered", "unclassified"),  # a kernel's fault
     ("Segmentation fault (core dumped)", "unclassified"),
     ("ks2_5_compiled: error while loading shared libraries: /opt/mcr/sys/os/glnxa64/libstdc++.so.6: file too short",
      "binary_import_broken"),
-    ("ImportError: /lib/x86_64-linux-gnu/libstdc++.so.6: version `GLIBCXX_3.4.30' not found (required by "
-     "/venv/lib/python3.11/site-packages/scipy/_lib/_uarray/_uarray.so)", "binary_import_broken"),
-    ('OSError: [WinError 126] The specified module could not be found. Error loading "C:\\venv\\Lib\\site-packages'
-     '\\torch\\lib\\fbgemm.dll" or one of its dependencies.', "binary_import_broken"),
+    (("ImportError: /lib/x86_64-linux-gnu/libstdc++.so.6: version `GLIBCXX_3.4.30' not found (required by "
+      "/venv/lib/python3.11/site-packages/scipy/_lib/_uarray/_uarray.so)"), "binary_import_broken"),
+    (('OSError: [WinError 126] The specified module could not be found. Error loading "C:\\venv\\Lib\\site-packages'
+      '\\torch\\lib\\fbgemm.dll" or one of its dependencies.'), "binary_import_broken"),
     ('qt.qpa.plugin: Could not load the Qt platform plugin "xcb" in "" even though it was found.', "binary_import_broken"),
     ("ImportError: libcuda.so.1: cannot open shared object file: No such file or directory", "gpu_driver_error"),
     ("Failed to initialize NVML: Driver/library version mismatch", "gpu_driver_error"),
@@ -652,6 +655,8 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("Undefined function 'gpuArray' for input arguments of type 'single'.", "dependency_missing"),
     ("Error using fread\nInvalid file identifier. Use fopen to generate a valid file identifier.", "input_invalid"),
     ("The probe file is not specified!", "probe_config_error"),
+    ("ValueError: Digital filter critical frequencies must be 0 < Wn < fs/2 (fs=5.0 -> fs/2=2.5)",
+     "probe_config_error"),  # the sampling rate given is not the recording's
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

@@ -1,8 +1,9 @@
 """The built-in rules, one per mechanism of failure, grouped by family.
 
-Structural rules read the parsed failure's facts (sortcanary.classification.structural); text rules
-cover what only words say (a registry's reply, a driver's complaint), each pattern a family of
-phrasings, never a bare word like "error". Within a category the list order is the order tried;
+Structural rules read the parsed failure's facts (sortcanary.classification.structural; an API that
+changed between two packages' versions, sortcanary.classification.versions); text rules cover what
+only words say (a registry's reply, a driver's complaint), each pattern a family of phrasings, never
+a bare word like "error". Within a category the list order is the order tried;
 across categories the priority is environment > resource > biological
 (sortcanary.classification.rules.ranked).
 """
@@ -28,7 +29,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"running|Error while fetching server API version", "no Docker engine answers", reason="daemon_down"),
     _t("image-not-found", "container_image_pull_failed", r"pull access denied|manifest (for \S+ )?unknown|repository does "
        r"not exist|ImageNotFound|Unable to locate container image|Failed to pull singularity image|failed to pull and "
-       r"unpack image|unauthorized: authentication required|requested access to the resource is denied", "the registry has no such image or tag, or refused it"),
+       r"unpack image|unauthorized: authentication required|requested access to the resource is denied",
+       "the registry has no such image or tag, or refused it"),
     _t("registry-rate-limit", "container_image_pull_failed", r"toomanyrequests|pull rate limit|429 Too Many Requests",
        "the registry's pull rate limit"),
     _t("registry-unreachable", "container_image_pull_failed", r"(While (making|pulling) image|Unable to handle \S+ "
@@ -79,6 +81,9 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("version-requirement", "dependency_version_mismatch", r"\b(needs|requires) [\w.-]+ (version )?['\"]?[<>=~]*\s*\d+"
        r"(\.\d+)*['\"]? or (less|greater|newer|older|later|higher|lower|above|below)\b|VersionConflict|version '?[\d.]+'? "
        r"currently installed", "a package says the installed version of another does not fit"),
+    _t("optional-dependency-missing", "dependency_missing", r"Missing optional dependency '[\w.-]+'|\b(pip|conda) "
+       r"install [\w.-]+ to use\b|\bmust (first )?install the [\w.-]+ package", "a package says a module it needs "
+       "for this is not installed"),
     _t("cuda-python-missing", "dependency_missing", r"requires cuda, but the package ('cuda-python' )?is not installed",
        "SpikeInterface's GPU container path needs the cuda-python package"),
     _t("matlab-toolbox-missing", "dependency_missing", r"the following products? must be licensed, installed, and "
@@ -157,7 +162,8 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("scheduler-rejected", "scheduler_request_rejected", r"Batch job submission failed|sbatch failed|Requested node "
        r"configuration is not available|Unable to allocate resources: |Invalid (account|partition name|qos specification)|"
        r"Memory specification can not be satisfied|Invalid generic resource \(gres\) specification|More processors "
-       r"requested than permitted|violates accounting/QOS policy|invalid partition specified|qsub: (Job exceeds queue resource limits|Job rejected|Unknown queue)", "the scheduler refused the "
+       r"requested than permitted|violates accounting/QOS policy|invalid partition specified|qsub: (Job exceeds queue "
+       r"resource limits|Job rejected|Unknown queue)", "the scheduler refused the "
        "request"),
     _rule("access-denied", "permission_denied", s.errno_is("EACCES"), "the filesystem refused access (EACCES)"),
     _t("access-denied-text", "permission_denied", r"\[WinError 5\] Access is denied|NotWritableError|do(es)? not have "
@@ -167,7 +173,8 @@ BUILT_IN: tuple[Rule, ...] = (
     # -- environment: the data and the configuration
     _t("hdf5-plugin-missing", "hdf5_plugin_missing", r"HDF5_PLUGIN_PATH|can't (open directory|dlopen).*plugin|required "
        r"filter .* (not|isn't) (available|registered)|can't find plugin|filter plugin missing|compression filter "
-       r"(missing|not found)|Unknown compression filter|Can't read data \(Can't open directory\)", "HDF5 has no plugin for the data's "
+       r"(missing|not found)|Unknown compression filter|Can't read data \(Can't open directory\)", "HDF5 has no plugin "
+       "for the data's "
        "compression filter"),
     _t("hdf5-file-damaged", "input_invalid", r"truncated file: eof = |file signature not found", "an HDF5 file is "
        "truncated or not HDF5"),
@@ -177,7 +184,8 @@ BUILT_IN: tuple[Rule, ...] = (
        "reads (a wrong path, a missing or unreadable file)"),
     _t("probe-mismatch", "probe_config_error", r"Largest value of chanMap exceeds channel count|did not divide evenly|"
        r"incorrect n_chan_bin|Channel locations are required|does not have a probe|Channel locations are not unique|"
-       r"never found suitable channels|Missing required key: \S+ after loading probe|(not|no) probe attached|probe file "
+       r"never found suitable channels|Missing required key: \S+ after loading probe|(not|no) probe attached|Digital "
+       r"filter critical frequencies must be 0 < Wn < (1|fs/2)|probe file "
        r"(is not specified|not found|does not exist)|no probe (file )?(was )?(specified|given|set)",
        "the probe or the binary layout does not match the data"),
     _rule("probe-unreadable", "probe_config_error", s.probe_loader_failed, "the probe reader raised on the probe file"),

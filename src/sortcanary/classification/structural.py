@@ -16,6 +16,7 @@ from .packages import (
     CONTAINER_MODULES,
     EXPORTER_MODULES,
     OURS,
+    RENAMED_PRIVATE,
     SEPARATE_PARTS,
     SORTER_PACKAGES,
     SORTER_STACK,
@@ -83,7 +84,7 @@ def _missing_kind(module: str, importer: str | None) -> str | None:
     if root == OURS or (importer == OURS and root not in SORTER_STACK):
         return None  # our own code, or a module it imports: a bug to report, not an environment to blame
     if rest and not any(module == part or module.startswith(part + ".") for part in SEPARATE_PARTS):
-        return "broken" if rest.rpartition(".")[2].startswith("_") else (
+        return "broken" if rest.rpartition(".")[2].startswith("_") and module not in RENAMED_PRIVATE else (
             "sorter_version" if root in SORTER_PACKAGES else "version")
     return "sorter" if root in SORTER_PACKAGES else "dependency"
 

@@ -20,8 +20,8 @@ import re
 
 from .packages import OURS, SORTER_PACKAGES
 from .parse import ParsedFailure, Raised, importer_of
-from .vocabulary import SORTER_NAME
 from .rules import Hit
+from .vocabulary import SORTER_NAME
 
 # A call whose arguments no longer fit the function's signature (a method missing 'self' is a call
 # written wrong, not an API that changed).
