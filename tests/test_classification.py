@@ -506,6 +506,12 @@ Command executed:
 Command exit status:
   {code}
 """
+def frames(*paths: str) -> str:
+    """A traceback's frames in ``paths`` (innermost last), as Python prints them."""
+    return "Traceback (most recent call last):\n" + "".join(f'  File "/env/lib/{p}", line 9, in f\n    call()\n'
+                                                          for p in paths)
+
+
 SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State ExitCode
 ------------ ---------- ---------- ---------- ---------- ---------- --------
 8812         sort           gpu        lab          8 OUT_OF_ME+    0:125
@@ -546,7 +552,7 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("ModuleNotFoundError: No module named 'sortcanary.plan.nope'", "unclassified"),  # our own package: a bug
     ("ImportError: /venv/lib/python3.11/site-packages/torchsort/isotonic_cpu.so: undefined symbol: _ZN3c105Error",
      "binary_import_broken"),
-    ("ImportError: /home/me/build/_ext/my_lib.so: undefined symbol: state", "unclassified"),  # one's own build
+    ("ImportError: /home/me/build/_ext/my_lib.so: undefined symbol: state", "binary_import_broken"),  # whoever built it
     ("Time  26s. Loading raw data and applying filters...\n----------------------------------------Out of memory.",
      "host_out_of_memory"),
     (">> corr_edges = 0:1e-4:3600;\n>> Out of memory.", "unclassified"),  # MATLAB, but no sorter ran
@@ -556,10 +562,101 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
      "36601) and data type float32"), "host_out_of_memory"),  # a fat node has that much
     (("numpy.core._exceptions._ArrayMemoryError: Unable to allocate 3.50 TiB for an array with shape (990000, 990000) "
      "and data type float32"), "allocation_implausible"),
-    ("Undefined function 'zscore' for input arguments of type 'gpuArray'.", "sorter_not_installed"),
+    ("Undefined function 'zscore' for input arguments of type 'gpuArray'.", "dependency_missing"),  # a toolbox's
     ("Undefined function 'mexThSpkPC' for input arguments of type 'gpuArray'.", "cuda_kernels_not_compiled"),
     ("OSError: [Errno 116] Stale file handle", "unclassified"),  # no built-in rule: the same text comes from bugs
-    ("AttributeError: module 'numpy' has no attribute 'float'.", "unclassified"),  # an old caller or an old bug
+    # -- an API changed between two packages' versions (sortcanary.classification.versions)
+    ("AttributeError: module 'numpy' has no attribute 'float'.", "dependency_version_mismatch"),
+    ("AttributeError: module 'scipy.signal' has no attribute 'gaussian'", "dependency_version_mismatch"),
+    ("AttributeError: `np.NaN` was removed in the NumPy 2.0 release. Use `np.nan` instead.", "dependency_version_mismatch"),
+    (frames("site-packages/kilosort/run_kilosort.py") + "AttributeError: module 'numpy' has no attribute 'int'",
+     "sorter_version_unsupported"),  # the sorter's code asks numpy for a name numpy removed
+    ("AttributeError: 'NoneType' object has no attribute 'shape'", "unclassified"),  # an object: a bug as often
+    (("AttributeError: partially initialized module 'numpy' has no attribute 'array' (most likely due to a circular "
+      "import)"), "unclassified"),
+    (frames("site-packages/kilosort/run_kilosort.py") + "AttributeError: module 'kilosort.io' has no attribute 'x'",
+     "unclassified"),  # a package asking its own module: its own regression
+    (frames("site-packages/sortcanary/jobs/sort.py") + "AttributeError: module 'numpy' has no attribute 'float'",
+     "unclassified"),  # our own code: a bug to report
+    ("TypeError: __init__() got an unexpected keyword argument 'handle_unknown'", "dependency_version_mismatch"),
+    (frames("site-packages/spikeinterface/sorters/external/kilosort4.py") + "TypeError: set_files() missing 1 "
+     "required positional argument: 'shank_idx'", "sorter_version_unsupported"),
+    ("KS4: initialize_ops() missing 1 required positional argument: 'save_preprocessed_copy'",
+     "sorter_version_unsupported"),
+    (frames("src/spikeinterface/sorters/external/kilosort4.py") + "ValueError: too many values to unpack (expected 14)",
+     "sorter_version_unsupported"),  # a wrapper unpacking what its sorter returns
+    (frames("site-packages/spiketoolkit/postprocessing/postprocessing_tools.py") + "ValueError: too many values to "
+     "unpack (expected 1)", "unclassified"),  # inside one package: a bug as often
+    ("TypeError: run() missing 1 required positional argument: 'self'", "unclassified"),  # a call written wrong
+    (frames("site-packages/sortcanary/runner/child.py") + "TypeError: run_sorter() got an unexpected keyword argument "
+     "'folder'", "unclassified"),  # our own call: a bug to report
+    ("A module that was compiled using NumPy 1.x cannot be run in NumPy 2.0.0 as it may crash.",
+     "dependency_version_mismatch"),
+    (("ValueError: numpy.dtype size changed, may indicate binary incompatibility. Expected 96 from C header, got 88 "
+      "from PyObject"), "dependency_version_mismatch"),
+    ("ImportError: Numba needs NumPy 2.0 or less. Got NumPy 2.1.", "dependency_version_mismatch"),
+    ("ValueError: This sorter needs 4 or more channels", "unclassified"),
+    ("ModuleNotFoundError: No module named 'PyQt5.QtWebEngineWidgets'", "dependency_missing"),  # its own distribution
+    ("ModuleNotFoundError: No module named 'numpy._core'", "dependency_version_mismatch"),  # a file of numpy 2 on 1.x
+    ("ModuleNotFoundError: No module named 'numpy.core._multiarray_umath'", "binary_import_broken"),  # a compiled part
+    ("ImportError: Missing optional dependency 'tables'.  Use pip or conda to install tables.", "dependency_missing"),
+    # -- binaries: the loader, the CPU, the driver's libraries
+    ("Illegal instruction (core dumped)", "binary_import_broken"),
+    ("RuntimeError: CUDA error: an illegal instruction was encountered", "unclassified"),  # a kernel's fault
+    ("Segmentation fault (core dumped)", "unclassified"),
+    ("ks2_5_compiled: error while loading shared libraries: /opt/mcr/sys/os/glnxa64/libstdc++.so.6: file too short",
+     "binary_import_broken"),
+    (("ImportError: /lib/x86_64-linux-gnu/libstdc++.so.6: version `GLIBCXX_3.4.30' not found (required by "
+      "/venv/lib/python3.11/site-packages/scipy/_lib/_uarray/_uarray.so)"), "binary_import_broken"),
+    (('OSError: [WinError 126] The specified module could not be found. Error loading "C:\\venv\\Lib\\site-packages'
+      '\\torch\\lib\\fbgemm.dll" or one of its dependencies.'), "binary_import_broken"),
+    ('qt.qpa.plugin: Could not load the Qt platform plugin "xcb" in "" even though it was found.', "binary_import_broken"),
+    ("ImportError: libcuda.so.1: cannot open shared object file: No such file or directory", "gpu_driver_error"),
+    ("Failed to initialize NVML: Driver/library version mismatch", "gpu_driver_error"),
+    ("RuntimeError: CUDA error: CUDA-capable device(s) is/are busy or unavailable", "device_unavailable"),
+    # -- filesystems: a lock refused, a write refused
+    ("H5FDsec2.c line 940 in H5FD_sec2_lock(): unable to lock file, errno = 524, error message = 'Unknown error 524'",
+     "hdf5_file_lock_refused"),  # the kernel's ENOTSUPP: Lustre, Cray DVS
+    ("OSError: [Errno 37] No locks available", "hdf5_file_lock_refused"),
+    ("unable to lock file, errno = 35, error message = 'Resource temporarily unavailable'", "unclassified"),  # held
+    ("NotWritableError: The current user does not have write permissions to a required path.", "permission_denied"),
+    ("mkdir: cannot create directory '/scratch/lab': Permission denied", "permission_denied"),
+    ("git@github.com: Permission denied (publickey).", "unclassified"),
+    # -- containers, downloads, the job's shell, the scheduler
+    ("docker: Error response from daemon: unknown or invalid runtime name: nvidia.", "container_gpu_unavailable"),
+    ("Error: unresolvable CDI devices nvidia.com/gpu=all", "container_gpu_unavailable"),
+    ("docker: Error response from daemon: unknown or invalid runtime name: runsc.", "unclassified"),
+    ("socket.gaierror: [Errno -3] Temporary failure in name resolution", "download_failed"),
+    (("requests.exceptions.ConnectionError: HTTPSConnectionPool(host='osf.io', port=443): Max retries exceeded with "
+      "url: /x (Caused by NewConnectionError('Failed to establish a new connection: [Errno 101] Network is "
+      "unreachable'))"), "download_failed"),
+    ("Downloading data from https://example.org/w.h5\n" +
+     frames("lib/python3.11/urllib/request.py", "lib/python3.11/http/client.py"), "download_failed"),  # cut short
+    (frames("lib/python3.11/http/client.py", "site-packages/mylab/parse.py") + "KeyError: 'units'", "unclassified"),
+    ("requests.exceptions.ConnectionError: UnixHTTPConnectionPool(host='localhost', port=None): Read timed out.",
+     "unclassified"),  # the Docker socket, not a download
+    ("CondaError: Run 'conda init' before 'conda activate'", "job_environment_incomplete"),
+    ("Lmod Warning: MODULEPATH is undefined.", "job_environment_incomplete"),
+    ("/bin/bash: module: command not found", "job_environment_incomplete"),
+    (NEXTFLOW_BLOCK.format(code=127), "job_environment_incomplete"),  # the shell found no such command
+    ("srun: error: Unable to allocate resources: Invalid account or account/partition combination specified",
+     "scheduler_request_rejected"),
+    ("srun: error: Unable to create step for job 8812: Memory required by task is not available", "unclassified"),
+    ("Process `sort (1)` exceeded running time limit (1h)", "scheduler_time_limit"),
+    ('"State": {"Status": "exited", "OOMKilled": true, "ExitCode": 137}', "host_out_of_memory"),
+    ('"State": {"Status": "exited", "OOMKilled": false, "ExitCode": 1}', "unclassified"),
+    # -- memory in other shapes
+    ("OSError: [WinError 1455] The paging file is too small for this operation to complete", "host_out_of_memory"),
+    ("OSError: [Errno 12] Cannot allocate memory", "host_out_of_memory"),
+    ("Exception in thread main java.lang.OutOfMemoryError: Java heap space", "host_out_of_memory"),
+    ("RuntimeError: cuFFT error: CUFFT_ALLOC_FAILED", "gpu_out_of_memory"),
+    ("Requested 30000x384x3 (12.9GB) array exceeds maximum array size preference (8.0GB).", "host_out_of_memory"),
+    # -- MATLAB's toolboxes and files, the sorter's own settings
+    ("Undefined function 'gpuArray' for input arguments of type 'single'.", "dependency_missing"),
+    ("Error using fread\nInvalid file identifier. Use fopen to generate a valid file identifier.", "input_invalid"),
+    ("The probe file is not specified!", "probe_config_error"),
+    ("ValueError: Digital filter critical frequencies must be 0 < Wn < fs/2 (fs=5.0 -> fs/2=2.5)",
+     "probe_config_error"),  # the sampling rate given is not the recording's
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

@@ -61,11 +61,13 @@ _CLASSES = [
          "Install it into the environment the jobs run in (README.md, \"Install\": `pip install -c constraints.txt "
          "'.[slurm]'` installs Kilosort4; `pip install <package>` for another sorter), or set `sorter` in " + CONFIG +
          ".", wide=True),
-    _env("dependency_missing", "A module the sorter stack imports (not the sorter itself) is not installed in the "
-         "job's environment.",
+    _env("dependency_missing", "A module the sorter stack imports, or a MATLAB toolbox the sorter calls (not the "
+         "sorter itself), is not installed in the job's environment.",
          "Install the module the message names into the environment the jobs run in (`pip install <module>`, e.g. "
          "`pip install pandas`; a few are packaged under another name: sklearn is scikit-learn), or reinstall "
-         "sortcanary with its dependencies (README.md, \"Install\").", wide=True),
+         "sortcanary with its dependencies (README.md, \"Install\"); a MATLAB toolbox (Parallel Computing, "
+         "Statistics and Machine Learning, Signal Processing): install and license it for the MATLAB the jobs run.",
+         wide=True),
     _env("dependency_version_mismatch", "An installed package is older or newer than the code calling it expects: a "
          "module, function or keyword changed between versions.",
          "Install versions that fit together into the jobs' environment: the tested set (`pip install -c "

@@ -23,48 +23,19 @@ import traceback
 from dataclasses import asdict, dataclass, field, replace
 
 from .packages import IMPORTERS
-
-# A qualified exception type at a line's start or after a prefix, followed by ": message" or the line's end.
-_RAISED = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\.)*_?[A-Z][A-Za-z0-9]*(?:Error|Exception|Exit|Interrupt|Failure))"
-                     r"(?::\s+(.*)|:?\s*$)")
-_FRAME = re.compile(r"File \"([^\"]+)\", line \d+(?:, in (\S+))?")
-_NO_MODULE = re.compile(r"No module named [\\'\"]*([\w.]+)")
-_ERRNO = re.compile(r"\[Errno (\d+)\]|\berrno\s*=\s*(\d+)|\[WinError (5)\]")  # WinError 5: access denied
-_EXIT = re.compile(r"exit(?:ed with)? (?:status|code)\s*[:=]?\s*\(?(-?\d+)|returned non-zero exit status (-?\d+)|"
-                   r"\breturn ?code[\"']?\s*[:=]\s*(-?\d+)", re.IGNORECASE)
-# A signal as a process's end is reported: "killed by signal 9", a worker pool's "{SIGKILL(-9)}", Python's
-# Signals.SIGKILL, sacct's ExitCode 0:9, a shell's "Killed" (a bare mention of a signal's name is not one).
-_SIGNAL = re.compile(r"\b(?:killed by |terminated by |caught |received )?signal:? (\d+)\b|\b(SIG[A-Z]+)\s*\(-?\d+\)|"
-                     r"Signals\.(SIG[A-Z]+)|(?:killed|terminated) (?:by|with) (SIG[A-Z]+)|ExitCode[=\s]+\d+:(\d+)|"
-                     r"^\s*Killed\s*$|: line \d+:\s+\d+ (Killed)\b|task \d+: (Killed)\b")
-_SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern in (
-    # (state, pattern): what the scheduler or the kernel said it did to the job
-    # (sacct's State column: TIMEOUT or OUT_OF_ME+ beside the ExitCode column; "Exceeded job memory limit"
-    # alone is a warning SLURM also writes for jobs that succeed)
-    ("TIME_LIMIT", (r"DUE TO TIME LIMIT|(SLURM|sacct|state|status)[^\n]{0,40}(?-i:\bTIMEOUT\b)|(?-i:\bTIMEOUT\b)\s+"
-                    r"\d+:\d+\b|walltime \S+ exceeded limit|TERM_RUNLIMIT|CPU time limit exceeded")),
-    ("OUT_OF_MEMORY", (r"oom[-_ ]kill(?:ed)?\b|(?-i:\bOUT_OF_ME(?:MORY\b|\+))|task \d+: Out Of Memory|TERM_MEMLIMIT|"
-                       r"Out of memory: Kill(?:ed)? process|Memory cgroup out of memory|exceeded memory limit \(\d+ > "
-                       r"\d+\), being killed|job killed: mem \S+ exceeded limit")),
-    ("PREEMPTED", r"DUE TO PREEMPTION|(?-i:\bPREEMPTED\b)"),
-    ("NODE_FAIL", r"DUE TO NODE FAILURE|(?-i:\bNODE_FAIL\b)"),
-))
-_SORTER = re.compile(r"\b(kilosort[ _]?(?:4|2[._]5|3|2)?|mountainsort[45]?|spyking[ _]?circus2?|ironclust|tridesclous|"
-                     r"herdingspikes|pykilosort)\b", re.IGNORECASE)
-_STAGE = re.compile(r"stage: (.+?)\s*$|^\s*Time\s+\d+s\.\s+(.+?)\.*\s*$")
-# Kilosort 2/2.5/3's log: what it saw of the recording before it failed.
-_MARKERS = {
-    "channels": r"Recording has (\d+) channels",
-    "bad_channels": r"found (\d+) bad channels",
-    "good_channels": r"found (\d+) good channels",
-    "threshold_crossings": r"found (\d+) threshold crossings",
-    "crossing_seconds": r"threshold crossings in ([\d.]+) seconds",
-    "units": r"batches, (\d+) units, nspks",
-    "spikes_detected": r"batches, (\d+) spikes\b|Number of spikes before applying cutoff: (\d+)",
-    "nspks": r"nspks: ([\d.]+)",
-    "no_good_channels_left": r"(Aborting because no good channels remained)",
-}
-
+from .vocabulary import (
+    ERRNO,
+    EXIT,
+    FRAME,
+    MARKERS,
+    NO_MODULE,
+    RAISED,
+    SCHEDULER,
+    SHELL_SIGNALS,
+    SIGNAL,
+    SORTER_NAME,
+    STAGE,
+)
 
 SCALARS = ("exit_code", "signal", "scheduler", "sorter", "stage")  # one value each
 
@@ -84,6 +55,7 @@ class Raised:
     line: int | None = None
     kinds: tuple[str, ...] = ()  # the names of its bases, for an exception in hand (a MemoryError subclass)
     function: str | None = None  # the function it was raised in (its traceback's innermost frame)
+    where: str | None = None  # that frame's file (a module's __getattr__ skipped: the code that asked for the name)
 
     def is_a(self, *names: str) -> bool:
         return self.type.rpartition(".")[2].lstrip("_") in names or any(k in names for k in self.kinds)
@@ -211,52 +183,54 @@ def parse_text(text: str) -> ParsedFailure:
     lines = _normalised(text)
     parsed = ParsedFailure(lines=lines)
     frames: list[str] = []  # the current traceback's frames, outermost first
-    function = None  # the function of its innermost frame so far
+    function = where = None  # the function of its innermost frame so far, and the file of the code that raised
     for i, line in enumerate(lines):
         if "Traceback (most recent call last)" in line:
-            frames, function = [], None
-        frame = _FRAME.search(line)
+            frames, function, where = [], None, None
+        frame = FRAME.search(line)
         if frame:
             frames.append(frame.group(1))
             if not frame.group(1).startswith("<frozen"):
                 function = frame.group(2)
-        raised = _RAISED.search(line)
+                where = where if function == "__getattr__" else frame.group(1)
+        raised = RAISED.search(line)
         if raised:
-            parsed.raised.append(Raised(raised.group(1), (raised.group(2) or "").strip(), i, function=function))
-        module = _NO_MODULE.search(line)
+            parsed.raised.append(Raised(raised.group(1), (raised.group(2) or "").strip(), i, function=function,
+                                        where=where))
+        module = NO_MODULE.search(line)
         if module:
             parsed.missing.append(Missing(module.group(1).rstrip("."), importer_of(frames), i))
-        for match in _ERRNO.finditer(line):
+        for match in ERRNO.finditer(line):
             number = int(next(g for g in match.groups() if g))
             name = "EACCES" if match.group(3) else errno_names.errorcode.get(number)
             if name:
                 parsed.errnos.append(Fact(name, i))
-        for match in _SIGNAL.finditer(line):
+        for match in SIGNAL.finditer(line):
             value = next(g for g in match.groups() if g) if any(match.groups()) else "Killed"
-            name = _signal_of(128 + int(value)) if value.isdigit() else "SIGKILL" if value == "Killed" else value
+            name = _signal_of(128 + int(value)) if value.isdigit() else SHELL_SIGNALS.get(value.lower(), value)
             if name and parsed.signal is None:
                 parsed.signal = Fact(name, i)
-        stage = _STAGE.search(line)
+        stage = STAGE.search(line)
         if stage:
             parsed.stage = Fact(stage.group(1) or stage.group(2), i)
         if parsed.scheduler is None:
-            for state, pattern in _SCHEDULER:
+            for state, pattern in SCHEDULER:
                 if pattern.search(line):
                     parsed.scheduler = Fact(state, i)
                     break
-        for key, pattern in _MARKERS.items():
+        for key, pattern in MARKERS.items():
             found = re.search(pattern, line)
             if found:  # the last value wins: the state the sorter was in when it failed
                 value = next(g for g in found.groups() if g)
                 parsed.markers[key] = Fact(True if key == "no_good_channels_left" else float(value), i)
     whole = "\n".join(lines)
-    exits = list(_EXIT.finditer(whole))
+    exits = list(EXIT.finditer(whole))
     if exits:
         last = exits[-1]
         parsed.exit_code = Fact(int(next(g for g in last.groups() if g)), parsed.line_at(last.start()))
         if parsed.signal is None and _signal_of(parsed.exit_code.value):
             parsed.signal = Fact(_signal_of(parsed.exit_code.value), parsed.exit_code.line)
-    sorter = _SORTER.search(whole)
+    sorter = SORTER_NAME.search(whole)
     if sorter:
         parsed.sorter = Fact(re.sub(r"[ .]", "_", sorter.group(1).lower()).replace("kilosort_", "kilosort"),
                              parsed.line_at(sorter.start()))
@@ -289,7 +263,9 @@ def parse_exception(exc: BaseException) -> ParsedFailure:
                      if parsed.lines[i].startswith(name.rpartition(".")[2]) or parsed.lines[i].startswith(name)), None)
         kinds = tuple(base.__name__ for base in type(link).__mro__[1:] if base not in (BaseException, object))
         frames = traceback.extract_tb(link.__traceback__)
-        raised.append(Raised(name, str(link)[:2000], line, kinds, frames[-1].name if frames else None))
+        asked = [f for f in frames if f.name != "__getattr__" and not f.filename.startswith("<frozen")]
+        raised.append(Raised(name, str(link)[:2000], line, kinds, frames[-1].name if frames else None,
+                             asked[-1].filename if asked else None))
         number = getattr(link, "errno", None) if isinstance(link, OSError) else None
         if number in errno_names.errorcode:
             errnos.append(Fact(errno_names.errorcode[number], line))

@@ -16,6 +16,8 @@ from .packages import (
     CONTAINER_MODULES,
     EXPORTER_MODULES,
     OURS,
+    RENAMED_PRIVATE,
+    SEPARATE_PARTS,
     SORTER_PACKAGES,
     SORTER_STACK,
 )
@@ -51,6 +53,9 @@ def implausible_allocation(text: str) -> str | None:
 # -- structural rules --------------------------------------------------------------------------------
 
 
+VERSIONED = ("version", "sorter_version", "broken")  # a package installed without the module asked for
+
+
 def missing(kind):
     """A rule test: the first missing module of ``kind`` (_missing_kind)."""
     def test(parsed: ParsedFailure) -> Hit | None:
@@ -59,7 +64,7 @@ def missing(kind):
                 continue
             root = gone.module.split(".")[0]
             via = f" (imported by {gone.importer})" if gone.importer and gone.importer != root else ""
-            message = (f"The module {gone.module}{via} is not installed." if "." not in gone.module else
+            message = (f"The module {gone.module}{via} is not installed." if kind not in VERSIONED else
                        f"The installed {root} has no module {gone.module}{via}: another version is needed.")
             return Hit(gone.line, {"module": gone.module, "message": message,
                                    **({"importer": gone.importer} if via else {})}, text=f"No module named '{gone.module}'")
@@ -78,8 +83,8 @@ def _missing_kind(module: str, importer: str | None) -> str | None:
         return "exporter"
     if root == OURS or (importer == OURS and root not in SORTER_STACK):
         return None  # our own code, or a module it imports: a bug to report, not an environment to blame
-    if rest:
-        return "broken" if rest.rpartition(".")[2].startswith("_") else (
+    if rest and not any(module == part or module.startswith(part + ".") for part in SEPARATE_PARTS):
+        return "broken" if rest.rpartition(".")[2].startswith("_") and module not in RENAMED_PRIVATE else (
             "sorter_version" if root in SORTER_PACKAGES else "version")
     return "sorter" if root in SORTER_PACKAGES else "dependency"
 
@@ -93,11 +98,12 @@ def errno_is(*names: str):
 
 def memory_exception(gpu: bool):
     """An exception whose type says memory ran out: torch's/CuPy's OutOfMemoryError on the GPU,
-    MemoryError (numpy's _ArrayMemoryError among them) on the host."""
+    MemoryError (numpy's _ArrayMemoryError among them) and Java's OutOfMemoryError (a workflow
+    engine's heap) on the host."""
     def test(parsed: ParsedFailure) -> Hit | None:
         for raised in parsed.raised:
-            on_gpu = raised.type.rpartition(".")[2] == "OutOfMemoryError"
-            if on_gpu == gpu and (on_gpu or raised.is_a("MemoryError", "ArrayMemoryError")):
+            on_gpu = raised.type.rpartition(".")[2] == "OutOfMemoryError" and not raised.type.startswith("java.")
+            if on_gpu == gpu and (on_gpu or raised.is_a("MemoryError", "ArrayMemoryError", "OutOfMemoryError")):
                 return Hit(raised.line, {"exception": f"{raised.type}: {raised.message}"[:500]},
                            text=f"{raised.type}: {raised.message}"[:500])
         return None
@@ -108,6 +114,20 @@ def scheduler_state(state: str):
     def test(parsed: ParsedFailure) -> Hit | None:
         fact = parsed.scheduler
         return Hit(fact.line, {"scheduler_state": state}) if fact and fact.value == state else None
+    return test
+
+
+def exit_is(code: int):
+    def test(parsed: ParsedFailure) -> Hit | None:
+        fact = parsed.exit_code
+        return Hit(fact.line, {"exit_code": code}, text=f"exit status {code}") if fact and fact.value == code else None
+    return test
+
+
+def signal_is(name: str):
+    def test(parsed: ParsedFailure) -> Hit | None:
+        fact = parsed.signal
+        return Hit(fact.line, {"signal": name}, text=name) if fact and fact.value == name else None
     return test
 
 
@@ -211,15 +231,11 @@ def matlab_out_of_memory_in_sorter(parsed: ParsedFailure) -> Hit | None:
 UNDEFINED_SYMBOL = re.compile(r"(\S*\.(?:so|pyd|dylib)[\w.]*): undefined symbol: (\S+)")
 
 
-def undefined_symbol_in_package(parsed: ParsedFailure) -> Hit | None:
-    """A compiled library of an installed package (under site-packages, or named without a folder) needs
-    a symbol another installed library lacks: the environment's builds don't match. A library of one's
-    own build folder or of the system's CUDA is left alone: reinstalling packages won't change it."""
-    for match in UNDEFINED_SYMBOL.finditer(parsed.text):
-        library = match.group(1)
-        if re.search(r"[\\/](site|dist)-packages[\\/]", library) or not re.search(r"[\\/]", library):
-            return Hit(parsed.line_at(match.start()), {"library": library.rsplit("/", 1)[-1]})
-    return None
+def undefined_symbol(parsed: ParsedFailure) -> Hit | None:
+    """A compiled library needs a symbol the libraries loaded beside it lack: builds that don't match,
+    whoever built them (an installed package, the system's CUDA, one's own extension against another torch)."""
+    match = UNDEFINED_SYMBOL.search(parsed.text)
+    return Hit(parsed.line_at(match.start()), {"library": match.group(1).rsplit("/", 1)[-1]}) if match else None
 
 
 PROBE_LOADERS = re.compile(r"^(load_probe|read_prb|read_probeinterface|read_spikeglx_probe|_?load_probe_file)$")
@@ -246,3 +262,17 @@ def missing_symbol(in_sorter: bool):
                                                            f"{name} in {module}: another version is needed."})
         return None
     return test
+
+
+NETWORK_LAYER = re.compile(r"File \"[^\"]*[\\/](?:urllib[\\/]request|http[\\/]client|socket|ssl|urllib3[\\/]\w+|"
+                           r"requests[\\/]adapters)\.py\"")
+FRAME_LINE = re.compile(r"^\s*File \"[^\"]+\", line \d+")
+
+
+def network_layer_failed(parsed: ParsedFailure) -> Hit | None:
+    """A traceback that ends in the network layer (urllib, http.client, socket, ssl, urllib3, requests'
+    adapters): a download failed, even where the paste stops before the exception's own line."""
+    frames = [i for i, line in enumerate(parsed.lines) if FRAME_LINE.match(line)]
+    if frames and NETWORK_LAYER.search(parsed.lines[frames[-1]]):
+        return Hit(frames[-1], {"message": "A download failed in the network layer (no route, DNS or proxy)."})
+    return None
