@@ -562,6 +562,18 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
      "36601) and data type float32"), "host_out_of_memory"),  # a fat node has that much
     (("numpy.core._exceptions._ArrayMemoryError: Unable to allocate 3.50 TiB for an array with shape (990000, 990000) "
      "and data type float32"), "allocation_implausible"),
+    (("numpy.core._exceptions._ArrayMemoryError: Unable to allocate 42.9 GiB for an array with shape (30000, 30000, "
+      "32) and data type int16"), "unclassified"),  # a dimension twice: a broadcast or pairwise array, not the machine
+    ("MemoryError: Unable to allocate 21.5 GiB for an array with shape (30000, 384, 250) and data type float64",
+     "host_out_of_memory"),
+    ("OSError: [Errno 28] No space left on device: '/scratch/ks/temp_wh.dat'", "disk_exhausted"),
+    ("OSError: [Errno 122] Disk quota exceeded", "unclassified"),  # charged to the files' owner: whose, unsaid
+    ("java.io.IOException: Disk quota exceeded", "unclassified"),
+    ("Warning: your disk quota exceeded on /home/me; writes will fail", "disk_exhausted"),  # the user's own
+    ("AttributeError: Bad parameters: ['detect_threshold_uv']", "sorter_params_invalid"),
+    (frames("site-packages/spyglass/spikesorting/v1/sorting.py", "site-packages/spikeinterface/sorters/basesorter.py")
+     + "AttributeError: Bad parameters: ['tempdir']", "unclassified"),  # another pipeline built the parameters
+    ("SpikeSorting.populate() raises AttributeError: Bad parameters: ['tempdir']", "unclassified"),
     ("Undefined function 'zscore' for input arguments of type 'gpuArray'.", "dependency_missing"),  # a toolbox's
     ("Undefined function 'mexThSpkPC' for input arguments of type 'gpuArray'.", "cuda_kernels_not_compiled"),
     ("OSError: [Errno 116] Stale file handle", "unclassified"),  # no built-in rule: the same text comes from bugs
@@ -601,7 +613,12 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("ModuleNotFoundError: No module named 'numpy.core._multiarray_umath'", "binary_import_broken"),  # a compiled part
     ("ImportError: Missing optional dependency 'tables'.  Use pip or conda to install tables.", "dependency_missing"),
     # -- binaries: the loader, the CPU, the driver's libraries
-    ("Illegal instruction (core dumped)", "binary_import_broken"),
+    ("Illegal instruction (core dumped)", "unclassified"),  # a bare signal: builds for newer CPUs and bugs alike
+    (("The TensorFlow library was compiled to use AVX instructions, but these aren't available on your machine.\n"
+      "Aborted (core dumped)"), "binary_import_broken"),  # the binary says which instructions the CPU lacks
+    (("RuntimeError: NumPy was built with baseline optimizations: (SSE,SSE2,SSE3,SSSE3,SSE41,POPCNT,SSE42) but your "
+      "machine doesn't support: (SSE41)."), "binary_import_broken"),
+    ("Your CPU supports instructions that this TensorFlow binary was not compiled to use: AVX2 FMA", "unclassified"),
     ("RuntimeError: CUDA error: an illegal instruction was encountered", "unclassified"),  # a kernel's fault
     ("Segmentation fault (core dumped)", "unclassified"),
     ("ks2_5_compiled: error while loading shared libraries: /opt/mcr/sys/os/glnxa64/libstdc++.so.6: file too short",
@@ -610,7 +627,9 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
       "/venv/lib/python3.11/site-packages/scipy/_lib/_uarray/_uarray.so)"), "binary_import_broken"),
     (('OSError: [WinError 126] The specified module could not be found. Error loading "C:\\venv\\Lib\\site-packages'
       '\\torch\\lib\\fbgemm.dll" or one of its dependencies.'), "binary_import_broken"),
-    ('qt.qpa.plugin: Could not load the Qt platform plugin "xcb" in "" even though it was found.', "binary_import_broken"),
+    ('qt.qpa.plugin: Could not load the Qt platform plugin "xcb" in "" even though it was found.', "dependency_missing"),
+    (('This application failed to start because it could not find or load the Qt platform plugin "windows"\nin "".'),
+     "dependency_missing"),  # the plugin is there; a system library it needs is not
     ("ImportError: libcuda.so.1: cannot open shared object file: No such file or directory", "gpu_driver_error"),
     ("Failed to initialize NVML: Driver/library version mismatch", "gpu_driver_error"),
     ("RuntimeError: CUDA error: CUDA-capable device(s) is/are busy or unavailable", "device_unavailable"),

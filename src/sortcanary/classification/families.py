@@ -10,6 +10,7 @@ across categories the priority is environment > resource > biological
 
 from __future__ import annotations
 
+from . import allocations as a
 from . import structural as s
 from . import versions as v
 from .rules import Rule, text_rule
@@ -123,17 +124,21 @@ BUILT_IN: tuple[Rule, ...] = (
        r"cuda, but the package 'cuda-python' is not installed|The container requires a NVIDIA GPU capability, but it is "
        r"not available", "the requested device can't be used here"),
     # -- environment: broken binaries, downloads, the scheduler, permissions
+    _t("qt-plugin-libraries-missing", "dependency_missing", r"(could not|couldn't) (find or )?load the Qt platform "
+       r"plugin|no Qt platform plugin could be initialized|is needed to load the Qt \w+ platform plugin", "Qt's platform "
+       "plugin is there but a system library it needs is not (libxcb-cursor0, libxcb-xinerama0, ...)"),
     _t("binary-import-broken", "binary_import_broken", r"DLL load failed|cannot open shared object file|Initializing "
        r"\S+, but found \S+ already initialized|error while loading shared libraries|\.so[.\d]*: (file too short|invalid "
        r"ELF header|wrong ELF class)|version `?(GLIBC|GLIBCXX|CXXABI)_[\d.]+'? not found|Library not loaded: |Symbol not "
-       r"found: |\[WinError 12[67]\]|Error loading \"[^\"\n]+\.dll\"|Could not load (dynamic )?library|Could not load "
-       r"the Qt platform plugin|no Qt platform plugin could be initialized|version incompatibility: \w+ was compiled "
-       r"against", "a compiled library or plugin does not load "
-       "(missing, truncated, built for another system, or the loader can't find it)"),
+       r"found: |\[WinError 12[67]\]|Error loading \"[^\"\n]+\.dll\"|Could not load (dynamic )?library|version "
+       r"incompatibility: \w+ was compiled against|MKL FATAL ERROR: Cannot load|\[WinError 193\]",
+       "a compiled library does not load (missing, truncated, built for another system, or the loader can't find it)"),
     _rule("undefined-symbol", "binary_import_broken", s.undefined_symbol, "a compiled library needs a symbol the "
           "loaded libraries lack: builds that don't match"),
-    _rule("cpu-instruction-missing", "binary_import_broken", s.signal_is("SIGILL"), "the CPU lacks an instruction the "
-          "binary was built for (SIGILL: a build for a newer CPU)"),
+    _t("cpu-instruction-missing", "binary_import_broken", r"compiled to use (AVX|SSE|FMA)\w*(\.\d)? instructions,? but "
+       r"these aren't available|but your machine doesn't support:? \(?(AVX|SSE|FMA)|processor must support the [^\n]{0,80}"
+       r"(instructions|SSE|AVX)|(CPU|processor) (does not|doesn't) support (the )?(AVX|SSE\d|FMA)", "the binary says it "
+       "was built for instructions this CPU lacks (a bare SIGILL says nothing: the same crash comes from bugs)"),
     _t("numpy-abi-mismatch", "dependency_version_mismatch", r"compiled using NumPy 1\.x cannot be run in NumPy 2|module "
        r"compiled against (ABI|API) version \S+ but this version of numpy is|numpy\.dtype size changed, may indicate "
        r"binary incompatibility|numpy\.core\.multiarray failed to import|_ARRAY_API not found", "a compiled extension "
@@ -190,11 +195,11 @@ BUILT_IN: tuple[Rule, ...] = (
        "the probe or the binary layout does not match the data"),
     _rule("probe-unreadable", "probe_config_error", s.probe_loader_failed, "the probe reader raised on the probe file"),
     _t("sorter-params-invalid", "sorter_params_invalid", r"Invalid parameters: |Unrecognized settings: |Bad parameters: |"
-       r"`nt` must be odd", "the sorter rejected a parameter"),
+       r"`nt` must be odd", "the sorter rejected a parameter the user gave", applies=s.params_from_the_user),
     _t("exporter-switched-on", "exporter_unavailable", r"sortcanary: outputs\.\S+ is on but",
        "an output is on without its package"),
     _t("allocation-implausible", "allocation_implausible", r"allocate|Requested", "an allocation far beyond any "
-       "machine: a wrong parameter", applies=s.implausible_allocation),
+       "machine: a wrong parameter", applies=a.implausible_allocation),
     # -- resource
     _rule("gpu-memory-exception", "gpu_out_of_memory", s.memory_exception(gpu=True), "the GPU's allocator gave up"),
     _t("gpu-out-of-memory", "gpu_out_of_memory", r"CUDA out of memory|CUBLAS_STATUS_ALLOC_FAILED|Out of memory on (the "
@@ -206,7 +211,7 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("host-out-of-memory", "host_out_of_memory", r"Unable to allocate .* for an array|DefaultCPUAllocator: can't "
        r"allocate memory|DefaultCPUAllocator: not enough memory|std::bad_alloc|\[WinError 1455\]|paging file is too "
        r"small|Out of memory\. Type \"?help memory|exceeds maximum array size preference",
-       "an allocation on the host failed"),
+       "an allocation on the host failed", applies=lambda text: not a.squared_shape(text)),
     _rule("host-memory-errno", "host_out_of_memory", s.errno_is("ENOMEM"), "the kernel refused memory (ENOMEM)"),
     _rule("matlab-out-of-memory", "host_out_of_memory", s.matlab_out_of_memory_in_sorter, "MATLAB ran out of host "
           "memory while the sorter ran"),
@@ -216,9 +221,12 @@ BUILT_IN: tuple[Rule, ...] = (
           "its time limit"),
     _rule("killed", "host_out_of_memory", s.killed, "the process was SIGKILLed (the out-of-memory killer)"),
     _rule("cpu-time-limit", "scheduler_time_limit", s.cpu_time, "SIGXCPU or a batch system's run-limit exit status"),
-    _rule("disk-full", "disk_exhausted", s.errno_is("ENOSPC", "EDQUOT"), "the disk or the quota is full"),
-    _t("disk-full-text", "disk_exhausted", r"No space left on device|Disk quota exceeded|There is not enough space on "
-       r"the disk|\[WinError 112\]|\b(not enough|insufficient) (free )?disk space", "the disk is full"),
+    _rule("disk-full", "disk_exhausted", s.errno_is("ENOSPC"), "the disk is full (ENOSPC; a quota, EDQUOT, is "
+          "charged to the files' owner or group, which the text does not show: a tool that writes under the wrong "
+          "group meets it with room to spare)"),
+    _t("disk-full-text", "disk_exhausted", r"No space left on device|There is not enough space on the disk|\[WinError "
+       r"112\]|\b(not enough|insufficient) (free )?disk space|\b(user|your|home) (disk )?quota (is )?(exceeded|full)|"
+       r"exceeded your (disk )?quota", "the disk, or the user's own quota, is full"),
     _rule("open-files-limit", "too_many_open_files", s.errno_is("EMFILE", "ENFILE"), "the open-files limit"),
     _t("open-files-limit-text", "too_many_open_files", r"Too many open files", "the open-files limit"),
     # -- biological, or a detection set up wrong (the canary weighs the window's data)
