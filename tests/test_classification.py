@@ -675,7 +675,52 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("Error using fread\nInvalid file identifier. Use fopen to generate a valid file identifier.", "input_invalid"),
     ("The probe file is not specified!", "probe_config_error"),
     ("ValueError: Digital filter critical frequencies must be 0 < Wn < fs/2 (fs=5.0 -> fs/2=2.5)",
-     "probe_config_error"),  # the sampling rate given is not the recording's
+     "sorter_params_invalid"),  # the sampling rate given does not fit the band
+    (frames("site-packages/spikeinterface/preprocessing/filter.py", "site-packages/scipy/signal/_filter_design.py")
+     + "ValueError: Digital filter critical frequencies must be 0 < Wn < 1", "sorter_params_invalid"),
+    (frames("site-packages/mudpy/forward.py", "site-packages/scipy/signal/_filter_design.py")
+     + "ValueError: Digital filter critical frequencies must be 0<Wn<1", "unclassified"),  # no rate, no sorter: a bug too
+    # -- the data: a file the reader does not recognise, a path the command line can't find
+    ("ValueError: Unable to read file: 'rec.nwb'. The file is not recognized as an HDF5 NWB file.", "input_invalid"),
+    ("Error: Invalid value for 'DATA_PATH': Path 'session1/params.py' does not exist.", "input_invalid"),
+    ("ValueError: 'recording.dat' is not a valid SpikeGLX file", "input_invalid"),
+    ("OSError: Unable to open file (bad object header version number)", "input_invalid"),
+    ("ValueError: not a valid parameter name: 'freq_min'", "unclassified"),
+    # -- the OS refusing a file in its own words; nvcc refusing the host compiler; a stale compiled extension
+    (("Invalid MEX-file 'C:\\KiloSort\\CUDA\\mexMPregMU.mexw64': Access is denied.\nError in fitTemplates (line "
+      "211)"), "permission_denied"),  # not the kernels missing: Windows refused the file
+    ("Invalid MEX-file '/opt/ks/CUDA/mexGetSpikes2.mexa64': libcudart.so.10.1: cannot open shared object file",
+     "cuda_kernels_not_compiled"),
+    (("Error using mex\nUnable to read '/opt/Kilosort2/CUDA/mexThSpkPC.mexa64'. Change file permission to readable.\n"
+      "Error in mexcuda (line 166)"), "permission_denied"),
+    (("/usr/local/cuda/include/crt/host_config.h:132:2: error: #error -- unsupported GNU version! gcc versions later "
+      "than 11 are not supported! The nvcc flag '-allow-unsupported-compiler' can be used to override this version "
+      "check"), "cuda_build_failed"),
+    (('  File "herdingspikes/detect.pyx", line 35, in herdingspikes.detect.detectData\nTypeError: detectData() takes '
+      "at least 5 positional arguments (1 given)"), "binary_import_broken"),  # the compiled part is another version's
+    (frames("site-packages/mylab/analysis.py") + "TypeError: summarise() takes 2 positional arguments but 3 were "
+     "given", "unclassified"),  # Python code's own call: a bug as often
+    # -- the job's shell: conda's activate, the module system's unknown modules
+    ("/bin/bash: activate: No such file or directory", "job_environment_incomplete"),
+    ("sh: 1: conda: not found", "job_environment_incomplete"),
+    ('Lmod has detected the following error:  The following module(s) are unknown: "matlab/R2021a"',
+     "job_environment_incomplete"),
+    ("bash: activate_this.py: No such file or directory", "unclassified"),
+    # -- GPUs the installed software no longer supports, memory and time in other engines' words
+    (("Found GPU0 Tesla K40c which is of cuda capability 3.5. PyTorch no longer supports this GPU because it is too "
+      "old. The minimum cuda capability supported by this library is 3.7."), "gpu_driver_error"),
+    (("ResourceExhaustedError: OOM when allocating tensor with shape[64,384,30000] and type float on "
+      "/job:localhost/replica:0/task:0/device:GPU:0 by allocator GPU_0_bfc"), "gpu_out_of_memory"),
+    ("bash: fork: Cannot allocate memory", "host_out_of_memory"),
+    (("Container [pid=4242,containerID=c_01] is running beyond physical memory limits. Current usage: 8.1 GB of 8 GB "
+      "physical memory used. Killing container."), "host_out_of_memory"),
+    ("=>> PBS: job killed: vmem 17179869184 exceeded limit 16106127360", "host_out_of_memory"),
+    ("zsh: killed     python sort.py", "host_out_of_memory"),
+    ("Warning: DeadlineExceeded: Job was active longer than specified deadline", "scheduler_time_limit"),
+    ("qsub: submit error (Job exceeds queue and/or server resource limits)", "scheduler_request_rejected"),
+    ("Bad resource requirement syntax. Job not submitted.", "scheduler_request_rejected"),
+    ('Error: failed to resolve reference "docker.io/spikeinterface/kilosort4-base:nope": not found',
+     "container_image_pull_failed"),
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

@@ -30,7 +30,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"running|Error while fetching server API version", "no Docker engine answers", reason="daemon_down"),
     _t("image-not-found", "container_image_pull_failed", r"pull access denied|manifest (for \S+ )?unknown|repository does "
        r"not exist|ImageNotFound|Unable to locate container image|Failed to pull singularity image|failed to pull and "
-       r"unpack image|unauthorized: authentication required|requested access to the resource is denied",
+       r"unpack image|unauthorized: authentication required|requested access to the resource is denied|failed to resolve "
+       r"reference|conveyor failed to get",
        "the registry has no such image or tag, or refused it"),
     _t("registry-rate-limit", "container_image_pull_failed", r"toomanyrequests|pull rate limit|429 Too Many Requests",
        "the registry's pull rate limit"),
@@ -71,6 +72,8 @@ BUILT_IN: tuple[Rule, ...] = (
           "the installed sorter lacks a name its caller imports"),
     _rule("package-lacks-name", "dependency_version_mismatch", s.missing_symbol(in_sorter=False),
           "an installed package lacks a name its caller imports"),
+    _rule("stale-compiled-extension", "binary_import_broken", v.compiled_call_mismatch, "a compiled extension's "
+          "signature does not fit its own package's call: built from another version"),
     _rule("sorter-call-changed", "sorter_version_unsupported", v.call_mismatch(in_sorter=True),
           "a call between the sorter and its wrapper no longer fits the installed version"),
     _rule("package-call-changed", "dependency_version_mismatch", v.call_mismatch(in_sorter=False),
@@ -96,6 +99,9 @@ BUILT_IN: tuple[Rule, ...] = (
        r"spikeinterface|probeinterface|torch|numpy|python|matlab)\w*\s+versions?\b[^\n]{0,80}\bnot (supported|"
        r"compatible)\b", "the sorter refuses the installed versions"),
     _t("unknown-sorter", "unknown_sorter", r"sortcanary: unknown sorter", "the configured sorter does not exist"),
+    _t("os-access-denied", "permission_denied", r"\bAccess is denied\b|Change file permissions? to (readable|writable)|"
+       r"you (may )?(do not|don't) have (write|read) permission", "the OS refused a file in its own words (Windows' "
+       "'Access is denied', MATLAB's 'Change file permission'): a MEX file or a folder the user may not read or write"),
     # -- environment: the GPU (driver before broken binaries: a missing nvcuda.dll is the driver)
     _t("gpu-driver", "gpu_driver_error", r"CUDA driver version is insufficient|Found no NVIDIA driver|NVIDIA-SMI has "
        r"failed|couldn't communicate with the NVIDIA driver|problem with the (graphics|CUDA) driver or with this GPU|"
@@ -103,7 +109,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"on your system is too old|\blib(cuda|nvidia-ml)\.so[.\d]*: cannot open shared object file|Driver/library "
        r"version mismatch|CUDA_ERROR_UNSUPPORTED_PTX_VERSION|PTX was compiled with an unsupported toolchain|forward "
        r"compatibility was attempted on non supported HW|unsupported display driver / cuda driver combination|CUDA "
-       r"driver initialization failed",
+       r"driver initialization failed|no longer supports this GPU because it is too old|(GPU|device)[^\n]{0,60}not "
+       r"supported because it has a (lower )?compute capability|system not yet initialized|cudaErrorSystemNotReady",
        "the NVIDIA driver is missing, too old, or not the one loaded in the kernel"),
     _t("cuda-toolkit-missing", "cuda_toolkit_missing", r"No CUDA toolkit installation could be found|MW_NVCC_PATH|"
        r"CUDA_HOME environment variable is not set|nvcc: (command )?not found|'nvcc' is not recognized|No supported "
@@ -113,7 +120,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"Kilosort files not found|(Undefined|Unrecognized) function( or variable)? '(mex\w+|spikedetector\w*)'",
        "the GPU kernels are not built for this GPU"),
     _t("cuda-build-failed", "cuda_build_failed", r"(nvcc|fatbinary|ptxas)\s+fatal|Unsupported gpu architecture|Error "
-       r"using mex\s*\n[^\n]*\bnvcc\b|Error in mexcuda|nvrtc: error: invalid value for --gpu-architecture",
+       r"using mex\s*\n[^\n]*\bnvcc\b|Error in mexcuda|nvrtc: error: invalid value for --gpu-architecture|unsupported "
+       r"(GNU|Microsoft Visual Studio|clang) version!|-allow-unsupported-compiler",
        "the sorter's CUDA kernels did not build"),
     _t("matlab-function-missing", "sorter_not_installed", r"(Undefined|Unrecognized) function or variable '\w+'",
        "a function of the sorter is not on MATLAB's path (an incomplete or old install)"),
@@ -146,8 +154,10 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("job-shell-command-missing", "job_environment_incomplete", r"(slurm_script|\.sh|job[\w.-]*): line \d+: "
        r"[\w.-]+: command not found|execve\(\): [\w.-]+: No such file or directory|Your shell has not been properly "
        r"configured to use 'conda activate'|Run 'conda init' before 'conda activate'|MODULEPATH is undefined|(^|sh: |: )"
-       r"(module|ml|conda|mamba|micromamba): command not found|\bsource: not found|/usr/bin/env: .?python[\d.]*.?: No such"
-       r" file or directory", "the batch job's shell lacks what the login shell sets up (module, conda, PATH)"),
+       r"(\d+: )?(module|ml|conda|mamba|micromamba|activate|deactivate): (command not found|not found|No such file or "
+       r"directory)|\bsource: not found|/usr/bin/env: .?python[\d.]*.?: No such file or directory|The following "
+       r"module\(s\) are unknown|Unable to locate a modulefile for|Could not find conda environment: |"
+       r"EnvironmentLocationNotFound", "the batch job's shell lacks what the login shell sets up (module, conda, PATH)"),
     _rule("command-not-found", "job_environment_incomplete", s.exit_is(127), "the job's shell found no such command "
           "(exit status 127)"),
     _t("shared-memory", "shared_memory_unavailable", r"(error|failed|cannot|unable)[^\n]*shared memory|shared memory"
@@ -168,7 +178,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"configuration is not available|Unable to allocate resources: |Invalid (account|partition name|qos specification)|"
        r"Memory specification can not be satisfied|Invalid generic resource \(gres\) specification|More processors "
        r"requested than permitted|violates accounting/QOS policy|invalid partition specified|qsub: (Job exceeds queue "
-       r"resource limits|Job rejected|Unknown queue)", "the scheduler refused the "
+       r"resource limits|Job rejected|Unknown queue)|Job exceeds queue (and/or server )?resource limits|Illegal attribute "
+       r"or resource value|Requested time limit is invalid|\bJob not submitted\b", "the scheduler refused the "
        "request"),
     _rule("access-denied", "permission_denied", s.errno_is("EACCES"), "the filesystem refused access (EACCES)"),
     _t("access-denied-text", "permission_denied", r"\[WinError 5\] Access is denied|NotWritableError|do(es)? not have "
@@ -181,18 +192,24 @@ BUILT_IN: tuple[Rule, ...] = (
        r"(missing|not found)|Unknown compression filter|Can't read data \(Can't open directory\)", "HDF5 has no plugin "
        "for the data's "
        "compression filter"),
-    _t("hdf5-file-damaged", "input_invalid", r"truncated file: eof = |file signature not found", "an HDF5 file is "
-       "truncated or not HDF5"),
+    _t("hdf5-file-damaged", "input_invalid", r"truncated file: eof = |file signature not found|bad object header version "
+       r"number|wrong B-tree signature|addr overflow, addr = ", "an HDF5 file is truncated, damaged or not HDF5"),
+    _t("input-not-recognised", "input_invalid", r"is not recognized as (a|an|either) [^\n]{0,60}file|\bnot a valid "
+       r"[\w ]{0,40}file\b|\b(select|provide|specify|give) a valid [\w ]{0,30}(file|path)\b|Invalid value for "
+       r"'[^'\n]+': (Path|File|Directory) '[^'\n]*' does not exist", "the reader or the command line says the file "
+       "given is missing or not one it reads (a wrong path, another format)"),
     _t("intan-file-damaged", "input_invalid", r"Timestamps are not continuous, likely due to a corrupted file",
        "neo's Intan reader found a damaged file"),
     _t("matlab-file-unopened", "input_invalid", r"Invalid file identifier", "MATLAB could not open a file the sorter "
        "reads (a wrong path, a missing or unreadable file)"),
     _t("probe-mismatch", "probe_config_error", r"Largest value of chanMap exceeds channel count|did not divide evenly|"
        r"incorrect n_chan_bin|Channel locations are required|does not have a probe|Channel locations are not unique|"
-       r"never found suitable channels|Missing required key: \S+ after loading probe|(not|no) probe attached|Digital "
-       r"filter critical frequencies must be 0 < Wn < (1|fs/2)|probe file "
+       r"never found suitable channels|Missing required key: \S+ after loading probe|(not|no) probe attached|probe file "
        r"(is not specified|not found|does not exist)|no probe (file )?(was )?(specified|given|set)",
        "the probe or the binary layout does not match the data"),
+    _t("filter-band-beyond-nyquist", "sorter_params_invalid", r"critical frequencies must be 0\s*<\s*Wn\s*<\s*(1|fs/2)",
+       "a filter band beyond half the sampling rate: the band or the rate given does not fit the recording",
+       applies=s.says_the_rate_or_the_sorter),
     _rule("probe-unreadable", "probe_config_error", s.probe_loader_failed, "the probe reader raised on the probe file"),
     _t("sorter-params-invalid", "sorter_params_invalid", r"Invalid parameters: |Unrecognized settings: |Bad parameters: |"
        r"`nt` must be odd", "the sorter rejected a parameter the user gave", applies=s.params_from_the_user),
@@ -205,12 +222,14 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("gpu-out-of-memory", "gpu_out_of_memory", r"CUDA out of memory|CUBLAS_STATUS_ALLOC_FAILED|Out of memory on (the "
        r")?(device|GPU)|CUDA_ERROR_OUT_OF_MEMORY|cuda(Error)?MemoryAllocation|CUDA (runtime )?error[^\n]{0,20}out of "
        r"memory|CU(BLAS|DNN|SOLVER|SPARSE|RAND)_STATUS_ALLOC_FAILED|CUFFT_ALLOC_FAILED|MPS backend out of memory|Maximum "
-       r"variable size allowed on the device is exceeded", "the GPU ran out of memory"),
+       r"variable size allowed on the device is exceeded|OOM when allocating tensor[^\n]*GPU|cudaMalloc[^\n]{0,60}out "
+       r"of memory|\bout of (GPU|device) memory\b|\bGPU (is )?out of memory\b", "the GPU ran out of memory"),
     _rule("host-memory-exception", "host_out_of_memory", s.memory_exception(gpu=False), "an allocation on the host "
           "failed (MemoryError)"),
     _t("host-out-of-memory", "host_out_of_memory", r"Unable to allocate .* for an array|DefaultCPUAllocator: can't "
        r"allocate memory|DefaultCPUAllocator: not enough memory|std::bad_alloc|\[WinError 1455\]|paging file is too "
-       r"small|Out of memory\. Type \"?help memory|exceeds maximum array size preference",
+       r"small|Out of memory\. Type \"?help memory|exceeds maximum array size preference|OOM when allocating tensor"
+       r"[^\n]*CPU|\bCannot allocate memory\b",
        "an allocation on the host failed", applies=lambda text: not a.squared_shape(text)),
     _rule("host-memory-errno", "host_out_of_memory", s.errno_is("ENOMEM"), "the kernel refused memory (ENOMEM)"),
     _rule("matlab-out-of-memory", "host_out_of_memory", s.matlab_out_of_memory_in_sorter, "MATLAB ran out of host "

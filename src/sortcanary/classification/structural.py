@@ -21,7 +21,7 @@ from .packages import (
 )
 from .parse import ParsedFailure, importer_of
 from .rules import Hit
-from .vocabulary import FRAME
+from .vocabulary import FRAME, SORTER_NAME
 
 # -- structural rules --------------------------------------------------------------------------------
 
@@ -269,3 +269,12 @@ def params_from_the_user(text: str) -> bool:
         if package:
             return False
     return all(SORTER_API.match(call.group(1).rpartition(".")[2]) for call in NAMED_CALL.finditer(text))
+
+
+RATE = re.compile(r"\bfs\s*=\s*\d|sampling[ _](rate|frequency)", re.IGNORECASE)
+
+
+def says_the_rate_or_the_sorter(text: str) -> bool:
+    """The text shows the sampling rate a filter was given, or that a sorter ran it: the band and the rate
+    come from the recording and the user's settings. Alone, SciPy's complaint is as often a tool's own bug."""
+    return bool(RATE.search(text) or SORTER_NAME.search(text) or "spikeinterface" in text.lower())

@@ -27,6 +27,9 @@ from .vocabulary import SORTER_NAME
 # written wrong, not an API that changed).
 SIGNATURE = re.compile(r"([\w.]+)\(\) (?:got an unexpected keyword argument|missing \d+ required (?:positional|"
                        r"keyword-only) arguments?:) '(?!self'|cls')(\w+)'")
+# Cython's and C's own words for a call that does not fit (a compiled function's signature).
+ARGUMENT_COUNT = re.compile(r"\w+\(\) takes (?:at least |at most |exactly )?\d+ (?:positional )?arguments? \(\d+ given\)|"
+                            r"\w+\(\) got an unexpected keyword argument")
 UNPACK = re.compile(r"(?:too many|not enough) values to unpack \(expected \d+")
 # SpikeInterface's (and the older spikesorters') modules that call each sorter's own API.
 WRAPPER = re.compile(r"(?:^|[\\/])(?:spikeinterface[\\/]sorters[\\/]external|spikesorters)[\\/]")
@@ -94,3 +97,14 @@ def attribute_removed(in_sorter: bool):
                            text=f"{raised.type}: {raised.message}"[:500])
         return None
     return test
+
+
+def compiled_call_mismatch(parsed: ParsedFailure) -> Hit | None:
+    """A call into a package's compiled part (a Cython ``.pyx`` frame raised it) whose arguments don't fit:
+    the extension was built from another version of the package than its Python code (a stale build)."""
+    for raised in parsed.raised:
+        if raised.is_a("TypeError") and raised.where and raised.where.endswith(".pyx") and \
+                ARGUMENT_COUNT.search(raised.message):
+            return Hit(raised.line, {"message": f"A compiled extension does not fit its package's code ({raised.message[:200]}"
+                                                f"): rebuild or reinstall it.", "raised_in": raised.where})
+    return None
