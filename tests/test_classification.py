@@ -721,6 +721,30 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("Bad resource requirement syntax. Job not submitted.", "scheduler_request_rejected"),
     ('Error: failed to resolve reference "docker.io/spikeinterface/kilosort4-base:nope": not found',
      "container_image_pull_failed"),
+    (("docker: Error response from daemon: OCI runtime create failed: container_linux.go:380: starting container "
+      "process caused: exec: \"python\": executable file not found in $PATH: unknown."), "container_error"),
+    # -- the sorter's side of a call: its name in the function called, a positional count only there
+    ("TypeError: run_kilosort() got an unexpected keyword argument 'file_object'", "sorter_version_unsupported"),
+    (frames("site-packages/spikeinterface/sorters/external/kilosort4.py") + "TypeError: initialize_ops() takes from 6 "
+     "to 7 positional arguments but 8 were given", "sorter_version_unsupported"),
+    ("TypeError: get_traces() takes 1 positional argument but 2 were given", "unclassified"),  # no sorter: a bug too
+    # -- the probe against the recording; a band beyond the rate; installers' conflicts; more engines' words
+    ("ValueError: The recording has 384 channels but the probe has 385 contacts", "probe_config_error"),
+    ('"AssertionError: chan_indices 32 != contact count 16"', "probe_config_error"),
+    ("ValueError: freq_max 15000 Hz is above the Nyquist frequency of the recording", "sorter_params_invalid"),
+    (("ERROR: Cannot install spikeinterface==0.101.0 and numpy==2.1 because these package versions have "
+      "conflicting dependencies."), "dependency_version_mismatch"),
+    ("ValueError: numpy.ndarray size changed, may indicate binary incompatibility. Expected 88 from C header, got 80",
+     "dependency_version_mismatch"),
+    (("RuntimeError: cuDNN version incompatibility: PyTorch was compiled  against (8, 9, 2) but found runtime "
+      "version (8, 5, 0)."), "binary_import_broken"),
+    ("Warning! ***HDF5 library version mismatched error***", "binary_import_broken"),
+    ("ray.exceptions.OutOfMemoryError: Task was killed due to the node running low on memory.", "host_out_of_memory"),
+    ("W bfc_allocator.cc:457] Allocator (GPU_0_bfc) ran out of memory trying to allocate 2.00GiB", "gpu_out_of_memory"),
+    ("RuntimeError: CUDA error: all CUDA-capable devices are busy or unavailable", "device_unavailable"),
+    ("job 8812 exceeded hard wallclock time - initiate terminate method", "scheduler_time_limit"),
+    ('Unable to run job: Job was rejected because job requests unknown queue "gpu.q".', "scheduler_request_rejected"),
+    ("RuntimeError: No spikes were found in the recording, nothing to cluster", "no_spikes_found"),
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

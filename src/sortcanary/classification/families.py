@@ -50,6 +50,9 @@ BUILT_IN: tuple[Rule, ...] = (
        r"[^\n]){0,40}?(is not installed|(command )?not found|has to be available|could not be found)|python .(docker|"
        r"spython). package must be installed|No such file or directory: '(singularity|apptainer|docker)'",
        "no container engine on the node"),
+    _t("container-setup-failed", "container_error", r"OCI runtime (create|exec) failed|container creation failed|"
+       r"error mounting [^\n]* to rootfs", "the engine could not set the container up (a bind mount, the entrypoint)",
+       reason="container_setup"),
     _t("container-image-setup", "container_error", r"in_container_sorter_script\.py.*?No module named [\\'\"]*"
        r"spikeinterface", "the image can't install SpikeInterface", reason="image_setup"),
     # -- environment: the install
@@ -84,7 +87,9 @@ BUILT_IN: tuple[Rule, ...] = (
           "a name the caller uses is gone from the installed package (removed in a release)"),
     _t("version-requirement", "dependency_version_mismatch", r"\b(needs|requires) [\w.-]+ (version )?['\"]?[<>=~]*\s*\d+"
        r"(\.\d+)*['\"]? or (less|greater|newer|older|later|higher|lower|above|below)\b|VersionConflict|version '?[\d.]+'? "
-       r"currently installed", "a package says the installed version of another does not fit"),
+       r"currently installed|\brequires [\w.-]+ ?(>=|<=|==|~=|<|>) ?\d|\bincompatible with [\w.-]+ ?(>=|<=|==|<|>) ?\d|"
+       r"conflicting dependencies|ResolutionImpossible|UnsatisfiableError", "a package, or the installer, says the "
+       "versions asked for do not fit together"),
     _t("optional-dependency-missing", "dependency_missing", r"Missing optional dependency '[\w.-]+'|\b(pip|conda) "
        r"install [\w.-]+ to use\b|\bmust (first )?install the [\w.-]+ package", "a package says a module it needs "
        "for this is not installed"),
@@ -128,7 +133,7 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("device-unavailable", "device_unavailable", r"Torch not compiled with CUDA enabled|No (CUDA|HIP) GPUs are "
        r"available|torch\.cuda\.is_available\(\) is False|"
        r"no CUDA-capable device is detected|No supported GPU device|sortcanary: CUDA requested|CUDA-capable device\(s\) "
-       r"(is|are)[/a-z]* busy or unavailable|This sorter requires "
+       r"(is|are)[/a-z]* busy or unavailable|CUDA-capable devices are busy or unavailable|This sorter requires "
        r"cuda, but the package 'cuda-python' is not installed|The container requires a NVIDIA GPU capability, but it is "
        r"not available", "the requested device can't be used here"),
     # -- environment: broken binaries, downloads, the scheduler, permissions
@@ -139,7 +144,7 @@ BUILT_IN: tuple[Rule, ...] = (
        r"\S+, but found \S+ already initialized|error while loading shared libraries|\.so[.\d]*: (file too short|invalid "
        r"ELF header|wrong ELF class)|version `?(GLIBC|GLIBCXX|CXXABI)_[\d.]+'? not found|Library not loaded: |Symbol not "
        r"found: |\[WinError 12[67]\]|Error loading \"[^\"\n]+\.dll\"|Could not load (dynamic )?library|version "
-       r"incompatibility: \w+ was compiled against|MKL FATAL ERROR: Cannot load|\[WinError 193\]",
+       r"incompatibility: \w+ was compiled\s+against|MKL FATAL ERROR: Cannot load|HDF5 library version mismatched|\[WinError 193\]",
        "a compiled library does not load (missing, truncated, built for another system, or the loader can't find it)"),
     _rule("undefined-symbol", "binary_import_broken", s.undefined_symbol, "a compiled library needs a symbol the "
           "loaded libraries lack: builds that don't match"),
@@ -148,7 +153,7 @@ BUILT_IN: tuple[Rule, ...] = (
        r"(instructions|SSE|AVX)|(CPU|processor) (does not|doesn't) support (the )?(AVX|SSE\d|FMA)", "the binary says it "
        "was built for instructions this CPU lacks (a bare SIGILL says nothing: the same crash comes from bugs)"),
     _t("numpy-abi-mismatch", "dependency_version_mismatch", r"compiled using NumPy 1\.x cannot be run in NumPy 2|module "
-       r"compiled against (ABI|API) version \S+ but this version of numpy is|numpy\.dtype size changed, may indicate "
+       r"compiled against (ABI|API) version \S+ but this version of numpy is|numpy\.(dtype|ndarray|ufunc) size changed, may indicate "
        r"binary incompatibility|numpy\.core\.multiarray failed to import|_ARRAY_API not found", "a compiled extension "
        "was built against another NumPy than the one installed"),
     _t("job-shell-command-missing", "job_environment_incomplete", r"(slurm_script|\.sh|job[\w.-]*): line \d+: "
@@ -179,7 +184,7 @@ BUILT_IN: tuple[Rule, ...] = (
        r"Memory specification can not be satisfied|Invalid generic resource \(gres\) specification|More processors "
        r"requested than permitted|violates accounting/QOS policy|invalid partition specified|qsub: (Job exceeds queue "
        r"resource limits|Job rejected|Unknown queue)|Job exceeds queue (and/or server )?resource limits|Illegal attribute "
-       r"or resource value|Requested time limit is invalid|\bJob not submitted\b", "the scheduler refused the "
+       r"or resource value|Requested time limit is invalid|\bJob not submitted\b|Unable to run job: ", "the scheduler refused the "
        "request"),
     _rule("access-denied", "permission_denied", s.errno_is("EACCES"), "the filesystem refused access (EACCES)"),
     _t("access-denied-text", "permission_denied", r"\[WinError 5\] Access is denied|NotWritableError|do(es)? not have "
@@ -194,7 +199,7 @@ BUILT_IN: tuple[Rule, ...] = (
        "compression filter"),
     _t("hdf5-file-damaged", "input_invalid", r"truncated file: eof = |file signature not found|bad object header version "
        r"number|wrong B-tree signature|addr overflow, addr = ", "an HDF5 file is truncated, damaged or not HDF5"),
-    _t("input-not-recognised", "input_invalid", r"is not recognized as (a|an|either) [^\n]{0,60}file|\bnot a valid "
+    _t("input-not-recognised", "input_invalid", r"is not recognized as (a|an|either) .{0,60}?file|\bnot a valid "
        r"[\w ]{0,40}file\b|\b(select|provide|specify|give) a valid [\w ]{0,30}(file|path)\b|Invalid value for "
        r"'[^'\n]+': (Path|File|Directory) '[^'\n]*' does not exist", "the reader or the command line says the file "
        "given is missing or not one it reads (a wrong path, another format)"),
@@ -204,10 +209,14 @@ BUILT_IN: tuple[Rule, ...] = (
        "reads (a wrong path, a missing or unreadable file)"),
     _t("probe-mismatch", "probe_config_error", r"Largest value of chanMap exceeds channel count|did not divide evenly|"
        r"incorrect n_chan_bin|Channel locations are required|does not have a probe|Channel locations are not unique|"
-       r"never found suitable channels|Missing required key: \S+ after loading probe|(not|no) probe attached|probe file "
+       r"never found suitable channels|\b(contact|channel)s? count\b[^\n]{0,40}(!=|does not match|doesn't "
+       r"match)|(!=|does not match|doesn't match)[^\n]{0,20}\b(contact|channel)s? count\b|number of (channels|contacts)"
+       r"[^\n]{0,80}(does not|doesn't|do not|don't) match|\b\d+ (channels|contacts)\b[^\n]{0,30}\b(but|while|whereas)\b[^\n]"
+       r"{0,40}\b\d+ (channels|contacts)\b|device_channel_indices (are|is) not set|Missing required key: \S+ after loading probe|(not|no) probe attached|probe file "
        r"(is not specified|not found|does not exist)|no probe (file )?(was )?(specified|given|set)",
        "the probe or the binary layout does not match the data"),
-    _t("filter-band-beyond-nyquist", "sorter_params_invalid", r"critical frequencies must be 0\s*<\s*Wn\s*<\s*(1|fs/2)",
+    _t("filter-band-beyond-nyquist", "sorter_params_invalid", r"critical frequencies must be 0\s*<\s*Wn\s*<\s*(1|fs/2)|"
+       r"(above|larger than|greater than|higher than|exceeds?|beyond)( the)? Nyquist",
        "a filter band beyond half the sampling rate: the band or the rate given does not fit the recording",
        applies=s.says_the_rate_or_the_sorter),
     _rule("probe-unreadable", "probe_config_error", s.probe_loader_failed, "the probe reader raised on the probe file"),
@@ -223,7 +232,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r")?(device|GPU)|CUDA_ERROR_OUT_OF_MEMORY|cuda(Error)?MemoryAllocation|CUDA (runtime )?error[^\n]{0,20}out of "
        r"memory|CU(BLAS|DNN|SOLVER|SPARSE|RAND)_STATUS_ALLOC_FAILED|CUFFT_ALLOC_FAILED|MPS backend out of memory|Maximum "
        r"variable size allowed on the device is exceeded|OOM when allocating tensor[^\n]*GPU|cudaMalloc[^\n]{0,60}out "
-       r"of memory|\bout of (GPU|device) memory\b|\bGPU (is )?out of memory\b", "the GPU ran out of memory"),
+       r"of memory|\bout of (GPU|device) memory\b|\bGPU (is )?out of memory\b|\(GPU_\d+_bfc\) ran out of memory",
+       "the GPU ran out of memory"),
     _rule("host-memory-exception", "host_out_of_memory", s.memory_exception(gpu=False), "an allocation on the host "
           "failed (MemoryError)"),
     _t("host-out-of-memory", "host_out_of_memory", r"Unable to allocate .* for an array|DefaultCPUAllocator: can't "
@@ -255,6 +265,7 @@ BUILT_IN: tuple[Rule, ...] = (
     _rule("ks2-empty-kernel", "no_spikes_found", s.ks2_empty_kernel, "Kilosort 2's kernel launch had an empty grid "
           "and its log shows no activity figures"),
     _t("no-spikes", "no_spikes_found", r"Found array with 0 sample\(s\)|n_samples=\d+ should be >= n_clusters=\d+|No "
-       r"spikes detected|(?<![\d.,])0 spikes extracted|only had 0 spikes|has fewer than Nfilt spikes",
+       r"spikes (were )?(detected|found)|(?<![\d.,])0 spikes (extracted|detected|found)|\bfound 0 spikes\b|only had 0 "
+       r"spikes|has fewer than Nfilt spikes",
        "the sorter found no spikes, or too few to cluster"),
 )

@@ -69,15 +69,18 @@ def errno_is(*names: str):
     return test
 
 
+HOST_ENGINES = ("java.", "ray.")  # their OutOfMemoryError is the host's: a JVM's heap, a Ray node's memory
+
+
 def memory_exception(gpu: bool):
     """An exception whose type says memory ran out: torch's/CuPy's OutOfMemoryError on the GPU,
-    MemoryError (numpy's _ArrayMemoryError among them) and Java's OutOfMemoryError (a workflow
-    engine's heap) on the host -- unless the array asked for was pairwise or broadcast."""
+    MemoryError (numpy's _ArrayMemoryError among them), Java's OutOfMemoryError (a workflow
+    engine's heap) and Ray's (a node low on memory) on the host -- unless the array asked for was pairwise or broadcast."""
     def test(parsed: ParsedFailure) -> Hit | None:
         if not gpu and squared_shape(parsed.text):
             return None  # a pairwise or broadcast array: not the machine's memory (allocations.squared_shape)
         for raised in parsed.raised:
-            on_gpu = raised.type.rpartition(".")[2] == "OutOfMemoryError" and not raised.type.startswith("java.")
+            on_gpu = raised.type.rpartition(".")[2] == "OutOfMemoryError" and not raised.type.startswith(HOST_ENGINES)
             if on_gpu == gpu and (on_gpu or raised.is_a("MemoryError", "ArrayMemoryError", "OutOfMemoryError")):
                 return Hit(raised.line, {"exception": f"{raised.type}: {raised.message}"[:500]},
                            text=f"{raised.type}: {raised.message}"[:500])
@@ -271,7 +274,7 @@ def params_from_the_user(text: str) -> bool:
     return all(SORTER_API.match(call.group(1).rpartition(".")[2]) for call in NAMED_CALL.finditer(text))
 
 
-RATE = re.compile(r"\bfs\s*=\s*\d|sampling[ _](rate|frequency)", re.IGNORECASE)
+RATE = re.compile(r"\bfs\s*=\s*\d|sampling[ _](rate|frequency)|Nyquist", re.IGNORECASE)
 
 
 def says_the_rate_or_the_sorter(text: str) -> bool:

@@ -31,6 +31,8 @@ SIGNATURE = re.compile(r"([\w.]+)\(\) (?:got an unexpected keyword argument|miss
 ARGUMENT_COUNT = re.compile(r"\w+\(\) takes (?:at least |at most |exactly )?\d+ (?:positional )?arguments? \(\d+ given\)|"
                             r"\w+\(\) got an unexpected keyword argument")
 UNPACK = re.compile(r"(?:too many|not enough) values to unpack \(expected \d+")
+# A positional count that no longer fits: a plain bug as often, so only where the sorter is a side of the call.
+POSITIONAL = re.compile(r"([\w.]+)\(\) takes (?:from \d+ to )?\d+ positional arguments? but \d+ (?:was|were) given")
 # SpikeInterface's (and the older spikesorters') modules that call each sorter's own API.
 WRAPPER = re.compile(r"(?:^|[\\/])(?:spikeinterface[\\/]sorters[\\/]external|spikesorters)[\\/]")
 MODULE_ATTRIBUTE = re.compile(r"(partially initialized )?module '([\w.]+)' has no attribute '(\w+)'")
@@ -57,14 +59,18 @@ def call_mismatch(in_sorter: bool):
     installed version of the called package offers; ``in_sorter``: the sorter is a side of it."""
     def test(parsed: ParsedFailure) -> Hit | None:
         for i, line in enumerate(parsed.lines):
-            found = SIGNATURE.search(line) or UNPACK.search(line)
+            found = SIGNATURE.search(line) or UNPACK.search(line) or POSITIONAL.search(line)
             if not found:
                 continue
             raised = _raised_on(parsed, i)
             where = raised.where if raised else None
             if _package(where) == OURS or (found.re is UNPACK and not (where and WRAPPER.search(where))):
                 continue
-            if _sorter_side(where, line) == in_sorter:
+            called = [found.group(1).replace("_", " ")] if found.groups() else []  # run_kilosort(): kilosort's
+            sorter_side = _sorter_side(where, line, *called)
+            if found.re is POSITIONAL and not sorter_side:
+                continue
+            if sorter_side == in_sorter:
                 return Hit(i, {"message": f"A call between packages no longer fits the installed version ({found.group(0)}"
                                           "): another version is needed.", **({"raised_in": where} if where else {})})
         return None
