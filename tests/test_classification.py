@@ -683,7 +683,7 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     # -- the data: a file the reader does not recognise, a path the command line can't find
     ("ValueError: Unable to read file: 'rec.nwb'. The file is not recognized as an HDF5 NWB file.", "input_invalid"),
     ("Error: Invalid value for 'DATA_PATH': Path 'session1/params.py' does not exist.", "input_invalid"),
-    ("ValueError: 'recording.dat' is not a valid SpikeGLX file", "input_invalid"),
+    ("ValueError: 'recording.dat' is not a valid SpikeGLX file", "unclassified"),  # a reader too old for it, too
     ("OSError: Unable to open file (bad object header version number)", "input_invalid"),
     ("ValueError: not a valid parameter name: 'freq_min'", "unclassified"),
     # -- the OS refusing a file in its own words; nvcc refusing the host compiler; a stale compiled extension

@@ -60,7 +60,7 @@ BUILT_IN: tuple[Rule, ...] = (
           "the container engine's Python client is not installed"),
     _rule("missing-exporter-package", "exporter_unavailable", s.missing("exporter"),
           "a package an output in the config needs is not installed"),
-    _t("sorter-not-installed", "sorter_not_installed", r"The sorter \S+ is not installed|\b(KILOSORT[\d_]*|IRONCLUST|"
+    _t("sorter-not-installed", "sorter_not_installed", r"(The|This) sorter \S+ is not installed|\b(KILOSORT[\d_]*|IRONCLUST|"
        r"HDSORT|WAVECLUS|KLUSTA)_PATH\b", "SpikeInterface finds no such sorter installed (a MATLAB sorter's path unset)"),
     _rule("missing-sorter", "sorter_not_installed", s.missing("sorter"), "the sorter's own package is not installed"),
     _rule("missing-dependency", "dependency_missing", s.missing("dependency"),
@@ -115,7 +115,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"version mismatch|CUDA_ERROR_UNSUPPORTED_PTX_VERSION|PTX was compiled with an unsupported toolchain|forward "
        r"compatibility was attempted on non supported HW|unsupported display driver / cuda driver combination|CUDA "
        r"driver initialization failed|no longer supports this GPU because it is too old|(GPU|device)[^\n]{0,60}not "
-       r"supported because it has a (lower )?compute capability|system not yet initialized|cudaErrorSystemNotReady",
+       r"supported because it has a (lower )?compute capability|system not yet initialized|cudaErrorSystemNotReady|\bdriver\b"
+       r"[^\n]{0,60}\bis too old\b|PLATFORM_NOT_FOUND_KHR",
        "the NVIDIA driver is missing, too old, or not the one loaded in the kernel"),
     _t("cuda-toolkit-missing", "cuda_toolkit_missing", r"No CUDA toolkit installation could be found|MW_NVCC_PATH|"
        r"CUDA_HOME environment variable is not set|nvcc: (command )?not found|'nvcc' is not recognized|No supported "
@@ -199,8 +200,8 @@ BUILT_IN: tuple[Rule, ...] = (
        "compression filter"),
     _t("hdf5-file-damaged", "input_invalid", r"truncated file: eof = |file signature not found|bad object header version "
        r"number|wrong B-tree signature|addr overflow, addr = ", "an HDF5 file is truncated, damaged or not HDF5"),
-    _t("input-not-recognised", "input_invalid", r"is not recognized as (a|an|either) .{0,60}?file|\bnot a valid "
-       r"[\w ]{0,40}file\b|\b(select|provide|specify|give) a valid [\w ]{0,30}(file|path)\b|Invalid value for "
+    _t("input-not-recognised", "input_invalid", r"is not recognized as (a|an|either) .{0,60}?file|\b(select|"
+       r"provide|specify|give) a valid [\w ]{0,30}(file|path)\b|Invalid value for "
        r"'[^'\n]+': (Path|File|Directory) '[^'\n]*' does not exist", "the reader or the command line says the file "
        "given is missing or not one it reads (a wrong path, another format)"),
     _t("intan-file-damaged", "input_invalid", r"Timestamps are not continuous, likely due to a corrupted file",

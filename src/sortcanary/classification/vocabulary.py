@@ -16,7 +16,7 @@ FRAME = re.compile(r"(?:File \"|^\s*(?=\S+\.py\"))([^\"]+)\", line \d+(?:, in (\
 NO_MODULE = re.compile(r"No module named [\\'\"]*([\w.]+)")
 ERRNO = re.compile(r"\[Errno (\d+)\]|\berrno\s*=\s*(\d+)|\[WinError (5)\]")  # WinError 5: access denied
 EXIT = re.compile(r"exit(?:ed with)? (?:status|code)\s*[:=]?\s*\(?(-?\d+)|returned non-zero exit status (-?\d+)|"
-                  r"\breturn ?code[\"']?\s*[:=]\s*(-?\d+)|\bExited \((-?\d+)\)", re.IGNORECASE)
+                  r"\breturn ?code[\"']?\s*[:=]?\s*(-?\d+)|\bExited \((-?\d+)\)", re.IGNORECASE)
 # A signal as a process's end is reported: "killed by signal 9", a worker pool's "{SIGKILL(-9)}", Python's
 # Signals.SIGKILL, sacct's ExitCode 0:9, a shell's "Killed" or "Illegal instruction (core dumped)" (a bare mention
 # of a signal's name is not one, nor CUDA's "an illegal instruction was encountered": a kernel's fault).
