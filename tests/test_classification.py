@@ -745,6 +745,10 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("job 8812 exceeded hard wallclock time - initiate terminate method", "scheduler_time_limit"),
     ('Unable to run job: Job was rejected because job requests unknown queue "gpu.q".', "scheduler_request_rejected"),
     ("RuntimeError: No spikes were found in the recording, nothing to cluster", "no_spikes_found"),
+    # -- the parser: a trace kept as JSON strings (SpikeInterface's log), a quoted reply
+    (('        "  File \\"/env/site-packages/spikeinterface/sorters/external/kilosort4.py\\", line 200, in '
+      '_run_from_folder",\n        "  ValueError: too many values to unpack (expected 14)"'), "sorter_version_unsupported"),
+    ("> $ python sort.py rec1\n> Killed", "host_out_of_memory"),  # a reply quoting the shell
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

@@ -154,9 +154,11 @@ def _signal_of(exit_code: int) -> str | None:
 
 
 JSON_LINE = re.compile(r'^\s*"((?:[^"\\]|\\.)*)",?\s*$')  # a line that is one JSON string (a log's trace list)
+QUOTE_MARKS = re.compile(r"^\s*(?:>+(?!=)\s*)+(?=\S)")  # a quoted reply's "> ", a REPL's ">>> "
 
 
 def _unquoted(line: str) -> str:
+    line = QUOTE_MARKS.sub("", line)
     quoted = JSON_LINE.match(line)
     if quoted:
         try:
@@ -168,8 +170,9 @@ def _unquoted(line: str) -> str:
 
 def _normalised(text: str) -> list[str]:
     """The text's lines; a traceback printed as a bytes literal (``b'Traceback...\\n  File...'``,
-    as SpikeInterface reports a container's error) is unfolded into its lines first, and a trace kept
-    as a list of JSON strings (``"  File \\"/x.py\\", line 3, in f",``, a JSON log's) is unquoted."""
+    as SpikeInterface reports a container's error) is unfolded into its lines first; a reply's quote
+    marks (``> ``) are dropped, and a trace kept as a list of JSON strings (``"  File \\"/x.py\\", line 3,
+    in f",``, a JSON log's) is unquoted."""
     if "\\n" in text and "\n" not in text.strip() or "b'Traceback" in text or 'b"Traceback' in text:
         text = text.replace("\\n", "\n").replace("\\'", "'")
     return [_unquoted(line) for line in text.splitlines()]
