@@ -749,6 +749,8 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     (('        "  File \\"/env/site-packages/spikeinterface/sorters/external/kilosort4.py\\", line 200, in '
       '_run_from_folder",\n        "  ValueError: too many values to unpack (expected 14)"'), "sorter_version_unsupported"),
     ("> $ python sort.py rec1\n> Killed", "host_out_of_memory"),  # a reply quoting the shell
+    ("[1,0]<stderr>: Killed", "host_out_of_memory"),  # an MPI launcher's prefix before the shell's word
+    ("the job was Killed by the user from the web portal", "unclassified"),
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

@@ -22,7 +22,7 @@ EXIT = re.compile(r"exit(?:ed with)? (?:status|code)\s*[:=]?\s*\(?(-?\d+)|return
 # of a signal's name is not one, nor CUDA's "an illegal instruction was encountered": a kernel's fault).
 SIGNAL = re.compile(r"\b(?:killed by |terminated by |caught |received )?signal:? (\d+)\b|\b(SIG[A-Z]+)\s*\(-?\d+\)|"
                     r"Signals\.(SIG[A-Z]+)|(?:killed|terminated) (?:by|with) (SIG[A-Z]+)|ExitCode[=\s]+\d+:(\d+)|"
-                    r"^\s*Killed\s*$|: line \d+:\s+\d+ (Killed)\b|task \d+: (Killed)\b|^\s*(Killed): 9\b|\bzsh: (killed)\b|"
+                    r"(?:^|[\]|>]:?)\s*Killed\s*$|: line \d+:\s+\d+ (Killed)\b|task \d+: (Killed)\b|^\s*(Killed): 9\b|\bzsh: (killed)\b|"
                     r"^\[\d+\]\s+\d+ (killed)\s|(?:^\s*|sh: |Fatal Python error: |"
                     r": line \d+:\s+\d+ )([Ii]llegal instruction)\b(?! was)")
 SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern in (
