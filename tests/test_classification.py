@@ -562,6 +562,18 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
      "36601) and data type float32"), "host_out_of_memory"),  # a fat node has that much
     (("numpy.core._exceptions._ArrayMemoryError: Unable to allocate 3.50 TiB for an array with shape (990000, 990000) "
      "and data type float32"), "allocation_implausible"),
+    (("numpy.core._exceptions._ArrayMemoryError: Unable to allocate 42.9 GiB for an array with shape (30000, 30000, "
+      "32) and data type int16"), "unclassified"),  # a dimension twice: a broadcast or pairwise array, not the machine
+    ("MemoryError: Unable to allocate 21.5 GiB for an array with shape (30000, 384, 250) and data type float64",
+     "host_out_of_memory"),
+    ("OSError: [Errno 28] No space left on device: '/scratch/ks/temp_wh.dat'", "disk_exhausted"),
+    ("OSError: [Errno 122] Disk quota exceeded", "unclassified"),  # charged to the files' owner: whose, unsaid
+    ("java.io.IOException: Disk quota exceeded", "unclassified"),
+    ("Warning: your disk quota exceeded on /home/me; writes will fail", "disk_exhausted"),  # the user's own
+    ("AttributeError: Bad parameters: ['detect_threshold_uv']", "sorter_params_invalid"),
+    (frames("site-packages/spyglass/spikesorting/v1/sorting.py", "site-packages/spikeinterface/sorters/basesorter.py")
+     + "AttributeError: Bad parameters: ['tempdir']", "unclassified"),  # another pipeline built the parameters
+    ("SpikeSorting.populate() raises AttributeError: Bad parameters: ['tempdir']", "unclassified"),
     ("Undefined function 'zscore' for input arguments of type 'gpuArray'.", "dependency_missing"),  # a toolbox's
     ("Undefined function 'mexThSpkPC' for input arguments of type 'gpuArray'.", "cuda_kernels_not_compiled"),
     ("OSError: [Errno 116] Stale file handle", "unclassified"),  # no built-in rule: the same text comes from bugs
@@ -601,7 +613,12 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("ModuleNotFoundError: No module named 'numpy.core._multiarray_umath'", "binary_import_broken"),  # a compiled part
     ("ImportError: Missing optional dependency 'tables'.  Use pip or conda to install tables.", "dependency_missing"),
     # -- binaries: the loader, the CPU, the driver's libraries
-    ("Illegal instruction (core dumped)", "binary_import_broken"),
+    ("Illegal instruction (core dumped)", "unclassified"),  # a bare signal: builds for newer CPUs and bugs alike
+    (("The TensorFlow library was compiled to use AVX instructions, but these aren't available on your machine.\n"
+      "Aborted (core dumped)"), "binary_import_broken"),  # the binary says which instructions the CPU lacks
+    (("RuntimeError: NumPy was built with baseline optimizations: (SSE,SSE2,SSE3,SSSE3,SSE41,POPCNT,SSE42) but your "
+      "machine doesn't support: (SSE41)."), "binary_import_broken"),
+    ("Your CPU supports instructions that this TensorFlow binary was not compiled to use: AVX2 FMA", "unclassified"),
     ("RuntimeError: CUDA error: an illegal instruction was encountered", "unclassified"),  # a kernel's fault
     ("Segmentation fault (core dumped)", "unclassified"),
     ("ks2_5_compiled: error while loading shared libraries: /opt/mcr/sys/os/glnxa64/libstdc++.so.6: file too short",
@@ -610,7 +627,9 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
       "/venv/lib/python3.11/site-packages/scipy/_lib/_uarray/_uarray.so)"), "binary_import_broken"),
     (('OSError: [WinError 126] The specified module could not be found. Error loading "C:\\venv\\Lib\\site-packages'
       '\\torch\\lib\\fbgemm.dll" or one of its dependencies.'), "binary_import_broken"),
-    ('qt.qpa.plugin: Could not load the Qt platform plugin "xcb" in "" even though it was found.', "binary_import_broken"),
+    ('qt.qpa.plugin: Could not load the Qt platform plugin "xcb" in "" even though it was found.', "dependency_missing"),
+    (('This application failed to start because it could not find or load the Qt platform plugin "windows"\nin "".'),
+     "dependency_missing"),  # the plugin is there; a system library it needs is not
     ("ImportError: libcuda.so.1: cannot open shared object file: No such file or directory", "gpu_driver_error"),
     ("Failed to initialize NVML: Driver/library version mismatch", "gpu_driver_error"),
     ("RuntimeError: CUDA error: CUDA-capable device(s) is/are busy or unavailable", "device_unavailable"),
@@ -656,7 +675,82 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("Error using fread\nInvalid file identifier. Use fopen to generate a valid file identifier.", "input_invalid"),
     ("The probe file is not specified!", "probe_config_error"),
     ("ValueError: Digital filter critical frequencies must be 0 < Wn < fs/2 (fs=5.0 -> fs/2=2.5)",
-     "probe_config_error"),  # the sampling rate given is not the recording's
+     "sorter_params_invalid"),  # the sampling rate given does not fit the band
+    (frames("site-packages/spikeinterface/preprocessing/filter.py", "site-packages/scipy/signal/_filter_design.py")
+     + "ValueError: Digital filter critical frequencies must be 0 < Wn < 1", "sorter_params_invalid"),
+    (frames("site-packages/mudpy/forward.py", "site-packages/scipy/signal/_filter_design.py")
+     + "ValueError: Digital filter critical frequencies must be 0<Wn<1", "unclassified"),  # no rate, no sorter: a bug too
+    # -- the data: a file the reader does not recognise, a path the command line can't find
+    ("ValueError: Unable to read file: 'rec.nwb'. The file is not recognized as an HDF5 NWB file.", "input_invalid"),
+    ("Error: Invalid value for 'DATA_PATH': Path 'session1/params.py' does not exist.", "input_invalid"),
+    ("ValueError: 'recording.dat' is not a valid SpikeGLX file", "unclassified"),  # a reader too old for it, too
+    ("OSError: Unable to open file (bad object header version number)", "input_invalid"),
+    ("ValueError: not a valid parameter name: 'freq_min'", "unclassified"),
+    # -- the OS refusing a file in its own words; nvcc refusing the host compiler; a stale compiled extension
+    (("Invalid MEX-file 'C:\\KiloSort\\CUDA\\mexMPregMU.mexw64': Access is denied.\nError in fitTemplates (line "
+      "211)"), "permission_denied"),  # not the kernels missing: Windows refused the file
+    ("Invalid MEX-file '/opt/ks/CUDA/mexGetSpikes2.mexa64': libcudart.so.10.1: cannot open shared object file",
+     "cuda_kernels_not_compiled"),
+    (("Error using mex\nUnable to read '/opt/Kilosort2/CUDA/mexThSpkPC.mexa64'. Change file permission to readable.\n"
+      "Error in mexcuda (line 166)"), "permission_denied"),
+    (("/usr/local/cuda/include/crt/host_config.h:132:2: error: #error -- unsupported GNU version! gcc versions later "
+      "than 11 are not supported! The nvcc flag '-allow-unsupported-compiler' can be used to override this version "
+      "check"), "cuda_build_failed"),
+    (('  File "herdingspikes/detect.pyx", line 35, in herdingspikes.detect.detectData\nTypeError: detectData() takes '
+      "at least 5 positional arguments (1 given)"), "binary_import_broken"),  # the compiled part is another version's
+    (frames("site-packages/mylab/analysis.py") + "TypeError: summarise() takes 2 positional arguments but 3 were "
+     "given", "unclassified"),  # Python code's own call: a bug as often
+    # -- the job's shell: conda's activate, the module system's unknown modules
+    ("/bin/bash: activate: No such file or directory", "job_environment_incomplete"),
+    ("sh: 1: conda: not found", "job_environment_incomplete"),
+    ('Lmod has detected the following error:  The following module(s) are unknown: "matlab/R2021a"',
+     "job_environment_incomplete"),
+    ("bash: activate_this.py: No such file or directory", "unclassified"),
+    # -- GPUs the installed software no longer supports, memory and time in other engines' words
+    (("Found GPU0 Tesla K40c which is of cuda capability 3.5. PyTorch no longer supports this GPU because it is too "
+      "old. The minimum cuda capability supported by this library is 3.7."), "gpu_driver_error"),
+    (("ResourceExhaustedError: OOM when allocating tensor with shape[64,384,30000] and type float on "
+      "/job:localhost/replica:0/task:0/device:GPU:0 by allocator GPU_0_bfc"), "gpu_out_of_memory"),
+    ("bash: fork: Cannot allocate memory", "host_out_of_memory"),
+    (("Container [pid=4242,containerID=c_01] is running beyond physical memory limits. Current usage: 8.1 GB of 8 GB "
+      "physical memory used. Killing container."), "host_out_of_memory"),
+    ("=>> PBS: job killed: vmem 17179869184 exceeded limit 16106127360", "host_out_of_memory"),
+    ("zsh: killed     python sort.py", "host_out_of_memory"),
+    ("Warning: DeadlineExceeded: Job was active longer than specified deadline", "scheduler_time_limit"),
+    ("qsub: submit error (Job exceeds queue and/or server resource limits)", "scheduler_request_rejected"),
+    ("Bad resource requirement syntax. Job not submitted.", "scheduler_request_rejected"),
+    ('Error: failed to resolve reference "docker.io/spikeinterface/kilosort4-base:nope": not found',
+     "container_image_pull_failed"),
+    (("docker: Error response from daemon: OCI runtime create failed: container_linux.go:380: starting container "
+      "process caused: exec: \"python\": executable file not found in $PATH: unknown."), "container_error"),
+    # -- the sorter's side of a call: its name in the function called, a positional count only there
+    ("TypeError: run_kilosort() got an unexpected keyword argument 'file_object'", "sorter_version_unsupported"),
+    (frames("site-packages/spikeinterface/sorters/external/kilosort4.py") + "TypeError: initialize_ops() takes from 6 "
+     "to 7 positional arguments but 8 were given", "sorter_version_unsupported"),
+    ("TypeError: get_traces() takes 1 positional argument but 2 were given", "unclassified"),  # no sorter: a bug too
+    # -- the probe against the recording; a band beyond the rate; installers' conflicts; more engines' words
+    ("ValueError: The recording has 384 channels but the probe has 385 contacts", "probe_config_error"),
+    ('"AssertionError: chan_indices 32 != contact count 16"', "probe_config_error"),
+    ("ValueError: freq_max 15000 Hz is above the Nyquist frequency of the recording", "sorter_params_invalid"),
+    (("ERROR: Cannot install spikeinterface==0.101.0 and numpy==2.1 because these package versions have "
+      "conflicting dependencies."), "dependency_version_mismatch"),
+    ("ValueError: numpy.ndarray size changed, may indicate binary incompatibility. Expected 88 from C header, got 80",
+     "dependency_version_mismatch"),
+    (("RuntimeError: cuDNN version incompatibility: PyTorch was compiled  against (8, 9, 2) but found runtime "
+      "version (8, 5, 0)."), "binary_import_broken"),
+    ("Warning! ***HDF5 library version mismatched error***", "binary_import_broken"),
+    ("ray.exceptions.OutOfMemoryError: Task was killed due to the node running low on memory.", "host_out_of_memory"),
+    ("W bfc_allocator.cc:457] Allocator (GPU_0_bfc) ran out of memory trying to allocate 2.00GiB", "gpu_out_of_memory"),
+    ("RuntimeError: CUDA error: all CUDA-capable devices are busy or unavailable", "device_unavailable"),
+    ("job 8812 exceeded hard wallclock time - initiate terminate method", "scheduler_time_limit"),
+    ('Unable to run job: Job was rejected because job requests unknown queue "gpu.q".', "scheduler_request_rejected"),
+    ("RuntimeError: No spikes were found in the recording, nothing to cluster", "no_spikes_found"),
+    # -- the parser: a trace kept as JSON strings (SpikeInterface's log), a quoted reply
+    (('        "  File \\"/env/site-packages/spikeinterface/sorters/external/kilosort4.py\\", line 200, in '
+      '_run_from_folder",\n        "  ValueError: too many values to unpack (expected 14)"'), "sorter_version_unsupported"),
+    ("> $ python sort.py rec1\n> Killed", "host_out_of_memory"),  # a reply quoting the shell
+    ("[1,0]<stderr>: Killed", "host_out_of_memory"),  # an MPI launcher's prefix before the shell's word
+    ("the job was Killed by the user from the web portal", "unclassified"),
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

@@ -13,10 +13,10 @@ also left a TruncatedSVD error behind is a resource problem. Anything unrecognis
 ``unclassified``: a false block costs a recording a day, so the text must say what it is.
 """
 
+from .allocations import implausible_allocation
 from .decide import classify, classify_exception, classify_exit, classify_text, explain
 from .parse import ParsedFailure, parse_exception, parse_text
 from .rules import lab_rules
-from .structural import implausible_allocation
 
 __all__ = ["ParsedFailure", "classify", "classify_exception", "classify_exit", "classify_text",
            "explain", "implausible_allocation", "lab_rules", "parse_exception", "parse_text"]

@@ -10,6 +10,7 @@ across categories the priority is environment > resource > biological
 
 from __future__ import annotations
 
+from . import allocations as a
 from . import structural as s
 from . import versions as v
 from .rules import Rule, text_rule
@@ -29,7 +30,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"running|Error while fetching server API version", "no Docker engine answers", reason="daemon_down"),
     _t("image-not-found", "container_image_pull_failed", r"pull access denied|manifest (for \S+ )?unknown|repository does "
        r"not exist|ImageNotFound|Unable to locate container image|Failed to pull singularity image|failed to pull and "
-       r"unpack image|unauthorized: authentication required|requested access to the resource is denied",
+       r"unpack image|unauthorized: authentication required|requested access to the resource is denied|failed to resolve "
+       r"reference|conveyor failed to get",
        "the registry has no such image or tag, or refused it"),
     _t("registry-rate-limit", "container_image_pull_failed", r"toomanyrequests|pull rate limit|429 Too Many Requests",
        "the registry's pull rate limit"),
@@ -48,6 +50,9 @@ BUILT_IN: tuple[Rule, ...] = (
        r"[^\n]){0,40}?(is not installed|(command )?not found|has to be available|could not be found)|python .(docker|"
        r"spython). package must be installed|No such file or directory: '(singularity|apptainer|docker)'",
        "no container engine on the node"),
+    _t("container-setup-failed", "container_error", r"OCI runtime (create|exec) failed|container creation failed|"
+       r"error mounting [^\n]* to rootfs", "the engine could not set the container up (a bind mount, the entrypoint)",
+       reason="container_setup"),
     _t("container-image-setup", "container_error", r"in_container_sorter_script\.py.*?No module named [\\'\"]*"
        r"spikeinterface", "the image can't install SpikeInterface", reason="image_setup"),
     # -- environment: the install
@@ -55,7 +60,7 @@ BUILT_IN: tuple[Rule, ...] = (
           "the container engine's Python client is not installed"),
     _rule("missing-exporter-package", "exporter_unavailable", s.missing("exporter"),
           "a package an output in the config needs is not installed"),
-    _t("sorter-not-installed", "sorter_not_installed", r"The sorter \S+ is not installed|\b(KILOSORT[\d_]*|IRONCLUST|"
+    _t("sorter-not-installed", "sorter_not_installed", r"(The|This) sorter \S+ is not installed|\b(KILOSORT[\d_]*|IRONCLUST|"
        r"HDSORT|WAVECLUS|KLUSTA)_PATH\b", "SpikeInterface finds no such sorter installed (a MATLAB sorter's path unset)"),
     _rule("missing-sorter", "sorter_not_installed", s.missing("sorter"), "the sorter's own package is not installed"),
     _rule("missing-dependency", "dependency_missing", s.missing("dependency"),
@@ -70,6 +75,8 @@ BUILT_IN: tuple[Rule, ...] = (
           "the installed sorter lacks a name its caller imports"),
     _rule("package-lacks-name", "dependency_version_mismatch", s.missing_symbol(in_sorter=False),
           "an installed package lacks a name its caller imports"),
+    _rule("stale-compiled-extension", "binary_import_broken", v.compiled_call_mismatch, "a compiled extension's "
+          "signature does not fit its own package's call: built from another version"),
     _rule("sorter-call-changed", "sorter_version_unsupported", v.call_mismatch(in_sorter=True),
           "a call between the sorter and its wrapper no longer fits the installed version"),
     _rule("package-call-changed", "dependency_version_mismatch", v.call_mismatch(in_sorter=False),
@@ -80,7 +87,9 @@ BUILT_IN: tuple[Rule, ...] = (
           "a name the caller uses is gone from the installed package (removed in a release)"),
     _t("version-requirement", "dependency_version_mismatch", r"\b(needs|requires) [\w.-]+ (version )?['\"]?[<>=~]*\s*\d+"
        r"(\.\d+)*['\"]? or (less|greater|newer|older|later|higher|lower|above|below)\b|VersionConflict|version '?[\d.]+'? "
-       r"currently installed", "a package says the installed version of another does not fit"),
+       r"currently installed|\brequires [\w.-]+ ?(>=|<=|==|~=|<|>) ?\d|\bincompatible with [\w.-]+ ?(>=|<=|==|<|>) ?\d|"
+       r"conflicting dependencies|ResolutionImpossible|UnsatisfiableError", "a package, or the installer, says the "
+       "versions asked for do not fit together"),
     _t("optional-dependency-missing", "dependency_missing", r"Missing optional dependency '[\w.-]+'|\b(pip|conda) "
        r"install [\w.-]+ to use\b|\bmust (first )?install the [\w.-]+ package", "a package says a module it needs "
        "for this is not installed"),
@@ -95,6 +104,9 @@ BUILT_IN: tuple[Rule, ...] = (
        r"spikeinterface|probeinterface|torch|numpy|python|matlab)\w*\s+versions?\b[^\n]{0,80}\bnot (supported|"
        r"compatible)\b", "the sorter refuses the installed versions"),
     _t("unknown-sorter", "unknown_sorter", r"sortcanary: unknown sorter", "the configured sorter does not exist"),
+    _t("os-access-denied", "permission_denied", r"\bAccess is denied\b|Change file permissions? to (readable|writable)|"
+       r"you (may )?(do not|don't) have (write|read) permission", "the OS refused a file in its own words (Windows' "
+       "'Access is denied', MATLAB's 'Change file permission'): a MEX file or a folder the user may not read or write"),
     # -- environment: the GPU (driver before broken binaries: a missing nvcuda.dll is the driver)
     _t("gpu-driver", "gpu_driver_error", r"CUDA driver version is insufficient|Found no NVIDIA driver|NVIDIA-SMI has "
        r"failed|couldn't communicate with the NVIDIA driver|problem with the (graphics|CUDA) driver or with this GPU|"
@@ -102,7 +114,9 @@ BUILT_IN: tuple[Rule, ...] = (
        r"on your system is too old|\blib(cuda|nvidia-ml)\.so[.\d]*: cannot open shared object file|Driver/library "
        r"version mismatch|CUDA_ERROR_UNSUPPORTED_PTX_VERSION|PTX was compiled with an unsupported toolchain|forward "
        r"compatibility was attempted on non supported HW|unsupported display driver / cuda driver combination|CUDA "
-       r"driver initialization failed",
+       r"driver initialization failed|no longer supports this GPU because it is too old|(GPU|device)[^\n]{0,60}not "
+       r"supported because it has a (lower )?compute capability|system not yet initialized|cudaErrorSystemNotReady|\bdriver\b"
+       r"[^\n]{0,60}\bis too old\b|PLATFORM_NOT_FOUND_KHR",
        "the NVIDIA driver is missing, too old, or not the one loaded in the kernel"),
     _t("cuda-toolkit-missing", "cuda_toolkit_missing", r"No CUDA toolkit installation could be found|MW_NVCC_PATH|"
        r"CUDA_HOME environment variable is not set|nvcc: (command )?not found|'nvcc' is not recognized|No supported "
@@ -112,37 +126,44 @@ BUILT_IN: tuple[Rule, ...] = (
        r"Kilosort files not found|(Undefined|Unrecognized) function( or variable)? '(mex\w+|spikedetector\w*)'",
        "the GPU kernels are not built for this GPU"),
     _t("cuda-build-failed", "cuda_build_failed", r"(nvcc|fatbinary|ptxas)\s+fatal|Unsupported gpu architecture|Error "
-       r"using mex\s*\n[^\n]*\bnvcc\b|Error in mexcuda|nvrtc: error: invalid value for --gpu-architecture",
+       r"using mex\s*\n[^\n]*\bnvcc\b|Error in mexcuda|nvrtc: error: invalid value for --gpu-architecture|unsupported "
+       r"(GNU|Microsoft Visual Studio|clang) version!|-allow-unsupported-compiler",
        "the sorter's CUDA kernels did not build"),
     _t("matlab-function-missing", "sorter_not_installed", r"(Undefined|Unrecognized) function or variable '\w+'",
        "a function of the sorter is not on MATLAB's path (an incomplete or old install)"),
     _t("device-unavailable", "device_unavailable", r"Torch not compiled with CUDA enabled|No (CUDA|HIP) GPUs are "
        r"available|torch\.cuda\.is_available\(\) is False|"
        r"no CUDA-capable device is detected|No supported GPU device|sortcanary: CUDA requested|CUDA-capable device\(s\) "
-       r"(is|are)[/a-z]* busy or unavailable|This sorter requires "
+       r"(is|are)[/a-z]* busy or unavailable|CUDA-capable devices are busy or unavailable|This sorter requires "
        r"cuda, but the package 'cuda-python' is not installed|The container requires a NVIDIA GPU capability, but it is "
        r"not available", "the requested device can't be used here"),
     # -- environment: broken binaries, downloads, the scheduler, permissions
+    _t("qt-plugin-libraries-missing", "dependency_missing", r"(could not|couldn't) (find or )?load the Qt platform "
+       r"plugin|no Qt platform plugin could be initialized|is needed to load the Qt \w+ platform plugin", "Qt's platform "
+       "plugin is there but a system library it needs is not (libxcb-cursor0, libxcb-xinerama0, ...)"),
     _t("binary-import-broken", "binary_import_broken", r"DLL load failed|cannot open shared object file|Initializing "
        r"\S+, but found \S+ already initialized|error while loading shared libraries|\.so[.\d]*: (file too short|invalid "
        r"ELF header|wrong ELF class)|version `?(GLIBC|GLIBCXX|CXXABI)_[\d.]+'? not found|Library not loaded: |Symbol not "
-       r"found: |\[WinError 12[67]\]|Error loading \"[^\"\n]+\.dll\"|Could not load (dynamic )?library|Could not load "
-       r"the Qt platform plugin|no Qt platform plugin could be initialized|version incompatibility: \w+ was compiled "
-       r"against", "a compiled library or plugin does not load "
-       "(missing, truncated, built for another system, or the loader can't find it)"),
+       r"found: |\[WinError 12[67]\]|Error loading \"[^\"\n]+\.dll\"|Could not load (dynamic )?library|version "
+       r"incompatibility: \w+ was compiled\s+against|MKL FATAL ERROR: Cannot load|HDF5 library version mismatched|\[WinError 193\]",
+       "a compiled library does not load (missing, truncated, built for another system, or the loader can't find it)"),
     _rule("undefined-symbol", "binary_import_broken", s.undefined_symbol, "a compiled library needs a symbol the "
           "loaded libraries lack: builds that don't match"),
-    _rule("cpu-instruction-missing", "binary_import_broken", s.signal_is("SIGILL"), "the CPU lacks an instruction the "
-          "binary was built for (SIGILL: a build for a newer CPU)"),
+    _t("cpu-instruction-missing", "binary_import_broken", r"compiled to use (AVX|SSE|FMA)\w*(\.\d)? instructions,? but "
+       r"these aren't available|but your machine doesn't support:? \(?(AVX|SSE|FMA)|processor must support the [^\n]{0,80}"
+       r"(instructions|SSE|AVX)|(CPU|processor) (does not|doesn't) support (the )?(AVX|SSE\d|FMA)", "the binary says it "
+       "was built for instructions this CPU lacks (a bare SIGILL says nothing: the same crash comes from bugs)"),
     _t("numpy-abi-mismatch", "dependency_version_mismatch", r"compiled using NumPy 1\.x cannot be run in NumPy 2|module "
-       r"compiled against (ABI|API) version \S+ but this version of numpy is|numpy\.dtype size changed, may indicate "
+       r"compiled against (ABI|API) version \S+ but this version of numpy is|numpy\.(dtype|ndarray|ufunc) size changed, may indicate "
        r"binary incompatibility|numpy\.core\.multiarray failed to import|_ARRAY_API not found", "a compiled extension "
        "was built against another NumPy than the one installed"),
     _t("job-shell-command-missing", "job_environment_incomplete", r"(slurm_script|\.sh|job[\w.-]*): line \d+: "
        r"[\w.-]+: command not found|execve\(\): [\w.-]+: No such file or directory|Your shell has not been properly "
        r"configured to use 'conda activate'|Run 'conda init' before 'conda activate'|MODULEPATH is undefined|(^|sh: |: )"
-       r"(module|ml|conda|mamba|micromamba): command not found|\bsource: not found|/usr/bin/env: .?python[\d.]*.?: No such"
-       r" file or directory", "the batch job's shell lacks what the login shell sets up (module, conda, PATH)"),
+       r"(\d+: )?(module|ml|conda|mamba|micromamba|activate|deactivate): (command not found|not found|No such file or "
+       r"directory)|\bsource: not found|/usr/bin/env: .?python[\d.]*.?: No such file or directory|The following "
+       r"module\(s\) are unknown|Unable to locate a modulefile for|Could not find conda environment: |"
+       r"EnvironmentLocationNotFound", "the batch job's shell lacks what the login shell sets up (module, conda, PATH)"),
     _rule("command-not-found", "job_environment_incomplete", s.exit_is(127), "the job's shell found no such command "
           "(exit status 127)"),
     _t("shared-memory", "shared_memory_unavailable", r"(error|failed|cannot|unable)[^\n]*shared memory|shared memory"
@@ -163,7 +184,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"configuration is not available|Unable to allocate resources: |Invalid (account|partition name|qos specification)|"
        r"Memory specification can not be satisfied|Invalid generic resource \(gres\) specification|More processors "
        r"requested than permitted|violates accounting/QOS policy|invalid partition specified|qsub: (Job exceeds queue "
-       r"resource limits|Job rejected|Unknown queue)", "the scheduler refused the "
+       r"resource limits|Job rejected|Unknown queue)|Job exceeds queue (and/or server )?resource limits|Illegal attribute "
+       r"or resource value|Requested time limit is invalid|\bJob not submitted\b|Unable to run job: ", "the scheduler refused the "
        "request"),
     _rule("access-denied", "permission_denied", s.errno_is("EACCES"), "the filesystem refused access (EACCES)"),
     _t("access-denied-text", "permission_denied", r"\[WinError 5\] Access is denied|NotWritableError|do(es)? not have "
@@ -176,37 +198,50 @@ BUILT_IN: tuple[Rule, ...] = (
        r"(missing|not found)|Unknown compression filter|Can't read data \(Can't open directory\)", "HDF5 has no plugin "
        "for the data's "
        "compression filter"),
-    _t("hdf5-file-damaged", "input_invalid", r"truncated file: eof = |file signature not found", "an HDF5 file is "
-       "truncated or not HDF5"),
+    _t("hdf5-file-damaged", "input_invalid", r"truncated file: eof = |file signature not found|bad object header version "
+       r"number|wrong B-tree signature|addr overflow, addr = ", "an HDF5 file is truncated, damaged or not HDF5"),
+    _t("input-not-recognised", "input_invalid", r"is not recognized as (a|an|either) .{0,60}?file|\b(select|"
+       r"provide|specify|give) a valid [\w ]{0,30}(file|path)\b|Invalid value for "
+       r"'[^'\n]+': (Path|File|Directory) '[^'\n]*' does not exist", "the reader or the command line says the file "
+       "given is missing or not one it reads (a wrong path, another format)"),
     _t("intan-file-damaged", "input_invalid", r"Timestamps are not continuous, likely due to a corrupted file",
        "neo's Intan reader found a damaged file"),
     _t("matlab-file-unopened", "input_invalid", r"Invalid file identifier", "MATLAB could not open a file the sorter "
        "reads (a wrong path, a missing or unreadable file)"),
     _t("probe-mismatch", "probe_config_error", r"Largest value of chanMap exceeds channel count|did not divide evenly|"
        r"incorrect n_chan_bin|Channel locations are required|does not have a probe|Channel locations are not unique|"
-       r"never found suitable channels|Missing required key: \S+ after loading probe|(not|no) probe attached|Digital "
-       r"filter critical frequencies must be 0 < Wn < (1|fs/2)|probe file "
+       r"never found suitable channels|\b(contact|channel)s? count\b[^\n]{0,40}(!=|does not match|doesn't "
+       r"match)|(!=|does not match|doesn't match)[^\n]{0,20}\b(contact|channel)s? count\b|number of (channels|contacts)"
+       r"[^\n]{0,80}(does not|doesn't|do not|don't) match|\b\d+ (channels|contacts)\b[^\n]{0,30}\b(but|while|whereas)\b[^\n]"
+       r"{0,40}\b\d+ (channels|contacts)\b|device_channel_indices (are|is) not set|Missing required key: \S+ after loading probe|(not|no) probe attached|probe file "
        r"(is not specified|not found|does not exist)|no probe (file )?(was )?(specified|given|set)",
        "the probe or the binary layout does not match the data"),
+    _t("filter-band-beyond-nyquist", "sorter_params_invalid", r"critical frequencies must be 0\s*<\s*Wn\s*<\s*(1|fs/2)|"
+       r"(above|larger than|greater than|higher than|exceeds?|beyond)( the)? Nyquist",
+       "a filter band beyond half the sampling rate: the band or the rate given does not fit the recording",
+       applies=s.says_the_rate_or_the_sorter),
     _rule("probe-unreadable", "probe_config_error", s.probe_loader_failed, "the probe reader raised on the probe file"),
     _t("sorter-params-invalid", "sorter_params_invalid", r"Invalid parameters: |Unrecognized settings: |Bad parameters: |"
-       r"`nt` must be odd", "the sorter rejected a parameter"),
+       r"`nt` must be odd", "the sorter rejected a parameter the user gave", applies=s.params_from_the_user),
     _t("exporter-switched-on", "exporter_unavailable", r"sortcanary: outputs\.\S+ is on but",
        "an output is on without its package"),
     _t("allocation-implausible", "allocation_implausible", r"allocate|Requested", "an allocation far beyond any "
-       "machine: a wrong parameter", applies=s.implausible_allocation),
+       "machine: a wrong parameter", applies=a.implausible_allocation),
     # -- resource
     _rule("gpu-memory-exception", "gpu_out_of_memory", s.memory_exception(gpu=True), "the GPU's allocator gave up"),
     _t("gpu-out-of-memory", "gpu_out_of_memory", r"CUDA out of memory|CUBLAS_STATUS_ALLOC_FAILED|Out of memory on (the "
        r")?(device|GPU)|CUDA_ERROR_OUT_OF_MEMORY|cuda(Error)?MemoryAllocation|CUDA (runtime )?error[^\n]{0,20}out of "
        r"memory|CU(BLAS|DNN|SOLVER|SPARSE|RAND)_STATUS_ALLOC_FAILED|CUFFT_ALLOC_FAILED|MPS backend out of memory|Maximum "
-       r"variable size allowed on the device is exceeded", "the GPU ran out of memory"),
+       r"variable size allowed on the device is exceeded|OOM when allocating tensor[^\n]*GPU|cudaMalloc[^\n]{0,60}out "
+       r"of memory|\bout of (GPU|device) memory\b|\bGPU (is )?out of memory\b|\(GPU_\d+_bfc\) ran out of memory",
+       "the GPU ran out of memory"),
     _rule("host-memory-exception", "host_out_of_memory", s.memory_exception(gpu=False), "an allocation on the host "
           "failed (MemoryError)"),
     _t("host-out-of-memory", "host_out_of_memory", r"Unable to allocate .* for an array|DefaultCPUAllocator: can't "
        r"allocate memory|DefaultCPUAllocator: not enough memory|std::bad_alloc|\[WinError 1455\]|paging file is too "
-       r"small|Out of memory\. Type \"?help memory|exceeds maximum array size preference",
-       "an allocation on the host failed"),
+       r"small|Out of memory\. Type \"?help memory|exceeds maximum array size preference|OOM when allocating tensor"
+       r"[^\n]*CPU|\bCannot allocate memory\b",
+       "an allocation on the host failed", applies=lambda text: not a.squared_shape(text)),
     _rule("host-memory-errno", "host_out_of_memory", s.errno_is("ENOMEM"), "the kernel refused memory (ENOMEM)"),
     _rule("matlab-out-of-memory", "host_out_of_memory", s.matlab_out_of_memory_in_sorter, "MATLAB ran out of host "
           "memory while the sorter ran"),
@@ -216,9 +251,12 @@ BUILT_IN: tuple[Rule, ...] = (
           "its time limit"),
     _rule("killed", "host_out_of_memory", s.killed, "the process was SIGKILLed (the out-of-memory killer)"),
     _rule("cpu-time-limit", "scheduler_time_limit", s.cpu_time, "SIGXCPU or a batch system's run-limit exit status"),
-    _rule("disk-full", "disk_exhausted", s.errno_is("ENOSPC", "EDQUOT"), "the disk or the quota is full"),
-    _t("disk-full-text", "disk_exhausted", r"No space left on device|Disk quota exceeded|There is not enough space on "
-       r"the disk|\[WinError 112\]|\b(not enough|insufficient) (free )?disk space", "the disk is full"),
+    _rule("disk-full", "disk_exhausted", s.errno_is("ENOSPC"), "the disk is full (ENOSPC; a quota, EDQUOT, is "
+          "charged to the files' owner or group, which the text does not show: a tool that writes under the wrong "
+          "group meets it with room to spare)"),
+    _t("disk-full-text", "disk_exhausted", r"No space left on device|There is not enough space on the disk|\[WinError "
+       r"112\]|\b(not enough|insufficient) (free )?disk space|\b(user|your|home) (disk )?quota (is )?(exceeded|full)|"
+       r"exceeded your (disk )?quota", "the disk, or the user's own quota, is full"),
     _rule("open-files-limit", "too_many_open_files", s.errno_is("EMFILE", "ENFILE"), "the open-files limit"),
     _t("open-files-limit-text", "too_many_open_files", r"Too many open files", "the open-files limit"),
     # -- biological, or a detection set up wrong (the canary weighs the window's data)
@@ -228,6 +266,7 @@ BUILT_IN: tuple[Rule, ...] = (
     _rule("ks2-empty-kernel", "no_spikes_found", s.ks2_empty_kernel, "Kilosort 2's kernel launch had an empty grid "
           "and its log shows no activity figures"),
     _t("no-spikes", "no_spikes_found", r"Found array with 0 sample\(s\)|n_samples=\d+ should be >= n_clusters=\d+|No "
-       r"spikes detected|(?<![\d.,])0 spikes extracted|only had 0 spikes|has fewer than Nfilt spikes",
+       r"spikes (were )?(detected|found)|(?<![\d.,])0 spikes (extracted|detected|found)|\bfound 0 spikes\b|only had 0 "
+       r"spikes|has fewer than Nfilt spikes",
        "the sorter found no spikes, or too few to cluster"),
 )

@@ -17,6 +17,7 @@ read from the exception object itself), so a verdict can show the line a person 
 from __future__ import annotations
 
 import errno as errno_names
+import json
 import re
 import signal as signals
 import traceback
@@ -152,12 +153,29 @@ def _signal_of(exit_code: int) -> str | None:
         return None
 
 
+JSON_LINE = re.compile(r'^\s*"((?:[^"\\]|\\.)*)",?\s*$')  # a line that is one JSON string (a log's trace list)
+QUOTE_MARKS = re.compile(r"^\s*(?:>+(?!=)\s*)+(?=\S)")  # a quoted reply's "> ", a REPL's ">>> "
+
+
+def _unquoted(line: str) -> str:
+    line = QUOTE_MARKS.sub("", line)
+    quoted = JSON_LINE.match(line)
+    if quoted:
+        try:
+            return json.loads(f'"{quoted.group(1)}"')
+        except ValueError:
+            pass
+    return line
+
+
 def _normalised(text: str) -> list[str]:
     """The text's lines; a traceback printed as a bytes literal (``b'Traceback...\\n  File...'``,
-    as SpikeInterface reports a container's error) is unfolded into its lines first."""
+    as SpikeInterface reports a container's error) is unfolded into its lines first; a reply's quote
+    marks (``> ``) are dropped, and a trace kept as a list of JSON strings (``"  File \\"/x.py\\", line 3,
+    in f",``, a JSON log's) is unquoted."""
     if "\\n" in text and "\n" not in text.strip() or "b'Traceback" in text or 'b"Traceback' in text:
         text = text.replace("\\n", "\n").replace("\\'", "'")
-    return text.splitlines()
+    return [_unquoted(line) for line in text.splitlines()]
 
 
 def importer_of(paths: list[str]) -> str | None:

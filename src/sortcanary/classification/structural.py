@@ -2,16 +2,14 @@
 
 Which module is missing and who imported it, what the exception's type is, which errno the
 filesystem gave, how the process ended and what the scheduler said, what the sorter's own log
-shows of the recording. An allocation far beyond the machine is a wrong parameter, not a memory
-problem: retrying with less would loop (``implausible_allocation``).
+shows of the recording.
 """
 
 from __future__ import annotations
 
 import re
 
-import psutil
-
+from .allocations import squared_shape
 from .packages import (
     CONTAINER_MODULES,
     EXPORTER_MODULES,
@@ -21,34 +19,9 @@ from .packages import (
     SORTER_PACKAGES,
     SORTER_STACK,
 )
-from .parse import ParsedFailure
+from .parse import ParsedFailure, importer_of
 from .rules import Hit
-
-IMPLAUSIBLE_FACTOR = 4  # an allocation this many times the machine's memory (or a GPU's) is a wrong parameter...
-HOST_FLOOR = 2 * 2**40  # ...if it is also beyond the largest common compute nodes' memory (1-2 TB)...
-GPU_FLOOR = 256 * 2**30  # ...or, on a GPU, beyond any GPU's
-_UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40, "P": 2**50, "E": 2**60}
-_SIZE = r"(\d+(?:\.\d*)?)\s*([KMGTPE]?)i?B\b"
-
-
-def _bytes(number: str, unit: str) -> float:
-    return float(number) * _UNITS[unit.upper()]
-
-
-def implausible_allocation(text: str) -> str | None:
-    """The allocation in ``text`` ("Unable to allocate 117. TiB", "Tried to allocate 2.6 TiB", MATLAB's
-    "Requested ... (119.4GB) array") when it is far beyond this machine -- or a GPU's stated capacity."""
-    match = re.search(rf"(?:Unable to allocate|Tried to allocate)\s+{_SIZE}|Requested [^\n]*?\({_SIZE}\) array",
-                      text, re.IGNORECASE)
-    if not match:
-        return None
-    number, unit = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
-    capacity = re.search(rf"total capacity of\s+{_SIZE}", text, re.IGNORECASE)
-    reference = _bytes(*capacity.groups()) if capacity else psutil.virtual_memory().total
-    size = _bytes(number, unit)
-    floor = GPU_FLOOR if capacity else HOST_FLOOR
-    return match.group(0) if size > max(IMPLAUSIBLE_FACTOR * reference, floor) else None
-
+from .vocabulary import FRAME, SORTER_NAME
 
 # -- structural rules --------------------------------------------------------------------------------
 
@@ -96,13 +69,18 @@ def errno_is(*names: str):
     return test
 
 
+HOST_ENGINES = ("java.", "ray.")  # their OutOfMemoryError is the host's: a JVM's heap, a Ray node's memory
+
+
 def memory_exception(gpu: bool):
     """An exception whose type says memory ran out: torch's/CuPy's OutOfMemoryError on the GPU,
-    MemoryError (numpy's _ArrayMemoryError among them) and Java's OutOfMemoryError (a workflow
-    engine's heap) on the host."""
+    MemoryError (numpy's _ArrayMemoryError among them), Java's OutOfMemoryError (a workflow
+    engine's heap) and Ray's (a node low on memory) on the host -- unless the array asked for was pairwise or broadcast."""
     def test(parsed: ParsedFailure) -> Hit | None:
+        if not gpu and squared_shape(parsed.text):
+            return None  # a pairwise or broadcast array: not the machine's memory (allocations.squared_shape)
         for raised in parsed.raised:
-            on_gpu = raised.type.rpartition(".")[2] == "OutOfMemoryError" and not raised.type.startswith("java.")
+            on_gpu = raised.type.rpartition(".")[2] == "OutOfMemoryError" and not raised.type.startswith(HOST_ENGINES)
             if on_gpu == gpu and (on_gpu or raised.is_a("MemoryError", "ArrayMemoryError", "OutOfMemoryError")):
                 return Hit(raised.line, {"exception": f"{raised.type}: {raised.message}"[:500]},
                            text=f"{raised.type}: {raised.message}"[:500])
@@ -276,3 +254,30 @@ def network_layer_failed(parsed: ParsedFailure) -> Hit | None:
     if frames and NETWORK_LAYER.search(parsed.lines[frames[-1]]):
         return Hit(frames[-1], {"message": "A download failed in the network layer (no route, DNS or proxy)."})
     return None
+
+
+NAMED_CALL = re.compile(r"\b([\w.]+)\(\) (?:raises|raised|throws|threw|fails|failed)\b")
+SORTER_API = re.compile(r"^(run_sorters?|run_sorter_\w+|set_params\w*|\w*Sorter\w*)$")
+
+
+def params_from_the_user(text: str) -> bool:
+    """The parameters a sorter rejected were the user's: no other pipeline's code is seen calling the
+    sorter (a frame of another installed package before SpikeInterface's, or a call other than the
+    sorter's API named as what raised). A pipeline that adds keys of its own to every sorter's
+    parameters meets the same rejection with the user's settings untouched."""
+    for frame in FRAME.finditer(text):
+        package = importer_of([frame.group(1)])
+        if package in SORTER_STACK or package == OURS:
+            break  # the sorter's own code: whoever called it is above
+        if package:
+            return False
+    return all(SORTER_API.match(call.group(1).rpartition(".")[2]) for call in NAMED_CALL.finditer(text))
+
+
+RATE = re.compile(r"\bfs\s*=\s*\d|sampling[ _](rate|frequency)|Nyquist", re.IGNORECASE)
+
+
+def says_the_rate_or_the_sorter(text: str) -> bool:
+    """The text shows the sampling rate a filter was given, or that a sorter ran it: the band and the rate
+    come from the recording and the user's settings. Alone, SciPy's complaint is as often a tool's own bug."""
+    return bool(RATE.search(text) or SORTER_NAME.search(text) or "spikeinterface" in text.lower())

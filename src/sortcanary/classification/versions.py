@@ -27,7 +27,12 @@ from .vocabulary import SORTER_NAME
 # written wrong, not an API that changed).
 SIGNATURE = re.compile(r"([\w.]+)\(\) (?:got an unexpected keyword argument|missing \d+ required (?:positional|"
                        r"keyword-only) arguments?:) '(?!self'|cls')(\w+)'")
+# Cython's and C's own words for a call that does not fit (a compiled function's signature).
+ARGUMENT_COUNT = re.compile(r"\w+\(\) takes (?:at least |at most |exactly )?\d+ (?:positional )?arguments? \(\d+ given\)|"
+                            r"\w+\(\) got an unexpected keyword argument")
 UNPACK = re.compile(r"(?:too many|not enough) values to unpack \(expected \d+")
+# A positional count that no longer fits: a plain bug as often, so only where the sorter is a side of the call.
+POSITIONAL = re.compile(r"([\w.]+)\(\) takes (?:from \d+ to )?\d+ positional arguments? but \d+ (?:was|were) given")
 # SpikeInterface's (and the older spikesorters') modules that call each sorter's own API.
 WRAPPER = re.compile(r"(?:^|[\\/])(?:spikeinterface[\\/]sorters[\\/]external|spikesorters)[\\/]")
 MODULE_ATTRIBUTE = re.compile(r"(partially initialized )?module '([\w.]+)' has no attribute '(\w+)'")
@@ -54,14 +59,18 @@ def call_mismatch(in_sorter: bool):
     installed version of the called package offers; ``in_sorter``: the sorter is a side of it."""
     def test(parsed: ParsedFailure) -> Hit | None:
         for i, line in enumerate(parsed.lines):
-            found = SIGNATURE.search(line) or UNPACK.search(line)
+            found = SIGNATURE.search(line) or UNPACK.search(line) or POSITIONAL.search(line)
             if not found:
                 continue
             raised = _raised_on(parsed, i)
             where = raised.where if raised else None
             if _package(where) == OURS or (found.re is UNPACK and not (where and WRAPPER.search(where))):
                 continue
-            if _sorter_side(where, line) == in_sorter:
+            called = [found.group(1).replace("_", " ")] if found.groups() else []  # run_kilosort(): kilosort's
+            sorter_side = _sorter_side(where, line, *called)
+            if found.re is POSITIONAL and not sorter_side:
+                continue
+            if sorter_side == in_sorter:
                 return Hit(i, {"message": f"A call between packages no longer fits the installed version ({found.group(0)}"
                                           "): another version is needed.", **({"raised_in": where} if where else {})})
         return None
@@ -94,3 +103,14 @@ def attribute_removed(in_sorter: bool):
                            text=f"{raised.type}: {raised.message}"[:500])
         return None
     return test
+
+
+def compiled_call_mismatch(parsed: ParsedFailure) -> Hit | None:
+    """A call into a package's compiled part (a Cython ``.pyx`` frame raised it) whose arguments don't fit:
+    the extension was built from another version of the package than its Python code (a stale build)."""
+    for raised in parsed.raised:
+        if raised.is_a("TypeError") and raised.where and raised.where.endswith(".pyx") and \
+                ARGUMENT_COUNT.search(raised.message):
+            return Hit(raised.line, {"message": f"A compiled extension does not fit its package's code ({raised.message[:200]}"
+                                                f"): rebuild or reinstall it.", "raised_in": raised.where})
+    return None

@@ -16,13 +16,14 @@ FRAME = re.compile(r"(?:File \"|^\s*(?=\S+\.py\"))([^\"]+)\", line \d+(?:, in (\
 NO_MODULE = re.compile(r"No module named [\\'\"]*([\w.]+)")
 ERRNO = re.compile(r"\[Errno (\d+)\]|\berrno\s*=\s*(\d+)|\[WinError (5)\]")  # WinError 5: access denied
 EXIT = re.compile(r"exit(?:ed with)? (?:status|code)\s*[:=]?\s*\(?(-?\d+)|returned non-zero exit status (-?\d+)|"
-                  r"\breturn ?code[\"']?\s*[:=]\s*(-?\d+)|\bExited \((-?\d+)\)", re.IGNORECASE)
+                  r"\breturn ?code[\"']?\s*[:=]?\s*(-?\d+)|\bExited \((-?\d+)\)", re.IGNORECASE)
 # A signal as a process's end is reported: "killed by signal 9", a worker pool's "{SIGKILL(-9)}", Python's
 # Signals.SIGKILL, sacct's ExitCode 0:9, a shell's "Killed" or "Illegal instruction (core dumped)" (a bare mention
 # of a signal's name is not one, nor CUDA's "an illegal instruction was encountered": a kernel's fault).
 SIGNAL = re.compile(r"\b(?:killed by |terminated by |caught |received )?signal:? (\d+)\b|\b(SIG[A-Z]+)\s*\(-?\d+\)|"
                     r"Signals\.(SIG[A-Z]+)|(?:killed|terminated) (?:by|with) (SIG[A-Z]+)|ExitCode[=\s]+\d+:(\d+)|"
-                    r"^\s*Killed\s*$|: line \d+:\s+\d+ (Killed)\b|task \d+: (Killed)\b|(?:^\s*|sh: |Fatal Python error: |"
+                    r"(?:^|[\]|>]:?)\s*Killed\s*$|: line \d+:\s+\d+ (Killed)\b|task \d+: (Killed)\b|^\s*(Killed): 9\b|\bzsh: (killed)\b|"
+                    r"^\[\d+\]\s+\d+ (killed)\s|(?:^\s*|sh: |Fatal Python error: |"
                     r": line \d+:\s+\d+ )([Ii]llegal instruction)\b(?! was)")
 SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern in (
     # (state, pattern): what the scheduler or the kernel said it did to the job
@@ -30,12 +31,13 @@ SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern
     # alone is a warning SLURM also writes for jobs that succeed)
     ("TIME_LIMIT", (r"DUE TO TIME LIMIT|(SLURM|sacct|state|status)[^\n]{0,40}(?-i:\bTIMEOUT\b)|(?-i:\bTIMEOUT\b)\s+"
                     r"\d+:\d+\b|walltime \S+ exceeded limit|TERM_RUNLIMIT|CPU time limit exceeded|exceeded (its |the )?"
-                    r"(hard |soft )?(running |wall[- ]?clock |run[- ]?)?time limit")),
+                    r"(hard |soft )?(running |wall[- ]?clock |run[- ]?)?time limit|(?-i:\bDeadlineExceeded\b)|exceeded (hard|soft) wallclock time|active longer than "
+                    r"specified deadline")),
     ("OUT_OF_MEMORY", (r"oom[-_ ]kill(?:ed)?\b|(?-i:\bOUT_OF_ME(?:MORY\b|\+))|task \d+: Out Of Memory|TERM_MEMLIMIT|"
                        r"Out of memory: Kill(?:ed)? process|(?-i:\bOOMKilled\b)(?![\"']?:\s*false)|killed by the "
                        r"cgroup out-of-memory "
-                       r"handler|Memory cgroup out of memory|exceeded memory limit \(\d+ > \d+\), being killed|job "
-                       r"killed: mem \S+ exceeded limit")),
+                       r"handler|Memory cgroup out of memory|exceeded memory limit[^\n]{0,40}being killed|job "
+                       r"killed: [pv]?mem \S+ exceeded limit|running beyond (physical|virtual) memory limits|gone over memory limit")),
     ("PREEMPTED", r"DUE TO PREEMPTION|(?-i:\bPREEMPTED\b)"),
     ("NODE_FAIL", r"DUE TO NODE FAILURE|(?-i:\bNODE_FAIL\b)"),
 ))
