@@ -105,7 +105,8 @@ def test_a_full_sort_shows_its_forecast_finish_from_its_canary(tmp_path, monkeyp
 
     def reporter(window):
         plan = type("Plan", (), {"recording": type("Entry", (), {"name": "rec"}), "job": "sort", "sorter": "kilosort4",
-                                 "progress_interval_s": 60, "window": window, "duration_s": 600.0})
+                                 "progress_interval_s": 60, "window": window, "duration_s": 600.0,
+                                 "root": tmp_path})
         return ProgressReporter.for_plan(plan, path=tmp_path / layout.SORT_PROGRESS.format(recording="rec"))
 
     sort = reporter(None)
