@@ -181,6 +181,8 @@ def run_watched(workdir: Path, recording: str, seen_path: Path, timeout: float =
                             "summary_files_mid_run": sorted(p.name for p in (workdir / "results").glob("summary.*")),
                             "status": sortcanary("status", str(workdir / "results")).stdout,
                             "summary_after_status": read_text_quietly(workdir / layout.SUMMARY_TSV),
+                            "summary_files_after_status": sorted(p.name for p in
+                                                                 (workdir / "results").glob("summary.*")),
                             "watch": watch_for(workdir, seconds=4)}
             run.wait(timeout=max(1.0, deadline - time.monotonic()))
         finally:

@@ -169,9 +169,11 @@ def test_status_mid_sort_shows_the_recording_running_with_stage_and_elapsed(live
     assert rows["healthy_b"]["canary"] == "pass" and rows["healthy_b"]["sort"] == "pending", rows
     silent = next(line for line in status.splitlines() if line.startswith("silent"))
     assert silent.split()[:5] == ["silent", "blocked", "biological", "insufficient_activity", "blocked"], status
-    # ... and no job wrote the run's views: they are drawn when the run ends, and by status
+    # ... and no job wrote the run's views: they are drawn when the run ends; status writes the table
+    # and the page (the plot is the run end's)
     assert seen["summary_files_mid_run"] == [], seen["summary_files_mid_run"]
     assert "silent\tblocked" in seen["summary_after_status"] and "healthy_b\tpass" in seen["summary_after_status"]
+    assert seen["summary_files_after_status"] == ["summary.html", "summary.tsv"]
     # --watch redraws in place: clear screen, header, table, twice or more in 2.6 s
     watch = seen["watch"]
     assert watch.count("\033[H\033[2J") >= 2 and watch.count("Every 1s: sortcanary status") >= 2, watch

@@ -129,7 +129,7 @@ def kept_row(name: str, root: str, present: list[str]) -> Row | None:
 
 class RunFiles:
     """Which per-recording files of a run folder exist, from one directory listing per folder that
-    a pattern of sortcanary.layout names (never a path built, a stat or an open per recording)."""
+    a pattern of sortcanary.layout names: no path is built, stat'ed or opened per recording to know."""
 
     def __init__(self, root: str = "."):
         self.root = str(root)

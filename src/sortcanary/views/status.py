@@ -11,7 +11,8 @@ or full sort is running shows as ``running``, with its stage, percent, elapsed t
 Each recording's state comes from the row its jobs keep (sortcanary.views.rows), checked against
 the same listings, so a call over 10,000 recordings reads one small file per recording and looks
 for a running job only where a progress file is. A call also writes the run's summary files from
-those rows (``render_summary``), which no job does; `--watch` only redraws the table."""
+those rows (``render_summary``: the table and the page, not the plot), which no job does; `--watch`
+only redraws the table."""
 
 from __future__ import annotations
 
@@ -93,12 +94,13 @@ def running_note(root: Path, name: str, state: dict) -> str:
 
 
 def render_summary(rows: list[Row], root: Path) -> None:
-    """The summary files of a status call, when the rows changed since they were written. A folder
-    status may only read (another user's results) is no error: the table is still shown."""
+    """summary.tsv and summary.html, when the rows changed since they were written (the plot is the
+    run end's or `sortcanary summary`'s: sortcanary.views.summary.render). A folder status may only
+    read (another user's results) is no error: the table is still shown."""
     from .summary import render, summary_lock
 
     try:
         with summary_lock(str(root)):
-            render(rows, str(root), only_if_changed=True)
+            render(rows, str(root), for_status=True)
     except OSError as exc:
         print(f"sortcanary: the summary files were not written: {exc}", file=sys.stderr)

@@ -2,7 +2,8 @@
 
 They are drawn from the recordings' rows (sortcanary.views.rows), never by a job: a job writes its
 own row and links its own figures, and the whole-run files are written when the run ends (the
-workflow's onsuccess and onerror), by `sortcanary summary`, and by `sortcanary status`. The TSV is
+workflow's onsuccess and onerror) and by `sortcanary summary`; `sortcanary status` brings the TSV
+and the page up to date (``render``). The TSV is
 for scripts; the plot (sortcanary.views.summary_plot) and the page (sortcanary.views.summary_page)
 are for people, and hold as well at 5 recordings as at 10,000: counts and distributions, what needs
 action first, a filter and a search. results/report/figures/ holds every sorted recording's figures
@@ -74,26 +75,32 @@ def write_summary(names, root: str = ".", problems=(), skipped: dict[str, str] |
     return rows, to_table(attention_first(rows))
 
 
-def render(rows: list[Row], root: str = ".", only_if_changed: bool = False) -> bool:
+def render(rows: list[Row], root: str = ".", for_status: bool = False) -> bool:
     """Write summary.tsv, then summary.png and summary.html, from ``rows``. The TSV comes first, and
-    a failing plot is only noted: it must never cost the run its summary. With ``only_if_changed``
-    (status), nothing is written when the three files are there and the TSV already says the same:
-    drawing the plot is most of a status call's time. Returns whether anything was written."""
+    a failing plot is only noted: it must never cost the run its summary.
+
+    ``for_status``: nothing is written when the TSV already says the same, and the plot stays as the
+    run's end or `sortcanary summary` drew it (the page says when): importing matplotlib and drawing
+    take two thirds of a second, more than half of a status call at 10,000 recordings
+    (BENCHMARKS.md 9). Returns whether anything was written."""
     from .summary_page import to_html
     from .summary_plot import plot_summary
 
     tsv = to_tsv(rows)
     paths = [layout.path(p, root) for p in (layout.SUMMARY_TSV, layout.SUMMARY_PNG, layout.SUMMARY_HTML)]
-    if only_if_changed and all(os.path.isfile(p) for p in paths) and _text(paths[0]) == tsv:
+    if for_status and os.path.isfile(paths[2]) and _text(paths[0]) == tsv:
         return False
     write_text_atomic(paths[0], tsv)
-    plot_error = None
-    try:
-        plot_summary(rows, paths[1])
-    except Exception as exc:  # noqa: BLE001 -- see docstring
-        plot_error = f"{type(exc).__name__}: {exc}"
-        print(f"sortcanary: summary plot failed: {plot_error}", file=sys.stderr)
-    write_text_atomic(paths[2], to_html(rows, root, plot_error))
+    plot_error, plot_drawn = None, None
+    if for_status:
+        plot_drawn = os.path.getmtime(paths[1]) if os.path.isfile(paths[1]) else 0.0
+    else:
+        try:
+            plot_summary(rows, paths[1])
+        except Exception as exc:  # noqa: BLE001 -- see docstring
+            plot_error = f"{type(exc).__name__}: {exc}"
+            print(f"sortcanary: summary plot failed: {plot_error}", file=sys.stderr)
+    write_text_atomic(paths[2], to_html(rows, root, plot_error, plot_drawn))
     return True
 
 

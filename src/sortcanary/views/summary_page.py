@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import time
 from collections import defaultdict
 
 from .. import layout
@@ -127,8 +128,24 @@ def report_link(row: Row, root: str, results: str) -> str:
     return os.path.relpath(page, results) if os.path.isfile(page) else ""
 
 
-def to_html(rows: list[Row], root: str = ".", plot_error: str | None = None) -> str:
-    """The summary page, beside summary.tsv: links and the plot are relative to results/."""
+def plot_section(plot_error: str | None, plot_drawn: float | None) -> str:
+    """The plot; ``plot_drawn``: when the plot on disk was drawn, if not with this page (0: never)."""
+    if plot_error:
+        return f"<p>The summary plot could not be drawn: {html.escape(plot_error)}</p>"
+    if plot_drawn == 0.0:
+        return "<p>The plot is drawn when the run ends, and by <code>sortcanary summary</code>.</p>"
+    image = (f'<p><img src="{os.path.basename(layout.SUMMARY_PNG)}" '
+             'alt="recordings by verdict; units per recording; canary and sort times"></p>')
+    if plot_drawn is None:
+        return image
+    drawn = time.strftime("%Y-%m-%d %H:%M", time.localtime(plot_drawn))
+    return (f"{image}<p><small>The plot is from {drawn}; this page from <code>sortcanary status</code>. "
+            "The run's end and <code>sortcanary summary</code> redraw it.</small></p>")
+
+
+def to_html(rows: list[Row], root: str = ".", plot_error: str | None = None, plot_drawn: float | None = None) -> str:
+    """The summary page, beside summary.tsv: links and the plot are relative to results/ (see
+    plot_section for ``plot_drawn``)."""
     results = os.path.dirname(layout.path(layout.SUMMARY_HTML, root))
     data = [[*row.values(), outcome(row), kind_of(row), report_link(row, root, results)]
             for row in attention_first(rows)]
@@ -141,17 +158,13 @@ def to_html(rows: list[Row], root: str = ".", plot_error: str | None = None) -> 
     rest = (f'<button type="button" id="more">show all {len(rows)}</button>'
             f"<noscript>The first {SHOWN} rows; results/summary.tsv holds all {len(rows)}.</noscript>"
             if len(rows) > SHOWN else '<button type="button" id="more" hidden></button>')
-    plot = os.path.basename(layout.SUMMARY_PNG)
-    figure = (f"<p>The summary plot could not be drawn: {html.escape(plot_error)}</p>" if plot_error
-              else f'<p><img src="{plot}" alt="recordings by verdict; units per recording; canary and sort times">'
-                   "</p>")
     said = ", ".join(f"{n} {v}" for v, n in counts.items() if n)
     as_data = json.dumps(data, separators=(",", ":")).replace("<", "\\u003c")  # no "</script>" inside
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>sortcanary summary</title>'
         f"<style>{CSS}</style></head><body><h1>sortcanary summary</h1>"
         f"<p>{len(rows)} recordings: {said or 'none'}; {attention} blocked or failed (listed first).</p>"
-        f"{action_section(rows)}{figure}<h2>Recordings</h2>"
+        f"{action_section(rows)}{plot_section(plot_error, plot_drawn)}<h2>Recordings</h2>"
         f'<div class="controls">{"".join(buttons)}<input type="search" id="search" placeholder="search by name" '
         f'aria-label="search by name"><span id="shown">showing {min(len(rows), SHOWN)} of {len(rows)}</span>'
         f'{rest}</div><table id="rows"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
