@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -208,8 +209,9 @@ MID_RUN = "mid_run.json"
 def run_watched(workdir: Path, recording: str, seen_path: Path, timeout: float = 1800) -> subprocess.CompletedProcess:
     """Run the workflow as run_snakemake does, its console (stdout and stderr, interleaved as a
     terminal shows them) in ``result.stderr``; once ``recording``'s full sort reports a percent,
-    record what a user would see then: its progress state, the summary, `sortcanary status`, and
-    two redraws of `sortcanary status --watch 1` (written to ``seen_path``)."""
+    record what a user would see then: its progress state, the rows the finished jobs kept and
+    which summary files exist (before anything but the jobs wrote), `sortcanary status` and the
+    summary it wrote, and two redraws of `sortcanary status --watch 1` (written to ``seen_path``)."""
     from sortcanary import layout
 
     cmd = [str(BIN / "snakemake"), "-s", str(REPO / "workflow" / "Snakefile"), "--directory", str(workdir),
@@ -225,8 +227,15 @@ def run_watched(workdir: Path, recording: str, seen_path: Path, timeout: float =
                 time.sleep(1)
                 state = read_json_quietly(progress_file)
                 if state.get("percent") is not None and state.get("stage") not in (None, "starting", "loading"):
-                    seen = {"progress": state, "summary_mid_run": (workdir / layout.SUMMARY_TSV).read_text(),
+                    rows = workdir / layout.SUMMARY_ROW.format(recording="*")
+                    seen = {"progress": state,
+                            "rows_mid_run": {p.name[:-len(".json")]: read_json_quietly(p).get("row")
+                                             for p in rows.parent.glob(rows.name)},
+                            "summary_files_mid_run": sorted(p.name for p in (workdir / "results").glob("summary.*")),
                             "status": sortcanary("status", str(workdir / "results")).stdout,
+                            "summary_after_status": read_text_quietly(workdir / layout.SUMMARY_TSV),
+                            "summary_files_after_status": sorted(p.name for p in
+                                                                 (workdir / "results").glob("summary.*")),
                             "watch": watch_for(workdir, seconds=4)}
             run.wait(timeout=max(1.0, deadline - time.monotonic()))
         finally:
@@ -235,6 +244,13 @@ def run_watched(workdir: Path, recording: str, seen_path: Path, timeout: float =
                 run.wait(timeout=60)
     seen_path.write_text(json.dumps(seen))
     return subprocess.CompletedProcess(cmd, run.returncode, "", console.read_text())
+
+
+def read_text_quietly(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
 
 
 def read_json_quietly(path: Path) -> dict:
@@ -302,6 +318,35 @@ def sortcanary(*args: str, stdin: str | None = None, env: dict | None = None, ti
                cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([str(BIN / "sortcanary"), *args], input=stdin, capture_output=True, text=True,
                           env=env or job_env(), timeout=timeout, cwd=cwd)
+
+
+def chromium_dom(page: Path, script: str, tmp_path: Path) -> str:
+    """Open a copy of ``page`` with ``script`` added at the end of its body in headless Chromium
+    (the copy sits beside the page, so relative paths resolve) and return the DOM it left. Skips
+    without Chromium."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("headless Chromium is not installed: run `make system-deps` as root")
+    probe = page.with_name(f".check-{page.name}")
+    probe.write_text(page.read_text().replace("</body>", script + "</body>"))
+    try:
+        return subprocess.run(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'chr'}",
+             "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()],
+            capture_output=True, text=True, timeout=120,
+        ).stdout
+    finally:
+        probe.unlink()
+
+
+def dom_json(dom: str, element_id: str):
+    """The JSON a check script left as the text of ``<pre id=element_id>``."""
+    import html
+
+    start = dom.find(f'<pre id="{element_id}">')
+    assert start >= 0, f"the check script did not run: {dom[-500:]}"
+    return json.loads(html.unescape(dom[start + len(f'<pre id="{element_id}">'): dom.index("</pre>", start)]))
 
 
 def evidence_paths(record: dict) -> set[str]:

@@ -8,10 +8,8 @@ jobs' environment by a package earlier on PYTHONPATH.
 
 from __future__ import annotations
 
-import json
 import math
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +17,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import DEMO_CHANNELS, GT_NAME, REPO, job_env, read_json, read_summary, run_snakemake, sortcanary, write_config
+from conftest import (DEMO_CHANNELS, GT_NAME, REPO, chromium_dom, dom_json, job_env, read_json, read_summary,
+                      run_snakemake, sortcanary, write_config)
 
 NAME = GT_NAME
 
@@ -257,25 +256,9 @@ window.addEventListener("load", () => {
 
 
 def chromium_images(page: Path, tmp_path: Path) -> list:
-    """Open a copy of ``page`` (beside the original, so relative image paths resolve) in headless
-    Chromium with a script that lists each <img> and its naturalWidth (0 = failed to load)."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("headless Chromium is not installed: run `make system-deps` as root")
-    probe = page.with_name(f".check-{page.name}")
-    probe.write_text(page.read_text().replace("</body>", CHECK_IMAGES + "</body>"))
-    try:
-        dom = subprocess.run(
-            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'chr'}",
-             "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()],
-            capture_output=True, text=True, timeout=120,
-        ).stdout
-    finally:
-        probe.unlink()
-    start = dom.find('<pre id="image-check">')
-    assert start >= 0, f"the check script did not run: {dom[-500:]}"
-    return json.loads(dom[start + len('<pre id="image-check">'): dom.index("</pre>", start)].replace("&quot;", '"'))
+    """Open ``page`` in headless Chromium with a script that lists each <img> and its naturalWidth
+    (0 = failed to load)."""
+    return dom_json(chromium_dom(page, CHECK_IMAGES, tmp_path), "image-check")
 
 
 def png_width(path: Path) -> int:

@@ -11,14 +11,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import __version__
-from .atomic import dumps
-from .plan.sorter_params import check_sorter_params
-from .classification import classify, explain, lab_rules
-from .taxonomy import SortFailure
-from .config import ConfigError, load_config
-from .recordings import EntryError, entry_for_path
-from .deploy import EXIT_USAGE, PROFILE_CHAINS, RUN_EXIT_CODES, DeployError, init_workdir, run_workflow
+from . import __version__, layout
+from .deploy import (
+    EXIT_USAGE,
+    PROFILE_CHAINS,
+    RUN_EXIT_CODES,
+    DeployError,
+    init_workdir,
+    run_workflow,
+)
+
+# A command imports what it needs itself: `sortcanary status` is called again and again on runs of
+# thousands of recordings, and the config schema and the recording formats cost it a fifth of a second.
 
 
 def _cmd_demo_data(args) -> int:
@@ -32,10 +36,16 @@ def _cmd_demo_data(args) -> int:
 
 
 def _cmd_canary(args) -> int:
+    from .atomic import dumps
+    from .classification import lab_rules
+    from .config import load_config
     from .jobs.canary import run_canary
     from .jobs.preflight import run_preflight
     from .jobs.records import EXIT_BLOCKED
     from .plan.preflight import plan_preflight
+    from .plan.sorter_params import check_sorter_params
+    from .recordings import entry_for_path
+    from .taxonomy import SortFailure
 
     cfg = load_config(args.config, overrides={"recordings_dir": str(Path(args.path).parent)})
     entry = entry_for_path(args.path, stream=args.stream, formats=cfg["formats"])
@@ -60,6 +70,9 @@ def _cmd_canary(args) -> int:
 
 
 def _cmd_classify(args) -> int:
+    from .classification import classify, explain, lab_rules
+    from .config import load_config
+
     text = sys.stdin.read()
     try:  # a spikeinterface_log.json: its error_trace is the text to classify
         trace = json.loads(text).get("error_trace")
@@ -78,11 +91,12 @@ def _cmd_classify(args) -> int:
     return 0
 
 
-def _status_once(args) -> tuple[int, str]:
+def _status_once(args, render: bool = False) -> tuple[int, str]:
+    from .views.rows import needs_attention
     from .views.status import status_rows
-    from .views.summary import needs_attention, to_table
+    from .views.summary import to_table
 
-    root, rows, notes = status_rows(args.results_dir)
+    root, rows, notes = status_rows(args.results_dir, render=render)
     if not rows:
         return 0, f"no recordings found under {root / 'results'}"
     if args.allow_biological:  # the designed outcome: everything sorted but the biologically unsortable
@@ -94,10 +108,10 @@ def _status_once(args) -> tuple[int, str]:
 
 
 def _cmd_status(args) -> int:
-    """Print the table once, or with --watch redraw it in place every N seconds until Ctrl-C
-    (like `watch`: clear the screen, a header line, the table)."""
+    """Print the table once (and bring the summary files up to date), or with --watch redraw it in
+    place every N seconds until Ctrl-C (like `watch`: clear the screen, a header line, the table)."""
     if args.watch is None:
-        code, text = _status_once(args)
+        code, text = _status_once(args, render=True)
         print(text)
         return code
     import time
@@ -111,6 +125,22 @@ def _cmd_status(args) -> int:
             time.sleep(args.watch)
     except KeyboardInterrupt:
         return code
+
+
+def _cmd_summary(args) -> int:
+    """Write the run's views from its rows: summary.tsv, .png, .html and the report's figure folder."""
+    from .views.status import run_recordings, status_root
+    from .views.summary import write_summary
+
+    root = status_root(args.results_dir)
+    names, problems, skipped = run_recordings(root)
+    if not names and not problems:
+        print(f"sortcanary: no recordings found under {root / 'results'}", file=sys.stderr)
+        return 2
+    rows, _ = write_summary(names, str(root), problems, skipped)
+    written = (layout.SUMMARY_TSV, layout.SUMMARY_HTML, layout.SUMMARY_PNG, layout.REPORT_FIGURES)
+    print(f"{len(rows)} recordings: " + ", ".join(layout.path(p, str(root)) for p in written))
+    return 0
 
 
 def _cmd_init(args) -> int:
@@ -173,6 +203,11 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--watch", nargs="?", type=float, const=5.0, metavar="SECONDS",
                         help="redraw the table in place every SECONDS (default 5) until Ctrl-C")
     status.set_defaults(func=_cmd_status)
+
+    summary = sub.add_parser("summary", help="write a results folder's summary.tsv/html/png and report figures "
+                             "(the run does this when it ends)")
+    summary.add_argument("results_dir", nargs="?", default="results")
+    summary.set_defaults(func=_cmd_summary)
     return parser
 
 
@@ -187,14 +222,26 @@ def main(argv: list[str] | None = None) -> int:
         code = args.func(args)
         sys.stdout.flush()  # here, not at exit: a reader that went away is handled below
         return code
-    except (ConfigError, EntryError, DeployError) as exc:
-        print(f"sortcanary: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except BrokenPipeError:
         # The reader closed the pipe (`sortcanary classify < log | head -1`): it has what it wanted.
         # Further output goes nowhere, and the exit status is a shell's for a process ended by SIGPIPE.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 128 + signal.SIGPIPE
+    except Exception as exc:
+        if not isinstance(exc, _argument_errors()):
+            raise
+        print(f"sortcanary: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _argument_errors() -> tuple[type, ...]:
+    """The errors that mean bad arguments or input: a config, a recording, a deployment. Only
+    those of modules already imported: a command that never loaded the config can't raise its error."""
+    errors = [DeployError]
+    for module, name in (("sortcanary.config", "ConfigError"), ("sortcanary.recordings.entry", "EntryError")):
+        if module in sys.modules:
+            errors.append(getattr(sys.modules[module], name))
+    return tuple(errors)
 
 
 if __name__ == "__main__":

@@ -266,7 +266,7 @@ def sort_mem_mb(wildcards, attempt):
 
 def start_run():
     """onstart: a new run starts without the previous run's environment-wide stop (see
-    layout.HALT), and notes what it discovered (the jobs refresh the summary from it). A run
+    layout.HALT), and notes what it discovered (status and the summary list it). A run
     without keep-going over several recordings never gets here: require_keep_going refuses it.
     """
     Path(layout.HALT).unlink(missing_ok=True)
@@ -274,8 +274,9 @@ def start_run():
 
 
 def summarize(succeeded=True):
-    """Write results/summary.{tsv,png,html}, send the end-of-run message, and print the table;
-    runs after every run, successful or not. Snakemake prints its own closing lines (log file,
+    """Write the run's views (results/summary.{tsv,png,html}, results/report/figures/) from the
+    recordings' rows, send the end-of-run message, and print the table; runs after every run,
+    successful or not. Snakemake prints its own closing lines (log file,
     elapsed time, error) after onerror, so the table is printed at exit: it is the last thing
     on the console.
     """
