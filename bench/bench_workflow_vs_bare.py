@@ -44,7 +44,7 @@ import common
 TARGET = 1.05
 REC = "rec"
 # The `outputs` config section with every post-sort output off (see config/README.md).
-NO_OUTPUTS = {"curation": {"enabled": False}, "exporters": {"phy": False, "units_npz": False, "nwb": False},
+NO_OUTPUTS = {"curation": {"enabled": False}, "exporters": {"units_npz": False, "nwb": False},
               "figures": False, "report": False}
 
 

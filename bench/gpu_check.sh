@@ -5,6 +5,10 @@
 #   bench/gpu_check.sh [WORK_DIR]      from the repository root; WORK_DIR defaults to bench/work/gpu
 #
 # 1. Install: `make install TORCH=cuda` (PyPI's CUDA build of the pinned torch); torch must see CUDA.
+#    Then the test suite's CUDA branch, skipped on machines without a GPU: checks.device resolves
+#    cuda and auto to cuda after a real kernel launch, plan.gpus pins the visible ids
+#    (tests/test_plan.py::test_on_a_gpu_cuda_is_resolved_with_a_real_kernel_and_auto_pins_the_visible_ids;
+#    a skip fails the check).
 # 2. The demo recordings at 5 minutes x 32 channels through `sortcanary run` with torch_device: cuda:
 #    both healthy recordings sorted, the silent one blocked (exit 1); canary and full-sort seconds per
 #    recording and their ratio, from results/summary.tsv.
@@ -15,7 +19,7 @@
 #    The canary is off in this step: it runs with the same batch_size, so it would block the recording
 #    before the full sort (that is the canary's job; the retry is the full sort's).
 #
-# Everything it measures goes to WORK_DIR/gpu_check.txt. Exit 0 when all three hold.
+# Everything it measures goes to WORK_DIR/gpu_check.txt. Exit 0 when every check holds.
 # Sizes to adjust if step 3 does not run out of memory: GPU_CAP_GB (default 2), OVERSIZED_BATCH
 # (default 960000 samples, 38 s at the demo's 25 kHz; Kilosort4's default is 60000).
 set -euo pipefail
@@ -38,6 +42,9 @@ say "gpu: $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
 make install TORCH=cuda
 say "$("$BIN/python" -c 'import torch; print(f"torch {torch.__version__}, CUDA {torch.version.cuda}, available: {torch.cuda.is_available()}")')"
 check '"$BIN/python" -c "import torch, sys; sys.exit(not torch.cuda.is_available())"' "torch sees CUDA"
+CUDA_TEST=tests/test_plan.py::test_on_a_gpu_cuda_is_resolved_with_a_real_kernel_and_auto_pins_the_visible_ids
+"$BIN/python" -m pytest -n 0 -q -rs "$CUDA_TEST" >"$WORK/cuda_test.log" 2>&1 || true
+check 'grep -q "1 passed" "$WORK/cuda_test.log"' "checks.device and plan.gpus on CUDA (log: $WORK/cuda_test.log)"
 
 # -- 2. canary + full sort on CUDA, 5 minutes of recording ---------------------------------------------
 "$BIN/sortcanary" demo-data "$WORK/recordings" --duration 300 --channels 32 >/dev/null

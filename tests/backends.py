@@ -9,6 +9,7 @@ actual traces.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -53,6 +54,19 @@ class ThresholdSorter(SorterBackend):
         return [folder / "threshold.log"]
 
 
+class ListsParams(ThresholdSorter):
+    """Lists its parameters, as a SpikeInterface sorter does (so a misspelt one is caught before
+    any job), and rejects a threshold <= 0 with the words SpikeInterface uses for a bad value."""
+
+    def default_params(self) -> dict:
+        return {"threshold": 5.0}
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        if float(params.get("threshold", 5.0)) <= 0:
+            raise ValueError(f"Invalid parameters: threshold must be > 0, got {params['threshold']}")
+        return super().run(recording, folder, params)
+
+
 class RefusesSilence(ThresholdSorter):
     """Fails on a recording without spikes (fewer than ``min_spikes``, default 100, in what it is
     given), as Kilosort4 does, with a sorter's message the classifier knows: the silent demo
@@ -89,11 +103,13 @@ class SlowInCanary(RefusesSilence):
 
 
 class FlakyInCanary(ThresholdSorter):
-    """Raises an error no classifier knows, but only on short windows (the canary)."""
+    """Raises an error no built-in rule knows (``message``, by default a simulated unexpected failure),
+    but only on short windows (the canary)."""
 
     def run(self, recording, folder: Path, params: dict, *, docker_image=None):
         if recording.get_total_duration() < float(params.get("fail_below_s", 15)):
-            raise RuntimeError("flaky backend: simulated unexpected failure inside the canary window")
+            raise RuntimeError(params.get("message", "flaky backend: simulated unexpected failure inside the canary "
+                                                     "window"))
         return super().run(recording, folder, params)
 
 
@@ -192,6 +208,23 @@ class GrowsMemory(ThresholdSorter):
             print(f"holding {len(held) * step >> 20} MB", flush=True)
             time.sleep(0.2)
         raise RuntimeError(f"GrowsMemory reached its {cap >> 20} MB cap: no watchdog stopped it")
+
+
+class MapsFile(ThresholdSorter):
+    """Memory-maps the whole file ``path`` once and reads every page, as a sorter that keeps one
+    mapping of its recording does, then holds the mapping for ``hold_s`` (default 3) seconds of
+    watchdog polls. Prints one JSON line: the bytes mapped and the resident file-backed pages."""
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        mapped = np.memmap(params["path"], dtype=np.uint8, mode="r")
+        checksum = int(mapped[::4096].sum())  # one byte a page: every page becomes resident
+        with open("/proc/self/status") as status:
+            resident = next(int(line.split()[1]) * 1024 for line in status if line.startswith("RssFile:"))
+        print(json.dumps({"mapped_bytes": int(mapped.size), "rss_file_bytes": resident, "checksum": checksum}),
+              flush=True)
+        time.sleep(float(params.get("hold_s", 3)))
+        del mapped
+        return super().run(recording, folder, params)
 
 
 class BlockedOnFifo(ThresholdSorter):

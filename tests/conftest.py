@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -43,7 +44,7 @@ RECIPES = {GT_NAME: {"preprocessing": "neuropixels"},
            NYQUIST_NAME: {"preprocessing": [{"name": "bandpass_filter", "params": {"freq_min": 300, "freq_max": 20000}}]}}
 # A run whose outputs aren't what a test judges: sort only, no canary rehearsal of the outputs (the
 # post-sort step costs more than a test backend's sort; test_outputs.py judges it on the shared run).
-OUTPUTS_OFF = {"curation": {"enabled": False}, "exporters": {"phy": False, "units_npz": False, "nwb": False},
+OUTPUTS_OFF = {"curation": {"enabled": False}, "exporters": {"units_npz": False, "nwb": False},
                "figures": False, "report": False}
 SORT_ONLY = {"canary": {"window_s": CANARY_WINDOW_S, "exercise_outputs": False}, "outputs": OUTPUTS_OFF}
 
@@ -106,6 +107,56 @@ def demo_dir(tmp_path_factory) -> Path:
     return folder
 
 
+def build_wheel(dest: Path) -> Path:
+    """A wheel built from a copy of the repository's files (the symlinks in src/sortcanary/share too)."""
+    import shutil
+
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO, check=True,
+                            capture_output=True, text=True).stdout.split("\0")
+    tree = dest / "tree"
+    for name in filter(None, listed):
+        source, target = REPO / name, tree / name
+        if source.is_symlink() or source.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target, follow_symlinks=False)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
+                    "--quiet", str(tree), "-w", str(dest / "dist")], check=True, timeout=300)
+    return next((dest / "dist").glob("sortcanary-*.whl"))
+
+
+class CleanInstall(NamedTuple):
+    """A virtual environment holding what the README's Install gives, and nothing else."""
+
+    python: Path
+    env: dict  # its bin/ first on PATH; no PYTHONPATH: nothing of this environment leaks in
+    seconds: float  # what the install took (pip from its cache and local wheels)
+
+
+@pytest.fixture(scope="session")
+def readme_install(tmp_path_factory) -> CleanInstall:
+    """The README's install on a machine without a GPU, into a clean virtual environment outside the
+    repository: torch first (pip's own configuration resolves the pin to the CPU build here, as the
+    README takes it from PyTorch's CPU index), then the built wheel, both with constraints.txt and
+    no extras. Used by the Python API's Kilosort4 run (test_python_api.py), which thereby sorts with
+    exactly that install: a dependency the sort path needs and the package doesn't declare (the
+    test extras would have brought it) fails there."""
+    root = tmp_path_factory.mktemp("readme-install")
+    started = time.monotonic()
+    wheel = build_wheel(root)
+    venv = root / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=300)
+    # --no-compile: what is installed is the same; modules are compiled as they are first imported
+    # instead of all of them at install (torch's thousands: 56 s of the install became 23 s)
+    pip = [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--quiet",
+           "--no-compile", "-c", str(REPO / "constraints.txt")]
+    for what in ("torch", str(wheel)):
+        done = subprocess.run([*pip, what], capture_output=True, text=True, timeout=1200)
+        assert done.returncode == 0, done.stderr[-3000:]
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SNAKEMAKE_PROFILE", "VIRTUAL_ENV")}
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
+    return CleanInstall(venv / "bin" / "python", env, round(time.monotonic() - started, 1))
+
+
 # What a lab sets for DANDI (outputs.nwb_metadata); the shared Kilosort4 run exports NWB with it.
 NWB_METADATA = {
     "subject": {"subject_id": "mouse-007", "species": "Mus musculus", "sex": "F", "age": "P90D",
@@ -118,6 +169,8 @@ NWB_METADATA = {
     "location": "CA1",
     "timezone": "Europe/Berlin",
 }
+# One recording's own metadata (a `recordings:` override), laid over NWB_METADATA for it alone.
+HEALTHY_B_NWB = {"subject": {"subject_id": "mouse-008", "age": "P120D"}, "location": "VISp"}
 
 
 class WorkflowRun(NamedTuple):
@@ -137,8 +190,9 @@ def ks4_run(demo_dir, tmp_path_factory) -> WorkflowRun:
     and the demo's healthy_b (raw binary) and silent (its canary blocks it). The demo's healthy_a
     is left out: it is a SpikeInterface folder too, and its canary and sort would add a fifth of
     the run. Their recipes are RECIPES; NYQUIST_NAME and DEAD_NAME are blocked in seconds, before
-    their canaries start a sorter. Every output of the full sorts on, NWB included, with NWB_METADATA (test_nwb.py validates
-    it); the canaries don't rehearse them (test_canary.py covers that, on a test backend). A progress
+    their canaries start a sorter. Every output of the full sorts on, NWB included, with NWB_METADATA
+    (test_nwb.py validates it) and healthy_b's own HEALTHY_B_NWB over it (a `recordings:` override);
+    the canaries don't rehearse them (test_canary.py covers that, on a test backend). A progress
     line every 2 s, watched from outside while healthy_b's full sort runs (``MID_RUN``).
     A KS4 run costs minutes on 2 cores, so the suite makes it once. Read-only: a test that runs
     Snakemake again copies ``workdir`` first. ``result.stderr`` is the whole console, in order.
@@ -159,7 +213,8 @@ def ks4_run(demo_dir, tmp_path_factory) -> WorkflowRun:
     workdir = root / "wf"
     write_config(workdir, recordings_dir=str(recordings), torch_device="cpu", progress={"interval_s": 2},
                  canary={"window_s": CANARY_WINDOW_S, "exercise_outputs": False},
-                 outputs={"exporters": {"nwb": True}, "nwb_metadata": NWB_METADATA}, recordings=RECIPES)
+                 outputs={"exporters": {"nwb": True}, "nwb_metadata": NWB_METADATA},
+                 recordings={**RECIPES, "healthy_b": {**RECIPES["healthy_b"], "nwb_metadata": HEALTHY_B_NWB}})
     return WorkflowRun(workdir, run_watched(workdir, "healthy_b", root / MID_RUN), truth)
 
 
@@ -183,8 +238,9 @@ MID_RUN = "mid_run.json"
 def run_watched(workdir: Path, recording: str, seen_path: Path, timeout: float = 1800) -> subprocess.CompletedProcess:
     """Run the workflow as run_snakemake does, its console (stdout and stderr, interleaved as a
     terminal shows them) in ``result.stderr``; once ``recording``'s full sort reports a percent,
-    record what a user would see then: its progress state, the summary, `sortcanary status`, and
-    two redraws of `sortcanary status --watch 1` (written to ``seen_path``)."""
+    record what a user would see then: its progress state, the rows the finished jobs kept and
+    which summary files exist (before anything but the jobs wrote), `sortcanary status` and the
+    summary it wrote, and two redraws of `sortcanary status --watch 1` (written to ``seen_path``)."""
     from sortcanary import layout
 
     cmd = [str(BIN / "snakemake"), "-s", str(REPO / "workflow" / "Snakefile"), "--directory", str(workdir),
@@ -200,8 +256,15 @@ def run_watched(workdir: Path, recording: str, seen_path: Path, timeout: float =
                 time.sleep(1)
                 state = read_json_quietly(progress_file)
                 if state.get("percent") is not None and state.get("stage") not in (None, "starting", "loading"):
-                    seen = {"progress": state, "summary_mid_run": (workdir / layout.SUMMARY_TSV).read_text(),
+                    rows = workdir / layout.SUMMARY_ROW.format(recording="*")
+                    seen = {"progress": state,
+                            "rows_mid_run": {p.name[:-len(".json")]: read_json_quietly(p).get("row")
+                                             for p in rows.parent.glob(rows.name)},
+                            "summary_files_mid_run": sorted(p.name for p in (workdir / "results").glob("summary.*")),
                             "status": sortcanary("status", str(workdir / "results")).stdout,
+                            "summary_after_status": read_text_quietly(workdir / layout.SUMMARY_TSV),
+                            "summary_files_after_status": sorted(p.name for p in
+                                                                 (workdir / "results").glob("summary.*")),
                             "watch": watch_for(workdir, seconds=4)}
             run.wait(timeout=max(1.0, deadline - time.monotonic()))
         finally:
@@ -210,6 +273,13 @@ def run_watched(workdir: Path, recording: str, seen_path: Path, timeout: float =
                 run.wait(timeout=60)
     seen_path.write_text(json.dumps(seen))
     return subprocess.CompletedProcess(cmd, run.returncode, "", console.read_text())
+
+
+def read_text_quietly(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
 
 
 def read_json_quietly(path: Path) -> dict:
@@ -277,6 +347,35 @@ def sortcanary(*args: str, stdin: str | None = None, env: dict | None = None, ti
                cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([str(BIN / "sortcanary"), *args], input=stdin, capture_output=True, text=True,
                           env=env or job_env(), timeout=timeout, cwd=cwd)
+
+
+def chromium_dom(page: Path, script: str, tmp_path: Path) -> str:
+    """Open a copy of ``page`` with ``script`` added at the end of its body in headless Chromium
+    (the copy sits beside the page, so relative paths resolve) and return the DOM it left. Skips
+    without Chromium."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("headless Chromium is not installed: run `make system-deps` as root")
+    probe = page.with_name(f".check-{page.name}")
+    probe.write_text(page.read_text().replace("</body>", script + "</body>"))
+    try:
+        return subprocess.run(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'chr'}",
+             "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()],
+            capture_output=True, text=True, timeout=120,
+        ).stdout
+    finally:
+        probe.unlink()
+
+
+def dom_json(dom: str, element_id: str):
+    """The JSON a check script left as the text of ``<pre id=element_id>``."""
+    import html
+
+    start = dom.find(f'<pre id="{element_id}">')
+    assert start >= 0, f"the check script did not run: {dom[-500:]}"
+    return json.loads(html.unescape(dom[start + len(f'<pre id="{element_id}">'): dom.index("</pre>", start)]))
 
 
 def evidence_paths(record: dict) -> set[str]:

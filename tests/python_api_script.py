@@ -4,7 +4,9 @@
 
 1. ``sortcanary.run_sorter`` on a generated recording, lazily bandpass-filtered (never saved);
 2. ``sortcanary.run_sorter`` on a silent recording held in memory (a NumpyRecording): CanaryBlocked;
-3. ``sortcanary.canary`` on SILENT_RECORDING, a file opened by its extractor.
+3. ``sortcanary.canary`` on SILENT_RECORDING, a file opened by its extractor;
+4. ``sortcanary.canary`` on a raw file with a header, opened with ``read_binary(file_offset=...)``:
+   its window reads well, but Kilosort4 would read the whole file from byte 0 in the full sort.
 What happened is written to OUT.json for the test to judge.
 """
 
@@ -14,6 +16,7 @@ import time
 from pathlib import Path
 
 import spikeinterface.core as sc
+import spikeinterface.extractors as se
 import spikeinterface.preprocessing as spre
 
 import sortcanary
@@ -49,5 +52,16 @@ started = time.monotonic()
 on_disk = open_recording(entry_for_path(silent_path))
 report["canary_silent"] = sortcanary.canary(on_disk, sorter, config=config, **params)
 report["canary_silent"]["call_seconds"] = round(time.monotonic() - started, 1)
+
+started = time.monotonic()
+with_header = workdir / "with_header.bin"
+with open(with_header, "wb") as fh:
+    fh.write(b"HEADER".ljust(1024, b" "))  # 1024 bytes: a whole number of 16-channel int16 samples
+    recording.get_traces().astype("int16").tofile(fh)
+read = se.read_binary(with_header, sampling_frequency=recording.sampling_frequency, dtype="int16", num_channels=16,
+                      file_offset=1024)
+read.set_probegroup(recording.get_probegroup())
+report["canary_header"] = sortcanary.canary(read, sorter, config=config, **params)
+report["canary_header"]["call_seconds"] = round(time.monotonic() - started, 1)
 
 Path(out).write_text(json.dumps(report, indent=2, default=str))

@@ -1,5 +1,6 @@
 """The package's shape, checked: data flows one way (no import cycles, function-local imports
-included), no module reaches into another's private names, and no module outgrows its job."""
+included, neither between modules nor between the packages that are its layers), no module reaches
+into another's private names, and no module outgrows its job."""
 
 from __future__ import annotations
 
@@ -51,8 +52,31 @@ def _graph() -> dict[str, set[str]]:
     return graph
 
 
-def test_the_import_graph_has_no_cycles():
-    graph = _graph()
+def _package_of(module: str) -> str:
+    """The layer a module belongs to: its package, a sub-folder of src/sortcanary (``sortcanary.plan``
+    for ``sortcanary.plan.sortplan``, and for ``sortcanary.recordings.formats.nwb``); a module at the
+    top (``sortcanary.taxonomy``) is a node of its own."""
+    parts = module.split(".")
+    if len(parts) > 2 or (PACKAGE / parts[-1]).is_dir():
+        return ".".join(parts[:2])
+    return module
+
+
+def _package_graph() -> dict[str, set[str]]:
+    """The import graph between packages: one module of ``plan`` importing one of ``checks`` (at any
+    depth, in a function too) is an edge plan -> checks."""
+    graph: dict[str, set[str]] = {}
+    for name, targets in _graph().items():
+        source = _package_of(name)
+        graph.setdefault(source, set())
+        graph[source] |= {_package_of(t) for t in targets} - {source}
+    for targets in list(graph.values()):
+        for target in targets:
+            graph.setdefault(target, set())
+    return graph
+
+
+def _fail_on_a_cycle(graph: dict[str, set[str]], what: str) -> None:
     state: dict[str, int] = {}
     path: list[str] = []
 
@@ -61,7 +85,7 @@ def test_the_import_graph_has_no_cycles():
         path.append(node)
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                pytest.fail("import cycle: " + " -> ".join(path[path.index(nxt):] + [nxt]))
+                pytest.fail(f"{what} cycle: " + " -> ".join(path[path.index(nxt):] + [nxt]))
             if nxt not in state:
                 visit(nxt)
         path.pop()
@@ -70,6 +94,36 @@ def test_the_import_graph_has_no_cycles():
     for node in sorted(graph):
         if node not in state:
             visit(node)
+
+
+def test_the_import_graph_has_no_cycles():
+    _fail_on_a_cycle(_graph(), "import")
+
+
+def test_the_packages_import_each_other_one_way():
+    """A cycle between two layers hides from the module graph when no single module closes it:
+    plan.gpus importing checks.device while checks.sorter_params imported plan.sorters did."""
+    _fail_on_a_cycle(_package_graph(), "package import")
+
+
+# The layers below the plan: they read a job's plan, never the config (config.py's promise).
+BELOW_THE_PLAN = ("checks", "jobs", "runner", "products")
+CONFIG_NAMES = {"cfg", "config"}
+
+
+def test_below_the_plan_no_module_reads_a_config_key():
+    """A job hands the config to the plan that reads it (``plan_canary(cfg, ...)``); a key read
+    below the plan (``cfg["sorter"]``, ``cfg.get(...)``) is a second place a config is read."""
+    found = []
+    for layer in BELOW_THE_PLAN:
+        for path in sorted((PACKAGE / layer).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                target = node.value if isinstance(node, ast.Subscript) else (
+                    node.func.value if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "get" else None)
+                if isinstance(target, ast.Name) and target.id in CONFIG_NAMES:
+                    found.append(f"{path.relative_to(SRC)}:{node.lineno}: {ast.unparse(node)}")
+    assert not found, found
 
 
 def test_no_module_imports_a_private_name_from_another():
@@ -95,3 +149,19 @@ def test_the_checker_sees_a_cycle(tmp_path, monkeypatch):
     monkeypatch.setattr(__import__(__name__), "PACKAGE", pkg)
     with pytest.raises(pytest.fail.Exception, match="import cycle"):
         test_the_import_graph_has_no_cycles()
+
+
+def test_the_checker_sees_a_cycle_between_packages(tmp_path, monkeypatch):
+    """No module imports itself back, but package a needs b (inside a function) and b needs a."""
+    pkg = tmp_path / "sortcanary"
+    for folder in (pkg, pkg / "a", pkg / "b"):
+        folder.mkdir()
+        (folder / "__init__.py").write_text("")
+    (pkg / "a" / "x.py").write_text("def f():\n    from ..b.y import g\n")
+    (pkg / "b" / "y.py").write_text("from ..a.z import h\n")
+    (pkg / "a" / "z.py").write_text("h = 1\n")
+    monkeypatch.setattr(__import__(__name__), "SRC", tmp_path)
+    monkeypatch.setattr(__import__(__name__), "PACKAGE", pkg)
+    test_the_import_graph_has_no_cycles()  # module by module, there is none
+    with pytest.raises(pytest.fail.Exception, match=r"package import cycle: sortcanary\.a -> sortcanary\.b"):
+        test_the_packages_import_each_other_one_way()

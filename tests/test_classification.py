@@ -16,12 +16,13 @@ import signal
 import subprocess
 import sys
 import textwrap
+import traceback
 
 import numpy as np
 import pytest
 
 from conftest import sortcanary
-from sortcanary.classification import classify, classify_exception, classify_exit, classify_text
+from sortcanary.classification import classify, classify_exception, classify_exit, classify_text, lab_rules
 from sortcanary.taxonomy import SortFailure
 from sortcanary.taxonomy import verdict_for
 
@@ -54,8 +55,8 @@ def raised(make) -> BaseException:
         (TRUNCATED_SVD, "biological", "no_spikes_found"),
         ("ValueError: n_samples=5 should be >= n_clusters=6.", "biological", "no_spikes_found"),
         ("No spikes detected, cannot continue sorting.", "biological", "no_spikes_found"),
-        ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.61 GiB. GPU 0 has a total capacity of "
-         "8.00 GiB of which 0 bytes is free", "resource", "gpu_out_of_memory"),
+        (("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.61 GiB. GPU 0 has a total capacity of "
+         "8.00 GiB of which 0 bytes is free"), "resource", "gpu_out_of_memory"),
         ("AssertionError: Torch not compiled with CUDA enabled", "environment", "device_unavailable"),
         ("RuntimeError: CUDA error: no kernel image is available for execution on the device", "environment",
          "cuda_kernels_not_compiled"),
@@ -63,8 +64,8 @@ def raised(make) -> BaseException:
          "environment", "sorter_not_installed"),
         ("docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
          "environment", "container_error"),
-        ("RuntimeError: Singularity is not installed. Install singularity on this machine to run sorting with "
-         "singularity.", "environment", "container_runtime_missing"),
+        (("RuntimeError: Singularity is not installed. Install singularity on this machine to run sorting with "
+         "singularity."), "environment", "container_runtime_missing"),
         ("ValueError: Largest value of chanMap exceeds channel count of data, make sure chanMap is 0-indexed.",
          "environment", "probe_config_error"),
         ("OSError: [Errno 28] No space left on device", "resource", "disk_exhausted"),
@@ -168,12 +169,46 @@ def test_oserror_errno_decides(tmp_path):
     assert classify_exception(raised(lambda: open(tmp_path / "missing.bin"))) is None  # ENOENT: no class
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file modes")
-def test_permission_denied_is_environment(tmp_path):
-    locked = tmp_path / "locked"
-    locked.mkdir(mode=0o500)
-    exc = raised(lambda: (locked / "x").write_text("x"))
-    assert isinstance(exc, PermissionError)
+NOBODY = 65534  # the unprivileged user and group ("nobody") a test run as root writes as
+
+
+def write_unprivileged(path) -> BaseException:
+    """What writing ``path`` raises in a process without privileges: a forked child, which drops
+    root's (root ignores file modes, and CI runs as root) and sends back the exception it got."""
+    import pickle
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        try:
+            os.close(read_end)
+            if os.geteuid() == 0:
+                os.setgroups([])
+                os.setgid(NOBODY)
+                os.setuid(NOBODY)
+            os.write(write_end, pickle.dumps(raised(lambda: open(path, "w").close())))
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as got:
+        data = got.read()
+    os.waitpid(pid, 0)
+    return pickle.loads(data)
+
+
+def test_permission_denied_is_environment():
+    """A results folder the user may read but not write (made under /tmp, which every user can
+    reach, so that the write itself is what is refused)."""
+    import tempfile
+
+    locked = tempfile.mkdtemp(prefix="sortcanary-locked-")
+    os.chmod(locked, 0o555)
+    try:
+        exc = write_unprivileged(os.path.join(locked, "x"))
+    finally:
+        os.chmod(locked, 0o700)
+        os.rmdir(locked)
+    assert isinstance(exc, PermissionError) and exc.errno == errno.EACCES, exc
     assert classify_exception(exc).error_class == "permission_denied"
 
 
@@ -201,19 +236,66 @@ def test_emfile_under_a_lowered_rlimit_in_a_subprocess():
 
 
 def test_missing_modules_are_placed_by_which_module(tmp_path):
-    sorter_part = raised(lambda: __import__("kilosort.no_such_part"))
-    assert isinstance(sorter_part, ModuleNotFoundError)
-    assert classify_exception(sorter_part).error_class == "sorter_not_installed"
+    sorter = raised(lambda: __import__("mountainsort5"))
+    assert isinstance(sorter, ModuleNotFoundError) and sorter.name == "mountainsort5"
+    assert classify_exception(sorter).error_class == "sorter_not_installed"
+    sorter_part = raised(lambda: __import__("kilosort.no_such_part"))  # kilosort is there, without that module
+    assert classify_exception(sorter_part).error_class == "sorter_version_unsupported"
+    assert classify_exception(sorter_part).message == ("The installed kilosort has no module kilosort.no_such_part: "
+                                                       "another version is needed.")
+    compiled_part = ModuleNotFoundError("No module named 'numpy._core._multiarray_umath'",
+                                        name="numpy._core._multiarray_umath")
+    assert classify_exception(compiled_part).error_class == "binary_import_broken"
     exporter = ModuleNotFoundError("No module named 'pynwb'", name="pynwb")
     assert classify_exception(exporter).error_class == "exporter_unavailable"
     sorter_dep = tmp_path / "kilosort" / "clustering_qr.py"  # a dependency the sorter's own code imports
     sorter_dep.parent.mkdir()
     sorter_dep.write_text("import faiss_not_installed_here\n")
     dependency = raised(lambda: runpy.run_path(str(sorter_dep)))
-    assert classify_exception(dependency).error_class == "sorter_not_installed"
-    assert "imported by kilosort" in classify_exception(dependency).message
-    ours = raised(lambda: __import__("sortcanary_no_such_module"))
+    assert classify_exception(dependency).error_class == "dependency_missing"
+    assert "faiss_not_installed_here (imported by kilosort)" in classify_exception(dependency).message
+    own_code = tmp_path / "sortcanary" / "plan" / "extra.py"  # sortcanary's own code importing what isn't there
+    own_code.parent.mkdir(parents=True)
+    own_code.write_text("import sortcanary_no_such_module\n")
+    ours = raised(lambda: runpy.run_path(str(own_code)))
     assert classify_exception(ours) is None, "a module our own code imports is a bug to report, not an environment"
+    assert classify("".join(traceback.format_exception(ours))).category == "unclassified"
+    script = raised(lambda: __import__("pandas_not_installed_here"))  # a lab's script or backend: the environment
+    assert classify_exception(script).error_class == "dependency_missing"
+
+
+def test_a_readers_missing_dependency_names_the_module_and_its_importer(tmp_path):
+    """The README's install without pandas: SpikeInterface's phy reader imports it, Kilosort4 itself is
+    installed. The verdict names what is missing, and the same traceback pasted as text says the same."""
+    reader = tmp_path / "site-packages" / "spikeinterface" / "extractors" / "phykilosortextractors.py"
+    reader.parent.mkdir(parents=True)
+    reader.write_text("def read():\n    import pandas_not_installed_here\n\nread()\n")
+    exc = raised(lambda: runpy.run_path(str(reader)))
+    text = "".join(traceback.format_exception(exc))
+    for verdict in (classify_exception(exc), classify(text)):
+        assert (verdict.error_class, verdict.policy) == ("dependency_missing", "block_run")
+        assert verdict.message == "The module pandas_not_installed_here (imported by spikeinterface) is not installed."
+        assert "`pip install <module>`" in verdict.remediation
+
+
+def test_an_exception_and_its_printed_traceback_get_the_same_verdict(tmp_path):
+    """One classifier, two inputs: what the child reads off the exception, a pasted traceback says too."""
+    def full_disk():
+        with open("/dev/full", "w") as fh:
+            fh.write("x")
+
+    def wrapped_absurd():
+        try:
+            np.empty(ABSURD_SHAPE)
+        except MemoryError as exc:
+            raise RuntimeError("sorter failed") from exc
+
+    for make in (full_disk, wrapped_absurd, lambda: __import__("kilosort.no_such_part"), lambda: __import__("mountainsort5"),
+                 lambda: bytearray(2**60), lambda: __import__("spikeinterface.no_such_part")):
+        exc = raised(make)
+        structural, text = classify_exception(exc), classify("".join(traceback.format_exception(exc)))
+        assert structural is not None and (structural.category, structural.error_class) == (
+            text.category, text.error_class), exc
 
 
 def test_chained_exceptions_are_walked():
@@ -277,3 +359,398 @@ def test_classify_cli_reads_stdin_and_always_exits_0():
     assert (out["category"], out["error_class"]) == ("biological", "no_spikes_found")
     unknown = sortcanary("classify", stdin="weird")
     assert unknown.returncode == 0 and json.loads(unknown.stdout)["category"] == "unclassified"
+
+
+# -- sortcanary classify --explain, and a lab's own rules ---------------------------------------------------
+
+SLURM_ERR = """INFO sortcanary: sorting rec1 (full, 3600.0 s of 3600.0 s) with kilosort4 {'torch_device': 'cuda'}
+/var/spool/slurmd/job8812/slurm_script: line 12: 41233 Killed                  python -m sortcanary.runner.child /w
+slurmstepd: error: Detected 1 oom_kill event in StepId=8812.batch. Some of the step tasks have been OOM Killed.
+"""
+
+
+def test_explain_names_the_rule_and_the_line_of_a_slurm_err_file():
+    out = sortcanary("classify", "--explain", stdin=SLURM_ERR)
+    assert out.returncode == 0, out.stderr
+    assert "verdict: resource / host_out_of_memory (policy retry_with_less)" in out.stdout
+    assert "rule: scheduler-out-of-memory (built-in)" in out.stdout
+    assert "fired on line 3: slurmstepd: error: Detected 1 oom_kill event" in out.stdout
+    assert "also fired, outranked: killed (resource/host_out_of_memory) on line 2" in out.stdout
+    assert "scheduler OUT_OF_MEMORY (line 3)" in out.stdout and "signal SIGKILL (line 2)" in out.stdout
+
+
+def test_explain_names_the_rule_and_the_line_of_a_chained_traceback():
+    torch = pytest.importorskip("torch")
+
+    def sorter():
+        try:
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total "
+                                         "capacity of 7.79 GiB of which 1.20 GiB is free.")
+        except torch.OutOfMemoryError as exc:
+            raise RuntimeError("Spike sorting failed. You can inspect the runtime trace.") from exc
+
+    text = "".join(traceback.format_exception(raised(sorter)))
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if ln.startswith("torch.OutOfMemoryError"))
+    out = sortcanary("classify", "--explain", stdin=text).stdout
+    assert "verdict: resource / gpu_out_of_memory" in out
+    assert f"rule: gpu-memory-exception (built-in): the GPU's allocator gave up\nfired on line {line}: " \
+           "torch.OutOfMemoryError: CUDA out of memory" in out
+    assert "exception RuntimeError: Spike sorting failed" in out
+
+
+def test_explain_says_why_no_rule_fired():
+    out = sortcanary("classify", "--explain", stdin="Traceback (most recent call last):\nRuntimeError: boom\n").stdout
+    assert out.startswith("verdict: unclassified -- no rule fired")
+    assert "exception RuntimeError: boom (line 2)" in out
+    nothing = sortcanary("classify", "--explain", stdin="all quiet").stdout
+    assert "read: no exception type, errno, missing module, exit status" in nothing
+
+
+LAB_RULE = {"pattern": r"GPFS lease (expired|lost)", "category": "environment", "class": "gpfs_lease_expired",
+            "remediation": "Ask the cluster admins to check the GPFS client on the node."}
+
+
+def test_a_lab_rule_classifies_what_no_built_in_rule_knows_and_its_category_gives_the_policy():
+    text = "RuntimeError: read failed: GPFS lease expired on /gpfs/lab"
+    assert classify(text).category == "unclassified"
+    verdict = classify(text, rules=lab_rules([LAB_RULE]))
+    assert (verdict.category, verdict.error_class, verdict.policy) == ("environment", "gpfs_lease_expired", "block")
+    assert verdict.remediation == LAB_RULE["remediation"] and verdict.message == text
+    retry = classify(text, rules=lab_rules([{**LAB_RULE, "category": "resource", "message": "GPFS hiccup"}]))
+    assert (retry.policy, retry.message) == ("retry_with_less", "GPFS hiccup")
+    own = classify(text, rules=lab_rules([{**LAB_RULE, "class": "sorter_not_installed"}]))
+    assert own.policy == "block_run", "a built-in class keeps its policy"
+
+
+def test_lab_rules_rank_first_within_their_category_only():
+    gpu = "CUDA out of memory\nGPFS lease lost"
+    assert classify(gpu, rules=lab_rules([{**LAB_RULE, "category": "resource"}])).error_class == "gpfs_lease_expired"
+    assert classify(gpu, rules=lab_rules([{**LAB_RULE, "category": "biological"}])).error_class == "gpu_out_of_memory"
+    silent = TRUNCATED_SVD + "\nGPFS lease lost"
+    assert classify(silent, rules=lab_rules([LAB_RULE])).error_class == "gpfs_lease_expired"
+
+
+@pytest.mark.parametrize("rule, words", [
+    ({**LAB_RULE, "pattern": "GPFS lease (expired"}, ["classification.rules[0].pattern", "not a valid regular"]),
+    ({**LAB_RULE, "class": "host_out_of_memory"}, ["classification.rules[0]", "resource class", "category: resource"]),
+])
+def test_a_broken_lab_rule_is_one_line_naming_it(rule, words):
+    from sortcanary.config import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        lab_rules([rule])
+    assert "\n" not in str(err.value) and all(w in str(err.value) for w in words)
+
+
+def test_classify_cli_uses_the_configs_rules(tmp_path):
+    import yaml
+
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(yaml.safe_dump({"recordings_dir": str(tmp_path), "classification": {"rules": [LAB_RULE]}}))
+    text = "OSError: GPFS lease expired"
+    assert json.loads(sortcanary("classify", stdin=text).stdout)["category"] == "unclassified"
+    out = json.loads(sortcanary("classify", "--config", str(cfg), stdin=text).stdout)
+    assert (out["category"], out["error_class"]) == ("environment", "gpfs_lease_expired")
+    explained = sortcanary("classify", "--explain", "--config", str(cfg), stdin=text).stdout
+    assert "rule: classification.rules[0] (gpfs_lease_expired) (config)" in explained and "line 1" in explained
+
+
+# -- remediations name only what exists --------------------------------------------------------------------
+
+
+def test_remediations_name_only_real_config_keys_and_readme_sections():
+    """Every backticked config key a remediation names is in the schema (`a.b`, `key: value`; a bare word
+    without them is a command, `dmesg`), and every README section it names ("Install") is a heading there."""
+    import re
+    from pathlib import Path
+
+    from sortcanary.config import load_schema
+    from sortcanary.taxonomy import CLASSES
+
+    root = Path(__file__).resolve().parents[1]
+    schema = load_schema()
+
+    def in_schema(dotted: str) -> bool:
+        node = schema
+        for part in dotted.split("."):
+            node = node.get("properties", {}).get(part)
+            if node is None:
+                return False
+        return True
+
+    bad = []
+    for cls in CLASSES.values():
+        for code in re.findall(r"`([^`]+)`", cls.remediation):
+            key = re.fullmatch(r"([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*)(?::\s.*)?", code)
+            claims_a_key = key and ("_" in code or "." in code or ":" in code or in_schema(code))  # not `ls`, `df`
+            if claims_a_key and not in_schema(key.group(1)):
+                bad.append(f"{cls.name}: `{code}`")
+        for doc, section in re.findall(r"((?:config/)?README\.md|docs/\w+\.md),? \"([^\"]+)\"", cls.remediation):
+            headings = [h.strip() for h in re.findall(r"^#+ (.+)$", (root / doc).read_text(), re.MULTILINE)]
+            if not any(h == section or h.startswith(section + " ") for h in headings):
+                bad.append(f"{cls.name}: {doc} \"{section}\"")
+        assert "results_dir" not in cls.remediation and "Installing on a GPU machine" not in cls.remediation
+    assert bad == []
+
+
+# -- mechanism families: each rule recognises a family of shapes, and stays quiet on its look-alikes -------
+
+NEXTFLOW_BLOCK = """Error executing process > 'SORT (rec1)'
+
+Caused by:
+  Process `SORT (rec1)` terminated with an error exit status ({code})
+
+Command executed:
+  python -m sortcanary.runner.child work
+
+Command exit status:
+  {code}
+"""
+def frames(*paths: str) -> str:
+    """A traceback's frames in ``paths`` (innermost last), as Python prints them."""
+    return "Traceback (most recent call last):\n" + "".join(f'  File "/env/lib/{p}", line 9, in f\n    call()\n'
+                                                          for p in paths)
+
+
+SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State ExitCode
+------------ ---------- ---------- ---------- ---------- ---------- --------
+8812         sort           gpu        lab          8 OUT_OF_ME+    0:125
+"""
+
+
+@pytest.mark.parametrize("text, expected", [
+    (NEXTFLOW_BLOCK.format(code=137), "host_out_of_memory"),
+    (NEXTFLOW_BLOCK.format(code=140), "scheduler_time_limit"),
+    (NEXTFLOW_BLOCK.format(code=1), "unclassified"),
+    (SACCT, "host_out_of_memory"),
+    ("srun: error: node17: task 0: Killed\nsrun: Terminating StepId=8812.0", "host_out_of_memory"),
+    (("TerminatedWorkerError: A worker process managed by the executor was unexpectedly terminated. The exit codes of "
+     "the workers are {SIGKILL(-9)}"), "host_out_of_memory"),
+    (("TerminatedWorkerError: A worker process managed by the executor was unexpectedly terminated. The exit codes of "
+     "the workers are {SIGSEGV(-11)}"), "unclassified"),
+    ("the runner sends SIGKILL to a child that ignores SIGTERM", "unclassified"),
+    ("slurmstepd: error: Exceeded step memory limit at some point.", "unclassified"),  # a warning, also on success
+    ("slurmstepd: error: Job 8812 exceeded memory limit (8400000 > 8192000), being killed", "host_out_of_memory"),
+    (("include/shm.h:28 NCCL WARN Call to posix_fallocate failed: No space left on device\ninclude/shm.h:48 NCCL WARN "
+     "Error while creating shared memory segment nccl-shm-recv-1 (size 9637888)"), "shared_memory_unavailable"),
+    (("RuntimeError: DataLoader worker (pid 4242) is killed by signal: Bus error. It is possible that dataloader's "
+     "workers are out of shared memory. Please try to raise your shared memory limit."), "shared_memory_unavailable"),
+    ("OSError: Unable to open file (unable to lock file, errno = 37, error message = 'No locks available')",
+     "hdf5_file_lock_refused"),
+    (("OSError: Unable to open file (unable to lock file, errno = 11, error message = 'Resource temporarily "
+     "unavailable')"), "unclassified"),  # another process holds the lock: the filesystem did not refuse it
+    ('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
+     "container_gpu_unavailable"),
+    ("/var/spool/slurmd/job8812/slurm_script: line 4: module: command not found", "job_environment_incomplete"),
+    ("nvcc fatal   : Unsupported gpu architecture 'compute_30'\nError using mex", "cuda_build_failed"),
+    ("ImportError: cannot import name 'gaussian' from 'scipy.signal' (/venv/lib/scipy/signal/__init__.py)",
+     "dependency_version_mismatch"),
+    ("ImportError: cannot import name 'run_kilosort' from 'kilosort.run_kilosort'", "sorter_version_unsupported"),
+    ("ImportError: cannot import name 'thing' from 'sortcanary.jobs'", "unclassified"),  # our own: a bug
+    ("ModuleNotFoundError: No module named 'spikeinterface.sorters.external.kilosort5'", "dependency_version_mismatch"),
+    ("ModuleNotFoundError: No module named 'hdbscan'", "dependency_missing"),
+    ("ModuleNotFoundError: No module named 'sortcanary.plan.nope'", "unclassified"),  # our own package: a bug
+    ("ImportError: /venv/lib/python3.11/site-packages/torchsort/isotonic_cpu.so: undefined symbol: _ZN3c105Error",
+     "binary_import_broken"),
+    ("ImportError: /home/me/build/_ext/my_lib.so: undefined symbol: state", "binary_import_broken"),  # whoever built it
+    ("Time  26s. Loading raw data and applying filters...\n----------------------------------------Out of memory.",
+     "host_out_of_memory"),
+    (">> corr_edges = 0:1e-4:3600;\n>> Out of memory.", "unclassified"),  # MATLAB, but no sorter ran
+    (("An unexpected error occurred trying to launch a kernel. The CUDA error was:\ninvalid configuration argument\n"
+     "Error in learnTemplates (line 248)"), "no_spikes_found"),
+    (("numpy.core._exceptions._ArrayMemoryError: Unable to allocate 926. GiB for an array with shape (6794880, "
+     "36601) and data type float32"), "host_out_of_memory"),  # a fat node has that much
+    (("numpy.core._exceptions._ArrayMemoryError: Unable to allocate 3.50 TiB for an array with shape (990000, 990000) "
+     "and data type float32"), "allocation_implausible"),
+    (("numpy.core._exceptions._ArrayMemoryError: Unable to allocate 42.9 GiB for an array with shape (30000, 30000, "
+      "32) and data type int16"), "unclassified"),  # a dimension twice: a broadcast or pairwise array, not the machine
+    ("MemoryError: Unable to allocate 21.5 GiB for an array with shape (30000, 384, 250) and data type float64",
+     "host_out_of_memory"),
+    ("OSError: [Errno 28] No space left on device: '/scratch/ks/temp_wh.dat'", "disk_exhausted"),
+    ("OSError: [Errno 122] Disk quota exceeded", "unclassified"),  # charged to the files' owner: whose, unsaid
+    ("java.io.IOException: Disk quota exceeded", "unclassified"),
+    ("Warning: your disk quota exceeded on /home/me; writes will fail", "disk_exhausted"),  # the user's own
+    ("AttributeError: Bad parameters: ['detect_threshold_uv']", "sorter_params_invalid"),
+    (frames("site-packages/spyglass/spikesorting/v1/sorting.py", "site-packages/spikeinterface/sorters/basesorter.py")
+     + "AttributeError: Bad parameters: ['tempdir']", "unclassified"),  # another pipeline built the parameters
+    ("SpikeSorting.populate() raises AttributeError: Bad parameters: ['tempdir']", "unclassified"),
+    ("Undefined function 'zscore' for input arguments of type 'gpuArray'.", "dependency_missing"),  # a toolbox's
+    ("Undefined function 'mexThSpkPC' for input arguments of type 'gpuArray'.", "cuda_kernels_not_compiled"),
+    ("OSError: [Errno 116] Stale file handle", "unclassified"),  # no built-in rule: the same text comes from bugs
+    # -- an API changed between two packages' versions (sortcanary.classification.versions)
+    ("AttributeError: module 'numpy' has no attribute 'float'.", "dependency_version_mismatch"),
+    ("AttributeError: module 'scipy.signal' has no attribute 'gaussian'", "dependency_version_mismatch"),
+    ("AttributeError: `np.NaN` was removed in the NumPy 2.0 release. Use `np.nan` instead.", "dependency_version_mismatch"),
+    (frames("site-packages/kilosort/run_kilosort.py") + "AttributeError: module 'numpy' has no attribute 'int'",
+     "sorter_version_unsupported"),  # the sorter's code asks numpy for a name numpy removed
+    ("AttributeError: 'NoneType' object has no attribute 'shape'", "unclassified"),  # an object: a bug as often
+    (("AttributeError: partially initialized module 'numpy' has no attribute 'array' (most likely due to a circular "
+      "import)"), "unclassified"),
+    (frames("site-packages/kilosort/run_kilosort.py") + "AttributeError: module 'kilosort.io' has no attribute 'x'",
+     "unclassified"),  # a package asking its own module: its own regression
+    (frames("site-packages/sortcanary/jobs/sort.py") + "AttributeError: module 'numpy' has no attribute 'float'",
+     "unclassified"),  # our own code: a bug to report
+    ("TypeError: __init__() got an unexpected keyword argument 'handle_unknown'", "dependency_version_mismatch"),
+    (frames("site-packages/spikeinterface/sorters/external/kilosort4.py") + "TypeError: set_files() missing 1 "
+     "required positional argument: 'shank_idx'", "sorter_version_unsupported"),
+    ("KS4: initialize_ops() missing 1 required positional argument: 'save_preprocessed_copy'",
+     "sorter_version_unsupported"),
+    (frames("src/spikeinterface/sorters/external/kilosort4.py") + "ValueError: too many values to unpack (expected 14)",
+     "sorter_version_unsupported"),  # a wrapper unpacking what its sorter returns
+    (frames("site-packages/spiketoolkit/postprocessing/postprocessing_tools.py") + "ValueError: too many values to "
+     "unpack (expected 1)", "unclassified"),  # inside one package: a bug as often
+    ("TypeError: run() missing 1 required positional argument: 'self'", "unclassified"),  # a call written wrong
+    (frames("site-packages/sortcanary/runner/child.py") + "TypeError: run_sorter() got an unexpected keyword argument "
+     "'folder'", "unclassified"),  # our own call: a bug to report
+    ("A module that was compiled using NumPy 1.x cannot be run in NumPy 2.0.0 as it may crash.",
+     "dependency_version_mismatch"),
+    (("ValueError: numpy.dtype size changed, may indicate binary incompatibility. Expected 96 from C header, got 88 "
+      "from PyObject"), "dependency_version_mismatch"),
+    ("ImportError: Numba needs NumPy 2.0 or less. Got NumPy 2.1.", "dependency_version_mismatch"),
+    ("ValueError: This sorter needs 4 or more channels", "unclassified"),
+    ("ModuleNotFoundError: No module named 'PyQt5.QtWebEngineWidgets'", "dependency_missing"),  # its own distribution
+    ("ModuleNotFoundError: No module named 'numpy._core'", "dependency_version_mismatch"),  # a file of numpy 2 on 1.x
+    ("ModuleNotFoundError: No module named 'numpy.core._multiarray_umath'", "binary_import_broken"),  # a compiled part
+    ("ImportError: Missing optional dependency 'tables'.  Use pip or conda to install tables.", "dependency_missing"),
+    # -- binaries: the loader, the CPU, the driver's libraries
+    ("Illegal instruction (core dumped)", "unclassified"),  # a bare signal: builds for newer CPUs and bugs alike
+    (("The TensorFlow library was compiled to use AVX instructions, but these aren't available on your machine.\n"
+      "Aborted (core dumped)"), "binary_import_broken"),  # the binary says which instructions the CPU lacks
+    (("RuntimeError: NumPy was built with baseline optimizations: (SSE,SSE2,SSE3,SSSE3,SSE41,POPCNT,SSE42) but your "
+      "machine doesn't support: (SSE41)."), "binary_import_broken"),
+    ("Your CPU supports instructions that this TensorFlow binary was not compiled to use: AVX2 FMA", "unclassified"),
+    ("RuntimeError: CUDA error: an illegal instruction was encountered", "unclassified"),  # a kernel's fault
+    ("Segmentation fault (core dumped)", "unclassified"),
+    ("ks2_5_compiled: error while loading shared libraries: /opt/mcr/sys/os/glnxa64/libstdc++.so.6: file too short",
+     "binary_import_broken"),
+    (("ImportError: /lib/x86_64-linux-gnu/libstdc++.so.6: version `GLIBCXX_3.4.30' not found (required by "
+      "/venv/lib/python3.11/site-packages/scipy/_lib/_uarray/_uarray.so)"), "binary_import_broken"),
+    (('OSError: [WinError 126] The specified module could not be found. Error loading "C:\\venv\\Lib\\site-packages'
+      '\\torch\\lib\\fbgemm.dll" or one of its dependencies.'), "binary_import_broken"),
+    ('qt.qpa.plugin: Could not load the Qt platform plugin "xcb" in "" even though it was found.', "dependency_missing"),
+    (('This application failed to start because it could not find or load the Qt platform plugin "windows"\nin "".'),
+     "dependency_missing"),  # the plugin is there; a system library it needs is not
+    ("ImportError: libcuda.so.1: cannot open shared object file: No such file or directory", "gpu_driver_error"),
+    ("Failed to initialize NVML: Driver/library version mismatch", "gpu_driver_error"),
+    ("RuntimeError: CUDA error: CUDA-capable device(s) is/are busy or unavailable", "device_unavailable"),
+    # -- filesystems: a lock refused, a write refused
+    ("H5FDsec2.c line 940 in H5FD_sec2_lock(): unable to lock file, errno = 524, error message = 'Unknown error 524'",
+     "hdf5_file_lock_refused"),  # the kernel's ENOTSUPP: Lustre, Cray DVS
+    ("OSError: [Errno 37] No locks available", "hdf5_file_lock_refused"),
+    ("unable to lock file, errno = 35, error message = 'Resource temporarily unavailable'", "unclassified"),  # held
+    ("NotWritableError: The current user does not have write permissions to a required path.", "permission_denied"),
+    ("mkdir: cannot create directory '/scratch/lab': Permission denied", "permission_denied"),
+    ("git@github.com: Permission denied (publickey).", "unclassified"),
+    # -- containers, downloads, the job's shell, the scheduler
+    ("docker: Error response from daemon: unknown or invalid runtime name: nvidia.", "container_gpu_unavailable"),
+    ("Error: unresolvable CDI devices nvidia.com/gpu=all", "container_gpu_unavailable"),
+    ("docker: Error response from daemon: unknown or invalid runtime name: runsc.", "unclassified"),
+    ("socket.gaierror: [Errno -3] Temporary failure in name resolution", "download_failed"),
+    (("requests.exceptions.ConnectionError: HTTPSConnectionPool(host='osf.io', port=443): Max retries exceeded with "
+      "url: /x (Caused by NewConnectionError('Failed to establish a new connection: [Errno 101] Network is "
+      "unreachable'))"), "download_failed"),
+    ("Downloading data from https://example.org/w.h5\n" +
+     frames("lib/python3.11/urllib/request.py", "lib/python3.11/http/client.py"), "download_failed"),  # cut short
+    (frames("lib/python3.11/http/client.py", "site-packages/mylab/parse.py") + "KeyError: 'units'", "unclassified"),
+    ("requests.exceptions.ConnectionError: UnixHTTPConnectionPool(host='localhost', port=None): Read timed out.",
+     "unclassified"),  # the Docker socket, not a download
+    ("CondaError: Run 'conda init' before 'conda activate'", "job_environment_incomplete"),
+    ("Lmod Warning: MODULEPATH is undefined.", "job_environment_incomplete"),
+    ("/bin/bash: module: command not found", "job_environment_incomplete"),
+    (NEXTFLOW_BLOCK.format(code=127), "job_environment_incomplete"),  # the shell found no such command
+    ("srun: error: Unable to allocate resources: Invalid account or account/partition combination specified",
+     "scheduler_request_rejected"),
+    ("srun: error: Unable to create step for job 8812: Memory required by task is not available", "unclassified"),
+    ("Process `sort (1)` exceeded running time limit (1h)", "scheduler_time_limit"),
+    ('"State": {"Status": "exited", "OOMKilled": true, "ExitCode": 137}', "host_out_of_memory"),
+    ('"State": {"Status": "exited", "OOMKilled": false, "ExitCode": 1}', "unclassified"),
+    # -- memory in other shapes
+    ("OSError: [WinError 1455] The paging file is too small for this operation to complete", "host_out_of_memory"),
+    ("OSError: [Errno 12] Cannot allocate memory", "host_out_of_memory"),
+    ("Exception in thread main java.lang.OutOfMemoryError: Java heap space", "host_out_of_memory"),
+    ("RuntimeError: cuFFT error: CUFFT_ALLOC_FAILED", "gpu_out_of_memory"),
+    ("Requested 30000x384x3 (12.9GB) array exceeds maximum array size preference (8.0GB).", "host_out_of_memory"),
+    # -- MATLAB's toolboxes and files, the sorter's own settings
+    ("Undefined function 'gpuArray' for input arguments of type 'single'.", "dependency_missing"),
+    ("Error using fread\nInvalid file identifier. Use fopen to generate a valid file identifier.", "input_invalid"),
+    ("The probe file is not specified!", "probe_config_error"),
+    ("ValueError: Digital filter critical frequencies must be 0 < Wn < fs/2 (fs=5.0 -> fs/2=2.5)",
+     "sorter_params_invalid"),  # the sampling rate given does not fit the band
+    (frames("site-packages/spikeinterface/preprocessing/filter.py", "site-packages/scipy/signal/_filter_design.py")
+     + "ValueError: Digital filter critical frequencies must be 0 < Wn < 1", "sorter_params_invalid"),
+    (frames("site-packages/mudpy/forward.py", "site-packages/scipy/signal/_filter_design.py")
+     + "ValueError: Digital filter critical frequencies must be 0<Wn<1", "unclassified"),  # no rate, no sorter: a bug too
+    # -- the data: a file the reader does not recognise, a path the command line can't find
+    ("ValueError: Unable to read file: 'rec.nwb'. The file is not recognized as an HDF5 NWB file.", "input_invalid"),
+    ("Error: Invalid value for 'DATA_PATH': Path 'session1/params.py' does not exist.", "input_invalid"),
+    ("ValueError: 'recording.dat' is not a valid SpikeGLX file", "unclassified"),  # a reader too old for it, too
+    ("OSError: Unable to open file (bad object header version number)", "input_invalid"),
+    ("ValueError: not a valid parameter name: 'freq_min'", "unclassified"),
+    # -- the OS refusing a file in its own words; nvcc refusing the host compiler; a stale compiled extension
+    (("Invalid MEX-file 'C:\\KiloSort\\CUDA\\mexMPregMU.mexw64': Access is denied.\nError in fitTemplates (line "
+      "211)"), "permission_denied"),  # not the kernels missing: Windows refused the file
+    ("Invalid MEX-file '/opt/ks/CUDA/mexGetSpikes2.mexa64': libcudart.so.10.1: cannot open shared object file",
+     "cuda_kernels_not_compiled"),
+    (("Error using mex\nUnable to read '/opt/Kilosort2/CUDA/mexThSpkPC.mexa64'. Change file permission to readable.\n"
+      "Error in mexcuda (line 166)"), "permission_denied"),
+    (("/usr/local/cuda/include/crt/host_config.h:132:2: error: #error -- unsupported GNU version! gcc versions later "
+      "than 11 are not supported! The nvcc flag '-allow-unsupported-compiler' can be used to override this version "
+      "check"), "cuda_build_failed"),
+    (('  File "herdingspikes/detect.pyx", line 35, in herdingspikes.detect.detectData\nTypeError: detectData() takes '
+      "at least 5 positional arguments (1 given)"), "binary_import_broken"),  # the compiled part is another version's
+    (frames("site-packages/mylab/analysis.py") + "TypeError: summarise() takes 2 positional arguments but 3 were "
+     "given", "unclassified"),  # Python code's own call: a bug as often
+    # -- the job's shell: conda's activate, the module system's unknown modules
+    ("/bin/bash: activate: No such file or directory", "job_environment_incomplete"),
+    ("sh: 1: conda: not found", "job_environment_incomplete"),
+    ('Lmod has detected the following error:  The following module(s) are unknown: "matlab/R2021a"',
+     "job_environment_incomplete"),
+    ("bash: activate_this.py: No such file or directory", "unclassified"),
+    # -- GPUs the installed software no longer supports, memory and time in other engines' words
+    (("Found GPU0 Tesla K40c which is of cuda capability 3.5. PyTorch no longer supports this GPU because it is too "
+      "old. The minimum cuda capability supported by this library is 3.7."), "gpu_driver_error"),
+    (("ResourceExhaustedError: OOM when allocating tensor with shape[64,384,30000] and type float on "
+      "/job:localhost/replica:0/task:0/device:GPU:0 by allocator GPU_0_bfc"), "gpu_out_of_memory"),
+    ("bash: fork: Cannot allocate memory", "host_out_of_memory"),
+    (("Container [pid=4242,containerID=c_01] is running beyond physical memory limits. Current usage: 8.1 GB of 8 GB "
+      "physical memory used. Killing container."), "host_out_of_memory"),
+    ("=>> PBS: job killed: vmem 17179869184 exceeded limit 16106127360", "host_out_of_memory"),
+    ("zsh: killed     python sort.py", "host_out_of_memory"),
+    ("Warning: DeadlineExceeded: Job was active longer than specified deadline", "scheduler_time_limit"),
+    ("qsub: submit error (Job exceeds queue and/or server resource limits)", "scheduler_request_rejected"),
+    ("Bad resource requirement syntax. Job not submitted.", "scheduler_request_rejected"),
+    ('Error: failed to resolve reference "docker.io/spikeinterface/kilosort4-base:nope": not found',
+     "container_image_pull_failed"),
+    (("docker: Error response from daemon: OCI runtime create failed: container_linux.go:380: starting container "
+      "process caused: exec: \"python\": executable file not found in $PATH: unknown."), "container_error"),
+    # -- the sorter's side of a call: its name in the function called, a positional count only there
+    ("TypeError: run_kilosort() got an unexpected keyword argument 'file_object'", "sorter_version_unsupported"),
+    (frames("site-packages/spikeinterface/sorters/external/kilosort4.py") + "TypeError: initialize_ops() takes from 6 "
+     "to 7 positional arguments but 8 were given", "sorter_version_unsupported"),
+    ("TypeError: get_traces() takes 1 positional argument but 2 were given", "unclassified"),  # no sorter: a bug too
+    # -- the probe against the recording; a band beyond the rate; installers' conflicts; more engines' words
+    ("ValueError: The recording has 384 channels but the probe has 385 contacts", "probe_config_error"),
+    ('"AssertionError: chan_indices 32 != contact count 16"', "probe_config_error"),
+    ("ValueError: freq_max 15000 Hz is above the Nyquist frequency of the recording", "sorter_params_invalid"),
+    (("ERROR: Cannot install spikeinterface==0.101.0 and numpy==2.1 because these package versions have "
+      "conflicting dependencies."), "dependency_version_mismatch"),
+    ("ValueError: numpy.ndarray size changed, may indicate binary incompatibility. Expected 88 from C header, got 80",
+     "dependency_version_mismatch"),
+    (("RuntimeError: cuDNN version incompatibility: PyTorch was compiled  against (8, 9, 2) but found runtime "
+      "version (8, 5, 0)."), "binary_import_broken"),
+    ("Warning! ***HDF5 library version mismatched error***", "binary_import_broken"),
+    ("ray.exceptions.OutOfMemoryError: Task was killed due to the node running low on memory.", "host_out_of_memory"),
+    ("W bfc_allocator.cc:457] Allocator (GPU_0_bfc) ran out of memory trying to allocate 2.00GiB", "gpu_out_of_memory"),
+    ("RuntimeError: CUDA error: all CUDA-capable devices are busy or unavailable", "device_unavailable"),
+    ("job 8812 exceeded hard wallclock time - initiate terminate method", "scheduler_time_limit"),
+    ('Unable to run job: Job was rejected because job requests unknown queue "gpu.q".', "scheduler_request_rejected"),
+    ("RuntimeError: No spikes were found in the recording, nothing to cluster", "no_spikes_found"),
+    # -- the parser: a trace kept as JSON strings (SpikeInterface's log), a quoted reply
+    (('        "  File \\"/env/site-packages/spikeinterface/sorters/external/kilosort4.py\\", line 200, in '
+      '_run_from_folder",\n        "  ValueError: too many values to unpack (expected 14)"'), "sorter_version_unsupported"),
+    ("> $ python sort.py rec1\n> Killed", "host_out_of_memory"),  # a reply quoting the shell
+    ("[1,0]<stderr>: Killed", "host_out_of_memory"),  # an MPI launcher's prefix before the shell's word
+    ("the job was Killed by the user from the web portal", "unclassified"),
+])
+def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
+    assert classify(text).error_class == expected, classify(text).evidence

@@ -54,3 +54,20 @@ def test_an_unknown_sorter_param_stops_a_dry_run_naming_the_nearest_valid_name(d
     assert cli.returncode == 2 and len(errors) == 1 and "did you mean 'batch_size'?" in errors[0]
     write_config(tmp_path, recordings_dir=str(demo_dir), sorter_params={"batch_size": 30000})
     assert run_snakemake(tmp_path, "-n").returncode == 0, "a known parameter passes"
+
+
+def test_a_lab_rule_that_does_not_compile_stops_a_dry_run_in_one_line(demo_dir, tmp_path):
+    from conftest import run_snakemake, sortcanary, write_config
+
+    rule = {"pattern": "GPFS lease (expired", "category": "environment", "class": "gpfs_lease_expired",
+            "remediation": "Ask the cluster admins."}
+    write_config(tmp_path, recordings_dir=str(demo_dir), classification={"rules": [rule]})
+    result = run_snakemake(tmp_path, "-n")
+    assert result.returncode != 0
+    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("sortcanary:")]
+    assert len(errors) == 1 and "classification.rules[0].pattern" in errors[0] and "config/config.yaml" in errors[0]
+    cli = sortcanary("canary", str(demo_dir / "healthy_b.bin"), "--config", str(tmp_path / "config" / "config.yaml"))
+    errors = [ln for ln in cli.stderr.splitlines() if ln.startswith("sortcanary:")]
+    assert cli.returncode == 2 and len(errors) == 1 and "classification.rules[0].pattern" in errors[0]
+    write_config(tmp_path, recordings_dir=str(demo_dir), classification={"rules": [{**rule, "pattern": "GPFS"}]})
+    assert run_snakemake(tmp_path, "-n").returncode == 0, "a pattern that compiles passes"

@@ -1,9 +1,11 @@
 """Deployment: the wheel carries the workflow; `sortcanary init`/`run` from an install outside the
-repository; the workflow used as another workflow's module with no profile; one version; the
-container-engine preflight. Two real workflow runs share one healthy and one silent recording. What
-they test is how the workflow is deployed, not the sorter, so they sort with the RefusesSilence test
-backend (registered by import path, as a lab registers its own): Kilosort4 through the workflow is
-the shared run's job (conftest.ks4_run), and each KS4 run here cost minutes of the suite.
+repository; the rules' conda environment resolves from a clone and from the wheel; the workflow used
+as another workflow's module with no profile; one version; the container-engine preflight. Two real
+workflow runs share one healthy and one silent recording. What they test is how the workflow is
+deployed, not the sorter, so they sort with the RefusesSilence test backend (registered by import
+path, as a lab registers its own). The README's install, in a clean virtual environment with nothing
+borrowed, sorts with real Kilosort4 in the Python API's run (conftest.readme_install,
+test_python_api.py): a Kilosort4 run of its own here cost minutes of the suite.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import BIN, REPO, SORT_ONLY, TESTS, job_env, read_json, read_summary, sortcanary
+from conftest import BIN, REPO, SORT_ONLY, TESTS, build_wheel, job_env, read_json, read_summary, sortcanary
 
 import sortcanary as package
 from sortcanary.config import ConfigError, load_config, validate_config
@@ -38,9 +40,8 @@ def test_version_is_written_once():
     pyproject = (REPO / "pyproject.toml").read_text()
     assert 'dynamic = ["version"]' in pyproject and '\nversion = "' not in pyproject
     assert sortcanary("--version").stdout.strip() == f"sortcanary {package.__version__}"
-    # The rule env installs this very version (a bump must change both: README, release steps).
-    env = yaml.safe_load((REPO / "workflow" / "envs" / "sortcanary.yaml").read_text())
-    assert f"sortcanary=={package.__version__}" in env["dependencies"][-1]["pip"]
+    # Nothing else names it: the rules' conda environment installs whatever install runs the workflow
+    assert "sortcanary==" not in "".join(p.read_text() for p in (REPO / "workflow").rglob("*") if p.is_file())
 
 
 def test_workflow_files_are_the_repository_files_in_a_clone():
@@ -160,25 +161,11 @@ def pair(demo_dir, tmp_path_factory) -> Path:
     return folder
 
 
-def build_wheel(dest: Path) -> Path:
-    """A wheel built from a copy of the repository's files (the symlinks in src/sortcanary/share too)."""
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO, check=True,
-                            capture_output=True, text=True).stdout.split("\0")
-    tree = dest / "tree"
-    for name in filter(None, listed):
-        source, target = REPO / name, tree / name
-        if source.is_symlink() or source.is_file():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target, follow_symlinks=False)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-                    "--quiet", str(tree), "-w", str(dest / "dist")], check=True, timeout=300)
-    return next((dest / "dist").glob("sortcanary-*.whl"))
-
-
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
     """The wheel installed into a fresh venv outside the repository. The venv sees this environment's
-    site-packages through a .pth file (for the heavy dependencies), so nothing is downloaded."""
+    site-packages through a .pth file (for the heavy dependencies), so nothing is downloaded. (The
+    README's own install, into a clean venv with nothing borrowed, is conftest.readme_install.)"""
     root = tmp_path_factory.mktemp("install")
     wheel = build_wheel(root)
     venv = root / "venv"
@@ -198,7 +185,7 @@ def test_the_wheel_carries_the_workflow_config_and_profiles(installed):
     wheel, venv, env = installed
     names = set(zipfile.ZipFile(wheel).namelist())
     for path in ("workflow/Snakefile", "workflow/rules/common.smk", "workflow/scripts/canary.py",
-                 "workflow/schemas/config.schema.yaml", "workflow/envs/sortcanary.yaml",
+                 "workflow/schemas/config.schema.yaml", "constraints.txt",
                  "workflow/report/workflow.rst", "config/config.yaml", "config/README.md",
                  "profiles/default/config.yaml", "profiles/slurm/config.yaml", "profiles/slurm-grouped/config.yaml"):
         assert f"sortcanary/share/{path}" in names, path
@@ -232,6 +219,37 @@ def test_installed_init_and_run_sort_the_healthy_and_block_the_silent(installed,
     # that is --keep-going at work.
     assert "1 of 2 recordings sorted; not sorted: silent" in result.stderr
     assert not (work / "logs" / "sort" / "silent.log").exists()
+
+
+RULE_ENV = "import sys; from sortcanary.deploy import rule_environment; print(rule_environment(sys.argv[1]))"
+
+
+def test_the_rule_environment_resolves_from_the_clone_and_from_the_wheel(installed, tmp_path):
+    """The rules' conda environment names the install that runs the workflow: this clone (the
+    editable install the suite runs from) or the wheel another environment was installed from.
+    Its pip lines, as conda hands them to pip, resolve in a clean virtual environment, from another
+    folder, to this version and the tested set; nothing is published first."""
+    wheel, venv, env = installed
+    clean = tmp_path / "clean"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(clean)], check=True, timeout=300)
+    for python, source, run_env in ((sys.executable, f"file://{REPO}", job_env()),
+                                    (venv / "bin" / "python", wheel.as_uri(), env)):
+        made = subprocess.run([str(python), "-c", RULE_ENV, str(tmp_path / "envs")], env=run_env, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        lines = yaml.safe_load(Path(made).read_text())["dependencies"][-1]["pip"]
+        assert lines[-1] == f"sortcanary @ {source}", lines
+        constraints = Path(lines[0].removeprefix("-c "))
+        assert constraints.read_text() == (REPO / "constraints.txt").read_text()
+        requirements = tmp_path / "requirements.txt"
+        requirements.write_text("\n".join(lines) + "\n")
+        resolved = subprocess.run([sys.executable, "-m", "pip", "--python", str(clean / "bin" / "python"), "install",
+                                   "--dry-run", "--quiet", "--report", "-", "-r", str(requirements)], cwd=tmp_path,
+                                  capture_output=True, text=True, timeout=600)
+        assert resolved.returncode == 0, resolved.stderr[-3000:]
+        versions = {item["metadata"]["name"].lower(): item["metadata"]["version"]
+                    for item in json.loads(resolved.stdout)["install"]}
+        assert versions["sortcanary"] == package.__version__
+        assert (versions["kilosort"], versions["spikeinterface"]) == ("4.1.7", "0.105.3") and "pandas" in versions
 
 
 LAB_SNAKEFILE = """\

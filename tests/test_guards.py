@@ -37,14 +37,31 @@ def test_runaway_memory_is_stopped_by_the_watchdog_with_peak_and_limit(demo_dir,
         "blocked", "resource", "host_memory_watchdog"), verdict
     evidence = verdict["evidence"]
     assert evidence["limit_bytes"] == 0.8 * GB and evidence["limit_source"] == "memory.limit_gb in the config"
-    assert 0.92 * 0.8 * GB <= evidence["peak_rss_bytes"] < 1.2 * GB, "stopped at the abort level, not the cap"
+    assert 0.92 * 0.8 * GB <= evidence["peak_anon_bytes"] < 1.2 * GB, "stopped at the abort level, not the cap"
+    assert evidence["peak_rss_bytes"] >= evidence["peak_anon_bytes"] * 0.9
     assert "cap" not in verdict["message"] and "OOM killer" in verdict["message"]
     sorted_events = [(e["guard"], e["event"]) for e in events_of(verdict["log"]) if e["task"] == "sort"]
     assert sorted_events[:4] == [("inactivity", "armed"), ("disk", "armed"), ("memory", "armed"),
                                  ("io_stall", "armed")]
     assert sorted_events[4:] == [("memory", "warn"), ("memory", "trip"), ("runner", "end")]
     warn, trip = (e for e in events_of(verdict["log"]) if e["event"] in ("warn", "trip"))
-    assert 0.5 * 0.8 * GB <= warn["rss_bytes"] < trip["peak_rss_bytes"] and trip["limit_bytes"] == 0.8 * GB
+    assert 0.5 * 0.8 * GB <= warn["anon_bytes"] < trip["peak_anon_bytes"] and trip["limit_bytes"] == 0.8 * GB
+
+
+def test_a_memory_mapped_file_larger_than_the_limit_is_not_stopped(demo_dir, tmp_path):
+    """Its pages are the kernel's to drop: a sorter that maps and reads a whole file bigger than its
+    memory limit holds no more memory than one that doesn't. (An allocating sorter is still
+    stopped: test_runaway_memory_is_stopped_by_the_watchdog_with_peak_and_limit.)"""
+    data = tmp_path / "big.dat"
+    with open(data, "wb") as fh:
+        fh.writelines(os.urandom(64 << 20) for _ in range(12))  # 768 MiB, written: a sparse file's holes map no pages
+    verdict = canary(demo_dir / "healthy_b.bin", tmp_path, sorter="backends:MapsFile", sorter_params={"path": str(data)},
+                     canary={"window_s": 5, "exercise_outputs": False},
+                     memory={"limit_gb": 0.6, "warn_fraction": 0.85, "abort_fraction": 0.92})
+    assert verdict["verdict"] == "pass", verdict
+    mapped = [json.loads(line) for line in Path(verdict["log"]).read_text().splitlines() if line.startswith("{")]
+    assert mapped and mapped[-1]["mapped_bytes"] == data.stat().st_size
+    assert mapped[-1]["rss_file_bytes"] > 0.6 * GB, "the file's pages were resident beyond the limit"
 
 
 def test_a_cgroup_limit_is_read_from_v2_and_v1_trees_and_the_smallest_bound_wins(tmp_path):
@@ -148,3 +165,70 @@ def test_a_gpu_out_of_memory_leaves_a_snapshot_beside_the_log(demo_dir, tmp_path
     assert "== nvidia-smi ==" in text and "== torch.cuda.memory_summary() ==" in text
     assert verdict["evidence"]["peak_rss_bytes"] > 50e6 and "peak_gpu_bytes" not in verdict["evidence"]
     assert [e["path"] for e in events_of(verdict["log"]) if e["guard"] == "gpu"] == [str(snapshot)]
+
+
+# -- the sorter child's life is tied to its job's process ------------------------------------------
+
+
+def sort_plan_of(demo_dir, sorter: str):
+    from sortcanary.config import validate_config
+    from sortcanary.plan.sortplan import plan_full_sort
+    from sortcanary.recordings import entry_for_path
+
+    cfg = validate_config({"recordings_dir": str(demo_dir), "sorter": sorter, "preflight": {"enabled": False}})
+    return plan_full_sort(cfg, entry_for_path(demo_dir / "healthy_b.bin"))
+
+
+def test_a_child_whose_parent_is_gone_before_it_starts_does_nothing(demo_dir, tmp_path):
+    """The race the parent-death signal leaves open: the parent died before the child set it. The
+    child sees another parent than the one it was told of, and stops before the task."""
+    import subprocess
+    import sys
+
+    from sortcanary.atomic import write_json_atomic
+    from sortcanary.runner.watched import PLAN_FILE, RESULT_FILE, TASK_FILE
+
+    write_json_atomic(tmp_path / PLAN_FILE, sort_plan_of(demo_dir, "backends:ThresholdSorter").as_dict())
+    write_json_atomic(tmp_path / TASK_FILE, {"task": "sort", "dest": str(tmp_path / "out"), "context": {}})
+    gone = subprocess.run([sys.executable, "-m", "sortcanary.runner.child", str(tmp_path), "1"],
+                          capture_output=True, text=True, timeout=120)
+    assert gone.returncode != 0 and "its parent (pid 1) is gone" in gone.stderr, gone.stderr[-2000:]
+    assert not (tmp_path / RESULT_FILE).exists() and not (tmp_path / "out").exists()
+
+
+JOB_SCRIPT = """
+import json, sys
+from pathlib import Path
+from sortcanary.plan.sortplan import SortPlan
+from sortcanary.runner.watched import run_task
+folder = Path(sys.argv[1])
+plan = SortPlan.from_dict(json.loads((folder / "plan-in.json").read_text()))
+(folder / "out").mkdir()
+run_task(plan, "sort", dest=folder / "out", workdir=folder / "work", log_path=folder / "job.log")
+"""
+
+
+def test_the_sorter_child_dies_with_its_job(demo_dir, tmp_path):
+    """SIGKILL the job's process alone (not its group): its hanging sorter child goes with it."""
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    (tmp_path / "plan-in.json").write_text(json.dumps(sort_plan_of(demo_dir, "backends:Hang").as_dict()))
+    job = subprocess.Popen([sys.executable, "-c", JOB_SCRIPT, str(tmp_path)])
+    log = tmp_path / "job.log"
+    try:
+        deadline = time.monotonic() + 120
+        while not (log.exists() and "stage: sorting" in log.read_text(errors="replace")):
+            assert time.monotonic() < deadline and job.poll() is None, "the sorter child never started sorting"
+            time.sleep(0.5)
+        child = psutil.Process(job.pid).children()[0]
+        job.kill()
+        job.wait(timeout=30)
+        _, alive = psutil.wait_procs([child], timeout=15)
+        assert not alive, "the sorter child outlived its job"
+    finally:
+        if job.poll() is None:
+            job.kill()

@@ -2,7 +2,8 @@
 
 * The shared real Kilosort4 run (conftest.ks4_run, NWB with outputs.nwb_metadata set) is checked
   with nwbinspector's DANDI configuration, then organized into a local dandiset and checked with
-  `dandi validate` itself (both offline).
+  `dandi validate` itself (both offline); one of its recordings has metadata of its own (a
+  `recordings:` override), laid over the config's in its file alone.
 * One workflow run with the threshold test backend and no subject in the config: the preflight
   warning, a SpikeGLX recording whose session start is its .meta's fileCreateTime, and an NWB
   recording whose session, subject and electrodes are carried over.
@@ -23,7 +24,7 @@ import numpy as np
 import pytest
 
 import acquisition as acq
-from conftest import BIN, GT_NAME, NWB_METADATA, job_env, read_json, run_snakemake, write_config
+from conftest import BIN, GT_NAME, HEALTHY_B_NWB, NWB_METADATA, job_env, read_json, run_snakemake, write_config
 
 THRESHOLD = "backends:ThresholdSorter"
 TINY = Path(__file__).resolve().parent / "data" / "tiny"  # a raw binary recording with its sidecar
@@ -264,18 +265,17 @@ def test_brain_area_comes_from_the_recording_then_the_probe_then_the_config():
     assert brain_areas(recording, "VISp") == ["CA1", "LP", "CA3", "DG"]
 
 
-def test_per_recording_metadata_merges_over_the_config_and_gaps_name_the_keys():
-    from sortcanary.config import validate_config
-    from sortcanary.products.nwb import dandi_gaps, nwb_metadata
-
-    configured = validate_config({"recordings_dir": ".", "outputs": {"nwb_metadata": NWB_METADATA}})
-    global_metadata = configured["outputs"]["nwb_metadata"]
-    merged = nwb_metadata(global_metadata, {"subject": {"subject_id": "mouse-008", "age": None}, "location": "VISp"})
-    assert merged["subject"] == {**global_metadata["subject"], "subject_id": "mouse-008"}
-    assert merged["location"] == "VISp" and merged["experimenter"] == ["Doe, Jane"]
-    assert global_metadata["subject"]["subject_id"] == "mouse-007"  # the global dict is not changed
-    assert dandi_gaps(merged) == []
-    bare = validate_config({"recordings_dir": "."})["outputs"]["nwb_metadata"]
-    assert dandi_gaps(nwb_metadata(bare, {"subject": {"species": "Mus musculus"}})) == [
-        "outputs.nwb_metadata.subject.subject_id", "outputs.nwb_metadata.subject.sex",
-        "outputs.nwb_metadata.subject.age"]
+@pytest.mark.ks4
+def test_a_recordings_override_gives_one_recording_its_own_metadata(ks4_run):
+    """healthy_b's `recordings:` override (HEALTHY_B_NWB) is laid over outputs.nwb_metadata in its
+    units.nwb alone: its subject keys and location replace the config's, the rest is kept."""
+    workdir = ks4_run.workdir
+    subject = {**NWB_METADATA["subject"], **HEALTHY_B_NWB["subject"]}
+    io, nwb = read_nwb(workdir / "results" / "sorted" / "healthy_b" / "units.nwb")
+    with io:
+        assert {k: getattr(nwb.subject, k) for k in subject} == subject
+        assert list(nwb.experimenter) == NWB_METADATA["experimenter"] and nwb.lab == NWB_METADATA["lab"]
+        assert set(nwb.electrodes["location"][:]) == {HEALTHY_B_NWB["location"]}
+    io, nwb = read_nwb(workdir / "results" / "sorted" / GT_NAME / "units.nwb")
+    with io:
+        assert nwb.subject.subject_id == NWB_METADATA["subject"]["subject_id"], "the other recordings keep the config's"

@@ -8,10 +8,8 @@ jobs' environment by a package earlier on PYTHONPATH.
 
 from __future__ import annotations
 
-import json
 import math
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +17,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import DEMO_CHANNELS, GT_NAME, job_env, read_json, read_summary, run_snakemake, sortcanary, write_config
+from conftest import (DEMO_CHANNELS, GT_NAME, REPO, chromium_dom, dom_json, job_env, read_json, read_summary,
+                      run_snakemake, sortcanary, write_config)
 
 NAME = GT_NAME
 
@@ -47,6 +46,7 @@ def test_sorted_folder_holds_every_output(ks4_run):
         assert (folder / name).exists(), name
     assert sort["outputs"]["files"]["phy"] == "sorter/sorter_output"
     assert (folder / "sorter" / "sorter_output" / "params.py").is_file()
+    assert '<a href="sorter/sorter_output">' in (folder / "report.html").read_text()  # phy's folder, linked
     from spikeinterface.core import load_sorting_analyzer
 
     analyzer = load_sorting_analyzer(folder / "analyzer")
@@ -161,6 +161,31 @@ def test_changed_thresholds_rebuild_only_the_outputs_and_drop_exactly_the_violat
     assert after["outputs"]["units_curated"] == len(curation["curated_units"])
 
 
+def test_exporters_phy_is_refused_in_one_line_and_a_sort_recorded_with_it_keeps_its_outputs():
+    """``outputs.exporters.phy`` built nothing (the phy folder is the sorter's own): the key is
+    refused, by the CLI's validation and the workflow's, with what to do; and a finished sort whose
+    record still carries it (0.1) is not rebuilt for it."""
+    from types import SimpleNamespace
+
+    from snakemake.utils import validate
+
+    from sortcanary.config import ConfigError, validate_config
+    from sortcanary.config import describe_validation_error as describe
+    from sortcanary.jobs.full_sort import outputs_current
+
+    config = {"recordings_dir": ".", "outputs": {"exporters": {"phy": False, "nwb": True}}}
+    with pytest.raises(ConfigError, match=r"outputs\.exporters\.phy is gone: .*; delete the key$"):
+        validate_config(config)
+    with pytest.raises(Exception) as raised:
+        validate(dict(config), str(REPO / "workflow" / "schemas" / "config.schema.yaml"))
+    assert describe(raised.value).startswith("outputs.exporters.phy is gone")
+    outputs = validate_config({"recordings_dir": "."})["outputs"]
+    recorded = {**outputs, "exporters": {**outputs["exporters"], "phy": True}}
+    plan = SimpleNamespace(outputs=outputs)
+    assert outputs_current({"outputs": {"ok": True, "config": recorded}}, plan)
+    assert not outputs_current({"outputs": {"ok": True, "config": {**recorded, "figures": False}}}, plan)
+
+
 def test_curation_drops_exactly_the_units_past_a_threshold():
     """Boundaries: a value equal to a threshold passes, NaN drops nothing (it is listed as
     unchecked), a null threshold is off, and every reason names the metric and the threshold."""
@@ -233,25 +258,9 @@ window.addEventListener("load", () => {
 
 
 def chromium_images(page: Path, tmp_path: Path) -> list:
-    """Open a copy of ``page`` (beside the original, so relative image paths resolve) in headless
-    Chromium with a script that lists each <img> and its naturalWidth (0 = failed to load)."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("headless Chromium is not installed: run `make system-deps` as root")
-    probe = page.with_name(f".check-{page.name}")
-    probe.write_text(page.read_text().replace("</body>", CHECK_IMAGES + "</body>"))
-    try:
-        dom = subprocess.run(
-            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'chr'}",
-             "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()],
-            capture_output=True, text=True, timeout=120,
-        ).stdout
-    finally:
-        probe.unlink()
-    start = dom.find('<pre id="image-check">')
-    assert start >= 0, f"the check script did not run: {dom[-500:]}"
-    return json.loads(dom[start + len('<pre id="image-check">'): dom.index("</pre>", start)].replace("&quot;", '"'))
+    """Open ``page`` in headless Chromium with a script that lists each <img> and its naturalWidth
+    (0 = failed to load)."""
+    return dom_json(chromium_dom(page, CHECK_IMAGES, tmp_path), "image-check")
 
 
 def png_width(path: Path) -> int:
@@ -327,11 +336,12 @@ def test_nwb_without_pynwb_fails_before_the_sort_as_environment(one_recording, t
 
 
 def test_a_failed_post_sort_step_keeps_the_sort_and_the_next_run_rebuilds_only_the_outputs(one_recording, tmp_path):
-    # a broken install that imports (so the check before the sort passes) and fails when used
+    # a broken install that imports (so the check before the sort passes) and fails when used, with a message no
+    # rule knows (so the canary passes it through; a classified one is blocked by the canary, test_workflow)
     broken = shadow_pynwb(tmp_path / "shadow", (
         "class NWBFile:\n"
         "    def __init__(self, *args, **kwargs):\n"
-        "        raise RuntimeError('HDF5 library version mismatched (a broken install)')\n"
+        "        raise RuntimeError('the NWB writer of this install is broken')\n"
         "class NWBHDF5IO:\n"
         "    pass\n"))
     workdir = tmp_path / "wf"
@@ -342,7 +352,7 @@ def test_a_failed_post_sort_step_keeps_the_sort_and_the_next_run_rebuilds_only_t
     sort = read_json(sorted_dir(workdir, "healthy_a") / "sort.json")
     assert sort["outputs"]["ok"] is False and sort["units"] >= 1, first.stderr[-3000:]
     assert (sorted_dir(workdir, "healthy_a") / "sorting").is_dir()
-    assert "HDF5 library version mismatched" in sort["outputs"]["message"]
+    assert "the NWB writer of this install is broken" in sort["outputs"]["message"]
     row = read_summary(workdir)["healthy_a"]
     assert row["sort"] == "failed" and row["message"].startswith("sort kept")
     spikes = sorted_dir(workdir, "healthy_a") / "sorting"

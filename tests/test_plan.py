@@ -147,6 +147,25 @@ def test_auto_beside_a_visible_gpu_that_torch_cannot_use_is_an_environment_verdi
     assert resolve_torch_device("auto", device_nodes=str(tmp_path / "none[0-9]*")) == "cpu", "no GPU: cpu"
 
 
+def test_on_a_gpu_cuda_is_resolved_with_a_real_kernel_and_auto_pins_the_visible_ids():
+    """The CUDA branch of checks.device and plan.gpus, which only a machine with a GPU torch can use
+    reaches: bench/gpu_check.sh runs this test there and fails if it was skipped."""
+    import torch
+
+    from sortcanary.checks.device import resolve_torch_device, visible_gpus
+    from sortcanary.plan.gpus import resolve_gpu_ids
+
+    if not torch.cuda.is_available():
+        pytest.skip("no GPU torch can use here; bench/gpu_check.sh runs this on a GPU machine")
+    assert resolve_torch_device("cuda") == "cuda"  # after a kernel launch on the device
+    assert resolve_torch_device("auto") == "cuda"
+    gpus = visible_gpus()
+    assert gpus, "torch uses a GPU, so the machine shows one (device nodes or nvidia-smi -L)"
+    assert resolve_gpu_ids("auto", "cuda", environ={}) == tuple(str(i) for i in range(len(gpus)))
+    assert resolve_gpu_ids("auto", "cuda", environ={"CUDA_VISIBLE_DEVICES": "0"}) == ("0",)
+    assert resolve_gpu_ids("auto", "cuda", environ={"SLURM_JOB_ID": "7"}) == (), "the scheduler's choice stands"
+
+
 def test_a_sorters_defaults_are_listed_once_per_installed_version(tmp_path, monkeypatch):
     """Listing Kilosort4's defaults imports it (seconds: torch, faiss); a job's plan reads the list
     kept for the installed version instead, while preflight's check still imports the sorter."""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MID_RUN, evidence_paths, read_json, sortcanary
+from conftest import GT_NAME, MID_RUN, evidence_paths, read_json, read_summary, sortcanary
 
 from sortcanary import layout
 from sortcanary.runner.progress import LogProgress, ProgressReporter
@@ -58,12 +58,16 @@ def test_another_sorter_falls_back_on_the_job_stages_and_any_bar():
 def test_the_time_in_the_sorters_passes_over_the_data_is_kept_apart():
     """What a forecast scales (sortcanary.plan.resources): from Kilosort4's drift pass to the end of
     its clustering; its start-up before and the saving after are paid once."""
-    progress = LogProgress("kilosort4")
+    now = [0.0]
+    progress = LogProgress("kilosort4", clock=lambda: now[0])
     for line, pause in [("sortcanary INFO stage: sorting", 0.3), ("Computing drift correction.", 0.2),
-                        ("First clustering", 0.3), ("sortcanary INFO stage: saving the sorting", 0.4)]:
+                        ("First clustering", 0.3)]:
         progress.feed(line + "\n")
-        time.sleep(pause)
-    assert 0.5 <= progress.data_pass_seconds() < 0.7
+        now[0] += pause
+    assert progress.data_pass_seconds() == 0.5, "drift correction and, so far, the clustering it is in"
+    progress.feed("sortcanary INFO stage: saving the sorting\n")
+    now[0] += 0.4
+    assert progress.data_pass_seconds() == 0.5, "saving is paid once: not counted"
     other = LogProgress("mountainsort5")
     other.feed("sortcanary INFO stage: sorting\n")
     assert other.data_pass_seconds() is None, "unknown stages: the whole time is scaled"
@@ -101,7 +105,8 @@ def test_a_full_sort_shows_its_forecast_finish_from_its_canary(tmp_path, monkeyp
 
     def reporter(window):
         plan = type("Plan", (), {"recording": type("Entry", (), {"name": "rec"}), "job": "sort", "sorter": "kilosort4",
-                                 "progress_interval_s": 60, "window": window, "duration_s": 600.0})
+                                 "progress_interval_s": 60, "window": window, "duration_s": 600.0,
+                                 "root": tmp_path})
         return ProgressReporter.for_plan(plan, path=tmp_path / layout.SORT_PROGRESS.format(recording="rec"))
 
     sort = reporter(None)
@@ -163,8 +168,17 @@ def test_status_mid_sort_shows_the_recording_running_with_stage_and_elapsed(live
     note = status.splitlines()[status.splitlines().index(row) + 1]
     assert note.startswith("    .. running sort: ") and "elapsed " in note and "%" in note, status
     assert seen["progress"]["stage"] in note
-    # the canaries' jobs already refreshed the summary: it is there before the run ends
-    assert "silent\tblocked" in seen["summary_mid_run"] and "healthy_b\tpass" in seen["summary_mid_run"]
+    # each finished job kept its recording's row, and status shows it, before the run ends ...
+    rows = seen["rows_mid_run"]
+    assert (rows["silent"]["canary"], rows["silent"]["error_class"]) == ("blocked", "insufficient_activity"), rows
+    assert rows["healthy_b"]["canary"] == "pass" and rows["healthy_b"]["sort"] == "pending", rows
+    silent = next(line for line in status.splitlines() if line.startswith("silent"))
+    assert silent.split()[:5] == ["silent", "blocked", "biological", "insufficient_activity", "blocked"], status
+    # ... and no job wrote the run's views: they are drawn when the run ends; status writes the table
+    # and the page (the plot is the run end's)
+    assert seen["summary_files_mid_run"] == [], seen["summary_files_mid_run"]
+    assert "silent\tblocked" in seen["summary_after_status"] and "healthy_b\tpass" in seen["summary_after_status"]
+    assert seen["summary_files_after_status"] == ["summary.html", "summary.tsv"]
     # --watch redraws in place: clear screen, header, table, twice or more in 2.6 s
     watch = seen["watch"]
     assert watch.count("\033[H\033[2J") >= 2 and watch.count("Every 1s: sortcanary status") >= 2, watch
@@ -185,3 +199,26 @@ def test_the_silent_canary_reads_as_its_verdict_with_every_evidence_file_kept(li
     missing = [p for p in named if not (workdir / p).exists() and not Path(p).exists()]
     assert not missing, missing
     assert "scratch/" not in json.dumps(verdict), "no evidence may point into the removed scratch window"
+
+
+@pytest.mark.ks4
+def test_when_the_run_ends_its_views_hold_every_recording_from_the_rows(live_ks4_run):
+    """The run's end drew the views from the rows its jobs kept: every recording of the manifest,
+    the blocked one first on the page, and the sorted ones' figures linked for the report."""
+    workdir, _, _, _ = live_ks4_run
+    names = sorted(read_json(workdir / layout.RUN_MANIFEST)["recordings"])
+    assert names == sorted([GT_NAME, "healthy_b", "silent"])
+    summary = read_summary(workdir)
+    assert sorted(summary) == names
+    for name in names:
+        kept = read_json(workdir / layout.SUMMARY_ROW.format(recording=name))["row"]
+        assert summary[name] == {k: v.replace("\t", " ").replace("\n", " ") for k, v in kept.items()}, name
+    page = (workdir / layout.SUMMARY_HTML).read_text()
+    order = re.findall(r'<tr data-v="(\w+)" data-c="[^"]*"[^>]*><td>([^<]+)</td>', page)
+    assert order[0] == ("blocked", "silent") and sorted(n for _, n in order) == names, order
+    figures = workdir / layout.REPORT_FIGURES
+    assert sorted(p.name for p in figures.iterdir()) == sorted([GT_NAME, "healthy_b"])
+    for name in (GT_NAME, "healthy_b"):
+        own = workdir / layout.SORTED.format(recording=name) / layout.IN_SORTED["figures"]
+        assert {p.name: p.stat().st_ino for p in (figures / name).iterdir()} == {
+            p.name: p.stat().st_ino for p in own.glob("*.png")}, name

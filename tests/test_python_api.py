@@ -1,9 +1,11 @@
 """sortcanary's Python API (issue 18, item 5): a guarded ``run_sorter`` and ``canary`` for notebooks.
 
 The real test is a plain script (tests/python_api_script.py), run as its own process, as a user
-runs one: real Kilosort4 on the CPU sorts a generated recording that is only lazily bandpass-
-filtered, blocks a silent one held in memory with CanaryBlocked, and ``canary`` on the shared
-workflow run's silent recording gives the verdict that run wrote. The script makes as few
+runs one, with the Python of the README's install in a clean virtual environment (conftest
+.readme_install: so this run is also the test that the README's install sorts), from a working
+directory of its own: real Kilosort4 on the CPU sorts a generated recording that is only lazily
+bandpass-filtered, blocks a silent one held in memory with CanaryBlocked, and ``canary`` on the
+shared workflow run's silent recording gives the verdict that run wrote. The script makes as few
 Kilosort4 runs as that takes (the healthy canary and sort, one silent window in memory, the
 silent file's windows); the fast tests below need no sorter.
 """
@@ -24,16 +26,17 @@ SCRIPT = TESTS / "python_api_script.py"
 
 
 @pytest.fixture(scope="module")
-def api_run(ks4_run, tmp_path_factory) -> dict:
+def api_run(ks4_run, readme_install, tmp_path_factory) -> dict:
     """What the script reports, plus where it worked; runs once for the module."""
     root = tmp_path_factory.mktemp("python-api")
     silent = ks4_run.workdir.parent / "recordings" / "silent.bin"
-    out = root / "report.json"
-    result = subprocess.run([sys.executable, str(SCRIPT), str(out), str(root / "work"), "kilosort4", str(silent),
-                             json.dumps(SORT_ONLY), json.dumps({"torch_device": "cpu"})],
-                            cwd=root, env=job_env(), capture_output=True, text=True, timeout=2400)
+    out, notebook = root / "report.json", root / "notebook"  # the script runs elsewhere than its folders
+    notebook.mkdir()
+    result = subprocess.run([str(readme_install.python), str(SCRIPT), str(out), str(root / "work"), "kilosort4",
+                             str(silent), json.dumps(SORT_ONLY), json.dumps({"torch_device": "cpu"})],
+                            cwd=notebook, env=readme_install.env, capture_output=True, text=True, timeout=2400)
     assert result.returncode == 0, result.stderr[-4000:]
-    return {**read_json(out), "work": root / "work", "stderr": result.stderr}
+    return {**read_json(out), "work": root / "work", "stderr": result.stderr, "notebook": notebook}
 
 
 def test_run_sorter_sorts_a_lazily_filtered_recording(api_run):
@@ -44,6 +47,13 @@ def test_run_sorter_sorts_a_lazily_filtered_recording(api_run):
     assert read_json(folder / "results/sorted/healthy/sort.json")["units"] == healthy["units"]
     assert (folder / "recording" / "binary.json").is_file(), "a generated recording is saved for the sorter"
     assert "canary healthy" in api_run["stderr"] and "sort healthy" in api_run["stderr"], "no tqdm progress"
+    # everything under the folder, nothing where the script runs: Kilosort4's kept defaults too
+    assert sorted(p.name for p in api_run["notebook"].iterdir()) == []
+    assert list((folder / ".sortcanary" / "sorter-defaults").glob("kilosort4-*.json"))
+    assert read_json(folder / "logs/sort/healthy.progress.json")["forecast_s"] > 0
+    # sorted by the README's install, nothing borrowed from the test environment
+    versions = read_json(folder / "results/sorted/healthy/sort.json")["versions"]
+    assert (versions["kilosort"], versions["spikeinterface"]) == ("4.1.7", "0.105.3") and "+cpu" in versions["torch"]
 
 
 def test_run_sorter_raises_canary_blocked_on_a_silent_recording(api_run):
@@ -64,6 +74,16 @@ def test_canary_returns_the_verdict_the_workflow_writes(api_run, ks4_run):
     assert [(w["start_s"], w["duration_s"], w["outcome"]) for w in ours["windows"]] == \
         [(w["start_s"], w["duration_s"], w["outcome"]) for w in theirs["windows"]]
     assert ours["source"].startswith("BinaryRecordingExtractor (recording.json)"), "a file-backed recording is JSON"
+
+
+def test_a_file_kilosort4_would_misread_in_the_full_sort_blocks_the_canary(api_run):
+    """The window is read through SpikeInterface (which honours the header); the full sort would hand
+    Kilosort4 the file by name, read from byte 0. The canary reads it Kilosort4's way and blocks."""
+    verdict = api_run["canary_header"]
+    assert (verdict["verdict"], verdict["error_class"]) == ("blocked", "input_invalid"), verdict
+    assert "with_header.bin: Kilosort4 would read other samples" in verdict["message"]
+    assert "start at byte 1024" in verdict["message"]
+    assert "sorter_log" not in verdict["evidence"], "found before Kilosort4 sorted anything"
 
 
 def test_a_recording_object_reaches_the_child_as_it_is(tmp_path):
@@ -91,6 +111,31 @@ def test_a_recording_object_reaches_the_child_as_it_is(tmp_path):
         assert entry.input_files and all(Path(f).is_file() for f in entry.input_files)
         assert np.array_equal(reopened.get_channel_locations(), recording.get_channel_locations())
         assert reopened.has_probe()
+
+
+ELSEWHERE = """
+import sys
+import spikeinterface.core as sc
+import sortcanary
+recording, _ = sc.generate_ground_truth_recording(durations=[4.0], num_channels=4, num_units=2, seed=0)
+sortcanary.run_sorter("backends:RecordsDevice", recording, sys.argv[1], seconds=0.1, trace_file=sys.argv[2],
+                      config={"gpus": [0], "canary": {"window_s": 1.0}})
+"""
+
+
+def test_everything_goes_under_the_folder_wherever_the_caller_runs(tmp_path):
+    """A notebook's working directory is not the folder: the GPU slot's lock (a test backend given
+    GPU 0 to pin) and the records the full sort reads (its forecast, from the canary's verdict)
+    are the folder's, and nothing appears where the script runs."""
+    notebook, folder = tmp_path / "notebook", tmp_path / "sorted" / "rec1"
+    notebook.mkdir()
+    result = subprocess.run([sys.executable, "-c", ELSEWHERE, str(folder), str(tmp_path / "trace.jsonl")],
+                            cwd=notebook, env=job_env(), capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sorted(p.name for p in notebook.iterdir()) == [], "nothing is written where the caller runs"
+    assert (folder / ".sortcanary" / "gpu-slots" / "0.lock").is_file()
+    assert [json.loads(line)["device"] for line in (tmp_path / "trace.jsonl").read_text().splitlines()] == ["0", "0"]
+    assert read_json(folder / "logs" / "sort" / "rec1.progress.json")["forecast_s"] > 0, "the canary's record was read"
 
 
 def test_run_sorter_keeps_an_existing_folder(tmp_path):

@@ -145,6 +145,17 @@ def test_finished_result_is_kept_when_settings_change(demo_dir, tmp_path):
     assert run_snakemake(tmp_path).returncode == 0
     assert read_json(folder / "sort.json")["identity"]["sorter_params"] == {"threshold": 6}
     assert sorted(p.name for p in folder.parent.iterdir()) == ["healthy_b", "healthy_b.sort.json"]
+    # a run killed while replacing it, between the two renames (where the filesystem can't swap
+    # folders in one step): the finished sort set aside, no folder in its place, the new one staged
+    inodes = {p.relative_to(folder): p.stat().st_ino for p in folder.rglob("*")}
+    shutil.copytree(folder, folder.parent / ".healthy_b.partial-killed")
+    os.rename(folder, folder.parent / ".healthy_b.replaced")
+    result = run_snakemake(tmp_path, "--forcerun", "sort")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert {p.relative_to(folder): p.stat().st_ino for p in folder.rglob("*")} == inodes, "restored, not re-sorted"
+    log = (tmp_path / "logs" / "sort" / "healthy_b.log").read_text()
+    assert "restored" in log and "reused it" in log
+    assert sorted(p.name for p in folder.parent.iterdir()) == ["healthy_b", "healthy_b.sort.json"]
 
 
 def test_unchanged_rerun_after_canary_recheck_reuses_the_sort(demo_dir, tmp_path):

@@ -41,6 +41,11 @@ def test_binary_input_is_sorted_in_place(ks4_run):
     assert not list(sorter_dir.rglob("recording.dat"))
     params = (sorter_dir / "sorter_output" / "params.py").read_text()
     assert "healthy_b.bin" in params
+    # The canary's window went through recording.dat instead; so it read that file Kilosort4's way
+    # where the window starts, and found the same samples SpikeInterface reads there
+    checked = [line for line in (workdir / "logs" / "canary" / "healthy_b.log").read_text().splitlines()
+               if "the full sort's read of the recording, checked" in line]
+    assert checked and "memory-mapped by Kilosort4" in checked[0] and "healthy_b.bin" in checked[0], checked
 
 
 def test_silent_recording_is_blocked_before_its_full_sort(ks4_run):
@@ -98,10 +103,19 @@ PASSTHROUGH_MARKER_KEYS = {"recording", "source", "sorter", "window", "windows",
 
 def test_unclassified_canary_error_passes_through(demo_dir, tmp_path):
     """A backend that fails only inside the canary window with an error nobody classifies: the
-    marker says passthrough and the full sort still runs (the canary is a smoke test, not a gate)."""
+    marker says passthrough and the full sort still runs (the canary is a smoke test, not a gate).
+    In the same run, a lab's rule (config ``classification.rules``) recognises healthy_b's error,
+    which no built-in rule knows: its canary blocks with the lab's class and remediation."""
+    from sortcanary.classification import classify
+
+    lab_error = "flaky backend: GPFS lease expired on /gpfs/lab (simulated)"
+    assert not classify(lab_error).classified, "without the lab's rule the error passes through"
+    rule = {"pattern": r"GPFS lease (expired|lost)", "category": "environment", "class": "gpfs_lease_expired",
+            "remediation": "Ask the cluster admins to check the node's GPFS client."}
     write_config(tmp_path, recordings_dir=str(demo_dir), sorter="backends:FlakyInCanary",
-                 sorter_params={"fail_below_s": 15})
-    result = run_snakemake(tmp_path, "--", "results/sorted/healthy_a.sort.json")
+                 sorter_params={"fail_below_s": 15}, classification={"rules": [rule]},
+                 recordings={"healthy_b": {"sorter_params": {"message": lab_error}}})
+    result = run_snakemake(tmp_path, "--", "results/sorted/healthy_a.sort.json", "results/canary/healthy_b.json")
     marker_path = tmp_path / "results" / "canary" / "healthy_a.json"
     marker = read_json(marker_path)
     assert marker["status"] == "passthrough", result.stderr[-3000:]
@@ -112,6 +126,12 @@ def test_unclassified_canary_error_passes_through(demo_dir, tmp_path):
     rows = read_summary(tmp_path)
     assert rows["healthy_a"]["canary"] == "passthrough" and rows["healthy_a"]["sort"] == "done"
     assert "simulated unexpected failure" in rows["healthy_a"]["message"]
+    blocked = read_json(tmp_path / "logs" / "canary" / "healthy_b.verdict.json")
+    assert not (tmp_path / "results" / "canary" / "healthy_b.json").exists()
+    assert (blocked["verdict"], blocked["category"], blocked["error_class"], blocked["policy"]) == (
+        "blocked", "environment", "gpfs_lease_expired", "block"), result.stderr[-3000:]
+    assert blocked["remediation"] == rule["remediation"] and lab_error in blocked["evidence"]["matched"]
+    assert rows["healthy_b"]["canary"] == "blocked" and rows["healthy_b"]["error_class"] == "gpfs_lease_expired"
     # markers are deterministic: no timestamps, no hosts, no durations ...
     assert "seconds" not in json.dumps(marker) and "time" not in marker
     assert set(marker) == PASSTHROUGH_MARKER_KEYS

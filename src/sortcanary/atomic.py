@@ -2,11 +2,16 @@
 
 Every file is written to a temporary sibling and renamed into place (atomic on POSIX within one
 filesystem); a sorted recording is assembled in a temporary sibling folder and renamed as a whole.
-A crash at any point leaves either the old result or no result, never a partial one.
+A crash at any point leaves either the old result or no result, never a partial one; and a crash
+while a finished result is *replaced* never loses both: the two folders are swapped in one step
+where the filesystem can (``exchange``), and otherwise the old one waits beside the new one under a
+name the next start recognises (``recover_interrupted``).
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
 import os
 import shutil
@@ -99,34 +104,118 @@ def staging_dir_for(final: str | Path) -> Path:
     return staging
 
 
-def remove_stale_staging(final: str | Path) -> list[Path]:
-    """Remove staging folders a killed run left beside ``final`` (never ``final`` itself)."""
+def fsync_dir(path: str | Path) -> None:
+    """Make the renames inside folder ``path`` durable: until its entry is flushed, a power cut can
+    undo a rename that already returned."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# renameat2(2) (Linux 3.15, glibc 2.28): RENAME_EXCHANGE swaps two existing paths atomically.
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+# What renameat2 answers where the kernel, the C library or the filesystem can't exchange.
+_NO_EXCHANGE = {errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP}
+
+
+def _renameat2():
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # not Linux, or a C library without it
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
+_RENAMEAT2 = _renameat2()
+
+
+def exchange(a: str | Path, b: str | Path) -> bool:
+    """Swap the two existing paths ``a`` and ``b`` in one atomic step; False (nothing changed) where
+    the system or the filesystem offers no such step. Any other failure raises OSError."""
+    if _RENAMEAT2 is None:
+        return False
+    if _RENAMEAT2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in _NO_EXCHANGE:
+        return False
+    raise OSError(code, os.strerror(code), str(a), None, str(b))
+
+
+def replaced_dir_for(final: str | Path) -> Path:
+    """Where a replaced result waits while its successor is renamed into place (without ``exchange``)."""
     final = Path(final)
+    return final.with_name(f".{final.name}.replaced")
+
+
+def recover_interrupted(final: str | Path) -> list[str]:
+    """Put right what an interrupted publication left beside ``final``; return what was done.
+
+    A replaced result (``replaced_dir_for``) is restored when ``final`` is missing (the crash came
+    between the two renames: the old result is the only complete one) and removed when ``final``
+    is there (the crash came after the swap). Staging folders are removed: whatever they held was
+    never published. Run it before anything looks at ``final``.
+    """
+    final = Path(final)
+    done = []
+    previous = replaced_dir_for(final)
+    if previous.is_dir():
+        if final.exists():
+            remove_quietly(previous)
+            done.append(f"removed {previous}, the result {final} replaced")
+        else:
+            os.rename(previous, final)
+            fsync_dir(final.parent)
+            done.append(f"restored {final} from {previous}: a run was interrupted while replacing it")
     stale = list(final.parent.glob(f".{final.name}.partial-*")) if final.parent.is_dir() else []
     for path in stale:
         remove_quietly(path)
-    return stale
+        done.append(f"removed {path}, left behind by an interrupted run")
+    return done
+
+
+def _replace_by_renames(staging: Path, final: Path) -> None:
+    """Replace ``final`` by ``staging`` in two renames: the old result is set aside first, and put
+    back if the second rename fails. A crash between the two leaves it set aside, where
+    recover_interrupted restores it."""
+    previous = replaced_dir_for(final)
+    remove_quietly(previous)
+    os.rename(final, previous)
+    try:
+        os.rename(staging, final)
+    except BaseException:
+        os.rename(previous, final)
+        raise
+    fsync_dir(final.parent)
+    remove_quietly(previous)
 
 
 def publish_dir(staging: str | Path, final: str | Path, *, replace: bool = False) -> Path:
-    """Move a fully assembled folder into place.
+    """Move a fully assembled folder into place, durably (the parent folder is flushed).
 
-    A finished result is never overwritten unless ``replace`` says so, and even then the old one is
-    only removed after the new one is in place.
+    A finished result is never overwritten unless ``replace`` says so, and even then there is no
+    moment without a complete result at ``final``: the two folders are exchanged in one step, or,
+    where the filesystem can't, the old one is set aside until the new one is in place.
     """
     staging, final = Path(staging), Path(final)
-    previous = None
     if final.exists() and any(final.iterdir()):
         if not replace:
             raise FileExistsError(f"{final} already holds a finished result; it is never overwritten")
-        previous = final.with_name(f".{final.name}.replaced")
-        remove_quietly(previous)
-        os.rename(final, previous)
-    elif final.exists():
+        if exchange(staging, final):
+            fsync_dir(final.parent)
+            remove_quietly(staging)  # the old result, now under the staging name
+        else:
+            _replace_by_renames(staging, final)
+        return final
+    if final.exists():
         final.rmdir()
     os.rename(staging, final)
-    if previous is not None:
-        remove_quietly(previous)
+    fsync_dir(final.parent)
     return final
 
 

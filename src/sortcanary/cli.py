@@ -5,18 +5,24 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import signal
 import sys
 import tempfile
 from pathlib import Path
 
-from . import __version__
-from .atomic import dumps
-from .checks.sorter_params import check_sorter_params
-from .classification import classify
-from .taxonomy import SortFailure
-from .config import ConfigError, load_config
-from .recordings import EntryError, entry_for_path
-from .deploy import PROFILE_CHAINS, RUN_EXIT_CODES, DeployError, init_workdir, run_workflow
+from . import __version__, layout
+from .deploy import (
+    EXIT_USAGE,
+    PROFILE_CHAINS,
+    RUN_EXIT_CODES,
+    DeployError,
+    init_workdir,
+    run_workflow,
+)
+
+# A command imports what it needs itself: `sortcanary status` is called again and again on runs of
+# thousands of recordings, and the config schema and the recording formats cost it a fifth of a second.
 
 
 def _cmd_demo_data(args) -> int:
@@ -30,20 +36,29 @@ def _cmd_demo_data(args) -> int:
 
 
 def _cmd_canary(args) -> int:
+    from .atomic import dumps
+    from .classification import lab_rules
+    from .config import load_config
     from .jobs.canary import run_canary
     from .jobs.preflight import run_preflight
     from .jobs.records import EXIT_BLOCKED
+    from .plan.preflight import plan_preflight
+    from .plan.sorter_params import check_sorter_params
+    from .recordings import entry_for_path
+    from .taxonomy import SortFailure
 
     cfg = load_config(args.config, overrides={"recordings_dir": str(Path(args.path).parent)})
     entry = entry_for_path(args.path, stream=args.stream, formats=cfg["formats"])
     check_sorter_params(cfg["sorter"], cfg["sorter_params"])
+    lab_rules(cfg["classification"]["rules"])
     if args.window is not None:
         cfg["canary"]["window_s"] = args.window
     work = Path(tempfile.mkdtemp(prefix=f"sortcanary-{entry.name}-"))
     log_path = work / "canary.log"
-    if cfg["preflight"]["enabled"]:
+    preflight = plan_preflight(cfg, entry.hdf5.get("filters", []))
+    if preflight.enabled:
         try:
-            run_preflight(cfg, results_dir=work, scratch_dir=work, hdf5_filters=entry.hdf5.get("filters", []))
+            run_preflight(preflight, results_dir=work, scratch_dir=work)
         except SortFailure as failure:
             print(dumps({"recording": entry.name, "verdict": "blocked", "stage": "preflight",
                          **failure.verdict.as_dict()}), end="")
@@ -55,23 +70,33 @@ def _cmd_canary(args) -> int:
 
 
 def _cmd_classify(args) -> int:
+    from .classification import classify, explain, lab_rules
+    from .config import load_config
+
     text = sys.stdin.read()
     try:  # a spikeinterface_log.json: its error_trace is the text to classify
         trace = json.loads(text).get("error_trace")
         text = "\n".join(trace) if isinstance(trace, list) else str(trace or text)
     except (ValueError, AttributeError):
         pass
-    verdict = classify(text)
+    rules = ()
+    if args.config:  # the lab's classification.rules, as the workflow's jobs would use them
+        rules = lab_rules(load_config(args.config, overrides={"recordings_dir": "."})["classification"]["rules"])
+    if args.explain:
+        print(explain(text, rules=rules))
+        return 0
+    verdict = classify(text, rules=rules)
     print(json.dumps({k: verdict.as_dict()[k] for k in ("category", "error_class", "message", "remediation")},
                      indent=2))
     return 0
 
 
-def _status_once(args) -> tuple[int, str]:
+def _status_once(args, render: bool = False) -> tuple[int, str]:
+    from .views.rows import needs_attention
     from .views.status import status_rows
-    from .views.summary import needs_attention, to_table
+    from .views.summary import to_table
 
-    root, rows, notes = status_rows(args.results_dir)
+    root, rows, notes = status_rows(args.results_dir, render=render)
     if not rows:
         return 0, f"no recordings found under {root / 'results'}"
     if args.allow_biological:  # the designed outcome: everything sorted but the biologically unsortable
@@ -83,10 +108,10 @@ def _status_once(args) -> tuple[int, str]:
 
 
 def _cmd_status(args) -> int:
-    """Print the table once, or with --watch redraw it in place every N seconds until Ctrl-C
-    (like `watch`: clear the screen, a header line, the table)."""
+    """Print the table once (and bring the summary files up to date), or with --watch redraw it in
+    place every N seconds until Ctrl-C (like `watch`: clear the screen, a header line, the table)."""
     if args.watch is None:
-        code, text = _status_once(args)
+        code, text = _status_once(args, render=True)
         print(text)
         return code
     import time
@@ -100,6 +125,22 @@ def _cmd_status(args) -> int:
             time.sleep(args.watch)
     except KeyboardInterrupt:
         return code
+
+
+def _cmd_summary(args) -> int:
+    """Write the run's views from its rows: summary.tsv, .png, .html and the report's figure folder."""
+    from .views.status import run_recordings, status_root
+    from .views.summary import write_summary
+
+    root = status_root(args.results_dir)
+    names, problems, skipped = run_recordings(root)
+    if not names and not problems:
+        print(f"sortcanary: no recordings found under {root / 'results'}", file=sys.stderr)
+        return 2
+    rows, _ = write_summary(names, str(root), problems, skipped)
+    written = (layout.SUMMARY_TSV, layout.SUMMARY_HTML, layout.SUMMARY_PNG, layout.REPORT_FIGURES)
+    print(f"{len(rows)} recordings: " + ", ".join(layout.path(p, str(root)) for p in written))
+    return 0
 
 
 def _cmd_init(args) -> int:
@@ -150,6 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     canary.set_defaults(func=_cmd_canary)
 
     cls = sub.add_parser("classify", help="classify an error text read on stdin; prints JSON")
+    cls.add_argument("--explain", action="store_true",
+                     help="say which rule fired on which line (and what it outranked), or why none did")
+    cls.add_argument("--config", help="a sortcanary config YAML whose classification.rules are used too")
     cls.set_defaults(func=_cmd_classify)
 
     status = sub.add_parser("status", help="per-recording table of a results folder; non-zero if any is blocked/failed")
@@ -159,6 +203,11 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--watch", nargs="?", type=float, const=5.0, metavar="SECONDS",
                         help="redraw the table in place every SECONDS (default 5) until Ctrl-C")
     status.set_defaults(func=_cmd_status)
+
+    summary = sub.add_parser("summary", help="write a results folder's summary.tsv/html/png and report figures "
+                             "(the run does this when it ends)")
+    summary.add_argument("results_dir", nargs="?", default="results")
+    summary.set_defaults(func=_cmd_summary)
     return parser
 
 
@@ -170,10 +219,29 @@ def main(argv: list[str] | None = None) -> int:
     args.snakemake_args = argv[cut + 1:]
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
-        return args.func(args)
-    except (ConfigError, EntryError, DeployError) as exc:
+        code = args.func(args)
+        sys.stdout.flush()  # here, not at exit: a reader that went away is handled below
+        return code
+    except BrokenPipeError:
+        # The reader closed the pipe (`sortcanary classify < log | head -1`): it has what it wanted.
+        # Further output goes nowhere, and the exit status is a shell's for a process ended by SIGPIPE.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
+    except Exception as exc:
+        if not isinstance(exc, _argument_errors()):
+            raise
         print(f"sortcanary: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
+
+
+def _argument_errors() -> tuple[type, ...]:
+    """The errors that mean bad arguments or input: a config, a recording, a deployment. Only
+    those of modules already imported: a command that never loaded the config can't raise its error."""
+    errors = [DeployError]
+    for module, name in (("sortcanary.config", "ConfigError"), ("sortcanary.recordings.entry", "EntryError")):
+        if module in sys.modules:
+            errors.append(getattr(sys.modules[module], name))
+    return tuple(errors)
 
 
 if __name__ == "__main__":

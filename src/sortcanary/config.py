@@ -1,10 +1,12 @@
 """Configuration: one schema, and defaults filled from it.
 
 The schema (workflow/schemas/config.schema.yaml, shipped in the package through a symlink) is the
-only place a default is written, so the workflow (snakemake.utils.validate) and the CLI agree.
-Below the workflow and the CLI, the config is read key by key in one place only, where a job's
-plan is built (sortcanary.plan.sortplan); everything below the plan reads the plan. (Discovery
-takes its own ``formats`` section.)
+only place a default is written, and one function fills them in: the workflow validates its config
+with snakemake.utils.validate, and so does ``validate_config`` (the CLI, the Python API), so the two
+agree. Below the workflow and the CLI, the config is read key by key in one place only, where a
+job's plan is built (sortcanary.plan: ``sortplan`` for the canary and the full sort, ``preflight``
+for the preflight job); everything below the plan reads the plan (tests/test_architecture.py
+checks it). (Discovery takes its own ``formats`` section.)
 """
 
 from __future__ import annotations
@@ -25,22 +27,6 @@ class ConfigError(ValueError):
 def load_schema() -> dict:
     with open(SCHEMA_PATH) as fh:
         return yaml.safe_load(fh)
-
-
-def _defaults_filling_validator():
-    """A Draft 2020-12 validator (the one Snakemake uses) that writes each property's default into the instance while validating
-    (the jsonschema recipe snakemake.utils.validate uses too)."""
-    base = jsonschema.Draft202012Validator
-    validate_properties = base.VALIDATORS["properties"]
-
-    def set_defaults(validator, properties, instance, schema):
-        if isinstance(instance, dict):
-            for name, sub in properties.items():
-                if "default" in sub:
-                    instance.setdefault(name, copy.deepcopy(sub["default"]))
-        yield from validate_properties(validator, properties, instance, schema)
-
-    return jsonschema.validators.extend(base, {"properties": set_defaults})
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
@@ -73,16 +59,31 @@ def describe_validation_error(error: Exception) -> str:
 
 
 def validate_config(cfg: dict | None, *, source: str = "config") -> dict:
-    """Return a validated deep copy of ``cfg`` with every default filled in.
+    """Return a validated deep copy of ``cfg`` with every default filled in, by
+    snakemake.utils.validate as the workflow does it.
 
     Raises ConfigError with one line naming the offending key and what to change.
     """
+    from snakemake.exceptions import WorkflowError
+    from snakemake.utils import validate
+
     filled = copy.deepcopy(cfg or {})
-    validator = _defaults_filling_validator()(load_schema())
-    errors = sorted(validator.iter_errors(filled), key=lambda e: list(e.absolute_path))
-    if errors:
-        raise ConfigError(f"{source}: {_describe(errors[0])}")
-    return filled
+    try:
+        validate(filled, str(SCHEMA_PATH))
+    except WorkflowError as err:
+        raise ConfigError(f"{source}: {describe_validation_error(err)}") from None
+    return _unshared(filled)
+
+
+def _unshared(value):
+    """``value`` rebuilt with no dict or list in two places. snakemake.utils.validate fills in the
+    schema's own default objects, so where a ``$ref`` repeats a section (``recordings.*.nwb_metadata``)
+    one default object would fill both places, and a change to one would show in the other."""
+    if isinstance(value, dict):
+        return {key: _unshared(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_unshared(item) for item in value]
+    return value
 
 
 def load_config(path: str | Path | None = None, overrides: dict | None = None) -> dict:

@@ -35,10 +35,12 @@ EXIT_NOT_ALL_SORTED = 1
 EXIT_USAGE = 2
 EXIT_WORKFLOW_ERROR = 4  # not 3: `sortcanary canary` uses 3 for "blocked"
 RUN_EXIT_CODES = (
-    "Exit status: 0 every recording sorted; 1 the run ended with a recording blocked or failed (the summary "
-    "says why); 2 the run could not start (arguments); 4 Snakemake stopped before judging the recordings "
-    "(invalid config, locked directory, ...: its message is above)"
+    "Exit status: 0 every recording sorted (or skipped by a `skip: true` override); 1 the run ended with a "
+    "recording blocked or failed (the summary says why); 2 the run could not start (arguments); 4 Snakemake "
+    "stopped before judging the recordings (invalid config, locked directory, ...: its message is above)"
 )
+# Sort states (views.summary.Row.sort) that leave nothing to act on: what `sortcanary status` agrees with.
+SETTLED = ("done", "skipped")
 
 
 class DeployError(ValueError):
@@ -54,6 +56,7 @@ class WorkflowFiles:
     config: Path  # the default config, and the template `sortcanary init` copies
     config_readme: Path  # every config key, explained
     profiles: Path  # default/, slurm/, slurm-grouped/
+    constraints: Path  # the tested versions (the repository's constraints.txt)
 
     def profile(self, name: str) -> Path:
         return self.profiles / name
@@ -65,10 +68,53 @@ def workflow_files() -> WorkflowFiles:
         config=(SHARE / "config" / "config.yaml").resolve(),
         config_readme=(SHARE / "config" / "README.md").resolve(),
         profiles=(SHARE / "profiles").resolve(),
+        constraints=(SHARE / "constraints.txt").resolve(),
     )
     if not files.snakefile.is_file():
         raise DeployError(f"the packaged workflow is missing ({files.snakefile}); reinstall sortcanary")
     return files
+
+
+# -- the rules' conda environment ------------------------------------------------------------------
+
+RULE_ENV_PYTHON = "3.11"
+
+
+def package_source() -> str:
+    """What pip installs to get this very sortcanary: where this install came from, as pip recorded
+    it (PEP 610 direct_url.json: a clone's folder, editable or not, or a wheel file), else this
+    version from the package index (a release installed from PyPI or a lab's index)."""
+    import importlib.metadata as md
+    import json
+
+    from . import __version__
+
+    try:
+        recorded = md.distribution("sortcanary").read_text("direct_url.json")
+    except md.PackageNotFoundError:
+        recorded = None
+    url = json.loads(recorded).get("url", "") if recorded else ""
+    return f"sortcanary @ {url}" if url.startswith("file://") else f"sortcanary=={__version__}"
+
+
+def rule_environment(folder: str | Path) -> Path:
+    """The conda environment file the workflow's rules run in under ``snakemake --sdm conda``,
+    written into ``folder`` (once per content): Python, and pip installing this same sortcanary
+    (package_source) with the tested versions (the packaged constraints.txt). So the rules' code
+    is the code that runs snakemake, from a clone, a wheel or a release alike, and nothing has to
+    be published first. Its name carries a hash of its content: a changed install is a new env."""
+    import hashlib
+
+    files = workflow_files()
+    text = (f"# Written by sortcanary.deploy.rule_environment for snakemake --sdm conda; do not edit.\n"
+            f"channels:\n  - conda-forge\n  - nodefaults\ndependencies:\n  - python={RULE_ENV_PYTHON}\n  - pip\n"
+            f"  - pip:\n      - -c {files.constraints}\n      - {package_source()}\n")
+    path = Path(folder) / f"sortcanary-{hashlib.sha256(text.encode()).hexdigest()[:12]}.yaml"
+    if not path.is_file():
+        from .atomic import write_text_atomic
+
+        write_text_atomic(path, text)
+    return path.resolve()
 
 
 # -- sortcanary init --------------------------------------------------------------------------------
@@ -175,7 +221,7 @@ def summary_sorts(workdir: Path, since: float) -> dict[str, str] | None:
 def run_exit_code(returncode: int, sorts: dict[str, str] | None) -> int:
     if sorts is None:  # nothing was judged: a dry run, nothing to do, or Snakemake stopped first
         return EXIT_ALL_SORTED if returncode == 0 else EXIT_WORKFLOW_ERROR
-    if returncode != 0 or any(state != "done" for state in sorts.values()):
+    if returncode != 0 or any(state not in SETTLED for state in sorts.values()):
         return EXIT_NOT_ALL_SORTED
     return EXIT_ALL_SORTED
 
@@ -190,8 +236,10 @@ def run_workflow(recordings_dir: str | Path, *, workdir: str | Path = ".", **opt
     sorts = summary_sorts(workdir, started)
     code = run_exit_code(returncode, sorts)
     if sorts is not None:
-        pending = sorted(name for name, state in sorts.items() if state != "done")
-        print(f"sortcanary run: {len(sorts) - len(pending)} of {len(sorts)} recordings sorted"
+        pending = sorted(name for name, state in sorts.items() if state not in SETTLED)
+        skipped = sorted(name for name, state in sorts.items() if state == "skipped")
+        print(f"sortcanary run: {len(sorts) - len(pending) - len(skipped)} of {len(sorts)} recordings sorted"
+              + (f"; skipped: {', '.join(skipped)}" if skipped else "")
               + (f"; not sorted: {', '.join(pending)} (see {workdir / layout.SUMMARY_TSV})" if pending else ""),
               file=sys.stderr)
     elif code == EXIT_WORKFLOW_ERROR:

@@ -60,7 +60,7 @@ IN_SORTED = {
 
 # Every sorted recording's figures as <recording>/<figure>.png (hard links into the sorted folders),
 # for `snakemake --report`: the sorted folder itself is never a declared output (see SORT_DONE).
-# Refreshed with the summary after every run (sortcanary.views.report_figures.collect_report_figures).
+# A full sort links its own recording's; the run's end makes it whole (sortcanary.views.report_figures).
 REPORT_FIGURES = "results/report/figures"
 
 SUMMARY_TSV = "results/summary.tsv"
@@ -70,9 +70,12 @@ HALT = "results/halt.json"
 SUMMARY_HTML = "results/summary.html"
 SUMMARY_PNG = "results/summary.png"
 # What this run discovered (recording names, skipped entries), written when a run starts, so that
-# a job can refresh the summary for every recording when it finishes (sortcanary.views.summary).
+# status and the summary list every recording, not only those a job has seen (sortcanary.views.status).
 RUN_MANIFEST = "logs/run.json"
-# Held while the summary files are written: jobs finishing together take turns.
+# A recording's row of the summary, written by its canary and its full sort when they end; the
+# run's views are drawn from these (sortcanary.views.rows).
+SUMMARY_ROW = "logs/summary/{recording}.json"
+# Held while the run's views are written: the run's end, `sortcanary summary` and status take turns.
 SUMMARY_LOCK = "logs/.summary.lock"
 # Held by the job whose sorter child runs on that GPU (sortcanary.runner.gpu_slots).
 GPU_SLOT = ".sortcanary/gpu-slots/{gpu}.lock"

@@ -45,7 +45,7 @@ from .jobs.records import EXIT_OK
 from .plan.sortplan import outputs_switched_off
 from .recordings.entry import RecordingEntry, slugify
 from .recordings.formats import si_object
-from .taxonomy import RESOURCE, SortFailure, Verdict
+from .taxonomy import RETRY_WITH_LESS, SortFailure, Verdict
 from .views.tqdm_progress import TqdmProgress, tqdm_available
 
 # The workflow's sort rule has ``retries: 2``: a resource failure is sorted again with a smaller
@@ -127,7 +127,7 @@ class _Job:
                                    log_path=self.path(layout.CANARY_LOG), marker_path=self.path(layout.MARKER),
                                    verdict_path=self.path(layout.CANARY_VERDICT),
                                    evidence_dir=self.path(layout.CANARY_EVIDENCE),
-                                   progress_path=self.path(layout.CANARY_PROGRESS))
+                                   progress_path=self.path(layout.CANARY_PROGRESS), root=self.root)
         return record
 
     def full_sort(self, verbose: bool) -> dict | None:
@@ -142,11 +142,11 @@ class _Job:
                                      scratch=self.scratch("sort"), log_path=self.path(layout.SORT_LOG),
                                      verdict_path=self.path(layout.SORT_VERDICT), attempt=attempt,
                                      attempts_path=self.path(layout.SORT_ATTEMPTS),
-                                     progress_path=self.path(layout.SORT_PROGRESS))
+                                     progress_path=self.path(layout.SORT_PROGRESS), root=self.root)
                 if code == EXIT_OK:
                     return None
                 record = read_json(self.path(layout.SORT_VERDICT), {})
-                if record.get("category") != RESOURCE:
+                if record.get("policy") != RETRY_WITH_LESS:
                     break
         return record
 

@@ -57,9 +57,22 @@ def _env(name, message, remediation, wide=False):
 
 _CLASSES = [
     # -- environment: the install -------------------------------------------------------------
-    _env("sorter_not_installed", "The sorter, or a module it imports, is not installed in the job's environment.",
-         "Install it into the environment the jobs run in (`pip install -e .` installs kilosort; `pip install "
-         "<module>` for the module named), or set `sorter` in " + CONFIG + ".", wide=True),
+    _env("sorter_not_installed", "The sorter is not installed in the job's environment.",
+         "Install it into the environment the jobs run in (README.md, \"Install\": `pip install -c constraints.txt "
+         "'.[slurm]'` installs Kilosort4; `pip install <package>` for another sorter), or set `sorter` in " + CONFIG +
+         ".", wide=True),
+    _env("dependency_missing", "A module the sorter stack imports, or a MATLAB toolbox the sorter calls (not the "
+         "sorter itself), is not installed in the job's environment.",
+         "Install the module the message names into the environment the jobs run in (`pip install <module>`, e.g. "
+         "`pip install pandas`; a few are packaged under another name: sklearn is scikit-learn), or reinstall "
+         "sortcanary with its dependencies (README.md, \"Install\"); a MATLAB toolbox (Parallel Computing, "
+         "Statistics and Machine Learning, Signal Processing): install and license it for the MATLAB the jobs run.",
+         wide=True),
+    _env("dependency_version_mismatch", "An installed package is older or newer than the code calling it expects: a "
+         "module, function or keyword changed between versions.",
+         "Install versions that fit together into the jobs' environment: the tested set (`pip install -c "
+         "constraints.txt '.[slurm]'`, README.md \"Install\"), or upgrade the package that calls the changed API.",
+         wide=True),
     _env("sorter_version_unsupported", "The installed sorter version does not work with this SpikeInterface/numpy.",
          "Install the versions the message names into the jobs' environment (e.g. `pip install -U kilosort`).",
          wide=True),
@@ -80,15 +93,19 @@ _CLASSES = [
          wide=True),
     _env("gpu_unused", "An NVIDIA GPU is visible but torch can't use it: the sort would silently run on the CPU, "
          "many times slower.",
-         "Install a CUDA build of torch in the jobs' environment (README, 'Installing on a GPU machine'; check with "
-         "`python -c \"import torch; print(torch.cuda.is_available())\"`), or set `torch_device: cpu` in " + CONFIG +
-         " to sort on the CPU on purpose.", wide=True),
+         "Install a CUDA build of torch in the jobs' environment (README.md, \"Install\": PyPI's Linux torch wheel is "
+         "one; `make install TORCH=cuda`); check with `python -c \"import torch; print(torch.cuda.is_available())\"`,"
+         " or set `torch_device: cpu` in " + CONFIG + " to sort on the CPU on purpose.", wide=True),
     _env("gpu_driver_error", "The NVIDIA driver is missing or too old for this CUDA, or the GPU is unsupported.",
          "Run `nvidia-smi` on the node; update the NVIDIA driver to one that supports the CUDA version in use, run "
          "on a node with a supported GPU, or set `torch_device: cpu` in " + CONFIG + ".", wide=True),
     _env("cuda_toolkit_missing", "The CUDA toolkit or compiler needed to build the sorter's GPU code is missing.",
          "Install the CUDA toolkit your MATLAB release needs and a supported C++ compiler (`mex -setup C++`), set "
          "MW_NVCC_PATH to nvcc's folder, then run `mexGPUall` in the sorter's CUDA folder.", wide=True),
+    _env("cuda_build_failed", "Building the sorter's CUDA kernels failed: the CUDA toolkit, the C++ compiler, the "
+         "GPU's architecture or the build flags don't fit together.",
+         "Use the CUDA toolkit and C++ compiler versions your MATLAB release supports (MathWorks' GPU support table), "
+         "then run `mexGPUall` again in the sorter's CUDA folder.", wide=True),
     _env("cuda_kernels_not_compiled", "The sorter's GPU kernels are not built for this machine's GPU.",
          "MATLAB Kilosort: run `mexGPUall` in its CUDA folder. Kilosort4: install a torch build for this GPU "
          "(`pip install torch --index-url https://download.pytorch.org/whl/cu128`) or set `torch_device: cpu` in "
@@ -97,7 +114,12 @@ _CLASSES = [
     _env("container_runtime_missing", "The container runtime (Docker, Singularity/Apptainer or its Python client) "
          "is not installed where the job runs.",
          "Install or load it on the node (`module load apptainer`; `pip install docker` / `pip install spython`), "
-         "or unset `docker_image` in " + CONFIG + ".", wide=True),
+         "or unset `docker_image` / `singularity_image` in " + CONFIG + ".", wide=True),
+    _env("container_gpu_unavailable", "The container engine runs but can't hand the GPU to the container (the "
+         "NVIDIA container toolkit is missing or not configured).",
+         "Install and configure the NVIDIA container toolkit on the node (`nvidia-ctk runtime configure`, then restart "
+         "Docker), or sort without a container: unset `docker_image` / `singularity_image` in " + CONFIG + ".",
+         wide=True),
     _env("container_image_pull_failed", "The sorter's container image could not be pulled (no such name or tag, "
          "registry unreachable, or pull rate limit).",
          "Pull it by hand to see why (`docker pull IMAGE` / `singularity pull docker://IMAGE`); fix `docker_image` in "
@@ -106,19 +128,36 @@ _CLASSES = [
          "Start the container engine (or install it), check the image name and registry access, or unset "
          "`docker_image` in " + CONFIG + ".", wide=True),
     _env("scheduler_request_rejected", "The scheduler refused the job's resource request.",
-         "Ask for what the partition allows: lower `--set-resources sort:runtime=...` / mem_mb or pick another "
-         "slurm_partition in the Snakemake profile.", wide=True),
+         "Ask for what the partition allows: lower `--set-resources sort:runtime=...` / `sort:mem_mb=...`, or set "
+         "another slurm_partition in the Snakemake profile (profiles/slurm/config.yaml).", wide=True),
+    _env("job_environment_incomplete", "The batch job's shell lacks what an interactive login sets up (the module "
+         "system, conda, PATH): a command that works by hand is missing in the job.",
+         "Start the run from the environment sortcanary is installed in (jobs inherit it, docs/slurm.md \"What you "
+         "need\"), initialise the module system or conda in the job's shell, or call the program by its full path.",
+         wide=True),
+    _env("shared_memory_unavailable", "Shared memory (/dev/shm) is too small or not writable for the job: typically "
+         "a container's 64 MB default.",
+         "Give the container more shared memory (`docker run --shm-size=8g ...` or `--ipc=host`), or make /dev/shm "
+         "writable on the node; more memory or smaller batches will not help.", wide=True),
     _env("permission_denied", "The job may not write or read a file or folder it needs.",
-         "Make the folder named in the message accessible to the job's user, or point results_dir / scratch_dir "
-         "in " + CONFIG + " at one that is."),
+         "Make the file or folder named in the message accessible to the job's user; results/ and logs/ are made "
+         "in the working directory (run from one you may write to), scratch in `scratch_dir` of " + CONFIG + "."),
     _env("io_stall", "The sorter stopped reading and computing while still alive: the storage holding the "
          "recording stopped answering (typically a hung network mount).",
          "Check the mount the message names (`ls` or `df` on it hang when it is hung; `dmesg` shows NFS/SMB "
          "timeouts), or copy the recording to local disk; if the storage is only slow, raise `io_stall.timeout_s` "
          "in " + CONFIG + " (0 disables the check)."),
+    _env("hdf5_file_lock_refused", "The filesystem refused HDF5's file lock (a network filesystem without lock "
+         "support).",
+         "Set HDF5_USE_FILE_LOCKING=FALSE in the jobs' environment (the recordings are only read), or copy the "
+         "recording to a local disk."),
+    _env("stale_file_handle", "The network filesystem invalidated a file the job had open (ESTALE): the shared "
+         "storage changed or dropped the file under it.",
+         "Rerun the job (it is usually transient), or keep the recording and `scratch_dir` on a local disk."),
     _env("hdf5_plugin_missing", "An HDF5 compression plugin needed to read the data is missing.",
-         "Install the vendor's HDF5 plugin and set formats.hdf5_plugin_path (or HDF5_PLUGIN_PATH) to its folder "
-         "(see config/README.md), or leave the format out with formats.include/exclude.", wide=True),
+         "Install the vendor's HDF5 plugin and set `formats.hdf5_plugin_path` (or HDF5_PLUGIN_PATH) to its folder "
+         "(config/README.md, \"formats\"), or leave the format out with `formats.include` / `formats.exclude`.",
+         wide=True),
     # -- environment: the configuration --------------------------------------------------------
     _env("probe_config_error", "The probe or file format configuration does not match the data.",
          "Check the probe file (0-indexed channel map, one contact per channel, geometry in micrometres) and the "
@@ -134,15 +173,15 @@ _CLASSES = [
          "Check the probe geometry (dmin/dminx), channel map, dtype/gain and sampling rate, and the detection "
          "thresholds in `sorter_params` (Th_universal, artifact_threshold) in " + CONFIG + "."),
     _env("exporter_unavailable", "An output switched on in the config needs a package this environment lacks.",
-         "Install it into the jobs' environment (for NWB: pip install 'sortcanary[nwb]'), or switch that output off.",
-         wide=True),
+         "Install it into the jobs' environment (for NWB: `pip install 'sortcanary[nwb]'`), or switch that output "
+         "off (e.g. `outputs.exporters.nwb: false` in " + CONFIG + ").", wide=True),
     _env("preprocessing_invalid", "A step of the preprocessing chain cannot run on this recording (a filter edge "
          "above its Nyquist frequency, a parameter the step refuses, metadata the step needs).",
          "Fix the step the message names in `preprocessing` of " + CONFIG + " (or in this recording's "
          "`recordings` override), or give this recording a recipe of its own there."),
     _env("existing_result_differs", "A finished sort of this recording exists, made with other settings or other "
          "data; it is kept.", "Delete the recording's results/sorted/ folder to re-sort it, or set "
-         "resort_on_change: true."),
+         "`resort_on_change: true` in " + CONFIG + "."),
     _env("input_invalid", "The recording's files can't be read as a recording.",
          "Fix or remove the file named in the message; the other recordings are unaffected."),
     # -- resource ----------------------------------------------------------------------------
@@ -151,25 +190,27 @@ _CLASSES = [
                  "30000}` in " + CONFIG + ", free the GPU (`nvidia-smi` shows who holds it) or use a larger one."),
     FailureClass("host_out_of_memory", RESOURCE, "The host ran out of memory (the kernel or the scheduler killed "
                  "the sorter, or an allocation failed).",
-                 "Give the sort more memory (`--set-resources sort:mem_mb=...`) or lower batch_size / n_jobs in "
-                 + CONFIG + "."),
+                 "Give the sort more memory (`--set-resources sort:mem_mb=...`), or lower the batch size "
+                 "(`sorter_params: {batch_size: ...}`) or `job_kwargs.n_jobs` in " + CONFIG + "."),
     FailureClass("host_memory_watchdog", RESOURCE, "The sorter's processes neared their memory limit and were "
                  "stopped before the kernel's OOM killer or the scheduler could end the job.",
                  "The workflow retries the full sort with a smaller batch and more mem_mb; if it still fails give "
                  "the sort more memory (`--set-resources sort:mem_mb=...`, or raise `memory.limit_gb` / "
-                 "`memory.host_fraction` in " + CONFIG + " when the message names them) or lower batch_size / "
-                 "n_jobs in " + CONFIG + "."),
+                 "`memory.host_fraction` in " + CONFIG + " when the message names them) or lower the batch size "
+                 "(`sorter_params: {batch_size: ...}`) or `job_kwargs.n_jobs` in " + CONFIG + "."),
     FailureClass("too_many_open_files", RESOURCE, "The process hit its limit of open files.",
-                 "Raise the limit where the jobs start (`ulimit -n 4096`) or lower n_jobs in " + CONFIG + "."),
+                 "Raise the limit where the jobs start (`ulimit -n 4096`) or lower `job_kwargs.n_jobs` in " + CONFIG +
+                 "."),
     FailureClass("scheduler_time_limit", RESOURCE, "The scheduler stopped the job at its time limit.",
                  "Give the rule more time (`--set-resources sort:runtime=720`, minutes) or raise runtime in the "
                  "Snakemake profile."),
     FailureClass("sorter_timeout", RESOURCE,
                  "The sorter made no progress for longer than the inactivity timeout and was stopped.",
-                 "Check the sorter log for where it stalled; raise `inactivity` limits only if the sorter is "
-                 "just slow."),
+                 "Check the sorter log for where it stalled; raise `inactivity.base_s` / `inactivity.max_s` in "
+                 + CONFIG + " only if the sorter is just slow."),
     FailureClass("disk_exhausted", RESOURCE, "The disk filled up.",
-                 "Free space in the results/scratch folders, or point scratch_dir in " + CONFIG + " at a larger disk."),
+                 "Free space in the results/scratch folders, or point `scratch_dir` in " + CONFIG + " at a larger "
+                 "disk."),
     # -- biological --------------------------------------------------------------------------
     FailureClass("no_spikes_found", BIOLOGICAL, "The sorter found no spikes, or too few to cluster: the recording "
                  "is silent, or detection is set up wrong.",
@@ -246,6 +287,19 @@ def verdict_for(error_class: str, *, message: str | None = None, **evidence) -> 
         policy=cls.policy,
         evidence={k: v for k, v in evidence.items() if v is not None},
     )
+
+
+def policy_of(error_class: str, category: str) -> str:
+    """What the jobs do with a verdict: its class's policy, or its category's for a lab's own class."""
+    known = CLASSES.get(error_class)
+    return known.policy if known is not None else POLICY_BY_CATEGORY[category]
+
+
+def custom_verdict(category: str, error_class: str, message: str, remediation: str, **evidence) -> Verdict:
+    """A verdict a lab's rule gives (config ``classification.rules``): its own class, message and
+    remediation; the policy of its class when the class is sortcanary's, else of its category."""
+    return Verdict(category, error_class, message, remediation, policy_of(error_class, category),
+                   {k: v for k, v in evidence.items() if v is not None})
 
 
 def unclassified(message: str, **evidence) -> Verdict:

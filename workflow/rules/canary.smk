@@ -15,7 +15,7 @@ rule canary:
     # way, so a retry (e.g. the SLURM profile's `retries`) would only cost a queue wait.
     retries: 0
     conda:
-        "../envs/sortcanary.yaml"
+        rule_env
     threads: SORTER_THREADS
     resources:
         gpu=1,

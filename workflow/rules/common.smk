@@ -9,8 +9,10 @@ from snakemake.utils import min_version, validate
 
 from sortcanary import layout
 from sortcanary.plan import resources as job_resources
-from sortcanary.checks.sorter_params import check_sorter_params
+from sortcanary.plan.sorter_params import check_sorter_params
+from sortcanary.classification import lab_rules
 from sortcanary.config import ConfigError, describe_validation_error
+from sortcanary.deploy import rule_environment
 from sortcanary.plan.gpus import local_slots
 from sortcanary.plan.overrides import overridden_recordings, skipped, unmatched
 from sortcanary.plan.recipe_check import check_recipe
@@ -42,11 +44,13 @@ configfile: CONFIGFILE
 
 # Defaults come from the schema; a bad config stops here with one line naming the key, and so do
 # sorter parameters the sorter doesn't know and preprocessing steps or parameters SpikeInterface
-# doesn't know (with the nearest valid name).
+# doesn't know (with the nearest valid name), and a lab's failure rule whose pattern does not
+# compile (classification.rules).
 try:
     validate(config, schema="../schemas/config.schema.yaml")
     check_sorter_params(config["sorter"], config["sorter_params"])
     check_recipe(config)
+    lab_rules(config["classification"]["rules"])
 except WorkflowError as err:
     sys.exit(f"sortcanary: {describe_validation_error(err)}")
 except ConfigError as err:
@@ -61,11 +65,13 @@ for problem in DISCOVERY.problems:
     print(f"sortcanary: skipping {problem.line()}", file=sys.stderr)
 
 # Per-recording settings (config `recordings`): the recordings an override matches, each with its
-# own config (sortcanary.plan.overrides; {} without overrides). A skipped one gets no job at all.
-try:
-    OVERRIDDEN = overridden_recordings(config, DISCOVERY.recordings)
-except ConfigError as err:
-    sys.exit(f"sortcanary: {err}")
+# own config (sortcanary.plan.overrides; {} without overrides). A skipped one gets no job at all,
+# nor does one whose override can't apply (a probe that doesn't fit, an unknown sorter parameter):
+# that one is reported like a bad recording, and the others go on.
+OVERRIDDEN, OVERRIDE_PROBLEMS = overridden_recordings(config, DISCOVERY.recordings)
+for problem in OVERRIDE_PROBLEMS:
+    print(f"sortcanary: skipping {problem.line()}", file=sys.stderr)
+PROBLEMS = [*DISCOVERY.problems, *OVERRIDE_PROBLEMS]
 if workflow.is_main_process:
     for pattern in unmatched(config, DISCOVERY.recordings):
         print(
@@ -74,7 +80,9 @@ if workflow.is_main_process:
         )
 SKIPPED = skipped(OVERRIDDEN)
 RECORDINGS = {
-    name: entry for name, entry in DISCOVERY.recordings.items() if name not in SKIPPED
+    name: entry
+    for name, entry in DISCOVERY.recordings.items()
+    if name not in SKIPPED and all(p.name != name for p in OVERRIDE_PROBLEMS)
 }
 
 
@@ -110,6 +118,16 @@ def recording_files(wildcards):
     files = list(RECORDINGS[wildcards.recording].input_files)
     probe = OVERRIDDEN.get(wildcards.recording, {}).get("override", {}).get("probe")
     return [*files, probe] if probe else files
+
+
+@per_job
+def rule_env(wildcards):
+    """The conda environment the rules run in, asked for only under --sdm conda. This same install
+    of sortcanary with the tested versions, from a clone, a wheel or a release alike; written
+    under .snakemake/ (sortcanary.deploy.rule_environment). Without --sdm conda, the rules run
+    in the environment that runs snakemake.
+    """
+    return str(rule_environment(".snakemake/sortcanary"))
 
 
 def require_keep_going(wildcards):
@@ -174,6 +192,23 @@ def recording_identity(wildcards):
 
 SORT_IDENTITY = recording_identity if RECORDING_IDENTITY else GLOBAL_IDENTITY
 
+# The outputs section each full sort builds: a param, so a change re-runs the sort job, which then
+# rebuilds only the outputs. A `recordings` override's nwb_metadata changes it for the recordings
+# it matches, and only a config with such overrides pays for a function (as SORT_IDENTITY).
+RECORDING_OUTPUTS = {
+    name: cfg["outputs"]
+    for name, cfg in OVERRIDDEN.items()
+    if cfg["outputs"] != config["outputs"]
+}
+
+
+@per_job
+def recording_outputs(wildcards):
+    return RECORDING_OUTPUTS.get(wildcards.recording, config["outputs"])
+
+
+SORT_OUTPUTS = recording_outputs if RECORDING_OUTPUTS else config["outputs"]
+
 # The GPUs a local run pins its sorter jobs to (config `gpus`, sortcanary.plan.gpus).
 GPU_SLOTS = local_slots(config["gpus"])
 
@@ -234,22 +269,21 @@ def sort_mem_mb(wildcards, attempt):
 
 def start_run():
     """onstart: a new run starts without the previous run's environment-wide stop (see
-    layout.HALT), and notes what it discovered (the jobs refresh the summary from it). A run
+    layout.HALT), and notes what it discovered (status and the summary list it). A run
     without keep-going over several recordings never gets here: require_keep_going refuses it.
     """
     Path(layout.HALT).unlink(missing_ok=True)
-    write_manifest(RECORDINGS, DISCOVERY.problems, SKIPPED)
+    write_manifest(RECORDINGS, PROBLEMS, SKIPPED)
 
 
 def summarize(succeeded=True):
-    """Write results/summary.{tsv,png,html}, send the end-of-run message, and print the table;
-    runs after every run, successful or not. Snakemake prints its own closing lines (log file,
+    """Write the run's views (results/summary.{tsv,png,html}, results/report/figures/) from the
+    recordings' rows, send the end-of-run message, and print the table; runs after every run,
+    successful or not. Snakemake prints its own closing lines (log file,
     elapsed time, error) after onerror, so the table is printed at exit: it is the last thing
     on the console.
     """
-    rows, table = write_summary(
-        RECORDINGS, problems=DISCOVERY.problems, skipped=SKIPPED
-    )
+    rows, table = write_summary(RECORDINGS, problems=PROBLEMS, skipped=SKIPPED)
     notify_run_end(config["notify"], rows, succeeded)
     text = f"\nsortcanary summary ({layout.SUMMARY_TSV}):\n{table}\n"
     atexit.register(print, text, file=sys.stderr, flush=True)

@@ -10,7 +10,7 @@ rule preflight:
     # Its checks (sorter installed, device usable, disk) give the same answer on a retry.
     retries: 0
     conda:
-        "../envs/sortcanary.yaml"
+        rule_env
     params:
         verdict=layout.PREFLIGHT_VERDICT,
         hdf5_filters=hdf5_filters_needed,

@@ -12,7 +12,7 @@ rule sort:
     # Resource failures are retried with a smaller batch; any other verdict fails the retry at once.
     retries: 2
     conda:
-        "../envs/sortcanary.yaml"
+        rule_env
     threads: SORTER_THREADS
     resources:
         gpu=1,
@@ -27,7 +27,8 @@ rule sort:
         recording=recording_entry,
         # Not read by the job (its plan derives the same value): a param, so a change re-runs it.
         identity=SORT_IDENTITY,
-        # A changed outputs section re-runs this job, which then rebuilds only the outputs.
-        outputs=config["outputs"],
+        # A changed outputs section (the recording's own, with its overrides) re-runs this job,
+        # which then rebuilds only the outputs.
+        outputs=SORT_OUTPUTS,
     script:
         "../scripts/sort.py"

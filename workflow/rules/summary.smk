@@ -1,7 +1,9 @@
 # The summary files and the sorted recordings' figures are declared here so that `snakemake --report`
 # can show them. This job runs only when every recording was sorted; the onsuccess/onerror hooks
 # below write the same files after every run, so they exist (and list blocked recordings, and hold
-# the figures of those that were sorted) even when the run failed.
+# the figures of those that were sorted) even when the run failed. No canary or sort job writes
+# them: each writes its own recording's row (and a sort links its figures), so a job's end costs
+# the same in a run of any size (sortcanary.views.rows).
 
 
 rule summary:
@@ -33,10 +35,11 @@ rule summary:
     # working when the rule is renamed by `use rule * from sortcanary as sc_*`.
     localrule: True
     conda:
-        "../envs/sortcanary.yaml"
+        rule_env
     params:
         names=sorted(RECORDINGS),
-        problems=DISCOVERY.problems,
+        problems=PROBLEMS,
+        skipped=SKIPPED,
     script:
         "../scripts/summary.py"
 

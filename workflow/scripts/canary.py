@@ -12,7 +12,7 @@ from sortcanary.jobs.canary import run_canary
 from sortcanary.jobs.joblog import log_to
 from sortcanary.recordings import RecordingEntry
 from sortcanary.views.notify import notify_verdict
-from sortcanary.views.status import refresh_summary
+from sortcanary.views.rows import record_job_end
 
 log_to(snakemake.log.log)
 name = snakemake.wildcards.recording
@@ -31,5 +31,5 @@ code, _ = run_canary(
     mem_mb=getattr(snakemake.resources, "mem_mb", None),
 )
 notify_verdict(snakemake.config["notify"], "canary", verdict)
-refresh_summary()
+record_job_end(name)
 sys.exit(code)

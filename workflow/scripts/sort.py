@@ -12,7 +12,7 @@ from sortcanary.jobs.full_sort import run_full_sort
 from sortcanary.jobs.joblog import log_to
 from sortcanary.recordings import RecordingEntry
 from sortcanary.views.notify import notify_verdict
-from sortcanary.views.status import refresh_summary
+from sortcanary.views.rows import record_job_end
 
 log_to(snakemake.log.log)
 name = snakemake.wildcards.recording
@@ -34,5 +34,5 @@ code = run_full_sort(
     mem_mb=getattr(snakemake.resources, "mem_mb", None),
 )
 notify_verdict(snakemake.config["notify"], "sort", verdict)
-refresh_summary()
+record_job_end(name, figures=True)
 sys.exit(code)

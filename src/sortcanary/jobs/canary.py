@@ -1,7 +1,9 @@
 """The canary job: rehearse the full sort on a short window, and gate the full sort on it.
 
-pass / passthrough / disabled write the marker (the full sort's input) and exit 0; a classified
-failure writes no marker, keeps the verdict, and exits EXIT_BLOCKED. A *biological* verdict is
+pass / passthrough / disabled write the marker (the full sort's input) and exit 0; a failure whose
+verdict's policy is to block (every classified one, whatever its policy beyond that: block, block
+the run, retry the full sort with less) writes no marker, keeps the verdict, and exits
+EXIT_BLOCKED; a verdict with the policy ``report`` (unclassified) passes through. A *biological* verdict is
 first confirmed on further windows (the plan's confirmation windows): the recording passes if
 any of them sorts. Environment and resource verdicts don't depend on the data and are not
 re-tried, with one exception: when the sorter failed for want of spikes (whichever way the window's
@@ -25,11 +27,12 @@ from pathlib import Path
 
 from ..atomic import remove_quietly, wipe_dir, write_json_atomic
 from ..checks.activity import too_few_spikes
-from ..taxonomy import BIOLOGICAL, SortFailure, Verdict, unclassified
+from ..taxonomy import BIOLOGICAL, REPORT, SortFailure, Verdict, unclassified
+from ..plan.overrides import scoped_to_recording
 from ..plan.sortplan import CanaryDisabled, SortPlan, plan_canary
 from ..recordings import RecordingEntry
 from ..runner.progress import ProgressReporter
-from ..runner.watched import tail
+from ..runner.failure import tail
 from .execute import sort_plan
 from .records import (
     EXIT_BLOCKED,
@@ -44,16 +47,24 @@ from .records import (
 log = logging.getLogger("sortcanary")
 
 
+def _is_file(text: str) -> bool:
+    """Whether ``text`` names a file; a message too long to be a path name is not one."""
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def _paths_inside(verdict: Verdict, workspace: Path) -> set[str]:
     """Every file of ``workspace`` the verdict names: an evidence value that is a path, or a path
     written into its message or evidence text (an exception that names a log, a trace file)."""
     texts = [verdict.message, *(v for v in verdict.evidence.values() if isinstance(v, str))]
     prefixes = {str(workspace), str(workspace.resolve())}
-    named = {t for t in texts if "\n" not in t and Path(t).is_file()}
+    named = {t for t in texts if "\n" not in t and _is_file(t)}
     for prefix in prefixes:
         named |= {m.rstrip(".,;:)") for t in texts for m in re.findall(re.escape(prefix) + r"/[^\s'\"]+", t)}
     inside = workspace.resolve()
-    return {n for n in named if Path(n).is_file() and inside in Path(n).resolve().parents}
+    return {n for n in named if _is_file(n) and inside in Path(n).resolve().parents}
 
 
 def keep_evidence(verdict: Verdict, workspace: Path, evidence_dir: Path | None, log_path: Path) -> Verdict:
@@ -140,10 +151,12 @@ def _longer(plan: SortPlan, windows: list[dict], workspace: Path, log_path: Path
 
 def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Path, marker_path: Path | None = None,
                verdict_path: Path | None = None, halt_path: Path | None = None, evidence_dir: Path | None = None,
-               progress_path: Path | None = None, mem_mb: int | None = None) -> tuple[int, dict]:
+               progress_path: Path | None = None, mem_mb: int | None = None,
+               root: str | Path = ".") -> tuple[int, dict]:
     """Rehearse the full sort of ``entry``; return (exit code, verdict record). See the module doc.
     ``evidence_dir`` keeps a blocked window's evidence; ``progress_path`` the job's latest progress;
-    ``mem_mb`` is the job's scheduler memory request, a bound of the memory watchdog."""
+    ``mem_mb`` is the job's scheduler memory request, a bound of the memory watchdog; ``root`` the
+    working directory the plan's locks and kept files are under (SortPlan.root)."""
     clear_verdict(verdict_path)
     if evidence_dir is not None:
         remove_quietly(evidence_dir)
@@ -153,7 +166,7 @@ def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Pat
     if halted is not None:
         return _blocked(base, halted, started, log_path, verdict_path, None)
     try:
-        plan = plan_canary(cfg, entry, mem_mb=mem_mb)
+        plan = plan_canary(cfg, entry, mem_mb=mem_mb, root=str(root))
     except SortFailure as failure:  # an unknown or broken sorter, an unusable device: nothing to rehearse with
         return _blocked(base, failure.verdict, started, log_path, verdict_path, halt_path)
     base["sorter"] = plan.sorter
@@ -185,8 +198,9 @@ def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Pat
                               f"was {quiet['outcome']}; window [{good['start_s']:g} s, "
                               f"{good['start_s'] + good['duration_s']:g} s) sorted")
         return _finish(marker, started, marker_path, verdict_path, gpus[-1], measured)
-    if verdict.classified:
-        return _blocked(base, verdict, started, log_path, verdict_path, halt_path)
+    if verdict.policy != REPORT:
+        return _blocked(base, scoped_to_recording(verdict, cfg, entry.name), started, log_path, verdict_path,
+                        halt_path)
     marker = {**base, "status": "passthrough", "error": {"type": verdict.error_class, "message": verdict.message}}
     return _finish(marker, started, marker_path, verdict_path, gpus[-1])
 

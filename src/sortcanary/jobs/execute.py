@@ -66,7 +66,7 @@ def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, cont
     ``peak_rss_bytes`` (its process tree) and ``peak_gpu_bytes`` (torch's allocator; None without
     CUDA); the post-sort step's own peak RSS is in ``outputs``.
     """
-    backend = resolve_backend(plan.sorter)
+    backend = resolve_backend(plan.sorter, plan.root)
     check_sampling_frequency(backend, plan.recording.sampling_frequency, plan.recording.source)
     if any_wanted(plan.outputs):
         check_dependencies(plan.outputs)  # e.g. NWB without pynwb: an environment verdict now, not after the sort

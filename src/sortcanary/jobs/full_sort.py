@@ -6,8 +6,9 @@ failed or were made with another ``outputs`` config, only they are rebuilt. A fi
 another identity is kept and this job fails with a verdict, unless ``resort_on_change``. A
 post-sort failure never discards a finished sort: the sort is published with the failure in
 sort.json, the job fails, and the next run rebuilds only the outputs. Snakemake retries the job
-(the sort rule's ``retries``); only a resource failure is worth a retry, so a retry after any
-other verdict exits at once with it.
+(the sort rule's ``retries``); only a verdict whose policy is ``retry_with_less`` (the resource
+classes, and a lab rule's resource class) is worth a retry, so a retry after any other verdict
+exits at once with it.
 """
 
 from __future__ import annotations
@@ -20,19 +21,20 @@ from ..atomic import (
     link_tree,
     publish_dir,
     read_json,
+    recover_interrupted,
     remove_quietly,
-    remove_stale_staging,
     staging_dir_for,
     wipe_dir,
     write_json_atomic,
 )
-from ..taxonomy import RESOURCE, verdict_for
+from ..taxonomy import RETRY_WITH_LESS, verdict_for
 from ..layout import IN_SORTED
+from ..plan.overrides import scoped_to_recording
 from ..plan.sortplan import SortPlan, plan_full_sort
 from ..plan.sorters import resolve_backend
 from ..recordings import RecordingEntry
 from ..runner.progress import ProgressReporter
-from ..runner.watched import tail
+from ..runner.failure import tail
 from .execute import OutputsFailure, build_outputs, report_context, sort_plan, verdict_of
 from .records import (
     EXIT_FAILED,
@@ -57,8 +59,8 @@ def recording_fingerprint(entry: RecordingEntry) -> list:
     return prints
 
 
-def _previous_non_resource_verdict(attempts_path: Path | None, attempt: int) -> dict | None:
-    """The previous attempt's verdict when it was not a resource failure (retrying can't help)."""
+def _previous_unretriable_verdict(attempts_path: Path | None, attempt: int) -> dict | None:
+    """The previous attempt's verdict when its policy is not to retry with less (retrying can't help)."""
     if attempts_path is None:
         return None
     if attempt <= 1:
@@ -66,23 +68,32 @@ def _previous_non_resource_verdict(attempts_path: Path | None, attempt: int) -> 
         return None
     history = read_json(attempts_path, [])
     previous = history[-1] if history else None
-    if previous and previous.get("category") != RESOURCE:
+    if previous and previous.get("policy") != RETRY_WITH_LESS:
         return previous
     return None
+
+
+# Keys an older config recorded that never changed what the post-sort step builds: a sort recorded
+# with them is still current (0.1's outputs.exporters.phy only listed the sorter's own folder).
+BUILT_NOTHING = {"exporters": ("phy",)}
 
 
 def outputs_current(record: dict, plan: SortPlan) -> bool:
     """Did this sort record's post-sort step succeed with the outputs the plan asks for now?"""
     outputs = record.get("outputs") or {}
-    return bool(outputs.get("ok")) and outputs.get("config") == plan.outputs
+    recorded = dict(outputs.get("config") or {})
+    for section, keys in BUILT_NOTHING.items():
+        if isinstance(recorded.get(section), dict):
+            recorded[section] = {k: v for k, v in recorded[section].items() if k not in keys}
+    return bool(outputs.get("ok")) and recorded == plan.outputs
 
 
 class _Job:
     """One full-sort job's paths and bookkeeping (the adapter passes Snakemake's paths)."""
 
-    def __init__(self, entry, *, dest, done_path, scratch, log_path, verdict_path, attempt, attempts_path, halt_path,
-                 progress_path=None):
-        self.entry, self.dest, self.done_path, self.scratch = entry, dest, done_path, scratch
+    def __init__(self, entry, cfg, *, dest, done_path, scratch, log_path, verdict_path, attempt, attempts_path,
+                 halt_path, progress_path=None):
+        self.entry, self.cfg, self.dest, self.done_path, self.scratch = entry, cfg, dest, done_path, scratch
         self.log_path, self.verdict_path, self.attempt = log_path, verdict_path, attempt
         self.attempts_path, self.halt_path, self.progress_path = attempts_path, halt_path, progress_path
         self.started = time.monotonic()
@@ -124,14 +135,15 @@ class _Job:
 def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: Path, done_path: Path, scratch: Path,
                   log_path: Path, verdict_path: Path, attempt: int = 1, halt_path: Path | None = None,
                   attempts_path: Path | None = None, progress_path: Path | None = None,
-                  mem_mb: int | None = None) -> int:
+                  mem_mb: int | None = None, root: str | Path = ".") -> int:
     """Sort the whole recording (see the module doc); return the job's exit code. ``progress_path``
     keeps the job's latest progress (sortcanary.runner.progress); ``mem_mb`` is this attempt's
-    scheduler memory request, a bound of the memory watchdog."""
+    scheduler memory request, a bound of the memory watchdog; ``root`` the working directory the
+    plan's records, locks and kept files are under (SortPlan.root)."""
     clear_verdict(verdict_path)
-    job = _Job(entry, dest=dest, done_path=done_path, scratch=scratch, log_path=log_path, verdict_path=verdict_path,
+    job = _Job(entry, cfg, dest=dest, done_path=done_path, scratch=scratch, log_path=log_path, verdict_path=verdict_path,
                attempt=attempt, attempts_path=attempts_path, halt_path=halt_path, progress_path=progress_path)
-    previous = _previous_non_resource_verdict(attempts_path, attempt)
+    previous = _previous_unretriable_verdict(attempts_path, attempt)
     if previous:
         log.error("attempt %d: attempt %s failed with a %s verdict (%s); retrying cannot help", attempt,
                   previous.get("attempt"), previous.get("category"), previous.get("error_class"))
@@ -142,12 +154,19 @@ def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: 
     if halted is not None:
         return job.failed(halted)
     try:
-        plan = plan_full_sort(cfg, entry, attempt, mem_mb=mem_mb)
+        plan = plan_full_sort(cfg, entry, attempt, mem_mb=mem_mb, root=str(root))
     except Exception as exc:  # noqa: BLE001 -- an unknown sorter or unusable device: a verdict, the job fails
         verdict = verdict_of(exc, "planning the full sort")
         halt_if_environment_wide(halt_path, entry.name, verdict)
         return job.failed(verdict)
-    identity = {**plan.identity, "recording": recording_fingerprint(plan.recording)}  # with an override's probe
+    try:
+        identity = {**plan.identity, "recording": recording_fingerprint(plan.recording)}  # with an override's probe
+    except OSError as exc:  # moved, deleted or made unreadable since discovery (the canary's input check)
+        return job.failed(verdict_for("input_invalid", message=f"{exc.filename}: {exc.strerror}; the recording "
+                                      "changed since it was discovered. Put the file back, or run again so that "
+                                      "discovery sees the folder as it is now."))
+    for done in recover_interrupted(dest):  # before the finished sort is looked at: one may be set aside
+        log.info("%s", done)
     existing = read_json(dest / "sort.json")
     marker = read_json(marker_path, {})
     if existing is not None and existing.get("identity") == identity:
@@ -165,8 +184,6 @@ def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: 
 
 
 def _sort(job: _Job, plan: SortPlan, identity: dict, marker: dict, replacing: bool) -> int:
-    for stale in remove_stale_staging(job.dest):
-        log.info("removed %s, left behind by an interrupted run", stale)
     staging = staging_dir_for(job.dest)
     workspace = wipe_dir(job.scratch)
     extra: dict = {}
@@ -186,7 +203,7 @@ def _sort(job: _Job, plan: SortPlan, identity: dict, marker: dict, replacing: bo
         log.error("%s: the sort finished but its post-sort outputs failed; the sort is kept in %s and the next "
                   "run rebuilds only the outputs", plan.recording.name, job.dest)
     except Exception as exc:  # noqa: BLE001 -- every failure becomes a verdict; the job fails
-        verdict = verdict_of(exc, "full sort")
+        verdict = scoped_to_recording(verdict_of(exc, "full sort"), job.cfg, job.entry.name)
     finally:
         remove_quietly(staging)
         remove_quietly(workspace)
@@ -205,7 +222,7 @@ def _rebuild_outputs(job: _Job, plan: SortPlan, existing: dict, marker: dict) ->
         for part in ("sorter", "sorting", "motion"):
             if (job.dest / IN_SORTED[part]).is_dir():
                 link_tree(job.dest / IN_SORTED[part], staging / IN_SORTED[part])
-        defaults = resolve_backend(existing["sorter"]).default_params()
+        defaults = resolve_backend(existing["sorter"], plan.root).default_params()
         context = report_context(plan, existing, defaults, {"canary": marker, "attempt": job.attempt})
         outputs = build_outputs(plan, dest=staging, workdir=workspace, log_path=job.log_path, context=context,
                                 progress=job.progress(plan))

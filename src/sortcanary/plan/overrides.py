@@ -9,9 +9,17 @@ later entries over earlier ones:
 * ``canary`` and ``bad_channels``: merged over the global sections;
 * ``preprocessing``, ``motion`` and ``motion_preset``: the recording's recipe
   (sortcanary.plan.recipe), replacing the global one;
+* ``nwb_metadata``: laid over ``outputs.nwb_metadata`` (``merge_nwb_metadata``), so the plan's
+  ``outputs`` carry this recording's subject and session facts to its NWB export;
 * ``probe``: a probeinterface JSON file replacing the recording's geometry (the same
   ``RecordingEntry.probe`` the ``formats.probe`` setting fills at discovery);
 * ``skip: true`` with a ``reason``: no canary and no sort; the summary lists it as skipped.
+
+An override applies to the recordings it matches, and so does what goes wrong with it: an override
+whose probe doesn't fit, or whose sorter parameter or preprocessing step is unknown, makes that recording a
+problem (one line naming the key, a blocked row in the summary, no job) when the DAG is built, and
+a canary or sort that the sorter fails on an override's parameter values blocks that recording
+alone (``scoped_to_recording``), where the same failure on the global parameters stops the run.
 
 ``recording_config`` is the one place the merge happens; the plan (sortcanary.plan.sortplan) and
 the workflow's sort identity both read its result, so a changed override changes the identity of
@@ -26,12 +34,15 @@ from dataclasses import replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from ..config import ConfigError
-from ..recordings import RecordingEntry
+from ..recordings import Problem, RecordingEntry
 from ..recordings.metadata import probe_channel_count
+from ..taxonomy import BLOCK, CONFIG, Verdict
+from .recipe_check import check_recipe
+from .sorter_params import check_sorter_params
 
 MERGED = ("sorter_params", "canary", "bad_channels")
 REPLACED = ("preprocessing", "motion", "motion_preset")
+NWB_METADATA = "nwb_metadata"  # merged into outputs.nwb_metadata
 
 
 def matching(cfg: dict, name: str) -> list[dict]:
@@ -51,39 +62,86 @@ def recording_config(cfg: dict, name: str) -> dict:
         for key in MERGED:
             effective[key].update(copy.deepcopy(over.get(key) or {}))
         effective.update({k: copy.deepcopy(over[k]) for k in REPLACED if k in over})
-        override.update({k: v for k, v in over.items() if k not in MERGED + REPLACED})
+        if over.get(NWB_METADATA):
+            outputs = effective["outputs"]
+            outputs[NWB_METADATA] = merge_nwb_metadata(outputs[NWB_METADATA], over[NWB_METADATA])
+        override.update({k: v for k, v in over.items() if k not in (*MERGED, *REPLACED, NWB_METADATA)})
     if override.get("probe"):
         override["probe"] = str(Path(override["probe"]).expanduser().absolute())
     effective["override"] = override
     return effective
 
 
-def overridden_recordings(cfg: dict, recordings: dict[str, RecordingEntry]) -> dict[str, dict]:
-    """Recording name -> its config (``recording_config``), for the recordings an override matches;
-    {} at once without overrides (a 10,000-recording DAG pays nothing). Checked when the DAG is
-    built: a bad probe, an unknown sorter parameter or an unknown preprocessing step or parameter
-    raises ConfigError naming the recording."""
-    if not cfg.get("recordings"):
-        return {}
-    from ..checks.sorter_params import check_sorter_params
-    from .recipe_check import check_recipe
+def merge_nwb_metadata(base: dict, over: dict) -> dict:
+    """``base`` (an ``outputs.nwb_metadata`` section) with a recording's ``nwb_metadata`` laid over
+    it, key by key inside ``subject``. A null or empty value is unset and keeps the base value:
+    the schema fills every key of an override with such a default."""
+    merged = copy.deepcopy(base)
+    for key, value in over.items():
+        if key == "subject":
+            merged["subject"] = {**merged.get("subject", {}), **{k: v for k, v in (value or {}).items() if v}}
+        elif value:
+            merged[key] = copy.deepcopy(value)
+    return merged
 
+
+def overridden_recordings(cfg: dict, recordings: dict[str, RecordingEntry]) -> tuple[dict[str, dict], list[Problem]]:
+    """(recording name -> its config (``recording_config``), for the recordings an override
+    matches and can be applied to; a Problem for each recording it can't: a probe that doesn't
+    fit (probe_config_error), a sorter parameter the sorter doesn't know (sorter_params_invalid) or
+    a preprocessing step or parameter SpikeInterface doesn't know (preprocessing_invalid), named in
+    one line). ({}, []) at once without overrides: a 10,000-recording DAG pays nothing."""
+    if not cfg.get("recordings"):
+        return {}, []
     found = {name: recording_config(cfg, name) for name in recordings if matching(cfg, name)}
-    checked: set[str] = set()
-    for name, effective in found.items():
-        params = "sorter_params:" + json.dumps(effective["sorter_params"], sort_keys=True, default=str)
+    problems = []
+    checked: dict[str, str | None] = {}  # the parameters checked -> what is wrong with them
+    for name, effective in list(found.items()):
+        params = json.dumps(effective["sorter_params"], sort_keys=True, default=str)
+        patterns = ", ".join(pattern for pattern in cfg["recordings"] if fnmatchcase(name, pattern))
         try:
             with_probe(recordings[name], effective["override"])
-            if params not in checked:
-                check_sorter_params(effective["sorter"], effective["sorter_params"])
-                checked.add(params)
-            recipe = "preprocessing:" + json.dumps(effective.get("preprocessing"), sort_keys=True, default=str)
-            if recipe not in checked:
-                check_recipe(effective)
-                checked.add(recipe)
         except ValueError as err:
-            raise ConfigError(f"recordings ({name}): {err}") from None
-    return found
+            problems.append(Problem(name, recordings[name].path, f"recordings ({patterns}): {err}",
+                                    error_class="probe_config_error"))
+            del found[name]
+            continue
+        if params not in checked:
+            try:
+                check_sorter_params(effective["sorter"], effective["sorter_params"])
+                checked[params] = None
+            except ValueError as err:
+                checked[params] = str(err)
+        recipe = "recipe:" + json.dumps([effective.get(k) for k in REPLACED], sort_keys=True, default=str)
+        if recipe not in checked:
+            try:
+                check_recipe(effective)
+                checked[recipe] = None
+            except ValueError as err:
+                checked[recipe] = str(err)
+        for key, error_class in ((params, "sorter_params_invalid"), (recipe, "preprocessing_invalid")):
+            if checked[key]:
+                problems.append(Problem(name, recordings[name].path, f"recordings ({patterns}): {checked[key]}",
+                                        error_class=error_class))
+                del found[name]
+                break
+    return found, problems
+
+
+def scoped_to_recording(verdict: Verdict, cfg: dict, name: str) -> Verdict:
+    """The sorter's rejection of parameters that a ``recordings`` override sets for ``name`` is that
+    recording's alone: the others sort with other parameters, so it blocks this recording (policy
+    block, not the run-wide stop of the same failure on the global parameters), and its remediation
+    names the override. Any other verdict is returned unchanged."""
+    if verdict.error_class != "sorter_params_invalid":
+        return verdict
+    keys = [f"recordings.{pattern}.sorter_params" for pattern, over in (cfg.get("recordings") or {}).items()
+            if fnmatchcase(name, pattern) and over.get("sorter_params")]
+    if not keys:
+        return verdict
+    return replace(verdict, policy=BLOCK, evidence={**verdict.evidence, "overrides": keys},
+                   remediation=f"Fix {' / '.join(keys)} in {CONFIG}: use only parameter names and values the sorter "
+                   "accepts (the other recordings are not affected).")
 
 
 def skipped(overridden: dict[str, dict]) -> dict[str, str]:

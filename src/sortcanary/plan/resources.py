@@ -81,7 +81,9 @@ def sort_mem_mb(duration_s: float, num_channels: int, attempt: int = 1) -> int:
 #
 # Memory does not scale with length the same way. The recording reaches Kilosort4 as a memory-mapped
 # binary: its pages are clean and shared, and a cgroup reclaims them before it kills a job, so a
-# longer file needs no more request. What grows is the spike features Kilosort4 keeps on the host
+# longer file needs no more request (and the memory watchdog, runner.guards.memory, leaves them out
+# of what it compares with mem_mb). The canary's peak RSS, which counts the window's mapped pages,
+# errs on the high side. What grows is the spike features Kilosort4 keeps on the host
 # (about 240 bytes a spike), i.e. channels x duration; for it the formula's per-channel-hour
 # allowance is added for the part of the recording the window did not cover. Torch, Kilosort4
 # and one batch are in the canary's peak already.

@@ -51,6 +51,15 @@ class SorterBackend:
         """Files whose growth means progress and whose text helps classify a failure."""
         return [folder / "spikeinterface_log.json"]
 
+    def check_full_read(self, recording, start_s: float, params: dict) -> dict:
+        """In the canary: read ``recording`` (the whole of it, as the full sort will hand it to
+        ``run``) where the canary's window starts, the way this sorter will read it in the full
+        sort; return what was found, for the canary's log. Raise SortFailure when the full sort
+        could not read it, or would read other samples than the canary sorted. A backend that
+        reads its recording through SpikeInterface, as the canary's window is read, has nothing
+        to check (this default)."""
+        return {}
+
 
 # Kilosort4's filters, template length (nt=61 samples) and drift binning assume spike-band data
 # sampled at tens of kHz; an LFP stream (1-2.5 kHz) or a mis-set rate can't be sorted meaningfully.
@@ -64,10 +73,10 @@ DISTRIBUTIONS = {"kilosort4": "kilosort"}
 
 
 class SpikeInterfaceSorter(SorterBackend):
-    def __init__(self, name: str):
+    def __init__(self, name: str, root: str = "."):
         from spikeinterface.sorters import sorter_dict
 
-        self.name = name
+        self.name, self.root = name, root  # root: the working directory its defaults are kept under
         self._cls = sorter_dict[name]
         self.sampling_frequency_range = SAMPLING_FREQUENCY_RANGES.get(name, (None, None))
 
@@ -118,7 +127,8 @@ class SpikeInterfaceSorter(SorterBackend):
             installed = version(DISTRIBUTIONS[self.name])
         except (KeyError, PackageNotFoundError):
             return None
-        return Path(layout.SORTER_DEFAULTS.format(sorter=self.name, version=f"{installed}-si{spikeinterface.__version__}"))
+        return Path(layout.path(layout.SORTER_DEFAULTS, self.root, sorter=self.name,
+                                version=f"{installed}-si{spikeinterface.__version__}"))
 
     def run(self, recording, folder: Path, params: dict, *, docker_image=None, singularity_image=None):
         from spikeinterface.sorters import run_sorter
@@ -137,9 +147,56 @@ class SpikeInterfaceSorter(SorterBackend):
     def log_files(self, folder: Path) -> list[Path]:
         return [folder / "spikeinterface_log.json", folder / "sorter_output" / f"{self.name}.log"]
 
+    def check_full_read(self, recording, start_s: float, params: dict) -> dict:
+        """Kilosort4 reads a recording one of two ways (SpikeInterface's wrapper, 0.105). One that is
+        not a plain binary file (a window, a channel selection, a filter chain, any format but raw
+        binary) is written by SpikeInterface into ``recording.dat`` first, and Kilosort4 reads that
+        copy: how the canary's window always reaches it. A plain binary file (one file, samples x
+        channels) is handed to Kilosort4 by its name alone, and Kilosort4 memory-maps it itself, from
+        byte 0, as ``n_chan_bin`` channels of the recording's dtype: a full sort can read what its
+        canary never did. So that file is opened here with Kilosort4's own reader, and one batch of it
+        at the window's start is compared with what SpikeInterface reads there."""
+        if self.name != "kilosort4":
+            return {}
+        if not recording.binary_compatible_with(time_axis=0, file_paths_length=1):
+            return {"read": "recording.dat written by SpikeInterface, as the canary's window"}
+        import numpy as np
+        from kilosort.io import BinaryRWFile
 
-def resolve_backend(spec: str) -> SorterBackend:
-    """The backend for a config ``sorter`` string; unknown names are an environment failure."""
+        binary = recording.get_binary_description()
+        path, channels, dtype = str(binary["file_paths"][0]), recording.get_num_channels(), str(recording.get_dtype())
+        found = {"read": "the file itself, memory-mapped by Kilosort4", "file": path, "dtype": dtype,
+                 "n_chan_bin": channels, "file_offset": int(binary["file_offset"])}
+        header = (f" (its samples start at byte {found['file_offset']}, but Kilosort4 is given only the file's name "
+                  "and reads from byte 0)" if found["file_offset"] else "")
+        try:
+            reader = BinaryRWFile(path, channels, fs=recording.sampling_frequency, dtype=dtype,
+                                  NT=int(params.get("batch_size", 60000)), device=_cpu())
+        except (OSError, ValueError) as exc:  # e.g. "Bytes in binary file did not divide evenly"
+            raise SortFailure(verdict_for("input_invalid", message=f"{path}: Kilosort4 could not read the whole "
+                                          f"recording as {channels} channels of {dtype}{header}: {exc}")) from exc
+        start = min(round(start_s * recording.sampling_frequency), recording.get_num_samples() - 1)
+        end = min(start + int(reader.NT), recording.get_num_samples())
+        theirs = np.asarray(reader.file[start:end])  # the raw samples (a uint16 file is shifted after, either way)
+        ours = recording.get_traces(start_frame=start, end_frame=end)
+        if theirs.shape != ours.shape or not np.array_equal(theirs, ours):
+            raise SortFailure(verdict_for("input_invalid", message=f"{path}: Kilosort4 would read other samples "
+                                          f"from this file than SpikeInterface reads{header}; the canary's window "
+                                          "was read through SpikeInterface, the full sort would sort the other "
+                                          "samples. Save the recording as a SpikeInterface folder "
+                                          "(recording.save(folder=...)) and sort that."))
+        return {**found, "checked_frames": [start, end]}
+
+
+def _cpu():
+    import torch
+
+    return torch.device("cpu")
+
+
+def resolve_backend(spec: str, root: str = ".") -> SorterBackend:
+    """The backend for a config ``sorter`` string; unknown names are an environment failure.
+    ``root`` is the working directory (a plan's ``root``) whose files a backend may keep."""
     if ":" in spec:
         module_name, _, attr = spec.partition(":")
         try:
@@ -156,4 +213,4 @@ def resolve_backend(spec: str) -> SorterBackend:
         raise SortFailure(
             verdict_for("unknown_sorter", message=f"sortcanary: unknown sorter '{spec}'; SpikeInterface knows: {known}.")
         )
-    return SpikeInterfaceSorter(spec)
+    return SpikeInterfaceSorter(spec, root)

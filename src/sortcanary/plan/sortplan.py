@@ -18,6 +18,8 @@ What the plan resolves:
   merged in first, and the GPU ids the sorter child may be pinned to (sortcanary.plan.gpus);
 * the recipe (sortcanary.plan.recipe): the preprocessing chain and the motion mode the child
   applies before the sorter, canary and full sort alike, with what it switches off in the sorter.
+* the lab's own failure rules (``classification.rules``), checked here and carried as given, so the
+  runner classifies the sorter's failure with them (sortcanary.runner.failure).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import copy
 import math
 from dataclasses import asdict, dataclass, field, replace
 
+from ..classification import lab_rules
 from ..recordings import RecordingEntry, Window
 from .gpus import resolve_gpu_ids
 from .overrides import recording_config, with_probe
@@ -95,6 +98,10 @@ class SortPlan:
     gpu_ids: tuple[str, ...] = ()  # devices the sorter child may be pinned to; () = environment untouched
     guards: GuardBounds | None = None  # None: no memory or I/O-stall watchdog
     recipe: Recipe = field(default_factory=Recipe)  # what is done to the traces before the sorter
+    classification_rules: tuple[dict, ...] = ()  # the config's classification.rules (classification.lab_rules)
+    # The working directory the job's records, GPU locks and kept sorter defaults are under
+    # (sortcanary.layout): the workflow's, "."; the Python API's folder, wherever the caller runs.
+    root: str = "."
 
     @property
     def duration_s(self) -> float:
@@ -120,6 +127,7 @@ class SortPlan:
         data["gpu_ids"] = tuple(data.get("gpu_ids", ()))
         data["guards"] = GuardBounds(**data["guards"]) if data.get("guards") else None
         data["recipe"] = Recipe.from_dict(data.get("recipe"))
+        data["classification_rules"] = tuple(data.get("classification_rules", ()))
         return cls(**data)
 
 
@@ -213,10 +221,12 @@ def _sorter_params(cfg: dict, defaults: dict, device_of) -> tuple[dict, str | No
     return params, params["torch_device"]
 
 
-def _common(cfg: dict, entry: RecordingEntry, job: str, device_of, mem_mb: int | None) -> dict:
-    backend = resolve_backend(cfg["sorter"])
+def _common(cfg: dict, entry: RecordingEntry, job: str, device_of, mem_mb: int | None, root: str) -> dict:
+    backend = resolve_backend(cfg["sorter"], root)
     defaults = backend.default_params()
     params, device = _sorter_params(cfg, defaults, device_of)
+    rules = tuple(cfg["classification"]["rules"])
+    lab_rules(rules)  # a pattern that does not compile is a one-line ConfigError now, not at the failure
     recipe = plan_recipe(cfg)
     switches, notes = sorter_switches(recipe, defaults, cfg["sorter_params"])
     params.update(switches)
@@ -226,7 +236,7 @@ def _common(cfg: dict, entry: RecordingEntry, job: str, device_of, mem_mb: int |
             "gpu_ids": resolve_gpu_ids(cfg["gpus"], device),
             "abort_free_bytes": int(cfg["disk"]["abort_free_gb"] * 1e9), "job_kwargs": dict(cfg["job_kwargs"]),
             "identity": sort_identity(cfg), "progress_interval_s": float(cfg["progress"]["interval_s"]),
-            "guards": guard_bounds(cfg, mem_mb)}, defaults
+            "guards": guard_bounds(cfg, mem_mb), "classification_rules": rules, "root": root}, defaults
 
 
 def _resolve_device(requested: str) -> str:
@@ -244,21 +254,22 @@ class CanaryDisabled:
 
 
 def plan_canary(cfg: dict, entry: RecordingEntry, *, device_of=_resolve_device,
-                mem_mb: int | None = None) -> SortPlan | CanaryDisabled:
+                mem_mb: int | None = None, root: str = ".") -> SortPlan | CanaryDisabled:
     """The canary's plan, or CanaryDisabled when ``canary.window_s`` disables the canary.
 
     Same sorter, parameters, device *and post-sort outputs* as the full sort (an exporter that
     can't run must fail in minutes, not after hours of sorting), but the leading window, the
     canary's sorter overrides, and an inactivity timeout sized for a short window. With
     ``canary.exercise_outputs: false`` the post-sort outputs are switched off. ``mem_mb`` is the
-    job's scheduler memory request, a bound of the memory watchdog. Raises SortFailure
+    job's scheduler memory request, a bound of the memory watchdog; ``root`` the working directory
+    (SortPlan.root). Raises SortFailure
     when the sorter or device can't be resolved (nothing to rehearse with).
     """
     cfg = recording_config(cfg, entry.name)
     canary = cfg["canary"]
     if not canary_enabled(canary["window_s"]):
         return CanaryDisabled(cfg["sorter"], f"canary.window_s={canary['window_s']}")
-    fields, defaults = _common(cfg, entry, "canary", device_of, mem_mb)
+    fields, defaults = _common(cfg, entry, "canary", device_of, mem_mb, root)
     for name, value in CANARY_SORTER_OVERRIDES.items():
         if name in defaults:
             fields["sorter_params"][name] = value
@@ -275,12 +286,12 @@ def plan_canary(cfg: dict, entry: RecordingEntry, *, device_of=_resolve_device,
 
 
 def plan_full_sort(cfg: dict, entry: RecordingEntry, attempt: int = 1, *, device_of=_resolve_device,
-                   mem_mb: int | None = None) -> SortPlan:
+                   mem_mb: int | None = None, root: str = ".") -> SortPlan:
     """The full sort's plan: the live settings, all of the recording; on a retry after a resource
     failure, ``sorter_params.batch_size`` divided by ``retry_batch_divisor`` per attempt. ``mem_mb``
     is the job's scheduler memory request (this attempt's), a bound of the memory watchdog."""
     cfg = recording_config(cfg, entry.name)
-    fields, defaults = _common(cfg, entry, "sort", device_of, mem_mb)
+    fields, defaults = _common(cfg, entry, "sort", device_of, mem_mb, root)
     if attempt > 1 and "batch_size" in defaults:
         base = fields["sorter_params"].get("batch_size", defaults["batch_size"])
         fields["sorter_params"]["batch_size"] = max(1, int(base / cfg["retry_batch_divisor"] ** (attempt - 1)))

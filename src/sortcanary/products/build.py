@@ -30,7 +30,6 @@ def wanted(outputs: dict) -> dict[str, bool]:
     exporters = outputs.get("exporters", {})
     return {
         "curation": bool(outputs.get("curation", {}).get("enabled")),
-        "phy": bool(exporters.get("phy")),
         "units_npz": bool(exporters.get("units_npz")),
         "nwb": bool(exporters.get("nwb")),
         "figures": bool(outputs.get("figures")),
@@ -43,8 +42,8 @@ def any_wanted(outputs: dict) -> bool:
 
 
 def needs_analyzer(on: dict[str, bool]) -> bool:
-    """The phy folder is the sorter's and the report alone can show raw counts; everything else
-    reads the analyzer's templates, locations or metrics."""
+    """The report alone can show raw counts; everything else reads the analyzer's templates,
+    locations or metrics."""
     return on["curation"] or on["units_npz"] or on["nwb"] or on["figures"]
 
 
@@ -116,21 +115,20 @@ def postprocess(recording, sorting, dest: Path, outputs: dict, job_kwargs: dict,
             write_json_atomic(dest / IN_SORTED["curation"], curation)
         files["curation"] = IN_SORTED["curation"]
         summary["units_curated"] = len(curation["curated_units"])
+    phy = exports.phy_folder(dest, IN_SORTED["phy"])  # the sorter's own, listed and linked wherever it left one
+    if phy:
+        files["phy"] = phy
     with _timed(timings, "exports"):
-        if on["phy"]:
-            files["phy"] = exports.phy_folder(dest, IN_SORTED["phy"])
-            if files["phy"] is None:
-                log.warning("outputs.exporters.phy: the sorter left no phy folder (%s/params.py)", IN_SORTED["phy"])
         if on["units_npz"]:
             files["units_npz"] = exports.write_units_npz(dest / IN_SORTED["units_npz"], sorting, analyzer,
                                                          curation).name
         if on["nwb"]:
-            from .nwb import nwb_metadata, write_nwb
+            from .nwb import write_nwb
 
             rec = context.get("recording", {})
             files["nwb"] = write_nwb(
                 dest / IN_SORTED["nwb"], recording, sorting, analyzer, curation, name=rec.get("name", dest.name),
-                metadata=nwb_metadata(outputs["nwb_metadata"]),
+                metadata=outputs["nwb_metadata"],
                 session_start=datetime.fromisoformat(context["session_start"]),
                 start_source=context["session_start_source"],
                 source_nwb=(rec["path"], rec["stream"]) if rec.get("format") == "nwb" else None,

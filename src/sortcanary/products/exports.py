@@ -2,8 +2,9 @@
 
 * phy: KS4 already writes a phy-ready folder (sorter/sorter_output). Re-exporting it through
   SpikeInterface's ``export_to_phy`` would compute principal components for every spike, which has
-  been reported slower than the sort itself, to produce what is already there. So it is recorded,
-  not re-exported.
+  been reported slower than the sort itself, to produce what is already there. So it is listed in
+  the sort's record and linked from the report (sortcanary.products.build), not re-exported, and
+  there is nothing to switch off.
 * units.npz: plain NumPy arrays (no pickles), readable anywhere with ``np.load``. Every raw unit
   is in it, with a ``curated`` mask, so a curation decision can be revisited.
 

@@ -3,8 +3,10 @@
 DANDI validates uploads with nwbinspector's DANDI configuration: a Subject with subject_id,
 species, sex and age is required, and Units.resolution, the experimenter, institution, experiment
 description and keywords are expected. None of that is in the data, so it comes from the config
-(``outputs.nwb_metadata``, merged per recording by ``nwb_metadata``); preflight warns once when
-the subject is missing (``dandi_gaps``). What the data does say is taken from it:
+(``outputs.nwb_metadata``, with a recording's ``recordings:`` override laid over it by its plan,
+sortcanary.plan.overrides); preflight warns once when the subject is missing
+(sortcanary.plan.preflight.dandi_gaps).
+What the data does say is taken from it:
 
 * session_start_time from the acquisition's own clock (sortcanary.recordings.session_start); when
   only a file's modification time was available, ``notes`` says so;
@@ -23,7 +25,6 @@ link would dangle after upload; and the copied metadata is a few kilobytes.
 
 from __future__ import annotations
 
-import copy
 import logging
 from contextlib import contextmanager
 from datetime import datetime
@@ -37,7 +38,6 @@ from .curation import kept_mask, plain
 
 log = logging.getLogger("sortcanary")
 
-DANDI_SUBJECT_KEYS = ("subject_id", "species", "sex", "age")  # what DANDI's validation requires
 AREA_KEYS = ("brain_area", "location")  # annotation names a brain area is found under
 UNKNOWN = "unknown"
 # The electrodes table columns pynwb's add_electrode takes by name; any other column is copied as a custom one.
@@ -55,25 +55,6 @@ def require_pynwb():
                     "pip install 'sortcanary[nwb]' or set outputs.exporters.nwb: false.",
         )) from exc
     return NWBHDF5IO, NWBFile
-
-
-def nwb_metadata(global_metadata: dict, recording_metadata: dict | None = None) -> dict:
-    """One recording's NWB metadata: the config's ``outputs.nwb_metadata`` with a per-recording
-    dict laid over it (key by key inside ``subject``; a None there keeps the global value)."""
-    merged = copy.deepcopy(global_metadata)
-    for key, value in (recording_metadata or {}).items():
-        if key == "subject":
-            merged["subject"] = {**merged.get("subject", {}),
-                                 **{k: v for k, v in (value or {}).items() if v is not None}}
-        elif value is not None:
-            merged[key] = copy.deepcopy(value)
-    return merged
-
-
-def dandi_gaps(metadata: dict) -> list[str]:
-    """The ``outputs.nwb_metadata`` keys DANDI requires that are not set."""
-    subject = metadata.get("subject") or {}
-    return [f"outputs.nwb_metadata.subject.{key}" for key in DANDI_SUBJECT_KEYS if not subject.get(key)]
 
 
 def write_nwb(path: Path, recording, sorting, analyzer, curation: dict | None, *, name: str, metadata: dict,

@@ -72,6 +72,7 @@ class Problem:
     path: str
     message: str
     stream: str = ""  # set when one stream of a multi-stream source is unusable
+    error_class: str = "input_invalid"  # the verdict class the summary gives it (sortcanary.taxonomy)
 
     def line(self) -> str:
         return f"{self.path}: {self.message}"

@@ -1,38 +1,37 @@
-"""The child side of a sort: ``python -m sortcanary.runner.child WORKDIR``.
+"""The child side of a sort: ``python -m sortcanary.runner.child WORKDIR PARENT_PID``.
 
 It reads the plan the parent wrote once into WORKDIR (``plan.json``) and the task to run on it
 (``task.json``): ``sort`` opens the recording, slices the plan's window, checks the window's data
 (canary only), builds the plan's recipe (sortcanary.runner.chain) and runs the backend, saving a
 SpikeInterface sorting; ``outputs`` builds the post-sort products from that saved sorting, on the
 same chain. The canary also judges the probe's bad channels (sortcanary.checks.bad_channels).
-The result JSON carries, on failure, the whole exception chain as text, for the parent's
-classifier, and the window's data-check figures, the evidence that tells a misconfigured
-recording from a silent one; with a recipe, the record of what its chain did (``recipe``). Either
-way it carries the sorter's peak GPU memory (``peak_gpu_bytes``), which only this process can ask
-torch for.
+The result JSON carries, on failure, the exception parsed while it is still in hand (its types,
+errno, the module an import missed and who imported it: sortcanary.classification.parse), which
+the parent classifies together with the sorter's logs, and the window's data-check figures, the
+evidence that tells a misconfigured recording from a silent one; with a recipe, the record of what
+its chain did (``recipe``). Either way it carries the sorter's peak GPU memory
+(``peak_gpu_bytes``), which only this process can ask torch for.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
 
 from ..atomic import write_json_atomic
-from ..classification import classify_exception
+from ..classification import parse_exception
 from ..layout import IN_SORTED
 from ..plan.sortplan import SortPlan
+from ..taxonomy import SortFailure
 from .watched import PLAN_FILE, RESULT_FILE, TASK_FILE
 
 log = logging.getLogger("sortcanary")
-
-
-def exception_chain_text(exc: BaseException) -> str:
-    """The whole chain (__cause__/__context__) as one text, as the classifier wants it."""
-    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
 
 
 def _recording(plan: SortPlan):
@@ -114,13 +113,15 @@ def sort_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict
     from ..checks.window_data import check_window
     from ..plan.sorters import resolve_backend
 
-    backend = resolve_backend(plan.sorter)
+    backend = resolve_backend(plan.sorter, plan.root)
     backend.check_installed(**plan.container)
     log.info("stage: loading")  # the stage markers every sorter's progress line falls back on
     recording = _recording(plan)
     if plan.window is not None:  # cheap trace checks, on the canary's window only
         log.info("stage: window data checks")
         evidence["data_checks"] = check_window(recording)
+        if not plan.recipe.active:  # with a chain, the full sort's traces reach the sorter as the window's do
+            rehearse_full_read(plan, backend)
     raw, chain = recording, None
     if plan.recipe.active:
         recording, chain = _with_recipe(plan, dest, evidence)
@@ -134,6 +135,18 @@ def sort_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict
     # import Kilosort4 and torch a second time (seconds of CPU per job).
     changed = {"sorter_params": params} if params is not plan.sorter_params else {}
     return {"units": int(len(sorting.unit_ids)), "sorter_version": backend.version(), **changed}
+
+
+def rehearse_full_read(plan: SortPlan, backend) -> None:
+    """The canary's window may reach the sorter another way than the whole recording will (see
+    SorterBackend.check_full_read): open the recording exactly as the full sort will hand it to the
+    sorter, and let the backend read it at the window's start the sorter's way, so that a read the
+    full sort would fail, or get wrong, blocks the canary."""
+    from dataclasses import replace
+
+    found = backend.check_full_read(_recording(replace(plan, window=None)), plan.window.start_s, plan.sorter_params)
+    if found:
+        log.info("the full sort's read of the recording, checked: %s", found)
 
 
 def outputs_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict:
@@ -189,16 +202,33 @@ def main(workdir: str) -> int:
     try:
         result = {"ok": True, **TASKS[task["task"]](plan, Path(task["dest"]), task["context"], evidence), **evidence,
                   **gpu_figures(failed=False)}
-    except Exception as exc:  # reported to the parent, which classifies it
+    except Exception as exc:  # reported to the parent, which classifies it with the sorter's logs
         result = {"ok": False, "exc_type": type(exc).__name__, "message": str(exc)[-2000:],
-                  "chain": exception_chain_text(exc), **evidence, **gpu_figures(failed=True)}
-        verdict = classify_exception(exc)  # the types say more than the text; the parent prefers this
-        if verdict is not None:
-            result["verdict"] = verdict.as_dict()
+                  "parsed": parse_exception(exc).as_dict(), **evidence, **gpu_figures(failed=True)}
+        if isinstance(exc, SortFailure):  # our own code already said what this is
+            result["verdict"] = exc.verdict.as_dict()
         traceback.print_exc()
     write_json_atomic(folder / RESULT_FILE, result)
     return 0
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Be SIGKILLed when the watching parent dies (Linux), so that a killed job never leaves an
+    orphaned sorter holding the GPU. Set here, first thing in the child, rather than in a preexec_fn
+    between fork and exec, which can deadlock a parent that runs other threads (a progress bar's, a
+    Jupyter kernel's). A parent that died before the signal was set is seen in the parent pid: the
+    child was handed to another process, and it stops before it starts anything."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the parent's own stop is all there is
+        pass
+    if os.getppid() != parent_pid:
+        sys.exit(f"sortcanary child: its parent (pid {parent_pid}) is gone; stopping before the task starts")
+
+
 if __name__ == "__main__":
+    die_with_parent(int(sys.argv[2]))
     sys.exit(main(sys.argv[1]))

@@ -27,6 +27,7 @@ import re
 import socket
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,6 +106,7 @@ class LogProgress:
     bar: dict | None = None
     bar_at: float = 0.0  # monotonic time the bar was last drawn: its ETA counts down from there
     stage_seconds: dict = field(default_factory=dict)  # seconds spent in each stage, by when it was read
+    clock: Callable[[], float] = time.monotonic  # when a line was read (a test gives its own)
     _stage_at: float = 0.0
     _carry: str = ""
     _patterns: list = field(default_factory=list)
@@ -114,7 +116,7 @@ class LogProgress:
         self._patterns = [(re.compile(p), name) for p, name in table]
 
     def set_stage(self, stage: str) -> None:
-        now = time.monotonic()
+        now = self.clock()
         if self.stage is not None:
             self.stage_seconds[self.stage] = self.stage_seconds.get(self.stage, 0.0) + now - self._stage_at
         self.stage, self.bar, self._stage_at = stage, None, now
@@ -126,7 +128,7 @@ class LogProgress:
         if passes is None:
             return None
         spent = sum(seconds for stage, seconds in self.stage_seconds.items() if stage in passes)
-        return round(spent + (time.monotonic() - self._stage_at if self.stage in passes else 0.0), 3)
+        return round(spent + (self.clock() - self._stage_at if self.stage in passes else 0.0), 3)
 
     def feed(self, text: str) -> None:
         """Take the text the log gained; complete lines open stages and update bars, and the
@@ -150,7 +152,7 @@ class LogProgress:
         if not bars:
             return
         last = bars[-1]
-        self.bar_at = time.monotonic()
+        self.bar_at = self.clock()
         self.bar = {"step": (last["desc"] or "").strip() or None, "percent": int(last["pct"]),
                     "done": int(last["n"]), "total": int(last["total"]),
                     "step_elapsed_s": clock_seconds(last["elapsed"]), "eta_s": clock_seconds(last["left"])}
@@ -176,8 +178,8 @@ class ProgressReporter:
     @classmethod
     def for_plan(cls, plan, path: Path | None = None, stream=None) -> "ProgressReporter":
         """A full sort's reporter also knows its forecast, from the canary's measured rate
-        (sortcanary.plan.resources.forecast_for; the job runs in the workflow's directory)."""
-        forecast = forecast_for(plan.recording.name, plan.duration_s) if plan.window is None else None
+        (sortcanary.plan.resources.forecast_for, in the plan's working directory)."""
+        forecast = forecast_for(plan.recording.name, plan.duration_s, plan.root) if plan.window is None else None
         return cls(recording=plan.recording.name, job=plan.job, sorter=plan.sorter,
                    interval_s=plan.progress_interval_s, path=path, stream=stream, forecast_s=forecast)
 

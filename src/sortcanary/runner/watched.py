@@ -7,7 +7,7 @@ days. The parent here only watches:
 
 * inactivity -- the sorter's logs and output folder stop growing for ``timeout_s``: stop it;
 * disk       -- free space of the watched folders drops below ``abort_free_bytes``: stop it;
-* memory     -- the process tree's RSS nears its limit (host, cgroup, mem_mb): stop it
+* memory     -- the tree's unreclaimable memory nears its limit (host, cgroup, mem_mb): stop it
   (runner.guards.memory);
 * I/O stall  -- the tree neither reads nor computes while alive: stop it (runner.guards.io_stall);
 * exit       -- a child ended by SIGKILL with no error text is the OOM killer's work;
@@ -20,13 +20,13 @@ poll, and the child's peak GPU memory come back with the result (``peak_rss_byte
 
 The child (sortcanary.runner.child) reads the plan this side writes once into the work folder,
 runs one task -- ``sort`` (run the backend, save the sorting) or ``outputs`` (the post-sort step
-on the saved sorting) -- and writes a result JSON, which on failure carries the whole exception
-chain as text for the classifier.
+on the saved sorting) -- and writes a result JSON, which on failure carries its exception, parsed;
+this side adds the sorter's logs and the exit status and classifies once, with the plan's rules
+(built-in and the config's ``classification.rules``).
 """
 
 from __future__ import annotations
 
-import ctypes
 import os
 import shutil
 import signal
@@ -40,10 +40,9 @@ from pathlib import Path
 import psutil
 
 from ..atomic import read_json, write_json_atomic
-from ..checks.activity import settle
-from ..classification import classify
 from ..plan.sortplan import SortPlan
 from ..taxonomy import Verdict, verdict_for
+from .failure import failure_verdict
 from .gpu_slots import child_env, device_used, gpu_slot
 from .guards.arm import TRIPPED_BY, arm_guards
 from .guards.events import EventLog, events_path
@@ -58,7 +57,6 @@ RESULT_FILE = "result.json"
 GRACE_S = 10.0
 POLL_S = 0.5
 DISK_POLL_S = 2.0
-LOG_TAIL_CHARS = 4000
 
 
 @dataclass
@@ -69,17 +67,6 @@ class ChildResult:
     verdict: Verdict | None = None
     details: dict = field(default_factory=dict)
     gpu: str | None = None  # the device the child ran on (sortcanary.runner.gpu_slots.device_used)
-
-
-def tail(path: Path, chars: int = LOG_TAIL_CHARS) -> str:
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(0, os.SEEK_END)
-            size = fh.tell()
-            fh.seek(max(0, size - chars))
-            return fh.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
 
 
 def _tree_size(paths: list[Path]) -> tuple[int, float]:
@@ -135,15 +122,6 @@ def _stop(proc: subprocess.Popen, grace_s: float = GRACE_S) -> None:
     proc.poll()
 
 
-def _die_with_parent() -> None:
-    """In the child, before exec: get SIGKILLed if the watching parent dies (Linux), so a killed job
-    never leaves an orphaned sorter holding the GPU."""
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-
-
 class _TermAsSystemExit:
     """Turn SIGTERM into SystemExit in the parent while the child runs, so the child gets stopped."""
 
@@ -193,12 +171,13 @@ def run_task(
     events = EventLog(events_path(log_path), job=plan.job, task=task, recording=plan.recording.name,
                       attempt=plan.attempt)
     peak_rss = 0
-    with open(log_path, "ab", buffering=0) as log, _TermAsSystemExit(), gpu_slot(plan.gpu_ids) as pinned:
+    with open(log_path, "ab", buffering=0) as log, _TermAsSystemExit(), gpu_slot(plan.gpu_ids, root=plan.root) as pinned:
         gpu = device_used(pinned, plan.torch_device)
+        # No preexec_fn (it can deadlock a parent running other threads): the child ties its life to
+        # this process itself, told which pid to expect (sortcanary.runner.child.die_with_parent).
         proc = subprocess.Popen(
-            [sys.executable, "-m", "sortcanary.runner.child", str(workdir)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
-            env=child_env(pinned),
+            [sys.executable, "-m", "sortcanary.runner.child", str(workdir), str(os.getpid())],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=child_env(pinned),
         )
         events.context["pid"] = proc.pid
         try:
@@ -252,46 +231,10 @@ def run_task(
     if result and result.get("ok"):
         details = {**result, **measured, "data_pass_seconds": progress.progress.data_pass_seconds()}
         return ChildResult(True, seconds, units=result["units"], details=details, gpu=gpu)
-    verdict = tripped or _failure_verdict(result, proc.returncode, log_path, sorter_logs)
+    verdict = tripped or failure_verdict(plan, result, proc.returncode, log_path, sorter_logs)
     if verdict.error_class == "gpu_out_of_memory":
         snapshot = write_gpu_snapshot(log_path, (result or {}).get("gpu_memory_summary"))
         verdict.evidence["gpu_snapshot"] = str(snapshot)
         events.emit("gpu", "snapshot", f"GPU out of memory; snapshot in {snapshot}", path=str(snapshot))
     verdict.evidence.update({k: v for k, v in measured.items() if v is not None})
     return ChildResult(False, seconds, verdict=verdict, details={**(result or {}), **measured}, gpu=gpu)
-
-
-def _failure_verdict(result: dict | None, exit_code: int, log_path: Path, sorter_logs: list[Path]) -> Verdict:
-    """The child's own verdict, else the classifier's on its exception chain, the sorter's logs and
-    its exit status; a verdict that needs evidence is settled by the window's data checks."""
-    verdict = Verdict.from_dict(result["verdict"]) if result and result.get("verdict") else None
-    if verdict is None:
-        verdict = _classified(result, exit_code, log_path, sorter_logs)
-    if result and result.get("recipe"):  # what the recipe's chain did before the failure
-        verdict.evidence.setdefault("recipe", result["recipe"])
-    if result and result.get("data_checks"):  # what the window's traces looked like before the sorter failed
-        verdict.evidence["data_checks"] = result["data_checks"]
-        verdict = settle(verdict, result["data_checks"])
-    return verdict
-
-
-def _classified(result: dict | None, exit_code: int, log_path: Path, sorter_logs: list[Path]) -> Verdict:
-    texts = [(result or {}).get("chain", "")]
-    evidence: dict = {"log": str(log_path)}
-    for path in sorter_logs:
-        if path.name == "spikeinterface_log.json":
-            trace = (read_json(path) or {}).get("error_trace")
-            if trace:  # a list of lines in SpikeInterface 0.105, a string in older releases
-                texts.append("\n".join(trace) if isinstance(trace, list) else str(trace))
-                evidence["spikeinterface_log"] = str(path)
-        elif path.is_file():
-            texts.append(tail(path))
-            evidence["sorter_log"] = str(path)
-            evidence["sorter_log_tail"] = tail(path, 1500)
-    if not any(texts):
-        texts.append(tail(log_path))
-    verdict = classify("\n".join(t for t in texts if t), exit_code=None if result else exit_code, **evidence)
-    if result:
-        last_line = next((ln for ln in reversed(result.get("message", "").splitlines()) if ln.strip()), "")
-        verdict.evidence.setdefault("exception", f"{result.get('exc_type')}: {last_line.strip()}"[:500])
-    return verdict

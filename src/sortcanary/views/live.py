@@ -51,15 +51,17 @@ def process_alive(state: dict, now: float | None = None) -> bool:
     return abs(started - float(state.get("pid_started") or 0)) < 1.0
 
 
-def running_job(name: str, root: str = ".") -> dict | None:
-    """The progress of ``name``'s running job (with ``elapsed_s`` brought up to now), or None."""
+def running_job(name: str, root: str = ".", mtime=None) -> dict | None:
+    """The progress of ``name``'s running job (with ``elapsed_s`` brought up to now), or None.
+    ``mtime(pattern, name)``: when one of the job's files was written (None: not there); by
+    default a stat, a caller that listed the folders already gives its own (views.rows.RunFiles)."""
+    mtime = mtime or (lambda pattern, rec: _mtime(layout.path(pattern, root, recording=rec)))
     for job, progress_pattern, verdict_pattern in JOBS:
-        progress_path = layout.path(progress_pattern, root, recording=name)
-        written = _mtime(progress_path)
-        verdict_written = _mtime(layout.path(verdict_pattern, root, recording=name))
+        written = mtime(progress_pattern, name)
+        verdict_written = mtime(verdict_pattern, name)
         if written is None or (verdict_written is not None and verdict_written >= written):
             continue
-        state = read_json(progress_path)
+        state = read_json(layout.path(progress_pattern, root, recording=name))
         if state and process_alive(state):
             state["job"] = job
             if state.get("started"):
@@ -68,8 +70,8 @@ def running_job(name: str, root: str = ".") -> dict | None:
     return None
 
 
-def running_jobs(names, root: str = ".") -> dict[str, dict]:
-    found = {name: running_job(name, root) for name in names}
+def running_jobs(names, root: str = ".", mtime=None) -> dict[str, dict]:
+    found = {name: running_job(name, root, mtime) for name in names}
     return {name: state for name, state in found.items() if state}
 
 

@@ -3,18 +3,22 @@
 Each module owns everything sortcanary knows about its format, in the spirit of SpikeInterface's
 sorter registry:
 
-* ``FORMAT`` (its name in the config's ``formats.include``), ``KIND`` (``file`` or ``folder``)
-  and ``SUFFIXES`` (stripped from file names to name the session);
+* ``FORMAT`` (its name in the config's ``formats.include``) and ``SUFFIXES`` (stripped from file
+  names to name the session);
 * ``detect(path, is_dir) -> bool``: is this directory entry of the format? From names only
-  (suffixes, marker files; ``is_dir`` is stat'ed once by discovery for every format), so a corrupt file is still recognised as its format and reported as such;
+  (suffixes, marker files; ``is_dir`` is stat'ed once by discovery for every format), so a corrupt
+  file is still recognised as its format and reported as such;
 * ``entries(path, ctx) -> [RecordingEntry | Problem]``: one entry per sortable stream, from headers
   and metadata only, never traces; an error that spoils the whole source raises EntryError;
 * ``open_recording(entry)``: the lazy SpikeInterface recording, through its extractor.
 
-A new format is one module with these four names and one line in ``REGISTRY``. Order matters
+Optionally, ``session_start(entry)``: the acquisition's own clock (sortcanary.recordings.session_start).
+
+A new format is one module with these names and one line in ``REGISTRY``. Order matters
 where two could claim an entry: a SpikeInterface folder before the acquisition folders, a loose
 SpikeGLX ``.bin`` (with a ``.meta``) before the raw binary layout. ``si_object`` is the one
-module that is never detected: it opens the recording objects the Python API hands over.
+module that is never detected (so it has no ``entries``): it opens the recording objects the
+Python API hands over.
 """
 
 from __future__ import annotations

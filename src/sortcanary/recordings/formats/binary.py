@@ -15,7 +15,6 @@ from ..metadata import binary_params, frames_in, probe_channel_count, read_json_
 from .context import FormatContext
 
 FORMAT = "binary"
-KIND = "file"
 SUFFIXES = (".bin", ".dat")
 SIDECAR_REQUIRED = ("sampling_frequency", "num_channels", "dtype", "probe")
 

@@ -27,7 +27,6 @@ from ..entry import EntryError, RecordingEntry, slugify
 from .context import FormatContext, session_name
 
 FORMAT = "intan"
-KIND = "file"
 SUFFIXES = (".rhd", ".rhs")
 MAGIC = {".rhd": 0xC6912702, ".rhs": 0xD69127AC}
 AMPLIFIER_SIGNAL_TYPE = 0  # neo stream "0": RHD2000/RHS2000 amplifier channel

@@ -30,7 +30,6 @@ from . import hdf5
 from .context import FormatContext, session_name
 
 FORMAT = "maxwell"
-KIND = "file"
 SUFFIXES = (".raw.h5",)
 LEGACY_VERSION = 20160704
 LEGACY_RATE = 20000.0

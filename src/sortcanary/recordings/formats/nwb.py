@@ -26,7 +26,6 @@ from . import hdf5
 from .context import FormatContext, session_name
 
 FORMAT = "nwb"
-KIND = "file"
 SUFFIXES = (".nwb",)
 ELECTRODES_TABLE = "general/extracellular_ephys/electrodes"
 RATE_SAMPLES = 1000  # timestamps read to estimate the rate, as SpikeInterface does

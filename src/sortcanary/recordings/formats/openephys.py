@@ -32,7 +32,6 @@ from ..metadata import read_json_object
 from .context import FormatContext
 
 FORMAT = "openephys"
-KIND = "folder"
 SUFFIXES = ()
 BYTES_PER_SAMPLE = 2
 NON_NEURAL_STREAMS = ("NI-DAQmx",)

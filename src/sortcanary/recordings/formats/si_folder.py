@@ -16,7 +16,6 @@ from ..metadata import binary_params, frames_in, read_json_object, real_path
 from .context import FormatContext
 
 FORMAT = "si_folder"
-KIND = "folder"
 SUFFIXES = ()
 MARKER = "si_folder.json"
 

@@ -20,10 +20,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..entry import EntryError, RecordingEntry, slugify
-from .context import FormatContext
 
 FORMAT = "si_object"
-KIND = "file"
 SUFFIXES = ()
 JSON_NAME = "recording.json"
 PICKLE_NAME = "recording.pkl"
@@ -79,15 +77,7 @@ def _files(path: Path) -> tuple[str, ...]:
     return (str(path),) if path.is_file() else tuple(str(p) for p in sorted(path.iterdir()) if p.is_file())
 
 
-def entries(path: Path, ctx: FormatContext) -> list[RecordingEntry]:
-    return [entry_of(open_recording_file(path), path, Path(path).stem)]
-
-
-def open_recording_file(path: str | Path):
+def open_recording(entry: RecordingEntry):
     import spikeinterface.core as sc
 
-    return sc.load(Path(path))
-
-
-def open_recording(entry: RecordingEntry):
-    return open_recording_file(entry.path)
+    return sc.load(Path(entry.path))

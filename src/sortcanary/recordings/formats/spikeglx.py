@@ -24,7 +24,6 @@ from ..entry import EntryError, Problem, RecordingEntry, recording_name
 from .context import FormatContext
 
 FORMAT = "spikeglx"
-KIND = "folder"
 SUFFIXES = ()
 RAW_SUFFIXES = (".bin", ".dat")
 BYTES_PER_SAMPLE = 2  # SpikeGLX writes int16
@@ -144,10 +143,10 @@ def open_recording(entry: RecordingEntry):
 
 
 def session_start(entry: RecordingEntry) -> tuple[datetime, str] | None:
-    """The AP stream's ``fileCreateTime`` (naive local time) and its source, or None without one."""
+    """The AP stream's ``fileCreateTime`` (naive local time) and its source, or None without one.
+    The ``.meta`` is parsed by neo's ``read_meta_file``, as at discovery."""
+    from neo.rawio.spikeglxrawio import read_meta_file
+
     meta = Path(entry.input_files[0])
-    for line in meta.read_text(errors="replace").splitlines():
-        key, _, value = line.partition("=")
-        if key.strip() == "fileCreateTime" and value.strip():
-            return datetime.fromisoformat(value.strip()), f"SpikeGLX fileCreateTime in {meta.name}"
-    return None
+    created = read_meta_file(meta).get("fileCreateTime", "").strip()
+    return (datetime.fromisoformat(created), f"SpikeGLX fileCreateTime in {meta.name}") if created else None

@@ -2,8 +2,9 @@
 
 Without it an out-of-memory shows up only afterwards, as a SIGKILL (``host_out_of_memory``), and by
 then the kernel may have killed another process, or SLURM, whose cgroup limit was hit, may have
-ended the whole job without a verdict. So the tree's RSS (guards.tree) is compared on every poll
-with a limit, the smallest of:
+ended the whole job without a verdict. So the memory the tree holds and the kernel can't reclaim
+(anonymous, shared and swapped-out pages: guards.tree) is compared on every poll with a limit, the
+smallest of:
 
 * ``memory.host_fraction`` of the host's physical memory;
 * ``memory.limit_gb``, when the config sets one;
@@ -11,6 +12,11 @@ with a limit, the smallest of:
   smallest along the cgroup's path): what SLURM and containers enforce;
 * the job's ``mem_mb`` resource, when Snakemake gave it one: what the scheduler (or a local
   ``--resources mem_mb=``) promised the other jobs this one would stay within.
+
+Not RSS: RSS also counts the pages of a recording the sorter keeps memory-mapped while it reads it,
+which are clean and which the kernel (and a cgroup, before it kills anything) drops under pressure.
+A sorter that maps a whole file larger than the limit would otherwise be stopped for memory it
+never held; plan.resources sizes ``mem_mb`` on the same premise.
 
 At ``memory.warn_fraction`` of the limit it warns once (job log and audit log); at
 ``memory.abort_fraction`` it trips with a *resource* verdict, ``host_memory_watchdog``, carrying the
@@ -96,8 +102,8 @@ def memory_limit(bounds: GuardBounds, root: Path | str = "/") -> tuple[int, str]
 
 
 class MemoryGuard:
-    """Warns once, then trips, as the tree's RSS crosses the bounds' fractions of the limit (the
-    runner logs the trip, with the verdict's figures)."""
+    """Warns once, then trips, as the tree's unreclaimable memory crosses the bounds' fractions of
+    the limit (the runner logs the trip, with the verdict's figures)."""
 
     name = "memory"
 
@@ -110,18 +116,19 @@ class MemoryGuard:
                     warn_bytes=int(self.warn_at), abort_bytes=int(self.abort_at))
 
     def check(self, sample: TreeSample, now: float) -> Verdict | None:
-        rss = sample.rss_bytes
-        self.peak = max(self.peak, rss)
-        share = f"{rss / self.limit:.0%} of the {_gb(self.limit)} limit ({self.source})"
-        if rss >= self.abort_at:
-            message = (f"The sorter's processes reached {_gb(rss)}, {share}; stopped before the kernel's OOM "
-                       "killer or the scheduler could end the job.")
-            return verdict_for("host_memory_watchdog", message=message, peak_rss_bytes=self.peak,
-                               limit_bytes=self.limit, limit_source=self.source,
+        held = sample.anon_bytes
+        self.peak = max(self.peak, held)
+        share = f"{held / self.limit:.0%} of the {_gb(self.limit)} limit ({self.source})"
+        if held >= self.abort_at:
+            message = (f"The sorter's processes reached {_gb(held)} of memory the kernel can't reclaim, {share}; "
+                       "stopped before the kernel's OOM killer or the scheduler could end the job.")
+            return verdict_for("host_memory_watchdog", message=message, peak_anon_bytes=self.peak,
+                               rss_bytes=sample.rss_bytes, limit_bytes=self.limit, limit_source=self.source,
                                abort_bytes=int(self.abort_at), processes=sample.processes)
-        if rss >= self.warn_at and not self.warned:
+        if held >= self.warn_at and not self.warned:
             self.warned = True
-            log.warning("memory watchdog: the sorter's processes use %s, %s", _gb(rss), share)
-            self.events.emit(self.name, "warn", f"RSS {_gb(rss)} is {share}", rss_bytes=rss,
-                             limit_bytes=self.limit, limit_source=self.source, processes=sample.processes)
+            log.warning("memory watchdog: the sorter's processes hold %s, %s", _gb(held), share)
+            self.events.emit(self.name, "warn", f"unreclaimable memory {_gb(held)} is {share}", anon_bytes=held,
+                             rss_bytes=sample.rss_bytes, limit_bytes=self.limit, limit_source=self.source,
+                             processes=sample.processes)
         return None

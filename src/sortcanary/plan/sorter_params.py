@@ -10,8 +10,8 @@ from __future__ import annotations
 import difflib
 
 from ..config import ConfigError
-from ..plan.sorters import resolve_backend
 from ..taxonomy import SortFailure
+from .sorters import resolve_backend
 
 
 def check_sorter_params(sorter: str, params: dict) -> None:

@@ -1,0 +1,272 @@
+"""The built-in rules, one per mechanism of failure, grouped by family.
+
+Structural rules read the parsed failure's facts (sortcanary.classification.structural; an API that
+changed between two packages' versions, sortcanary.classification.versions); text rules cover what
+only words say (a registry's reply, a driver's complaint), each pattern a family of phrasings, never
+a bare word like "error". Within a category the list order is the order tried;
+across categories the priority is environment > resource > biological
+(sortcanary.classification.rules.ranked).
+"""
+
+from __future__ import annotations
+
+from . import allocations as a
+from . import structural as s
+from . import versions as v
+from .rules import Rule, text_rule
+
+
+def _rule(name, error_class, test, mechanism) -> Rule:
+    return Rule(name, error_class, mechanism, test)
+
+
+_t = text_rule
+BUILT_IN: tuple[Rule, ...] = (
+    # -- environment: containers (their output wraps every other message, so they come first)
+    _t("docker-socket-permission", "container_error", r"permission denied while trying to connect to the Docker daemon|"
+       r"docker: Got permission denied while trying to connect", "the user may not use the Docker socket",
+       reason="permission_denied"),
+    _t("docker-daemon-unreachable", "container_error", r"Cannot connect to the Docker daemon|Is the docker daemon "
+       r"running|Error while fetching server API version", "no Docker engine answers", reason="daemon_down"),
+    _t("image-not-found", "container_image_pull_failed", r"pull access denied|manifest (for \S+ )?unknown|repository does "
+       r"not exist|ImageNotFound|Unable to locate container image|Failed to pull singularity image|failed to pull and "
+       r"unpack image|unauthorized: authentication required|requested access to the resource is denied|failed to resolve "
+       r"reference|conveyor failed to get",
+       "the registry has no such image or tag, or refused it"),
+    _t("registry-rate-limit", "container_image_pull_failed", r"toomanyrequests|pull rate limit|429 Too Many Requests",
+       "the registry's pull rate limit"),
+    _t("registry-unreachable", "container_image_pull_failed", r"(While (making|pulling) image|Unable to handle \S+ "
+       r"uri)[^\n]*registry|failed to get checksum for|error pinging (docker )?registry|\bGet \"?https?://[^\s\"]*"
+       r"(registry|docker\.io|ghcr\.io|quay\.io)|lookup [^\s:]*(registry|docker\.io|ghcr\.io|quay\.io)[^\n]*no such host|"
+       r"x509: certificate signed by unknown authority",
+       "the registry can't be reached (DNS, proxy, network)"),
+    _t("container-gpu-hook-missing", "container_gpu_unavailable", r"could not select device driver \"[^\"]*\" with "
+       r"capabilities: \[\[gpu\]\]|nvidia-container-cli: (initialization|requirement) error|Could not find any nv "
+       r"(files|libraries) on this host|unknown or invalid runtime name: nvidia|Unknown runtime specified nvidia|"
+       r"unresolvable CDI devices nvidia\.com/gpu|\bnvidia-container-runtime(-hook)?\b[^\n]{0,40}(executable file not "
+       r"found|no such file)", "the container engine runs but can't hand the GPU to the container (no NVIDIA runtime or "
+       "hook, or the engine not configured for it)"),
+    _t("container-runtime-missing", "container_runtime_missing", r"\b(docker|singularity|apptainer)\b(?:(?!image)"
+       r"[^\n]){0,40}?(is not installed|(command )?not found|has to be available|could not be found)|python .(docker|"
+       r"spython). package must be installed|No such file or directory: '(singularity|apptainer|docker)'",
+       "no container engine on the node"),
+    _t("container-setup-failed", "container_error", r"OCI runtime (create|exec) failed|container creation failed|"
+       r"error mounting [^\n]* to rootfs", "the engine could not set the container up (a bind mount, the entrypoint)",
+       reason="container_setup"),
+    _t("container-image-setup", "container_error", r"in_container_sorter_script\.py.*?No module named [\\'\"]*"
+       r"spikeinterface", "the image can't install SpikeInterface", reason="image_setup"),
+    # -- environment: the install
+    _rule("missing-container-client", "container_runtime_missing", s.missing("container"),
+          "the container engine's Python client is not installed"),
+    _rule("missing-exporter-package", "exporter_unavailable", s.missing("exporter"),
+          "a package an output in the config needs is not installed"),
+    _t("sorter-not-installed", "sorter_not_installed", r"(The|This) sorter \S+ is not installed|\b(KILOSORT[\d_]*|IRONCLUST|"
+       r"HDSORT|WAVECLUS|KLUSTA)_PATH\b", "SpikeInterface finds no such sorter installed (a MATLAB sorter's path unset)"),
+    _rule("missing-sorter", "sorter_not_installed", s.missing("sorter"), "the sorter's own package is not installed"),
+    _rule("missing-dependency", "dependency_missing", s.missing("dependency"),
+          "a module the sorter stack imports is not installed"),
+    _rule("missing-compiled-part", "binary_import_broken", s.missing("broken"),
+          "an installed package lacks its own compiled part: a broken build"),
+    _rule("sorter-lacks-module", "sorter_version_unsupported", s.missing("sorter_version"),
+          "the installed sorter lacks a module its caller imports: another version is needed"),
+    _rule("package-lacks-module", "dependency_version_mismatch", s.missing("version"),
+          "an installed package lacks a module its caller imports: another version is needed"),
+    _rule("sorter-lacks-name", "sorter_version_unsupported", s.missing_symbol(in_sorter=True),
+          "the installed sorter lacks a name its caller imports"),
+    _rule("package-lacks-name", "dependency_version_mismatch", s.missing_symbol(in_sorter=False),
+          "an installed package lacks a name its caller imports"),
+    _rule("stale-compiled-extension", "binary_import_broken", v.compiled_call_mismatch, "a compiled extension's "
+          "signature does not fit its own package's call: built from another version"),
+    _rule("sorter-call-changed", "sorter_version_unsupported", v.call_mismatch(in_sorter=True),
+          "a call between the sorter and its wrapper no longer fits the installed version"),
+    _rule("package-call-changed", "dependency_version_mismatch", v.call_mismatch(in_sorter=False),
+          "a call into an installed package no longer fits its signature"),
+    _rule("sorter-name-removed", "sorter_version_unsupported", v.attribute_removed(in_sorter=True),
+          "a name the sorter or its wrapper uses is gone from the installed version"),
+    _rule("package-name-removed", "dependency_version_mismatch", v.attribute_removed(in_sorter=False),
+          "a name the caller uses is gone from the installed package (removed in a release)"),
+    _t("version-requirement", "dependency_version_mismatch", r"\b(needs|requires) [\w.-]+ (version )?['\"]?[<>=~]*\s*\d+"
+       r"(\.\d+)*['\"]? or (less|greater|newer|older|later|higher|lower|above|below)\b|VersionConflict|version '?[\d.]+'? "
+       r"currently installed|\brequires [\w.-]+ ?(>=|<=|==|~=|<|>) ?\d|\bincompatible with [\w.-]+ ?(>=|<=|==|<|>) ?\d|"
+       r"conflicting dependencies|ResolutionImpossible|UnsatisfiableError", "a package, or the installer, says the "
+       "versions asked for do not fit together"),
+    _t("optional-dependency-missing", "dependency_missing", r"Missing optional dependency '[\w.-]+'|\b(pip|conda) "
+       r"install [\w.-]+ to use\b|\bmust (first )?install the [\w.-]+ package", "a package says a module it needs "
+       "for this is not installed"),
+    _t("cuda-python-missing", "dependency_missing", r"requires cuda, but the package ('cuda-python' )?is not installed",
+       "SpikeInterface's GPU container path needs the cuda-python package"),
+    _t("matlab-toolbox-missing", "dependency_missing", r"the following products? must be licensed, installed, and "
+       r"enabled|Undefined function '(?!mex|spikedetector)\w+' for input arguments of type 'gpuArray'|(Undefined|"
+       r"Unrecognized) function (or variable )?'(gpuArray|gpuDevice|parpool)'|License checkout failed",
+       "a MATLAB toolbox the sorter needs is not installed or not licensed (gpuArray: the Parallel Computing "
+       "Toolbox)"),
+    _t("sorter-version-unsupported", "sorter_version_unsupported", r"only supports \S+ versions?\b|\b(kilosort|"
+       r"spikeinterface|probeinterface|torch|numpy|python|matlab)\w*\s+versions?\b[^\n]{0,80}\bnot (supported|"
+       r"compatible)\b", "the sorter refuses the installed versions"),
+    _t("unknown-sorter", "unknown_sorter", r"sortcanary: unknown sorter", "the configured sorter does not exist"),
+    _t("os-access-denied", "permission_denied", r"\bAccess is denied\b|Change file permissions? to (readable|writable)|"
+       r"you (may )?(do not|don't) have (write|read) permission", "the OS refused a file in its own words (Windows' "
+       "'Access is denied', MATLAB's 'Change file permission'): a MEX file or a folder the user may not read or write"),
+    # -- environment: the GPU (driver before broken binaries: a missing nvcuda.dll is the driver)
+    _t("gpu-driver", "gpu_driver_error", r"CUDA driver version is insufficient|Found no NVIDIA driver|NVIDIA-SMI has "
+       r"failed|couldn't communicate with the NVIDIA driver|problem with the (graphics|CUDA) driver or with this GPU|"
+       r"The CUDA driver (could not be loaded|was found, but it is too old)|cudaErrorInsufficientDriver|The NVIDIA driver "
+       r"on your system is too old|\blib(cuda|nvidia-ml)\.so[.\d]*: cannot open shared object file|Driver/library "
+       r"version mismatch|CUDA_ERROR_UNSUPPORTED_PTX_VERSION|PTX was compiled with an unsupported toolchain|forward "
+       r"compatibility was attempted on non supported HW|unsupported display driver / cuda driver combination|CUDA "
+       r"driver initialization failed|no longer supports this GPU because it is too old|(GPU|device)[^\n]{0,60}not "
+       r"supported because it has a (lower )?compute capability|system not yet initialized|cudaErrorSystemNotReady|\bdriver\b"
+       r"[^\n]{0,60}\bis too old\b|PLATFORM_NOT_FOUND_KHR",
+       "the NVIDIA driver is missing, too old, or not the one loaded in the kernel"),
+    _t("cuda-toolkit-missing", "cuda_toolkit_missing", r"No CUDA toolkit installation could be found|MW_NVCC_PATH|"
+       r"CUDA_HOME environment variable is not set|nvcc: (command )?not found|'nvcc' is not recognized|No supported "
+       r"compiler (or SDK )?was found", "no CUDA compiler to build the sorter's kernels"),
+    _t("cuda-kernels-not-built", "cuda_kernels_not_compiled", r"no kernel image is available for execution on the "
+       r"device|is not compatible with the current PyTorch installation|is not a MEX file|Invalid MEX-file|Compiled "
+       r"Kilosort files not found|(Undefined|Unrecognized) function( or variable)? '(mex\w+|spikedetector\w*)'",
+       "the GPU kernels are not built for this GPU"),
+    _t("cuda-build-failed", "cuda_build_failed", r"(nvcc|fatbinary|ptxas)\s+fatal|Unsupported gpu architecture|Error "
+       r"using mex\s*\n[^\n]*\bnvcc\b|Error in mexcuda|nvrtc: error: invalid value for --gpu-architecture|unsupported "
+       r"(GNU|Microsoft Visual Studio|clang) version!|-allow-unsupported-compiler",
+       "the sorter's CUDA kernels did not build"),
+    _t("matlab-function-missing", "sorter_not_installed", r"(Undefined|Unrecognized) function or variable '\w+'",
+       "a function of the sorter is not on MATLAB's path (an incomplete or old install)"),
+    _t("device-unavailable", "device_unavailable", r"Torch not compiled with CUDA enabled|No (CUDA|HIP) GPUs are "
+       r"available|torch\.cuda\.is_available\(\) is False|"
+       r"no CUDA-capable device is detected|No supported GPU device|sortcanary: CUDA requested|CUDA-capable device\(s\) "
+       r"(is|are)[/a-z]* busy or unavailable|CUDA-capable devices are busy or unavailable|This sorter requires "
+       r"cuda, but the package 'cuda-python' is not installed|The container requires a NVIDIA GPU capability, but it is "
+       r"not available", "the requested device can't be used here"),
+    # -- environment: broken binaries, downloads, the scheduler, permissions
+    _t("qt-plugin-libraries-missing", "dependency_missing", r"(could not|couldn't) (find or )?load the Qt platform "
+       r"plugin|no Qt platform plugin could be initialized|is needed to load the Qt \w+ platform plugin", "Qt's platform "
+       "plugin is there but a system library it needs is not (libxcb-cursor0, libxcb-xinerama0, ...)"),
+    _t("binary-import-broken", "binary_import_broken", r"DLL load failed|cannot open shared object file|Initializing "
+       r"\S+, but found \S+ already initialized|error while loading shared libraries|\.so[.\d]*: (file too short|invalid "
+       r"ELF header|wrong ELF class)|version `?(GLIBC|GLIBCXX|CXXABI)_[\d.]+'? not found|Library not loaded: |Symbol not "
+       r"found: |\[WinError 12[67]\]|Error loading \"[^\"\n]+\.dll\"|Could not load (dynamic )?library|version "
+       r"incompatibility: \w+ was compiled\s+against|MKL FATAL ERROR: Cannot load|HDF5 library version mismatched|\[WinError 193\]",
+       "a compiled library does not load (missing, truncated, built for another system, or the loader can't find it)"),
+    _rule("undefined-symbol", "binary_import_broken", s.undefined_symbol, "a compiled library needs a symbol the "
+          "loaded libraries lack: builds that don't match"),
+    _t("cpu-instruction-missing", "binary_import_broken", r"compiled to use (AVX|SSE|FMA)\w*(\.\d)? instructions,? but "
+       r"these aren't available|but your machine doesn't support:? \(?(AVX|SSE|FMA)|processor must support the [^\n]{0,80}"
+       r"(instructions|SSE|AVX)|(CPU|processor) (does not|doesn't) support (the )?(AVX|SSE\d|FMA)", "the binary says it "
+       "was built for instructions this CPU lacks (a bare SIGILL says nothing: the same crash comes from bugs)"),
+    _t("numpy-abi-mismatch", "dependency_version_mismatch", r"compiled using NumPy 1\.x cannot be run in NumPy 2|module "
+       r"compiled against (ABI|API) version \S+ but this version of numpy is|numpy\.(dtype|ndarray|ufunc) size changed, may indicate "
+       r"binary incompatibility|numpy\.core\.multiarray failed to import|_ARRAY_API not found", "a compiled extension "
+       "was built against another NumPy than the one installed"),
+    _t("job-shell-command-missing", "job_environment_incomplete", r"(slurm_script|\.sh|job[\w.-]*): line \d+: "
+       r"[\w.-]+: command not found|execve\(\): [\w.-]+: No such file or directory|Your shell has not been properly "
+       r"configured to use 'conda activate'|Run 'conda init' before 'conda activate'|MODULEPATH is undefined|(^|sh: |: )"
+       r"(\d+: )?(module|ml|conda|mamba|micromamba|activate|deactivate): (command not found|not found|No such file or "
+       r"directory)|\bsource: not found|/usr/bin/env: .?python[\d.]*.?: No such file or directory|The following "
+       r"module\(s\) are unknown|Unable to locate a modulefile for|Could not find conda environment: |"
+       r"EnvironmentLocationNotFound", "the batch job's shell lacks what the login shell sets up (module, conda, PATH)"),
+    _rule("command-not-found", "job_environment_incomplete", s.exit_is(127), "the job's shell found no such command "
+          "(exit status 127)"),
+    _t("shared-memory", "shared_memory_unavailable", r"(error|failed|cannot|unable)[^\n]*shared memory|shared memory"
+       r"[^\n]*(error|failed|too small)|out of shared memory|shm_open failed|/dev/shm[^\n]*(No space left|Permission "
+       r"denied)", "the job's /dev/shm is too small or not writable"),
+    _t("hdf5-lock-refused", "hdf5_file_lock_refused", r"unable to f?lock (the )?file[^\n]*(errno = (37|38|95|524)\b|No "
+       r"locks available|Function not implemented|Operation not supported)|file locking disabled on this file system",
+       "the filesystem does not support HDF5's file locks (ENOLCK, ENOSYS, EOPNOTSUPP, the kernel's ENOTSUPP 524; a "
+       "lock another process holds is EAGAIN)"),
+    _rule("no-locks", "hdf5_file_lock_refused", s.errno_is("ENOLCK"), "the filesystem gives no file locks (ENOLCK)"),
+    _t("download-failed", "download_failed", r"urllib\.error\.(HTTPError|URLError)|<urlopen error|HTTP Error [45]\d\d:|"
+       r"download_url_to_file|Download failed|Unable to download|Failed to download|Temporary failure in name resolution|"
+       r"Name or service not known|nodename nor servname provided|getaddrinfo failed|Could not resolve host|(?<!Unix)"
+       r"HTTPS?ConnectionPool\(host='(?!localhost)|CERTIFICATE_VERIFY_FAILED|ProxyError|407 Proxy Authentication",
+       "a run-time download failed (the network, DNS, a proxy or the server)"),
+    _rule("network-layer", "download_failed", s.network_layer_failed, "a traceback that ends in the network layer"),
+    _t("scheduler-rejected", "scheduler_request_rejected", r"Batch job submission failed|sbatch failed|Requested node "
+       r"configuration is not available|Unable to allocate resources: |Invalid (account|partition name|qos specification)|"
+       r"Memory specification can not be satisfied|Invalid generic resource \(gres\) specification|More processors "
+       r"requested than permitted|violates accounting/QOS policy|invalid partition specified|qsub: (Job exceeds queue "
+       r"resource limits|Job rejected|Unknown queue)|Job exceeds queue (and/or server )?resource limits|Illegal attribute "
+       r"or resource value|Requested time limit is invalid|\bJob not submitted\b|Unable to run job: ", "the scheduler refused the "
+       "request"),
+    _rule("access-denied", "permission_denied", s.errno_is("EACCES"), "the filesystem refused access (EACCES)"),
+    _t("access-denied-text", "permission_denied", r"\[WinError 5\] Access is denied|NotWritableError|do(es)? not have "
+       r"(write )?permissions? (to|on|for)\b|(cannot|can't|could not|couldn't|unable to|failed to) (create|open|write|"
+       r"remove|delete|access|make|read|execute|copy|move|rename)\b[^\n]{0,160}?: Permission denied\b", "the filesystem "
+       "or the OS refused access to a path"),
+    # -- environment: the data and the configuration
+    _t("hdf5-plugin-missing", "hdf5_plugin_missing", r"HDF5_PLUGIN_PATH|can't (open directory|dlopen).*plugin|required "
+       r"filter .* (not|isn't) (available|registered)|can't find plugin|filter plugin missing|compression filter "
+       r"(missing|not found)|Unknown compression filter|Can't read data \(Can't open directory\)", "HDF5 has no plugin "
+       "for the data's "
+       "compression filter"),
+    _t("hdf5-file-damaged", "input_invalid", r"truncated file: eof = |file signature not found|bad object header version "
+       r"number|wrong B-tree signature|addr overflow, addr = ", "an HDF5 file is truncated, damaged or not HDF5"),
+    _t("input-not-recognised", "input_invalid", r"is not recognized as (a|an|either) .{0,60}?file|\b(select|"
+       r"provide|specify|give) a valid [\w ]{0,30}(file|path)\b|Invalid value for "
+       r"'[^'\n]+': (Path|File|Directory) '[^'\n]*' does not exist", "the reader or the command line says the file "
+       "given is missing or not one it reads (a wrong path, another format)"),
+    _t("intan-file-damaged", "input_invalid", r"Timestamps are not continuous, likely due to a corrupted file",
+       "neo's Intan reader found a damaged file"),
+    _t("matlab-file-unopened", "input_invalid", r"Invalid file identifier", "MATLAB could not open a file the sorter "
+       "reads (a wrong path, a missing or unreadable file)"),
+    _t("probe-mismatch", "probe_config_error", r"Largest value of chanMap exceeds channel count|did not divide evenly|"
+       r"incorrect n_chan_bin|Channel locations are required|does not have a probe|Channel locations are not unique|"
+       r"never found suitable channels|\b(contact|channel)s? count\b[^\n]{0,40}(!=|does not match|doesn't "
+       r"match)|(!=|does not match|doesn't match)[^\n]{0,20}\b(contact|channel)s? count\b|number of (channels|contacts)"
+       r"[^\n]{0,80}(does not|doesn't|do not|don't) match|\b\d+ (channels|contacts)\b[^\n]{0,30}\b(but|while|whereas)\b[^\n]"
+       r"{0,40}\b\d+ (channels|contacts)\b|device_channel_indices (are|is) not set|Missing required key: \S+ after loading probe|(not|no) probe attached|probe file "
+       r"(is not specified|not found|does not exist)|no probe (file )?(was )?(specified|given|set)",
+       "the probe or the binary layout does not match the data"),
+    _t("filter-band-beyond-nyquist", "sorter_params_invalid", r"critical frequencies must be 0\s*<\s*Wn\s*<\s*(1|fs/2)|"
+       r"(above|larger than|greater than|higher than|exceeds?|beyond)( the)? Nyquist",
+       "a filter band beyond half the sampling rate: the band or the rate given does not fit the recording",
+       applies=s.says_the_rate_or_the_sorter),
+    _rule("probe-unreadable", "probe_config_error", s.probe_loader_failed, "the probe reader raised on the probe file"),
+    _t("sorter-params-invalid", "sorter_params_invalid", r"Invalid parameters: |Unrecognized settings: |Bad parameters: |"
+       r"`nt` must be odd", "the sorter rejected a parameter the user gave", applies=s.params_from_the_user),
+    _t("exporter-switched-on", "exporter_unavailable", r"sortcanary: outputs\.\S+ is on but",
+       "an output is on without its package"),
+    _t("allocation-implausible", "allocation_implausible", r"allocate|Requested", "an allocation far beyond any "
+       "machine: a wrong parameter", applies=a.implausible_allocation),
+    # -- resource
+    _rule("gpu-memory-exception", "gpu_out_of_memory", s.memory_exception(gpu=True), "the GPU's allocator gave up"),
+    _t("gpu-out-of-memory", "gpu_out_of_memory", r"CUDA out of memory|CUBLAS_STATUS_ALLOC_FAILED|Out of memory on (the "
+       r")?(device|GPU)|CUDA_ERROR_OUT_OF_MEMORY|cuda(Error)?MemoryAllocation|CUDA (runtime )?error[^\n]{0,20}out of "
+       r"memory|CU(BLAS|DNN|SOLVER|SPARSE|RAND)_STATUS_ALLOC_FAILED|CUFFT_ALLOC_FAILED|MPS backend out of memory|Maximum "
+       r"variable size allowed on the device is exceeded|OOM when allocating tensor[^\n]*GPU|cudaMalloc[^\n]{0,60}out "
+       r"of memory|\bout of (GPU|device) memory\b|\bGPU (is )?out of memory\b|\(GPU_\d+_bfc\) ran out of memory",
+       "the GPU ran out of memory"),
+    _rule("host-memory-exception", "host_out_of_memory", s.memory_exception(gpu=False), "an allocation on the host "
+          "failed (MemoryError)"),
+    _t("host-out-of-memory", "host_out_of_memory", r"Unable to allocate .* for an array|DefaultCPUAllocator: can't "
+       r"allocate memory|DefaultCPUAllocator: not enough memory|std::bad_alloc|\[WinError 1455\]|paging file is too "
+       r"small|Out of memory\. Type \"?help memory|exceeds maximum array size preference|OOM when allocating tensor"
+       r"[^\n]*CPU|\bCannot allocate memory\b",
+       "an allocation on the host failed", applies=lambda text: not a.squared_shape(text)),
+    _rule("host-memory-errno", "host_out_of_memory", s.errno_is("ENOMEM"), "the kernel refused memory (ENOMEM)"),
+    _rule("matlab-out-of-memory", "host_out_of_memory", s.matlab_out_of_memory_in_sorter, "MATLAB ran out of host "
+          "memory while the sorter ran"),
+    _rule("scheduler-out-of-memory", "host_out_of_memory", s.scheduler_state("OUT_OF_MEMORY"), "the scheduler or the "
+          "kernel killed the job for memory"),
+    _rule("scheduler-time-limit", "scheduler_time_limit", s.scheduler_state("TIME_LIMIT"), "the scheduler stopped the job at "
+          "its time limit"),
+    _rule("killed", "host_out_of_memory", s.killed, "the process was SIGKILLed (the out-of-memory killer)"),
+    _rule("cpu-time-limit", "scheduler_time_limit", s.cpu_time, "SIGXCPU or a batch system's run-limit exit status"),
+    _rule("disk-full", "disk_exhausted", s.errno_is("ENOSPC"), "the disk is full (ENOSPC; a quota, EDQUOT, is "
+          "charged to the files' owner or group, which the text does not show: a tool that writes under the wrong "
+          "group meets it with room to spare)"),
+    _t("disk-full-text", "disk_exhausted", r"No space left on device|There is not enough space on the disk|\[WinError "
+       r"112\]|\b(not enough|insufficient) (free )?disk space|\b(user|your|home) (disk )?quota (is )?(exceeded|full)|"
+       r"exceeded your (disk )?quota", "the disk, or the user's own quota, is full"),
+    _rule("open-files-limit", "too_many_open_files", s.errno_is("EMFILE", "ENFILE"), "the open-files limit"),
+    _t("open-files-limit-text", "too_many_open_files", r"Too many open files", "the open-files limit"),
+    # -- biological, or a detection set up wrong (the canary weighs the window's data)
+    _rule("ks2-no-good-channels", "no_good_channels", s.no_good_channels, "Kilosort 2's log: no good channel left"),
+    _rule("ks2-starved", "insufficient_activity", s.ks2_starved, "Kilosort 2's kernel launch failed on a log that "
+          "shows too little activity"),
+    _rule("ks2-empty-kernel", "no_spikes_found", s.ks2_empty_kernel, "Kilosort 2's kernel launch had an empty grid "
+          "and its log shows no activity figures"),
+    _t("no-spikes", "no_spikes_found", r"Found array with 0 sample\(s\)|n_samples=\d+ should be >= n_clusters=\d+|No "
+       r"spikes (were )?(detected|found)|(?<![\d.,])0 spikes (extracted|detected|found)|\bfound 0 spikes\b|only had 0 "
+       r"spikes|has fewer than Nfilt spikes",
+       "the sorter found no spikes, or too few to cluster"),
+)

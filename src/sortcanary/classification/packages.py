@@ -1,0 +1,28 @@
+"""The packages the classifier knows by name: which module's absence means what, and whose code ran an import.
+
+A missing sorter is ``sorter_not_installed``; a missing module of the stack it runs on, or one the
+stack's code imports, is ``dependency_missing``; the container engines' Python clients and the
+optional outputs' packages have their own classes. An import run by sortcanary's own code that
+fails is a bug to report, never an environment to blame.
+"""
+
+# The sorters themselves (a missing one is sorter_not_installed) and the stack they run on (a missing
+# module of it, or one its code imports, is dependency_missing); the Python clients of the container
+# engines and the packages of the optional outputs.
+SORTER_PACKAGES = frozenset({"kilosort", "mountainsort4", "mountainsort5", "spykingcircus", "pykilosort",
+                             "tridesclous", "herdingspikes"})
+SORTER_STACK = SORTER_PACKAGES | {"spikeinterface", "probeinterface", "neo", "torch", "faiss", "sklearn", "scipy",
+                                  "numba", "cupy", "numpy", "pandas", "h5py"}
+EXPORTER_MODULES = frozenset({"pynwb", "hdmf"})
+CONTAINER_MODULES = frozenset({"docker", "spython"})
+# Packages whose parts ship as distributions of their own (namespace packages; Qt's WebEngine modules inside
+# PyQt): "No module named 'google.protobuf'" says a distribution is missing, not that google has another version.
+SEPARATE_PARTS = frozenset({"google", "mpl_toolkits", "backports", "jaraco", "sphinxcontrib", "zope", "azure", "nvidia",
+                            "PyQt5.QtWebEngine", "PyQt5.QtWebEngineCore", "PyQt5.QtWebEngineWidgets", "PyQt5.sip",
+                            "PyQt6.QtWebEngineCore", "PyQt6.QtWebEngineWidgets", "PyQt6.sip"})
+# Private modules a major release added or removed (numpy 2's numpy._core, torch 2's removed torch._six): their
+# absence says which version is installed, not that a compiled part is broken (a part below them missing,
+# 'numpy._core._multiarray_umath', says numpy._core is there: a broken build).
+RENAMED_PRIVATE = ("numpy._core", "torch._six")
+OURS = "sortcanary"
+IMPORTERS = SORTER_STACK | {OURS}  # the packages an import's frames are attributed to (parse.importer_of)

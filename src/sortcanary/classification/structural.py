@@ -1,0 +1,283 @@
+"""The structural rules' tests: what the parsed failure's facts say, without reading its words.
+
+Which module is missing and who imported it, what the exception's type is, which errno the
+filesystem gave, how the process ended and what the scheduler said, what the sorter's own log
+shows of the recording.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .allocations import squared_shape
+from .packages import (
+    CONTAINER_MODULES,
+    EXPORTER_MODULES,
+    OURS,
+    RENAMED_PRIVATE,
+    SEPARATE_PARTS,
+    SORTER_PACKAGES,
+    SORTER_STACK,
+)
+from .parse import ParsedFailure, importer_of
+from .rules import Hit
+from .vocabulary import FRAME, SORTER_NAME
+
+# -- structural rules --------------------------------------------------------------------------------
+
+
+VERSIONED = ("version", "sorter_version", "broken")  # a package installed without the module asked for
+
+
+def missing(kind):
+    """A rule test: the first missing module of ``kind`` (_missing_kind)."""
+    def test(parsed: ParsedFailure) -> Hit | None:
+        for gone in parsed.missing:
+            if _missing_kind(gone.module, gone.importer) != kind:
+                continue
+            root = gone.module.split(".")[0]
+            via = f" (imported by {gone.importer})" if gone.importer and gone.importer != root else ""
+            message = (f"The module {gone.module}{via} is not installed." if kind not in VERSIONED else
+                       f"The installed {root} has no module {gone.module}{via}: another version is needed.")
+            return Hit(gone.line, {"module": gone.module, "message": message,
+                                   **({"importer": gone.importer} if via else {})}, text=f"No module named '{gone.module}'")
+        return None
+    return test
+
+
+def _missing_kind(module: str, importer: str | None) -> str | None:
+    """What a missing module means. Python names the first part of a dotted name it could not find, so
+    "No module named 'a.b'" says ``a`` is installed without ``b``: another version of ``a`` (or, for a
+    compiled part such as ``a._core``, a broken build of it)."""
+    root, _, rest = module.partition(".")
+    if root in CONTAINER_MODULES:
+        return "container"
+    if root in EXPORTER_MODULES:
+        return "exporter"
+    if root == OURS or (importer == OURS and root not in SORTER_STACK):
+        return None  # our own code, or a module it imports: a bug to report, not an environment to blame
+    if rest and not any(module == part or module.startswith(part + ".") for part in SEPARATE_PARTS):
+        return "broken" if rest.rpartition(".")[2].startswith("_") and module not in RENAMED_PRIVATE else (
+            "sorter_version" if root in SORTER_PACKAGES else "version")
+    return "sorter" if root in SORTER_PACKAGES else "dependency"
+
+
+def errno_is(*names: str):
+    def test(parsed: ParsedFailure) -> Hit | None:
+        fact = next((f for f in parsed.errnos if f.value in names), None)
+        return Hit(fact.line, {"errno": fact.value}) if fact else None
+    return test
+
+
+HOST_ENGINES = ("java.", "ray.")  # their OutOfMemoryError is the host's: a JVM's heap, a Ray node's memory
+
+
+def memory_exception(gpu: bool):
+    """An exception whose type says memory ran out: torch's/CuPy's OutOfMemoryError on the GPU,
+    MemoryError (numpy's _ArrayMemoryError among them), Java's OutOfMemoryError (a workflow
+    engine's heap) and Ray's (a node low on memory) on the host -- unless the array asked for was pairwise or broadcast."""
+    def test(parsed: ParsedFailure) -> Hit | None:
+        if not gpu and squared_shape(parsed.text):
+            return None  # a pairwise or broadcast array: not the machine's memory (allocations.squared_shape)
+        for raised in parsed.raised:
+            on_gpu = raised.type.rpartition(".")[2] == "OutOfMemoryError" and not raised.type.startswith(HOST_ENGINES)
+            if on_gpu == gpu and (on_gpu or raised.is_a("MemoryError", "ArrayMemoryError", "OutOfMemoryError")):
+                return Hit(raised.line, {"exception": f"{raised.type}: {raised.message}"[:500]},
+                           text=f"{raised.type}: {raised.message}"[:500])
+        return None
+    return test
+
+
+def scheduler_state(state: str):
+    def test(parsed: ParsedFailure) -> Hit | None:
+        fact = parsed.scheduler
+        return Hit(fact.line, {"scheduler_state": state}) if fact and fact.value == state else None
+    return test
+
+
+def exit_is(code: int):
+    def test(parsed: ParsedFailure) -> Hit | None:
+        fact = parsed.exit_code
+        return Hit(fact.line, {"exit_code": code}, text=f"exit status {code}") if fact and fact.value == code else None
+    return test
+
+
+def signal_is(name: str):
+    def test(parsed: ParsedFailure) -> Hit | None:
+        fact = parsed.signal
+        return Hit(fact.line, {"signal": name}, text=name) if fact and fact.value == name else None
+    return test
+
+
+TIME_LIMIT_EXITS = {140}  # LSF/SGE run limits
+
+
+def killed(parsed: ParsedFailure) -> Hit | None:
+    """SIGKILL (exit -9 or 137, a shell's "Killed"), unless the scheduler says it was for time."""
+    fact = parsed.signal
+    if fact is None or fact.value != "SIGKILL" or (parsed.scheduler and parsed.scheduler.value == "TIME_LIMIT"):
+        return None
+    exit_code = parsed.exit_code.value if parsed.exit_code else None
+    return Hit(fact.line, {"message": "The sorter process was killed with SIGKILL (the kernel's out-of-memory "
+                           "killer, most likely).", **({"exit_code": exit_code} if exit_code is not None else {})},
+               text=f"exit status {exit_code}" if exit_code is not None else "SIGKILL")
+
+
+def cpu_time(parsed: ParsedFailure) -> Hit | None:
+    """SIGXCPU (RLIMIT_CPU) or a batch system's run-limit exit status."""
+    exit_code = parsed.exit_code.value if parsed.exit_code else None
+    if (parsed.signal and parsed.signal.value == "SIGXCPU") or exit_code in TIME_LIMIT_EXITS:
+        line = parsed.exit_code.line if parsed.exit_code else parsed.signal.line
+        return Hit(line, {"message": f"The sorter process ended with status {exit_code}: a scheduler's time (or CPU "
+                          "time) limit.", "exit_code": exit_code}, text=f"exit status {exit_code}")
+    return None
+
+
+def _marker(parsed: ParsedFailure, key: str) -> float | None:
+    fact = parsed.markers.get(key)
+    return None if fact is None else fact.value
+
+
+def no_good_channels(parsed: ParsedFailure) -> Hit | None:
+    """Kilosort 2/2.5/3 found no channel good enough to sort: it says so, or every channel was bad."""
+    channels, bad = _marker(parsed, "channels"), _marker(parsed, "bad_channels")
+    for key in ("no_good_channels_left", "good_channels", "bad_channels"):
+        fact = parsed.markers.get(key)
+        if fact is None:
+            continue
+        if key == "no_good_channels_left" or (key == "good_channels" and fact.value == 0) or \
+                (key == "bad_channels" and channels and bad is not None and bad >= channels):
+            return Hit(fact.line, {"channels": channels, "bad_channels": bad})
+    return None
+
+
+KS2_KERNEL_FAILURE = re.compile(r"An unexpected error occurred trying to launch a kernel|invalid configuration "
+                                r"argument", re.IGNORECASE)
+EMPTY_GRID = re.compile(r"invalid configuration argument", re.IGNORECASE)
+SPARSE_NSPKS = 10.0  # Kilosort 2's running spike count summed over templates, per batch
+SPARSE_CROSSINGS_PER_CHANNEL_S = 0.05  # threshold crossings per channel per second
+SPARSE_GOOD_FRACTION = 0.1  # channels left after the bad ones are dropped
+
+
+def ks2_starved(parsed: ParsedFailure) -> Hit | None:
+    """Kilosort 2's CUDA kernel launch failed while its own log shows too little activity to sort
+    (few threshold crossings, almost every channel bad, or a near-zero spike count): the kernel is
+    launched with an empty grid, which is the data's doing, not the GPU's."""
+    kernel = KS2_KERNEL_FAILURE.search(parsed.text)
+    if not kernel:
+        return None
+    channels = _marker(parsed, "channels")
+    crossings, seconds = _marker(parsed, "threshold_crossings"), _marker(parsed, "crossing_seconds")
+    nspks, bad = _marker(parsed, "nspks"), _marker(parsed, "bad_channels")
+    low = []
+    if nspks is not None and nspks < SPARSE_NSPKS:
+        low.append("nspks")
+    if crossings is not None and seconds and crossings / seconds / (channels or 1) < SPARSE_CROSSINGS_PER_CHANNEL_S:
+        low.append("threshold_crossings")
+    if channels and bad is not None and (channels - bad) / channels < SPARSE_GOOD_FRACTION:
+        low.append("bad_channels")
+    if not low:
+        return None
+    first = min(parsed.markers[k].line for k in low)
+    return Hit(first, {"low": low, "threshold_crossings": crossings, "nspks": nspks,
+                       "units": _marker(parsed, "units"), "kernel_failure": kernel.group(0)})
+
+
+def ks2_empty_kernel(parsed: ParsedFailure) -> Hit | None:
+    """Kilosort 2/2.5/3's kernel launch failed with an empty grid ("invalid configuration argument") and
+    its log says nothing of the recording's activity: a batch without spikes, as far as the text can
+    tell; the canary settles it from the window's data (no_spikes_found needs evidence). A log whose
+    markers show activity is left alone: then it is a GPU or sorter problem."""
+    kernel = EMPTY_GRID.search(parsed.text)
+    activity = ("threshold_crossings", "nspks", "units", "spikes_detected", "bad_channels")
+    if not kernel or any(k in parsed.markers for k in activity):
+        return None
+    return Hit(parsed.line_at(kernel.start()), {"kernel_failure": kernel.group(0)})
+
+
+MATLAB_OUT_OF_MEMORY = re.compile(r"(^|-{8,})\s*Out of memory\.\s*$", re.MULTILINE)
+
+
+def matlab_out_of_memory_in_sorter(parsed: ParsedFailure) -> Hit | None:
+    """MATLAB's own "Out of memory." while a sorter ran (its log shows a stage): the host's memory."""
+    found = MATLAB_OUT_OF_MEMORY.search(parsed.text)
+    if not found or parsed.stage is None:
+        return None
+    return Hit(parsed.line_at(found.start() + len(found.group(1))), {"stage": parsed.stage.value})
+
+
+UNDEFINED_SYMBOL = re.compile(r"(\S*\.(?:so|pyd|dylib)[\w.]*): undefined symbol: (\S+)")
+
+
+def undefined_symbol(parsed: ParsedFailure) -> Hit | None:
+    """A compiled library needs a symbol the libraries loaded beside it lack: builds that don't match,
+    whoever built them (an installed package, the system's CUDA, one's own extension against another torch)."""
+    match = UNDEFINED_SYMBOL.search(parsed.text)
+    return Hit(parsed.line_at(match.start()), {"library": match.group(1).rsplit("/", 1)[-1]}) if match else None
+
+
+PROBE_LOADERS = re.compile(r"^(load_probe|read_prb|read_probeinterface|read_spikeglx_probe|_?load_probe_file)$")
+
+
+def probe_loader_failed(parsed: ParsedFailure) -> Hit | None:
+    """The sorter's (or probeinterface's) probe reader raised: the probe file is not what it reads."""
+    raised = next((r for r in parsed.raised if r.function and PROBE_LOADERS.match(r.function)), None)
+    return Hit(raised.line, {"raised_in": raised.function}) if raised else None
+
+
+CANNOT_IMPORT = re.compile(r"cannot import name '(\w+)' from '([\w.]+)'")
+
+
+def missing_symbol(in_sorter: bool):
+    """An import found the module but not a name in it: the installed version of that module is
+    older or newer than its caller (of the sorter itself when ``in_sorter``). Our own modules are ours."""
+    def test(parsed: ParsedFailure) -> Hit | None:
+        for match in CANNOT_IMPORT.finditer(parsed.text):
+            name, module = match.groups()
+            root = module.split(".")[0]
+            if root != OURS and (root in SORTER_PACKAGES) == in_sorter:
+                return Hit(parsed.line_at(match.start()), {"module": module, "message": f"The installed {root} has no "
+                                                           f"{name} in {module}: another version is needed."})
+        return None
+    return test
+
+
+NETWORK_LAYER = re.compile(r"File \"[^\"]*[\\/](?:urllib[\\/]request|http[\\/]client|socket|ssl|urllib3[\\/]\w+|"
+                           r"requests[\\/]adapters)\.py\"")
+FRAME_LINE = re.compile(r"^\s*File \"[^\"]+\", line \d+")
+
+
+def network_layer_failed(parsed: ParsedFailure) -> Hit | None:
+    """A traceback that ends in the network layer (urllib, http.client, socket, ssl, urllib3, requests'
+    adapters): a download failed, even where the paste stops before the exception's own line."""
+    frames = [i for i, line in enumerate(parsed.lines) if FRAME_LINE.match(line)]
+    if frames and NETWORK_LAYER.search(parsed.lines[frames[-1]]):
+        return Hit(frames[-1], {"message": "A download failed in the network layer (no route, DNS or proxy)."})
+    return None
+
+
+NAMED_CALL = re.compile(r"\b([\w.]+)\(\) (?:raises|raised|throws|threw|fails|failed)\b")
+SORTER_API = re.compile(r"^(run_sorters?|run_sorter_\w+|set_params\w*|\w*Sorter\w*)$")
+
+
+def params_from_the_user(text: str) -> bool:
+    """The parameters a sorter rejected were the user's: no other pipeline's code is seen calling the
+    sorter (a frame of another installed package before SpikeInterface's, or a call other than the
+    sorter's API named as what raised). A pipeline that adds keys of its own to every sorter's
+    parameters meets the same rejection with the user's settings untouched."""
+    for frame in FRAME.finditer(text):
+        package = importer_of([frame.group(1)])
+        if package in SORTER_STACK or package == OURS:
+            break  # the sorter's own code: whoever called it is above
+        if package:
+            return False
+    return all(SORTER_API.match(call.group(1).rpartition(".")[2]) for call in NAMED_CALL.finditer(text))
+
+
+RATE = re.compile(r"\bfs\s*=\s*\d|sampling[ _](rate|frequency)|Nyquist", re.IGNORECASE)
+
+
+def says_the_rate_or_the_sorter(text: str) -> bool:
+    """The text shows the sampling rate a filter was given, or that a sorter ran it: the band and the rate
+    come from the recording and the user's settings. Alone, SciPy's complaint is as often a tool's own bug."""
+    return bool(RATE.search(text) or SORTER_NAME.search(text) or "spikeinterface" in text.lower())

@@ -1,0 +1,61 @@
+"""The words failures use for the facts they state, as the parser reads them (sortcanary.classification.parse).
+
+A traceback names exception types and its frames' files; an OSError, HDF5 or a shell name an errno; a runner,
+a workflow engine or a shell say how a process ended (an exit status, a signal, "Killed"); a scheduler or the
+kernel says what it did to a job; a sorter names itself, its stage and, for Kilosort 2/2.5/3, what it saw of
+the recording. Each pattern here reads one kind of fact in the shapes those tools print it; none judges it.
+"""
+
+import re
+
+# A qualified exception type at a line's start or after a prefix, followed by ": message" or the line's end.
+RAISED = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\.)*_?[A-Z][A-Za-z0-9]*(?:Error|Exception|Exit|Interrupt|Failure))"
+                    r"(?::\s+(.*)|:?\s*$)")
+# A traceback's frame; also one whose paste lost its start ('site-packages/x/y.py", line 3, in f').
+FRAME = re.compile(r"(?:File \"|^\s*(?=\S+\.py\"))([^\"]+)\", line \d+(?:, in (\S+))?")
+NO_MODULE = re.compile(r"No module named [\\'\"]*([\w.]+)")
+ERRNO = re.compile(r"\[Errno (\d+)\]|\berrno\s*=\s*(\d+)|\[WinError (5)\]")  # WinError 5: access denied
+EXIT = re.compile(r"exit(?:ed with)? (?:status|code)\s*[:=]?\s*\(?(-?\d+)|returned non-zero exit status (-?\d+)|"
+                  r"\breturn ?code[\"']?\s*[:=]?\s*(-?\d+)|\bExited \((-?\d+)\)", re.IGNORECASE)
+# A signal as a process's end is reported: "killed by signal 9", a worker pool's "{SIGKILL(-9)}", Python's
+# Signals.SIGKILL, sacct's ExitCode 0:9, a shell's "Killed" or "Illegal instruction (core dumped)" (a bare mention
+# of a signal's name is not one, nor CUDA's "an illegal instruction was encountered": a kernel's fault).
+SIGNAL = re.compile(r"\b(?:killed by |terminated by |caught |received )?signal:? (\d+)\b|\b(SIG[A-Z]+)\s*\(-?\d+\)|"
+                    r"Signals\.(SIG[A-Z]+)|(?:killed|terminated) (?:by|with) (SIG[A-Z]+)|ExitCode[=\s]+\d+:(\d+)|"
+                    r"(?:^|[\]|>]:?)\s*Killed\s*$|: line \d+:\s+\d+ (Killed)\b|task \d+: (Killed)\b|^\s*(Killed): 9\b|\bzsh: (killed)\b|"
+                    r"^\[\d+\]\s+\d+ (killed)\s|(?:^\s*|sh: |Fatal Python error: |"
+                    r": line \d+:\s+\d+ )([Ii]llegal instruction)\b(?! was)")
+SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern in (
+    # (state, pattern): what the scheduler or the kernel said it did to the job
+    # (sacct's State column: TIMEOUT or OUT_OF_ME+ beside the ExitCode column; "Exceeded job memory limit"
+    # alone is a warning SLURM also writes for jobs that succeed)
+    ("TIME_LIMIT", (r"DUE TO TIME LIMIT|(SLURM|sacct|state|status)[^\n]{0,40}(?-i:\bTIMEOUT\b)|(?-i:\bTIMEOUT\b)\s+"
+                    r"\d+:\d+\b|walltime \S+ exceeded limit|TERM_RUNLIMIT|CPU time limit exceeded|exceeded (its |the )?"
+                    r"(hard |soft )?(running |wall[- ]?clock |run[- ]?)?time limit|(?-i:\bDeadlineExceeded\b)|exceeded (hard|soft) wallclock time|active longer than "
+                    r"specified deadline")),
+    ("OUT_OF_MEMORY", (r"oom[-_ ]kill(?:ed)?\b|(?-i:\bOUT_OF_ME(?:MORY\b|\+))|task \d+: Out Of Memory|TERM_MEMLIMIT|"
+                       r"Out of memory: Kill(?:ed)? process|(?-i:\bOOMKilled\b)(?![\"']?:\s*false)|killed by the "
+                       r"cgroup out-of-memory "
+                       r"handler|Memory cgroup out of memory|exceeded memory limit[^\n]{0,40}being killed|job "
+                       r"killed: [pv]?mem \S+ exceeded limit|running beyond (physical|virtual) memory limits|gone over memory limit")),
+    ("PREEMPTED", r"DUE TO PREEMPTION|(?-i:\bPREEMPTED\b)"),
+    ("NODE_FAIL", r"DUE TO NODE FAILURE|(?-i:\bNODE_FAIL\b)"),
+))
+SORTER_NAME = re.compile(r"\b(kilosort[ _]?(?:4|2[._]5|3|2)?|(?-i:KS(?:4|2\.5|3|2))|mountainsort[45]?|spyking[ _]?"
+                         r"circus2?|ironclust|tridesclous|herdingspikes|pykilosort)\b", re.IGNORECASE)
+STAGE = re.compile(r"stage: (.+?)\s*$|^\s*Time\s+\d+s\.\s+(.+?)\.*\s*$")
+# Kilosort 2/2.5/3's log: what it saw of the recording before it failed.
+MARKERS = {
+    "channels": r"Recording has (\d+) channels",
+    "bad_channels": r"found (\d+) bad channels",
+    "good_channels": r"found (\d+) good channels",
+    "threshold_crossings": r"found (\d+) threshold crossings",
+    "crossing_seconds": r"threshold crossings in ([\d.]+) seconds",
+    "units": r"batches, (\d+) units, nspks",
+    "spikes_detected": r"batches, (\d+) spikes\b|Number of spikes before applying cutoff: (\d+)",
+    "nspks": r"nspks: ([\d.]+)",
+    "no_good_channels_left": r"(Aborting because no good channels remained)",
+}
+
+
+SHELL_SIGNALS = {"killed": "SIGKILL", "illegal instruction": "SIGILL"}  # a shell's words for a signal
