@@ -104,12 +104,14 @@ def test_a_misnamed_preset_parameter_or_kwargs_is_one_line_naming_the_fix(prepro
     assert message in str(raised.value) and "\n" not in str(raised.value)
 
 
-def test_a_recordings_override_with_a_misnamed_step_names_the_recording(tmp_path):
-    recordings = small_recordings(tmp_path / "recordings", ["r1"], duration_s=1.0)
+def test_a_recordings_override_with_a_misnamed_step_blocks_that_recording_alone_naming_it(tmp_path):
+    recordings = small_recordings(tmp_path / "recordings", ["r1", "r2"], duration_s=1.0)
     cfg = config(recordings={"r1": {"preprocessing": [{"name": "common_referenc"}]}})
-    with pytest.raises(ConfigError, match=r"^recordings \(r1\): preprocessing\[0\]: 'common_referenc' is not a "
-                                          r"SpikeInterface preprocessing step \(did you mean 'common_reference'\?\)"):
-        overridden_recordings(cfg, discover(str(recordings), cfg["formats"]).recordings)
+    found, (problem,) = overridden_recordings(cfg, discover(str(recordings), cfg["formats"]).recordings)
+    assert found == {} and problem.name == "r1" and problem.error_class == "preprocessing_invalid"
+    assert problem.message == ("recordings (r1): preprocessing[0]: 'common_referenc' is not a SpikeInterface "
+                               "preprocessing step (did you mean 'common_reference'?); fix the name in "
+                               "config/config.yaml")
 
 
 def test_a_step_name_typo_stops_the_dry_run_in_one_line(tmp_path):

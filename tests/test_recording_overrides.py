@@ -11,7 +11,6 @@ import json
 import re
 import shutil
 
-import pytest
 from conftest import (
     OUTPUTS_OFF,
     TESTS,
