@@ -125,6 +125,18 @@ class StarvedInShortWindows(ThresholdSorter):
         return super().run(recording, folder, params)
 
 
+class FailsOnAStep(ThresholdSorter):
+    """Fails, with a message no built-in rule knows, on traces that jump by more than ``step``
+    (default 1000) counts from one sample to the next on any channel: the stitch between two runs
+    whose offsets differ, which a sorter's own filter turns into a burst of false spikes."""
+
+    def run(self, recording, folder: Path, params: dict, *, docker_image=None):
+        traces = recording.get_traces(return_in_uV=False).astype("float64")
+        if np.abs(np.diff(traces, axis=0)).max() > float(params.get("step", 1000)):
+            raise RuntimeError("template matching diverged: spike amplitudes out of range")
+        return super().run(recording, folder, params)
+
+
 class Hang(ThresholdSorter):
     """Hangs without a word: only the inactivity watchdog can end it."""
 

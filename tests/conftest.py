@@ -42,6 +42,15 @@ DEAD_CHANNELS = 12
 RECIPES = {GT_NAME: {"preprocessing": "neuropixels"},
            "healthy_b": {"motion": "compute", "motion_preset": "rigid_fast"},
            NYQUIST_NAME: {"preprocessing": [{"name": "bandpass_filter", "params": {"freq_min": 300, "freq_max": 20000}}]}}
+# A two-shank probe (2 x 8 channels) recorded in two runs (a two-segment SpikeInterface folder),
+# sorted per shank with its runs joined (`split_by: group` and `join: runs` through a `recordings:`
+# override, with a canary window of 4 s across the join): two canaries and two sorts,
+# SHANKS_NAME__g0 and __g1, each split back per run. The true sorting per run is kept aside
+# (SHANKS_TRUTH, beside the run's workdir). Kept short: each group costs the run two Kilosort4 starts.
+SHANKS_NAME = "shanks"
+SHANKS_RUNS_S = (5.0, 5.0)
+SHANKS_TRUTH = "shanks_truth"
+RECIPES[SHANKS_NAME] = {"split_by": "group", "join": "runs", "canary": {"window_s": 4.0}}
 # A run whose outputs aren't what a test judges: sort only, no canary rehearsal of the outputs (the
 # post-sort step costs more than a test backend's sort; test_outputs.py judges it on the shared run).
 OUTPUTS_OFF = {"curation": {"enabled": False}, "exporters": {"units_npz": False, "nwb": False},
@@ -53,7 +62,8 @@ SORT_ONLY = {"canary": {"window_s": CANARY_WINDOW_S, "exercise_outputs": False},
 # tests use the shared Kilosort4 run (``ks4_run``) form one group together, so that the run is made
 # once, on one worker. (xdist's own ``--dist loadgroup`` marks don't take effect with pytest 9.)
 KS4_RUN_MODULES = ("test_workflow.py", "test_outputs.py", "test_nwb.py", "test_progress.py", "test_python_api.py",
-                   "test_recipe.py")
+                   "test_recipe.py", "test_probe_groups.py",
+                   "test_joined_runs.py")
 # The longest groups first, so that the two workers finish together.
 FIRST_GROUPS = ("ks4_run", "tests/test_slurm.py")
 
@@ -192,7 +202,9 @@ def ks4_run(demo_dir, tmp_path_factory) -> WorkflowRun:
     the run. Their recipes are RECIPES; NYQUIST_NAME and DEAD_NAME are blocked in seconds, before
     their canaries start a sorter. Every output of the full sorts on, NWB included, with NWB_METADATA
     (test_nwb.py validates it) and healthy_b's own HEALTHY_B_NWB over it (a `recordings:` override);
-    the canaries don't rehearse them (test_canary.py covers that, on a test backend). A progress
+    the canaries don't rehearse them (test_canary.py covers that, on a test backend). SHANKS_NAME, a
+    two-shank probe in two runs, rides along: split by group (test_probe_groups.py), each group's
+    runs joined and sorted once (test_joined_runs.py). A progress
     line every 2 s, watched from outside while healthy_b's full sort runs (``MID_RUN``).
     A KS4 run costs minutes on 2 cores, so the suite makes it once. Read-only: a test that runs
     Snakemake again copies ``workdir`` first. ``result.stderr`` is the whole console, in order.
@@ -210,12 +222,29 @@ def ks4_run(demo_dir, tmp_path_factory) -> WorkflowRun:
     dead_channels(recording.frame_slice(0, int(4 * recording.sampling_frequency)), DEAD_CHANNELS).save(
         folder=recordings / DEAD_NAME)
     truth = truth.save(folder=root / "ground_truth")
+    shanks, shanks_truth = two_shank_recording(list(SHANKS_RUNS_S), seed=3)
+    shanks.save(folder=recordings / SHANKS_NAME)
+    shanks_truth.save(folder=root / SHANKS_TRUTH)
     workdir = root / "wf"
     write_config(workdir, recordings_dir=str(recordings), torch_device="cpu", progress={"interval_s": 2},
                  canary={"window_s": CANARY_WINDOW_S, "exercise_outputs": False},
                  outputs={"exporters": {"nwb": True}, "nwb_metadata": NWB_METADATA},
                  recordings={**RECIPES, "healthy_b": {**RECIPES["healthy_b"], "nwb_metadata": HEALTHY_B_NWB}})
     return WorkflowRun(workdir, run_watched(workdir, "healthy_b", root / MID_RUN), truth)
+
+
+def two_shank_recording(duration_s: float | list[float], seed: int):
+    """A generated ground-truth recording on a two-shank probe, 8 contacts per shank 300 um apart
+    (int16, as the demo's; a list of durations: one segment each), and its true sorting."""
+    import numpy as np
+    import probeinterface
+
+    from sortcanary.demo import ground_truth
+
+    probe = probeinterface.generate_multi_shank(num_shank=2, shank_pitch=[300, 0], num_columns=2,
+                                                num_contact_per_column=4, xpitch=20, ypitch=20)
+    probe.set_device_channel_indices(np.arange(probe.get_contact_count()))
+    return ground_truth(duration_s, 16, 8, seed, probe=probe)
 
 
 def dead_channels(recording, count: int):

@@ -14,11 +14,23 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GT_NAME, MID_RUN, evidence_paths, read_json, read_summary, sortcanary
+from conftest import (
+    DEAD_NAME,
+    GT_NAME,
+    MID_RUN,
+    NYQUIST_NAME,
+    SHANKS_NAME,
+    evidence_paths,
+    read_json,
+    read_summary,
+    sortcanary,
+)
 
 from sortcanary import layout
 from sortcanary.runner.progress import LogProgress, ProgressReporter
 from sortcanary.views.live import running_job
+
+SHANK_GROUPS = (f"{SHANKS_NAME}__g0", f"{SHANKS_NAME}__g1")  # the shared run's two-shank probe, split by group
 
 KS4_LOG = Path(__file__).parent / "data" / "ks4_sort_excerpt.log"  # a real full sort's job log, paths shortened
 KS4_STAGES = ["loading", "sorting", "preprocessing", "drift correction", "spike detection", "first clustering",
@@ -207,7 +219,8 @@ def test_when_the_run_ends_its_views_hold_every_recording_from_the_rows(live_ks4
     the blocked one first on the page, and the sorted ones' figures linked for the report."""
     workdir, _, _, _ = live_ks4_run
     names = sorted(read_json(workdir / layout.RUN_MANIFEST)["recordings"])
-    assert names == sorted([GT_NAME, "healthy_b", "silent"])
+    blocked = ["silent", DEAD_NAME, NYQUIST_NAME]  # by their canaries
+    assert names == sorted([GT_NAME, "healthy_b", *SHANK_GROUPS, *blocked])
     summary = read_summary(workdir)
     assert sorted(summary) == names
     for name in names:
@@ -215,9 +228,9 @@ def test_when_the_run_ends_its_views_hold_every_recording_from_the_rows(live_ks4
         assert summary[name] == {k: v.replace("\t", " ").replace("\n", " ") for k, v in kept.items()}, name
     page = (workdir / layout.SUMMARY_HTML).read_text()
     order = re.findall(r'<tr data-v="(\w+)" data-c="[^"]*"[^>]*><td>([^<]+)</td>', page)
-    assert order[0] == ("blocked", "silent") and sorted(n for _, n in order) == names, order
+    assert order[:3] == [("blocked", name) for name in sorted(blocked)] and sorted(n for _, n in order) == names, order
     figures = workdir / layout.REPORT_FIGURES
-    assert sorted(p.name for p in figures.iterdir()) == sorted([GT_NAME, "healthy_b"])
+    assert sorted(p.name for p in figures.iterdir()) == sorted([GT_NAME, "healthy_b", *SHANK_GROUPS])
     for name in (GT_NAME, "healthy_b"):
         own = workdir / layout.SORTED.format(recording=name) / layout.IN_SORTED["figures"]
         assert {p.name: p.stat().st_ino for p in (figures / name).iterdir()} == {

@@ -44,11 +44,15 @@ def write_binary_with_sidecar(recording, folder: Path, stem: str, **extra) -> Pa
     return raw
 
 
-def ground_truth(duration_s: float, num_channels: int, num_units: int, seed: int):
+def ground_truth(duration_s: float | list[float], num_channels: int, num_units: int, seed: int, probe=None):
+    """A generated recording (int16) and its true sorting; a list of durations makes one segment
+    each (runs of one recording); ``probe``: its geometry (a probeinterface Probe with one contact
+    per channel), else SpikeInterface's default."""
     from spikeinterface.core import generate_ground_truth_recording
 
+    durations = list(duration_s) if isinstance(duration_s, (list, tuple)) else [duration_s]
     recording, sorting = generate_ground_truth_recording(
-        durations=[duration_s], num_channels=num_channels, num_units=num_units, seed=seed,
+        durations=durations, num_channels=num_channels, num_units=num_units, seed=seed, probe=probe,
     )
     return _as_int16(recording), sorting
 

@@ -48,6 +48,8 @@ IN_SORTED = {
     "sorter": "sorter",
     "phy": "sorter/sorter_output",  # KS4 writes a phy-ready folder here; it is used, never re-exported
     "sorting": "sorting",
+    # join: runs: the sorting split back per run, runs/<run>/{sorting,spike_times.npz,run.json}
+    "runs": "runs",
     # SpikeInterface's motion estimate (motion: compute or apply), saved by the sort for the report
     "motion": "motion",
     "analyzer": "analyzer",

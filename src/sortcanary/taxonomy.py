@@ -184,6 +184,9 @@ _CLASSES = [
          "`resort_on_change: true` in " + CONFIG + "."),
     _env("input_invalid", "The recording's files can't be read as a recording.",
          "Fix or remove the file named in the message; the other recordings are unaffected."),
+    _env("runs_join_broken", "The recording's runs, joined end to end (join: runs), fail to sort across a join "
+         "and sort without it.", "Sort the runs separately (`join: none` for this recording, a `recordings` "
+         "override in " + CONFIG + "), or make them match (reference, offsets, settings) before joining them."),
     # -- resource ----------------------------------------------------------------------------
     FailureClass("gpu_out_of_memory", RESOURCE, "The GPU ran out of memory.",
                  "The workflow retries with a smaller batch; if it still fails set `sorter_params: {batch_size: "

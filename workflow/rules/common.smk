@@ -17,6 +17,8 @@ from sortcanary.plan.gpus import local_slots
 from sortcanary.plan.overrides import overridden_recordings, skipped, unmatched
 from sortcanary.plan.recipe_check import check_recipe
 from sortcanary.plan.sortplan import sort_identity
+from sortcanary.plan.join import join_runs
+from sortcanary.plan.split import split_groups
 from sortcanary.recordings import NAME_PATTERN, DiscoveryError, discover
 from sortcanary.views.notify import notify_run_end
 from sortcanary.views.status import write_manifest
@@ -84,6 +86,17 @@ RECORDINGS = {
     for name, entry in DISCOVERY.recordings.items()
     if name not in SKIPPED and all(p.name != name for p in OVERRIDE_PROBLEMS)
 }
+# join: runs (sortcanary.plan.join): a recording's runs or segments become one recording again,
+# joined end to end; a run that doesn't match the first is reported like a bad recording. Then
+# split_by: group (sortcanary.plan.split): a recording split by probe group is replaced by its
+# groups, <recording>__g<k>, each with its recording's overrides; one whose groups can't be read
+# from its probe's metadata is reported like a bad recording, and the others go on.
+RECORDINGS, OVERRIDDEN, JOIN_PROBLEMS = join_runs(config, RECORDINGS, OVERRIDDEN)
+RECORDINGS, OVERRIDDEN, SPLIT_PROBLEMS = split_groups(config, RECORDINGS, OVERRIDDEN)
+SPLIT_PROBLEMS = [*JOIN_PROBLEMS, *SPLIT_PROBLEMS]
+for problem in SPLIT_PROBLEMS:
+    print(f"sortcanary: skipping {problem.line()}", file=sys.stderr)
+PROBLEMS = [*PROBLEMS, *SPLIT_PROBLEMS]
 
 
 wildcard_constraints:

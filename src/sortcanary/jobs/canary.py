@@ -28,6 +28,7 @@ from pathlib import Path
 from ..atomic import remove_quietly, wipe_dir, write_json_atomic
 from ..checks.activity import too_few_spikes
 from ..taxonomy import BIOLOGICAL, REPORT, SortFailure, Verdict, unclassified
+from ..plan.join import join_broken, join_record, naming_join, off_join_window
 from ..plan.overrides import scoped_to_recording
 from ..plan.sortplan import CanaryDisabled, SortPlan, plan_canary
 from ..recordings import RecordingEntry
@@ -139,6 +140,20 @@ def _confirm(plan: SortPlan, first: dict, verdict: Verdict, workspace: Path, log
     return windows, verdict
 
 
+def _judge_join(plan: SortPlan, windows: list[dict], verdict: Verdict, workspace: Path, log_path: Path,
+                progress: ProgressReporter, evidence_dir: Path | None) -> tuple[list[dict], Verdict]:
+    """The window across a join failed: one as long inside the first run tells whether the join is
+    the cause (sortcanary.plan.join.join_broken) or the recording itself."""
+    clear = off_join_window(plan.recording, plan.window)
+    if clear is None:
+        return windows, verdict
+    log.info("canary %s: the window across the join failed; trying [%.1f s, %.1f s) inside the first run",
+             plan.recording.name, clear.start_s, clear.start_s + clear.duration_s)
+    tried, other = _try_window(plan.on(clear), workspace, log_path, progress, evidence_dir)
+    windows = [*windows, tried]
+    return windows, (join_broken(verdict, plan.recording, plan.window) if other is None else verdict)
+
+
 def _longer(plan: SortPlan, windows: list[dict], workspace: Path, log_path: Path, progress: ProgressReporter,
             evidence_dir: Path | None) -> tuple[list[dict], Verdict | None]:
     """Sort the plan's longer window after a too-few-spikes verdict; its verdict is the canary's."""
@@ -173,12 +188,16 @@ def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Pat
     if isinstance(plan, CanaryDisabled):
         return _finish({**base, "status": "disabled", "reason": plan.reason}, started, marker_path, verdict_path)
     base["window"] = plan.window.as_dict()
+    if entry.runs:
+        base["join"] = join_record(plan.recording, plan.window)
     if plan.window.clamped:
         base["note"] = (f"recording ({entry.duration_s:.1f} s) is shorter than the window; "
                         "the canary sorted all of it")
     progress = ProgressReporter.for_plan(plan, path=progress_path)
     first, verdict = _try_window(plan, scratch, log_path, progress, evidence_dir)
     windows = [first]
+    if verdict is not None and entry.runs:
+        windows, verdict = _judge_join(plan, windows, verdict, scratch, log_path, progress, evidence_dir)
     if verdict is not None and verdict.category == BIOLOGICAL:
         windows, verdict = _confirm(plan, first, verdict, scratch, log_path, base, progress, evidence_dir)
     if verdict is not None and plan.sparse_window is not None and too_few_spikes(verdict):
@@ -198,8 +217,10 @@ def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Pat
                               f"was {quiet['outcome']}; window [{good['start_s']:g} s, "
                               f"{good['start_s'] + good['duration_s']:g} s) sorted")
         return _finish(marker, started, marker_path, verdict_path, gpus[-1], measured)
+    if entry.runs:
+        verdict = naming_join(verdict, plan.recording, plan.window)
     if verdict.policy != REPORT:
-        return _blocked(base, scoped_to_recording(verdict, cfg, entry.name), started, log_path, verdict_path,
+        return _blocked(base, scoped_to_recording(verdict, cfg, entry.config_name), started, log_path, verdict_path,
                         halt_path)
     marker = {**base, "status": "passthrough", "error": {"type": verdict.error_class, "message": verdict.message}}
     return _finish(marker, started, marker_path, verdict_path, gpus[-1])

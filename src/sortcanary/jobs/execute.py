@@ -39,7 +39,7 @@ def report_context(plan: SortPlan, outcome: dict, defaults: dict, extra: dict | 
     params = outcome["sorter_params"]
     return {
         "recording": {k: getattr(entry, k) for k in ("name", "source", "path", "format", "stream", "num_channels",
-                                                     "sampling_frequency", "duration_s")},
+                                                     "sampling_frequency", "duration_s", "parent", "group")},
         "window": plan.window.as_dict() if plan.window else None,
         "sorter": outcome["sorter"],
         "sorter_version": outcome["sorter_version"],
@@ -97,6 +97,8 @@ def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, cont
     }
     if run.details.get("data_checks"):
         outcome["data_checks"] = run.details["data_checks"]
+    if run.details.get("runs"):  # join: runs: each run's sorting, which run it is and where it starts
+        outcome["runs"] = run.details["runs"]
     if run.details.get("recipe"):  # what the recipe's chain did, and its notes (sortcanary.runner.chain)
         outcome["recipe"] = run.details["recipe"]
     try:

@@ -203,7 +203,7 @@ def _sort(job: _Job, plan: SortPlan, identity: dict, marker: dict, replacing: bo
         log.error("%s: the sort finished but its post-sort outputs failed; the sort is kept in %s and the next "
                   "run rebuilds only the outputs", plan.recording.name, job.dest)
     except Exception as exc:  # noqa: BLE001 -- every failure becomes a verdict; the job fails
-        verdict = scoped_to_recording(verdict_of(exc, "full sort"), job.cfg, job.entry.name)
+        verdict = scoped_to_recording(verdict_of(exc, "full sort"), job.cfg, job.entry.config_name)
     finally:
         remove_quietly(staging)
         remove_quietly(workspace)

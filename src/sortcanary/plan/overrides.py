@@ -9,6 +9,9 @@ later entries over earlier ones:
 * ``canary`` and ``bad_channels``: merged over the global sections;
 * ``preprocessing``, ``motion`` and ``motion_preset``: the recording's recipe
   (sortcanary.plan.recipe), replacing the global one;
+* ``split_by`` and ``join``: one sort per probe group (sortcanary.plan.split), one sort of a
+  recording's runs joined (sortcanary.plan.join), replacing the global settings; a recording's
+  groups, segments and runs take its overrides, matched by its name before the split;
 * ``nwb_metadata``: laid over ``outputs.nwb_metadata`` (``merge_nwb_metadata``), so the plan's
   ``outputs`` carry this recording's subject and session facts to its NWB export;
 * ``probe``: a probeinterface JSON file replacing the recording's geometry (the same
@@ -41,7 +44,8 @@ from .recipe_check import check_recipe
 from .sorter_params import check_sorter_params
 
 MERGED = ("sorter_params", "canary", "bad_channels")
-REPLACED = ("preprocessing", "motion", "motion_preset")
+RECIPE = ("preprocessing", "motion", "motion_preset")
+REPLACED = (*RECIPE, "split_by", "join")
 NWB_METADATA = "nwb_metadata"  # merged into outputs.nwb_metadata
 
 
@@ -93,12 +97,13 @@ def overridden_recordings(cfg: dict, recordings: dict[str, RecordingEntry]) -> t
     one line). ({}, []) at once without overrides: a 10,000-recording DAG pays nothing."""
     if not cfg.get("recordings"):
         return {}, []
-    found = {name: recording_config(cfg, name) for name in recordings if matching(cfg, name)}
+    # A segment of a multi-segment folder takes its folder's overrides (RecordingEntry.config_name).
+    found = {name: recording_config(cfg, e.config_name) for name, e in recordings.items() if matching(cfg, e.config_name)}
     problems = []
     checked: dict[str, str | None] = {}  # the parameters checked -> what is wrong with them
     for name, effective in list(found.items()):
         params = json.dumps(effective["sorter_params"], sort_keys=True, default=str)
-        patterns = ", ".join(pattern for pattern in cfg["recordings"] if fnmatchcase(name, pattern))
+        patterns = ", ".join(p for p in cfg["recordings"] if fnmatchcase(recordings[name].config_name, p))
         try:
             with_probe(recordings[name], effective["override"])
         except ValueError as err:
@@ -112,7 +117,7 @@ def overridden_recordings(cfg: dict, recordings: dict[str, RecordingEntry]) -> t
                 checked[params] = None
             except ValueError as err:
                 checked[params] = str(err)
-        recipe = "recipe:" + json.dumps([effective.get(k) for k in REPLACED], sort_keys=True, default=str)
+        recipe = "recipe:" + json.dumps([effective.get(k) for k in RECIPE], sort_keys=True, default=str)
         if recipe not in checked:
             try:
                 check_recipe(effective)
@@ -149,9 +154,9 @@ def skipped(overridden: dict[str, dict]) -> dict[str, str]:
     return {name: cfg["override"]["reason"] for name, cfg in overridden.items() if cfg["override"].get("skip")}
 
 
-def unmatched(cfg: dict, names) -> list[str]:
+def unmatched(cfg: dict, recordings: dict[str, RecordingEntry]) -> list[str]:
     """The ``recordings`` keys that match no discovered recording (a typo, a recording gone)."""
-    names = list(names)
+    names = {*recordings, *(entry.config_name for entry in recordings.values())}
     return [pattern for pattern in cfg.get("recordings") or {} if not any(fnmatchcase(n, pattern) for n in names)]
 
 
@@ -159,7 +164,7 @@ def with_probe(entry: RecordingEntry, override: dict) -> RecordingEntry:
     """The recording with the override's probe file as its geometry, checked against its channel
     count; the probe file joins its files, so editing it changes the sort's identity too."""
     path = override.get("probe")
-    if not path:
+    if not path or entry.probe == path:  # a probe group's entry has its recording's probe already (plan.split)
         return entry
     if not Path(path).is_file():
         raise ValueError(f"the probe names {path}, which does not exist; fix the path")

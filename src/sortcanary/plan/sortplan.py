@@ -10,7 +10,8 @@ What the plan resolves:
   (``CANARY_SORTER_OVERRIDES``), the batch size of a retry after a resource failure, and the
   resolved torch device (``auto`` becomes ``cuda`` or ``cpu`` here, on the machine that sorts);
 * the window sorted (the canary's leading window, its confirmation windows and its longer window
-  for a recording too sparse for the leading one);
+  for a recording too sparse for the leading one); on runs joined end to end, the leading window
+  straddles the first join;
 * the watchdog bounds (inactivity timeout, free-space floor, the memory and I/O-stall bounds with
   the job's scheduler memory request) and the progress line's interval;
 * the post-sort outputs wanted, and the sort identity a finished sort must match to be reused;
@@ -31,6 +32,7 @@ from dataclasses import asdict, dataclass, field, replace
 from ..classification import lab_rules
 from ..recordings import RecordingEntry, Window
 from .gpus import resolve_gpu_ids
+from .join import first_join_s
 from .overrides import recording_config, with_probe
 from .recipe import Recipe, drift_bin_um, plan_recipe, recipe_identity, sorter_switches
 from .sorters import resolve_backend
@@ -144,8 +146,11 @@ def sort_identity(cfg: dict) -> dict:
     """What a finished sort must match to be reused (the full sort adds the recording's files).
     The workflow passes the same value as a rule param, so a change re-runs the jobs. ``cfg`` is
     the global config, or one recording's (``recording_config``); a probe override joins it, and
-    the recipe when it is not the default (sortcanary.plan.recipe.recipe_identity)."""
+    the recipe, ``split_by`` and ``join`` when they are not the default (sortcanary.plan.recipe.recipe_identity)."""
     identity = {"sorter": cfg["sorter"], "sorter_params": cfg["sorter_params"], **recipe_identity(cfg)}
+    for key in ("split_by", "join"):  # their defaults leave a finished sort's identity as it was
+        if cfg.get(key, "none") != "none":
+            identity[key] = cfg[key]
     probe = (cfg.get("override") or {}).get("probe")
     return {**identity, "probe": probe} if probe else identity
 
@@ -155,10 +160,14 @@ def canary_enabled(window_s: float | None) -> bool:
     return window_s is not None and not math.isnan(window_s) and window_s > 0
 
 
-def canary_window(window_s: float, duration_s: float) -> Window:
-    """The leading window; a recording shorter than it is sorted whole, and the window says so."""
+def canary_window(window_s: float, duration_s: float, straddle_s: float | None = None) -> Window:
+    """The leading window; a recording shorter than it is sorted whole, and the window says so.
+    ``straddle_s``: a time the window must hold in its middle, as far as the recording allows (the
+    first join of runs joined end to end, where stitching artefacts show: sortcanary.plan.join)."""
     if duration_s <= window_s:
         return Window(0.0, float(duration_s), clamped=True)
+    if straddle_s is not None:
+        return Window(round(min(max(0.0, straddle_s - window_s / 2), duration_s - window_s), 6), float(window_s))
     return Window(0.0, float(window_s))
 
 
@@ -265,7 +274,7 @@ def plan_canary(cfg: dict, entry: RecordingEntry, *, device_of=_resolve_device,
     (SortPlan.root). Raises SortFailure
     when the sorter or device can't be resolved (nothing to rehearse with).
     """
-    cfg = recording_config(cfg, entry.name)
+    cfg = recording_config(cfg, entry.config_name)
     canary = cfg["canary"]
     if not canary_enabled(canary["window_s"]):
         return CanaryDisabled(cfg["sorter"], f"canary.window_s={canary['window_s']}")
@@ -273,7 +282,7 @@ def plan_canary(cfg: dict, entry: RecordingEntry, *, device_of=_resolve_device,
     for name, value in CANARY_SORTER_OVERRIDES.items():
         if name in defaults:
             fields["sorter_params"][name] = value
-    window = canary_window(canary["window_s"], entry.duration_s)
+    window = canary_window(canary["window_s"], entry.duration_s, first_join_s(entry))
     sparse = sparse_window(canary["window_s"], entry.duration_s)
     outputs = cfg["outputs"] if canary["exercise_outputs"] else outputs_switched_off(cfg["outputs"])
     return SortPlan(**fields, window=window,
@@ -290,7 +299,7 @@ def plan_full_sort(cfg: dict, entry: RecordingEntry, attempt: int = 1, *, device
     """The full sort's plan: the live settings, all of the recording; on a retry after a resource
     failure, ``sorter_params.batch_size`` divided by ``retry_batch_divisor`` per attempt. ``mem_mb``
     is the job's scheduler memory request (this attempt's), a bound of the memory watchdog."""
-    cfg = recording_config(cfg, entry.name)
+    cfg = recording_config(cfg, entry.config_name)
     fields, defaults = _common(cfg, entry, "sort", device_of, mem_mb, root)
     if attempt > 1 and "batch_size" in defaults:
         base = fields["sorter_params"].get("batch_size", defaults["batch_size"])

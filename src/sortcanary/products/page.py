@@ -103,6 +103,7 @@ def render(context: dict, summary: dict, figures: list[str], metrics=None, curat
     window = context.get("window")
     recording = _facts([
         ("name", rec.get("name")), ("source", rec.get("source")), ("path", rec.get("path")),
+        *([("probe group", f"group {rec['group']} of {rec['parent']}")] if rec.get("parent") else []),
         ("format", rec.get("format")), ("channels", rec.get("num_channels")),
         ("sampling frequency", f"{rec.get('sampling_frequency', 0):g} Hz"),
         ("duration", f"{rec.get('duration_s', 0):.1f} s"),

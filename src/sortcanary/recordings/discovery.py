@@ -114,8 +114,8 @@ def entry_for_path(path: str | Path, stream: str | None = None, formats: dict | 
         return entries[0]
     if not entries:
         raise EntryError(problems[0].line() if problems else f"{path}: holds no sortable stream")
-    streams = ", ".join(repr(e.stream) for e in entries)
-    raise EntryError(f"{path}: holds several streams ({streams}); choose one with --stream")
+    streams = ", ".join(repr(e.stream or e.name) for e in entries)  # a segment's or run's name: <rec>__seg<k>
+    raise EntryError(f"{path}: holds several streams or runs ({streams}); choose one with --stream")
 
 
 def discover(recordings_dir: str | Path, formats: dict | None = None, *, allow_empty: bool = False) -> Discovery:

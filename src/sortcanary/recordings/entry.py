@@ -10,6 +10,11 @@ ASCII letters, digits, ``.``, ``_`` and ``-``, so no name can ever reach a shell
 recording's outputs can never match another's. A format that holds several streams gives one
 recording per stream, named ``<session>__<stream>`` with both parts slugged; the name keeps the
 stream even when there is only one, so that adding or excluding a stream never renames the others.
+A recording split by probe group (config ``split_by: group``) gives one recording per group, named
+``<recording>__g<k>`` (``group_name``), whose ``parent`` is the recording's own name; a name that
+would collide with another recording's is refused where the split is made (sortcanary.plan.split).
+A multi-segment recording is one recording per segment, ``<recording>__seg<k>`` (``segment_name``),
+with the same ``parent``, unless the config joins them (``join: runs``).
 """
 
 from __future__ import annotations
@@ -47,6 +52,15 @@ class RecordingEntry:
     probe: str = ""  # probeinterface JSON replacing the file's geometry (config formats.probe)
     channel_ids: tuple[str, ...] = ()  # keep only these channels (e.g. Open Ephys AUX inputs dropped); () = all
     hdf5: dict = field(default_factory=dict)  # HDF5 formats: {"filters": [ids], "plugin_path": str | None}
+    parent: str = ""  # a probe group's recording name before the split (what `recordings:` overrides match)
+    group: int = -1  # a probe group's value of SpikeInterface's `group` property; -1 = all channels
+    segment: int = -1  # one segment of a multi-segment recording (its index); -1 = the recording as opened
+    runs: tuple[dict, ...] = ()  # join: runs: the segments joined end to end, {"name", "segment", "duration_s"} each
+
+    @property
+    def config_name(self) -> str:
+        """The name the config's ``recordings`` overrides match: the recording's, before any split."""
+        return self.parent or self.name
 
     def as_dict(self) -> dict:
         """A plain copy for JSON and Snakemake params. Written out rather than dataclasses.asdict, whose
@@ -54,6 +68,10 @@ class RecordingEntry:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         for name in ("binary", "reader", "hdf5"):
             data[name] = dict(data[name])
+        data["runs"] = [dict(run) for run in self.runs]
+        for name, default in UNSPLIT.items():  # left out unsplit: a recording's params (and its jobs) stay as they were
+            if data[name] == default:
+                del data[name]
         return data
 
     @classmethod
@@ -61,7 +79,11 @@ class RecordingEntry:
         data = dict(data)
         data["input_files"] = tuple(data.get("input_files", ()))
         data["channel_ids"] = tuple(data.get("channel_ids", ()))
+        data["runs"] = tuple(dict(run) for run in data.get("runs", ()))
         return cls(**data)
+
+
+UNSPLIT = {"parent": "", "group": -1, "segment": -1, "runs": []}  # as as_dict writes them
 
 
 @dataclass(frozen=True)
@@ -83,6 +105,20 @@ def slugify(raw: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name)
     return re.sub(r"^[._-]+", "", slug).rstrip("._-")
+
+
+GROUP_SEPARATOR = "__g"  # <recording>__g<k>
+SEGMENT_SEPARATOR = "__seg"  # <recording>__seg<k>
+
+
+def group_name(recording: str, group: int) -> str:
+    """The name of probe group ``group`` of ``recording``."""
+    return f"{recording}{GROUP_SEPARATOR}{group}"
+
+
+def segment_name(recording: str, segment: int) -> str:
+    """The name of segment ``segment`` of a multi-segment recording."""
+    return f"{recording}{SEGMENT_SEPARATOR}{segment}"
 
 
 def recording_name(session: str, stream: str) -> str:

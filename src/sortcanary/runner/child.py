@@ -3,7 +3,7 @@
 It reads the plan the parent wrote once into WORKDIR (``plan.json``) and the task to run on it
 (``task.json``): ``sort`` opens the recording, slices the plan's window, checks the window's data
 (canary only), builds the plan's recipe (sortcanary.runner.chain) and runs the backend, saving a
-SpikeInterface sorting; ``outputs`` builds the post-sort products from that saved sorting, on the
+SpikeInterface sorting (and, for runs joined end to end, one per run: sortcanary.products.runs); ``outputs`` builds the post-sort products from that saved sorting, on the
 same chain. The canary also judges the probe's bad channels (sortcanary.checks.bad_channels).
 The result JSON carries, on failure, the exception parsed while it is still in hand (its types,
 errno, the module an import missed and who imported it: sortcanary.classification.parse), which
@@ -134,6 +134,11 @@ def sort_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict
     # The version is asked here, where the sorter is already imported: asking in the parent would
     # import Kilosort4 and torch a second time (seconds of CPU per job).
     changed = {"sorter_params": params} if params is not plan.sorter_params else {}
+    if plan.recording.runs and plan.window is None:  # join: runs: the full sort split back per run
+        from ..products.runs import split_runs
+
+        log.info("stage: splitting the sorting per run")
+        changed["runs"] = split_runs(sorting, plan.recording, dest)
     return {"units": int(len(sorting.unit_ids)), "sorter_version": backend.version(), **changed}
 
 

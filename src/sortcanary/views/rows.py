@@ -43,6 +43,7 @@ class Row:
     sort_gpu: str = ""
     message: str = ""
     remediation: str = ""
+    parent: str = ""  # a probe group's recording (split_by: group); "" for a recording sorted whole
 
     def values(self) -> list[str]:
         return [str(getattr(self, name)) for name in COLUMNS]
@@ -108,10 +109,16 @@ def records_present(name: str, root: str = ".") -> list[str]:
     return [key for key, pattern in RECORDS.items() if os.path.exists(layout.path(pattern, root, recording=name))]
 
 
+def run_parents(root: str = ".") -> dict[str, str]:
+    """Each probe group's or segment's recording, as the run's manifest lists them."""
+    return (read_json(layout.path(layout.RUN_MANIFEST, root)) or {}).get("parents", {})
+
+
 def write_row(name: str, root: str = ".") -> Row:
     """At a job's end: its recording's row, from its records, with the records it was built from."""
     built_from = records_present(name, root)
     row = recording_row(name, root)
+    row.parent = run_parents(root).get(name, "")
     write_json_atomic(layout.path(layout.SUMMARY_ROW, root, recording=name), {"row": asdict(row), "from": built_from})
     return row
 
@@ -186,6 +193,7 @@ def skipped_row(name: str, reason: str) -> Row:
 def build_rows(names, root: str = ".", problems=(), skipped: dict[str, str] | None = None,
                files: RunFiles | None = None) -> list[Row]:
     """One row per recording of ``names`` and of ``skipped`` (name -> reason), then one per problem.
+    A probe group's row names its recording (``parent``), as the run's manifest lists them.
 
     A recording's kept row is taken while it stands for the records on disk; otherwise the row is
     built from the records (none at all: a pending row, without opening anything).
@@ -195,6 +203,7 @@ def build_rows(names, root: str = ".", problems=(), skipped: dict[str, str] | No
     kept = files.names(layout.SUMMARY_ROW)
     failed_preflight = preflight_failure(root)
     skipped = skipped or {}
+    parents = run_parents(root)
     rows = []
     for name in sorted(set(names) | set(skipped)):
         if name in skipped:
@@ -204,6 +213,7 @@ def build_rows(names, root: str = ".", problems=(), skipped: dict[str, str] | No
         row = kept_row(name, root, found) if name in kept else None
         if row is None or (failed_preflight and row.canary == "pending"):  # a kept row never holds the preflight's
             row = recording_row(name, root, failed_preflight) if found or failed_preflight else Row(name)
+        row.parent = parents.get(name, "")
         rows.append(row)
     for problem in problems:
         from ..taxonomy import verdict_for
@@ -219,8 +229,9 @@ def needs_attention(row: Row) -> bool:
 
 
 def attention_first(rows: list[Row]) -> list[Row]:
-    """Blocked and failed recordings first (then by name): what someone has to act on."""
-    return sorted(rows, key=lambda r: (not needs_attention(r), r.recording))
+    """Blocked and failed recordings first (then by name, a probe group under its recording): what
+    someone has to act on."""
+    return sorted(rows, key=lambda r: (not needs_attention(r), r.parent or r.recording, r.recording))
 
 
 def outcome(row: Row) -> str:

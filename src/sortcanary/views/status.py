@@ -40,10 +40,12 @@ def recordings_on_disk(root: Path, files: RunFiles | None = None) -> set[str]:
 
 def write_manifest(names, problems, skipped: dict[str, str] | None = None, root: str = ".") -> None:
     """What this run discovered, for status and the summary (see layout.RUN_MANIFEST);
-    ``skipped``: recording -> reason, for those the config's ``recordings`` section skips."""
+    ``skipped``: recording -> reason, for those the config's ``recordings`` section skips;
+    ``parents``: each probe group's recording (split_by: group), from ``names``' entries."""
+    parents = {n: e.parent for n, e in names.items() if getattr(e, "parent", "")} if isinstance(names, dict) else {}
     write_json_atomic(layout.path(layout.RUN_MANIFEST, root),
                       {"recordings": sorted(names), "problems": [vars(p) for p in problems],
-                       "skipped": dict(sorted((skipped or {}).items()))})
+                       "skipped": dict(sorted((skipped or {}).items())), "parents": dict(sorted(parents.items()))})
 
 
 def run_recordings(root: Path, files: RunFiles | None = None) -> tuple[set[str], list, dict[str, str]]:

@@ -31,6 +31,8 @@ def to_tsv(rows: list[Row]) -> str:
 def to_table(rows: list[Row], columns=TABLE_COLUMNS, notes: dict[str, str] | None = None) -> str:
     """A plain-text table for the terminal (message/remediation follow each failed row, and the
     note of ``notes`` each row it names: a running job's progress)."""
+    if any(row.parent for row in rows) and "parent" not in columns:  # probe groups: which recording each is
+        columns = (*columns, "parent")
     header = list(columns)
     cells = [[str(getattr(row, c)) for c in columns] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(header)]

@@ -4,14 +4,21 @@ Only the binary format is accepted: ``binary.json`` gives the rate, channel coun
 files, so the duration comes from file sizes without opening the recording. ``si_folder.json``
 marks the layout; its content is SpikeInterface's to read when the job opens the folder. The folder is opened
 with ``spikeinterface.core.load``, which restores the probe it was saved with.
+
+A multi-segment folder (one trace file per segment) is one recording per segment, named
+``<folder>__seg<k>`` (``segment_name``), each opened as that segment alone: a sorter takes one
+segment, and a multi-segment recording handed to it fails inside the sort. The config's
+``recordings`` overrides match the folder's name (the entries' ``parent``); ``join: runs`` sorts the
+segments as one (sortcanary.plan.join).
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
-from ..entry import EntryError, RecordingEntry, slugify
+from ..entry import EntryError, RecordingEntry, segment_name, slugify
 from ..metadata import binary_params, frames_in, read_json_object, real_path
 from .context import FormatContext
 
@@ -40,17 +47,17 @@ def entries(folder: Path, ctx: FormatContext) -> list[RecordingEntry]:
     if not files:
         raise EntryError("binary.json lists no trace files; re-save the recording")
     offset = int(kwargs.get("file_offset") or 0)
-    frames = 0
+    frames = []
     raw_paths = []
     for name in files:
         raw = Path(name) if os.path.isabs(name) else Path(os.path.normpath(os.path.join(root, name)))
         if not raw.is_file():
             raise EntryError(f"trace file {name} listed in binary.json is missing; the folder is incomplete")
-        frames += frames_in(raw, nch, dtype, offset)
+        frames.append(frames_in(raw, nch, dtype, offset))
         raw_paths.append(str(raw))
     if not os.path.isfile(os.path.join(root, "probegroup.json")) and not os.path.isfile(os.path.join(root, "probe.json")):
         raise EntryError("SpikeInterface folder has no probe (probegroup.json); attach a probe and re-save it")
-    return [RecordingEntry(
+    entry = RecordingEntry(
         name=slugify(folder.name),
         source=folder.name,
         path=root,
@@ -58,10 +65,14 @@ def entries(folder: Path, ctx: FormatContext) -> list[RecordingEntry]:
         sampling_frequency=fs,
         num_channels=nch,
         dtype=dtype.str,
-        duration_s=frames / fs,
+        duration_s=frames[0] / fs,
         # binary.json and the traces: what a re-save rewrites (si_folder.json only repeats it).
         input_files=(binary_json, *raw_paths),
-    )]
+    )
+    if len(files) == 1:
+        return [entry]
+    return [replace(entry, name=segment_name(entry.name, k), parent=entry.name, segment=k, duration_s=n / fs,
+                    input_files=(binary_json, raw)) for k, (n, raw) in enumerate(zip(frames, raw_paths))]
 
 
 def open_recording(entry: RecordingEntry):

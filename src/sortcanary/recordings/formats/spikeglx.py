@@ -8,7 +8,11 @@ probeinterface), so no probe override is needed. Duration is the ``.bin`` size o
 ``nSavedChans`` x 2 bytes; a ``.bin`` smaller than the ``fileSizeBytes`` its ``.meta`` records is a
 truncated copy.
 
-A folder must hold one run (one gate/trigger): neo reads every ``.meta`` below the folder.
+Several runs (gates/triggers) in one folder are read by neo as the segments of each stream, in
+(gate, trigger) order: each run is one recording, ``<session>__<stream>__seg<k>``, opened as that
+segment alone, and ``join: runs`` sorts them as one (sortcanary.plan.join). Since the reader opens
+a stream's runs together, a run whose channel count or sampling rate differs from the first run's
+makes the stream unreadable: the stream is refused in one line naming that run.
 
 Session start: the ``.meta``'s ``fileCreateTime`` (local wall-clock time of the acquisition
 machine, ISO 8601 without a zone), which SpikeGLX writes when it opens the file.
@@ -17,10 +21,11 @@ machine, ISO 8601 without a zone), which SpikeGLX writes when it opens the file.
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from ..entry import EntryError, Problem, RecordingEntry, recording_name
+from ..entry import EntryError, Problem, RecordingEntry, recording_name, segment_name
 from .context import FormatContext
 
 FORMAT = "spikeglx"
@@ -48,18 +53,37 @@ def _stream_infos(folder: Path) -> list[dict]:
     return infos
 
 
-def _check_one_run(infos: list[dict]) -> None:
-    runs = sorted({(str(i["gate_num"]), str(i["trigger_num"])) for i in infos})
-    if len(runs) > 1:
-        listed = ", ".join(f"g{g}_t{t}" for g, t in runs)
-        raise EntryError(f"holds several SpikeGLX gates/triggers ({listed}); sortcanary sorts one run per folder: "
-                         "move each into its own folder, or concatenate them with CatGT")
-    seen: dict[str, Path] = {}
+def _run_key(info: dict) -> tuple:
+    """A run's (gate, trigger), ordered as neo orders the segments (a non-integer first)."""
+    return tuple(v if isinstance(v, int) else -1 for v in (info.get("gate_num"), info.get("trigger_num")))
+
+
+def _index_runs(infos: list[dict]) -> int:
+    """Number the runs as neo numbers the segments (``info["run"]``); return how many there are."""
+    order = {key: k for k, key in enumerate(sorted({_run_key(i) for i in infos}))}
+    seen: dict[tuple, Path] = {}
     for info in infos:
-        if info["stream_name"] in seen:
-            raise EntryError(f"{seen[info['stream_name']].name} and {info['meta_file'].name} are both stream "
+        info["run"] = order[_run_key(info)]
+        key = (info["run"], info["stream_name"])
+        if key in seen:
+            raise EntryError(f"{seen[key].name} and {info['meta_file'].name} are both stream "
                              f"'{info['stream_name']}' (by the fileName in their .meta); remove the duplicate")
-        seen[info["stream_name"]] = info["meta_file"]
+        seen[key] = info["meta_file"]
+    return len(order)
+
+
+def _run_entries(folder: Path, runs: list[dict]) -> list[RecordingEntry | Problem]:
+    """One stream's runs: one entry each, or one Problem naming the run the reader can't read with the first."""
+    entries = [_ap_entry(folder, info) for info in sorted(runs, key=lambda i: i["run"])]
+    first = entries[0]
+    for info, entry in zip(sorted(runs, key=lambda i: i["run"]), entries):
+        for key, unit in (("num_channels", "channels"), ("sampling_frequency", "Hz")):
+            if getattr(entry, key) != getattr(first, key):
+                raise EntryError(f"run {info['meta_file'].name} has {getattr(entry, key):g} {unit} where "
+                                 f"{entries[0].input_files[0].rsplit('/', 1)[-1]} has {getattr(first, key):g}; the "
+                                 "reader opens a folder's runs together: move that run into a folder of its own")
+    return [replace(entry, name=segment_name(entry.name, info["run"]), parent=entry.name, segment=info["run"])
+            for info, entry in zip(sorted(runs, key=lambda i: i["run"]), entries)]
 
 
 def _ap_entry(folder: Path, info: dict) -> RecordingEntry:
@@ -121,16 +145,17 @@ def entries(folder: Path, ctx: FormatContext) -> list[RecordingEntry | Problem]:
             "SpikeGLX runs are read per folder: move the run's .bin/.meta files into a folder of their own"
         )
     infos = _stream_infos(folder)
-    _check_one_run(infos)
+    several = _index_runs(infos) > 1
+    streams: dict[str, list[dict]] = {}
+    for info in infos:  # LF band, NI-DAQ, OneBox: not spike-sortable streams
+        if info["device_kind"] == "imec" and info["stream_kind"] == "ap":
+            streams.setdefault(info["stream_name"], []).append(info)
     results: list[RecordingEntry | Problem] = []
-    for info in infos:
-        if info["device_kind"] != "imec" or info["stream_kind"] != "ap":
-            continue  # LF band, NI-DAQ, OneBox: not spike-sortable streams
+    for stream, runs in streams.items():
         try:
-            results.append(_ap_entry(folder, info))
+            results.extend(_run_entries(folder, runs) if several else [_ap_entry(folder, runs[0])])
         except EntryError as exc:
-            stream = info["stream_name"]
-            results.append(Problem(recording_name(folder.name, stream), str(info["bin_file"]), str(exc), stream))
+            results.append(Problem(recording_name(folder.name, stream), str(runs[0]["bin_file"]), str(exc), stream))
     if not results:
         raise EntryError("holds SpikeGLX .meta files but no imec AP stream (.ap.bin + .ap.meta); nothing to sort")
     return results
