@@ -294,7 +294,7 @@ def watch_for(workdir: Path, seconds: float) -> str:
     (SIGINT is restored for it: a test run in the background may have inherited it ignored.)"""
     watch = subprocess.Popen([str(BIN / "sortcanary"), "status", str(workdir / "results"), "--watch", "1"],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=job_env(),
-                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: PLW1509 -- only resets a signal
     time.sleep(seconds)
     watch.send_signal(signal.SIGINT)
     out, _ = watch.communicate(timeout=60)
@@ -327,7 +327,7 @@ def run_snakemake(workdir: Path, *args: str, timeout: float = 900, env: dict | N
         cmd += ["--workflow-profile", str(REPO / "profiles" / profile)]
     else:
         cmd += ["--workflow-profile", "none"]
-    if not any(a.startswith("--cores") or a == "-c" or a.startswith("--executor") for a in args):
+    if not any(a.startswith(("--cores", "--executor")) or a == "-c" for a in args):
         cmd += ["--cores", "2"]
     cmd += list(args)  # last, so callers may end with "--" and targets
     return subprocess.run(cmd, cwd=workdir, env=env or job_env(), capture_output=True, text=True, timeout=timeout)
@@ -336,7 +336,7 @@ def run_snakemake(workdir: Path, *args: str, timeout: float = 900, env: dict | N
 def read_summary(workdir: Path) -> dict[str, dict]:
     lines = (workdir / "results" / "summary.tsv").read_text().splitlines()
     header = lines[0].split("\t")
-    return {row.split("\t")[0]: dict(zip(header, row.split("\t"))) for row in lines[1:]}
+    return {row.split("\t")[0]: dict(zip(header, row.split("\t"), strict=True)) for row in lines[1:]}
 
 
 def read_json(path: Path) -> dict:

@@ -22,7 +22,7 @@ def test_active_recording_hidden_by_the_config_is_an_environment_verdict(demo_di
     assert (verdict["category"], verdict["error_class"]) == ("environment", "detection_config_error")
     assert "TruncatedSVD" in verdict["evidence"]["sorter_said"] + verdict["evidence"]["matched"]
     checks = verdict["evidence"]["data_checks"]
-    active, total = (int(x) for x in checks["active_channels"].split("/"))
+    active, _total = (int(x) for x in checks["active_channels"].split("/"))
     assert active >= 1 and checks["max_channel_rate_hz"] >= 0.5, checks
     assert "spiking activity" in verdict["message"] and "sorter_params" in verdict["remediation"]
     assert [(w["start_s"], w["outcome"]) for w in verdict["windows"]] == [

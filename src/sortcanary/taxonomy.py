@@ -259,7 +259,7 @@ class Verdict:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Verdict":
+    def from_dict(cls, data: dict) -> Verdict:
         return cls(**{k: data[k] for k in ("category", "error_class", "message", "remediation", "policy")},
                    evidence=dict(data.get("evidence") or {}))
 

@@ -23,7 +23,7 @@ def check_docker_engine() -> str:
         client = docker.from_env(timeout=10)
         client.ping()
         return str(client.version().get("Version", "unknown"))
-    except Exception as exc:  # noqa: BLE001 -- every failure to reach the engine is a verdict
+    except Exception as exc:  # every failure to reach the engine is a verdict
         text = f"{type(exc).__name__}: {exc}"
         raise SortFailure(classify_text(text) or verdict_for("container_error", message=text[:300], reason="other")) from exc
 

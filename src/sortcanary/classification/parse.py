@@ -173,7 +173,7 @@ def _normalised(text: str) -> list[str]:
     as SpikeInterface reports a container's error) is unfolded into its lines first; a reply's quote
     marks (``> ``) are dropped, and a trace kept as a list of JSON strings (``"  File \\"/x.py\\", line 3,
     in f",``, a JSON log's) is unquoted."""
-    if "\\n" in text and "\n" not in text.strip() or "b'Traceback" in text or 'b"Traceback' in text:
+    if ("\\n" in text and "\n" not in text.strip()) or "b'Traceback" in text or 'b"Traceback' in text:
         text = text.replace("\\n", "\n").replace("\\'", "'")
     return [_unquoted(line) for line in text.splitlines()]
 

@@ -27,12 +27,12 @@ from pathlib import Path
 
 from ..atomic import remove_quietly, wipe_dir, write_json_atomic
 from ..checks.activity import too_few_spikes
-from ..taxonomy import BIOLOGICAL, REPORT, SortFailure, Verdict, unclassified
 from ..plan.overrides import scoped_to_recording
 from ..plan.sortplan import CanaryDisabled, SortPlan, plan_canary
 from ..recordings import RecordingEntry
-from ..runner.progress import ProgressReporter
 from ..runner.failure import tail
+from ..runner.progress import ProgressReporter
+from ..taxonomy import BIOLOGICAL, REPORT, SortFailure, Verdict, unclassified
 from .execute import sort_plan
 from .records import (
     EXIT_BLOCKED,
@@ -104,7 +104,7 @@ def _try_window(plan: SortPlan, workspace: Path, log_path: Path, progress: Progr
                 "measured": measured(plan, outcome), **({"notes": notes} if notes else {})}, None
     except SortFailure as failure:
         verdict = keep_evidence(failure.verdict, workspace, evidence_dir, log_path)
-    except Exception as exc:  # noqa: BLE001 -- the canary is a smoke test: unexpected errors pass through
+    except Exception as exc:  # the canary is a smoke test: unexpected errors pass through
         log.exception("canary hit an unexpected error")
         verdict = unclassified(str(exc)[:500] or type(exc).__name__, exception=type(exc).__name__)
     finally:

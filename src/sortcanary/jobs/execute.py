@@ -10,14 +10,14 @@ import logging
 from pathlib import Path
 
 from ..checks.sampling_rate import check_sampling_frequency
-from ..taxonomy import SortFailure, unclassified
 from ..layout import IN_SORTED
-from ..plan.sortplan import SortPlan
 from ..plan.sorters import resolve_backend
+from ..plan.sortplan import SortPlan
 from ..products.build import any_wanted, check_dependencies
 from ..recordings.session_start import session_start
 from ..runner.progress import ProgressReporter
 from ..runner.watched import run_task
+from ..taxonomy import SortFailure, unclassified
 from .records import versions
 
 log = logging.getLogger("sortcanary")

@@ -27,14 +27,14 @@ from ..atomic import (
     wipe_dir,
     write_json_atomic,
 )
-from ..taxonomy import RETRY_WITH_LESS, verdict_for
 from ..layout import IN_SORTED
 from ..plan.overrides import scoped_to_recording
-from ..plan.sortplan import SortPlan, plan_full_sort
 from ..plan.sorters import resolve_backend
+from ..plan.sortplan import SortPlan, plan_full_sort
 from ..recordings import RecordingEntry
-from ..runner.progress import ProgressReporter
 from ..runner.failure import tail
+from ..runner.progress import ProgressReporter
+from ..taxonomy import RETRY_WITH_LESS, verdict_for
 from .execute import OutputsFailure, build_outputs, report_context, sort_plan, verdict_of
 from .records import (
     EXIT_FAILED,

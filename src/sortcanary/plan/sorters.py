@@ -83,7 +83,7 @@ class SpikeInterfaceSorter(SorterBackend):
     def version(self) -> str:
         try:
             return str(self._cls.get_sorter_version())
-        except Exception:  # not installed: the version is unknowable, check_installed says why
+        except Exception:  # noqa: BLE001 -- not installed: the version is unknowable, check_installed says why
             return "not installed"
 
     def _not_installed(self, detail: str) -> SortFailure:

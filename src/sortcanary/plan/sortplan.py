@@ -107,7 +107,7 @@ class SortPlan:
     def duration_s(self) -> float:
         return self.window.duration_s if self.window else self.recording.duration_s
 
-    def on(self, window: Window, inactivity_timeout_s: float | None = None) -> "SortPlan":
+    def on(self, window: Window, inactivity_timeout_s: float | None = None) -> SortPlan:
         """The same plan on another window (a canary's confirmation or sparse window)."""
         return replace(self, window=window, inactivity_timeout_s=inactivity_timeout_s or self.inactivity_timeout_s)
 
@@ -118,7 +118,7 @@ class SortPlan:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "SortPlan":
+    def from_dict(cls, data: dict) -> SortPlan:
         data = dict(data)
         data["recording"] = RecordingEntry.from_dict(data["recording"])
         data["window"] = Window(**data["window"]) if data.get("window") else None
@@ -194,7 +194,7 @@ def outputs_switched_off(outputs: dict) -> dict:
     """A copy of an ``outputs`` section with every output off and its settings kept."""
     off = copy.deepcopy(outputs)
     off.setdefault("curation", {})["enabled"] = False
-    off["exporters"] = {name: False for name in off.get("exporters", {})}
+    off["exporters"] = dict.fromkeys(off.get("exporters", {}), False)
     off["figures"] = False
     off["report"] = False
     return off

@@ -69,7 +69,7 @@ def unit_locations(analyzer, kept, path: Path) -> Path:
     if len(units):
         ax.scatter(units[kept, 0], units[kept, 1], s=40, color=KEPT, label="kept")
         ax.scatter(units[~kept, 0], units[~kept, 1], s=40, facecolors="none", edgecolors=DROPPED, label="dropped")
-        for unit, (x, y) in zip(analyzer.unit_ids, units[:, :2]):
+        for unit, (x, y) in zip(analyzer.unit_ids, units[:, :2], strict=True):
             ax.annotate(str(unit), (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
     ax.set_xlabel("x (µm)")
     ax.set_ylabel("depth (µm)")
@@ -81,7 +81,7 @@ def unit_locations(analyzer, kept, path: Path) -> Path:
 def metric_distributions(metrics, kept, path: Path) -> Path:
     fig = new_figure(8.0, 3.2)
     kept = np.asarray(kept, dtype=bool)
-    for ax, column, label in zip(fig.subplots(1, 2), ("firing_rate", "snr"), ("firing rate (Hz)", "SNR")):
+    for ax, column, label in zip(fig.subplots(1, 2), ("firing_rate", "snr"), ("firing rate (Hz)", "SNR"), strict=True):
         values = metrics[column].to_numpy(dtype=float)
         finite = np.isfinite(values)
         if finite.any():
@@ -108,7 +108,7 @@ def top_templates(analyzer, metrics, path: Path, n: int = TOP_UNITS) -> Path:
     rows = max(1, int(np.ceil(len(order) / cols)))
     fig = new_figure(2.2 * cols, 1.9 * rows)
     axes = np.atleast_1d(fig.subplots(rows, cols, sharex=True)).ravel()
-    for ax, index in zip(axes, order):
+    for ax, index in zip(axes, order, strict=False):  # the grid may have more cells than units
         trace, spread = mean[index, :, best[index]], sd[index, :, best[index]]
         ax.fill_between(times_ms, trace - spread, trace + spread, color=KEPT, alpha=0.25, linewidth=0)
         ax.plot(times_ms, trace, color=KEPT)

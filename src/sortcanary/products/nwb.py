@@ -179,7 +179,7 @@ def _add_electrodes(nwbfile, recording, default_area: str | None) -> list[int]:
     locations = recording.get_channel_locations()
     groups = {}
     for group_name in dict.fromkeys(names):
-        group_areas = sorted({a for a, n in zip(areas, names) if n == group_name})
+        group_areas = sorted({a for a, n in zip(areas, names, strict=True) if n == group_name})
         groups[group_name] = nwbfile.create_electrode_group(
             name=group_name, description="channels of one probe group", device=device,
             location=", ".join(a for a in group_areas if a != UNKNOWN) or UNKNOWN)

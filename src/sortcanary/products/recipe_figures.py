@@ -38,7 +38,7 @@ def traces_before_after(before, after, path: Path, seconds: float = SNIPPET_S) -
     spread = max(float(np.median(np.abs(panels[1][1]))) / 0.6745, 1e-9) * 12
     times_ms = np.arange(length) / after.sampling_frequency * 1000.0
     fig = new_figure(10.0, 0.45 * len(pick) + 1.6)
-    for ax, (title, traces) in zip(fig.subplots(1, 2, sharey=True), panels):
+    for ax, (title, traces) in zip(fig.subplots(1, 2, sharey=True), panels, strict=True):
         for row in range(traces.shape[1]):
             ax.plot(times_ms, traces[:, row] - row * spread, color="#1f5fa8", linewidth=0.6)
         ax.set_title(title, fontsize=9)

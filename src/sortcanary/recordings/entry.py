@@ -57,7 +57,7 @@ class RecordingEntry:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "RecordingEntry":
+    def from_dict(cls, data: dict) -> RecordingEntry:
         data = dict(data)
         data["input_files"] = tuple(data.get("input_files", ()))
         data["channel_ids"] = tuple(data.get("channel_ids", ()))

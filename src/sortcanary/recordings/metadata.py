@@ -110,7 +110,8 @@ def probe_channel_count(probe_path: Path) -> int:
     try:
         count = sum(len(p["contact_positions"]) for p in data["probes"])
     except (KeyError, TypeError):
-        raise EntryError(f"probe file {probe_path.name} is not a probeinterface JSON file (no probes/contact_positions)") from None
+        raise EntryError(
+            f"probe file {probe_path.name} is not a probeinterface JSON file (no probes/contact_positions)") from None
     if key is not None:
         _PROBE_CONTACTS[key] = count
     return count

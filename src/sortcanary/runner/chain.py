@@ -63,7 +63,7 @@ def _detected(recording) -> dict[str, list[str]]:
     if labels is None:
         return {"bad": bad} if bad else {}
     found: dict[str, list[str]] = {}
-    for channel, label in zip(parent, labels):
+    for channel, label in zip(parent, labels, strict=True):
         if channel in bad:
             found.setdefault(str(label), []).append(channel)
     return found

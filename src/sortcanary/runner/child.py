@@ -134,7 +134,7 @@ def sort_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict
     # The version is asked here, where the sorter is already imported: asking in the parent would
     # import Kilosort4 and torch a second time (seconds of CPU per job).
     changed = {"sorter_params": params} if params is not plan.sorter_params else {}
-    return {"units": int(len(sorting.unit_ids)), "sorter_version": backend.version(), **changed}
+    return {"units": len(sorting.unit_ids), "sorter_version": backend.version(), **changed}
 
 
 def rehearse_full_read(plan: SortPlan, backend) -> None:
@@ -162,7 +162,7 @@ def outputs_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> d
         before = recording
         recording, _ = _with_recipe(plan, dest, {}, saved_motion=True)
     made = postprocess(recording, sorting, dest, plan.outputs, plan.job_kwargs, context, before=before)
-    return {"units": int(len(sorting.unit_ids)), "outputs": made}
+    return {"units": len(sorting.unit_ids), "outputs": made}
 
 
 TASKS = {"sort": sort_task, "outputs": outputs_task}
@@ -202,7 +202,7 @@ def main(workdir: str) -> int:
     try:
         result = {"ok": True, **TASKS[task["task"]](plan, Path(task["dest"]), task["context"], evidence), **evidence,
                   **gpu_figures(failed=False)}
-    except Exception as exc:  # reported to the parent, which classifies it with the sorter's logs
+    except Exception as exc:  # noqa: BLE001 -- reported to the parent, which classifies it with the sorter's logs
         result = {"ok": False, "exc_type": type(exc).__name__, "message": str(exc)[-2000:],
                   "parsed": parse_exception(exc).as_dict(), **evidence, **gpu_figures(failed=True)}
         if isinstance(exc, SortFailure):  # our own code already said what this is

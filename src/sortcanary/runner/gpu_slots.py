@@ -33,7 +33,7 @@ def try_claim(gpu_id: str, root: str = "."):
     """The open, locked lock file of ``gpu_id``, or None when another process holds it."""
     path = Path(layout.path(layout.GPU_SLOT, root, gpu=gpu_id))
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path, "a")
+    handle = open(path, "a")  # noqa: SIM115 -- the lock lives as long as the caller holds the file
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

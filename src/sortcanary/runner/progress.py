@@ -176,7 +176,7 @@ class ProgressReporter:
         self._written: dict | None = None
 
     @classmethod
-    def for_plan(cls, plan, path: Path | None = None, stream=None) -> "ProgressReporter":
+    def for_plan(cls, plan, path: Path | None = None, stream=None) -> ProgressReporter:
         """A full sort's reporter also knows its forecast, from the canary's measured rate
         (sortcanary.plan.resources.forecast_for, in the plan's working directory)."""
         forecast = forecast_for(plan.recording.name, plan.duration_s, plan.root) if plan.window is None else None

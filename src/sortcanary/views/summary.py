@@ -34,9 +34,9 @@ def to_table(rows: list[Row], columns=TABLE_COLUMNS, notes: dict[str, str] | Non
     header = list(columns)
     cells = [[str(getattr(row, c)) for c in columns] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(header)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths))]
-    for row, cell in zip(rows, cells):
-        lines.append("  ".join(v.ljust(w) for v, w in zip(cell, widths)).rstrip())
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+    for row, cell in zip(rows, cells, strict=True):
+        lines.append("  ".join(v.ljust(w) for v, w in zip(cell, widths, strict=True)).rstrip())
         if notes and row.recording in notes:
             lines.append(f"    .. {notes[row.recording]}")
         if row.message:

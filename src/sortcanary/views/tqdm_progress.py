@@ -37,7 +37,7 @@ class TqdmProgress:
         self._bar = None
         self._stage: str | None = None
 
-    def __enter__(self) -> "TqdmProgress":
+    def __enter__(self) -> TqdmProgress:
         if not tqdm_available():
             return self
         from tqdm.auto import tqdm

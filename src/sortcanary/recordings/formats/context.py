@@ -17,7 +17,7 @@ class FormatContext:
     hdf5_plugin_path: str | None = None
 
     @classmethod
-    def from_config(cls, formats: dict) -> "FormatContext":
+    def from_config(cls, formats: dict) -> FormatContext:
         probes = {k: str(Path(v).expanduser().absolute()) for k, v in (formats.get("probe") or {}).items() if v}
         plugin = formats.get("hdf5_plugin_path")
         return cls(probe=probes, hdf5_plugin_path=str(Path(plugin).expanduser().absolute()) if plugin else None)
