@@ -18,13 +18,15 @@ from typing import Any
 import jsonschema
 import yaml
 
+from .jsondict import JSONDict
+
 SCHEMA_PATH = Path(__file__).with_name("config.schema.yaml")
 
 class ConfigError(ValueError):
     """A config problem, with a one-line message naming the key and the fix."""
 
 
-def load_schema() -> dict:
+def load_schema() -> JSONDict:
     with open(SCHEMA_PATH) as fh:
         return yaml.safe_load(fh)
 
@@ -58,7 +60,7 @@ def describe_validation_error(error: Exception) -> str:
     return str(error).strip().splitlines()[0]
 
 
-def validate_config(cfg: dict | None, *, source: str = "config") -> dict:
+def validate_config(cfg: JSONDict | None, *, source: str = "config") -> JSONDict:
     """Return a validated deep copy of ``cfg`` with every default filled in, by
     snakemake.utils.validate as the workflow does it.
 
@@ -86,7 +88,7 @@ def _unshared(value):
     return value
 
 
-def load_config(path: str | Path | None = None, overrides: dict | None = None) -> dict:
+def load_config(path: str | Path | None = None, overrides: JSONDict | None = None) -> JSONDict:
     """Read a YAML config file (optional), apply overrides, validate and fill defaults."""
     cfg: dict[str, Any] = {}
     source = "config"
@@ -110,6 +112,6 @@ def load_config(path: str | Path | None = None, overrides: dict | None = None) -
     return validate_config(cfg, source=source)
 
 
-def formats_section(formats: dict | None = None) -> dict:
+def formats_section(formats: JSONDict | None = None) -> JSONDict:
     """A ``formats`` config section with its defaults filled in (for callers without a whole config)."""
     return validate_config({"recordings_dir": ".", "formats": dict(formats or {})})["formats"]

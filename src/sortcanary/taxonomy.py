@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .jsondict import JSONDict
+
 BIOLOGICAL = "biological"
 ENVIRONMENT = "environment"
 RESOURCE = "resource"
@@ -246,9 +248,9 @@ class Verdict:
     message: str
     remediation: str
     policy: str
-    evidence: dict = field(default_factory=dict)
+    evidence: JSONDict = field(default_factory=dict)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> JSONDict:
         return {
             "category": self.category,
             "error_class": self.error_class,
@@ -259,7 +261,7 @@ class Verdict:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> Verdict:
+    def from_dict(cls, data: JSONDict) -> Verdict:
         return cls(**{k: data[k] for k in ("category", "error_class", "message", "remediation", "policy")},
                    evidence=dict(data.get("evidence") or {}))
 

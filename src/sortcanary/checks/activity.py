@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..jsondict import JSONDict
 from ..taxonomy import CLASSES, Verdict, verdict_for
 
 SETTLED_BY = "window activity"
@@ -34,7 +35,7 @@ MIN_CHANNEL_RATE_HZ = 0.5
 HIGHPASS_HZ = 300.0
 
 
-def activity_figures(chunks: list[np.ndarray], sampling_frequency: float, good: np.ndarray) -> dict:
+def activity_figures(chunks: list[np.ndarray], sampling_frequency: float, good: np.ndarray) -> JSONDict:
     """Threshold-crossing figures of the ``good`` channels over the sampled ``chunks``."""
     from scipy.signal import butter, sosfiltfilt
 
@@ -56,7 +57,7 @@ def activity_figures(chunks: list[np.ndarray], sampling_frequency: float, good: 
             "seconds_checked": round(seconds, 3)}
 
 
-def settle(verdict: Verdict, data_checks: dict | None) -> Verdict:
+def settle(verdict: Verdict, data_checks: JSONDict | None) -> Verdict:
     """A ``needs_evidence`` verdict decided by the window's activity figures (unchanged without them)."""
     cls = CLASSES.get(verdict.error_class)
     if cls is None or not cls.needs_evidence or not data_checks or "active_channels" not in data_checks:

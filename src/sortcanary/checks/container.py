@@ -7,10 +7,11 @@ import shutil
 import subprocess
 
 from ..classification import classify_text
+from ..jsondict import JSONDict
 from ..taxonomy import SortFailure, verdict_for
 
 
-def check_container_engine(container: dict) -> str:
+def check_container_engine(container: JSONDict) -> str:
     """The engine the plan's container option needs (Docker or Apptainer/Singularity); its version."""
     return check_docker_engine() if container.get("docker_image") else check_apptainer()
 

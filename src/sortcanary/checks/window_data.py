@@ -34,6 +34,7 @@ import logging
 
 import numpy as np
 
+from ..jsondict import JSONDict
 from ..taxonomy import SortFailure, verdict_for
 from .activity import activity_figures
 
@@ -64,12 +65,12 @@ def _gains(recording) -> np.ndarray | None:
     return None
 
 
-def check_window(recording) -> dict:
+def check_window(recording) -> JSONDict:
     """Raise SortFailure on a window no sorter can use; return the figures otherwise."""
     chunks = _sample(recording)
     traces = np.concatenate(chunks, axis=0)
     n_ch = traces.shape[1]
-    figures: dict = {"channels": n_ch, "samples_checked": int(traces.shape[0])}
+    figures: JSONDict = {"channels": n_ch, "samples_checked": int(traces.shape[0])}
     if traces.dtype.kind == "f":
         bad = ~np.isfinite(traces)
         if bad.any():

@@ -23,6 +23,7 @@ import signal as signals
 import traceback
 from dataclasses import asdict, dataclass, field, replace
 
+from ..jsondict import JSONDict
 from .packages import IMPORTERS
 from .vocabulary import (
     ERRNO,
@@ -114,11 +115,11 @@ class ParsedFailure:
         signal_name = _signal_of(exit_code)
         return replace(parsed, signal=Fact(signal_name)) if signal_name else parsed
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> JSONDict:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> ParsedFailure:
+    def from_dict(cls, data: JSONDict) -> ParsedFailure:
         def fact(value):
             return Fact(**value) if value else None
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..config import ConfigError
+from ..jsondict import JSONDict
 from ..taxonomy import CATEGORIES, CLASSES
 from .parse import ParsedFailure
 
@@ -30,7 +31,7 @@ class Hit:
     present, replaces the class's generic line)."""
 
     line: int | None
-    detail: dict = field(default_factory=dict)
+    detail: JSONDict = field(default_factory=dict)
     text: str | None = None
 
 
@@ -73,7 +74,7 @@ def text_rule(name: str, error_class: str, pattern: str, mechanism: str, *, reas
 LAB_FLAGS = re.IGNORECASE | re.MULTILINE
 
 
-def _lab_rule(index: int, entry: dict) -> Rule:
+def _lab_rule(index: int, entry: JSONDict) -> Rule:
     where = f"classification.rules[{index}]"
     try:
         compiled = re.compile(entry["pattern"], LAB_FLAGS)

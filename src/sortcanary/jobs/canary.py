@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..atomic import remove_quietly, wipe_dir, write_json_atomic
 from ..checks.activity import too_few_spikes
+from ..jsondict import JSONDict
 from ..plan.overrides import scoped_to_recording
 from ..plan.sortplan import CanaryDisabled, SortPlan, plan_canary
 from ..recordings import RecordingEntry
@@ -92,7 +93,7 @@ def keep_evidence(verdict: Verdict, workspace: Path, evidence_dir: Path | None, 
 
 
 def _try_window(plan: SortPlan, workspace: Path, log_path: Path, progress: ProgressReporter,
-                evidence_dir: Path | None) -> tuple[dict, Verdict | None]:
+                evidence_dir: Path | None) -> tuple[JSONDict, Verdict | None]:
     """Sort one canary window; return (what the marker records about it, the failure verdict or None)."""
     tried = plan.window.as_dict()
     try:
@@ -112,7 +113,7 @@ def _try_window(plan: SortPlan, workspace: Path, log_path: Path, progress: Progr
     return {**tried, "outcome": f"{verdict.category}/{verdict.error_class}", "gpu": verdict.evidence.get("gpu")}, verdict
 
 
-def measured(plan: SortPlan, outcome: dict) -> dict:
+def measured(plan: SortPlan, outcome: JSONDict) -> JSONDict:
     """What a passing window cost, for sizing the full sort (sortcanary.plan.resources): its length,
     the sorter's seconds and the part of them spent in passes over the data, the post-sort outputs'
     seconds, and the peak host and GPU memory of the sort (None where the runner measured none)."""
@@ -122,8 +123,8 @@ def measured(plan: SortPlan, outcome: dict) -> dict:
             "peak_rss_bytes": outcome.get("peak_rss_bytes"), "peak_gpu_bytes": outcome.get("peak_gpu_bytes")}
 
 
-def _confirm(plan: SortPlan, first: dict, verdict: Verdict, workspace: Path, log_path: Path, base: dict,
-             progress: ProgressReporter, evidence_dir: Path | None) -> tuple[list[dict], Verdict | None]:
+def _confirm(plan: SortPlan, first: JSONDict, verdict: Verdict, workspace: Path, log_path: Path, base: JSONDict,
+             progress: ProgressReporter, evidence_dir: Path | None) -> tuple[list[JSONDict], Verdict | None]:
     """Re-try a biological verdict on the confirmation windows; stop at the first that isn't one."""
     windows = [first]
     if len(plan.confirm_windows) < plan.confirm_asked:
@@ -139,8 +140,8 @@ def _confirm(plan: SortPlan, first: dict, verdict: Verdict, workspace: Path, log
     return windows, verdict
 
 
-def _longer(plan: SortPlan, windows: list[dict], workspace: Path, log_path: Path, progress: ProgressReporter,
-            evidence_dir: Path | None) -> tuple[list[dict], Verdict | None]:
+def _longer(plan: SortPlan, windows: list[JSONDict], workspace: Path, log_path: Path, progress: ProgressReporter,
+            evidence_dir: Path | None) -> tuple[list[JSONDict], Verdict | None]:
     """Sort the plan's longer window after a too-few-spikes verdict; its verdict is the canary's."""
     window = plan.sparse_window
     log.info("canary %s: too few spikes in %d window(s); sorting [%.1f s, %.1f s) before blocking",
@@ -149,10 +150,10 @@ def _longer(plan: SortPlan, windows: list[dict], workspace: Path, log_path: Path
     return [*windows, tried], verdict
 
 
-def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Path, marker_path: Path | None = None,
+def run_canary(entry: RecordingEntry, cfg: JSONDict, *, scratch: Path, log_path: Path, marker_path: Path | None = None,
                verdict_path: Path | None = None, halt_path: Path | None = None, evidence_dir: Path | None = None,
                progress_path: Path | None = None, mem_mb: int | None = None,
-               root: str | Path = ".") -> tuple[int, dict]:
+               root: str | Path = ".") -> tuple[int, JSONDict]:
     """Rehearse the full sort of ``entry``; return (exit code, verdict record). See the module doc.
     ``evidence_dir`` keeps a blocked window's evidence; ``progress_path`` the job's latest progress;
     ``mem_mb`` is the job's scheduler memory request, a bound of the memory watchdog; ``root`` the
@@ -205,8 +206,8 @@ def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Pat
     return _finish(marker, started, marker_path, verdict_path, gpus[-1])
 
 
-def _blocked(base: dict, verdict: Verdict, started: float, log_path: Path, verdict_path: Path | None,
-             halt_path: Path | None) -> tuple[int, dict]:
+def _blocked(base: JSONDict, verdict: Verdict, started: float, log_path: Path, verdict_path: Path | None,
+             halt_path: Path | None) -> tuple[int, JSONDict]:
     halt_if_environment_wide(halt_path, base["recording"], verdict)
     record = {**base, "verdict": "blocked", **verdict.as_dict(), "seconds": round(time.monotonic() - started, 3)}
     record.setdefault("evidence", {}).setdefault("log_tail", tail(log_path, 2000))
@@ -218,8 +219,8 @@ def _blocked(base: dict, verdict: Verdict, started: float, log_path: Path, verdi
     return EXIT_BLOCKED, record
 
 
-def _finish(marker: dict, started: float, marker_path: Path | None, verdict_path: Path | None,
-            gpu: str | None = None, measured: dict | None = None) -> tuple[int, dict]:
+def _finish(marker: JSONDict, started: float, marker_path: Path | None, verdict_path: Path | None,
+            gpu: str | None = None, measured: JSONDict | None = None) -> tuple[int, JSONDict]:
     """The marker holds only the deterministic verdict (an unchanged verdict must not look new:
     Snakemake compares a small input's checksum, so a re-run canary with the same verdict does not
     re-run the full sort); timings, the device the canary ran on, and what the passing window

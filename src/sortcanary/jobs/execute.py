@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 
 from ..checks.sampling_rate import check_sampling_frequency
+from ..jsondict import JSONDict
 from ..layout import IN_SORTED
 from ..plan.sorters import resolve_backend
 from ..plan.sortplan import SortPlan
@@ -26,12 +27,12 @@ log = logging.getLogger("sortcanary")
 class OutputsFailure(SortFailure):
     """The sort succeeded but its post-sort step failed; ``outcome`` is the finished sort's."""
 
-    def __init__(self, verdict, outcome: dict):
+    def __init__(self, verdict, outcome: JSONDict):
         super().__init__(verdict)
         self.outcome = outcome
 
 
-def report_context(plan: SortPlan, outcome: dict, defaults: dict, extra: dict | None = None) -> dict:
+def report_context(plan: SortPlan, outcome: JSONDict, defaults: JSONDict, extra: JSONDict | None = None) -> JSONDict:
     """What the report page shows besides the outputs: recording facts, sorter, parameters that
     differ from the sorter's defaults, versions, sort timing (plus the caller's canary marker)."""
     entry = plan.recording
@@ -54,8 +55,8 @@ def report_context(plan: SortPlan, outcome: dict, defaults: dict, extra: dict | 
     }
 
 
-def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, context: dict | None = None,
-              progress: ProgressReporter | None = None) -> dict:
+def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, context: JSONDict | None = None,
+              progress: ProgressReporter | None = None) -> JSONDict:
     """Sort ``plan`` into ``dest``, then build the post-sort outputs its plan asks for there;
     return the outcome or raise SortFailure.
 
@@ -111,8 +112,8 @@ def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, cont
     return outcome
 
 
-def build_outputs(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, context: dict,
-                  progress: ProgressReporter | None = None) -> dict:
+def build_outputs(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, context: JSONDict,
+                  progress: ProgressReporter | None = None) -> JSONDict:
     """Build the post-sort outputs from the sorting saved in ``dest``, in a watched child process
     of its own: a crash or hang there is classified like a sorter's, and the sort survives it.
     Returns the record kept in sort.json: ``ok``, the ``config`` it was built with, and what was

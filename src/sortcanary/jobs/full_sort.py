@@ -27,6 +27,7 @@ from ..atomic import (
     wipe_dir,
     write_json_atomic,
 )
+from ..jsondict import JSONDict
 from ..layout import IN_SORTED
 from ..plan.overrides import scoped_to_recording
 from ..plan.sorters import resolve_backend
@@ -59,7 +60,7 @@ def recording_fingerprint(entry: RecordingEntry) -> list:
     return prints
 
 
-def _previous_unretriable_verdict(attempts_path: Path | None, attempt: int) -> dict | None:
+def _previous_unretriable_verdict(attempts_path: Path | None, attempt: int) -> JSONDict | None:
     """The previous attempt's verdict when its policy is not to retry with less (retrying can't help)."""
     if attempts_path is None:
         return None
@@ -78,7 +79,7 @@ def _previous_unretriable_verdict(attempts_path: Path | None, attempt: int) -> d
 BUILT_NOTHING = {"exporters": ("phy",)}
 
 
-def outputs_current(record: dict, plan: SortPlan) -> bool:
+def outputs_current(record: JSONDict, plan: SortPlan) -> bool:
     """Did this sort record's post-sort step succeed with the outputs the plan asks for now?"""
     outputs = record.get("outputs") or {}
     recorded = dict(outputs.get("config") or {})
@@ -101,14 +102,14 @@ class _Job:
     def progress(self, plan: SortPlan) -> ProgressReporter:
         return ProgressReporter.for_plan(plan, path=self.progress_path)
 
-    def record(self, marker: dict, identity: dict, outcome: dict) -> dict:
+    def record(self, marker: JSONDict, identity: JSONDict, outcome: JSONDict) -> JSONDict:
         entry = self.entry
         return {"recording": entry.name, "source": entry.source, "path": entry.path, "canary": marker.get("status"),
                 "num_channels": entry.num_channels, "sampling_frequency": entry.sampling_frequency,
                 "identity": identity, "attempt": self.attempt, "versions": versions(), **outcome,
                 "seconds": round(time.monotonic() - self.started, 3)}
 
-    def publish(self, staging: Path, record: dict, *, replace: bool, complete: bool = True) -> None:
+    def publish(self, staging: Path, record: JSONDict, *, replace: bool, complete: bool = True) -> None:
         """Write sort.json into the assembled folder and move it into place; then, for a complete
         result, the record Snakemake waits for and the 'done' verdict."""
         write_json_atomic(staging / "sort.json", record)
@@ -132,7 +133,7 @@ class _Job:
         return EXIT_FAILED
 
 
-def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: Path, done_path: Path, scratch: Path,
+def run_full_sort(entry: RecordingEntry, cfg: JSONDict, *, marker_path: Path, dest: Path, done_path: Path, scratch: Path,
                   log_path: Path, verdict_path: Path, attempt: int = 1, halt_path: Path | None = None,
                   attempts_path: Path | None = None, progress_path: Path | None = None,
                   mem_mb: int | None = None, root: str | Path = ".") -> int:
@@ -183,10 +184,10 @@ def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: 
     return _sort(job, plan, identity, marker, replacing)
 
 
-def _sort(job: _Job, plan: SortPlan, identity: dict, marker: dict, replacing: bool) -> int:
+def _sort(job: _Job, plan: SortPlan, identity: JSONDict, marker: JSONDict, replacing: bool) -> int:
     staging = staging_dir_for(job.dest)
     workspace = wipe_dir(job.scratch)
-    extra: dict = {}
+    extra: JSONDict = {}
     try:
         outcome = sort_plan(plan, dest=staging, workdir=workspace, log_path=job.log_path,
                             context={"canary": marker, "attempt": job.attempt}, progress=job.progress(plan))
@@ -211,7 +212,7 @@ def _sort(job: _Job, plan: SortPlan, identity: dict, marker: dict, replacing: bo
     return job.failed(verdict, **extra)
 
 
-def _rebuild_outputs(job: _Job, plan: SortPlan, existing: dict, marker: dict) -> int:
+def _rebuild_outputs(job: _Job, plan: SortPlan, existing: JSONDict, marker: JSONDict) -> int:
     """Rebuild only the post-sort outputs of a finished sort: the sort's folders are hard-linked
     into a new staging folder, the outputs built there, and the whole published in one rename."""
     log.info("%s: a finished sort with the same settings and data exists; rebuilding only its post-sort outputs",

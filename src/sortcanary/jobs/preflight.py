@@ -16,6 +16,7 @@ from ..atomic import write_json_atomic
 from ..checks.container import check_container_engine
 from ..checks.device import resolve_torch_device
 from ..checks.disk import check_free_space, check_writable
+from ..jsondict import JSONDict
 from ..plan.preflight import PreflightPlan
 from ..plan.sorters import resolve_backend
 from ..recordings.formats import hdf5
@@ -25,7 +26,7 @@ from .records import clear_verdict, tell_console
 log = logging.getLogger("sortcanary")
 
 
-def run_preflight(plan: PreflightPlan, *, results_dir: Path, scratch_dir: Path) -> dict:
+def run_preflight(plan: PreflightPlan, *, results_dir: Path, scratch_dir: Path) -> JSONDict:
     """Run every check that applies; return the (deterministic) report or raise SortFailure on the
     first failure."""
     backend = resolve_backend(plan.sorter)
@@ -49,7 +50,7 @@ def run_preflight(plan: PreflightPlan, *, results_dir: Path, scratch_dir: Path) 
     return report
 
 
-def nwb_not_dandi_ready(plan: PreflightPlan) -> dict | None:
+def nwb_not_dandi_ready(plan: PreflightPlan) -> JSONDict | None:
     """With NWB export on and the subject (partly) unset: what to set for DANDI, else None.
 
     The export still runs; the files just won't pass DANDI's validation. A recording that is an

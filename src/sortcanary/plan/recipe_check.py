@@ -14,6 +14,7 @@ import difflib
 import inspect
 
 from ..config import ConfigError
+from ..jsondict import JSONDict
 from .recipe import PRESETS
 
 CONFIG = "config/config.yaml"
@@ -90,7 +91,7 @@ def check_preprocessing(preprocessing, where: str = "preprocessing") -> None:
                               f"{_nearest(unknown[0], known)}; its parameters: {', '.join(sorted(known))}")
 
 
-def check_recipe(cfg: dict, where: str = "") -> None:
+def check_recipe(cfg: JSONDict, where: str = "") -> None:
     """The recipe keys of a config (global, or one recording's merged one) checked; ``where``
     prefixes the key (``recordings (name): ``)."""
     check_preprocessing(cfg.get("preprocessing", "none"), f"{where}preprocessing")

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 
 from ..atomic import read_json
+from ..jsondict import JSONDict
 
 # Channels of one Neuropixels 1.0 probe: the unit the per-hour figures below are given for.
 REFERENCE_CHANNELS = 384
@@ -116,7 +117,7 @@ def _number(value) -> float | None:
     return float(value) if isinstance(value, (int, float)) and math.isfinite(value) and value >= 0 else None
 
 
-def measured_of(record: dict) -> dict | None:
+def measured_of(record: JSONDict) -> JSONDict | None:
     """The canary's ``measured`` figures when they can size a sort (a window of positive length
     and its sort time), else None: the formula applies."""
     measured = record.get("measured") if isinstance(record, dict) else None
@@ -128,7 +129,7 @@ def measured_of(record: dict) -> dict | None:
     return measured
 
 
-def forecast_seconds(measured: dict, duration_s: float) -> float:
+def forecast_seconds(measured: JSONDict, duration_s: float) -> float:
     """The expected wall time of the full sort, in seconds: the canary's once-only part plus its
     data passes scaled from the window to the length (no safety margin: this is the figure shown
     as the forecast finish and compared in bench/forecast.py)."""
@@ -138,7 +139,7 @@ def forecast_seconds(measured: dict, duration_s: float) -> float:
     return spent - passes + passes / float(measured["window_s"]) * max(0.0, float(duration_s))
 
 
-def sized_runtime_min(canary: dict, duration_s: float, num_channels: int, attempt: int = 1) -> int:
+def sized_runtime_min(canary: JSONDict, duration_s: float, num_channels: int, attempt: int = 1) -> int:
     """Wall-time limit in minutes for the full sort, from its ``canary``'s verdict record when that
     measured the rate (see the section's comment), else sort_runtime_min; attempt n asks n times
     as much."""
@@ -150,7 +151,7 @@ def sized_runtime_min(canary: dict, duration_s: float, num_channels: int, attemp
     return math.ceil(max(RUNTIME_FLOOR_MIN, minutes) * max(1, attempt))
 
 
-def sized_mem_mb(canary: dict, duration_s: float, num_channels: int, attempt: int = 1) -> int:
+def sized_mem_mb(canary: JSONDict, duration_s: float, num_channels: int, attempt: int = 1) -> int:
     """Host memory in MB for the full sort, from the peak in its ``canary``'s verdict record when
     that measured one (see the section's comment), else sort_mem_mb; attempt n asks n times as much."""
     measured = measured_of(canary)
@@ -164,7 +165,7 @@ def sized_mem_mb(canary: dict, duration_s: float, num_channels: int, attempt: in
     return math.ceil(mem * max(1, attempt))
 
 
-def read_record(path) -> dict:
+def read_record(path) -> JSONDict:
     """The canary's verdict record at ``path``, or {} when it is missing or unreadable: a resource
     request must never fail a job, the formula applies instead. One small file, read per job."""
     record = read_json(path, default={})

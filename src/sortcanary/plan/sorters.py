@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .. import layout
 from ..atomic import read_json, write_json_atomic
+from ..jsondict import JSONDict
 from ..taxonomy import SortFailure, verdict_for
 
 
@@ -37,10 +38,10 @@ class SorterBackend:
             raise SortFailure(verdict_for("sorter_not_installed", message=f"sortcanary: backend {type(self).__name__} "
                                           "does not implement run(recording, folder, params); it can't sort."))
 
-    def default_params(self) -> dict:
+    def default_params(self) -> JSONDict:
         return {}
 
-    def run(self, recording, folder: Path, params: dict, *, docker_image=None, singularity_image=None):
+    def run(self, recording, folder: Path, params: JSONDict, *, docker_image=None, singularity_image=None):
         """Sort ``recording`` into ``folder`` and return a SpikeInterface BaseSorting.
 
         The container options (container_options) are passed only when the config sets one.
@@ -51,7 +52,7 @@ class SorterBackend:
         """Files whose growth means progress and whose text helps classify a failure."""
         return [folder / "spikeinterface_log.json"]
 
-    def check_full_read(self, recording, start_s: float, params: dict) -> dict:
+    def check_full_read(self, recording, start_s: float, params: JSONDict) -> JSONDict:
         """In the canary: read ``recording`` (the whole of it, as the full sort will hand it to
         ``run``) where the canary's window starts, the way this sorter will read it in the full
         sort; return what was found, for the canary's log. Raise SortFailure when the full sort
@@ -99,12 +100,12 @@ class SpikeInterfaceSorter(SorterBackend):
             raise self._not_installed("not found")
         self._listed_params(self._kept_params())  # imports the sorter, whatever is kept
 
-    def default_params(self) -> dict:
+    def default_params(self) -> JSONDict:
         kept = self._kept_params()
         cached = read_json(kept, default=None) if kept else None
         return cached if isinstance(cached, dict) else self._listed_params(kept)
 
-    def _listed_params(self, kept: Path | None) -> dict:
+    def _listed_params(self, kept: Path | None) -> JSONDict:
         """The defaults as the sorter lists them (importing it), kept at ``kept`` when given."""
         try:
             params = dict(self._cls.default_params())
@@ -130,7 +131,7 @@ class SpikeInterfaceSorter(SorterBackend):
         return Path(layout.path(layout.SORTER_DEFAULTS, self.root, sorter=self.name,
                                 version=f"{installed}-si{spikeinterface.__version__}"))
 
-    def run(self, recording, folder: Path, params: dict, *, docker_image=None, singularity_image=None):
+    def run(self, recording, folder: Path, params: JSONDict, *, docker_image=None, singularity_image=None):
         from spikeinterface.sorters import run_sorter
 
         return run_sorter(
@@ -147,7 +148,7 @@ class SpikeInterfaceSorter(SorterBackend):
     def log_files(self, folder: Path) -> list[Path]:
         return [folder / "spikeinterface_log.json", folder / "sorter_output" / f"{self.name}.log"]
 
-    def check_full_read(self, recording, start_s: float, params: dict) -> dict:
+    def check_full_read(self, recording, start_s: float, params: JSONDict) -> JSONDict:
         """Kilosort4 reads a recording one of two ways (SpikeInterface's wrapper, 0.105). One that is
         not a plain binary file (a window, a channel selection, a filter chain, any format but raw
         binary) is written by SpikeInterface into ``recording.dat`` first, and Kilosort4 reads that

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..jsondict import JSONDict
+
 # Quality metric names as SpikeInterface knows them (isi_violation gives the isi_violations_ratio
 # and isi_violations_count columns).
 METRICS = ("firing_rate", "presence_ratio", "isi_violation", "snr", "amplitude_cutoff")
 SEED = 0
 
 
-def build_analyzer(recording, sorting, folder: Path, params: dict, job_kwargs: dict):
+def build_analyzer(recording, sorting, folder: Path, params: JSONDict, job_kwargs: JSONDict):
     """Create the analyzer in ``folder`` (binary_folder format) and compute what the outputs read.
     ``params``: the outputs.analyzer section. The progress bars go to the job log, where they are
     the sign of life the inactivity watchdog looks for."""

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import math
 
+from ..jsondict import JSONDict
+
 # (config key under outputs.curation, quality-metric column, kind): "min" drops a unit whose value
 # is below the threshold, "max" one whose value is above it. A value equal to it passes.
 THRESHOLDS = (
@@ -40,7 +42,7 @@ def _finite(value) -> bool:
         return False
 
 
-def curate(metrics, settings: dict) -> dict:
+def curate(metrics, settings: JSONDict) -> JSONDict:
     """Apply the thresholds in ``settings`` (outputs.curation) to ``metrics`` (one row per unit;
     None for a sorting without units).
 
@@ -82,7 +84,7 @@ def curate(metrics, settings: dict) -> dict:
     }
 
 
-def kept_mask(record: dict, unit_ids) -> list[bool]:
+def kept_mask(record: JSONDict, unit_ids) -> list[bool]:
     """Per unit (in ``unit_ids`` order): is it in the curated list? All True without curation."""
     if record is None:
         return [True] * len(unit_ids)

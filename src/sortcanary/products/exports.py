@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import write_atomic
+from ..jsondict import JSONDict
 from .curation import kept_mask, plain
 
 # -- phy ------------------------------------------------------------------------------------------
@@ -42,7 +43,7 @@ def _unit_id_array(unit_ids) -> np.ndarray:
     return np.asarray(ids, dtype="int64" if all(isinstance(u, int) for u in ids) else "U")
 
 
-def write_units_npz(path: Path, sorting, analyzer, curation: dict | None) -> Path:
+def write_units_npz(path: Path, sorting, analyzer, curation: JSONDict | None) -> Path:
     """Write units.npz: spike trains (samples and seconds), unit ids, templates, best channel,
     locations, metrics, curated mask and sampling rate. Spike ``i`` belongs to unit
     ``unit_ids[spike_unit_index[i]]``; seconds count from the start of the sorted data."""

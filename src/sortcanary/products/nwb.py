@@ -32,6 +32,7 @@ from pathlib import Path
 from uuid import uuid4
 
 from ..atomic import write_atomic
+from ..jsondict import JSONDict
 from ..recordings.session_start import MTIME_SOURCE
 from ..taxonomy import SortFailure, verdict_for
 from .curation import kept_mask, plain
@@ -57,7 +58,7 @@ def require_pynwb():
     return NWBHDF5IO, NWBFile
 
 
-def write_nwb(path: Path, recording, sorting, analyzer, curation: dict | None, *, name: str, metadata: dict,
+def write_nwb(path: Path, recording, sorting, analyzer, curation: JSONDict | None, *, name: str, metadata: JSONDict,
               session_start: datetime, start_source: str, source_nwb: tuple[str, str] | None = None,
               software: list[tuple[str, str]] = ()) -> Path:
     """Write units.nwb: session and subject metadata, the electrodes table and the units table
@@ -115,7 +116,7 @@ def _open_source(source_nwb: tuple[str, str] | None):
         yield source, source.acquisition[series_name]
 
 
-def _session_facts(metadata: dict, source) -> dict:
+def _session_facts(metadata: JSONDict, source) -> JSONDict:
     """NWBFile's descriptive fields: the source NWB file's where it has them, else the config's."""
     facts = {key: metadata.get(key) or None for key in ("session_description", "experiment_description",
                                                          "institution", "lab", "experimenter", "keywords")}
@@ -128,7 +129,7 @@ def _session_facts(metadata: dict, source) -> dict:
     return facts
 
 
-def _subject(metadata: dict, source):
+def _subject(metadata: JSONDict, source):
     """The source NWB file's Subject (copied) if it has one, else one from the config's subject
     keys, else None (DANDI rejects that; preflight has said so)."""
     from pynwb.file import Subject
@@ -232,7 +233,7 @@ def _starting_time(series) -> float:
     return float(series.timestamps[0]) if series.timestamps is not None else 0.0
 
 
-def _add_units(nwbfile, sorting, analyzer, curation: dict | None, rows: list[int], offset: float) -> None:
+def _add_units(nwbfile, sorting, analyzer, curation: JSONDict | None, rows: list[int], offset: float) -> None:
     """The units table: spike times (s on the session clock), sorter's id, curated flag, and with an
     analyzer the best electrode, mean waveform (volts) and metrics."""
     from pynwb.misc import Units

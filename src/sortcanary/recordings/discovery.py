@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import ConfigError, formats_section
+from ..jsondict import JSONDict
 from .entry import DiscoveryError, EntryError, Problem, RecordingEntry, slugify
 from .formats import ALL_SUFFIXES, FORMATS, REGISTRY, FormatContext, session_name
 from .metadata import forget_real_dirs
@@ -25,7 +26,7 @@ class Discovery:
     problems: list[Problem]
 
 
-def _formats(formats: dict | None) -> dict:
+def _formats(formats: JSONDict | None) -> JSONDict:
     try:
         return formats_section(formats)
     except ConfigError as exc:
@@ -46,7 +47,7 @@ def _matches(value: str, globs) -> bool:
     return any(fnmatch.fnmatchcase(value, g) or fnmatch.fnmatchcase(slugify(value), g) for g in globs)
 
 
-def _keep(item, cfg: dict, kind: str) -> bool:
+def _keep(item, cfg: JSONDict, kind: str) -> bool:
     """Config filters on one result: formats.exclude on names, formats.streams.<format> on stream labels."""
     if _matches(item.name, cfg["exclude"]):
         return False
@@ -58,7 +59,7 @@ def _problem_name(path: Path) -> str:
     return slugify(session_name(path, ALL_SUFFIXES))
 
 
-def _build(path: Path, cfg: dict, ctx: FormatContext) -> list:
+def _build(path: Path, cfg: JSONDict, ctx: FormatContext) -> list:
     """Entries and Problems for one top-level path (never raises for a bad recording)."""
     try:
         module = detect_format(path)
@@ -88,7 +89,7 @@ def resolve_recordings_dir(recordings_dir: str | Path) -> Path:
     return root
 
 
-def entry_for_path(path: str | Path, stream: str | None = None, formats: dict | None = None) -> RecordingEntry:
+def entry_for_path(path: str | Path, stream: str | None = None, formats: JSONDict | None = None) -> RecordingEntry:
     """The entry for one recording path (used by `sortcanary canary PATH [--stream S]`).
 
     ``formats``: the config's ``formats`` section (its defaults filled in here)."""
@@ -118,7 +119,7 @@ def entry_for_path(path: str | Path, stream: str | None = None, formats: dict | 
     raise EntryError(f"{path}: holds several streams ({streams}); choose one with --stream")
 
 
-def discover(recordings_dir: str | Path, formats: dict | None = None, *, allow_empty: bool = False) -> Discovery:
+def discover(recordings_dir: str | Path, formats: JSONDict | None = None, *, allow_empty: bool = False) -> Discovery:
     """All usable recordings in ``recordings_dir`` plus one Problem per unusable entry or stream.
 
     ``formats``: the config's ``formats`` section (its defaults filled in here).

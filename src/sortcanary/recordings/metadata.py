@@ -13,10 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..jsondict import JSONDict
 from .entry import EntryError
 
 
-def read_json_object(path: Path, what: str) -> dict:
+def read_json_object(path: Path, what: str) -> JSONDict:
     """The JSON object in ``path`` (``what`` names it in messages)."""
     try:
         with open(path) as fh:
@@ -52,7 +53,7 @@ def frames_in(path: Path, num_channels: int, dtype: np.dtype, offset: int = 0) -
     return size // frame_bytes
 
 
-def binary_params(meta: dict, what: str) -> tuple[float, int, np.dtype]:
+def binary_params(meta: JSONDict, what: str) -> tuple[float, int, np.dtype]:
     """(sampling_frequency, num_channels, dtype) from a sidecar or SpikeInterface's binary.json, checked."""
     try:
         fs = float(meta["sampling_frequency"])

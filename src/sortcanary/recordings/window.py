@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..jsondict import JSONDict
+
 
 @dataclass(frozen=True)
 class Window:
@@ -22,7 +24,7 @@ class Window:
         end = min(start + int(round(self.duration_s * sampling_frequency)), num_samples)
         return start, end
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> JSONDict:
         return {"start_s": self.start_s, "duration_s": self.duration_s, "clamped": self.clamped}
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..jsondict import JSONDict
 from ..layout import IN_SORTED
 from ..plan.recipe import HIGHPASS_STEPS, Recipe
 from ..taxonomy import SortFailure, verdict_for
@@ -41,12 +42,12 @@ class Chain:
 
     recording: object
     steps: list = field(default_factory=list)  # (index, name, the recording after that step)
-    record: dict = field(default_factory=dict)
-    bad_channels: dict | None = None  # {reason: [channel ids]} from the chain's detection; None without one
+    record: JSONDict = field(default_factory=dict)
+    bad_channels: JSONDict | None = None  # {reason: [channel ids]} from the chain's detection; None without one
     channels_before: int = 0
 
 
-def _invalid(index: int, name: str, exc: Exception, params: dict) -> SortFailure:
+def _invalid(index: int, name: str, exc: Exception, params: JSONDict) -> SortFailure:
     return SortFailure(verdict_for(
         "preprocessing_invalid", step=name, step_index=index + 1, params=params, exception=type(exc).__name__,
         message=f"preprocessing step {index + 1} ({name}) cannot run on this recording: "
@@ -112,7 +113,7 @@ def read_through(chain: Chain, window_of, window) -> None:
             raise _invalid(index, name, exc, {}) from exc
 
 
-def with_motion(recording, recipe: Recipe, dest: Path, job_kwargs: dict, record: dict, *, saved: bool = False):
+def with_motion(recording, recipe: Recipe, dest: Path, job_kwargs: JSONDict, record: JSONDict, *, saved: bool = False):
     """The recording as the sorter gets it under ``motion: compute`` or ``apply``, the estimate saved
     in ``dest`` (IN_SORTED["motion"]) for the report; ``saved``: read that estimate instead of
     estimating again (the post-sort step). Without a high-pass in the chain, the estimate is made

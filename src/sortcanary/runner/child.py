@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ..atomic import write_json_atomic
 from ..classification import parse_exception
+from ..jsondict import JSONDict
 from ..layout import IN_SORTED
 from ..plan.sortplan import SortPlan
 from ..taxonomy import SortFailure
@@ -41,7 +42,7 @@ def _recording(plan: SortPlan):
     return window_of(open_recording(plan.recording), plan.window)
 
 
-def _with_recipe(plan: SortPlan, dest: Path, evidence: dict, *, saved_motion: bool = False):
+def _with_recipe(plan: SortPlan, dest: Path, evidence: JSONDict, *, saved_motion: bool = False):
     """open -> the recipe's chain -> the plan's window -> motion (sortcanary.runner.chain): what the
     sorter gets when the plan has a recipe, canary and full sort alike; ``evidence["recipe"]``
     records what was done. ``saved_motion``: the post-sort step reads the sort's motion estimate."""
@@ -57,11 +58,11 @@ def _with_recipe(plan: SortPlan, dest: Path, evidence: dict, *, saved_motion: bo
     return recording, chain
 
 
-def _note(evidence: dict, text: str) -> None:
+def _note(evidence: JSONDict, text: str) -> None:
     evidence.setdefault("recipe", {}).setdefault("notes", []).append(text)
 
 
-def _bad_channels(plan: SortPlan, raw, chain, dest: Path, evidence: dict) -> None:
+def _bad_channels(plan: SortPlan, raw, chain, dest: Path, evidence: JSONDict) -> None:
     """The probe's bad channels, from the chain's detection, else the window's data checks: more
     than the recipe's fraction blocks the canary (with a figure in ``dest``), fewer are a note."""
     from ..checks.bad_channels import FIGURE_NAME, judge_bad_channels
@@ -85,7 +86,7 @@ def _bad_channels(plan: SortPlan, raw, chain, dest: Path, evidence: dict) -> Non
         _note(evidence, note)
 
 
-def _sorter_params(plan: SortPlan, recording, evidence: dict) -> dict:
+def _sorter_params(plan: SortPlan, recording, evidence: JSONDict) -> JSONDict:
     """The plan's sorter parameters, with the sorter's own drift correction switched off (and a
     note) on a probe too short for it (sortcanary.plan.recipe.drift_span_too_short): a sort without
     drift correction instead of one that fails as if the recording were silent."""
@@ -108,7 +109,7 @@ def _sorter_params(plan: SortPlan, recording, evidence: dict) -> dict:
     return {**plan.sorter_params, "do_correction": False}
 
 
-def sort_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict:
+def sort_task(plan: SortPlan, dest: Path, context: JSONDict, evidence: JSONDict) -> JSONDict:
     """Run the backend on the recording and save its sorting as a SpikeInterface folder."""
     from ..checks.window_data import check_window
     from ..plan.sorters import resolve_backend
@@ -149,7 +150,7 @@ def rehearse_full_read(plan: SortPlan, backend) -> None:
         log.info("the full sort's read of the recording, checked: %s", found)
 
 
-def outputs_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict:
+def outputs_task(plan: SortPlan, dest: Path, context: JSONDict, evidence: JSONDict) -> JSONDict:
     """Build the post-sort products from the saved sorting (sortcanary.products.build), on the
     recording as the sorter got it (and, with a recipe, as read before it)."""
     import spikeinterface.core as sc
@@ -177,7 +178,7 @@ def _cuda():
     return torch.cuda
 
 
-def gpu_figures(failed: bool) -> dict:
+def gpu_figures(failed: bool) -> JSONDict:
     """``peak_gpu_bytes``: the most torch's allocator held at once on any device (None without
     CUDA); after a failure also torch's ``memory_summary``, for the runner's out-of-memory snapshot."""
     cuda = _cuda()
@@ -198,7 +199,7 @@ def main(workdir: str) -> int:
     folder = Path(workdir)
     plan = SortPlan.from_dict(json.loads((folder / PLAN_FILE).read_text()))
     task = json.loads((folder / TASK_FILE).read_text())
-    evidence: dict = {}
+    evidence: JSONDict = {}
     try:
         result = {"ok": True, **TASKS[task["task"]](plan, Path(task["dest"]), task["context"], evidence), **evidence,
                   **gpu_figures(failed=False)}

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .. import layout
+from ..jsondict import JSONDict
 
 log = logging.getLogger("sortcanary")
 
@@ -68,7 +69,7 @@ def gpu_slot(gpu_ids, root: str = ".", poll_s: float = POLL_S) -> Iterator[str |
         handle.close()  # closing the file releases the lock
 
 
-def child_env(gpu_id: str | None) -> dict | None:
+def child_env(gpu_id: str | None) -> JSONDict | None:
     """The sorter child's environment: this one with CUDA_VISIBLE_DEVICES pinned, or None (inherit)."""
     if gpu_id is None:
         return None

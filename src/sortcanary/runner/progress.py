@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..atomic import write_json_atomic
+from ..jsondict import JSONDict
 from ..plan.resources import forecast_for
 
 # A step header -> the stage it opens. A pattern with a group names the stage with that group.
@@ -103,9 +104,9 @@ class LogProgress:
 
     sorter: str
     stage: str | None = None
-    bar: dict | None = None
+    bar: JSONDict | None = None
     bar_at: float = 0.0  # monotonic time the bar was last drawn: its ETA counts down from there
-    stage_seconds: dict = field(default_factory=dict)  # seconds spent in each stage, by when it was read
+    stage_seconds: JSONDict = field(default_factory=dict)  # seconds spent in each stage, by when it was read
     clock: Callable[[], float] = time.monotonic  # when a line was read (a test gives its own)
     _stage_at: float = 0.0
     _carry: str = ""
@@ -168,12 +169,12 @@ class ProgressReporter:
         self.stream, self.forecast_s = stream, forecast_s
         self.progress = LogProgress(sorter)
         self.started_wall, self.started = time.time(), time.monotonic()
-        self.window: dict | None = None
+        self.window: JSONDict | None = None
         self._log: Path | None = None
         self._offset = 0
         self._last_line = self.started
         self._last_write = 0.0
-        self._written: dict | None = None
+        self._written: JSONDict | None = None
 
     @classmethod
     def for_plan(cls, plan, path: Path | None = None, stream=None) -> ProgressReporter:
@@ -225,7 +226,7 @@ class ProgressReporter:
         if gained:
             self.progress.feed(gained.decode("utf-8", "replace"))
 
-    def snapshot(self, now: float | None = None, live: bool = True) -> dict:
+    def snapshot(self, now: float | None = None, live: bool = True) -> JSONDict:
         """The state as kept in the JSON; ``live=False`` leaves out what changes by itself (time)."""
         now = time.monotonic() if now is None else now
         state = {"recording": self.recording, "job": self.job, "stage": self.progress.stage, "window": self.window,
@@ -258,7 +259,7 @@ class ProgressReporter:
                 pass
 
 
-def process_identity() -> dict:
+def process_identity() -> JSONDict:
     """Who writes the progress: `sortcanary status` checks this process is still alive."""
     import psutil
 
@@ -275,7 +276,7 @@ def forecast_note(started: float, forecast_s: float, elapsed_s: float | None) ->
     return f"forecast finish {clock} ({'in ' + short_duration(left) if left >= 0 else 'overdue'})"
 
 
-def format_line(state: dict, prefix: bool = True) -> str:
+def format_line(state: JSONDict, prefix: bool = True) -> str:
     """``[14:02:11] sortcanary | sort rec1 | drift correction 56% (5/9) | elapsed 2m14s | step ETA 36s``,
     and for a full sort whose canary measured its rate ``| forecast finish 14:31 (in 29m)``."""
     what = state.get("stage") or "starting"

@@ -40,6 +40,7 @@ from pathlib import Path
 import psutil
 
 from ..atomic import read_json, write_json_atomic
+from ..jsondict import JSONDict
 from ..plan.sortplan import SortPlan
 from ..taxonomy import Verdict, verdict_for
 from .failure import failure_verdict
@@ -65,7 +66,7 @@ class ChildResult:
     seconds: float
     units: int | None = None
     verdict: Verdict | None = None
-    details: dict = field(default_factory=dict)
+    details: JSONDict = field(default_factory=dict)
     gpu: str | None = None  # the device the child ran on (sortcanary.runner.gpu_slots.device_used)
 
 
@@ -148,7 +149,7 @@ def run_task(
     dest: Path,
     workdir: Path,
     log_path: Path,
-    context: dict | None = None,
+    context: JSONDict | None = None,
     sorter_logs: list[Path] = (),
     progress: ProgressReporter | None = None,
 ) -> ChildResult:

@@ -23,6 +23,7 @@ import time
 
 from .. import layout
 from ..atomic import read_json
+from ..jsondict import JSONDict
 from ..runner.progress import format_line
 
 # (job, its progress file, its verdict): the full sort first, it comes after a canary
@@ -37,7 +38,7 @@ def _mtime(path: str) -> float | None:
         return None
 
 
-def process_alive(state: dict, now: float | None = None) -> bool:
+def process_alive(state: JSONDict, now: float | None = None) -> bool:
     """Is the process that wrote ``state`` still there? (See the module doc.)"""
     if state.get("host") != socket.gethostname():
         interval = float(state.get("interval_s") or 60.0)
@@ -51,7 +52,7 @@ def process_alive(state: dict, now: float | None = None) -> bool:
     return abs(started - float(state.get("pid_started") or 0)) < 1.0
 
 
-def running_job(name: str, root: str = ".", mtime=None) -> dict | None:
+def running_job(name: str, root: str = ".", mtime=None) -> JSONDict | None:
     """The progress of ``name``'s running job (with ``elapsed_s`` brought up to now), or None.
     ``mtime(pattern, name)``: when one of the job's files was written (None: not there); by
     default a stat, a caller that listed the folders already gives its own (views.rows.RunFiles)."""
@@ -70,11 +71,11 @@ def running_job(name: str, root: str = ".", mtime=None) -> dict | None:
     return None
 
 
-def running_jobs(names, root: str = ".", mtime=None) -> dict[str, dict]:
+def running_jobs(names, root: str = ".", mtime=None) -> dict[str, JSONDict]:
     found = {name: running_job(name, root, mtime) for name in names}
     return {name: state for name, state in found.items() if state}
 
 
-def progress_note(state: dict) -> str:
+def progress_note(state: JSONDict) -> str:
     """The row's note in `sortcanary status`: ``running canary: drift correction 56% (5/9) | ...``"""
     return f"running {state['job']}: {format_line(state, prefix=False)}"

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, fields
 
 from .. import layout
 from ..atomic import read_json, write_json_atomic
+from ..jsondict import JSONDict
 
 # The records a row is built from, each named by the pattern that says whether it exists (the sorted
 # folder stands for its sort.json: it is published whole).
@@ -47,7 +48,7 @@ class Row:
     def values(self) -> list[str]:
         return [str(getattr(self, name)) for name in COLUMNS]
 
-    def take_verdict(self, record: dict) -> None:
+    def take_verdict(self, record: JSONDict) -> None:
         self.category = record.get("category", "")
         self.error_class = record.get("error_class", "")
         self.message = record.get("message", "")
@@ -57,11 +58,11 @@ class Row:
 COLUMNS = tuple(f.name for f in fields(Row))
 
 
-def _seconds(record: dict | None) -> str:
+def _seconds(record: JSONDict | None) -> str:
     return f"{record['seconds']:.1f}" if record and isinstance(record.get("seconds"), (int, float)) else ""
 
 
-def recording_row(name: str, root: str = ".", preflight_failure: dict | None = None) -> Row:
+def recording_row(name: str, root: str = ".", preflight_failure: JSONDict | None = None) -> Row:
     """The row of ``name`` read from its records."""
     row = Row(name)
     marker = read_json(layout.path(layout.MARKER, root, recording=name))
@@ -170,7 +171,7 @@ class RunFiles:
             return None
 
 
-def preflight_failure(root: str = ".") -> dict | None:
+def preflight_failure(root: str = ".") -> JSONDict | None:
     """The preflight verdict if the preflight failed (and has not passed since)."""
     if os.path.exists(layout.path(layout.PREFLIGHT, root)):
         return None

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .. import layout
 from ..atomic import read_json, write_json_atomic
+from ..jsondict import JSONDict
 from ..runner.guards.events import describe, last_event
 from .live import progress_note, running_jobs
 from .rows import Row, RunFiles, attention_first, build_rows
@@ -86,7 +87,7 @@ def status_rows(results_dir: str, render: bool = False) -> tuple[Path, list[Row]
     return root, rows, {name: running_note(root, name, state) for name, state in running.items()}
 
 
-def running_note(root: Path, name: str, state: dict) -> str:
+def running_note(root: Path, name: str, state: JSONDict) -> str:
     """A running job's progress, then the last event its watchdogs logged."""
     event = last_event(Path(layout.path(EVENTS[state["job"]], str(root), recording=name)))
     note = progress_note(state)

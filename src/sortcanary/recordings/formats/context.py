@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...jsondict import JSONDict
 from ..entry import EntryError
 from ..metadata import probe_channel_count
 
@@ -13,11 +14,11 @@ from ..metadata import probe_channel_count
 class FormatContext:
     """What the format readers need from the config's ``formats`` section."""
 
-    probe: dict = field(default_factory=dict)  # format -> absolute probeinterface JSON path
+    probe: JSONDict = field(default_factory=dict)  # format -> absolute probeinterface JSON path
     hdf5_plugin_path: str | None = None
 
     @classmethod
-    def from_config(cls, formats: dict) -> FormatContext:
+    def from_config(cls, formats: JSONDict) -> FormatContext:
         probes = {k: str(Path(v).expanduser().absolute()) for k, v in (formats.get("probe") or {}).items() if v}
         plugin = formats.get("hdf5_plugin_path")
         return cls(probe=probes, hdf5_plugin_path=str(Path(plugin).expanduser().absolute()) if plugin else None)

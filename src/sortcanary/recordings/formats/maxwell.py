@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ...jsondict import JSONDict
 from ..entry import EntryError, Problem, RecordingEntry, recording_name
 from . import hdf5
 from .context import FormatContext, session_name
@@ -50,7 +51,7 @@ def _connected(mapping, what: str) -> int:
     return int((np.asarray(mapping["channel"]) >= 0).sum())
 
 
-def _entry(path: Path, raw, mapping, fs: float, label: str, reader: dict, ctx: FormatContext,
+def _entry(path: Path, raw, mapping, fs: float, label: str, reader: JSONDict, ctx: FormatContext,
            num_channels: int | None = None) -> RecordingEntry:
     what = f"{label}" if label else path.name
     channels = _connected(mapping, what)

@@ -27,6 +27,7 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ...jsondict import JSONDict
 from ..entry import EntryError, Problem, RecordingEntry, recording_name
 from ..metadata import read_json_object
 from .context import FormatContext
@@ -67,7 +68,7 @@ def _geometry_contacts(settings: Path, folder_name: str) -> int | None:
                          "fix settings.xml or set formats.probe.openephys") from None
 
 
-def _stream_entry(session: Path, oebin: Path, info: dict, label: str, node: str, settings: Path,
+def _stream_entry(session: Path, oebin: Path, info: JSONDict, label: str, node: str, settings: Path,
                   ctx: FormatContext) -> RecordingEntry | None:
     try:
         folder_name = str(info["folder_name"]).rstrip("/")

@@ -20,6 +20,7 @@ import warnings
 from datetime import datetime
 from pathlib import Path
 
+from ...jsondict import JSONDict
 from ..entry import EntryError, Problem, RecordingEntry, recording_name
 from .context import FormatContext
 
@@ -29,7 +30,7 @@ RAW_SUFFIXES = (".bin", ".dat")
 BYTES_PER_SAMPLE = 2  # SpikeGLX writes int16
 
 
-def _stream_infos(folder: Path) -> list[dict]:
+def _stream_infos(folder: Path) -> list[JSONDict]:
     from neo.rawio.spikeglxrawio import extract_stream_info, read_meta_file
 
     infos = []
@@ -48,7 +49,7 @@ def _stream_infos(folder: Path) -> list[dict]:
     return infos
 
 
-def _check_one_run(infos: list[dict]) -> None:
+def _check_one_run(infos: list[JSONDict]) -> None:
     runs = sorted({(str(i["gate_num"]), str(i["trigger_num"])) for i in infos})
     if len(runs) > 1:
         listed = ", ".join(f"g{g}_t{t}" for g, t in runs)
@@ -62,7 +63,7 @@ def _check_one_run(infos: list[dict]) -> None:
         seen[info["stream_name"]] = info["meta_file"]
 
 
-def _ap_entry(folder: Path, info: dict) -> RecordingEntry:
+def _ap_entry(folder: Path, info: JSONDict) -> RecordingEntry:
     import probeinterface
 
     meta, raw = info["meta_file"], info["bin_file"]

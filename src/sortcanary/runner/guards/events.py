@@ -14,6 +14,7 @@ import json
 import time
 from pathlib import Path
 
+from ...jsondict import JSONDict
 from ...layout import EVENTS_SUFFIX, beside_log
 
 
@@ -27,7 +28,7 @@ class EventLog:
     def __init__(self, path: Path, **context):
         self.path, self.context = Path(path), context
 
-    def emit(self, guard: str, event: str, note: str, **figures) -> dict:
+    def emit(self, guard: str, event: str, note: str, **figures) -> JSONDict:
         """Append ``event`` of ``guard`` with a one-line ``note`` for people and its ``figures``."""
         line = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "guard": guard, "event": event, **self.context,
                 "note": note, **figures}
@@ -37,7 +38,7 @@ class EventLog:
         return line
 
 
-def last_event(path: Path, tail_bytes: int = 8192) -> dict | None:
+def last_event(path: Path, tail_bytes: int = 8192) -> JSONDict | None:
     """The newest complete line of an events file, or None (no file, nothing readable yet)."""
     try:
         with open(path, "rb") as fh:
@@ -54,6 +55,6 @@ def last_event(path: Path, tail_bytes: int = 8192) -> dict | None:
     return None
 
 
-def describe(event: dict) -> str:
+def describe(event: JSONDict) -> str:
     """``memory warn 2026-12-02T17:03:04+0000: RSS 3.1 GB is 86% of ...``, for status."""
     return f"{event.get('guard')} {event.get('event')} {event.get('time', '')}: {event.get('note', '')}".strip()
