@@ -16,7 +16,7 @@ PYTHON_API = ("run_sorter", "canary", "CanaryBlocked", "FullSortFailed")
 __all__ = ["CanaryBlocked", "FullSortFailed", "__version__", "canary", "run_sorter"]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     if name in PYTHON_API:
         from . import python_api
 

@@ -12,13 +12,14 @@ checks it). (Discovery takes its own ``formats`` section.)
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
 
-from .jsondict import JSONDict
+from .boundary import JSONDict
 
 SCHEMA_PATH = Path(__file__).with_name("config.schema.yaml")
 
@@ -28,18 +29,21 @@ class ConfigError(ValueError):
 
 def load_schema() -> JSONDict:
     with open(SCHEMA_PATH) as fh:
-        return yaml.safe_load(fh)
+        schema: JSONDict = yaml.safe_load(fh)
+    return schema
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
     key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
     if error.validator == "additionalProperties":
-        unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        known = ", ".join(sorted(error.schema.get("properties", {})))
+        unknown = sorted(set(error.instance if isinstance(error.instance, Mapping) else {}) - set(schema.get("properties", {})))
+        known = ", ".join(sorted(schema.get("properties", {})))
         where = f"under '{key}'" if error.absolute_path else "at the top level"
         return f"unknown config key(s) {unknown} {where}; known keys: {known}"
-    if error.validator == "not" and "description" in error.validator_value:  # a rule across keys says itself
-        return error.validator_value["description"]
+    rule = error.validator_value
+    if error.validator == "not" and isinstance(rule, Mapping) and "description" in rule:  # a rule across keys says itself
+        return str(rule["description"])
     if error.validator == "required":
         missing = error.message.split(" is ")[0].strip("'")
         name = f"{key}.{missing}" if error.absolute_path else missing
@@ -49,7 +53,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
 
 def describe_validation_error(error: Exception) -> str:
     """One line for a schema violation, also when Snakemake wrapped it in a WorkflowError."""
-    pending = [error]
+    pending: list[BaseException] = [error]
     while pending:
         current = pending.pop()
         if isinstance(current, jsonschema.ValidationError):
@@ -74,10 +78,11 @@ def validate_config(cfg: JSONDict | None, *, source: str = "config") -> JSONDict
         validate(filled, str(SCHEMA_PATH))
     except WorkflowError as err:
         raise ConfigError(f"{source}: {describe_validation_error(err)}") from None
-    return _unshared(filled)
+    unshared: JSONDict = _unshared(filled)
+    return unshared
 
 
-def _unshared(value):
+def _unshared(value: Any) -> Any:  # a YAML value: a mapping, a list or a scalar
     """``value`` rebuilt with no dict or list in two places. snakemake.utils.validate fills in the
     schema's own default objects, so where a ``$ref`` repeats a section (``recordings.*.nwb_metadata``)
     one default object would fill both places, and a change to one would show in the other."""
@@ -114,4 +119,5 @@ def load_config(path: str | Path | None = None, overrides: JSONDict | None = Non
 
 def formats_section(formats: JSONDict | None = None) -> JSONDict:
     """A ``formats`` config section with its defaults filled in (for callers without a whole config)."""
-    return validate_config({"recordings_dir": ".", "formats": dict(formats or {})})["formats"]
+    section: JSONDict = validate_config({"recordings_dir": ".", "formats": dict(formats or {})})["formats"]
+    return section

@@ -33,16 +33,18 @@ import shutil
 import sys
 import tempfile
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeAlias
 
 from . import layout
 from .atomic import read_json, remove_quietly
+from .boundary import JSONDict, Recording, Sorting
 from .config import validate_config
 from .jobs.canary import run_canary
 from .jobs.full_sort import run_full_sort
 from .jobs.records import EXIT_OK
-from .jsondict import JSONDict
 from .plan.sortplan import outputs_switched_off
 from .recordings.entry import RecordingEntry, slugify
 from .recordings.formats import si_object
@@ -87,7 +89,7 @@ def _one_line(what: str, record: JSONDict, verdict_path: Path) -> str:
 
 
 def build_config(sorter_name: str, sorter_params: JSONDict, folder: Path, *, config: JSONDict | None = None,
-                 docker_image=None, singularity_image=None) -> JSONDict:
+                 docker_image: Container = None, singularity_image: Container = None) -> JSONDict:
     """The validated config of one call: the schema's defaults, ``config`` (any workflow key), the
     sorter and its parameters (keywords over ``config['sorter_params']``) and the container."""
     given = copy.deepcopy(config or {})
@@ -104,13 +106,18 @@ def build_config(sorter_name: str, sorter_params: JSONDict, folder: Path, *, con
         cfg["progress"]["interval_s"] = QUIET_INTERVAL_S
     return cfg
 
+# A container image, as SpikeInterface's run_sorter takes it: a name, True for the sorter's own, False/None for none
+Container: TypeAlias = "str | bool | None"
+
 
 class _Job:
     """One call's recording, config and paths: a one-recording workflow directory in ``root``."""
 
-    def __init__(self, recording, sorter_name: str, root: Path, name: str, sorter_params: JSONDict, **options):
+    def __init__(self, recording: Recording, sorter_name: str, root: Path, name: str, sorter_params: JSONDict, *,
+                 config: JSONDict | None, docker_image: Container, singularity_image: Container):
         self.root = root.resolve()
-        self.cfg = build_config(sorter_name, sorter_params, self.root, **options)
+        self.cfg = build_config(sorter_name, sorter_params, self.root, config=config, docker_image=docker_image,
+                                singularity_image=singularity_image)
         dumped = si_object.dump(recording, self.root)
         self.entry: RecordingEntry = si_object.entry_of(recording, dumped, name)
 
@@ -153,7 +160,7 @@ class _Job:
 
 
 @contextmanager
-def _job_logging(log_path: Path, verbose: bool):
+def _job_logging(log_path: Path, verbose: bool) -> Iterator[None]:
     """sortcanary's own log lines to the job's log (the sorter's child writes there too), and with
     ``verbose`` to stderr as well; a notebook's own logging setup is left as it was."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -172,8 +179,9 @@ def _job_logging(log_path: Path, verbose: bool):
             handler.close()
 
 
-def canary(recording, sorter_name: str = "kilosort4", *, folder=None, config: JSONDict | None = None,
-           docker_image=None, singularity_image=None, verbose: bool = False, **sorter_params) -> JSONDict:
+def canary(recording: Recording, sorter_name: str = "kilosort4", *, folder: str | Path | None = None,
+           config: JSONDict | None = None, docker_image: Container = None, singularity_image: Container = None,
+           verbose: bool = False, **sorter_params: Any) -> JSONDict:
     """Rehearse the sort of ``recording`` (any SpikeInterface recording: a file's extractor, a lazy
     preprocessing chain, an in-memory one) and return the canary's verdict record, the one the
     workflow writes to ``logs/canary/<name>.verdict.json``: ``verdict`` is ``pass``,
@@ -191,9 +199,10 @@ def canary(recording, sorter_name: str = "kilosort4", *, folder=None, config: JS
             remove_quietly(job.entry.path)
 
 
-def run_sorter(sorter_name: str, recording, folder, *, remove_existing_folder: bool = False, verbose: bool = False,
-               raise_error: bool = True, docker_image=False, singularity_image=False, config: JSONDict | None = None,
-               **sorter_params):
+def run_sorter(sorter_name: str, recording: Recording, folder: str | Path, *, remove_existing_folder: bool = False,
+               verbose: bool = False, raise_error: bool = True, docker_image: Container = False,
+               singularity_image: Container = False, config: JSONDict | None = None,
+               **sorter_params: Any) -> Sorting | None:
     """``spikeinterface.sorters.run_sorter``, guarded by the canary; returns the sorting.
 
     Raises CanaryBlocked on a classified canary failure (the full sort is not started) and
@@ -212,14 +221,16 @@ def run_sorter(sorter_name: str, recording, folder, *, remove_existing_folder: b
                singularity_image=singularity_image)
     record = job.canary(verbose)
     if record.get("verdict") == "blocked":
-        return _failed(CanaryBlocked(record, job.path(layout.CANARY_VERDICT)), raise_error)
+        _failed(CanaryBlocked(record, job.path(layout.CANARY_VERDICT)), raise_error)
+        return None
     failed = job.full_sort(verbose)
     if failed is not None:
-        return _failed(FullSortFailed(failed, job.path(layout.SORT_VERDICT)), raise_error)
+        _failed(FullSortFailed(failed, job.path(layout.SORT_VERDICT)), raise_error)
+        return None
     return sc.load(job.path(layout.SORTED) / layout.IN_SORTED["sorting"])
 
 
-def _name(folder) -> str:
+def _name(folder: str | Path | None) -> str:
     """The recording's name in the job's files: its folder's, slugged; ``recording`` without one."""
     return (slugify(Path(folder).resolve().name) if folder is not None else "") or "recording"
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 from ..taxonomy import CLASSES, Verdict, verdict_for
 
 SETTLED_BY = "window activity"

@@ -6,8 +6,8 @@ import importlib.util
 import shutil
 import subprocess
 
+from ..boundary import JSONDict
 from ..classification import classify_text
-from ..jsondict import JSONDict
 from ..taxonomy import SortFailure, verdict_for
 
 

@@ -34,7 +34,7 @@ import logging
 
 import numpy as np
 
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 from ..taxonomy import SortFailure, verdict_for
 from .activity import activity_figures
 

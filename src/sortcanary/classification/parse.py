@@ -23,7 +23,7 @@ import signal as signals
 import traceback
 from dataclasses import asdict, dataclass, field, replace
 
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 from .packages import IMPORTERS
 from .vocabulary import (
     ERRNO,

@@ -16,8 +16,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..boundary import JSONDict
 from ..config import ConfigError
-from ..jsondict import JSONDict
 from ..taxonomy import CATEGORIES, CLASSES
 from .parse import ParsedFailure
 

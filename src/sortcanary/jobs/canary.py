@@ -26,8 +26,8 @@ import time
 from pathlib import Path
 
 from ..atomic import remove_quietly, wipe_dir, write_json_atomic
+from ..boundary import JSONDict
 from ..checks.activity import too_few_spikes
-from ..jsondict import JSONDict
 from ..plan.overrides import scoped_to_recording
 from ..plan.sortplan import CanaryDisabled, SortPlan, plan_canary
 from ..recordings import RecordingEntry

@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from ..boundary import JSONDict
 from ..checks.sampling_rate import check_sampling_frequency
-from ..jsondict import JSONDict
 from ..layout import IN_SORTED
 from ..plan.sorters import resolve_backend
 from ..plan.sortplan import SortPlan

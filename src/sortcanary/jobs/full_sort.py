@@ -27,7 +27,7 @@ from ..atomic import (
     wipe_dir,
     write_json_atomic,
 )
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 from ..layout import IN_SORTED
 from ..plan.overrides import scoped_to_recording
 from ..plan.sorters import resolve_backend

@@ -13,10 +13,10 @@ import logging
 from pathlib import Path
 
 from ..atomic import write_json_atomic
+from ..boundary import JSONDict
 from ..checks.container import check_container_engine
 from ..checks.device import resolve_torch_device
 from ..checks.disk import check_free_space, check_writable
-from ..jsondict import JSONDict
 from ..plan.preflight import PreflightPlan
 from ..plan.sorters import resolve_backend
 from ..recordings.formats import hdf5

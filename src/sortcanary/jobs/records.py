@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..atomic import read_json, write_json_atomic
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 from ..taxonomy import BLOCK_RUN, Verdict
 
 EXIT_OK = 0

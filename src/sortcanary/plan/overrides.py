@@ -34,7 +34,7 @@ from dataclasses import replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 from ..recordings import Problem, RecordingEntry
 from ..recordings.metadata import probe_channel_count
 from ..taxonomy import BLOCK, CONFIG, Verdict

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 from .sortplan import container_options
 
 DANDI_SUBJECT_KEYS = ("subject_id", "species", "sex", "age")  # what DANDI's validation requires

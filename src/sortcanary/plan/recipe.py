@@ -27,7 +27,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, fields
 
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 
 # SpikeLab, the canary's origin, band-passes before Kilosort4. The Neuropixels chain is the Allen
 # Institute's (aind-ephys-preprocessing, "cmr" denoising): phase shift, high-pass, bad-channel

@@ -13,8 +13,8 @@ from __future__ import annotations
 import difflib
 import inspect
 
+from ..boundary import JSONDict
 from ..config import ConfigError
-from ..jsondict import JSONDict
 from .recipe import PRESETS
 
 CONFIG = "config/config.yaml"

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 
 from ..atomic import read_json
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 
 # Channels of one Neuropixels 1.0 probe: the unit the per-hour figures below are given for.
 REFERENCE_CHANNELS = 384

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import difflib
 
+from ..boundary import JSONDict
 from ..config import ConfigError
-from ..jsondict import JSONDict
 from ..taxonomy import SortFailure
 from .sorters import resolve_backend
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .. import layout
 from ..atomic import read_json, write_json_atomic
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 from ..taxonomy import SortFailure, verdict_for
 
 

@@ -28,8 +28,8 @@ import copy
 import math
 from dataclasses import asdict, dataclass, field, replace
 
+from ..boundary import JSONDict
 from ..classification import lab_rules
-from ..jsondict import JSONDict
 from ..recordings import RecordingEntry, Window
 from .gpus import resolve_gpu_ids
 from .overrides import recording_config, with_probe

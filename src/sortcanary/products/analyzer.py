@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 
 # Quality metric names as SpikeInterface knows them (isi_violation gives the isi_violations_ratio
 # and isi_violations_count columns).

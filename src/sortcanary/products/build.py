@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..atomic import write_json_atomic, write_text_atomic
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 from ..layout import IN_SORTED
 
 log = logging.getLogger("sortcanary")

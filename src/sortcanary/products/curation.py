@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 
 # (config key under outputs.curation, quality-metric column, kind): "min" drops a unit whose value
 # is below the threshold, "max" one whose value is above it. A value equal to it passes.

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import write_atomic
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 from .curation import kept_mask, plain
 
 # -- phy ------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from pathlib import Path
 from uuid import uuid4
 
 from ..atomic import write_atomic
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 from ..recordings.session_start import MTIME_SOURCE
 from ..taxonomy import SortFailure, verdict_for
 from .curation import kept_mask, plain

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 from .curation import plain
 from .figures import FIGURES
 

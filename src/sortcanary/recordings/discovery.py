@@ -13,8 +13,8 @@ import fnmatch
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..boundary import JSONDict
 from ..config import ConfigError, formats_section
-from ..jsondict import JSONDict
 from .entry import DiscoveryError, EntryError, Problem, RecordingEntry, slugify
 from .formats import ALL_SUFFIXES, FORMATS, REGISTRY, FormatContext, session_name
 from .metadata import forget_real_dirs

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, fields
 
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 
 NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*"  # also the workflow's wildcard constraint
 STREAM_SEPARATOR = "__"  # <session>__<stream>

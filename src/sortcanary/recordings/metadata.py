@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 from .entry import EntryError
 
 

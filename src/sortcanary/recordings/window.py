@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 from ..layout import IN_SORTED
 from ..plan.recipe import HIGHPASS_STEPS, Recipe
 from ..taxonomy import SortFailure, verdict_for

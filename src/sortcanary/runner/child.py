@@ -25,8 +25,8 @@ import traceback
 from pathlib import Path
 
 from ..atomic import write_json_atomic
+from ..boundary import JSONDict
 from ..classification import parse_exception
-from ..jsondict import JSONDict
 from ..layout import IN_SORTED
 from ..plan.sortplan import SortPlan
 from ..taxonomy import SortFailure

@@ -13,9 +13,9 @@ import os
 from pathlib import Path
 
 from ..atomic import read_json
+from ..boundary import JSONDict
 from ..checks.activity import settle
 from ..classification import ParsedFailure, classify, lab_rules
-from ..jsondict import JSONDict
 from ..plan.sortplan import SortPlan
 from ..taxonomy import Verdict
 

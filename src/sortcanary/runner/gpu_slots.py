@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .. import layout
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 
 log = logging.getLogger("sortcanary")
 

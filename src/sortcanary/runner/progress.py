@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..atomic import write_json_atomic
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 from ..plan.resources import forecast_for
 
 # A step header -> the stage it opens. A pattern with a group names the stage with that group.

@@ -40,7 +40,7 @@ from pathlib import Path
 import psutil
 
 from ..atomic import read_json, write_json_atomic
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 from ..plan.sortplan import SortPlan
 from ..taxonomy import Verdict, verdict_for
 from .failure import failure_verdict

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import yaml
 
+from ..boundary import JSONDict
 from ..config import load_schema
-from ..jsondict import JSONDict
 
 BEGIN = "<!-- BEGIN key table: generated from workflow/schemas/config.schema.yaml by `make docs` -->"
 END = "<!-- END key table -->"

@@ -23,7 +23,7 @@ import time
 
 from .. import layout
 from ..atomic import read_json
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 from ..runner.progress import format_line
 
 # (job, its progress file, its verdict): the full sort first, it comes after a canary

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .. import layout
 from ..atomic import read_json
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 from ..taxonomy import BLOCK_RUN
 
 log = logging.getLogger("sortcanary")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import layout
 from ..atomic import link_or_copy, publish_dir, recover_interrupted, remove_quietly, staging_dir_for
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 
 
 def _figures(name: str, root: str) -> dict[str, os.stat_result]:

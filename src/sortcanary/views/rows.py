@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, fields
 
 from .. import layout
 from ..atomic import read_json, write_json_atomic
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 
 # The records a row is built from, each named by the pattern that says whether it exists (the sorted
 # folder stands for its sort.json: it is published whole).

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .. import layout
 from ..atomic import read_json, write_json_atomic
-from ..jsondict import JSONDict
+from ..boundary import JSONDict
 from ..runner.guards.events import describe, last_event
 from .live import progress_note, running_jobs
 from .rows import Row, RunFiles, attention_first, build_rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...jsondict import JSONDict
+from ...boundary import JSONDict
 from ..entry import EntryError
 from ..metadata import probe_channel_count
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...jsondict import JSONDict
+from ...boundary import JSONDict
 from ..entry import EntryError, RecordingEntry, slugify
 from .context import FormatContext, session_name
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...jsondict import JSONDict
+from ...boundary import JSONDict
 from ..entry import EntryError, Problem, RecordingEntry, recording_name
 from . import hdf5
 from .context import FormatContext, session_name

@@ -27,7 +27,7 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ...jsondict import JSONDict
+from ...boundary import JSONDict
 from ..entry import EntryError, Problem, RecordingEntry, recording_name
 from ..metadata import read_json_object
 from .context import FormatContext

@@ -20,7 +20,7 @@ import warnings
 from datetime import datetime
 from pathlib import Path
 
-from ...jsondict import JSONDict
+from ...boundary import JSONDict
 from ..entry import EntryError, Problem, RecordingEntry, recording_name
 from .context import FormatContext
 

@@ -14,7 +14,7 @@ import json
 import time
 from pathlib import Path
 
-from ...jsondict import JSONDict
+from ...boundary import JSONDict
 from ...layout import EVENTS_SUFFIX, beside_log
 
 

@@ -25,7 +25,7 @@ import os
 
 import psutil
 
-from ...jsondict import JSONDict
+from ...boundary import JSONDict
 from ...taxonomy import Verdict, verdict_for
 from .events import EventLog
 from .tree import TreeSample, tree_states
