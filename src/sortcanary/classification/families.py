@@ -13,10 +13,10 @@ from __future__ import annotations
 from . import allocations as a
 from . import structural as s
 from . import versions as v
-from .rules import Rule, text_rule
+from .rules import Rule, RuleTest, text_rule
 
 
-def _rule(name, error_class, test, mechanism) -> Rule:
+def _rule(name: str, error_class: str, test: RuleTest, mechanism: str) -> Rule:
     return Rule(name, error_class, mechanism, test)
 
 

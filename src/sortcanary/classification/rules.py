@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..boundary import JSONDict
@@ -35,18 +35,21 @@ class Hit:
     text: str | None = None
 
 
+RuleTest = Callable[[ParsedFailure], Hit | None]  # a rule's test: where it fired, or None
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str
     error_class: str
     mechanism: str  # what it recognises, in a phrase (sortcanary classify --explain shows it)
-    test: Callable[[ParsedFailure], Hit | None]
+    test: RuleTest
     category: str = ""  # a lab rule's own; a built-in rule's is its class's
     remediation: str | None = None  # a lab rule's own
     message: str | None = None
     source: str = "built-in"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not self.category:
             object.__setattr__(self, "category", CLASSES[self.error_class].category)
 
@@ -102,7 +105,7 @@ def _compiled(entries: tuple[tuple[tuple[str, object], ...], ...]) -> tuple[Rule
     return tuple(_lab_rule(i, dict(entry)) for i, entry in enumerate(entries))
 
 
-def lab_rules(entries) -> tuple[Rule, ...]:
+def lab_rules(entries: Iterable[Mapping[str, object]] | None) -> tuple[Rule, ...]:
     """The rules of a config's ``classification.rules`` (a list of dicts: pattern, category, class,
     remediation, optional message), compiled once per set. Raises ConfigError, one line naming the
     rule, for a pattern that does not compile or a built-in class given another category."""
