@@ -10,8 +10,10 @@ and the good entries go on. What each format finds, and how, is its module's bus
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 from ..boundary import JSONDict
 from ..config import ConfigError, formats_section
@@ -33,7 +35,7 @@ def _formats(formats: JSONDict | None) -> JSONDict:
         raise DiscoveryError(str(exc)) from None
 
 
-def detect_format(path: Path):
+def detect_format(path: Path) -> ModuleType | None:
     """The format module this directory entry belongs to, from names only, or None."""
     if path.name.startswith("."):
         return None
@@ -43,11 +45,11 @@ def detect_format(path: Path):
     return next((module for module in REGISTRY.values() if module.detect(path, is_dir)), None)
 
 
-def _matches(value: str, globs) -> bool:
+def _matches(value: str, globs: Iterable[str]) -> bool:
     return any(fnmatch.fnmatchcase(value, g) or fnmatch.fnmatchcase(slugify(value), g) for g in globs)
 
 
-def _keep(item, cfg: JSONDict, kind: str) -> bool:
+def _keep(item: RecordingEntry | Problem, cfg: JSONDict, kind: str) -> bool:
     """Config filters on one result: formats.exclude on names, formats.streams.<format> on stream labels."""
     if _matches(item.name, cfg["exclude"]):
         return False
@@ -59,13 +61,13 @@ def _problem_name(path: Path) -> str:
     return slugify(session_name(path, ALL_SUFFIXES))
 
 
-def _build(path: Path, cfg: JSONDict, ctx: FormatContext) -> list:
+def _build(path: Path, cfg: JSONDict, ctx: FormatContext) -> list[RecordingEntry | Problem]:
     """Entries and Problems for one top-level path (never raises for a bad recording)."""
     try:
         module = detect_format(path)
         if module is None or module.FORMAT not in cfg["include"]:
             return []
-        results = module.entries(path, ctx)
+        results: list[RecordingEntry | Problem] = module.entries(path, ctx)
     except EntryError as exc:
         return [Problem(_problem_name(path), str(path), str(exc))]
     except OSError as exc:  # symlink loops, vanished files, permission errors on stat

@@ -9,11 +9,12 @@ names the filter, never as an anonymous read error hours into a sort.
 
 from __future__ import annotations
 
+from ..boundary import Recording
 from .entry import RecordingEntry
 from .formats import REGISTRY, hdf5
 
 
-def open_recording(entry: RecordingEntry):
+def open_recording(entry: RecordingEntry) -> Recording:
     if entry.format not in REGISTRY:
         raise ValueError(f"{entry.path}: unknown recording format {entry.format!r}")
     if entry.hdf5:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..boundary import JSONDict
+from ..boundary import JSONDict, Recording
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Window:
         return {"start_s": self.start_s, "duration_s": self.duration_s, "clamped": self.clamped}
 
 
-def window_of(recording, window: Window | None):
+def window_of(recording: Recording, window: Window | None) -> Recording:
     """The lazily sliced window, or the recording itself when there is no window."""
     if window is None:
         return recording

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from ..metadata import probe_channel_count
 class FormatContext:
     """What the format readers need from the config's ``formats`` section."""
 
-    probe: JSONDict = field(default_factory=dict)  # format -> absolute probeinterface JSON path
+    probe: dict[str, str] = field(default_factory=dict)  # format -> absolute probeinterface JSON path
     hdf5_plugin_path: str | None = None
 
     @classmethod
@@ -49,7 +50,7 @@ class FormatContext:
         return path
 
 
-def session_name(path: Path, suffixes=()) -> str:
+def session_name(path: Path, suffixes: Iterable[str] = ()) -> str:
     """The session part of a recording name: the folder name, or the file name without its format
     suffix (one of ``suffixes``, else its last suffix)."""
     name = path.name

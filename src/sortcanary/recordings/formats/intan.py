@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...boundary import JSONDict
+from ...boundary import JSONDict, Recording
 from ..entry import EntryError, RecordingEntry, slugify
 from .context import FormatContext, session_name
 
@@ -89,7 +89,7 @@ def entries(path: Path, ctx: FormatContext) -> list[RecordingEntry]:
     )]
 
 
-def open_recording(entry: RecordingEntry):
+def open_recording(entry: RecordingEntry) -> Recording:
     from spikeinterface.extractors import read_intan
 
     return read_intan(entry.path, **entry.reader)

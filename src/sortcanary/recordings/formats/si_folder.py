@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ...boundary import Recording
 from ..entry import EntryError, RecordingEntry, slugify
 from ..metadata import binary_params, frames_in, read_json_object, real_path
 from .context import FormatContext
@@ -64,7 +65,7 @@ def entries(folder: Path, ctx: FormatContext) -> list[RecordingEntry]:
     )]
 
 
-def open_recording(entry: RecordingEntry):
+def open_recording(entry: RecordingEntry) -> Recording:
     import spikeinterface.core as sc
 
     return sc.load(entry.path)

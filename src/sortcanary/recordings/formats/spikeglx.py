@@ -20,7 +20,7 @@ import warnings
 from datetime import datetime
 from pathlib import Path
 
-from ...boundary import JSONDict
+from ...boundary import JSONDict, Recording
 from ..entry import EntryError, Problem, RecordingEntry, recording_name
 from .context import FormatContext
 
@@ -137,7 +137,7 @@ def entries(folder: Path, ctx: FormatContext) -> list[RecordingEntry | Problem]:
     return results
 
 
-def open_recording(entry: RecordingEntry):
+def open_recording(entry: RecordingEntry) -> Recording:
     from spikeinterface.extractors import read_spikeglx
 
     return read_spikeglx(entry.path, **entry.reader)
