@@ -36,7 +36,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any
 
 from . import layout
 from .atomic import read_json, remove_quietly
@@ -45,6 +45,7 @@ from .config import validate_config
 from .jobs.canary import run_canary
 from .jobs.full_sort import run_full_sort
 from .jobs.records import EXIT_OK
+from .plan.sorters import ContainerImage
 from .plan.sortplan import outputs_switched_off
 from .recordings.entry import RecordingEntry, slugify
 from .recordings.formats import si_object
@@ -89,7 +90,7 @@ def _one_line(what: str, record: JSONDict, verdict_path: Path) -> str:
 
 
 def build_config(sorter_name: str, sorter_params: JSONDict, folder: Path, *, config: JSONDict | None = None,
-                 docker_image: Container = None, singularity_image: Container = None) -> JSONDict:
+                 docker_image: ContainerImage = None, singularity_image: ContainerImage = None) -> JSONDict:
     """The validated config of one call: the schema's defaults, ``config`` (any workflow key), the
     sorter and its parameters (keywords over ``config['sorter_params']``) and the container."""
     given = copy.deepcopy(config or {})
@@ -106,15 +107,11 @@ def build_config(sorter_name: str, sorter_params: JSONDict, folder: Path, *, con
         cfg["progress"]["interval_s"] = QUIET_INTERVAL_S
     return cfg
 
-# A container image, as SpikeInterface's run_sorter takes it: a name, True for the sorter's own, False/None for none
-Container: TypeAlias = "str | bool | None"
-
-
 class _Job:
     """One call's recording, config and paths: a one-recording workflow directory in ``root``."""
 
     def __init__(self, recording: Recording, sorter_name: str, root: Path, name: str, sorter_params: JSONDict, *,
-                 config: JSONDict | None, docker_image: Container, singularity_image: Container):
+                 config: JSONDict | None, docker_image: ContainerImage, singularity_image: ContainerImage):
         self.root = root.resolve()
         self.cfg = build_config(sorter_name, sorter_params, self.root, config=config, docker_image=docker_image,
                                 singularity_image=singularity_image)
@@ -180,7 +177,7 @@ def _job_logging(log_path: Path, verbose: bool) -> Iterator[None]:
 
 
 def canary(recording: Recording, sorter_name: str = "kilosort4", *, folder: str | Path | None = None,
-           config: JSONDict | None = None, docker_image: Container = None, singularity_image: Container = None,
+           config: JSONDict | None = None, docker_image: ContainerImage = None, singularity_image: ContainerImage = None,
            verbose: bool = False, **sorter_params: Any) -> JSONDict:
     """Rehearse the sort of ``recording`` (any SpikeInterface recording: a file's extractor, a lazy
     preprocessing chain, an in-memory one) and return the canary's verdict record, the one the
@@ -200,8 +197,8 @@ def canary(recording: Recording, sorter_name: str = "kilosort4", *, folder: str 
 
 
 def run_sorter(sorter_name: str, recording: Recording, folder: str | Path, *, remove_existing_folder: bool = False,
-               verbose: bool = False, raise_error: bool = True, docker_image: Container = False,
-               singularity_image: Container = False, config: JSONDict | None = None,
+               verbose: bool = False, raise_error: bool = True, docker_image: ContainerImage = False,
+               singularity_image: ContainerImage = False, config: JSONDict | None = None,
                **sorter_params: Any) -> Sorting | None:
     """``spikeinterface.sorters.run_sorter``, guarded by the canary; returns the sorting.
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterable
 from dataclasses import replace
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -150,7 +151,7 @@ def skipped(overridden: dict[str, JSONDict]) -> dict[str, str]:
     return {name: cfg["override"]["reason"] for name, cfg in overridden.items() if cfg["override"].get("skip")}
 
 
-def unmatched(cfg: JSONDict, names) -> list[str]:
+def unmatched(cfg: JSONDict, names: Iterable[str]) -> list[str]:
     """The ``recordings`` keys that match no discovered recording (a typo, a recording gone)."""
     names = list(names)
     return [pattern for pattern in cfg.get("recordings") or {} if not any(fnmatchcase(n, pattern) for n in names)]

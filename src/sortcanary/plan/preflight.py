@@ -8,6 +8,7 @@ torch device, the folders' free space, the HDF5 filters).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..boundary import JSONDict
@@ -36,7 +37,7 @@ def dandi_gaps(metadata: JSONDict) -> list[str]:
     return [f"outputs.nwb_metadata.subject.{key}" for key in DANDI_SUBJECT_KEYS if not subject.get(key)]
 
 
-def plan_preflight(cfg: JSONDict, hdf5_filters=()) -> PreflightPlan:
+def plan_preflight(cfg: JSONDict, hdf5_filters: Iterable[int] = ()) -> PreflightPlan:
     """The preflight plan of a validated config; ``hdf5_filters``: what discovery found the
     recordings need."""
     outputs = cfg["outputs"]

@@ -96,7 +96,7 @@ class Recipe:
         return cls(**data)
 
 
-def resolve_steps(preprocessing) -> tuple[JSONDict, ...]:
+def resolve_steps(preprocessing: str | list[JSONDict]) -> tuple[JSONDict, ...]:
     """The steps of a preset name or of a list, each as ``{"name", "params"}`` (deep copies)."""
     if isinstance(preprocessing, str):
         return copy.deepcopy(PRESETS[preprocessing])
@@ -137,7 +137,7 @@ def sorter_switches(recipe: Recipe, defaults: JSONDict, params: JSONDict) -> tup
     highpass = [float(s["params"].get("freq_min", 300.0)) for s in recipe.steps if s["name"] in HIGHPASS_STEPS]
     if "highpass_cutoff" in defaults and highpass:
         cutoff = round(max(highpass) / HIGHPASS_FACTOR, 3)
-        current = params.get("highpass_cutoff", defaults["highpass_cutoff"])
+        current = params["highpass_cutoff"] if "highpass_cutoff" in params else defaults["highpass_cutoff"]
         if cutoff < float(current):
             why = f"the chain already high-passes at {max(highpass):g} Hz; the sorter's filter now passes that band"
             wanted["highpass_cutoff"] = (cutoff, why)
@@ -172,7 +172,7 @@ def drift_bin_um(defaults: JSONDict, params: JSONDict) -> float | None:
         return None
     if not params.get("do_correction", defaults["do_correction"]) or not params.get("nblocks", defaults.get("nblocks", 1)):
         return None
-    return float(params.get("binning_depth", defaults["binning_depth"]))
+    return float(params["binning_depth"] if "binning_depth" in params else defaults["binning_depth"])
 
 
 def drift_span_too_short(span_um: float, bin_um: float) -> bool:

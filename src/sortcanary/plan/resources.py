@@ -24,6 +24,7 @@ never a second long sort.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from ..atomic import read_json
 from ..boundary import JSONDict
@@ -113,7 +114,7 @@ MEM_GROWTH_MB_PER_CHANNEL_HOUR = SORT_MEM_MB_PER_CHANNEL_HOUR
 MB = 1_000_000
 
 
-def _number(value) -> float | None:
+def _number(value: object) -> float | None:
     return float(value) if isinstance(value, (int, float)) and math.isfinite(value) and value >= 0 else None
 
 
@@ -156,7 +157,7 @@ def sized_mem_mb(canary: JSONDict, duration_s: float, num_channels: int, attempt
     that measured one (see the section's comment), else sort_mem_mb; attempt n asks n times as much."""
     measured = measured_of(canary)
     peak = _number(measured.get("peak_rss_bytes")) if measured else None
-    if not peak:
+    if not peak or measured is None:
         return sort_mem_mb(duration_s, num_channels, attempt)
     hours, channels = _data_size(duration_s, num_channels)
     window_hours = min(hours, float(measured["window_s"]) / 3600.0)
@@ -165,7 +166,7 @@ def sized_mem_mb(canary: JSONDict, duration_s: float, num_channels: int, attempt
     return math.ceil(mem * max(1, attempt))
 
 
-def read_record(path) -> JSONDict:
+def read_record(path: str | Path) -> JSONDict:
     """The canary's verdict record at ``path``, or {} when it is missing or unreadable: a resource
     request must never fail a job, the formula applies instead. One small file, read per job."""
     record = read_json(path, default={})

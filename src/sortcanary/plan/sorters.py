@@ -12,11 +12,19 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 from .. import layout
 from ..atomic import read_json, write_json_atomic
-from ..boundary import JSONDict
+from ..boundary import JSONDict, Recording, Sorting
 from ..taxonomy import SortFailure, verdict_for
+
+if TYPE_CHECKING:
+    import torch
+
+# A container image as SpikeInterface's run_sorter takes it: its name, True for the sorter's own image,
+# False or None for none
+ContainerImage: TypeAlias = "str | bool | None"
 
 
 class SorterBackend:
@@ -29,7 +37,7 @@ class SorterBackend:
     def version(self) -> str:
         return "unknown"
 
-    def check_installed(self, *, docker_image=None, singularity_image=None) -> None:
+    def check_installed(self, *, docker_image: ContainerImage = None, singularity_image: ContainerImage = None) -> None:
         """Raise SortFailure(sorter_not_installed) when the sorter can't run here.
 
         A custom backend was imported to get here; what is left to check by default is that it
@@ -41,7 +49,8 @@ class SorterBackend:
     def default_params(self) -> JSONDict:
         return {}
 
-    def run(self, recording, folder: Path, params: JSONDict, *, docker_image=None, singularity_image=None):
+    def run(self, recording: Recording, folder: Path, params: JSONDict, *, docker_image: ContainerImage = None,
+            singularity_image: ContainerImage = None) -> Sorting:
         """Sort ``recording`` into ``folder`` and return a SpikeInterface BaseSorting.
 
         The container options (container_options) are passed only when the config sets one.
@@ -52,7 +61,7 @@ class SorterBackend:
         """Files whose growth means progress and whose text helps classify a failure."""
         return [folder / "spikeinterface_log.json"]
 
-    def check_full_read(self, recording, start_s: float, params: JSONDict) -> JSONDict:
+    def check_full_read(self, recording: Recording, start_s: float, params: JSONDict) -> JSONDict:
         """In the canary: read ``recording`` (the whole of it, as the full sort will hand it to
         ``run``) where the canary's window starts, the way this sorter will read it in the full
         sort; return what was found, for the canary's log. Raise SortFailure when the full sort
@@ -91,7 +100,7 @@ class SpikeInterfaceSorter(SorterBackend):
         return SortFailure(verdict_for("sorter_not_installed", message=f"The sorter {self.name} is not installed"
                                        f" or cannot be imported ({detail})."))
 
-    def check_installed(self, *, docker_image=None, singularity_image=None) -> None:
+    def check_installed(self, *, docker_image: ContainerImage = None, singularity_image: ContainerImage = None) -> None:
         """Installed *and importable*: SpikeInterface's is_installed() only finds the module, so a
         broken install would pass it and fail hours later on first use."""
         if docker_image or singularity_image:  # the container brings the sorter; preflight checks the engine
@@ -131,7 +140,8 @@ class SpikeInterfaceSorter(SorterBackend):
         return Path(layout.path(layout.SORTER_DEFAULTS, self.root, sorter=self.name,
                                 version=f"{installed}-si{spikeinterface.__version__}"))
 
-    def run(self, recording, folder: Path, params: JSONDict, *, docker_image=None, singularity_image=None):
+    def run(self, recording: Recording, folder: Path, params: JSONDict, *, docker_image: ContainerImage = None,
+            singularity_image: ContainerImage = None) -> Sorting:
         from spikeinterface.sorters import run_sorter
 
         return run_sorter(
@@ -148,7 +158,7 @@ class SpikeInterfaceSorter(SorterBackend):
     def log_files(self, folder: Path) -> list[Path]:
         return [folder / "spikeinterface_log.json", folder / "sorter_output" / f"{self.name}.log"]
 
-    def check_full_read(self, recording, start_s: float, params: JSONDict) -> JSONDict:
+    def check_full_read(self, recording: Recording, start_s: float, params: JSONDict) -> JSONDict:
         """Kilosort4 reads a recording one of two ways (SpikeInterface's wrapper, 0.105). One that is
         not a plain binary file (a window, a channel selection, a filter chain, any format but raw
         binary) is written by SpikeInterface into ``recording.dat`` first, and Kilosort4 reads that
@@ -189,7 +199,7 @@ class SpikeInterfaceSorter(SorterBackend):
         return {**found, "checked_frames": [start, end]}
 
 
-def _cpu():
+def _cpu() -> torch.device:
     import torch
 
     return torch.device("cpu")
@@ -206,7 +216,8 @@ def resolve_backend(spec: str, root: str = ".") -> SorterBackend:
             raise SortFailure(
                 verdict_for("unknown_sorter", message=f"sortcanary: unknown sorter '{spec}': cannot import it ({exc}).")
             ) from exc
-        return backend_cls()
+        backend: SorterBackend = backend_cls()
+        return backend
     from spikeinterface.sorters import sorter_dict
 
     if spec not in sorter_dict:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 
 from ..boundary import JSONDict
@@ -201,8 +202,12 @@ def outputs_switched_off(outputs: JSONDict) -> JSONDict:
     return off
 
 
+DeviceOf = Callable[[str], str]  # a torch_device setting ("auto") -> the device this machine sorts on
+
+
 def _timeout_s(rule: JSONDict, base_s: float, duration_s: float) -> float:
-    return min(rule["max_s"], base_s + rule["per_min_s"] * duration_s / 60.0)
+    timeout_s: float = min(rule["max_s"], base_s + rule["per_min_s"] * duration_s / 60.0)
+    return timeout_s
 
 
 def _canary_timeout_s(rule: JSONDict, window_s: float, duration_s: float) -> float:
@@ -210,7 +215,7 @@ def _canary_timeout_s(rule: JSONDict, window_s: float, duration_s: float) -> flo
     return _timeout_s(rule, base_s, duration_s)
 
 
-def _sorter_params(cfg: JSONDict, defaults: JSONDict, device_of) -> tuple[JSONDict, str | None]:
+def _sorter_params(cfg: JSONDict, defaults: JSONDict, device_of: DeviceOf) -> tuple[JSONDict, str | None]:
     """The config's sorter_params plus the device, for sorters that take one. ``auto`` is resolved
     here, on the machine that sorts; an explicit ``cuda`` or ``cpu`` goes to the sorter as asked,
     so the canary meets exactly the failure the full sort would."""
@@ -222,7 +227,8 @@ def _sorter_params(cfg: JSONDict, defaults: JSONDict, device_of) -> tuple[JSONDi
     return params, params["torch_device"]
 
 
-def _common(cfg: JSONDict, entry: RecordingEntry, job: str, device_of, mem_mb: int | None, root: str) -> JSONDict:
+def _common(cfg: JSONDict, entry: RecordingEntry, job: str, device_of: DeviceOf, mem_mb: int | None,
+            root: str) -> tuple[JSONDict, JSONDict]:
     backend = resolve_backend(cfg["sorter"], root)
     defaults = backend.default_params()
     params, device = _sorter_params(cfg, defaults, device_of)
@@ -254,7 +260,7 @@ class CanaryDisabled:
     reason: str
 
 
-def plan_canary(cfg: JSONDict, entry: RecordingEntry, *, device_of=_resolve_device,
+def plan_canary(cfg: JSONDict, entry: RecordingEntry, *, device_of: DeviceOf = _resolve_device,
                 mem_mb: int | None = None, root: str = ".") -> SortPlan | CanaryDisabled:
     """The canary's plan, or CanaryDisabled when ``canary.window_s`` disables the canary.
 
@@ -286,7 +292,7 @@ def plan_canary(cfg: JSONDict, entry: RecordingEntry, *, device_of=_resolve_devi
                     if sparse else None)
 
 
-def plan_full_sort(cfg: JSONDict, entry: RecordingEntry, attempt: int = 1, *, device_of=_resolve_device,
+def plan_full_sort(cfg: JSONDict, entry: RecordingEntry, attempt: int = 1, *, device_of: DeviceOf = _resolve_device,
                    mem_mb: int | None = None, root: str = ".") -> SortPlan:
     """The full sort's plan: the live settings, all of the recording; on a retry after a resource
     failure, ``sorter_params.batch_size`` divided by ``retry_batch_divisor`` per attempt. ``mem_mb``
