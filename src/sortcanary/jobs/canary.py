@@ -95,6 +95,7 @@ def keep_evidence(verdict: Verdict, workspace: Path, evidence_dir: Path | None, 
 def _try_window(plan: SortPlan, workspace: Path, log_path: Path, progress: ProgressReporter,
                 evidence_dir: Path | None) -> tuple[JSONDict, Verdict | None]:
     """Sort one canary window; return (what the marker records about it, the failure verdict or None)."""
+    assert plan.window is not None, "a canary's plan has a window"
     tried = plan.window.as_dict()
     try:
         wipe_dir(workspace)
@@ -127,23 +128,25 @@ def _confirm(plan: SortPlan, first: JSONDict, verdict: Verdict, workspace: Path,
              progress: ProgressReporter, evidence_dir: Path | None) -> tuple[list[JSONDict], Verdict | None]:
     """Re-try a biological verdict on the confirmation windows; stop at the first that isn't one."""
     windows = [first]
+    last: Verdict | None = verdict
     if len(plan.confirm_windows) < plan.confirm_asked:
         base["confirmation_note"] = (f"recording too short for {plan.confirm_asked} confirmation windows; "
                                      f"judged on {len(plan.confirm_windows)}")
     for window in plan.confirm_windows:
         log.info("canary %s: leading window %s; confirming on [%.1f s, %.1f s)", plan.recording.name,
                  first["outcome"], window.start_s, window.start_s + window.duration_s)
-        tried, verdict = _try_window(plan.on(window), workspace, log_path, progress, evidence_dir)
+        tried, last = _try_window(plan.on(window), workspace, log_path, progress, evidence_dir)
         windows.append(tried)
-        if verdict is None or verdict.category != BIOLOGICAL:
+        if last is None or last.category != BIOLOGICAL:
             break  # it sorted (None), or a non-data failure takes over
-    return windows, verdict
+    return windows, last
 
 
 def _longer(plan: SortPlan, windows: list[JSONDict], workspace: Path, log_path: Path, progress: ProgressReporter,
             evidence_dir: Path | None) -> tuple[list[JSONDict], Verdict | None]:
     """Sort the plan's longer window after a too-few-spikes verdict; its verdict is the canary's."""
     window = plan.sparse_window
+    assert window is not None, "run_canary calls this only for a plan with a longer window"
     log.info("canary %s: too few spikes in %d window(s); sorting [%.1f s, %.1f s) before blocking",
              plan.recording.name, len(windows), window.start_s, window.start_s + window.duration_s)
     tried, verdict = _try_window(plan.on(window, plan.sparse_timeout_s), workspace, log_path, progress, evidence_dir)
@@ -161,7 +164,7 @@ def run_canary(entry: RecordingEntry, cfg: JSONDict, *, scratch: Path, log_path:
     clear_verdict(verdict_path)
     if evidence_dir is not None:
         remove_quietly(evidence_dir)
-    base = {"recording": entry.name, "source": entry.source}
+    base: JSONDict = {"recording": entry.name, "source": entry.source}
     started = time.monotonic()
     halted = halted_verdict(halt_path)
     if halted is not None:
@@ -173,6 +176,7 @@ def run_canary(entry: RecordingEntry, cfg: JSONDict, *, scratch: Path, log_path:
     base["sorter"] = plan.sorter
     if isinstance(plan, CanaryDisabled):
         return _finish({**base, "status": "disabled", "reason": plan.reason}, started, marker_path, verdict_path)
+    assert plan.window is not None, "a canary's plan has a window"
     base["window"] = plan.window.as_dict()
     if plan.window.clamped:
         base["note"] = (f"recording ({entry.duration_s:.1f} s) is shorter than the window; "

@@ -18,7 +18,7 @@ from ..products.build import any_wanted, check_dependencies
 from ..recordings.session_start import session_start
 from ..runner.progress import ProgressReporter
 from ..runner.watched import run_task
-from ..taxonomy import SortFailure, unclassified
+from ..taxonomy import SortFailure, Verdict, unclassified
 from .records import versions
 
 log = logging.getLogger("sortcanary")
@@ -27,7 +27,7 @@ log = logging.getLogger("sortcanary")
 class OutputsFailure(SortFailure):
     """The sort succeeded but its post-sort step failed; ``outcome`` is the finished sort's."""
 
-    def __init__(self, verdict, outcome: JSONDict):
+    def __init__(self, verdict: Verdict, outcome: JSONDict):
         super().__init__(verdict)
         self.outcome = outcome
 
@@ -77,7 +77,7 @@ def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, cont
              plan.sorter_params, plan.inactivity_timeout_s)
     run = run_task(plan, "sort", dest=dest, workdir=workdir, log_path=log_path,
                    sorter_logs=backend.log_files(dest / IN_SORTED["sorter"]), progress=progress)
-    if not run.ok:
+    if run.verdict is not None:  # a failed run carries its verdict
         if run.gpu is not None:
             run.verdict.evidence.setdefault("gpu", run.gpu)
         raise SortFailure(run.verdict)
@@ -122,14 +122,14 @@ def build_outputs(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, 
     if not any_wanted(plan.outputs):
         return record
     run = run_task(plan, "outputs", dest=dest, workdir=workdir, log_path=log_path, context=context, progress=progress)
-    if not run.ok:
+    if run.verdict is not None:
         raise SortFailure(run.verdict)
     log.info("post-sort outputs of %s built in %.1f s", plan.recording.name, run.seconds)
     return {**record, **run.details["outputs"], "seconds": round(run.seconds, 3),
             "peak_rss_bytes": run.details["peak_rss_bytes"]}
 
 
-def verdict_of(exc: Exception, doing: str):
+def verdict_of(exc: Exception, doing: str) -> Verdict:
     """A SortFailure's own verdict; anything else is logged with its traceback and unclassified."""
     if isinstance(exc, SortFailure):
         return exc.verdict

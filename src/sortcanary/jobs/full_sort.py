@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 from ..atomic import (
     link_tree,
@@ -35,7 +36,7 @@ from ..plan.sortplan import SortPlan, plan_full_sort
 from ..recordings import RecordingEntry
 from ..runner.failure import tail
 from ..runner.progress import ProgressReporter
-from ..taxonomy import RETRY_WITH_LESS, verdict_for
+from ..taxonomy import RETRY_WITH_LESS, Verdict, verdict_for
 from .execute import OutputsFailure, build_outputs, report_context, sort_plan, verdict_of
 from .records import (
     EXIT_FAILED,
@@ -51,9 +52,9 @@ from .records import (
 log = logging.getLogger("sortcanary")
 
 
-def recording_fingerprint(entry: RecordingEntry) -> list:
+def recording_fingerprint(entry: RecordingEntry) -> list[list[str | int]]:
     """Names, sizes and modification times of the recording's files: changes mean new data."""
-    prints = []
+    prints: list[list[str | int]] = []
     for name in entry.input_files:
         st = Path(name).stat()
         prints.append([Path(name).name, st.st_size, st.st_mtime_ns])
@@ -68,7 +69,7 @@ def _previous_unretriable_verdict(attempts_path: Path | None, attempt: int) -> J
         attempts_path.unlink(missing_ok=True)
         return None
     history = read_json(attempts_path, [])
-    previous = history[-1] if history else None
+    previous: JSONDict | None = history[-1] if history else None
     if previous and previous.get("policy") != RETRY_WITH_LESS:
         return previous
     return None
@@ -92,8 +93,9 @@ def outputs_current(record: JSONDict, plan: SortPlan) -> bool:
 class _Job:
     """One full-sort job's paths and bookkeeping (the adapter passes Snakemake's paths)."""
 
-    def __init__(self, entry, cfg, *, dest, done_path, scratch, log_path, verdict_path, attempt, attempts_path,
-                 halt_path, progress_path=None):
+    def __init__(self, entry: RecordingEntry, cfg: JSONDict, *, dest: Path, done_path: Path, scratch: Path,
+                 log_path: Path, verdict_path: Path, attempt: int, attempts_path: Path | None, halt_path: Path | None,
+                 progress_path: Path | None = None) -> None:
         self.entry, self.cfg, self.dest, self.done_path, self.scratch = entry, cfg, dest, done_path, scratch
         self.log_path, self.verdict_path, self.attempt = log_path, verdict_path, attempt
         self.attempts_path, self.halt_path, self.progress_path = attempts_path, halt_path, progress_path
@@ -119,7 +121,7 @@ class _Job:
             write_verdict(self.verdict_path, {"recording": record["recording"], "status": "done", "units": record["units"],
                                               "seconds": record["seconds"], "attempt": record["attempt"]})
 
-    def failed(self, verdict, **extra) -> int:
+    def failed(self, verdict: Verdict, **extra: Any) -> int:
         record = {"recording": self.entry.name, "status": "failed", **verdict.as_dict(), "attempt": self.attempt,
                   "seconds": round(time.monotonic() - self.started, 3), **extra}
         record["evidence"].setdefault("log_tail", tail(self.log_path, 2000))

@@ -31,7 +31,7 @@ def run_preflight(plan: PreflightPlan, *, results_dir: Path, scratch_dir: Path) 
     first failure."""
     backend = resolve_backend(plan.sorter)
     backend.check_installed(**plan.container)
-    report = {"status": "ok", "sorter": plan.sorter, "sorter_version": backend.version(), "checked": ["sorter"]}
+    report: JSONDict = {"status": "ok", "sorter": plan.sorter, "sorter_version": backend.version(), "checked": ["sorter"]}
     if plan.container:
         report["container_engine"] = check_container_engine(plan.container)
         report["sorter_version"] = "in container"

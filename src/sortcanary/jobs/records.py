@@ -26,7 +26,7 @@ def versions() -> JSONDict:
     """The versions that made a result, for its record and report page."""
     import importlib.metadata as md
 
-    found = {"sortcanary": __version__, "python": platform.python_version()}
+    found: dict[str, str | None] = {"sortcanary": __version__, "python": platform.python_version()}
     for pkg in ("spikeinterface", "kilosort", "torch", "probeinterface", "numpy"):
         try:
             found[pkg] = md.version(pkg)
