@@ -23,26 +23,33 @@ import signal
 import sys
 import traceback
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from ..atomic import write_json_atomic
-from ..boundary import JSONDict
+from ..boundary import JSONDict, Recording
 from ..classification import parse_exception
 from ..layout import IN_SORTED
 from ..plan.sortplan import SortPlan
 from ..taxonomy import SortFailure
 from .watched import PLAN_FILE, RESULT_FILE, TASK_FILE
 
+if TYPE_CHECKING:
+    from ..plan.sorters import SorterBackend
+    from .chain import Chain
+
 log = logging.getLogger("sortcanary")
 
 
-def _recording(plan: SortPlan):
+def _recording(plan: SortPlan) -> Recording:
     """The plan's recording, lazily sliced to its window if it has one."""
     from ..recordings import open_recording, window_of
 
     return window_of(open_recording(plan.recording), plan.window)
 
 
-def _with_recipe(plan: SortPlan, dest: Path, evidence: JSONDict, *, saved_motion: bool = False):
+def _with_recipe(plan: SortPlan, dest: Path, evidence: JSONDict, *,
+                 saved_motion: bool = False) -> tuple[Recording, Chain]:
     """open -> the recipe's chain -> the plan's window -> motion (sortcanary.runner.chain): what the
     sorter gets when the plan has a recipe, canary and full sort alike; ``evidence["recipe"]``
     records what was done. ``saved_motion``: the post-sort step reads the sort's motion estimate."""
@@ -62,7 +69,7 @@ def _note(evidence: JSONDict, text: str) -> None:
     evidence.setdefault("recipe", {}).setdefault("notes", []).append(text)
 
 
-def _bad_channels(plan: SortPlan, raw, chain, dest: Path, evidence: JSONDict) -> None:
+def _bad_channels(plan: SortPlan, raw: Recording, chain: Chain | None, dest: Path, evidence: JSONDict) -> None:
     """The probe's bad channels, from the chain's detection, else the window's data checks: more
     than the recipe's fraction blocks the canary (with a figure in ``dest``), fewer are a note."""
     from ..checks.bad_channels import FIGURE_NAME, judge_bad_channels
@@ -86,7 +93,7 @@ def _bad_channels(plan: SortPlan, raw, chain, dest: Path, evidence: JSONDict) ->
         _note(evidence, note)
 
 
-def _sorter_params(plan: SortPlan, recording, evidence: JSONDict) -> JSONDict:
+def _sorter_params(plan: SortPlan, recording: Recording, evidence: JSONDict) -> JSONDict:
     """The plan's sorter parameters, with the sorter's own drift correction switched off (and a
     note) on a probe too short for it (sortcanary.plan.recipe.drift_span_too_short): a sort without
     drift correction instead of one that fails as if the recording were silent."""
@@ -97,7 +104,7 @@ def _sorter_params(plan: SortPlan, recording, evidence: JSONDict) -> JSONDict:
         depth = recording.get_channel_locations()[:, 1] if bin_um else None
     except Exception:  # noqa: BLE001 -- no geometry: the sorter says so itself
         depth = None
-    if depth is None or not len(depth):
+    if bin_um is None or depth is None or not len(depth):
         return plan.sorter_params
     span = float(depth.max() - depth.min())
     if not drift_span_too_short(span, bin_um):
@@ -138,13 +145,14 @@ def sort_task(plan: SortPlan, dest: Path, context: JSONDict, evidence: JSONDict)
     return {"units": len(sorting.unit_ids), "sorter_version": backend.version(), **changed}
 
 
-def rehearse_full_read(plan: SortPlan, backend) -> None:
+def rehearse_full_read(plan: SortPlan, backend: SorterBackend) -> None:
     """The canary's window may reach the sorter another way than the whole recording will (see
     SorterBackend.check_full_read): open the recording exactly as the full sort will hand it to the
     sorter, and let the backend read it at the window's start the sorter's way, so that a read the
     full sort would fail, or get wrong, blocks the canary."""
     from dataclasses import replace
 
+    assert plan.window is not None, "only a canary, which sorts a window, rehearses the full read"
     found = backend.check_full_read(_recording(replace(plan, window=None)), plan.window.start_s, plan.sorter_params)
     if found:
         log.info("the full sort's read of the recording, checked: %s", found)
@@ -169,13 +177,14 @@ def outputs_task(plan: SortPlan, dest: Path, context: JSONDict, evidence: JSONDi
 TASKS = {"sort": sort_task, "outputs": outputs_task}
 
 
-def _cuda():
+def _cuda() -> ModuleType | None:
     """torch.cuda when this process imported torch and initialised CUDA, else None: asking never
     imports torch nor creates a CUDA context."""
     torch = sys.modules.get("torch")
     if torch is None or not torch.cuda.is_available() or not torch.cuda.is_initialized():
         return None
-    return torch.cuda
+    cuda: ModuleType = torch.cuda
+    return cuda
 
 
 def gpu_figures(failed: bool) -> JSONDict:
@@ -184,7 +193,7 @@ def gpu_figures(failed: bool) -> JSONDict:
     cuda = _cuda()
     if cuda is None:
         return {"peak_gpu_bytes": None}
-    figures = {"peak_gpu_bytes": int(max(cuda.max_memory_allocated(d) for d in range(cuda.device_count())))}
+    figures: JSONDict = {"peak_gpu_bytes": int(max(cuda.max_memory_allocated(d) for d in range(cuda.device_count())))}
     if failed:
         figures["gpu_memory_summary"] = "\n".join(cuda.memory_summary(d) for d in range(cuda.device_count()))
     return figures

@@ -30,10 +30,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from ..atomic import write_json_atomic
 from ..boundary import JSONDict
 from ..plan.resources import forecast_for
+
+if TYPE_CHECKING:
+    from ..plan.sortplan import SortPlan
+    from ..recordings import Window
 
 # A step header -> the stage it opens. A pattern with a group names the stage with that group.
 COMMON_STAGES: list[tuple[str, str | None]] = [
@@ -106,13 +111,13 @@ class LogProgress:
     stage: str | None = None
     bar: JSONDict | None = None
     bar_at: float = 0.0  # monotonic time the bar was last drawn: its ETA counts down from there
-    stage_seconds: JSONDict = field(default_factory=dict)  # seconds spent in each stage, by when it was read
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # seconds spent in each stage, by when it was read
     clock: Callable[[], float] = time.monotonic  # when a line was read (a test gives its own)
     _stage_at: float = 0.0
     _carry: str = ""
-    _patterns: list = field(default_factory=list)
+    _patterns: list[tuple[re.Pattern[str], str | None]] = field(default_factory=list)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         table = COMMON_STAGES + STAGES.get(self.sorter, [])
         self._patterns = [(re.compile(p), name) for p, name in table]
 
@@ -164,7 +169,7 @@ class ProgressReporter:
     ``interval_s`` and keeps the latest state in ``path`` (JSON) for `sortcanary status`."""
 
     def __init__(self, *, recording: str, job: str, sorter: str, interval_s: float, path: Path | None = None,
-                 stream=None, forecast_s: float | None = None):
+                 stream: TextIO | None = None, forecast_s: float | None = None) -> None:
         self.recording, self.job, self.interval_s, self.path = recording, job, float(interval_s), path
         self.stream, self.forecast_s = stream, forecast_s
         self.progress = LogProgress(sorter)
@@ -177,14 +182,14 @@ class ProgressReporter:
         self._written: JSONDict | None = None
 
     @classmethod
-    def for_plan(cls, plan, path: Path | None = None, stream=None) -> ProgressReporter:
+    def for_plan(cls, plan: SortPlan, path: Path | None = None, stream: TextIO | None = None) -> ProgressReporter:
         """A full sort's reporter also knows its forecast, from the canary's measured rate
         (sortcanary.plan.resources.forecast_for, in the plan's working directory)."""
         forecast = forecast_for(plan.recording.name, plan.duration_s, plan.root) if plan.window is None else None
         return cls(recording=plan.recording.name, job=plan.job, sorter=plan.sorter,
                    interval_s=plan.progress_interval_s, path=path, stream=stream, forecast_s=forecast)
 
-    def follow(self, log_path: Path, task: str, window=None) -> None:
+    def follow(self, log_path: Path, task: str, window: Window | None = None) -> None:
         """Start reading ``log_path`` from its current end: the log is appended to by every task
         and window of the job, and only this task's text says where it is."""
         self._log = log_path

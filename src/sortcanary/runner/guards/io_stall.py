@@ -67,7 +67,7 @@ class IoStallGuard:
     def check(self, sample: TreeSample, now: float) -> Verdict | None:
         alive = (self.since is None or sample.read_bytes != self.reads
                  or sample.cpu_s - self.cpu > IDLE_CPU_SHARE * (now - self.since) + CPU_SLACK_S)
-        if alive:
+        if alive or self.since is None:
             self.since, self.reads, self.cpu = now, sample.read_bytes, sample.cpu_s
             return None
         quiet = now - self.since
