@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from ..atomic import write_json_atomic, write_text_atomic
-from ..boundary import JSONDict
+from ..boundary import JSONDict, Recording, Sorting
 from ..layout import IN_SORTED
 
 log = logging.getLogger("sortcanary")
@@ -58,7 +59,7 @@ def check_dependencies(outputs: JSONDict) -> None:
 
 
 @contextmanager
-def _timed(timings: JSONDict, name: str):
+def _timed(timings: JSONDict, name: str) -> Iterator[None]:
     started = time.monotonic()
     log.info("stage: post-sort %s", name)  # read by the job's progress line (sortcanary.runner.progress)
     yield
@@ -66,7 +67,7 @@ def _timed(timings: JSONDict, name: str):
     log.info("post-sort %s: %.1f s", name, timings[f"{name}_s"])
 
 
-def recipe_figures(dest: Path, recording, before, recipe: JSONDict) -> list[str]:
+def recipe_figures(dest: Path, recording: Recording, before: Recording | None, recipe: JSONDict) -> list[str]:
     """The recipe's figures (sortcanary.products.recipe_figures): the traces before and after a
     chain that has steps, and SpikeInterface's motion estimate when the sort saved one."""
     from spikeinterface.core import Motion
@@ -83,8 +84,8 @@ def recipe_figures(dest: Path, recording, before, recipe: JSONDict) -> list[str]
     return made
 
 
-def postprocess(recording, sorting, dest: Path, outputs: JSONDict, job_kwargs: JSONDict, context: JSONDict | None = None,
-                before=None) -> JSONDict:
+def postprocess(recording: Recording, sorting: Sorting, dest: Path, outputs: JSONDict, job_kwargs: JSONDict,
+                context: JSONDict | None = None, before: Recording | None = None) -> JSONDict:
     """Build the products ``outputs`` asks for in ``dest``; return what was made.
 
     ``context`` (recording facts, canary marker, sorter and parameters, the recipe, versions, sort
