@@ -73,8 +73,8 @@ def _recipe(recipe: JSONDict) -> str:
     else:
         chain = "<p>none: the sorter's own preprocessing only</p>"
     title = f"preset <code>{_e(preset)}</code>" if preset and steps else "a list of SpikeInterface steps" if steps else ""
-    mode = recipe.get("motion", "kilosort")
-    motion = MOTION_TEXT[mode] if mode in MOTION_TEXT else mode
+    mode: str = recipe.get("motion", "kilosort")
+    motion = MOTION_TEXT.get(mode, mode)
     estimate = recipe.get("motion_estimate")
     if estimate:
         motion += f" (preset {estimate['preset']}, largest displacement {estimate['max_abs_um']:g} µm)"

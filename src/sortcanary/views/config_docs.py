@@ -39,7 +39,7 @@ def leaves(schema: JSONDict, prefix: str = "") -> list[tuple[str, JSONDict]]:
     return found
 
 
-def render(value) -> str:
+def render(value: object) -> str:
     """A value as YAML writes it in a config file (flow style)."""
     return yaml.safe_dump(value, default_flow_style=True, width=1000).strip().removesuffix("...").strip()
 
@@ -77,7 +77,7 @@ def with_table(readme: str, schema: JSONDict | None = None) -> str:
     return f"{head}{BEGIN}\n{key_table(schema)}\n{END}{tail}"
 
 
-def schema_default(key: str, schema: JSONDict):
+def schema_default(key: str, schema: JSONDict) -> object:
     """The schema's default for a dotted key; MISSING for a key the schema doesn't have."""
     node = schema
     for part in key.split("."):
@@ -140,8 +140,8 @@ def default_claims(text: str) -> list[tuple[int, str, str | None]]:
             values = VALUES.match(inline["claim"])
             keys = _expand(inline["key"])
             claims += [(number, key, re.findall(r"`([^`]*)`", values[1])[0] if values else None) for key in keys]
-        for found in [*THE_DEFAULT.finditer(line), *KEY_DEFAULT.finditer(line)]:
-            claims.append((number, found["key"], found["value"]))
+        for default in [*THE_DEFAULT.finditer(line), *KEY_DEFAULT.finditer(line)]:
+            claims.append((number, default["key"], default["value"]))
         if re.search(r"\(defaults?\b", line) and not INLINE.search(line):
             claims.append((number, "?", None))
     return claims

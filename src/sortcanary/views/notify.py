@@ -19,12 +19,17 @@ import os
 import socket
 import subprocess
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import layout
 from ..atomic import read_json
 from ..boundary import JSONDict
 from ..taxonomy import BLOCK_RUN
+
+if TYPE_CHECKING:
+    from .rows import Row
 
 log = logging.getLogger("sortcanary")
 
@@ -115,7 +120,7 @@ def notify_verdict(settings: JSONDict, job: str, verdict_path: str | Path) -> No
         log.warning("notify: could not send the %s verdict (%s: %s)", job, type(exc).__name__, exc)
 
 
-def notify_run_end(settings: JSONDict, rows, succeeded: bool) -> None:
+def notify_run_end(settings: JSONDict, rows: Sequence[Row], succeeded: bool) -> None:
     """At the end of a run: the summary's counts, and which recordings need a person."""
     try:
         counts = {"recordings": len(rows), "sorted": sum(r.sort == "done" for r in rows),

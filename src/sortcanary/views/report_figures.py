@@ -16,6 +16,7 @@ changed and drops one that has none any more, and leaves the rest as they are.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from .. import layout
@@ -65,7 +66,7 @@ def link_report_figures(name: str, root: str = ".", figures: JSONDict | None = N
     return final
 
 
-def collect_report_figures(names, root: str = ".") -> Path:
+def collect_report_figures(names: Iterable[str], root: str = ".") -> Path:
     """Make results/report/figures/ hold exactly the figures of the sorted recordings among
     ``names``: a recording's folder is relinked only when its figures changed, and folders of
     recordings no longer among them, or without figures, are removed."""

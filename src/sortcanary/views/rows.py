@@ -17,11 +17,16 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
+from typing import TYPE_CHECKING
 
 from .. import layout
 from ..atomic import read_json, write_json_atomic
 from ..boundary import JSONDict
+
+if TYPE_CHECKING:
+    from ..recordings.entry import Problem
 
 # The records a row is built from, each named by the pattern that says whether it exists (the sorted
 # folder stands for its sort.json: it is published whole).
@@ -134,10 +139,10 @@ class RunFiles:
 
     def __init__(self, root: str = "."):
         self.root = str(root)
-        self._folders: dict[str, dict[str, os.DirEntry]] = {}
+        self._folders: dict[str, dict[str, os.DirEntry[str]]] = {}
         self._names: dict[str, set[str]] = {}
 
-    def _listing(self, folder: str) -> dict[str, os.DirEntry]:
+    def _listing(self, folder: str) -> dict[str, os.DirEntry[str]]:
         """A folder's entries by name, listed once."""
         if folder not in self._folders:
             try:
@@ -184,7 +189,7 @@ def skipped_row(name: str, reason: str) -> Row:
     return Row(name, canary="skipped", sort="skipped", message=f"skipped: {reason}")
 
 
-def build_rows(names, root: str = ".", problems=(), skipped: dict[str, str] | None = None,
+def build_rows(names: Iterable[str], root: str = ".", problems: Iterable[Problem] = (), skipped: dict[str, str] | None = None,
                files: RunFiles | None = None) -> list[Row]:
     """One row per recording of ``names`` and of ``skipped`` (name -> reason), then one per problem.
 

@@ -14,11 +14,16 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from .. import layout
 from ..atomic import write_text_atomic
 from .rows import COLUMNS, Row, attention_first, build_rows
+
+if TYPE_CHECKING:
+    from ..recordings.entry import Problem
 
 TABLE_COLUMNS = COLUMNS[:9]  # the terminal table; message and remediation follow each failed row
 
@@ -28,7 +33,7 @@ def to_tsv(rows: list[Row]) -> str:
     return "\n".join("\t".join(r) for r in [list(COLUMNS), *clean]) + "\n"
 
 
-def to_table(rows: list[Row], columns=TABLE_COLUMNS, notes: dict[str, str] | None = None) -> str:
+def to_table(rows: list[Row], columns: Sequence[str] = TABLE_COLUMNS, notes: dict[str, str] | None = None) -> str:
     """A plain-text table for the terminal (message/remediation follow each failed row, and the
     note of ``notes`` each row it names: a running job's progress)."""
     header = list(columns)
@@ -47,7 +52,7 @@ def to_table(rows: list[Row], columns=TABLE_COLUMNS, notes: dict[str, str] | Non
 
 
 @contextmanager
-def summary_lock(root: str = "."):
+def summary_lock(root: str = ".") -> Iterator[None]:
     """Whoever writes the run's views (the run's end, `sortcanary summary`, `sortcanary status`) takes
     turns: each file is written atomically, but two writers could leave a plot and a page of two
     different moments, or trip over each other's figure folders."""
@@ -60,7 +65,8 @@ def summary_lock(root: str = "."):
         yield
 
 
-def write_summary(names, root: str = ".", problems=(), skipped: dict[str, str] | None = None) -> tuple[list[Row], str]:
+def write_summary(names: Iterable[str], root: str = ".", problems: Iterable[Problem] = (),
+                  skipped: dict[str, str] | None = None) -> tuple[list[Row], str]:
     """Every view of the run: the summary files and the report's figure folder made whole. Returns
     the rows and the terminal table (blocked and failed first)."""
     from .report_figures import collect_report_figures

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any, Literal
 
 from ..atomic import read_json
 
@@ -34,7 +35,7 @@ class TqdmProgress:
         self.path, self.desc = Path(path), desc
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._bar = None
+        self._bar: Any = None  # a tqdm bar (tqdm ships no type information)
         self._stage: str | None = None
 
     def __enter__(self) -> TqdmProgress:
@@ -48,8 +49,8 @@ class TqdmProgress:
         self._thread.start()
         return self
 
-    def __exit__(self, *exc) -> bool:
-        if self._bar is not None:
+    def __exit__(self, *exc: object) -> Literal[False]:
+        if self._bar is not None and self._thread is not None:
             self._stop.set()
             self._thread.join()
             self.refresh()
