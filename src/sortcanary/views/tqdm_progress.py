@@ -22,7 +22,7 @@ POLL_S = 0.5
 
 def tqdm_available() -> bool:
     try:
-        import tqdm.auto  # noqa: F401
+        import tqdm.auto  # noqa: F401 -- imported only to learn whether it can be
     except ImportError:
         return False
     return True

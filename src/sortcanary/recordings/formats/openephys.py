@@ -64,7 +64,7 @@ def _geometry_contacts(settings: Path, folder_name: str) -> int | None:
             return None
         probe = probeinterface.read_openephys_neuropixels(settings_file=settings, stream_name=folder_name)
         return int(probe.get_contact_count())
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 -- probeinterface's parser fails in many ways: each names the file
         raise EntryError(f"cannot read the probe for {folder_name} from {settings.name} ({type(exc).__name__}: {exc}); "
                          "fix settings.xml or set formats.probe.openephys") from None
 

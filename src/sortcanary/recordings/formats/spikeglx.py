@@ -84,7 +84,7 @@ def _ap_entry(folder: Path, info: JSONDict) -> RecordingEntry:
         raise EntryError(f"{rel} has {size} bytes, not a whole number of {saved}-channel int16 samples: truncated")
     try:
         probe = probeinterface.read_spikeglx(meta)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 -- probeinterface's parser fails in many ways: each names the file
         raise EntryError(f"cannot build the probe geometry from {meta.name} ({type(exc).__name__}: {exc}); "
                          "the imroTbl/imDatPrb_pn entries must describe the probe") from None
     if probe.get_contact_count() != neural:
