@@ -23,7 +23,7 @@ import common
 
 VERSION = 1
 FIGURES = ("unit_locations", "metrics", "templates", "raster", "ks4_drift_amount")
-OUTPUTS_OFF = {"curation": {"enabled": False}, "exporters": {"phy": False, "units_npz": False, "nwb": False},
+OUTPUTS_OFF = {"curation": {"enabled": False}, "exporters": {"units_npz": False, "nwb": False},
                "figures": False, "report": False}
 # per 100 recordings: what they ended as (the rest are sorted)
 MIX = [("blocked", "insufficient_activity")] * 4 + [("blocked", "flat_signal")] + [("blocked", "device_unavailable")] \

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GT_NAME, MID_RUN, evidence_paths, read_json, read_summary, sortcanary
+from conftest import DEAD_NAME, GT_NAME, MID_RUN, NYQUIST_NAME, evidence_paths, read_json, read_summary, sortcanary
 from sortcanary import layout
 from sortcanary.runner.progress import LogProgress, ProgressReporter
 from sortcanary.views.live import running_job
@@ -206,7 +206,7 @@ def test_when_the_run_ends_its_views_hold_every_recording_from_the_rows(live_ks4
     the blocked one first on the page, and the sorted ones' figures linked for the report."""
     workdir, _, _, _ = live_ks4_run
     names = sorted(read_json(workdir / layout.RUN_MANIFEST)["recordings"])
-    assert names == sorted([GT_NAME, "healthy_b", "silent"])
+    assert names == sorted([GT_NAME, "healthy_b", "silent", NYQUIST_NAME, DEAD_NAME])
     summary = read_summary(workdir)
     assert sorted(summary) == names
     for name in names:
@@ -214,7 +214,9 @@ def test_when_the_run_ends_its_views_hold_every_recording_from_the_rows(live_ks4
         assert summary[name] == {k: v.replace("\t", " ").replace("\n", " ") for k, v in kept.items()}, name
     page = (workdir / layout.SUMMARY_HTML).read_text()
     order = re.findall(r'<tr data-v="(\w+)" data-c="[^"]*"[^>]*><td>([^<]+)</td>', page)
-    assert order[0] == ("blocked", "silent") and sorted(n for _, n in order) == names, order
+    blocked = {"silent", NYQUIST_NAME, DEAD_NAME}
+    assert set(order[:len(blocked)]) == {("blocked", n) for n in blocked}, order
+    assert sorted(n for _, n in order) == names, order
     figures = workdir / layout.REPORT_FIGURES
     assert sorted(p.name for p in figures.iterdir()) == sorted([GT_NAME, "healthy_b"])
     for name in (GT_NAME, "healthy_b"):

@@ -84,6 +84,11 @@ class Recipe:
         """Does the child have anything to build or estimate (a step, or motion to compute)?"""
         return bool(self.steps) or self.motion != DEFAULT_MOTION
 
+    @property
+    def changes_traces(self) -> bool:
+        """Does the sorter get other traces than the recording's own (a step, or motion applied)?"""
+        return bool(self.steps) or self.motion == "apply"
+
     def as_dict(self) -> JSONDict:
         data = {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self)}
         return {**data, "steps": list(data["steps"]), "notes": list(data["notes"])}

@@ -128,7 +128,7 @@ def sort_task(plan: SortPlan, dest: Path, context: JSONDict, evidence: JSONDict)
     if plan.window is not None:  # cheap trace checks, on the canary's window only
         log.info("stage: window data checks")
         evidence["data_checks"] = check_window(recording)
-        if not plan.recipe.active:  # with a chain, the full sort's traces reach the sorter as the window's do
+        if not plan.recipe.changes_traces:  # else the full sort's traces reach the sorter as the window's do
             rehearse_full_read(plan, backend)
     raw, chain = recording, None
     if plan.recipe.active:
