@@ -86,6 +86,10 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: rank.get(xdist_group(item.nodeid), len(rank)))
 
 
+# One OpenMP/BLAS thread for what the tests start outside a workflow job (the CLI's canary, the
+# Python API's script; a job's threads come from its config, see write_config): two workers share
+# two cores, and torch's threads spin while they wait for a core.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 # Children of in-process calls (the sorter's child process) must find tests/backends.py as well.
 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(TESTS), os.environ.get("PYTHONPATH", "")) if p)
 
@@ -312,7 +316,10 @@ def small_recordings(folder: Path, names, duration_s: float = 4.0) -> Path:
 
 
 def write_config(workdir: Path, **config) -> Path:
-    cfg = {"scratch_dir": "scratch", "canary": {"window_s": CANARY_WINDOW_S}, **config}
+    """The test's config.yaml. Sorters get one thread unless a test says otherwise (``threads=None``
+    is the default, every core): the suite runs two workers on two cores, and two torch threads per
+    sorter there spin against the other worker's processes (a Kilosort4 run's CPU time doubled)."""
+    cfg = {"scratch_dir": "scratch", "canary": {"window_s": CANARY_WINDOW_S}, "threads": 1, **config}
     path = workdir / "config" / "config.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(cfg))
