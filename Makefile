@@ -43,9 +43,13 @@ demo: $(STAMP)
 	$(BIN)/snakemake --cores 2 || true
 	$(BIN)/sortcanary status results --allow-biological
 
+# The Snakefile's format and Snakemake's own lint, ruff on every Python file the project writes, mypy
+# --strict on the package (their settings: pyproject.toml's [tool.ruff] and [tool.mypy], nothing else).
 lint: $(STAMP)
 	$(BIN)/snakefmt --check workflow/
 	$(BIN)/snakemake --lint --config recordings_dir=tests/data/tiny
+	$(BIN)/ruff check src tests bench workflow/scripts
+	$(BIN)/mypy
 
 # config/README.md's key table is generated from the schema; tests/test_config_docs.py fails when stale.
 docs: $(STAMP)

@@ -73,9 +73,9 @@ def main() -> int:
                                  str(cfg)], env=common.env(), label=f"pair {i + 1} {name}", output=out)
             record = json.loads(out.read_text()) if m["rc"] == 0 else {}
             if m["rc"] != 0 or record.get("verdict") != "pass":
-                print(open(f"{out}.err").read()[-3000:], file=sys.stderr)
+                print(Path(f"{out}.err").read_text()[-3000:], file=sys.stderr)
                 raise SystemExit(f"canary on {name} did not pass (rc {m['rc']}); see above")
-            stages = common.ks4_stages(open(record["log"]).read())
+            stages = common.ks4_stages(Path(record["log"]).read_text())
             shutil.rmtree(os.path.dirname(record["log"]), ignore_errors=True)
             runs.append({"pair": i, "recording": name, "wall_s": m["wall_s"], "maxrss_mib": m["maxrss_mib"],
                          "cpu_s": round(m["user_s"] + m["sys_s"], 2), "sys_s": m["sys_s"],
@@ -101,8 +101,8 @@ def main() -> int:
         short_v, long_v = med("short", key), med("long", key)
         if key == "rchar":
             short_v, long_v = short_v / 1e6, long_v / 1e6
-            label = "MB read (rchar)"
-        rows.append([label, short_v, long_v, ratios[key], f"<= {target}" if target else "-",
+        shown = "MB read (rchar)" if key == "rchar" else label
+        rows.append([shown, short_v, long_v, ratios[key], f"<= {target}" if target else "-",
                      common.verdict(ratios[key] <= target) if target else "-"])
     print()
     print(common.table(rows, ["metric (median)", f"{short_s / 60:g} min", f"{LONG_HOURS:.0f} h", "ratio long/short",

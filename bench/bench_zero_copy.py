@@ -67,8 +67,9 @@ def bytes_by_path(trace: str) -> dict[str, int]:
     totals: dict[str, int] = collections.Counter()
     for _, path, count in WRITE_RE.findall(trace):
         if path.startswith(("pipe:", "socket:", "/dev/", "anon_inode:")):
-            path = path.split(":")[0] if ":" in path else "/dev"
-        totals[path] += int(count)
+            totals[path.split(":")[0] if ":" in path else "/dev"] += int(count)
+        else:
+            totals[path] += int(count)
     return dict(totals)
 
 

@@ -13,6 +13,7 @@ there between runs, keyed by their parameters).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -55,9 +56,9 @@ def load() -> dict:
 def machine() -> dict:
     import importlib.metadata as md
 
-    mem_kib = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
-    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-                 "?")
+    mem_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    model = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "?")
     info = {"cpus": os.cpu_count(), "cpu_model": model, "mem_gib": round(mem_kib / 2**20, 1),
             "python": platform.python_version(), "kernel": platform.release()}
     for pkg in ("sortcanary", "snakemake", "spikeinterface", "kilosort", "torch"):
@@ -99,7 +100,7 @@ def save(name: str, quick: bool, record: dict) -> Path:
 def table(rows: list[list], headers: list[str]) -> str:
     cells = [[str(h) for h in headers]] + [[fmt(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in cells]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -134,14 +135,11 @@ def measured(cmd: list[str], *, cwd: Path | None = None, env: dict | None = None
     """
     out = WORK / f".measured-{os.getpid()}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    sinks = (open(output, "w"), open(f"{output}.err", "w")) if output else (None, None)
-    try:
+    with contextlib.ExitStack() as files:
+        stdout = files.enter_context(open(output, "w")) if output else None
+        stderr = files.enter_context(open(f"{output}.err", "w")) if output else None
         rc = subprocess.call([PYTHON, str(BENCH / "_measured.py"), str(out), "--", *cmd], cwd=cwd, env=env,
-                             stdout=sinks[0], stderr=sinks[1])
-    finally:
-        for sink in sinks:
-            if sink:
-                sink.close()
+                             stdout=stdout, stderr=stderr)
     record = json.loads(out.read_text())
     out.unlink()
     record["load_after"] = load()["loadavg"]

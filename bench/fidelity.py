@@ -71,6 +71,7 @@ COLOURS = {"agree": "#4caf50", "false block": "#e53935", "miss": "#fb8c00"}
 def as_int16(recording):
     """int16 with an Intan-like gain, as sortcanary.demo stores its recordings."""
     import spikeinterface.preprocessing as spre
+
     from sortcanary.demo import GAIN_TO_UV
 
     scaled = spre.scale(recording, gain=1.0 / GAIN_TO_UV, offset=0.0, dtype="int16")
@@ -184,10 +185,11 @@ def full_side(raw: Path, work: Path) -> dict:
         return {"ok": False, "sort_failed": True, "seconds": seconds, "raw_units": 0, "curated_units": 0,
                 "class": f"{verdict.category}/{verdict.error_class}" if verdict else "unclassified",
                 "error": last[0][:300] if last else f"rc {done.returncode}"}
+    from spikeinterface.sorters import read_sorter_folder
+
     from sortcanary.products.analyzer import build_analyzer, metrics_table
     from sortcanary.products.curation import curate
     from sortcanary.recordings import entry_for_path, open_recording
-    from spikeinterface.sorters import read_sorter_folder
 
     cfg = validate_config({"recordings_dir": str(raw.parent)})
     sorting = read_sorter_folder(folder)

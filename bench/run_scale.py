@@ -35,6 +35,7 @@ A run of some parts writes bench/results/run_scale_<parts>.json; of all four, ru
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import subprocess
@@ -230,7 +231,7 @@ def part_status(n: int) -> dict:
             calls[label].append(time.perf_counter() - started)
     redraws = watch_redraws([*cmd, "--watch", "0.001"], seconds=12)
     # the first redraw comes after the process's start; each one after it is a redraw alone
-    per_redraw = common.median([b - a for a, b in zip(redraws, redraws[1:])]) if len(redraws) > 2 else None
+    per_redraw = common.median([b - a for a, b in itertools.pairwise(redraws)]) if len(redraws) > 2 else None
     out = {label: common.median(v) for label, v in calls.items()}
     out.update(calls_s=calls, redraws=len(redraws), watch_redraw_s=per_redraw, load=common.load())
     out["pass"] = all(v is not None and v <= STATUS_TARGET_S

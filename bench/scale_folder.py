@@ -9,6 +9,7 @@ verdict, and the row its last job kept. Cached in bench/work/ by N and a version
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 import random
@@ -22,7 +23,7 @@ import common
 
 VERSION = 1
 FIGURES = ("unit_locations", "metrics", "templates", "raster", "ks4_drift_amount")
-OUTPUTS_OFF = {"curation": {"enabled": False}, "exporters": {"phy": False, "units_npz": False, "nwb": False},
+OUTPUTS_OFF = {"curation": {"enabled": False}, "exporters": {"units_npz": False, "nwb": False},
                "figures": False, "report": False}
 # per 100 recordings: what they ended as (the rest are sorted)
 MIX = [("blocked", "insufficient_activity")] * 4 + [("blocked", "flat_signal")] + [("blocked", "device_unavailable")] \
@@ -233,7 +234,7 @@ def timeline(workdir: Path, started: float) -> dict:
     offset = create_time_offset()
     jobs = [j for name in names for job in ("canary", "sort") if (j := job_phases(workdir, job, name, offset))]
     jobs.sort(key=lambda j: j["start"])
-    gaps = [b["start"] - a["end"] for a, b in zip(jobs, jobs[1:])]
+    gaps = [b["start"] - a["end"] for a, b in itertools.pairwise(jobs)]
     steps = [k for k in jobs[0] if k not in ("job", "name", "start", "end")] if jobs else []
     phases = {f"{job} {step}": round(common.median([j[step] for j in jobs if j["job"] == job]), 3)
               for job in ("canary", "sort") for step in steps}

@@ -179,7 +179,7 @@ class OpenFilesLimit(ThresholdSorter):
         handles = []
         try:
             while True:
-                handles.append(open(folder / "threshold.log", "a"))
+                handles.append(open(folder / "threshold.log", "a"))  # noqa: SIM115 -- kept open on purpose: EMFILE
         except OSError as exc:
             error = exc
         finally:

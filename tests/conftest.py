@@ -96,6 +96,10 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: rank.get(xdist_group(item.nodeid), len(rank)))
 
 
+# One OpenMP/BLAS thread for what the tests start outside a workflow job (the CLI's canary, the
+# Python API's script; a job's threads come from its config, see write_config): two workers share
+# two cores, and torch's threads spin while they wait for a core.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 # Children of in-process calls (the sorter's child process) must find tests/backends.py as well.
 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(TESTS), os.environ.get("PYTHONPATH", "")) if p)
 
@@ -323,7 +327,7 @@ def watch_for(workdir: Path, seconds: float) -> str:
     (SIGINT is restored for it: a test run in the background may have inherited it ignored.)"""
     watch = subprocess.Popen([str(BIN / "sortcanary"), "status", str(workdir / "results"), "--watch", "1"],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=job_env(),
-                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: PLW1509 -- only resets a signal
     time.sleep(seconds)
     watch.send_signal(signal.SIGINT)
     out, _ = watch.communicate(timeout=60)
@@ -341,7 +345,10 @@ def small_recordings(folder: Path, names, duration_s: float = 4.0) -> Path:
 
 
 def write_config(workdir: Path, **config) -> Path:
-    cfg = {"scratch_dir": "scratch", "canary": {"window_s": CANARY_WINDOW_S}, **config}
+    """The test's config.yaml. Sorters get one thread unless a test says otherwise (``threads=None``
+    is the default, every core): the suite runs two workers on two cores, and two torch threads per
+    sorter there spin against the other worker's processes (a Kilosort4 run's CPU time doubled)."""
+    cfg = {"scratch_dir": "scratch", "canary": {"window_s": CANARY_WINDOW_S}, "threads": 1, **config}
     path = workdir / "config" / "config.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(cfg))
@@ -356,7 +363,7 @@ def run_snakemake(workdir: Path, *args: str, timeout: float = 900, env: dict | N
         cmd += ["--workflow-profile", str(REPO / "profiles" / profile)]
     else:
         cmd += ["--workflow-profile", "none"]
-    if not any(a.startswith("--cores") or a == "-c" or a.startswith("--executor") for a in args):
+    if not any(a.startswith(("--cores", "--executor")) or a == "-c" for a in args):
         cmd += ["--cores", "2"]
     cmd += list(args)  # last, so callers may end with "--" and targets
     return subprocess.run(cmd, cwd=workdir, env=env or job_env(), capture_output=True, text=True, timeout=timeout)
@@ -365,7 +372,7 @@ def run_snakemake(workdir: Path, *args: str, timeout: float = 900, env: dict | N
 def read_summary(workdir: Path) -> dict[str, dict]:
     lines = (workdir / "results" / "summary.tsv").read_text().splitlines()
     header = lines[0].split("\t")
-    return {row.split("\t")[0]: dict(zip(header, row.split("\t"))) for row in lines[1:]}
+    return {row.split("\t")[0]: dict(zip(header, row.split("\t"), strict=True)) for row in lines[1:]}
 
 
 def read_json(path: Path) -> dict:

@@ -44,7 +44,8 @@ def _graph() -> dict[str, set[str]]:
     modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
     graph = {name: set() for name in modules}
     for name, path in modules.items():
-        for target, _ in _imports(path):
+        for imported, _ in _imports(path):
+            target = imported
             while target not in modules and "." in target:  # `from pkg.mod import Class`
                 target = target.rpartition(".")[0]
             if target != name and not name.startswith(target + "."):  # a package's own __init__ is not a cycle

@@ -55,8 +55,8 @@ def test_markers_are_deterministic(demo_dir, tmp_path):
     so an unchanged verdict never looks new to Snakemake; ``measured``, what the passing window cost
     the sorter (the full sort's resources are sized from it), is in the verdict record instead."""
     from sortcanary.config import validate_config
-    from sortcanary.recordings import entry_for_path
     from sortcanary.jobs.canary import run_canary
+    from sortcanary.recordings import entry_for_path
 
     cfg = validate_config({"recordings_dir": str(demo_dir), "sorter": "backends:ThresholdSorter",
                            "canary": {"window_s": 5}})

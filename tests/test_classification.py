@@ -23,8 +23,7 @@ import pytest
 
 from conftest import sortcanary
 from sortcanary.classification import classify, classify_exception, classify_exit, classify_text, lab_rules
-from sortcanary.taxonomy import SortFailure
-from sortcanary.taxonomy import verdict_for
+from sortcanary.taxonomy import SortFailure, verdict_for
 
 TRUNCATED_SVD = (
     "ValueError: Found array with 0 sample(s) (shape=(0, 61)) while a minimum of 1 is required by TruncatedSVD."
@@ -166,7 +165,7 @@ def test_oserror_errno_decides(tmp_path):
         with open("/dev/full", "w") as fh:
             fh.write("x")
     assert classify_exception(raised(fill_dev_full)).error_class == "disk_exhausted"
-    assert classify_exception(raised(lambda: open(tmp_path / "missing.bin"))) is None  # ENOENT: no class
+    assert classify_exception(raised(lambda: open(tmp_path / "missing.bin"))) is None  # noqa: SIM115 -- ENOENT: no file, no class
 
 
 NOBODY = 65534  # the unprivileged user and group ("nobody") a test run as root writes as
@@ -311,7 +310,7 @@ def test_chained_exceptions_are_walked():
             with open("/dev/full", "w") as fh:
                 fh.write("x")
         except OSError:
-            raise ValueError("could not save the sorting")  # __context__, not __cause__
+            raise ValueError("could not save the sorting")  # noqa: B904 -- the point: __context__, not __cause__
     assert classify_exception(raised(while_handling)).error_class == "disk_exhausted"
     assert classify_exception(raised(lambda: 1 / 0)) is None
 

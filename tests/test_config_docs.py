@@ -6,7 +6,6 @@ from __future__ import annotations
 import subprocess
 
 from conftest import BIN, REPO
-
 from sortcanary.config import load_schema
 from sortcanary.views.config_docs import default_claims, disagreements, leaves, with_table
 

@@ -68,7 +68,7 @@ def test_corpus_is_well_formed(corpus):
     ids = [e["id"] for e in corpus]
     assert len(ids) == len(set(ids)), "duplicate ids across the corpus files"
     for entry in corpus:
-        assert FIELDS <= set(entry), entry["id"]
+        assert set(entry) >= FIELDS, entry["id"]
         assert entry["message"].strip() and entry["resolution"].strip(), entry["id"]
         assert entry["category"] in ("environment", "resource", "biological", "unclassified"), entry["id"]
         assert entry["error_class"] == "unclassified" or entry["error_class"] in CLASSES, entry["id"]

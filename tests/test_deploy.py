@@ -23,9 +23,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import BIN, REPO, SORT_ONLY, TESTS, build_wheel, job_env, read_json, read_summary, sortcanary
-
 import sortcanary as package
+from conftest import BIN, REPO, SORT_ONLY, TESTS, build_wheel, job_env, read_json, read_summary, sortcanary
 from sortcanary.config import ConfigError, load_config, validate_config
 from sortcanary.deploy import DeployError, profile_args, workflow_files
 
@@ -170,7 +169,8 @@ def installed(tmp_path_factory):
     wheel = build_wheel(root)
     venv = root / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    venv_site = Path(subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+    purelib = "import sysconfig; print(sysconfig.get_path('purelib'))"
+    venv_site = Path(subprocess.run([str(venv / "bin" / "python"), "-c", purelib],
                                     check=True, capture_output=True, text=True).stdout.strip())
     (venv_site / "heavy_dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--quiet",

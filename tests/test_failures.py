@@ -110,8 +110,8 @@ def test_docker_client_without_engine_is_container_daemon_down(demo_dir, tmp_pat
         pytest.skip("no docker client on this machine")
     if subprocess.run(["docker", "info"], capture_output=True).returncode == 0:
         pytest.skip("a Docker engine is running here; the failure can't be reproduced")
-    cfg = dict(sorter="mountainsort5", docker_image="spikeinterface/mountainsort5-base:latest",
-               canary={"window_s": 5})
+    cfg = {"sorter": "mountainsort5", "docker_image": "spikeinterface/mountainsort5-base:latest",
+           "canary": {"window_s": 5}}
     for preflight in (False, True):
         result, verdict = canary(demo_dir / "healthy_b.bin", tmp_path, preflight={"enabled": preflight}, **cfg)
         assert result.returncode == 3

@@ -21,7 +21,6 @@ import pytest
 
 import acquisition as acq
 from conftest import OUTPUTS_OFF, REPO, read_json, read_summary, run_snakemake, sortcanary, write_config
-
 from sortcanary.recordings import RecordingEntry, discover, open_recording
 
 DURATION_S = 12.0
@@ -106,24 +105,23 @@ def test_discovery_finds_one_recording_per_stream(acq_set):
         assert rec[name].duration_s == pytest.approx(DURATION_S, abs=128 / truth.sampling_frequency)
 
 
-_OPENED: list[str] | None = None
+_OPENED: list[list[str]] = []  # while a test listens: the one list the audit hook appends to
 
 
 def _audit(event, args):
-    if event == "open" and _OPENED is not None and isinstance(args[0], (str, bytes, Path)):
-        _OPENED.append(str(args[0]))
+    if event == "open" and _OPENED and isinstance(args[0], (str, bytes, Path)):
+        _OPENED[0].append(str(args[0]))
 
 
 def test_discovery_opens_no_trace_file(acq_set):
     """Every file Python opens during discovery is metadata: no .bin/.dat/.npy (traces, timestamps)."""
-    global _OPENED
     sys.addaudithook(_audit)
-    _OPENED = []
+    _OPENED.append([])
     try:
         discover(acq_set.root, acq_set.formats)
-        opened = list(_OPENED)
+        opened = list(_OPENED[0])
     finally:
-        _OPENED = None
+        _OPENED.clear()
     assert any(p.endswith(".meta") for p in opened) and any(p.endswith("structure.oebin") for p in opened)
     assert [p for p in opened if p.endswith((".bin", ".dat", ".npy"))] == []
 

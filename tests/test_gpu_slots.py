@@ -14,7 +14,6 @@ import subprocess
 import sys
 
 from conftest import OUTPUTS_OFF, read_json, read_summary, run_snakemake, small_recordings, write_config
-
 from sortcanary.plan.gpus import resolve_gpu_ids
 from sortcanary.runner.gpu_slots import child_env, gpu_slot, try_claim
 

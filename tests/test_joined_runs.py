@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from acquisition import SPIKEGLX_FS, spikeglx_meta
 from conftest import SHANKS_NAME, SHANKS_RUNS_S, SHANKS_TRUTH, read_json, read_summary
-
 from sortcanary import layout
 from sortcanary.config import validate_config
 from sortcanary.plan.join import join_runs

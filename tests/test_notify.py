@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 from conftest import OUTPUTS_OFF, read_summary, run_snakemake, write_config
-
 from sortcanary.views.notify import send
 
 

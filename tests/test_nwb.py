@@ -185,18 +185,17 @@ def test_nwb_recording_keeps_its_session_subject_and_electrodes(plain_run):
 # -- each format's clock, from metadata ---------------------------------------------------------
 
 
-_OPENED: list[str] | None = None
+_OPENED: list[list[str]] = []  # while a test listens: the one list the audit hook appends to
 
 
 def _audit(event, args):
-    if event == "open" and _OPENED is not None and isinstance(args[0], (str, bytes, Path)):
-        _OPENED.append(str(args[0]))
+    if event == "open" and _OPENED and isinstance(args[0], (str, bytes, Path)):
+        _OPENED[0].append(str(args[0]))
 
 
 def test_session_start_comes_from_each_formats_own_clock(tmp_path):
     """SpikeGLX, Open Ephys (sync_messages.txt, else settings.xml), NWB, MaxWell, Intan (file-name
     stamp); a raw binary has none: its mtime, said so. No trace file is opened."""
-    global _OPENED
     from sortcanary.recordings import discover
     from sortcanary.recordings.session_start import session_start
 
@@ -216,12 +215,12 @@ def test_session_start_comes_from_each_formats_own_clock(tmp_path):
     berlin = ZoneInfo("Europe/Berlin")
     utc_start = datetime(2024, 5, 1, 10, 0, 0, 123000, tzinfo=timezone.utc)
     sys.addaudithook(_audit)
-    _OPENED = []
+    _OPENED.append([])
     try:
         got = {name: session_start(entry, "Europe/Berlin") for name, entry in found.recordings.items()}
-        opened = list(_OPENED)
+        opened = list(_OPENED[0])
     finally:
-        _OPENED = None
+        _OPENED.clear()
     assert [p for p in opened if p.endswith((".bin", ".dat", ".npy"))] == []
     expected = {
         "glx_g0__imec0.ap": (datetime(2024, 5, 1, 10, 0, tzinfo=berlin), "SpikeGLX fileCreateTime"),
@@ -239,7 +238,7 @@ def test_session_start_comes_from_each_formats_own_clock(tmp_path):
         when, source = got[name]
         mtime = Path(found.recordings[name].input_files[0]).stat().st_mtime
         assert when == datetime.fromtimestamp(mtime, tz=timezone.utc) and source.startswith("modification time")
-    with pytest.raises(ValueError, match="outputs.nwb_metadata.timezone 'Mars/Olympus'"):
+    with pytest.raises(ValueError, match=r"outputs\.nwb_metadata\.timezone 'Mars/Olympus'"):
         session_start(found.recordings["glx_g0__imec0.ap"], "Mars/Olympus")
 
 

@@ -17,8 +17,19 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import (DEMO_CHANNELS, GT_NAME, REPO, chromium_dom, dom_json, job_env, read_json, read_summary,
-                      run_snakemake, sortcanary, write_config)
+from conftest import (
+    DEMO_CHANNELS,
+    GT_NAME,
+    REPO,
+    chromium_dom,
+    dom_json,
+    job_env,
+    read_json,
+    read_summary,
+    run_snakemake,
+    sortcanary,
+    write_config,
+)
 
 NAME = GT_NAME
 
@@ -108,7 +119,7 @@ def test_nwb_opens_with_the_same_units(ks4_run):
         table = nwb.units.to_dataframe()
         assert len(table) == len(units["unit_ids"])
         assert len(nwb.electrodes) == DEMO_CHANNELS
-        for row, unit in zip(table.itertuples(), units["unit_ids"]):
+        for row, unit in zip(table.itertuples(), units["unit_ids"], strict=True):
             assert row.unit_name == str(unit)
             np.testing.assert_allclose(row.spike_times, units["spike_seconds"][units["spike_unit_ids"] == unit])
         assert list(table["curated"]) == units["curated"].tolist()
@@ -282,7 +293,7 @@ def test_recording_report_renders_with_its_figures_in_chromium(ks4_run, tmp_path
     assert sorted(src for src, _ in images) == sorted(f"figures/{name}.png" for name in figures)
     assert all(width > 0 for _, width in images), images
     # each image Chromium loaded is the PNG file on disk: its width is the file's own
-    assert {src: width for src, width in images} == {src: png_width(page.parent / src) for src, _ in images}
+    assert dict(images) == {src: png_width(page.parent / src) for src, _ in images}
     summary = chromium_images(workdir / "results" / "summary.html", tmp_path)
     assert summary == [["summary.png", png_width(workdir / "results" / "summary.png")]] and summary[0][1] > 0
 

@@ -14,8 +14,15 @@ import math
 import pytest
 
 from sortcanary.config import validate_config
-from sortcanary.plan.sortplan import (CanaryDisabled, SortPlan, canary_window, confirmation_windows, plan_canary,
-                                      plan_full_sort, sparse_window)
+from sortcanary.plan.sortplan import (
+    CanaryDisabled,
+    SortPlan,
+    canary_window,
+    confirmation_windows,
+    plan_canary,
+    plan_full_sort,
+    sparse_window,
+)
 from sortcanary.recordings import RecordingEntry, Window
 
 ENTRY = RecordingEntry(name="rec", source="rec.bin", path="/data/rec.bin", format="binary", sampling_frequency=30000.0,

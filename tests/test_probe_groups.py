@@ -1,13 +1,15 @@
 """``split_by: group``: one canary and one sort per probe group, gathered under their recording.
 
 The Kilosort4 test reads the shared run (conftest.ks4_run), where SHANKS_NAME, a two-shank probe,
-is split through a ``recordings:`` override (its two runs joined: test_joined_runs.py). The others build the DAG's pieces directly: what a
-default config leaves unchanged, which override a group takes, and the problems a split can't make.
+is split through a ``recordings:`` override (its two runs joined: test_joined_runs.py). The
+others build the DAG's pieces directly: what a default config leaves unchanged, which override a
+group takes, and the problems a split can't make.
 """
 
 from __future__ import annotations
 
 import pytest
+
 from conftest import (
     SHANKS_NAME,
     SHANKS_RUNS_S,
@@ -15,7 +17,6 @@ from conftest import (
     read_summary,
     two_shank_recording,
 )
-
 from sortcanary import layout
 from sortcanary.config import validate_config
 from sortcanary.plan.sortplan import plan_full_sort, sort_identity
@@ -30,7 +31,7 @@ def test_a_two_shank_probe_gives_two_canaries_and_two_sorts_summarised_under_one
     workdir = ks4_run.workdir
     rows = read_summary(workdir)
     assert SHANKS_NAME not in rows, "the recording itself is not sorted whole"
-    for group, contacts_x in zip(GROUPS, (0.0, 300.0)):
+    for group in GROUPS:
         assert read_json(workdir / layout.MARKER.format(recording=group))["status"] == "pass", group
         sort = read_json(workdir / layout.SORT_JSON.format(recording=group))
         assert sort["num_channels"] == 8 and sort["units"] >= 1, sort

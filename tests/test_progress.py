@@ -25,7 +25,6 @@ from conftest import (
     read_summary,
     sortcanary,
 )
-
 from sortcanary import layout
 from sortcanary.runner.progress import LogProgress, ProgressReporter
 from sortcanary.views.live import running_job
@@ -43,7 +42,7 @@ def stages_seen(sorter: str, text: str, chunk: int) -> list[tuple]:
     progress, seen = LogProgress(sorter), []
     for start in range(0, len(text), chunk):
         progress.feed(text[start:start + chunk])
-        state = (progress.stage, *(progress.bar and (progress.bar["percent"], progress.bar["total"]) or (None, None)))
+        state = (progress.stage, *((progress.bar and (progress.bar["percent"], progress.bar["total"])) or (None, None)))
         if not seen or seen[-1] != state:
             seen.append(state)
     return seen
@@ -153,11 +152,11 @@ def live_ks4_run(ks4_run):
 
 @pytest.mark.ks4
 def test_the_console_shows_progress_lines_with_a_stage_and_percent_before_the_sort_ends(live_ks4_run):
-    workdir, code, console, _ = live_ks4_run
+    workdir, _, console, _ = live_ks4_run
     assert (workdir / "results" / "sorted" / "healthy_b" / "sort.json").is_file(), console[-3000:]
     sort_started = console.index("wildcards: recording=healthy_b\n", console.index("localrule sort:"))
     sort_ended = console.index("(Rule: sort)", sort_started)
-    lines = [m for m in PROGRESS_LINE.finditer(console, sort_started, sort_ended)]
+    lines = list(PROGRESS_LINE.finditer(console, sort_started, sort_ended))
     assert lines and all(m["job"] == "sort" and m["rec"] == "healthy_b" for m in lines)
     with_percent = [m for m in lines if re.search(r"\b\d{1,3}% \(\d+/\d+\)", m["what"])]
     assert with_percent, [m.group(0) for m in lines]
@@ -172,7 +171,7 @@ def test_the_console_shows_progress_lines_with_a_stage_and_percent_before_the_so
 
 @pytest.mark.ks4
 def test_status_mid_sort_shows_the_recording_running_with_stage_and_elapsed(live_ks4_run):
-    workdir, _, console, seen = live_ks4_run
+    workdir, _, _, seen = live_ks4_run
     assert "status" in seen, "the full sort never reported a percent while it ran"
     status = seen["status"]
     row = next(line for line in status.splitlines() if line.startswith("healthy_b"))

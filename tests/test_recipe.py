@@ -11,6 +11,7 @@ import shutil
 
 import pytest
 import yaml
+
 from conftest import DEAD_CHANNELS, DEAD_NAME, GT_NAME, NYQUIST_NAME, read_json, read_summary, run_snakemake
 
 pytestmark = pytest.mark.ks4

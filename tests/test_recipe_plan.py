@@ -11,8 +11,8 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from conftest import OUTPUTS_OFF, read_json, run_snakemake, small_recordings, write_config
 
+from conftest import OUTPUTS_OFF, read_json, run_snakemake, small_recordings, write_config
 from sortcanary.config import ConfigError, validate_config
 from sortcanary.plan.overrides import overridden_recordings, recording_config
 from sortcanary.plan.recipe import DRIFT_SEARCH_BINS, drift_span_too_short

@@ -21,7 +21,6 @@ from conftest import (
     sortcanary,
     write_config,
 )
-
 from sortcanary.config import validate_config
 from sortcanary.plan.overrides import overridden_recordings, recording_config
 from sortcanary.plan.sortplan import plan_full_sort, sort_identity

@@ -34,9 +34,9 @@ def test_each_retry_asks_for_more():
 
 @pytest.mark.parametrize("duration_s, num_channels", [(-1, 16), (float("nan"), 16), (float("inf"), 16), (60, 0)])
 def test_impossible_sizes_are_refused(duration_s, num_channels):
-    with pytest.raises(ValueError, match="duration_s|num_channels"):
+    with pytest.raises(ValueError, match=r"duration_s|num_channels"):
         sort_runtime_min(duration_s, num_channels)
-    with pytest.raises(ValueError, match="duration_s|num_channels"):
+    with pytest.raises(ValueError, match=r"duration_s|num_channels"):
         sort_mem_mb(duration_s, num_channels)
 
 

@@ -17,7 +17,6 @@ import yaml
 
 from conftest import BIN, REPO, SORT_ONLY, job_env, read_json, read_summary, run_snakemake, write_config
 
-
 # What this module judges is the run (interruption, re-runs, inputs, names), not the post-sort outputs:
 # its runs sort only (conftest.SORT_ONLY), which saves most of each run. The hostile-names run keeps
 # the full sorts' outputs (a name reaches the report's HTML and the figures' files there).
@@ -40,7 +39,7 @@ def json_or_empty(path: Path) -> dict:
 def start_snakemake(workdir: Path, *args: str) -> subprocess.Popen:
     cmd = [str(BIN / "snakemake"), "-s", str(REPO / "workflow" / "Snakefile"), "--directory", str(workdir),
            "--workflow-profile", str(REPO / "profiles" / "default"), "--cores", "2", *args]
-    out = open(workdir / f"run-{time.monotonic_ns()}.log", "w")
+    out = open(workdir / f"run-{time.monotonic_ns()}.log", "w")  # noqa: SIM115 -- the run's stdout, for its life
     return subprocess.Popen(cmd, cwd=workdir, env=job_env(), stdout=out, stderr=subprocess.STDOUT,
                             start_new_session=True)  # its own process group: "the whole run"
 

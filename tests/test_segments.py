@@ -7,7 +7,6 @@ it reads its recording's traces without a segment index, which a multi-segment r
 from __future__ import annotations
 
 from conftest import OUTPUTS_OFF, read_json, read_summary, run_snakemake, write_config
-
 from sortcanary import layout
 
 DURATIONS = (2.0, 3.0)

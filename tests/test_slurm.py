@@ -100,7 +100,7 @@ def scontrol_job(slurm_cluster, slurm_id: str) -> dict:
 
 
 def test_jobs_are_submitted_to_slurm_with_their_ids_in_the_logs(slurm_run, slurm_cluster):
-    workdir, result, submitted = slurm_run
+    _, result, submitted = slurm_run
     assert set(submitted) == {("preflight", None), ("canary", "healthy_a"), ("canary", "healthy_b"),
                               ("canary", "silent"), ("sort", "healthy_a"), ("sort", "healthy_b")}, result.stderr[-4000:]
     ctld_log = (slurm_cluster["state"] / "log" / "slurmctld.log").read_text()

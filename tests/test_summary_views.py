@@ -14,7 +14,6 @@ import os
 from pathlib import Path
 
 from conftest import chromium_dom, dom_json
-
 from sortcanary import layout
 from sortcanary.views.rows import Row, build_rows, outcome, record_job_end
 from sortcanary.views.summary import write_summary

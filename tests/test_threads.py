@@ -11,7 +11,7 @@ from conftest import OUTPUTS_OFF, run_snakemake, write_config
 
 @pytest.mark.parametrize("threads, expected", [(None, "2"), (1, "1")])
 def test_sorter_children_get_the_configured_threads(demo_dir, tmp_path, threads, expected):
-    extra = {} if threads is None else {"threads": threads}
+    extra = {"threads": threads}  # None: the default, every core --cores gives
     write_config(tmp_path, recordings_dir=str(demo_dir), sorter="backends:ThresholdSorter", outputs=OUTPUTS_OFF, **extra)
     result = run_snakemake(tmp_path, "--cores", "2", "--", "results/sorted/healthy_b.sort.json", timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]

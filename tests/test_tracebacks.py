@@ -8,8 +8,8 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import BIN, job_env, read_json
 
+from conftest import BIN, job_env, read_json
 from sortcanary.checks.sampling_rate import check_sampling_frequency
 from sortcanary.taxonomy import SortFailure
 

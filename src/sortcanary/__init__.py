@@ -13,10 +13,10 @@ so that the workflow's jobs and the CLI, which import this package, don't pay fo
 __version__ = "0.2.0"
 
 PYTHON_API = ("run_sorter", "canary", "CanaryBlocked", "FullSortFailed")
-__all__ = ["__version__", "run_sorter", "canary", "CanaryBlocked", "FullSortFailed"]
+__all__ = ["CanaryBlocked", "FullSortFailed", "__version__", "canary", "run_sorter"]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     if name in PYTHON_API:
         from . import python_api
 

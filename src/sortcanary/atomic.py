@@ -16,11 +16,12 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 
-def dumps(data) -> str:
+def dumps(data: object) -> str:
     """Deterministic JSON: sorted keys, fixed indentation, trailing newline."""
     return json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
 
@@ -62,11 +63,11 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     return write_atomic(path, lambda tmp: Path(tmp).write_text(text))
 
 
-def write_json_atomic(path: str | Path, data) -> Path:
+def write_json_atomic(path: str | Path, data: object) -> Path:
     return write_text_atomic(path, dumps(data))
 
 
-def read_json(path: str | Path, default=None):
+def read_json(path: str | Path, default: Any = None) -> Any:  # a JSON value: any type
     """The JSON at ``path``, or ``default`` when it is missing or unreadable (any ValueError:
     malformed JSON or bytes that aren't text)."""
     try:
@@ -121,7 +122,7 @@ _RENAME_EXCHANGE = 2
 _NO_EXCHANGE = {errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP}
 
 
-def _renameat2():
+def _renameat2() -> Any:  # a ctypes foreign function (ctypes types it as Any)
     try:
         function = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):  # not Linux, or a C library without it

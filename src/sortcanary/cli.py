@@ -25,7 +25,7 @@ from .deploy import (
 # thousands of recordings, and the config schema and the recording formats cost it a fifth of a second.
 
 
-def _cmd_demo_data(args) -> int:
+def _cmd_demo_data(args: argparse.Namespace) -> int:
     from .demo import write_demo
 
     paths = write_demo(args.dir, duration_s=args.duration, num_channels=args.channels, num_units=args.units,
@@ -35,7 +35,7 @@ def _cmd_demo_data(args) -> int:
     return 0
 
 
-def _cmd_canary(args) -> int:
+def _cmd_canary(args: argparse.Namespace) -> int:
     from .atomic import dumps
     from .classification import lab_rules
     from .config import load_config
@@ -69,8 +69,9 @@ def _cmd_canary(args) -> int:
     return code
 
 
-def _cmd_classify(args) -> int:
+def _cmd_classify(args: argparse.Namespace) -> int:
     from .classification import classify, explain, lab_rules
+    from .classification.rules import Rule
     from .config import load_config
 
     text = sys.stdin.read()
@@ -79,7 +80,7 @@ def _cmd_classify(args) -> int:
         text = "\n".join(trace) if isinstance(trace, list) else str(trace or text)
     except (ValueError, AttributeError):
         pass
-    rules = ()
+    rules: tuple[Rule, ...] = ()
     if args.config:  # the lab's classification.rules, as the workflow's jobs would use them
         rules = lab_rules(load_config(args.config, overrides={"recordings_dir": "."})["classification"]["rules"])
     if args.explain:
@@ -91,7 +92,7 @@ def _cmd_classify(args) -> int:
     return 0
 
 
-def _status_once(args, render: bool = False) -> tuple[int, str]:
+def _status_once(args: argparse.Namespace, render: bool = False) -> tuple[int, str]:
     from .views.rows import needs_attention
     from .views.status import status_rows
     from .views.summary import to_table
@@ -107,7 +108,7 @@ def _status_once(args, render: bool = False) -> tuple[int, str]:
     return (1 if bad else 0), to_table(rows, notes=notes)
 
 
-def _cmd_status(args) -> int:
+def _cmd_status(args: argparse.Namespace) -> int:
     """Print the table once (and bring the summary files up to date), or with --watch redraw it in
     place every N seconds until Ctrl-C (like `watch`: clear the screen, a header line, the table)."""
     if args.watch is None:
@@ -127,7 +128,7 @@ def _cmd_status(args) -> int:
         return code
 
 
-def _cmd_summary(args) -> int:
+def _cmd_summary(args: argparse.Namespace) -> int:
     """Write the run's views from its rows: summary.tsv, .png, .html and the report's figure folder."""
     from .views.status import run_recordings, status_root
     from .views.summary import write_summary
@@ -143,13 +144,13 @@ def _cmd_summary(args) -> int:
     return 0
 
 
-def _cmd_init(args) -> int:
+def _cmd_init(args: argparse.Namespace) -> int:
     for path in init_workdir(args.dir, recordings_dir=args.recordings, force=args.force):
         print(path)
     return 0
 
 
-def _cmd_run(args) -> int:
+def _cmd_run(args: argparse.Namespace) -> int:
     return run_workflow(args.recordings_dir, workdir=args.directory, cores=args.cores, profile=args.profile,
                         config=args.config, snakemake_args=args.snakemake_args)
 
@@ -219,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     args.snakemake_args = argv[cut + 1:]
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
-        code = args.func(args)
+        code: int = args.func(args)
         sys.stdout.flush()  # here, not at exit: a reader that went away is handled below
         return code
     except BrokenPipeError:

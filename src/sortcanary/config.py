@@ -12,11 +12,14 @@ checks it). (Discovery takes its own ``formats`` section.)
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
+
+from .boundary import JSONDict
 
 SCHEMA_PATH = Path(__file__).with_name("config.schema.yaml")
 
@@ -24,20 +27,23 @@ class ConfigError(ValueError):
     """A config problem, with a one-line message naming the key and the fix."""
 
 
-def load_schema() -> dict:
+def load_schema() -> JSONDict:
     with open(SCHEMA_PATH) as fh:
-        return yaml.safe_load(fh)
+        schema: JSONDict = yaml.safe_load(fh)
+    return schema
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
     key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
     if error.validator == "additionalProperties":
-        unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        known = ", ".join(sorted(error.schema.get("properties", {})))
+        unknown = sorted(set(error.instance if isinstance(error.instance, Mapping) else {}) - set(schema.get("properties", {})))
+        known = ", ".join(sorted(schema.get("properties", {})))
         where = f"under '{key}'" if error.absolute_path else "at the top level"
         return f"unknown config key(s) {unknown} {where}; known keys: {known}"
-    if error.validator == "not" and "description" in error.validator_value:  # a rule across keys says itself
-        return error.validator_value["description"]
+    rule = error.validator_value
+    if error.validator == "not" and isinstance(rule, Mapping) and "description" in rule:  # a rule across keys says itself
+        return str(rule["description"])
     if error.validator == "required":
         missing = error.message.split(" is ")[0].strip("'")
         name = f"{key}.{missing}" if error.absolute_path else missing
@@ -47,7 +53,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
 
 def describe_validation_error(error: Exception) -> str:
     """One line for a schema violation, also when Snakemake wrapped it in a WorkflowError."""
-    pending = [error]
+    pending: list[BaseException] = [error]
     while pending:
         current = pending.pop()
         if isinstance(current, jsonschema.ValidationError):
@@ -58,7 +64,7 @@ def describe_validation_error(error: Exception) -> str:
     return str(error).strip().splitlines()[0]
 
 
-def validate_config(cfg: dict | None, *, source: str = "config") -> dict:
+def validate_config(cfg: JSONDict | None, *, source: str = "config") -> JSONDict:
     """Return a validated deep copy of ``cfg`` with every default filled in, by
     snakemake.utils.validate as the workflow does it.
 
@@ -72,10 +78,11 @@ def validate_config(cfg: dict | None, *, source: str = "config") -> dict:
         validate(filled, str(SCHEMA_PATH))
     except WorkflowError as err:
         raise ConfigError(f"{source}: {describe_validation_error(err)}") from None
-    return _unshared(filled)
+    unshared: JSONDict = _unshared(filled)
+    return unshared
 
 
-def _unshared(value):
+def _unshared(value: Any) -> Any:  # a YAML value: a mapping, a list or a scalar
     """``value`` rebuilt with no dict or list in two places. snakemake.utils.validate fills in the
     schema's own default objects, so where a ``$ref`` repeats a section (``recordings.*.nwb_metadata``)
     one default object would fill both places, and a change to one would show in the other."""
@@ -86,7 +93,7 @@ def _unshared(value):
     return value
 
 
-def load_config(path: str | Path | None = None, overrides: dict | None = None) -> dict:
+def load_config(path: str | Path | None = None, overrides: JSONDict | None = None) -> JSONDict:
     """Read a YAML config file (optional), apply overrides, validate and fill defaults."""
     cfg: dict[str, Any] = {}
     source = "config"
@@ -110,6 +117,7 @@ def load_config(path: str | Path | None = None, overrides: dict | None = None) -
     return validate_config(cfg, source=source)
 
 
-def formats_section(formats: dict | None = None) -> dict:
+def formats_section(formats: JSONDict | None = None) -> JSONDict:
     """A ``formats`` config section with its defaults filled in (for callers without a whole config)."""
-    return validate_config({"recordings_dir": ".", "formats": dict(formats or {})})["formats"]
+    section: JSONDict = validate_config({"recordings_dir": ".", "formats": dict(formats or {})})["formats"]
+    return section

@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .boundary import Recording, Sorting
+
 GAIN_TO_UV = 0.195
 
 
-def _as_int16(recording):
+def _as_int16(recording: Recording) -> Recording:
     import spikeinterface.preprocessing as spre
 
     scaled = spre.scale(recording, gain=1.0 / GAIN_TO_UV, offset=0.0, dtype="int16")
@@ -22,7 +24,7 @@ def _as_int16(recording):
     return scaled
 
 
-def write_binary_with_sidecar(recording, folder: Path, stem: str, **extra) -> Path:
+def write_binary_with_sidecar(recording: Recording, folder: Path, stem: str, **extra: object) -> Path:
     """Write ``stem.bin`` + ``stem.json`` sidecar + ``stem.probe.json`` (the raw-binary layout)."""
     import probeinterface
     from spikeinterface.core import write_binary_recording
@@ -44,7 +46,8 @@ def write_binary_with_sidecar(recording, folder: Path, stem: str, **extra) -> Pa
     return raw
 
 
-def ground_truth(duration_s: float | list[float], num_channels: int, num_units: int, seed: int, probe=None):
+def ground_truth(duration_s: float | list[float], num_channels: int, num_units: int, seed: int,
+                 probe: object | None = None) -> tuple[Recording, Sorting]:
     """A generated recording (int16) and its true sorting; a list of durations makes one segment
     each (runs of one recording); ``probe``: its geometry (a probeinterface Probe with one contact
     per channel), else SpikeInterface's default."""
@@ -57,7 +60,7 @@ def ground_truth(duration_s: float | list[float], num_channels: int, num_units: 
     return _as_int16(recording), sorting
 
 
-def silent(duration_s: float, num_channels: int, seed: int, like):
+def silent(duration_s: float, num_channels: int, seed: int, like: Recording) -> Recording:
     from spikeinterface.generation import NoiseGeneratorRecording
 
     noise = NoiseGeneratorRecording(

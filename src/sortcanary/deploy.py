@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,7 +176,7 @@ def profile_args(profile: str, workdir: Path) -> list[str]:
 
 
 def snakemake_command(recordings_dir: str | Path, *, workdir: Path, cores: str | None = None,
-                      profile: str = "default", config: list[str] = (), snakemake_args: list[str] = ()) -> list[str]:
+                      profile: str = "default", config: Sequence[str] = (), snakemake_args: Sequence[str] = ()) -> list[str]:
     """The snakemake command line `sortcanary run` runs (with this interpreter, so this install's workflow)."""
     recordings = Path(recordings_dir).resolve()
     if not recordings.is_dir():
@@ -226,11 +227,13 @@ def run_exit_code(returncode: int, sorts: dict[str, str] | None) -> int:
     return EXIT_ALL_SORTED
 
 
-def run_workflow(recordings_dir: str | Path, *, workdir: str | Path = ".", **options) -> int:
+def run_workflow(recordings_dir: str | Path, *, workdir: str | Path = ".", cores: str | None = None,
+                 profile: str = "default", config: Sequence[str] = (), snakemake_args: Sequence[str] = ()) -> int:
     """`sortcanary run`: the packaged workflow on RECORDINGS_DIR in ``workdir``; returns the exit status."""
     workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
-    cmd = snakemake_command(recordings_dir, workdir=workdir, **options)
+    cmd = snakemake_command(recordings_dir, workdir=workdir, cores=cores, profile=profile, config=config,
+                            snakemake_args=snakemake_args)
     started = time.time() - 1  # mtimes can be coarser than the clock
     returncode = run_snakemake(cmd)
     sorts = summary_sorts(workdir, started)

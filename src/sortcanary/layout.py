@@ -4,6 +4,13 @@ The rules (workflow/rules/*.smk) and the reporting code read these same patterns
 written down exactly once.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the functions import what they use: `sortcanary status` imports this module
+    from pathlib import Path
+
 # Verdicts (*.verdict.json) sit beside their job's log and, like logs, survive a failed job. They are
 # not declared as logs, though: two declared logs per job cost a 10,000-recording DAG a tenth of its
 # time (bench/bench_dag_scale.py), so the job itself removes its stale verdict when it starts
@@ -86,13 +93,13 @@ GPU_SLOT = ".sortcanary/gpu-slots/{gpu}.lock"
 SORTER_DEFAULTS = ".sortcanary/sorter-defaults/{sorter}-{version}.json"
 
 
-def path(pattern: str, root: str = ".", **wildcards) -> str:
+def path(pattern: str, root: str = ".", **wildcards: object) -> str:
     import os
 
     return os.path.join(root, pattern.format(**wildcards))
 
 
-def beside_log(log_path, suffix: str):
+def beside_log(log_path: str | Path, suffix: str) -> Path:
     """The file of a job named after its log: ``logs/sort/rec.log`` -> ``logs/sort/rec<suffix>``."""
     from pathlib import Path
 

@@ -33,15 +33,19 @@ import shutil
 import sys
 import tempfile
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from . import layout
 from .atomic import read_json, remove_quietly
+from .boundary import JSONDict, Recording, Sorting
 from .config import validate_config
 from .jobs.canary import run_canary
 from .jobs.full_sort import run_full_sort
 from .jobs.records import EXIT_OK
+from .plan.sorters import ContainerImage
 from .plan.sortplan import outputs_switched_off
 from .recordings.entry import RecordingEntry, slugify
 from .recordings.formats import si_object
@@ -64,7 +68,7 @@ class CanaryBlocked(SortFailure):
     ``verdict``: category, error_class, message, remediation, policy and evidence (a Verdict);
     ``record``: the whole verdict record, as the workflow writes it; ``verdict_path``: its file."""
 
-    def __init__(self, record: dict, verdict_path: Path):
+    def __init__(self, record: JSONDict, verdict_path: Path):
         super().__init__(Verdict.from_dict(record))
         self.record, self.verdict_path = record, verdict_path
         self.args = (_one_line("canary blocked", record, verdict_path),)
@@ -74,19 +78,19 @@ class FullSortFailed(SortFailure):
     """The canary passed, but the full sort failed; ``verdict``, ``record`` and ``verdict_path`` as
     for CanaryBlocked."""
 
-    def __init__(self, record: dict, verdict_path: Path):
+    def __init__(self, record: JSONDict, verdict_path: Path):
         super().__init__(Verdict.from_dict(record))
         self.record, self.verdict_path = record, verdict_path
         self.args = (_one_line("full sort failed", record, verdict_path),)
 
 
-def _one_line(what: str, record: dict, verdict_path: Path) -> str:
+def _one_line(what: str, record: JSONDict, verdict_path: Path) -> str:
     return (f"{what} for {record.get('recording')}: {record.get('category')}/{record.get('error_class')}: "
             f"{record.get('message')} -- fix: {record.get('remediation')} (verdict: {verdict_path})")
 
 
-def build_config(sorter_name: str, sorter_params: dict, folder: Path, *, config: dict | None = None,
-                 docker_image=None, singularity_image=None) -> dict:
+def build_config(sorter_name: str, sorter_params: JSONDict, folder: Path, *, config: JSONDict | None = None,
+                 docker_image: ContainerImage = None, singularity_image: ContainerImage = None) -> JSONDict:
     """The validated config of one call: the schema's defaults, ``config`` (any workflow key), the
     sorter and its parameters (keywords over ``config['sorter_params']``) and the container."""
     given = copy.deepcopy(config or {})
@@ -103,13 +107,14 @@ def build_config(sorter_name: str, sorter_params: dict, folder: Path, *, config:
         cfg["progress"]["interval_s"] = QUIET_INTERVAL_S
     return cfg
 
-
 class _Job:
     """One call's recording, config and paths: a one-recording workflow directory in ``root``."""
 
-    def __init__(self, recording, sorter_name: str, root: Path, name: str, sorter_params: dict, **options):
+    def __init__(self, recording: Recording, sorter_name: str, root: Path, name: str, sorter_params: JSONDict, *,
+                 config: JSONDict | None, docker_image: ContainerImage, singularity_image: ContainerImage):
         self.root = root.resolve()
-        self.cfg = build_config(sorter_name, sorter_params, self.root, **options)
+        self.cfg = build_config(sorter_name, sorter_params, self.root, config=config, docker_image=docker_image,
+                                singularity_image=singularity_image)
         dumped = si_object.dump(recording, self.root)
         self.entry: RecordingEntry = si_object.entry_of(recording, dumped, name)
 
@@ -119,7 +124,7 @@ class _Job:
     def scratch(self, job: str) -> Path:
         return Path(self.cfg["scratch_dir"]) / job / self.entry.name
 
-    def canary(self, verbose: bool) -> dict:
+    def canary(self, verbose: bool) -> JSONDict:
         """Run the workflow's canary job; return its verdict record."""
         with _job_logging(self.path(layout.CANARY_LOG), verbose), \
                 TqdmProgress(self.path(layout.CANARY_PROGRESS), f"canary {self.entry.name}"):
@@ -130,7 +135,7 @@ class _Job:
                                    progress_path=self.path(layout.CANARY_PROGRESS), root=self.root)
         return record
 
-    def full_sort(self, verbose: bool) -> dict | None:
+    def full_sort(self, verbose: bool) -> JSONDict | None:
         """Run the workflow's sort job, a resource failure re-tried as the workflow does; return the
         failed attempt's verdict record, or None when the sort is published."""
         record = None
@@ -152,7 +157,7 @@ class _Job:
 
 
 @contextmanager
-def _job_logging(log_path: Path, verbose: bool):
+def _job_logging(log_path: Path, verbose: bool) -> Iterator[None]:
     """sortcanary's own log lines to the job's log (the sorter's child writes there too), and with
     ``verbose`` to stderr as well; a notebook's own logging setup is left as it was."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -171,8 +176,9 @@ def _job_logging(log_path: Path, verbose: bool):
             handler.close()
 
 
-def canary(recording, sorter_name: str = "kilosort4", *, folder=None, config: dict | None = None,
-           docker_image=None, singularity_image=None, verbose: bool = False, **sorter_params) -> dict:
+def canary(recording: Recording, sorter_name: str = "kilosort4", *, folder: str | Path | None = None,
+           config: JSONDict | None = None, docker_image: ContainerImage = None, singularity_image: ContainerImage = None,
+           verbose: bool = False, **sorter_params: Any) -> JSONDict:
     """Rehearse the sort of ``recording`` (any SpikeInterface recording: a file's extractor, a lazy
     preprocessing chain, an in-memory one) and return the canary's verdict record, the one the
     workflow writes to ``logs/canary/<name>.verdict.json``: ``verdict`` is ``pass``,
@@ -190,9 +196,10 @@ def canary(recording, sorter_name: str = "kilosort4", *, folder=None, config: di
             remove_quietly(job.entry.path)
 
 
-def run_sorter(sorter_name: str, recording, folder, *, remove_existing_folder: bool = False, verbose: bool = False,
-               raise_error: bool = True, docker_image=False, singularity_image=False, config: dict | None = None,
-               **sorter_params):
+def run_sorter(sorter_name: str, recording: Recording, folder: str | Path, *, remove_existing_folder: bool = False,
+               verbose: bool = False, raise_error: bool = True, docker_image: ContainerImage = False,
+               singularity_image: ContainerImage = False, config: JSONDict | None = None,
+               **sorter_params: Any) -> Sorting | None:
     """``spikeinterface.sorters.run_sorter``, guarded by the canary; returns the sorting.
 
     Raises CanaryBlocked on a classified canary failure (the full sort is not started) and
@@ -211,14 +218,16 @@ def run_sorter(sorter_name: str, recording, folder, *, remove_existing_folder: b
                singularity_image=singularity_image)
     record = job.canary(verbose)
     if record.get("verdict") == "blocked":
-        return _failed(CanaryBlocked(record, job.path(layout.CANARY_VERDICT)), raise_error)
+        _failed(CanaryBlocked(record, job.path(layout.CANARY_VERDICT)), raise_error)
+        return None
     failed = job.full_sort(verbose)
     if failed is not None:
-        return _failed(FullSortFailed(failed, job.path(layout.SORT_VERDICT)), raise_error)
+        _failed(FullSortFailed(failed, job.path(layout.SORT_VERDICT)), raise_error)
+        return None
     return sc.load(job.path(layout.SORTED) / layout.IN_SORTED["sorting"])
 
 
-def _name(folder) -> str:
+def _name(folder: str | Path | None) -> str:
     """The recording's name in the job's files: its folder's, slugged; ``recording`` without one."""
     return (slugify(Path(folder).resolve().name) if folder is not None else "") or "recording"
 

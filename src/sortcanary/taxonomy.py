@@ -18,6 +18,9 @@ them from the window's data. How text, exceptions and exit codes map to classes 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+from .boundary import JSONDict
 
 BIOLOGICAL = "biological"
 ENVIRONMENT = "environment"
@@ -51,7 +54,7 @@ class FailureClass:
         return POLICY_BY_CATEGORY[self.category]
 
 
-def _env(name, message, remediation, wide=False):
+def _env(name: str, message: str, remediation: str, wide: bool = False) -> FailureClass:
     return FailureClass(name, ENVIRONMENT, message, remediation, environment_wide=wide)
 
 
@@ -249,9 +252,9 @@ class Verdict:
     message: str
     remediation: str
     policy: str
-    evidence: dict = field(default_factory=dict)
+    evidence: JSONDict = field(default_factory=dict)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> JSONDict:
         return {
             "category": self.category,
             "error_class": self.error_class,
@@ -262,7 +265,7 @@ class Verdict:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Verdict":
+    def from_dict(cls, data: JSONDict) -> Verdict:
         return cls(**{k: data[k] for k in ("category", "error_class", "message", "remediation", "policy")},
                    evidence=dict(data.get("evidence") or {}))
 
@@ -279,7 +282,7 @@ class SortFailure(Exception):
         self.verdict = verdict
 
 
-def verdict_for(error_class: str, *, message: str | None = None, **evidence) -> Verdict:
+def verdict_for(error_class: str, *, message: str | None = None, **evidence: Any) -> Verdict:
     """A verdict of a known class; ``message`` replaces the class's generic line when given."""
     cls = CLASSES[error_class]
     return Verdict(
@@ -298,13 +301,13 @@ def policy_of(error_class: str, category: str) -> str:
     return known.policy if known is not None else POLICY_BY_CATEGORY[category]
 
 
-def custom_verdict(category: str, error_class: str, message: str, remediation: str, **evidence) -> Verdict:
+def custom_verdict(category: str, error_class: str, message: str, remediation: str, **evidence: Any) -> Verdict:
     """A verdict a lab's rule gives (config ``classification.rules``): its own class, message and
     remediation; the policy of its class when the class is sortcanary's, else of its category."""
     return Verdict(category, error_class, message, remediation, policy_of(error_class, category),
                    {k: v for k, v in evidence.items() if v is not None})
 
 
-def unclassified(message: str, **evidence) -> Verdict:
+def unclassified(message: str, **evidence: Any) -> Verdict:
     return Verdict(UNCLASSIFIED, "unclassified", message, "Read the log; report it if the sorter crashed unexpectedly.",
                    REPORT, {k: v for k, v in evidence.items() if v is not None})

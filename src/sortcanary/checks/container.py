@@ -6,11 +6,12 @@ import importlib.util
 import shutil
 import subprocess
 
+from ..boundary import JSONDict
 from ..classification import classify_text
 from ..taxonomy import SortFailure, verdict_for
 
 
-def check_container_engine(container: dict) -> str:
+def check_container_engine(container: JSONDict) -> str:
     """The engine the plan's container option needs (Docker or Apptainer/Singularity); its version."""
     return check_docker_engine() if container.get("docker_image") else check_apptainer()
 
@@ -23,7 +24,7 @@ def check_docker_engine() -> str:
         client = docker.from_env(timeout=10)
         client.ping()
         return str(client.version().get("Version", "unknown"))
-    except Exception as exc:  # noqa: BLE001 -- every failure to reach the engine is a verdict
+    except Exception as exc:  # every failure to reach the engine is a verdict
         text = f"{type(exc).__name__}: {exc}"
         raise SortFailure(classify_text(text) or verdict_for("container_error", message=text[:300], reason="other")) from exc
 

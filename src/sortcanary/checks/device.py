@@ -16,9 +16,7 @@ import shutil
 import subprocess
 
 from ..classification import classify_text
-
 from ..taxonomy import SortFailure, verdict_for
-
 
 DEVICE_NODES = "/dev/nvidia[0-9]*"
 

@@ -3,6 +3,8 @@ sorted meaningfully, and Kilosort4 would not say so clearly.)"""
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from ..taxonomy import SortFailure, verdict_for
 
 
@@ -14,7 +16,14 @@ def accepted_range(low: float | None, high: float | None) -> str:
     return f"at least {low:g} Hz" if low is not None else f"at most {high:g} Hz"
 
 
-def check_sampling_frequency(backend, sampling_frequency: float, source: str) -> None:
+class _Sorter(Protocol):
+    """A sorter backend (sortcanary.plan.sorters.SorterBackend), as far as this check reads it."""
+
+    name: str
+    sampling_frequency_range: tuple[float | None, float | None]
+
+
+def check_sampling_frequency(backend: _Sorter, sampling_frequency: float, source: str) -> None:
     """An input error (named, with the fix) when the sorter can't work at this sampling rate."""
     low, high = backend.sampling_frequency_range
     if (low is not None and sampling_frequency < low) or (high is not None and sampling_frequency > high):

@@ -34,6 +34,7 @@ import logging
 
 import numpy as np
 
+from ..boundary import JSONDict, Recording
 from ..taxonomy import SortFailure, verdict_for
 from .activity import activity_figures
 
@@ -47,7 +48,7 @@ MIN_NOISE_UV = 0.1
 MAX_NOISE_UV = 10_000.0
 
 
-def _sample(recording) -> list[np.ndarray]:
+def _sample(recording: Recording) -> list[np.ndarray]:
     """Chunks spread evenly over the window, first and last included. Not SpikeInterface's
     get_random_data_chunks: random chunks can miss a localized defect (a NaN stretch, a dead start)
     that an even spread always covers at its ends."""
@@ -58,18 +59,18 @@ def _sample(recording) -> list[np.ndarray]:
     return [recording.get_traces(start_frame=s, end_frame=s + chunk) for s in starts]
 
 
-def _gains(recording) -> np.ndarray | None:
+def _gains(recording: Recording) -> np.ndarray | None:
     if recording.has_scaleable_traces():
         return np.asarray(recording.get_channel_gains(), dtype=float)
     return None
 
 
-def check_window(recording) -> dict:
+def check_window(recording: Recording) -> JSONDict:
     """Raise SortFailure on a window no sorter can use; return the figures otherwise."""
     chunks = _sample(recording)
     traces = np.concatenate(chunks, axis=0)
     n_ch = traces.shape[1]
-    figures: dict = {"channels": n_ch, "samples_checked": int(traces.shape[0])}
+    figures: JSONDict = {"channels": n_ch, "samples_checked": int(traces.shape[0])}
     if traces.dtype.kind == "f":
         bad = ~np.isfinite(traces)
         if bad.any():

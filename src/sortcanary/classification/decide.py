@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from typing import Any
 
 from ..taxonomy import SortFailure, Verdict, custom_verdict, unclassified, verdict_for
 from .families import BUILT_IN
@@ -41,7 +42,8 @@ def verdict_of(rule: Rule, hit: Hit, parsed: ParsedFailure) -> Verdict:
     message = detail.pop("message", None)
     evidence = {"rule": rule.name, "matched": _matched(parsed, hit), **detail}
     if rule.source == "config":
-        return custom_verdict(rule.category, rule.error_class, rule.message or evidence["matched"], rule.remediation,
+        return custom_verdict(rule.category, rule.error_class, rule.message or evidence["matched"],
+                              rule.remediation or "",  # a lab's rule always has one (the schema requires it)
                               **evidence)
     return verdict_for(rule.error_class, message=message, **evidence)
 
@@ -77,7 +79,7 @@ def classify_exception(exc: BaseException, rules: tuple[Rule, ...] = ()) -> Verd
 
 
 def classify(text: str, *, exit_code: int | None = None, rules: tuple[Rule, ...] = (),
-             parsed: ParsedFailure | None = None, **evidence) -> Verdict:
+             parsed: ParsedFailure | None = None, **evidence: Any) -> Verdict:
     """Classify a failure from its text, exit status and already ``parsed`` facts; never returns None
     (unrecognised -> unclassified, with the last line said as the message)."""
     failure = read(text, exit_code=exit_code, parsed=parsed)

@@ -13,10 +13,10 @@ from __future__ import annotations
 from . import allocations as a
 from . import structural as s
 from . import versions as v
-from .rules import Rule, text_rule
+from .rules import Rule, RuleTest, text_rule
 
 
-def _rule(name, error_class, test, mechanism) -> Rule:
+def _rule(name: str, error_class: str, test: RuleTest, mechanism: str) -> Rule:
     return Rule(name, error_class, mechanism, test)
 
 
@@ -145,7 +145,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"\S+, but found \S+ already initialized|error while loading shared libraries|\.so[.\d]*: (file too short|invalid "
        r"ELF header|wrong ELF class)|version `?(GLIBC|GLIBCXX|CXXABI)_[\d.]+'? not found|Library not loaded: |Symbol not "
        r"found: |\[WinError 12[67]\]|Error loading \"[^\"\n]+\.dll\"|Could not load (dynamic )?library|version "
-       r"incompatibility: \w+ was compiled\s+against|MKL FATAL ERROR: Cannot load|HDF5 library version mismatched|\[WinError 193\]",
+       r"incompatibility: \w+ was compiled\s+against|MKL FATAL ERROR: Cannot load|"
+       r"HDF5 library version mismatched|\[WinError 193\]",
        "a compiled library does not load (missing, truncated, built for another system, or the loader can't find it)"),
     _rule("undefined-symbol", "binary_import_broken", s.undefined_symbol, "a compiled library needs a symbol the "
           "loaded libraries lack: builds that don't match"),
@@ -154,7 +155,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"(instructions|SSE|AVX)|(CPU|processor) (does not|doesn't) support (the )?(AVX|SSE\d|FMA)", "the binary says it "
        "was built for instructions this CPU lacks (a bare SIGILL says nothing: the same crash comes from bugs)"),
     _t("numpy-abi-mismatch", "dependency_version_mismatch", r"compiled using NumPy 1\.x cannot be run in NumPy 2|module "
-       r"compiled against (ABI|API) version \S+ but this version of numpy is|numpy\.(dtype|ndarray|ufunc) size changed, may indicate "
+       r"compiled against (ABI|API) version \S+ but this version of numpy is|"
+       r"numpy\.(dtype|ndarray|ufunc) size changed, may indicate "
        r"binary incompatibility|numpy\.core\.multiarray failed to import|_ARRAY_API not found", "a compiled extension "
        "was built against another NumPy than the one installed"),
     _t("job-shell-command-missing", "job_environment_incomplete", r"(slurm_script|\.sh|job[\w.-]*): line \d+: "
@@ -185,8 +187,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"Memory specification can not be satisfied|Invalid generic resource \(gres\) specification|More processors "
        r"requested than permitted|violates accounting/QOS policy|invalid partition specified|qsub: (Job exceeds queue "
        r"resource limits|Job rejected|Unknown queue)|Job exceeds queue (and/or server )?resource limits|Illegal attribute "
-       r"or resource value|Requested time limit is invalid|\bJob not submitted\b|Unable to run job: ", "the scheduler refused the "
-       "request"),
+       r"or resource value|Requested time limit is invalid|\bJob not submitted\b|Unable to run job: ",
+       "the scheduler refused the request"),
     _rule("access-denied", "permission_denied", s.errno_is("EACCES"), "the filesystem refused access (EACCES)"),
     _t("access-denied-text", "permission_denied", r"\[WinError 5\] Access is denied|NotWritableError|do(es)? not have "
        r"(write )?permissions? (to|on|for)\b|(cannot|can't|could not|couldn't|unable to|failed to) (create|open|write|"
@@ -213,7 +215,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"never found suitable channels|\b(contact|channel)s? count\b[^\n]{0,40}(!=|does not match|doesn't "
        r"match)|(!=|does not match|doesn't match)[^\n]{0,20}\b(contact|channel)s? count\b|number of (channels|contacts)"
        r"[^\n]{0,80}(does not|doesn't|do not|don't) match|\b\d+ (channels|contacts)\b[^\n]{0,30}\b(but|while|whereas)\b[^\n]"
-       r"{0,40}\b\d+ (channels|contacts)\b|device_channel_indices (are|is) not set|Missing required key: \S+ after loading probe|(not|no) probe attached|probe file "
+       r"{0,40}\b\d+ (channels|contacts)\b|device_channel_indices (are|is) not set|"
+       r"Missing required key: \S+ after loading probe|(not|no) probe attached|probe file "
        r"(is not specified|not found|does not exist)|no probe (file )?(was )?(specified|given|set)",
        "the probe or the binary layout does not match the data"),
     _t("filter-band-beyond-nyquist", "sorter_params_invalid", r"critical frequencies must be 0\s*<\s*Wn\s*<\s*(1|fs/2)|"

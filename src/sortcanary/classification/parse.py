@@ -21,8 +21,11 @@ import json
 import re
 import signal as signals
 import traceback
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Generic, Protocol, TypeVar
 
+from ..boundary import JSONDict
 from .packages import IMPORTERS
 from .vocabulary import (
     ERRNO,
@@ -41,9 +44,12 @@ from .vocabulary import (
 SCALARS = ("exit_code", "signal", "scheduler", "sorter", "stage")  # one value each
 
 
+V = TypeVar("V")
+
+
 @dataclass(frozen=True)
-class Fact:
-    value: object
+class Fact(Generic[V]):
+    value: V
     line: int | None = None  # index into ParsedFailure.lines; None: read from the exception object
 
 
@@ -71,18 +77,28 @@ class Missing:
     line: int | None = None
 
 
+class _Located(Protocol):
+    """A fact, an exception or a missing module: each knows its line (None: not from the text)."""
+
+    @property
+    def line(self) -> int | None: ...
+
+
+_Moved = TypeVar("_Moved", Fact[Any], Raised, Missing)
+
+
 @dataclass
 class ParsedFailure:
     lines: list[str] = field(default_factory=list)
     raised: list[Raised] = field(default_factory=list)
-    errnos: list[Fact] = field(default_factory=list)  # errno names, "ENOSPC"
+    errnos: list[Fact[str]] = field(default_factory=list)  # errno names, "ENOSPC"
     missing: list[Missing] = field(default_factory=list)
-    exit_code: Fact | None = None
-    signal: Fact | None = None  # a signal name, "SIGKILL"
-    scheduler: Fact | None = None  # TIME_LIMIT, OUT_OF_MEMORY, PREEMPTED, NODE_FAIL
-    sorter: Fact | None = None
-    stage: Fact | None = None
-    markers: dict[str, Fact] = field(default_factory=dict)  # the sorter's own log markers
+    exit_code: Fact[int] | None = None
+    signal: Fact[str] | None = None  # a signal name, "SIGKILL"
+    scheduler: Fact[str] | None = None  # TIME_LIMIT, OUT_OF_MEMORY, PREEMPTED, NODE_FAIL
+    sorter: Fact[str] | None = None
+    stage: Fact[str] | None = None
+    markers: dict[str, Fact[float]] = field(default_factory=dict)  # the sorter's own log markers (a flag: True)
 
     @property
     def text(self) -> str:
@@ -96,7 +112,7 @@ class ParsedFailure:
         """This failure with ``other``'s text and facts after it (a child's exception, then the sorter's log)."""
         shift = len(self.lines)
 
-        def moved(item):
+        def moved(item: _Moved) -> _Moved:
             return replace(item, line=None if item.line is None else item.line + shift)
 
         return ParsedFailure(
@@ -114,12 +130,12 @@ class ParsedFailure:
         signal_name = _signal_of(exit_code)
         return replace(parsed, signal=Fact(signal_name)) if signal_name else parsed
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> JSONDict:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> ParsedFailure:
-        def fact(value):
+    def from_dict(cls, data: JSONDict) -> ParsedFailure:
+        def fact(value: JSONDict | None) -> Fact[Any] | None:
             return Fact(**value) if value else None
 
         return cls(lines=list(data["lines"]), raised=[Raised(**{**r, "kinds": tuple(r["kinds"])}) for r in data["raised"]],
@@ -129,7 +145,7 @@ class ParsedFailure:
 
     def describe(self) -> list[str]:
         """What was read, one item per fact, with 1-based line numbers: why no rule fired."""
-        def at(item):
+        def at(item: _Located) -> str:
             return "" if item.line is None else f" (line {item.line + 1})"
 
         found = [f"exception {r.type}{': ' + r.message[:120] if r.message else ''}{at(r)}" for r in self.raised]
@@ -162,7 +178,8 @@ def _unquoted(line: str) -> str:
     quoted = JSON_LINE.match(line)
     if quoted:
         try:
-            return json.loads(f'"{quoted.group(1)}"')
+            unquoted: str = json.loads(f'"{quoted.group(1)}"')  # a JSON string literal: a str
+            return unquoted
         except ValueError:
             pass
     return line
@@ -173,7 +190,7 @@ def _normalised(text: str) -> list[str]:
     as SpikeInterface reports a container's error) is unfolded into its lines first; a reply's quote
     marks (``> ``) are dropped, and a trace kept as a list of JSON strings (``"  File \\"/x.py\\", line 3,
     in f",``, a JSON log's) is unquoted."""
-    if "\\n" in text and "\n" not in text.strip() or "b'Traceback" in text or 'b"Traceback' in text:
+    if ("\\n" in text and "\n" not in text.strip()) or "b'Traceback" in text or 'b"Traceback' in text:
         text = text.replace("\\n", "\n").replace("\\'", "'")
     return [_unquoted(line) for line in text.splitlines()]
 
@@ -236,8 +253,8 @@ def parse_text(text: str) -> ParsedFailure:
                 if pattern.search(line):
                     parsed.scheduler = Fact(state, i)
                     break
-        for key, pattern in MARKERS.items():
-            found = re.search(pattern, line)
+        for key, marker in MARKERS.items():
+            found = re.search(marker, line)
             if found:  # the last value wins: the state the sorter was in when it failed
                 value = next(g for g in found.groups() if g)
                 parsed.markers[key] = Fact(True if key == "no_good_channels_left" else float(value), i)
@@ -246,8 +263,9 @@ def parse_text(text: str) -> ParsedFailure:
     if exits:
         last = exits[-1]
         parsed.exit_code = Fact(int(next(g for g in last.groups() if g)), parsed.line_at(last.start()))
-        if parsed.signal is None and _signal_of(parsed.exit_code.value):
-            parsed.signal = Fact(_signal_of(parsed.exit_code.value), parsed.exit_code.line)
+        signal_name = _signal_of(parsed.exit_code.value)
+        if parsed.signal is None and signal_name:
+            parsed.signal = Fact(signal_name, parsed.exit_code.line)
     sorter = SORTER_NAME.search(whole)
     if sorter:
         parsed.sorter = Fact(re.sub(r"[ .]", "_", sorter.group(1).lower()).replace("kilosort_", "kilosort"),
@@ -260,13 +278,14 @@ def _qualified(exc: BaseException) -> str:
     return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
 
 
-def chain(exc: BaseException):
+def chain(exc: BaseException) -> Iterator[BaseException]:
     """The exception and everything it was raised from or while handling, each once."""
     seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        yield exc
-        exc = exc.__cause__ or exc.__context__
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        yield link
+        link = link.__cause__ or link.__context__
 
 
 def parse_exception(exc: BaseException) -> ParsedFailure:
@@ -285,7 +304,7 @@ def parse_exception(exc: BaseException) -> ParsedFailure:
         raised.append(Raised(name, str(link)[:2000], line, kinds, frames[-1].name if frames else None,
                              asked[-1].filename if asked else None))
         number = getattr(link, "errno", None) if isinstance(link, OSError) else None
-        if number in errno_names.errorcode:
+        if isinstance(number, int) and number in errno_names.errorcode:
             errnos.append(Fact(errno_names.errorcode[number], line))
         if isinstance(link, ModuleNotFoundError) and link.name:
             missing.append(Missing(link.name, importer_of([frame.filename for frame in frames]), line))

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from ..boundary import JSONDict
 from ..config import ConfigError
 from ..taxonomy import CATEGORIES, CLASSES
 from .parse import ParsedFailure
@@ -30,8 +31,11 @@ class Hit:
     present, replaces the class's generic line)."""
 
     line: int | None
-    detail: dict = field(default_factory=dict)
+    detail: JSONDict = field(default_factory=dict)
     text: str | None = None
+
+
+RuleTest = Callable[[ParsedFailure], Hit | None]  # a rule's test: where it fired, or None
 
 
 @dataclass(frozen=True)
@@ -39,13 +43,13 @@ class Rule:
     name: str
     error_class: str
     mechanism: str  # what it recognises, in a phrase (sortcanary classify --explain shows it)
-    test: Callable[[ParsedFailure], Hit | None]
+    test: RuleTest
     category: str = ""  # a lab rule's own; a built-in rule's is its class's
     remediation: str | None = None  # a lab rule's own
     message: str | None = None
     source: str = "built-in"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not self.category:
             object.__setattr__(self, "category", CLASSES[self.error_class].category)
 
@@ -73,7 +77,7 @@ def text_rule(name: str, error_class: str, pattern: str, mechanism: str, *, reas
 LAB_FLAGS = re.IGNORECASE | re.MULTILINE
 
 
-def _lab_rule(index: int, entry: dict) -> Rule:
+def _lab_rule(index: int, entry: JSONDict) -> Rule:
     where = f"classification.rules[{index}]"
     try:
         compiled = re.compile(entry["pattern"], LAB_FLAGS)
@@ -101,7 +105,7 @@ def _compiled(entries: tuple[tuple[tuple[str, object], ...], ...]) -> tuple[Rule
     return tuple(_lab_rule(i, dict(entry)) for i, entry in enumerate(entries))
 
 
-def lab_rules(entries) -> tuple[Rule, ...]:
+def lab_rules(entries: Iterable[Mapping[str, object]] | None) -> tuple[Rule, ...]:
     """The rules of a config's ``classification.rules`` (a list of dicts: pattern, category, class,
     remediation, optional message), compiled once per set. Raises ConfigError, one line naming the
     rule, for a pattern that does not compile or a built-in class given another category."""

@@ -20,7 +20,7 @@ from .packages import (
     SORTER_STACK,
 )
 from .parse import ParsedFailure, importer_of
-from .rules import Hit
+from .rules import Hit, RuleTest
 from .vocabulary import FRAME, SORTER_NAME
 
 # -- structural rules --------------------------------------------------------------------------------
@@ -29,7 +29,7 @@ from .vocabulary import FRAME, SORTER_NAME
 VERSIONED = ("version", "sorter_version", "broken")  # a package installed without the module asked for
 
 
-def missing(kind):
+def missing(kind: str) -> RuleTest:
     """A rule test: the first missing module of ``kind`` (_missing_kind)."""
     def test(parsed: ParsedFailure) -> Hit | None:
         for gone in parsed.missing:
@@ -62,7 +62,7 @@ def _missing_kind(module: str, importer: str | None) -> str | None:
     return "sorter" if root in SORTER_PACKAGES else "dependency"
 
 
-def errno_is(*names: str):
+def errno_is(*names: str) -> RuleTest:
     def test(parsed: ParsedFailure) -> Hit | None:
         fact = next((f for f in parsed.errnos if f.value in names), None)
         return Hit(fact.line, {"errno": fact.value}) if fact else None
@@ -72,7 +72,7 @@ def errno_is(*names: str):
 HOST_ENGINES = ("java.", "ray.")  # their OutOfMemoryError is the host's: a JVM's heap, a Ray node's memory
 
 
-def memory_exception(gpu: bool):
+def memory_exception(gpu: bool) -> RuleTest:
     """An exception whose type says memory ran out: torch's/CuPy's OutOfMemoryError on the GPU,
     MemoryError (numpy's _ArrayMemoryError among them), Java's OutOfMemoryError (a workflow
     engine's heap) and Ray's (a node low on memory) on the host -- unless the array asked for was pairwise or broadcast."""
@@ -88,21 +88,21 @@ def memory_exception(gpu: bool):
     return test
 
 
-def scheduler_state(state: str):
+def scheduler_state(state: str) -> RuleTest:
     def test(parsed: ParsedFailure) -> Hit | None:
         fact = parsed.scheduler
         return Hit(fact.line, {"scheduler_state": state}) if fact and fact.value == state else None
     return test
 
 
-def exit_is(code: int):
+def exit_is(code: int) -> RuleTest:
     def test(parsed: ParsedFailure) -> Hit | None:
         fact = parsed.exit_code
         return Hit(fact.line, {"exit_code": code}, text=f"exit status {code}") if fact and fact.value == code else None
     return test
 
 
-def signal_is(name: str):
+def signal_is(name: str) -> RuleTest:
     def test(parsed: ParsedFailure) -> Hit | None:
         fact = parsed.signal
         return Hit(fact.line, {"signal": name}, text=name) if fact and fact.value == name else None
@@ -127,7 +127,7 @@ def cpu_time(parsed: ParsedFailure) -> Hit | None:
     """SIGXCPU (RLIMIT_CPU) or a batch system's run-limit exit status."""
     exit_code = parsed.exit_code.value if parsed.exit_code else None
     if (parsed.signal and parsed.signal.value == "SIGXCPU") or exit_code in TIME_LIMIT_EXITS:
-        line = parsed.exit_code.line if parsed.exit_code else parsed.signal.line
+        line = parsed.exit_code.line if parsed.exit_code else parsed.signal.line if parsed.signal else None
         return Hit(line, {"message": f"The sorter process ended with status {exit_code}: a scheduler's time (or CPU "
                           "time) limit.", "exit_code": exit_code}, text=f"exit status {exit_code}")
     return None
@@ -178,7 +178,8 @@ def ks2_starved(parsed: ParsedFailure) -> Hit | None:
         low.append("bad_channels")
     if not low:
         return None
-    first = min(parsed.markers[k].line for k in low)
+    lines = [line for k in low if (line := parsed.markers[k].line) is not None]  # markers are read from lines
+    first = min(lines) if lines else None
     return Hit(first, {"low": low, "threshold_crossings": crossings, "nspks": nspks,
                        "units": _marker(parsed, "units"), "kernel_failure": kernel.group(0)})
 
@@ -228,7 +229,7 @@ def probe_loader_failed(parsed: ParsedFailure) -> Hit | None:
 CANNOT_IMPORT = re.compile(r"cannot import name '(\w+)' from '([\w.]+)'")
 
 
-def missing_symbol(in_sorter: bool):
+def missing_symbol(in_sorter: bool) -> RuleTest:
     """An import found the module but not a name in it: the installed version of that module is
     older or newer than its caller (of the sorter itself when ``in_sorter``). Our own modules are ours."""
     def test(parsed: ParsedFailure) -> Hit | None:

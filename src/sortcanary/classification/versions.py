@@ -20,7 +20,7 @@ import re
 
 from .packages import OURS, SORTER_PACKAGES
 from .parse import ParsedFailure, Raised, importer_of
-from .rules import Hit
+from .rules import Hit, RuleTest
 from .vocabulary import SORTER_NAME
 
 # A call whose arguments no longer fit the function's signature (a method missing 'self' is a call
@@ -54,7 +54,7 @@ def _raised_on(parsed: ParsedFailure, line: int) -> Raised | None:
     return next((r for r in parsed.raised if r.line == line), None)
 
 
-def call_mismatch(in_sorter: bool):
+def call_mismatch(in_sorter: bool) -> RuleTest:
     """A call whose signature (or, in a sorter's wrapper, whose returned tuple) does not fit what the
     installed version of the called package offers; ``in_sorter``: the sorter is a side of it."""
     def test(parsed: ParsedFailure) -> Hit | None:
@@ -77,7 +77,7 @@ def call_mismatch(in_sorter: bool):
     return test
 
 
-def attribute_removed(in_sorter: bool):
+def attribute_removed(in_sorter: bool) -> RuleTest:
     """A module of an installed package lacks a name its caller asks for (``module 'numpy' has no attribute
     'float'``), or the error says the name was removed or deprecated: another version is needed. A
     package asking its own module, a circular import and our own code are left alone."""
@@ -92,7 +92,7 @@ def attribute_removed(in_sorter: bool):
                 root = module.group(2).split(".")[0]
                 if module.group(1) or OURS in (root, asker) or root == asker:
                     continue
-                names = (root,)
+                names: tuple[str, ...] = (root,)
             elif REMOVED.search(said) and asker != OURS:
                 names = ()
             else:

@@ -22,7 +22,8 @@ EXIT = re.compile(r"exit(?:ed with)? (?:status|code)\s*[:=]?\s*\(?(-?\d+)|return
 # of a signal's name is not one, nor CUDA's "an illegal instruction was encountered": a kernel's fault).
 SIGNAL = re.compile(r"\b(?:killed by |terminated by |caught |received )?signal:? (\d+)\b|\b(SIG[A-Z]+)\s*\(-?\d+\)|"
                     r"Signals\.(SIG[A-Z]+)|(?:killed|terminated) (?:by|with) (SIG[A-Z]+)|ExitCode[=\s]+\d+:(\d+)|"
-                    r"(?:^|[\]|>]:?)\s*Killed\s*$|: line \d+:\s+\d+ (Killed)\b|task \d+: (Killed)\b|^\s*(Killed): 9\b|\bzsh: (killed)\b|"
+                    r"(?:^|[\]|>]:?)\s*Killed\s*$|: line \d+:\s+\d+ (Killed)\b|task \d+: (Killed)\b|"
+                    r"^\s*(Killed): 9\b|\bzsh: (killed)\b|"
                     r"^\[\d+\]\s+\d+ (killed)\s|(?:^\s*|sh: |Fatal Python error: |"
                     r": line \d+:\s+\d+ )([Ii]llegal instruction)\b(?! was)")
 SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern in (
@@ -31,13 +32,15 @@ SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern
     # alone is a warning SLURM also writes for jobs that succeed)
     ("TIME_LIMIT", (r"DUE TO TIME LIMIT|(SLURM|sacct|state|status)[^\n]{0,40}(?-i:\bTIMEOUT\b)|(?-i:\bTIMEOUT\b)\s+"
                     r"\d+:\d+\b|walltime \S+ exceeded limit|TERM_RUNLIMIT|CPU time limit exceeded|exceeded (its |the )?"
-                    r"(hard |soft )?(running |wall[- ]?clock |run[- ]?)?time limit|(?-i:\bDeadlineExceeded\b)|exceeded (hard|soft) wallclock time|active longer than "
+                    r"(hard |soft )?(running |wall[- ]?clock |run[- ]?)?time limit|(?-i:\bDeadlineExceeded\b)|"
+                    r"exceeded (hard|soft) wallclock time|active longer than "
                     r"specified deadline")),
     ("OUT_OF_MEMORY", (r"oom[-_ ]kill(?:ed)?\b|(?-i:\bOUT_OF_ME(?:MORY\b|\+))|task \d+: Out Of Memory|TERM_MEMLIMIT|"
                        r"Out of memory: Kill(?:ed)? process|(?-i:\bOOMKilled\b)(?![\"']?:\s*false)|killed by the "
                        r"cgroup out-of-memory "
                        r"handler|Memory cgroup out of memory|exceeded memory limit[^\n]{0,40}being killed|job "
-                       r"killed: [pv]?mem \S+ exceeded limit|running beyond (physical|virtual) memory limits|gone over memory limit")),
+                       r"killed: [pv]?mem \S+ exceeded limit|"
+                       r"running beyond (physical|virtual) memory limits|gone over memory limit")),
     ("PREEMPTED", r"DUE TO PREEMPTION|(?-i:\bPREEMPTED\b)"),
     ("NODE_FAIL", r"DUE TO NODE FAILURE|(?-i:\bNODE_FAIL\b)"),
 ))

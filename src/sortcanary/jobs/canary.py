@@ -26,14 +26,15 @@ import time
 from pathlib import Path
 
 from ..atomic import remove_quietly, wipe_dir, write_json_atomic
+from ..boundary import JSONDict
 from ..checks.activity import too_few_spikes
-from ..taxonomy import BIOLOGICAL, REPORT, SortFailure, Verdict, unclassified
 from ..plan.join import join_broken, join_record, naming_join, off_join_window
 from ..plan.overrides import scoped_to_recording
 from ..plan.sortplan import CanaryDisabled, SortPlan, plan_canary
 from ..recordings import RecordingEntry
-from ..runner.progress import ProgressReporter
 from ..runner.failure import tail
+from ..runner.progress import ProgressReporter
+from ..taxonomy import BIOLOGICAL, REPORT, SortFailure, Verdict, unclassified
 from .execute import sort_plan
 from .records import (
     EXIT_BLOCKED,
@@ -93,8 +94,9 @@ def keep_evidence(verdict: Verdict, workspace: Path, evidence_dir: Path | None, 
 
 
 def _try_window(plan: SortPlan, workspace: Path, log_path: Path, progress: ProgressReporter,
-                evidence_dir: Path | None) -> tuple[dict, Verdict | None]:
+                evidence_dir: Path | None) -> tuple[JSONDict, Verdict | None]:
     """Sort one canary window; return (what the marker records about it, the failure verdict or None)."""
+    assert plan.window is not None, "a canary's plan has a window"
     tried = plan.window.as_dict()
     try:
         wipe_dir(workspace)
@@ -105,7 +107,7 @@ def _try_window(plan: SortPlan, workspace: Path, log_path: Path, progress: Progr
                 "measured": measured(plan, outcome), **({"notes": notes} if notes else {})}, None
     except SortFailure as failure:
         verdict = keep_evidence(failure.verdict, workspace, evidence_dir, log_path)
-    except Exception as exc:  # noqa: BLE001 -- the canary is a smoke test: unexpected errors pass through
+    except Exception as exc:  # the canary is a smoke test: unexpected errors pass through
         log.exception("canary hit an unexpected error")
         verdict = unclassified(str(exc)[:500] or type(exc).__name__, exception=type(exc).__name__)
     finally:
@@ -113,7 +115,7 @@ def _try_window(plan: SortPlan, workspace: Path, log_path: Path, progress: Progr
     return {**tried, "outcome": f"{verdict.category}/{verdict.error_class}", "gpu": verdict.evidence.get("gpu")}, verdict
 
 
-def measured(plan: SortPlan, outcome: dict) -> dict:
+def measured(plan: SortPlan, outcome: JSONDict) -> JSONDict:
     """What a passing window cost, for sizing the full sort (sortcanary.plan.resources): its length,
     the sorter's seconds and the part of them spent in passes over the data, the post-sort outputs'
     seconds, and the peak host and GPU memory of the sort (None where the runner measured none)."""
@@ -123,27 +125,29 @@ def measured(plan: SortPlan, outcome: dict) -> dict:
             "peak_rss_bytes": outcome.get("peak_rss_bytes"), "peak_gpu_bytes": outcome.get("peak_gpu_bytes")}
 
 
-def _confirm(plan: SortPlan, first: dict, verdict: Verdict, workspace: Path, log_path: Path, base: dict,
-             progress: ProgressReporter, evidence_dir: Path | None) -> tuple[list[dict], Verdict | None]:
+def _confirm(plan: SortPlan, first: JSONDict, verdict: Verdict, workspace: Path, log_path: Path, base: JSONDict,
+             progress: ProgressReporter, evidence_dir: Path | None) -> tuple[list[JSONDict], Verdict | None]:
     """Re-try a biological verdict on the confirmation windows; stop at the first that isn't one."""
     windows = [first]
+    last: Verdict | None = verdict
     if len(plan.confirm_windows) < plan.confirm_asked:
         base["confirmation_note"] = (f"recording too short for {plan.confirm_asked} confirmation windows; "
                                      f"judged on {len(plan.confirm_windows)}")
     for window in plan.confirm_windows:
         log.info("canary %s: leading window %s; confirming on [%.1f s, %.1f s)", plan.recording.name,
                  first["outcome"], window.start_s, window.start_s + window.duration_s)
-        tried, verdict = _try_window(plan.on(window), workspace, log_path, progress, evidence_dir)
+        tried, last = _try_window(plan.on(window), workspace, log_path, progress, evidence_dir)
         windows.append(tried)
-        if verdict is None or verdict.category != BIOLOGICAL:
+        if last is None or last.category != BIOLOGICAL:
             break  # it sorted (None), or a non-data failure takes over
-    return windows, verdict
+    return windows, last
 
 
-def _judge_join(plan: SortPlan, windows: list[dict], verdict: Verdict, workspace: Path, log_path: Path,
-                progress: ProgressReporter, evidence_dir: Path | None) -> tuple[list[dict], Verdict]:
+def _judge_join(plan: SortPlan, windows: list[JSONDict], verdict: Verdict, workspace: Path, log_path: Path,
+                progress: ProgressReporter, evidence_dir: Path | None) -> tuple[list[JSONDict], Verdict]:
     """The window across a join failed: one as long inside the first run tells whether the join is
     the cause (sortcanary.plan.join.join_broken) or the recording itself."""
+    assert plan.window is not None, "a canary's plan has a window"
     clear = off_join_window(plan.recording, plan.window)
     if clear is None:
         return windows, verdict
@@ -154,20 +158,21 @@ def _judge_join(plan: SortPlan, windows: list[dict], verdict: Verdict, workspace
     return windows, (join_broken(verdict, plan.recording, plan.window) if other is None else verdict)
 
 
-def _longer(plan: SortPlan, windows: list[dict], workspace: Path, log_path: Path, progress: ProgressReporter,
-            evidence_dir: Path | None) -> tuple[list[dict], Verdict | None]:
+def _longer(plan: SortPlan, windows: list[JSONDict], workspace: Path, log_path: Path, progress: ProgressReporter,
+            evidence_dir: Path | None) -> tuple[list[JSONDict], Verdict | None]:
     """Sort the plan's longer window after a too-few-spikes verdict; its verdict is the canary's."""
     window = plan.sparse_window
+    assert window is not None, "run_canary calls this only for a plan with a longer window"
     log.info("canary %s: too few spikes in %d window(s); sorting [%.1f s, %.1f s) before blocking",
              plan.recording.name, len(windows), window.start_s, window.start_s + window.duration_s)
     tried, verdict = _try_window(plan.on(window, plan.sparse_timeout_s), workspace, log_path, progress, evidence_dir)
     return [*windows, tried], verdict
 
 
-def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Path, marker_path: Path | None = None,
+def run_canary(entry: RecordingEntry, cfg: JSONDict, *, scratch: Path, log_path: Path, marker_path: Path | None = None,
                verdict_path: Path | None = None, halt_path: Path | None = None, evidence_dir: Path | None = None,
                progress_path: Path | None = None, mem_mb: int | None = None,
-               root: str | Path = ".") -> tuple[int, dict]:
+               root: str | Path = ".") -> tuple[int, JSONDict]:
     """Rehearse the full sort of ``entry``; return (exit code, verdict record). See the module doc.
     ``evidence_dir`` keeps a blocked window's evidence; ``progress_path`` the job's latest progress;
     ``mem_mb`` is the job's scheduler memory request, a bound of the memory watchdog; ``root`` the
@@ -175,7 +180,7 @@ def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Pat
     clear_verdict(verdict_path)
     if evidence_dir is not None:
         remove_quietly(evidence_dir)
-    base = {"recording": entry.name, "source": entry.source}
+    base: JSONDict = {"recording": entry.name, "source": entry.source}
     started = time.monotonic()
     halted = halted_verdict(halt_path)
     if halted is not None:
@@ -187,6 +192,7 @@ def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Pat
     base["sorter"] = plan.sorter
     if isinstance(plan, CanaryDisabled):
         return _finish({**base, "status": "disabled", "reason": plan.reason}, started, marker_path, verdict_path)
+    assert plan.window is not None, "a canary's plan has a window"
     base["window"] = plan.window.as_dict()
     if entry.runs:
         base["join"] = join_record(plan.recording, plan.window)
@@ -226,8 +232,8 @@ def run_canary(entry: RecordingEntry, cfg: dict, *, scratch: Path, log_path: Pat
     return _finish(marker, started, marker_path, verdict_path, gpus[-1])
 
 
-def _blocked(base: dict, verdict: Verdict, started: float, log_path: Path, verdict_path: Path | None,
-             halt_path: Path | None) -> tuple[int, dict]:
+def _blocked(base: JSONDict, verdict: Verdict, started: float, log_path: Path, verdict_path: Path | None,
+             halt_path: Path | None) -> tuple[int, JSONDict]:
     halt_if_environment_wide(halt_path, base["recording"], verdict)
     record = {**base, "verdict": "blocked", **verdict.as_dict(), "seconds": round(time.monotonic() - started, 3)}
     record.setdefault("evidence", {}).setdefault("log_tail", tail(log_path, 2000))
@@ -239,8 +245,8 @@ def _blocked(base: dict, verdict: Verdict, started: float, log_path: Path, verdi
     return EXIT_BLOCKED, record
 
 
-def _finish(marker: dict, started: float, marker_path: Path | None, verdict_path: Path | None,
-            gpu: str | None = None, measured: dict | None = None) -> tuple[int, dict]:
+def _finish(marker: JSONDict, started: float, marker_path: Path | None, verdict_path: Path | None,
+            gpu: str | None = None, measured: JSONDict | None = None) -> tuple[int, JSONDict]:
     """The marker holds only the deterministic verdict (an unchanged verdict must not look new:
     Snakemake compares a small input's checksum, so a re-run canary with the same verdict does not
     re-run the full sort); timings, the device the canary ran on, and what the passing window

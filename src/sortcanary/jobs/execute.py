@@ -9,15 +9,16 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from ..boundary import JSONDict
 from ..checks.sampling_rate import check_sampling_frequency
-from ..taxonomy import SortFailure, unclassified
 from ..layout import IN_SORTED
-from ..plan.sortplan import SortPlan
 from ..plan.sorters import resolve_backend
+from ..plan.sortplan import SortPlan
 from ..products.build import any_wanted, check_dependencies
 from ..recordings.session_start import session_start
 from ..runner.progress import ProgressReporter
 from ..runner.watched import run_task
+from ..taxonomy import SortFailure, Verdict, unclassified
 from .records import versions
 
 log = logging.getLogger("sortcanary")
@@ -26,12 +27,12 @@ log = logging.getLogger("sortcanary")
 class OutputsFailure(SortFailure):
     """The sort succeeded but its post-sort step failed; ``outcome`` is the finished sort's."""
 
-    def __init__(self, verdict, outcome: dict):
+    def __init__(self, verdict: Verdict, outcome: JSONDict):
         super().__init__(verdict)
         self.outcome = outcome
 
 
-def report_context(plan: SortPlan, outcome: dict, defaults: dict, extra: dict | None = None) -> dict:
+def report_context(plan: SortPlan, outcome: JSONDict, defaults: JSONDict, extra: JSONDict | None = None) -> JSONDict:
     """What the report page shows besides the outputs: recording facts, sorter, parameters that
     differ from the sorter's defaults, versions, sort timing (plus the caller's canary marker)."""
     entry = plan.recording
@@ -54,8 +55,8 @@ def report_context(plan: SortPlan, outcome: dict, defaults: dict, extra: dict | 
     }
 
 
-def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, context: dict | None = None,
-              progress: ProgressReporter | None = None) -> dict:
+def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, context: JSONDict | None = None,
+              progress: ProgressReporter | None = None) -> JSONDict:
     """Sort ``plan`` into ``dest``, then build the post-sort outputs its plan asks for there;
     return the outcome or raise SortFailure.
 
@@ -76,7 +77,7 @@ def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, cont
              plan.sorter_params, plan.inactivity_timeout_s)
     run = run_task(plan, "sort", dest=dest, workdir=workdir, log_path=log_path,
                    sorter_logs=backend.log_files(dest / IN_SORTED["sorter"]), progress=progress)
-    if not run.ok:
+    if run.verdict is not None:  # a failed run carries its verdict
         if run.gpu is not None:
             run.verdict.evidence.setdefault("gpu", run.gpu)
         raise SortFailure(run.verdict)
@@ -113,8 +114,8 @@ def sort_plan(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, cont
     return outcome
 
 
-def build_outputs(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, context: dict,
-                  progress: ProgressReporter | None = None) -> dict:
+def build_outputs(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, context: JSONDict,
+                  progress: ProgressReporter | None = None) -> JSONDict:
     """Build the post-sort outputs from the sorting saved in ``dest``, in a watched child process
     of its own: a crash or hang there is classified like a sorter's, and the sort survives it.
     Returns the record kept in sort.json: ``ok``, the ``config`` it was built with, and what was
@@ -123,14 +124,14 @@ def build_outputs(plan: SortPlan, *, dest: Path, workdir: Path, log_path: Path, 
     if not any_wanted(plan.outputs):
         return record
     run = run_task(plan, "outputs", dest=dest, workdir=workdir, log_path=log_path, context=context, progress=progress)
-    if not run.ok:
+    if run.verdict is not None:
         raise SortFailure(run.verdict)
     log.info("post-sort outputs of %s built in %.1f s", plan.recording.name, run.seconds)
     return {**record, **run.details["outputs"], "seconds": round(run.seconds, 3),
             "peak_rss_bytes": run.details["peak_rss_bytes"]}
 
 
-def verdict_of(exc: Exception, doing: str):
+def verdict_of(exc: Exception, doing: str) -> Verdict:
     """A SortFailure's own verdict; anything else is logged with its traceback and unclassified."""
     if isinstance(exc, SortFailure):
         return exc.verdict

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 from ..atomic import (
     link_tree,
@@ -27,14 +28,15 @@ from ..atomic import (
     wipe_dir,
     write_json_atomic,
 )
-from ..taxonomy import RETRY_WITH_LESS, verdict_for
+from ..boundary import JSONDict
 from ..layout import IN_SORTED
 from ..plan.overrides import scoped_to_recording
-from ..plan.sortplan import SortPlan, plan_full_sort
 from ..plan.sorters import resolve_backend
+from ..plan.sortplan import SortPlan, plan_full_sort
 from ..recordings import RecordingEntry
-from ..runner.progress import ProgressReporter
 from ..runner.failure import tail
+from ..runner.progress import ProgressReporter
+from ..taxonomy import RETRY_WITH_LESS, Verdict, verdict_for
 from .execute import OutputsFailure, build_outputs, report_context, sort_plan, verdict_of
 from .records import (
     EXIT_FAILED,
@@ -50,16 +52,16 @@ from .records import (
 log = logging.getLogger("sortcanary")
 
 
-def recording_fingerprint(entry: RecordingEntry) -> list:
+def recording_fingerprint(entry: RecordingEntry) -> list[list[str | int]]:
     """Names, sizes and modification times of the recording's files: changes mean new data."""
-    prints = []
+    prints: list[list[str | int]] = []
     for name in entry.input_files:
         st = Path(name).stat()
         prints.append([Path(name).name, st.st_size, st.st_mtime_ns])
     return prints
 
 
-def _previous_unretriable_verdict(attempts_path: Path | None, attempt: int) -> dict | None:
+def _previous_unretriable_verdict(attempts_path: Path | None, attempt: int) -> JSONDict | None:
     """The previous attempt's verdict when its policy is not to retry with less (retrying can't help)."""
     if attempts_path is None:
         return None
@@ -67,7 +69,7 @@ def _previous_unretriable_verdict(attempts_path: Path | None, attempt: int) -> d
         attempts_path.unlink(missing_ok=True)
         return None
     history = read_json(attempts_path, [])
-    previous = history[-1] if history else None
+    previous: JSONDict | None = history[-1] if history else None
     if previous and previous.get("policy") != RETRY_WITH_LESS:
         return previous
     return None
@@ -78,7 +80,7 @@ def _previous_unretriable_verdict(attempts_path: Path | None, attempt: int) -> d
 BUILT_NOTHING = {"exporters": ("phy",)}
 
 
-def outputs_current(record: dict, plan: SortPlan) -> bool:
+def outputs_current(record: JSONDict, plan: SortPlan) -> bool:
     """Did this sort record's post-sort step succeed with the outputs the plan asks for now?"""
     outputs = record.get("outputs") or {}
     recorded = dict(outputs.get("config") or {})
@@ -91,8 +93,9 @@ def outputs_current(record: dict, plan: SortPlan) -> bool:
 class _Job:
     """One full-sort job's paths and bookkeeping (the adapter passes Snakemake's paths)."""
 
-    def __init__(self, entry, cfg, *, dest, done_path, scratch, log_path, verdict_path, attempt, attempts_path,
-                 halt_path, progress_path=None):
+    def __init__(self, entry: RecordingEntry, cfg: JSONDict, *, dest: Path, done_path: Path, scratch: Path,
+                 log_path: Path, verdict_path: Path, attempt: int, attempts_path: Path | None, halt_path: Path | None,
+                 progress_path: Path | None = None) -> None:
         self.entry, self.cfg, self.dest, self.done_path, self.scratch = entry, cfg, dest, done_path, scratch
         self.log_path, self.verdict_path, self.attempt = log_path, verdict_path, attempt
         self.attempts_path, self.halt_path, self.progress_path = attempts_path, halt_path, progress_path
@@ -101,14 +104,14 @@ class _Job:
     def progress(self, plan: SortPlan) -> ProgressReporter:
         return ProgressReporter.for_plan(plan, path=self.progress_path)
 
-    def record(self, marker: dict, identity: dict, outcome: dict) -> dict:
+    def record(self, marker: JSONDict, identity: JSONDict, outcome: JSONDict) -> JSONDict:
         entry = self.entry
         return {"recording": entry.name, "source": entry.source, "path": entry.path, "canary": marker.get("status"),
                 "num_channels": entry.num_channels, "sampling_frequency": entry.sampling_frequency,
                 "identity": identity, "attempt": self.attempt, "versions": versions(), **outcome,
                 "seconds": round(time.monotonic() - self.started, 3)}
 
-    def publish(self, staging: Path, record: dict, *, replace: bool, complete: bool = True) -> None:
+    def publish(self, staging: Path, record: JSONDict, *, replace: bool, complete: bool = True) -> None:
         """Write sort.json into the assembled folder and move it into place; then, for a complete
         result, the record Snakemake waits for and the 'done' verdict."""
         write_json_atomic(staging / "sort.json", record)
@@ -118,7 +121,7 @@ class _Job:
             write_verdict(self.verdict_path, {"recording": record["recording"], "status": "done", "units": record["units"],
                                               "seconds": record["seconds"], "attempt": record["attempt"]})
 
-    def failed(self, verdict, **extra) -> int:
+    def failed(self, verdict: Verdict, **extra: Any) -> int:
         record = {"recording": self.entry.name, "status": "failed", **verdict.as_dict(), "attempt": self.attempt,
                   "seconds": round(time.monotonic() - self.started, 3), **extra}
         record["evidence"].setdefault("log_tail", tail(self.log_path, 2000))
@@ -132,7 +135,7 @@ class _Job:
         return EXIT_FAILED
 
 
-def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: Path, done_path: Path, scratch: Path,
+def run_full_sort(entry: RecordingEntry, cfg: JSONDict, *, marker_path: Path, dest: Path, done_path: Path, scratch: Path,
                   log_path: Path, verdict_path: Path, attempt: int = 1, halt_path: Path | None = None,
                   attempts_path: Path | None = None, progress_path: Path | None = None,
                   mem_mb: int | None = None, root: str | Path = ".") -> int:
@@ -183,10 +186,10 @@ def run_full_sort(entry: RecordingEntry, cfg: dict, *, marker_path: Path, dest: 
     return _sort(job, plan, identity, marker, replacing)
 
 
-def _sort(job: _Job, plan: SortPlan, identity: dict, marker: dict, replacing: bool) -> int:
+def _sort(job: _Job, plan: SortPlan, identity: JSONDict, marker: JSONDict, replacing: bool) -> int:
     staging = staging_dir_for(job.dest)
     workspace = wipe_dir(job.scratch)
-    extra: dict = {}
+    extra: JSONDict = {}
     try:
         outcome = sort_plan(plan, dest=staging, workdir=workspace, log_path=job.log_path,
                             context={"canary": marker, "attempt": job.attempt}, progress=job.progress(plan))
@@ -211,7 +214,7 @@ def _sort(job: _Job, plan: SortPlan, identity: dict, marker: dict, replacing: bo
     return job.failed(verdict, **extra)
 
 
-def _rebuild_outputs(job: _Job, plan: SortPlan, existing: dict, marker: dict) -> int:
+def _rebuild_outputs(job: _Job, plan: SortPlan, existing: JSONDict, marker: JSONDict) -> int:
     """Rebuild only the post-sort outputs of a finished sort: the sort's folders are hard-linked
     into a new staging folder, the outputs built there, and the whole published in one rename."""
     log.info("%s: a finished sort with the same settings and data exists; rebuilding only its post-sort outputs",

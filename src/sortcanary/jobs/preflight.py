@@ -13,6 +13,7 @@ import logging
 from pathlib import Path
 
 from ..atomic import write_json_atomic
+from ..boundary import JSONDict
 from ..checks.container import check_container_engine
 from ..checks.device import resolve_torch_device
 from ..checks.disk import check_free_space, check_writable
@@ -25,12 +26,12 @@ from .records import clear_verdict, tell_console
 log = logging.getLogger("sortcanary")
 
 
-def run_preflight(plan: PreflightPlan, *, results_dir: Path, scratch_dir: Path) -> dict:
+def run_preflight(plan: PreflightPlan, *, results_dir: Path, scratch_dir: Path) -> JSONDict:
     """Run every check that applies; return the (deterministic) report or raise SortFailure on the
     first failure."""
     backend = resolve_backend(plan.sorter)
     backend.check_installed(**plan.container)
-    report = {"status": "ok", "sorter": plan.sorter, "sorter_version": backend.version(), "checked": ["sorter"]}
+    report: JSONDict = {"status": "ok", "sorter": plan.sorter, "sorter_version": backend.version(), "checked": ["sorter"]}
     if plan.container:
         report["container_engine"] = check_container_engine(plan.container)
         report["sorter_version"] = "in container"
@@ -49,7 +50,7 @@ def run_preflight(plan: PreflightPlan, *, results_dir: Path, scratch_dir: Path) 
     return report
 
 
-def nwb_not_dandi_ready(plan: PreflightPlan) -> dict | None:
+def nwb_not_dandi_ready(plan: PreflightPlan) -> JSONDict | None:
     """With NWB export on and the subject (partly) unset: what to set for DANDI, else None.
 
     The export still runs; the files just won't pass DANDI's validation. A recording that is an

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..atomic import read_json, write_json_atomic
+from ..boundary import JSONDict
 from ..taxonomy import BLOCK_RUN, Verdict
 
 EXIT_OK = 0
@@ -21,11 +22,11 @@ EXIT_FAILED = 1
 EXIT_BLOCKED = 3
 
 
-def versions() -> dict:
+def versions() -> JSONDict:
     """The versions that made a result, for its record and report page."""
     import importlib.metadata as md
 
-    found = {"sortcanary": __version__, "python": platform.python_version()}
+    found: dict[str, str | None] = {"sortcanary": __version__, "python": platform.python_version()}
     for pkg in ("spikeinterface", "kilosort", "torch", "probeinterface", "numpy"):
         try:
             found[pkg] = md.version(pkg)
@@ -41,12 +42,12 @@ def clear_verdict(verdict_path: str | Path | None) -> None:
         Path(verdict_path).unlink(missing_ok=True)
 
 
-def write_verdict(verdict_path: str | Path | None, record: dict) -> None:
+def write_verdict(verdict_path: str | Path | None, record: JSONDict) -> None:
     if verdict_path is not None:
         write_json_atomic(verdict_path, record)
 
 
-def evidence_files(record: dict) -> list[str]:
+def evidence_files(record: JSONDict) -> list[str]:
     """The files a verdict record names as evidence (its log, the sorter's logs), where they exist."""
     evidence = record.get("evidence") or {}
     named = [evidence.get(key) for key in ("log", "sorter_log", "spikeinterface_log", "halted_by")]
@@ -54,7 +55,7 @@ def evidence_files(record: dict) -> list[str]:
     return list(dict.fromkeys(p for p in named if isinstance(p, str) and Path(p).is_file()))
 
 
-def tell_console(what: str, record: dict, verdict_path: str | Path | None) -> None:
+def tell_console(what: str, record: JSONDict, verdict_path: str | Path | None) -> None:
     """Print a failed job's verdict on its stderr, which Snakemake shows right above its own error
     block for the job (that block names the rule's log, never why it failed): category, class,
     message, remediation, and where the verdict and its evidence are kept."""

@@ -15,7 +15,9 @@ may use, and each sorter child is given one of them alone (sortcanary.runner.gpu
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+
+GpuSetting = str | Iterable[int | str]  # the config's ``gpus``: "auto" or the device ids
 
 
 def under_scheduler(environ: Mapping[str, str] = os.environ) -> bool:
@@ -33,7 +35,7 @@ def visible_ids(environ: Mapping[str, str] = os.environ) -> tuple[str, ...]:
     return tuple(str(i) for i in range(len(visible_gpus())))
 
 
-def resolve_gpu_ids(setting, torch_device: str | None = None,
+def resolve_gpu_ids(setting: GpuSetting, torch_device: str | None = None,
                     environ: Mapping[str, str] = os.environ) -> tuple[str, ...]:
     """The ids a local sorter job may be pinned to; () = leave CUDA_VISIBLE_DEVICES alone."""
     if torch_device == "cpu" or under_scheduler(environ):
@@ -43,6 +45,6 @@ def resolve_gpu_ids(setting, torch_device: str | None = None,
     return tuple(str(i) for i in setting)
 
 
-def local_slots(setting, environ: Mapping[str, str] = os.environ) -> int:
+def local_slots(setting: GpuSetting, environ: Mapping[str, str] = os.environ) -> int:
     """How many sorter jobs a local run can pin at once (the workflow's default ``gpu`` resource)."""
     return len(resolve_gpu_ids(setting, environ=environ))

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..boundary import JSONDict
 from ..recordings import Problem, RecordingEntry, Window
 from ..taxonomy import Verdict, verdict_for
 
 MATCHED = {"num_channels": "channels", "sampling_frequency": "Hz", "dtype": "sample type", "probe": "probe"}
 
 
-def _join(cfg: dict, overridden: dict[str, dict], name: str) -> str:
-    return (overridden.get(name) or cfg).get("join", "none")
+def _join(cfg: JSONDict, overridden: dict[str, JSONDict], name: str) -> str:
+    return str((overridden.get(name) or cfg).get("join", "none"))
 
 
 def _differs(first: RecordingEntry, run: RecordingEntry) -> str:
@@ -35,8 +36,8 @@ def _differs(first: RecordingEntry, run: RecordingEntry) -> str:
     return ""
 
 
-def join_runs(cfg: dict, recordings: dict[str, RecordingEntry], overridden: dict[str, dict]
-              ) -> tuple[dict[str, RecordingEntry], dict[str, dict], list[Problem]]:
+def join_runs(cfg: JSONDict, recordings: dict[str, RecordingEntry], overridden: dict[str, JSONDict]
+              ) -> tuple[dict[str, RecordingEntry], dict[str, JSONDict], list[Problem]]:
     """(the recordings with the runs of each recording ``join: runs`` applies to replaced by one
     joined recording, the per-recording configs with it given its runs', a Problem for each run that
     doesn't match its recording's first run). Nothing changes without ``join: runs`` anywhere."""
@@ -78,11 +79,11 @@ def first_join_s(entry: RecordingEntry) -> float | None:
     return float(entry.runs[0]["duration_s"]) if len(entry.runs) > 1 else None
 
 
-def join_record(entry: RecordingEntry, window: Window) -> dict:
+def join_record(entry: RecordingEntry, window: Window) -> JSONDict:
     """What a canary's records say about a joined recording: its runs and the join its window holds."""
     at = first_join_s(entry)
     return {"runs": [run["name"] for run in entry.runs], "first_join_s": at,
-            "window_straddles_join": window.start_s < at < window.start_s + window.duration_s}
+            "window_straddles_join": at is not None and window.start_s < at < window.start_s + window.duration_s}
 
 
 def off_join_window(entry: RecordingEntry, window: Window) -> Window | None:

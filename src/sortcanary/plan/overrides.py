@@ -37,6 +37,7 @@ from dataclasses import replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from ..boundary import JSONDict
 from ..recordings import Problem, RecordingEntry
 from ..recordings.metadata import probe_channel_count
 from ..taxonomy import BLOCK, CONFIG, Verdict
@@ -49,19 +50,19 @@ REPLACED = (*RECIPE, "split_by", "join")
 NWB_METADATA = "nwb_metadata"  # merged into outputs.nwb_metadata
 
 
-def matching(cfg: dict, name: str) -> list[dict]:
+def matching(cfg: JSONDict, name: str) -> list[JSONDict]:
     """The ``recordings`` entries whose name or glob matches ``name``, in the order written."""
     return [over for pattern, over in (cfg.get("recordings") or {}).items() if fnmatchcase(name, pattern)]
 
 
-def recording_config(cfg: dict, name: str) -> dict:
+def recording_config(cfg: JSONDict, name: str) -> JSONDict:
     """The config as it applies to recording ``name``: the global one with its overrides merged in,
     plus ``override``: the merged ``probe``/``skip``/``reason`` ({} when nothing matches)."""
     found = matching(cfg, name)
     if not found:
         return {**cfg, "override": {}}
     effective = copy.deepcopy(cfg)
-    override: dict = {}
+    override: JSONDict = {}
     for over in found:
         for key in MERGED:
             effective[key].update(copy.deepcopy(over.get(key) or {}))
@@ -76,7 +77,7 @@ def recording_config(cfg: dict, name: str) -> dict:
     return effective
 
 
-def merge_nwb_metadata(base: dict, over: dict) -> dict:
+def merge_nwb_metadata(base: JSONDict, over: JSONDict) -> JSONDict:
     """``base`` (an ``outputs.nwb_metadata`` section) with a recording's ``nwb_metadata`` laid over
     it, key by key inside ``subject``. A null or empty value is unset and keeps the base value:
     the schema fills every key of an override with such a default."""
@@ -89,7 +90,7 @@ def merge_nwb_metadata(base: dict, over: dict) -> dict:
     return merged
 
 
-def overridden_recordings(cfg: dict, recordings: dict[str, RecordingEntry]) -> tuple[dict[str, dict], list[Problem]]:
+def overridden_recordings(cfg: JSONDict, recordings: dict[str, RecordingEntry]) -> tuple[dict[str, JSONDict], list[Problem]]:
     """(recording name -> its config (``recording_config``), for the recordings an override
     matches and can be applied to; a Problem for each recording it can't: a probe that doesn't
     fit (probe_config_error), a sorter parameter the sorter doesn't know (sorter_params_invalid) or
@@ -133,7 +134,7 @@ def overridden_recordings(cfg: dict, recordings: dict[str, RecordingEntry]) -> t
     return found, problems
 
 
-def scoped_to_recording(verdict: Verdict, cfg: dict, name: str) -> Verdict:
+def scoped_to_recording(verdict: Verdict, cfg: JSONDict, name: str) -> Verdict:
     """The sorter's rejection of parameters that a ``recordings`` override sets for ``name`` is that
     recording's alone: the others sort with other parameters, so it blocks this recording (policy
     block, not the run-wide stop of the same failure on the global parameters), and its remediation
@@ -149,18 +150,18 @@ def scoped_to_recording(verdict: Verdict, cfg: dict, name: str) -> Verdict:
                    "accepts (the other recordings are not affected).")
 
 
-def skipped(overridden: dict[str, dict]) -> dict[str, str]:
+def skipped(overridden: dict[str, JSONDict]) -> dict[str, str]:
     """Recording -> the reason it is skipped, for every recording a ``skip: true`` override matches."""
     return {name: cfg["override"]["reason"] for name, cfg in overridden.items() if cfg["override"].get("skip")}
 
 
-def unmatched(cfg: dict, recordings: dict[str, RecordingEntry]) -> list[str]:
+def unmatched(cfg: JSONDict, recordings: dict[str, RecordingEntry]) -> list[str]:
     """The ``recordings`` keys that match no discovered recording (a typo, a recording gone)."""
     names = {*recordings, *(entry.config_name for entry in recordings.values())}
     return [pattern for pattern in cfg.get("recordings") or {} if not any(fnmatchcase(n, pattern) for n in names)]
 
 
-def with_probe(entry: RecordingEntry, override: dict) -> RecordingEntry:
+def with_probe(entry: RecordingEntry, override: JSONDict) -> RecordingEntry:
     """The recording with the override's probe file as its geometry, checked against its channel
     count; the probe file joins its files, so editing it changes the sort's identity too."""
     path = override.get("probe")

@@ -8,8 +8,10 @@ torch device, the folders' free space, the HDF5 filters).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..boundary import JSONDict
 from .sortplan import container_options
 
 DANDI_SUBJECT_KEYS = ("subject_id", "species", "sex", "age")  # what DANDI's validation requires
@@ -19,7 +21,7 @@ DANDI_SUBJECT_KEYS = ("subject_id", "species", "sex", "age")  # what DANDI's val
 class PreflightPlan:
     enabled: bool  # preflight.enabled
     sorter: str
-    container: dict  # the run_sorter container option the config sets, or {}
+    container: JSONDict  # the run_sorter container option the config sets, or {}
     torch_device: str  # as configured: auto, cuda or cpu
     scratch_dir: str
     min_free_gb: float
@@ -29,13 +31,13 @@ class PreflightPlan:
     nwb_gaps: tuple[str, ...]  # the outputs.nwb_metadata keys DANDI requires that are unset
 
 
-def dandi_gaps(metadata: dict) -> list[str]:
+def dandi_gaps(metadata: JSONDict) -> list[str]:
     """The ``outputs.nwb_metadata`` keys DANDI requires that are not set."""
     subject = metadata.get("subject") or {}
     return [f"outputs.nwb_metadata.subject.{key}" for key in DANDI_SUBJECT_KEYS if not subject.get(key)]
 
 
-def plan_preflight(cfg: dict, hdf5_filters=()) -> PreflightPlan:
+def plan_preflight(cfg: JSONDict, hdf5_filters: Iterable[int] = ()) -> PreflightPlan:
     """The preflight plan of a validated config; ``hdf5_filters``: what discovery found the
     recordings need."""
     outputs = cfg["outputs"]

@@ -27,12 +27,14 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, fields
 
+from ..boundary import JSONDict
+
 # SpikeLab, the canary's origin, band-passes before Kilosort4. The Neuropixels chain is the Allen
 # Institute's (aind-ephys-preprocessing, "cmr" denoising): phase shift, high-pass, bad-channel
 # detection (IBL's coherence+psd, their thresholds) and removal, global median reference. The
 # high-pass margin is left to SpikeInterface ("auto": three periods of the cutoff): the Allen
 # pipeline's 5 ms draws SpikeInterface 0.105's warning of artefacts at chunk edges.
-PRESETS: dict[str, tuple[dict, ...]] = {
+PRESETS: dict[str, tuple[JSONDict, ...]] = {
     "none": (),
     "bandpass": ({"name": "bandpass_filter", "params": {"freq_min": 300.0, "freq_max": 6000.0}},),
     "neuropixels": (
@@ -69,7 +71,7 @@ HIGHPASS_FACTOR = 3.0
 class Recipe:
     """The resolved recipe of one job: plain values, written into plan.json with the plan."""
 
-    steps: tuple[dict, ...] = ()  # SpikeInterface preprocessing steps, in order: {"name", "params"}
+    steps: tuple[JSONDict, ...] = ()  # SpikeInterface preprocessing steps, in order: {"name", "params"}
     preset: str | None = DEFAULT_PRESET  # the preset named in the config; None for a list of steps
     motion: str = DEFAULT_MOTION
     motion_preset: str = "dredge_fast"
@@ -82,19 +84,24 @@ class Recipe:
         """Does the child have anything to build or estimate (a step, or motion to compute)?"""
         return bool(self.steps) or self.motion != DEFAULT_MOTION
 
-    def as_dict(self) -> dict:
+    @property
+    def changes_traces(self) -> bool:
+        """Does the sorter get other traces than the recording's own (a step, or motion applied)?"""
+        return bool(self.steps) or self.motion == "apply"
+
+    def as_dict(self) -> JSONDict:
         data = {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self)}
         return {**data, "steps": list(data["steps"]), "notes": list(data["notes"])}
 
     @classmethod
-    def from_dict(cls, data: dict | None) -> Recipe:
+    def from_dict(cls, data: JSONDict | None) -> Recipe:
         data = dict(data or {})
         data["steps"] = tuple(data.get("steps", ()))
         data["notes"] = tuple(data.get("notes", ()))
         return cls(**data)
 
 
-def resolve_steps(preprocessing) -> tuple[dict, ...]:
+def resolve_steps(preprocessing: str | list[JSONDict]) -> tuple[JSONDict, ...]:
     """The steps of a preset name or of a list, each as ``{"name", "params"}`` (deep copies)."""
     if isinstance(preprocessing, str):
         return copy.deepcopy(PRESETS[preprocessing])
@@ -102,11 +109,11 @@ def resolve_steps(preprocessing) -> tuple[dict, ...]:
                  for step in preprocessing or ())
 
 
-def recipe_identity(cfg: dict) -> dict:
+def recipe_identity(cfg: JSONDict) -> JSONDict:
     """The recipe's part of the sort identity: nothing for the default recipe (so that finished
     sorts made before recipes existed keep their identity), else the steps and the motion mode.
     ``bad_channels`` is left out: it decides whether the canary blocks, not what a sort holds."""
-    identity: dict = {}
+    identity: JSONDict = {}
     steps = resolve_steps(cfg.get("preprocessing", DEFAULT_PRESET))
     if steps:
         identity["preprocessing"] = [dict(s) for s in steps]
@@ -116,7 +123,7 @@ def recipe_identity(cfg: dict) -> dict:
     return identity
 
 
-def plan_recipe(cfg: dict) -> Recipe:
+def plan_recipe(cfg: JSONDict) -> Recipe:
     """The recipe a job's config (one recording's, overrides merged) asks for."""
     preprocessing = cfg.get("preprocessing", DEFAULT_PRESET)
     return Recipe(steps=resolve_steps(preprocessing), preset=preprocessing if isinstance(preprocessing, str) else None,
@@ -124,7 +131,7 @@ def plan_recipe(cfg: dict) -> Recipe:
                   max_bad_fraction=float(cfg.get("bad_channels", {}).get("max_fraction", 0.5)))
 
 
-def sorter_switches(recipe: Recipe, defaults: dict, params: dict) -> tuple[dict, tuple[str, ...]]:
+def sorter_switches(recipe: Recipe, defaults: JSONDict, params: JSONDict) -> tuple[JSONDict, tuple[str, ...]]:
     """What to switch off in the sorter because the recipe already does it (see above), for a
     sorter with those parameters (Kilosort4's), and a note for each. A parameter the config's
     ``sorter_params`` sets itself is left as set, with a note saying the chain does it too."""
@@ -135,7 +142,7 @@ def sorter_switches(recipe: Recipe, defaults: dict, params: dict) -> tuple[dict,
     highpass = [float(s["params"].get("freq_min", 300.0)) for s in recipe.steps if s["name"] in HIGHPASS_STEPS]
     if "highpass_cutoff" in defaults and highpass:
         cutoff = round(max(highpass) / HIGHPASS_FACTOR, 3)
-        current = params.get("highpass_cutoff", defaults["highpass_cutoff"])
+        current = params["highpass_cutoff"] if "highpass_cutoff" in params else defaults["highpass_cutoff"]
         if cutoff < float(current):
             why = f"the chain already high-passes at {max(highpass):g} Hz; the sorter's filter now passes that band"
             wanted["highpass_cutoff"] = (cutoff, why)
@@ -163,14 +170,14 @@ def sorter_switches(recipe: Recipe, defaults: dict, params: dict) -> tuple[dict,
 DRIFT_SEARCH_BINS = 15
 
 
-def drift_bin_um(defaults: dict, params: dict) -> float | None:
+def drift_bin_um(defaults: JSONDict, params: JSONDict) -> float | None:
     """The depth bin of the sorter's own drift estimate, when it makes one (Kilosort4 with its
     correction on), for the child's check of the probe's span (``drift_span_too_short``)."""
     if "do_correction" not in defaults or "binning_depth" not in defaults:
         return None
     if not params.get("do_correction", defaults["do_correction"]) or not params.get("nblocks", defaults.get("nblocks", 1)):
         return None
-    return float(params.get("binning_depth", defaults["binning_depth"]))
+    return float(params["binning_depth"] if "binning_depth" in params else defaults["binning_depth"])
 
 
 def drift_span_too_short(span_um: float, bin_um: float) -> bool:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import difflib
 import inspect
+from collections.abc import Callable, Iterable
 
+from ..boundary import JSONDict
 from ..config import ConfigError
 from .recipe import PRESETS
 
@@ -26,12 +28,12 @@ FORWARDED = {"detect_and_remove_bad_channels": "detect_bad_channels",
 NOT_PARAMETERS = ("recording", "parent_recording")
 
 
-def _nearest(name: str, known) -> str:
+def _nearest(name: str, known: Iterable[str]) -> str:
     near = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.6)
     return f" (did you mean '{near[0]}'?)" if near else ""
 
 
-def _signature_names(function) -> tuple[set[str], bool]:
+def _signature_names(function: Callable[..., object]) -> tuple[set[str], bool]:
     """A function's keyword parameters (the recording and private ones left out), and whether
     it takes **kwargs."""
     parameters = inspect.signature(function).parameters.values()
@@ -54,7 +56,7 @@ def step_parameters(name: str) -> set[str] | None:
     return names | forwarded
 
 
-def check_preprocessing(preprocessing, where: str = "preprocessing") -> None:
+def check_preprocessing(preprocessing: str | list[JSONDict], where: str = "preprocessing") -> None:
     """Raise ConfigError with one line when ``preprocessing`` (a preset name or a list of steps)
     names a preset, step or parameter SpikeInterface does not know, or uses ``kwargs``."""
     if isinstance(preprocessing, str):
@@ -85,12 +87,12 @@ def check_preprocessing(preprocessing, where: str = "preprocessing") -> None:
             raise ConfigError(f"{at} ({name}): 'params' must be a mapping of parameter names to values")
         known = step_parameters(name)
         unknown = sorted(set(params) - known) if known is not None else []
-        if unknown:
+        if unknown and known is not None:
             raise ConfigError(f"{at} ({name}): '{unknown[0]}' is not a parameter of {name}"
                               f"{_nearest(unknown[0], known)}; its parameters: {', '.join(sorted(known))}")
 
 
-def check_recipe(cfg: dict, where: str = "") -> None:
+def check_recipe(cfg: JSONDict, where: str = "") -> None:
     """The recipe keys of a config (global, or one recording's merged one) checked; ``where``
     prefixes the key (``recordings (name): ``)."""
     check_preprocessing(cfg.get("preprocessing", "none"), f"{where}preprocessing")

@@ -24,8 +24,10 @@ never a second long sort.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from ..atomic import read_json
+from ..boundary import JSONDict
 
 # Channels of one Neuropixels 1.0 probe: the unit the per-hour figures below are given for.
 REFERENCE_CHANNELS = 384
@@ -112,11 +114,11 @@ MEM_GROWTH_MB_PER_CHANNEL_HOUR = SORT_MEM_MB_PER_CHANNEL_HOUR
 MB = 1_000_000
 
 
-def _number(value) -> float | None:
+def _number(value: object) -> float | None:
     return float(value) if isinstance(value, (int, float)) and math.isfinite(value) and value >= 0 else None
 
 
-def measured_of(record: dict) -> dict | None:
+def measured_of(record: JSONDict) -> JSONDict | None:
     """The canary's ``measured`` figures when they can size a sort (a window of positive length
     and its sort time), else None: the formula applies."""
     measured = record.get("measured") if isinstance(record, dict) else None
@@ -128,7 +130,7 @@ def measured_of(record: dict) -> dict | None:
     return measured
 
 
-def forecast_seconds(measured: dict, duration_s: float) -> float:
+def forecast_seconds(measured: JSONDict, duration_s: float) -> float:
     """The expected wall time of the full sort, in seconds: the canary's once-only part plus its
     data passes scaled from the window to the length (no safety margin: this is the figure shown
     as the forecast finish and compared in bench/forecast.py)."""
@@ -138,7 +140,7 @@ def forecast_seconds(measured: dict, duration_s: float) -> float:
     return spent - passes + passes / float(measured["window_s"]) * max(0.0, float(duration_s))
 
 
-def sized_runtime_min(canary: dict, duration_s: float, num_channels: int, attempt: int = 1) -> int:
+def sized_runtime_min(canary: JSONDict, duration_s: float, num_channels: int, attempt: int = 1) -> int:
     """Wall-time limit in minutes for the full sort, from its ``canary``'s verdict record when that
     measured the rate (see the section's comment), else sort_runtime_min; attempt n asks n times
     as much."""
@@ -150,12 +152,12 @@ def sized_runtime_min(canary: dict, duration_s: float, num_channels: int, attemp
     return math.ceil(max(RUNTIME_FLOOR_MIN, minutes) * max(1, attempt))
 
 
-def sized_mem_mb(canary: dict, duration_s: float, num_channels: int, attempt: int = 1) -> int:
+def sized_mem_mb(canary: JSONDict, duration_s: float, num_channels: int, attempt: int = 1) -> int:
     """Host memory in MB for the full sort, from the peak in its ``canary``'s verdict record when
     that measured one (see the section's comment), else sort_mem_mb; attempt n asks n times as much."""
     measured = measured_of(canary)
     peak = _number(measured.get("peak_rss_bytes")) if measured else None
-    if not peak:
+    if not peak or measured is None:
         return sort_mem_mb(duration_s, num_channels, attempt)
     hours, channels = _data_size(duration_s, num_channels)
     window_hours = min(hours, float(measured["window_s"]) / 3600.0)
@@ -164,7 +166,7 @@ def sized_mem_mb(canary: dict, duration_s: float, num_channels: int, attempt: in
     return math.ceil(mem * max(1, attempt))
 
 
-def read_record(path) -> dict:
+def read_record(path: str | Path) -> JSONDict:
     """The canary's verdict record at ``path``, or {} when it is missing or unreadable: a resource
     request must never fail a job, the formula applies instead. One small file, read per job."""
     record = read_json(path, default={})

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import difflib
 
+from ..boundary import JSONDict
 from ..config import ConfigError
 from ..taxonomy import SortFailure
 from .sorters import resolve_backend
 
 
-def check_sorter_params(sorter: str, params: dict) -> None:
+def check_sorter_params(sorter: str, params: JSONDict) -> None:
     """Raise ConfigError, one line naming each unknown key of ``params`` and the nearest name the
     sorter knows. An unknown sorter is left to the canary's verdict; no parameters, no import."""
     if not params:

@@ -12,10 +12,19 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 from .. import layout
 from ..atomic import read_json, write_json_atomic
+from ..boundary import JSONDict, Recording, Sorting
 from ..taxonomy import SortFailure, verdict_for
+
+if TYPE_CHECKING:
+    import torch
+
+# A container image as SpikeInterface's run_sorter takes it: its name, True for the sorter's own image,
+# False or None for none
+ContainerImage: TypeAlias = "str | bool | None"
 
 
 class SorterBackend:
@@ -28,7 +37,7 @@ class SorterBackend:
     def version(self) -> str:
         return "unknown"
 
-    def check_installed(self, *, docker_image=None, singularity_image=None) -> None:
+    def check_installed(self, *, docker_image: ContainerImage = None, singularity_image: ContainerImage = None) -> None:
         """Raise SortFailure(sorter_not_installed) when the sorter can't run here.
 
         A custom backend was imported to get here; what is left to check by default is that it
@@ -37,10 +46,11 @@ class SorterBackend:
             raise SortFailure(verdict_for("sorter_not_installed", message=f"sortcanary: backend {type(self).__name__} "
                                           "does not implement run(recording, folder, params); it can't sort."))
 
-    def default_params(self) -> dict:
+    def default_params(self) -> JSONDict:
         return {}
 
-    def run(self, recording, folder: Path, params: dict, *, docker_image=None, singularity_image=None):
+    def run(self, recording: Recording, folder: Path, params: JSONDict, *, docker_image: ContainerImage = None,
+            singularity_image: ContainerImage = None) -> Sorting:
         """Sort ``recording`` into ``folder`` and return a SpikeInterface BaseSorting.
 
         The container options (container_options) are passed only when the config sets one.
@@ -51,7 +61,7 @@ class SorterBackend:
         """Files whose growth means progress and whose text helps classify a failure."""
         return [folder / "spikeinterface_log.json"]
 
-    def check_full_read(self, recording, start_s: float, params: dict) -> dict:
+    def check_full_read(self, recording: Recording, start_s: float, params: JSONDict) -> JSONDict:
         """In the canary: read ``recording`` (the whole of it, as the full sort will hand it to
         ``run``) where the canary's window starts, the way this sorter will read it in the full
         sort; return what was found, for the canary's log. Raise SortFailure when the full sort
@@ -83,14 +93,14 @@ class SpikeInterfaceSorter(SorterBackend):
     def version(self) -> str:
         try:
             return str(self._cls.get_sorter_version())
-        except Exception:  # not installed: the version is unknowable, check_installed says why
+        except Exception:  # noqa: BLE001 -- not installed: the version is unknowable, check_installed says why
             return "not installed"
 
     def _not_installed(self, detail: str) -> SortFailure:
         return SortFailure(verdict_for("sorter_not_installed", message=f"The sorter {self.name} is not installed"
                                        f" or cannot be imported ({detail})."))
 
-    def check_installed(self, *, docker_image=None, singularity_image=None) -> None:
+    def check_installed(self, *, docker_image: ContainerImage = None, singularity_image: ContainerImage = None) -> None:
         """Installed *and importable*: SpikeInterface's is_installed() only finds the module, so a
         broken install would pass it and fail hours later on first use."""
         if docker_image or singularity_image:  # the container brings the sorter; preflight checks the engine
@@ -99,12 +109,12 @@ class SpikeInterfaceSorter(SorterBackend):
             raise self._not_installed("not found")
         self._listed_params(self._kept_params())  # imports the sorter, whatever is kept
 
-    def default_params(self) -> dict:
+    def default_params(self) -> JSONDict:
         kept = self._kept_params()
         cached = read_json(kept, default=None) if kept else None
         return cached if isinstance(cached, dict) else self._listed_params(kept)
 
-    def _listed_params(self, kept: Path | None) -> dict:
+    def _listed_params(self, kept: Path | None) -> JSONDict:
         """The defaults as the sorter lists them (importing it), kept at ``kept`` when given."""
         try:
             params = dict(self._cls.default_params())
@@ -130,7 +140,8 @@ class SpikeInterfaceSorter(SorterBackend):
         return Path(layout.path(layout.SORTER_DEFAULTS, self.root, sorter=self.name,
                                 version=f"{installed}-si{spikeinterface.__version__}"))
 
-    def run(self, recording, folder: Path, params: dict, *, docker_image=None, singularity_image=None):
+    def run(self, recording: Recording, folder: Path, params: JSONDict, *, docker_image: ContainerImage = None,
+            singularity_image: ContainerImage = None) -> Sorting:
         from spikeinterface.sorters import run_sorter
 
         return run_sorter(
@@ -147,7 +158,7 @@ class SpikeInterfaceSorter(SorterBackend):
     def log_files(self, folder: Path) -> list[Path]:
         return [folder / "spikeinterface_log.json", folder / "sorter_output" / f"{self.name}.log"]
 
-    def check_full_read(self, recording, start_s: float, params: dict) -> dict:
+    def check_full_read(self, recording: Recording, start_s: float, params: JSONDict) -> JSONDict:
         """Kilosort4 reads a recording one of two ways (SpikeInterface's wrapper, 0.105). One that is
         not a plain binary file (a window, a channel selection, a filter chain, any format but raw
         binary) is written by SpikeInterface into ``recording.dat`` first, and Kilosort4 reads that
@@ -188,7 +199,7 @@ class SpikeInterfaceSorter(SorterBackend):
         return {**found, "checked_frames": [start, end]}
 
 
-def _cpu():
+def _cpu() -> torch.device:
     import torch
 
     return torch.device("cpu")
@@ -205,7 +216,8 @@ def resolve_backend(spec: str, root: str = ".") -> SorterBackend:
             raise SortFailure(
                 verdict_for("unknown_sorter", message=f"sortcanary: unknown sorter '{spec}': cannot import it ({exc}).")
             ) from exc
-        return backend_cls()
+        backend: SorterBackend = backend_cls()
+        return backend
     from spikeinterface.sorters import sorter_dict
 
     if spec not in sorter_dict:

@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 
+from ..boundary import JSONDict
 from ..classification import lab_rules
 from ..recordings import RecordingEntry, Window
 from .gpus import resolve_gpu_ids
@@ -68,7 +70,7 @@ class GuardBounds:
     io_stall_s: float  # 0 = off
 
 
-def guard_bounds(cfg: dict, mem_mb: int | None) -> GuardBounds:
+def guard_bounds(cfg: JSONDict, mem_mb: int | None) -> GuardBounds:
     memory = cfg["memory"]
     return GuardBounds(host_fraction=float(memory["host_fraction"]),
                        limit_bytes=int(memory["limit_gb"] * 1e9) if memory["limit_gb"] else None,
@@ -81,15 +83,15 @@ class SortPlan:
     job: str  # "canary" or "sort"
     recording: RecordingEntry
     sorter: str
-    sorter_params: dict  # exactly what the sorter receives
-    container: dict  # the run_sorter container option the config sets (docker_image or singularity_image), or {}
+    sorter_params: JSONDict  # exactly what the sorter receives
+    container: JSONDict  # the run_sorter container option the config sets (docker_image or singularity_image), or {}
     torch_device: str | None  # resolved; None for sorters without a torch device
     window: Window | None  # the part sorted; None = all of it
     inactivity_timeout_s: float
     abort_free_bytes: int
-    outputs: dict  # the outputs section the post-sort step builds (everything off = none)
-    job_kwargs: dict
-    identity: dict  # sorter and parameters a finished sort must match (the job adds the files)
+    outputs: JSONDict  # the outputs section the post-sort step builds (everything off = none)
+    job_kwargs: JSONDict
+    identity: JSONDict  # sorter and parameters a finished sort must match (the job adds the files)
     progress_interval_s: float  # seconds between two progress lines on the console
     attempt: int = 1
     resort_on_change: bool = False  # full sort: replace a finished sort made with another identity
@@ -100,7 +102,7 @@ class SortPlan:
     gpu_ids: tuple[str, ...] = ()  # devices the sorter child may be pinned to; () = environment untouched
     guards: GuardBounds | None = None  # None: no memory or I/O-stall watchdog
     recipe: Recipe = field(default_factory=Recipe)  # what is done to the traces before the sorter
-    classification_rules: tuple[dict, ...] = ()  # the config's classification.rules (classification.lab_rules)
+    classification_rules: tuple[JSONDict, ...] = ()  # the config's classification.rules (classification.lab_rules)
     # The working directory the job's records, GPU locks and kept sorter defaults are under
     # (sortcanary.layout): the workflow's, "."; the Python API's folder, wherever the caller runs.
     root: str = "."
@@ -109,18 +111,18 @@ class SortPlan:
     def duration_s(self) -> float:
         return self.window.duration_s if self.window else self.recording.duration_s
 
-    def on(self, window: Window, inactivity_timeout_s: float | None = None) -> "SortPlan":
+    def on(self, window: Window, inactivity_timeout_s: float | None = None) -> SortPlan:
         """The same plan on another window (a canary's confirmation or sparse window)."""
         return replace(self, window=window, inactivity_timeout_s=inactivity_timeout_s or self.inactivity_timeout_s)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> JSONDict:
         data = asdict(self)
         data["recording"] = self.recording.as_dict()
         data["recipe"] = self.recipe.as_dict()
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "SortPlan":
+    def from_dict(cls, data: JSONDict) -> SortPlan:
         data = dict(data)
         data["recording"] = RecordingEntry.from_dict(data["recording"])
         data["window"] = Window(**data["window"]) if data.get("window") else None
@@ -136,13 +138,13 @@ class SortPlan:
 CONTAINER_KEYS = ("docker_image", "singularity_image")
 
 
-def container_options(cfg: dict) -> dict:
+def container_options(cfg: JSONDict) -> JSONDict:
     """The run_sorter container option the config sets, or none: only a set option is passed on,
     so backends that know no containers keep working."""
     return {key: cfg[key] for key in CONTAINER_KEYS if cfg.get(key)}
 
 
-def sort_identity(cfg: dict) -> dict:
+def sort_identity(cfg: JSONDict) -> JSONDict:
     """What a finished sort must match to be reused (the full sort adds the recording's files).
     The workflow passes the same value as a rule param, so a change re-runs the jobs. ``cfg`` is
     the global config, or one recording's (``recording_config``); a probe override joins it, and
@@ -199,26 +201,30 @@ def sparse_window(window_s: float, duration_s: float) -> Window | None:
     return Window(0.0, float(length), clamped=length < SPARSE_WINDOW_FACTOR * window_s)
 
 
-def outputs_switched_off(outputs: dict) -> dict:
+def outputs_switched_off(outputs: JSONDict) -> JSONDict:
     """A copy of an ``outputs`` section with every output off and its settings kept."""
     off = copy.deepcopy(outputs)
     off.setdefault("curation", {})["enabled"] = False
-    off["exporters"] = {name: False for name in off.get("exporters", {})}
+    off["exporters"] = dict.fromkeys(off.get("exporters", {}), False)
     off["figures"] = False
     off["report"] = False
     return off
 
 
-def _timeout_s(rule: dict, base_s: float, duration_s: float) -> float:
-    return min(rule["max_s"], base_s + rule["per_min_s"] * duration_s / 60.0)
+DeviceOf = Callable[[str], str]  # a torch_device setting ("auto") -> the device this machine sorts on
 
 
-def _canary_timeout_s(rule: dict, window_s: float, duration_s: float) -> float:
+def _timeout_s(rule: JSONDict, base_s: float, duration_s: float) -> float:
+    timeout_s: float = min(rule["max_s"], base_s + rule["per_min_s"] * duration_s / 60.0)
+    return timeout_s
+
+
+def _canary_timeout_s(rule: JSONDict, window_s: float, duration_s: float) -> float:
     base_s = min(CANARY_INACTIVITY_CEILING_S, max(CANARY_INACTIVITY_FLOOR_S, 4.0 * window_s))
     return _timeout_s(rule, base_s, duration_s)
 
 
-def _sorter_params(cfg: dict, defaults: dict, device_of) -> tuple[dict, str | None]:
+def _sorter_params(cfg: JSONDict, defaults: JSONDict, device_of: DeviceOf) -> tuple[JSONDict, str | None]:
     """The config's sorter_params plus the device, for sorters that take one. ``auto`` is resolved
     here, on the machine that sorts; an explicit ``cuda`` or ``cpu`` goes to the sorter as asked,
     so the canary meets exactly the failure the full sort would."""
@@ -230,7 +236,8 @@ def _sorter_params(cfg: dict, defaults: dict, device_of) -> tuple[dict, str | No
     return params, params["torch_device"]
 
 
-def _common(cfg: dict, entry: RecordingEntry, job: str, device_of, mem_mb: int | None, root: str) -> dict:
+def _common(cfg: JSONDict, entry: RecordingEntry, job: str, device_of: DeviceOf, mem_mb: int | None,
+            root: str) -> tuple[JSONDict, JSONDict]:
     backend = resolve_backend(cfg["sorter"], root)
     defaults = backend.default_params()
     params, device = _sorter_params(cfg, defaults, device_of)
@@ -262,7 +269,7 @@ class CanaryDisabled:
     reason: str
 
 
-def plan_canary(cfg: dict, entry: RecordingEntry, *, device_of=_resolve_device,
+def plan_canary(cfg: JSONDict, entry: RecordingEntry, *, device_of: DeviceOf = _resolve_device,
                 mem_mb: int | None = None, root: str = ".") -> SortPlan | CanaryDisabled:
     """The canary's plan, or CanaryDisabled when ``canary.window_s`` disables the canary.
 
@@ -294,7 +301,7 @@ def plan_canary(cfg: dict, entry: RecordingEntry, *, device_of=_resolve_device,
                     if sparse else None)
 
 
-def plan_full_sort(cfg: dict, entry: RecordingEntry, attempt: int = 1, *, device_of=_resolve_device,
+def plan_full_sort(cfg: JSONDict, entry: RecordingEntry, attempt: int = 1, *, device_of: DeviceOf = _resolve_device,
                    mem_mb: int | None = None, root: str = ".") -> SortPlan:
     """The full sort's plan: the live settings, all of the recording; on a retry after a resource
     failure, ``sorter_params.batch_size`` divided by ``retry_batch_divisor`` per attempt. ``mem_mb``

@@ -15,17 +15,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..boundary import JSONDict
 from ..recordings import Problem, RecordingEntry
 from ..recordings.entry import EntryError, group_name
 from .overrides import with_probe
 
 
-def _split_by(cfg: dict, overridden: dict[str, dict], name: str) -> str:
-    return (overridden.get(name) or cfg).get("split_by", "none")
+def _split_by(cfg: JSONDict, overridden: dict[str, JSONDict], name: str) -> str:
+    return str((overridden.get(name) or cfg).get("split_by", "none"))
 
 
-def split_groups(cfg: dict, recordings: dict[str, RecordingEntry], overridden: dict[str, dict]
-                 ) -> tuple[dict[str, RecordingEntry], dict[str, dict], list[Problem]]:
+def split_groups(cfg: JSONDict, recordings: dict[str, RecordingEntry], overridden: dict[str, JSONDict]
+                 ) -> tuple[dict[str, RecordingEntry], dict[str, JSONDict], list[Problem]]:
     """(the recordings with each one that ``split_by: group`` applies to replaced by its groups,
     the per-recording configs with each group given its recording's, a Problem for each recording
     whose groups can't be read or whose group names are taken). A recording of one group stays
@@ -42,22 +43,22 @@ def split_groups(cfg: dict, recordings: dict[str, RecordingEntry], overridden: d
             split[name] = entry
             continue
         try:  # a `recordings` override's probe is the geometry the job opens: its groups are the ones
-            entry = with_probe(entry, (overridden.get(name) or {}).get("override") or {})
-            groups = channel_groups(entry)
+            probed = with_probe(entry, (overridden.get(name) or {}).get("override") or {})
+            groups = channel_groups(probed)
         except (EntryError, OSError, ValueError) as err:
             problems.append(Problem(name, entry.path, f"split_by: group: {err}"))
             continue
         if len(groups) == 1:
-            split[name] = entry
+            split[name] = probed
             continue
         names = {group: group_name(name, group) for group in groups}
         taken = sorted(n for n in names.values() if n in recordings)
         if taken:
-            problems.append(Problem(name, entry.path, f"split_by: group would name its groups {', '.join(taken)}, "
+            problems.append(Problem(name, probed.path, f"split_by: group would name its groups {', '.join(taken)}, "
                                     "which another recording is named; rename that recording"))
             continue
         for group, count in groups.items():
-            split[names[group]] = replace(entry, name=names[group], parent=entry.config_name, group=group,
+            split[names[group]] = replace(probed, name=names[group], parent=probed.config_name, group=group,
                                           num_channels=count)
             if name in overridden:
                 configs[names[group]] = overridden[name]

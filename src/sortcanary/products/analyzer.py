@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..boundary import Analyzer, JSONDict, Metrics, Recording, Sorting
+
 # Quality metric names as SpikeInterface knows them (isi_violation gives the isi_violations_ratio
 # and isi_violations_count columns).
 METRICS = ("firing_rate", "presence_ratio", "isi_violation", "snr", "amplitude_cutoff")
 SEED = 0
 
 
-def build_analyzer(recording, sorting, folder: Path, params: dict, job_kwargs: dict):
+def build_analyzer(recording: Recording, sorting: Sorting, folder: Path, params: JSONDict,
+                   job_kwargs: JSONDict) -> Analyzer:
     """Create the analyzer in ``folder`` (binary_folder format) and compute what the outputs read.
     ``params``: the outputs.analyzer section. The progress bars go to the job log, where they are
     the sign of life the inactivity watchdog looks for."""
@@ -41,11 +44,11 @@ def build_analyzer(recording, sorting, folder: Path, params: dict, job_kwargs: d
     return analyzer
 
 
-def metrics_table(analyzer):
+def metrics_table(analyzer: Analyzer) -> Metrics:
     """The quality metrics as a DataFrame indexed by unit id."""
     return analyzer.get_extension("quality_metrics").get_data()
 
 
-def best_channels(analyzer):
+def best_channels(analyzer: Analyzer) -> list[int]:
     """Each unit's main channel (largest peak), as channel indices in unit order."""
     return [int(c) for c in analyzer.get_main_channels(outputs="index")]

@@ -15,17 +15,19 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from ..atomic import write_json_atomic, write_text_atomic
+from ..boundary import JSONDict, Recording, Sorting
 from ..layout import IN_SORTED
 
 log = logging.getLogger("sortcanary")
 
 
-def wanted(outputs: dict) -> dict[str, bool]:
+def wanted(outputs: JSONDict) -> dict[str, bool]:
     """Which outputs the ``outputs`` config section switches on."""
     exporters = outputs.get("exporters", {})
     return {
@@ -37,7 +39,7 @@ def wanted(outputs: dict) -> dict[str, bool]:
     }
 
 
-def any_wanted(outputs: dict) -> bool:
+def any_wanted(outputs: JSONDict) -> bool:
     return any(wanted(outputs).values())
 
 
@@ -47,7 +49,7 @@ def needs_analyzer(on: dict[str, bool]) -> bool:
     return on["curation"] or on["units_npz"] or on["nwb"] or on["figures"]
 
 
-def check_dependencies(outputs: dict) -> None:
+def check_dependencies(outputs: JSONDict) -> None:
     """Raise an environment verdict now if a requested output can't be made here (seconds, not
     after an hours-long sort)."""
     if wanted(outputs)["nwb"]:
@@ -57,7 +59,7 @@ def check_dependencies(outputs: dict) -> None:
 
 
 @contextmanager
-def _timed(timings: dict, name: str):
+def _timed(timings: JSONDict, name: str) -> Iterator[None]:
     started = time.monotonic()
     log.info("stage: post-sort %s", name)  # read by the job's progress line (sortcanary.runner.progress)
     yield
@@ -65,7 +67,7 @@ def _timed(timings: dict, name: str):
     log.info("post-sort %s: %.1f s", name, timings[f"{name}_s"])
 
 
-def recipe_figures(dest: Path, recording, before, recipe: dict) -> list[str]:
+def recipe_figures(dest: Path, recording: Recording, before: Recording | None, recipe: JSONDict) -> list[str]:
     """The recipe's figures (sortcanary.products.recipe_figures): the traces before and after a
     chain that has steps, and SpikeInterface's motion estimate when the sort saved one."""
     from spikeinterface.core import Motion
@@ -82,8 +84,8 @@ def recipe_figures(dest: Path, recording, before, recipe: dict) -> list[str]:
     return made
 
 
-def postprocess(recording, sorting, dest: Path, outputs: dict, job_kwargs: dict, context: dict | None = None,
-                before=None) -> dict:
+def postprocess(recording: Recording, sorting: Sorting, dest: Path, outputs: JSONDict, job_kwargs: JSONDict,
+                context: JSONDict | None = None, before: Recording | None = None) -> JSONDict:
     """Build the products ``outputs`` asks for in ``dest``; return what was made.
 
     ``context`` (recording facts, canary marker, sorter and parameters, the recipe, versions, sort
@@ -98,9 +100,9 @@ def postprocess(recording, sorting, dest: Path, outputs: dict, job_kwargs: dict,
     context = context or {}
     on = wanted(outputs)
     check_dependencies(outputs)
-    timings: dict = {}
-    files: dict = {}
-    summary: dict = {"units_raw": len(sorting.unit_ids), "timings": timings, "files": files}
+    timings: JSONDict = {}
+    files: JSONDict = {}
+    summary: JSONDict = {"units_raw": len(sorting.unit_ids), "timings": timings, "files": files}
     analyzer = metrics = curation = None
     if needs_analyzer(on) and len(sorting.unit_ids):
         from .analyzer import build_analyzer, metrics_table

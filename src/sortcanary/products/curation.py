@@ -13,6 +13,10 @@ no unit; the unit is listed as unchecked for that metric instead, so the gap is 
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
+from typing import Any
+
+from ..boundary import JSONDict, Metrics
 
 # (config key under outputs.curation, quality-metric column, kind): "min" drops a unit whose value
 # is below the threshold, "max" one whose value is above it. A value equal to it passes.
@@ -25,7 +29,7 @@ THRESHOLDS = (
 )
 
 
-def plain(unit_id):
+def plain(unit_id: Any) -> int | str:  # a sorter's unit id, from SpikeInterface: a NumPy int, an int, a str
     """A unit id as JSON writes it (numpy ints become ints, anything else a string)."""
     try:
         return int(unit_id)
@@ -33,14 +37,14 @@ def plain(unit_id):
         return str(unit_id)
 
 
-def _finite(value) -> bool:
+def _finite(value: Any) -> bool:  # a metric from the pandas table: a float, NaN, None...
     try:
         return math.isfinite(float(value))
     except (TypeError, ValueError):
         return False
 
 
-def curate(metrics, settings: dict) -> dict:
+def curate(metrics: Metrics, settings: JSONDict) -> JSONDict:
     """Apply the thresholds in ``settings`` (outputs.curation) to ``metrics`` (one row per unit;
     None for a sorting without units).
 
@@ -82,7 +86,7 @@ def curate(metrics, settings: dict) -> dict:
     }
 
 
-def kept_mask(record: dict, unit_ids) -> list[bool]:
+def kept_mask(record: JSONDict | None, unit_ids: Collection[object]) -> list[bool]:
     """Per unit (in ``unit_ids`` order): is it in the curated list? All True without curation."""
     if record is None:
         return [True] * len(unit_ids)

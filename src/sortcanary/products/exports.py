@@ -13,11 +13,13 @@ Every file is written through sortcanary.atomic (a temporary name, renamed into 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
 from ..atomic import write_atomic
+from ..boundary import Analyzer, JSONDict, Sorting
 from .curation import kept_mask, plain
 
 # -- phy ------------------------------------------------------------------------------------------
@@ -31,18 +33,18 @@ def phy_folder(dest: Path, relative: str) -> str | None:
 # -- units.npz ------------------------------------------------------------------------------------
 
 
-def spike_vector(sorting):
+def spike_vector(sorting: Sorting) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """All spikes in time order: sample index, unit index and segment index per spike."""
     vector = sorting.to_spike_vector()
     return vector["sample_index"].astype("int64"), vector["unit_index"], vector["segment_index"]
 
 
-def _unit_id_array(unit_ids) -> np.ndarray:
+def _unit_id_array(unit_ids: Iterable[object]) -> np.ndarray:
     ids = [plain(u) for u in unit_ids]
     return np.asarray(ids, dtype="int64" if all(isinstance(u, int) for u in ids) else "U")
 
 
-def write_units_npz(path: Path, sorting, analyzer, curation: dict | None) -> Path:
+def write_units_npz(path: Path, sorting: Sorting, analyzer: Analyzer | None, curation: JSONDict | None) -> Path:
     """Write units.npz: spike trains (samples and seconds), unit ids, templates, best channel,
     locations, metrics, curated mask and sampling rate. Spike ``i`` belongs to unit
     ``unit_ids[spike_unit_index[i]]``; seconds count from the start of the sorted data."""
@@ -57,7 +59,7 @@ def write_units_npz(path: Path, sorting, analyzer, curation: dict | None) -> Pat
         "spike_unit_ids": unit_ids[unit_index] if len(unit_ids) else unit_ids,
         "spike_unit_index": unit_index.astype("int64"),
         "spike_segment_index": segments.astype("int64"),
-        "curated": np.asarray(kept_mask(curation, sorting.unit_ids), dtype=bool),
+        "curated": np.asarray(kept_mask(curation, sorting.unit_ids), dtype=np.bool_),
     }
     if analyzer is not None:
         from .analyzer import best_channels, metrics_table

@@ -12,11 +12,17 @@ orders units by depth, which is what a lab member checks the curation with.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..atomic import write_atomic
+from ..boundary import Analyzer, Metrics, Sorting
+
+if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn
+    from matplotlib.figure import Figure
 
 RASTER_S = 60.0
 TOP_UNITS = 8
@@ -45,7 +51,7 @@ FIGURES = {
 KS4_DRIFT = {"ks4_drift_amount": "drift_amount.png", "ks4_drift_scatter": "drift_scatter.png"}
 
 
-def new_figure(width: float, height: float):
+def new_figure(width: float, height: float) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -54,22 +60,22 @@ def new_figure(width: float, height: float):
     return fig
 
 
-def save_png(fig, path: str | Path) -> Path:
+def save_png(fig: Figure, path: str | Path) -> Path:
     return write_atomic(path, lambda tmp: fig.savefig(tmp, format="png"), ".png")
 
 
-def unit_locations(analyzer, kept, path: Path) -> Path:
+def unit_locations(analyzer: Analyzer, kept: Sequence[bool], path: Path) -> Path:
     contacts = np.asarray(analyzer.get_channel_locations())
     units = np.asarray(analyzer.get_extension("unit_locations").get_data())
     span = np.ptp(contacts[:, 1]) if len(contacts) > 1 else 1.0
     fig = new_figure(4.0, min(12.0, max(4.0, span / 60.0)))
     ax = fig.add_subplot()
     ax.scatter(contacts[:, 0], contacts[:, 1], marker="s", s=30, color="0.8", label="contacts")
-    kept = np.asarray(kept, dtype=bool)
+    mask = np.asarray(kept, dtype=bool)
     if len(units):
-        ax.scatter(units[kept, 0], units[kept, 1], s=40, color=KEPT, label="kept")
-        ax.scatter(units[~kept, 0], units[~kept, 1], s=40, facecolors="none", edgecolors=DROPPED, label="dropped")
-        for unit, (x, y) in zip(analyzer.unit_ids, units[:, :2]):
+        ax.scatter(units[mask, 0], units[mask, 1], s=40, color=KEPT, label="kept")
+        ax.scatter(units[~mask, 0], units[~mask, 1], s=40, facecolors="none", edgecolors=DROPPED, label="dropped")
+        for unit, (x, y) in zip(analyzer.unit_ids, units[:, :2], strict=True):
             ax.annotate(str(unit), (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
     ax.set_xlabel("x (µm)")
     ax.set_ylabel("depth (µm)")
@@ -78,15 +84,15 @@ def unit_locations(analyzer, kept, path: Path) -> Path:
     return save_png(fig, path)
 
 
-def metric_distributions(metrics, kept, path: Path) -> Path:
+def metric_distributions(metrics: Metrics, kept: Sequence[bool], path: Path) -> Path:
     fig = new_figure(8.0, 3.2)
-    kept = np.asarray(kept, dtype=bool)
-    for ax, column, label in zip(fig.subplots(1, 2), ("firing_rate", "snr"), ("firing rate (Hz)", "SNR")):
+    mask = np.asarray(kept, dtype=bool)
+    for ax, column, label in zip(fig.subplots(1, 2), ("firing_rate", "snr"), ("firing rate (Hz)", "SNR"), strict=True):
         values = metrics[column].to_numpy(dtype=float)
         finite = np.isfinite(values)
         if finite.any():
             bins = np.histogram_bin_edges(values[finite], bins=min(30, max(5, finite.sum())))
-            ax.hist([values[finite & kept], values[finite & ~kept]], bins=bins, stacked=True,
+            ax.hist([values[finite & mask], values[finite & ~mask]], bins=bins, stacked=True,
                     color=[KEPT, DROPPED], label=["kept", "dropped"])
             ax.legend(fontsize=7)
         ax.set_xlabel(label)
@@ -95,7 +101,7 @@ def metric_distributions(metrics, kept, path: Path) -> Path:
     return save_png(fig, path)
 
 
-def top_templates(analyzer, metrics, path: Path, n: int = TOP_UNITS) -> Path:
+def top_templates(analyzer: Analyzer, metrics: Metrics, path: Path, n: int = TOP_UNITS) -> Path:
     from .analyzer import best_channels
 
     templates = analyzer.get_extension("templates")
@@ -108,7 +114,7 @@ def top_templates(analyzer, metrics, path: Path, n: int = TOP_UNITS) -> Path:
     rows = max(1, int(np.ceil(len(order) / cols)))
     fig = new_figure(2.2 * cols, 1.9 * rows)
     axes = np.atleast_1d(fig.subplots(rows, cols, sharex=True)).ravel()
-    for ax, index in zip(axes, order):
+    for ax, index in zip(axes, order, strict=False):  # the grid may have more cells than units
         trace, spread = mean[index, :, best[index]], sd[index, :, best[index]]
         ax.fill_between(times_ms, trace - spread, trace + spread, color=KEPT, alpha=0.25, linewidth=0)
         ax.plot(times_ms, trace, color=KEPT)
@@ -122,7 +128,8 @@ def top_templates(analyzer, metrics, path: Path, n: int = TOP_UNITS) -> Path:
     return save_png(fig, path)
 
 
-def raster(sorting, kept, depth, duration_s: float, path: Path, seconds: float = RASTER_S) -> Path:
+def raster(sorting: Sorting, kept: Sequence[bool], depth: np.ndarray | None, duration_s: float, path: Path,
+           seconds: float = RASTER_S) -> Path:
     """``depth``: one value per unit (its location's y) to order rows by, or None for id order."""
     fs = sorting.sampling_frequency
     seconds = min(seconds, duration_s)
@@ -141,7 +148,8 @@ def raster(sorting, kept, depth, duration_s: float, path: Path, seconds: float =
     return save_png(fig, path)
 
 
-def write_figures(dest: Path, folder: str, phy: str, analyzer, sorting, metrics, kept) -> list[str]:
+def write_figures(dest: Path, folder: str, phy: str, analyzer: Analyzer | None, sorting: Sorting, metrics: Metrics,
+                  kept: Sequence[bool]) -> list[str]:
     """Draw every figure into ``dest/folder``; return the names written, in FIGURES order."""
     out = dest / folder
     out.mkdir(parents=True, exist_ok=True)

@@ -26,12 +26,15 @@ link would dangle after upload; and the copied metadata is a few kilobytes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 from ..atomic import write_atomic
+from ..boundary import NWB, Analyzer, JSONDict, Recording, Sorting
 from ..recordings.session_start import MTIME_SOURCE
 from ..taxonomy import SortFailure, verdict_for
 from .curation import kept_mask, plain
@@ -44,7 +47,7 @@ UNKNOWN = "unknown"
 ELECTRODE_FIELDS = ("x", "y", "z", "imp", "location", "filtering", "rel_x", "rel_y", "rel_z", "reference")
 
 
-def require_pynwb():
+def require_pynwb() -> tuple[NWB, NWB]:
     """pynwb's NWBHDF5IO and NWBFile, or an environment verdict saying how to get them."""
     try:
         from pynwb import NWBHDF5IO, NWBFile
@@ -57,9 +60,10 @@ def require_pynwb():
     return NWBHDF5IO, NWBFile
 
 
-def write_nwb(path: Path, recording, sorting, analyzer, curation: dict | None, *, name: str, metadata: dict,
+def write_nwb(path: Path, recording: Recording, sorting: Sorting, analyzer: Analyzer | None, curation: JSONDict | None,
+              *, name: str, metadata: JSONDict,
               session_start: datetime, start_source: str, source_nwb: tuple[str, str] | None = None,
-              software: list[tuple[str, str]] = ()) -> Path:
+              software: Sequence[tuple[str, str]] = ()) -> Path:
     """Write units.nwb: session and subject metadata, the electrodes table and the units table
     (spike times in seconds from session_start, best electrode, mean waveform, metrics, curated).
 
@@ -72,7 +76,7 @@ def write_nwb(path: Path, recording, sorting, analyzer, curation: dict | None, *
         notes = [f"session_start_time: {start_source}."]
         if start_source.startswith(MTIME_SOURCE):
             notes.append("It is NOT the acquisition start: correct session_start_time before publishing.")
-        if source is not None:
+        if source is not None and source_nwb is not None:
             notes.append(f"Session, subject and electrodes copied from {Path(source_nwb[0]).name} "
                          f"(identifier {source.identifier}).")
         facts = _session_facts(metadata, source)
@@ -102,7 +106,7 @@ def write_nwb(path: Path, recording, sorting, analyzer, curation: dict | None, *
 
 
 @contextmanager
-def _open_source(source_nwb: tuple[str, str] | None):
+def _open_source(source_nwb: tuple[str, str] | None) -> Iterator[tuple[NWB | None, NWB | None]]:
     """(NWBFile, ElectricalSeries) of the source NWB file, open while they are copied; (None, None) without one."""
     if source_nwb is None:
         yield None, None
@@ -115,7 +119,7 @@ def _open_source(source_nwb: tuple[str, str] | None):
         yield source, source.acquisition[series_name]
 
 
-def _session_facts(metadata: dict, source) -> dict:
+def _session_facts(metadata: JSONDict, source: NWB | None) -> JSONDict:
     """NWBFile's descriptive fields: the source NWB file's where it has them, else the config's."""
     facts = {key: metadata.get(key) or None for key in ("session_description", "experiment_description",
                                                          "institution", "lab", "experimenter", "keywords")}
@@ -128,7 +132,7 @@ def _session_facts(metadata: dict, source) -> dict:
     return facts
 
 
-def _subject(metadata: dict, source):
+def _subject(metadata: JSONDict, source: NWB | None) -> NWB | None:
     """The source NWB file's Subject (copied) if it has one, else one from the config's subject
     keys, else None (DANDI rejects that; preflight has said so)."""
     from pynwb.file import Subject
@@ -142,13 +146,13 @@ def _subject(metadata: dict, source):
     return Subject(**given) if given else None
 
 
-def brain_areas(recording, default: str | None) -> list[str]:
+def brain_areas(recording: Recording, default: str | None) -> list[str]:
     """Each channel's brain area: the recording's ``brain_area`` property, the probe's contact
     annotations, the probe's annotations, then ``default``; "unknown" when none says."""
-    def known(value) -> bool:
+    def known(value: object) -> bool:
         return value is not None and str(value).strip().lower() not in ("", UNKNOWN, "nan", "none")
 
-    areas: list = [None] * recording.get_num_channels()
+    areas: list[str | None] = [None] * recording.get_num_channels()
     prop = recording.get_property("brain_area")
     if prop is not None:
         areas = [str(v) if known(v) else None for v in prop]
@@ -163,7 +167,7 @@ def brain_areas(recording, default: str | None) -> list[str]:
     return [area or default or UNKNOWN for area in areas]
 
 
-def _add_electrodes(nwbfile, recording, default_area: str | None) -> list[int]:
+def _add_electrodes(nwbfile: NWB, recording: Recording, default_area: str | None) -> list[int]:
     """The recording's channels as electrodes (brain area, rel_x/rel_y, channel name), one
     electrode group per channel group; returns each channel's electrodes row."""
     probes = recording.get_probegroup().probes if recording.has_probe() else []
@@ -179,7 +183,7 @@ def _add_electrodes(nwbfile, recording, default_area: str | None) -> list[int]:
     locations = recording.get_channel_locations()
     groups = {}
     for group_name in dict.fromkeys(names):
-        group_areas = sorted({a for a, n in zip(areas, names) if n == group_name})
+        group_areas = sorted({a for a, n in zip(areas, names, strict=True) if n == group_name})
         groups[group_name] = nwbfile.create_electrode_group(
             name=group_name, description="channels of one probe group", device=device,
             location=", ".join(a for a in group_areas if a != UNKNOWN) or UNKNOWN)
@@ -191,7 +195,7 @@ def _add_electrodes(nwbfile, recording, default_area: str | None) -> list[int]:
     return list(range(len(areas)))
 
 
-def _copy_electrodes(nwbfile, source, series) -> list[int]:
+def _copy_electrodes(nwbfile: NWB, source: NWB, series: NWB) -> list[int]:
     """The source file's devices, electrode groups and electrodes rows, as they are; returns the
     row of each channel of ``series`` (the recording's channels, in order)."""
     devices = {name: nwbfile.create_device(name=name, description=device.description,
@@ -215,7 +219,7 @@ def _copy_electrodes(nwbfile, source, series) -> list[int]:
     return [int(i) for i in series.electrodes.data[:]]
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:  # a value pynwb/h5py read from the source file: any type
     """A value read from the source as it can be written to another file: HDF5 datasets read into
     memory (the source is closed before writing), bytes as str, NumPy scalars as Python values."""
     if hasattr(value, "id") and hasattr(value, "file"):  # an h5py Dataset
@@ -225,14 +229,15 @@ def _plain(value):
     return value.item() if hasattr(value, "item") and getattr(value, "ndim", 0) == 0 else value
 
 
-def _starting_time(series) -> float:
+def _starting_time(series: NWB) -> float:
     """Where the series' first sample lies on the source file's clock (seconds after its session start)."""
     if series.starting_time is not None:
         return float(series.starting_time)
     return float(series.timestamps[0]) if series.timestamps is not None else 0.0
 
 
-def _add_units(nwbfile, sorting, analyzer, curation: dict | None, rows: list[int], offset: float) -> None:
+def _add_units(nwbfile: NWB, sorting: Sorting, analyzer: Analyzer | None, curation: JSONDict | None, rows: list[int],
+               offset: float) -> None:
     """The units table: spike times (s on the session clock), sorter's id, curated flag, and with an
     analyzer the best electrode, mean waveform (volts) and metrics."""
     from pynwb.misc import Units

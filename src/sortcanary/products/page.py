@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 
+from ..boundary import JSONDict, Metrics
 from .curation import plain
 from .figures import FIGURES
 
@@ -23,7 +24,7 @@ code{background:#f4f4f4;padding:0 .2em}
 """
 
 
-def _e(value) -> str:
+def _e(value: object) -> str:
     return html.escape("" if value is None else str(value))
 
 
@@ -36,7 +37,7 @@ def _facts(rows: list[tuple[str, object]]) -> str:
     return f'<table class="facts">{body}</table>'
 
 
-def _canary(marker: dict | None) -> Markup:
+def _canary(marker: JSONDict | None) -> Markup:
     if not marker:
         return Markup("<em>no canary marker (canary not run for this sort)</em>")
     status = marker.get("status", "?")
@@ -60,7 +61,7 @@ MOTION_TEXT = {"kilosort": "kilosort: the sorter corrects drift itself (its esti
                "apply": "apply: SpikeInterface corrected the traces; the sorter's own correction was off"}
 
 
-def _recipe(recipe: dict) -> str:
+def _recipe(recipe: JSONDict) -> str:
     """The recipe as the sort ran it: each step with its parameters, the motion mode, the notes."""
     steps = recipe.get("steps") or []
     preset = recipe.get("preset")
@@ -72,7 +73,8 @@ def _recipe(recipe: dict) -> str:
     else:
         chain = "<p>none: the sorter's own preprocessing only</p>"
     title = f"preset <code>{_e(preset)}</code>" if preset and steps else "a list of SpikeInterface steps" if steps else ""
-    motion = MOTION_TEXT.get(recipe.get("motion", "kilosort"), recipe.get("motion"))
+    mode: str = recipe.get("motion", "kilosort")
+    motion = MOTION_TEXT.get(mode, mode)
     estimate = recipe.get("motion_estimate")
     if estimate:
         motion += f" (preset {estimate['preset']}, largest displacement {estimate['max_abs_um']:g} µm)"
@@ -81,7 +83,7 @@ def _recipe(recipe: dict) -> str:
             f"<p>Motion: {_e(motion)}</p>{'<ul class=notes>' + notes + '</ul>' if notes else ''}")
 
 
-def _units_table(metrics, curation: dict | None) -> str:
+def _units_table(metrics: Metrics | None, curation: JSONDict | None) -> str:
     if metrics is None or not len(metrics):
         return ""
     reasons = {d["unit_id"]: "; ".join(d["reasons"]) for d in (curation or {}).get("dropped", [])}
@@ -95,7 +97,8 @@ def _units_table(metrics, curation: dict | None) -> str:
     return f"<h2>Units</h2><table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
-def render(context: dict, summary: dict, figures: list[str], metrics=None, curation: dict | None = None) -> str:
+def render(context: JSONDict, summary: JSONDict, figures: list[str], metrics: Metrics | None = None,
+           curation: JSONDict | None = None) -> str:
     """The page's HTML. ``context``: what the pipeline knows (recording, canary marker, sorter,
     parameters, versions, sort timing); ``summary``: what the post-sort step did."""
     rec = context.get("recording", {})

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..boundary import Motion, Recording
 from .figures import new_figure, save_png
 
 SNIPPET_S = 0.2
@@ -18,14 +19,15 @@ SNIPPET_CHANNELS = 8
 REASON_COLOURS = {"dead": "#444444", "noise": "#c8553d", "out": "#e0a100", "saturated": "#7b3fa0"}
 
 
-def _snippet(recording, channel_ids, start: int, end: int) -> np.ndarray:
+def _snippet(recording: Recording, channel_ids: list[object], start: int, end: int) -> np.ndarray:
     uv = recording.has_scaleable_traces()
     traces = recording.get_traces(start_frame=start, end_frame=end, channel_ids=channel_ids, return_in_uV=uv)
     traces = traces.astype("float64")
-    return traces - np.median(traces, axis=0)
+    centred: np.ndarray = traces - np.median(traces, axis=0)
+    return centred
 
 
-def traces_before_after(before, after, path: Path, seconds: float = SNIPPET_S) -> Path:
+def traces_before_after(before: Recording, after: Recording, path: Path, seconds: float = SNIPPET_S) -> Path:
     """``seconds`` of up to SNIPPET_CHANNELS channels (spread over the probe, kept by the chain) from
     40 % into the recording, as read and as the sorter gets them, each centred on its median."""
     ids = list(after.get_channel_ids())
@@ -38,7 +40,7 @@ def traces_before_after(before, after, path: Path, seconds: float = SNIPPET_S) -
     spread = max(float(np.median(np.abs(panels[1][1]))) / 0.6745, 1e-9) * 12
     times_ms = np.arange(length) / after.sampling_frequency * 1000.0
     fig = new_figure(10.0, 0.45 * len(pick) + 1.6)
-    for ax, (title, traces) in zip(fig.subplots(1, 2, sharey=True), panels):
+    for ax, (title, traces) in zip(fig.subplots(1, 2, sharey=True), panels, strict=True):
         for row in range(traces.shape[1]):
             ax.plot(times_ms, traces[:, row] - row * spread, color="#1f5fa8", linewidth=0.6)
         ax.set_title(title, fontsize=9)
@@ -48,7 +50,7 @@ def traces_before_after(before, after, path: Path, seconds: float = SNIPPET_S) -
     return save_png(fig, path)
 
 
-def motion_estimate(motion, path: Path) -> Path:
+def motion_estimate(motion: Motion, path: Path) -> Path:
     """SpikeInterface's displacement estimate over time, one line per spatial bin (one: rigid)."""
     fig = new_figure(8.0, 3.2)
     ax = fig.add_subplot()
@@ -64,7 +66,7 @@ def motion_estimate(motion, path: Path) -> Path:
     return save_png(fig, path)
 
 
-def bad_channels_map(recording, bad: dict[str, list[str]], path: Path, title: str) -> Path:
+def bad_channels_map(recording: Recording, bad: dict[str, list[str]], path: Path, title: str) -> Path:
     """The probe's contacts, each bad one coloured by its reason and labelled with its id."""
     locations = np.asarray(recording.get_channel_locations())
     ids = [str(c) for c in recording.get_channel_ids()]

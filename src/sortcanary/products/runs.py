@@ -17,12 +17,13 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import write_json_atomic
+from ..boundary import JSONDict, Sorting
 from ..layout import IN_SORTED
 from ..recordings import RecordingEntry, open_recording
 from .exports import spike_vector
 
 
-def split_runs(sorting, entry: RecordingEntry, dest: Path) -> list[dict]:
+def split_runs(sorting: Sorting, entry: RecordingEntry, dest: Path) -> list[JSONDict]:
     """Save ``sorting`` (of ``entry``'s runs joined) per run under ``dest``; return the runs' records."""
     from spikeinterface.core import select_segment_sorting, split_sorting
 
@@ -30,7 +31,7 @@ def split_runs(sorting, entry: RecordingEntry, dest: Path) -> list[dict]:
     runs = [whole.select_segments([run["segment"]]) for run in entry.runs]
     split = split_sorting(sorting, runs)
     records, start = [], 0
-    for k, (run, recording) in enumerate(zip(entry.runs, runs)):
+    for k, (run, recording) in enumerate(zip(entry.runs, runs, strict=True)):
         folder = dest / IN_SORTED["runs"] / run["name"]
         own = select_segment_sorting(split, k)
         own.save(folder=folder / "sorting", overwrite=True)

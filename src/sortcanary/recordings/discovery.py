@@ -10,9 +10,12 @@ and the good entries go on. What each format finds, and how, is its module's bus
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
+from ..boundary import JSONDict
 from ..config import ConfigError, formats_section
 from .entry import DiscoveryError, EntryError, Problem, RecordingEntry, slugify
 from .formats import ALL_SUFFIXES, FORMATS, REGISTRY, FormatContext, session_name
@@ -25,14 +28,14 @@ class Discovery:
     problems: list[Problem]
 
 
-def _formats(formats: dict | None) -> dict:
+def _formats(formats: JSONDict | None) -> JSONDict:
     try:
         return formats_section(formats)
     except ConfigError as exc:
         raise DiscoveryError(str(exc)) from None
 
 
-def detect_format(path: Path):
+def detect_format(path: Path) -> ModuleType | None:
     """The format module this directory entry belongs to, from names only, or None."""
     if path.name.startswith("."):
         return None
@@ -42,11 +45,11 @@ def detect_format(path: Path):
     return next((module for module in REGISTRY.values() if module.detect(path, is_dir)), None)
 
 
-def _matches(value: str, globs) -> bool:
+def _matches(value: str, globs: Iterable[str]) -> bool:
     return any(fnmatch.fnmatchcase(value, g) or fnmatch.fnmatchcase(slugify(value), g) for g in globs)
 
 
-def _keep(item, cfg: dict, kind: str) -> bool:
+def _keep(item: RecordingEntry | Problem, cfg: JSONDict, kind: str) -> bool:
     """Config filters on one result: formats.exclude on names, formats.streams.<format> on stream labels."""
     if _matches(item.name, cfg["exclude"]):
         return False
@@ -58,13 +61,13 @@ def _problem_name(path: Path) -> str:
     return slugify(session_name(path, ALL_SUFFIXES))
 
 
-def _build(path: Path, cfg: dict, ctx: FormatContext) -> list:
+def _build(path: Path, cfg: JSONDict, ctx: FormatContext) -> list[RecordingEntry | Problem]:
     """Entries and Problems for one top-level path (never raises for a bad recording)."""
     try:
         module = detect_format(path)
         if module is None or module.FORMAT not in cfg["include"]:
             return []
-        results = module.entries(path, ctx)
+        results: list[RecordingEntry | Problem] = module.entries(path, ctx)
     except EntryError as exc:
         return [Problem(_problem_name(path), str(path), str(exc))]
     except OSError as exc:  # symlink loops, vanished files, permission errors on stat
@@ -88,7 +91,7 @@ def resolve_recordings_dir(recordings_dir: str | Path) -> Path:
     return root
 
 
-def entry_for_path(path: str | Path, stream: str | None = None, formats: dict | None = None) -> RecordingEntry:
+def entry_for_path(path: str | Path, stream: str | None = None, formats: JSONDict | None = None) -> RecordingEntry:
     """The entry for one recording path (used by `sortcanary canary PATH [--stream S]`).
 
     ``formats``: the config's ``formats`` section (its defaults filled in here)."""
@@ -118,7 +121,7 @@ def entry_for_path(path: str | Path, stream: str | None = None, formats: dict | 
     raise EntryError(f"{path}: holds several streams or runs ({streams}); choose one with --stream")
 
 
-def discover(recordings_dir: str | Path, formats: dict | None = None, *, allow_empty: bool = False) -> Discovery:
+def discover(recordings_dir: str | Path, formats: JSONDict | None = None, *, allow_empty: bool = False) -> Discovery:
     """All usable recordings in ``recordings_dir`` plus one Problem per unusable entry or stream.
 
     ``formats``: the config's ``formats`` section (its defaults filled in here).

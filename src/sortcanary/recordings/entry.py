@@ -23,6 +23,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, fields
 
+from ..boundary import JSONDict
+
 NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*"  # also the workflow's wildcard constraint
 STREAM_SEPARATOR = "__"  # <session>__<stream>
 
@@ -46,23 +48,23 @@ class RecordingEntry:
     dtype: str
     duration_s: float
     input_files: tuple[str, ...]  # what Snakemake tracks for changes
-    binary: dict = field(default_factory=dict)  # raw-file parameters (format "binary" only)
+    binary: JSONDict = field(default_factory=dict)  # raw-file parameters (format "binary" only)
     stream: str = ""  # the stream within the source (probe, Open Ephys stream, series, well); "" = single-stream
-    reader: dict = field(default_factory=dict)  # keyword arguments for the SpikeInterface extractor
+    reader: JSONDict = field(default_factory=dict)  # keyword arguments for the SpikeInterface extractor
     probe: str = ""  # probeinterface JSON replacing the file's geometry (config formats.probe)
     channel_ids: tuple[str, ...] = ()  # keep only these channels (e.g. Open Ephys AUX inputs dropped); () = all
-    hdf5: dict = field(default_factory=dict)  # HDF5 formats: {"filters": [ids], "plugin_path": str | None}
+    hdf5: JSONDict = field(default_factory=dict)  # HDF5 formats: {"filters": [ids], "plugin_path": str | None}
     parent: str = ""  # a probe group's recording name before the split (what `recordings:` overrides match)
     group: int = -1  # a probe group's value of SpikeInterface's `group` property; -1 = all channels
     segment: int = -1  # one segment of a multi-segment recording (its index); -1 = the recording as opened
-    runs: tuple[dict, ...] = ()  # join: runs: the segments joined end to end, {"name", "segment", "duration_s"} each
+    runs: tuple[JSONDict, ...] = ()  # join: runs: the segments joined end to end, {"name", "segment", "duration_s"} each
 
     @property
     def config_name(self) -> str:
         """The name the config's ``recordings`` overrides match: the recording's, before any split."""
         return self.parent or self.name
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> JSONDict:
         """A plain copy for JSON and Snakemake params. Written out rather than dataclasses.asdict, whose
         recursive deep copy made up a measurable share of a 10,000-recording dry run (bench/)."""
         data = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -75,7 +77,7 @@ class RecordingEntry:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "RecordingEntry":
+    def from_dict(cls, data: JSONDict) -> RecordingEntry:
         data = dict(data)
         data["input_files"] = tuple(data.get("input_files", ()))
         data["channel_ids"] = tuple(data.get("channel_ids", ()))

@@ -14,13 +14,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from ..boundary import Recording
 from .entry import EntryError, RecordingEntry
+
+if TYPE_CHECKING:
+    import numpy as np
 
 GROUP_KEYS = ("probe_index", "shank_ids", "contact_sides")  # SpikeInterface's "auto" grouping
 
 
-def probe_group_ids(probegroup):
+def probe_group_ids(probegroup: Any) -> np.ndarray:  # a probeinterface ProbeGroup (no type information)
     """One group number per wired contact, in channel order, as SpikeInterface's ``group_mode="auto"``
     numbers them (the sorted unique (probe, shank, side) keys)."""
     import numpy as np
@@ -35,7 +40,7 @@ def probe_group_ids(probegroup):
     return ids.ravel()
 
 
-def _metadata_group_ids(entry: RecordingEntry):
+def _metadata_group_ids(entry: RecordingEntry) -> np.ndarray:
     import numpy as np
     import probeinterface
 
@@ -44,7 +49,8 @@ def _metadata_group_ids(entry: RecordingEntry):
     if entry.format == "si_folder":
         saved = os.path.join(entry.path, "properties", "group.npy")
         if os.path.isfile(saved):
-            return np.load(saved, allow_pickle=False).ravel()
+            ids: np.ndarray = np.load(saved, allow_pickle=False).ravel()
+            return ids
         for name in ("probegroup.json", "probe.json"):
             if os.path.isfile(os.path.join(entry.path, name)):
                 return probe_group_ids(probeinterface.read_probeinterface(os.path.join(entry.path, name)))
@@ -66,10 +72,10 @@ def channel_groups(entry: RecordingEntry) -> dict[int, int]:
         raise EntryError(f"its probe describes {len(ids)} channels but the recording has {entry.num_channels}; "
                          "the probe's groups can't be assigned")
     values, counts = np.unique(ids, return_counts=True)
-    return {int(v): int(c) for v, c in zip(values, counts)}
+    return {int(v): int(c) for v, c in zip(values, counts, strict=True)}
 
 
-def select_group(recording, entry: RecordingEntry):
+def select_group(recording: Recording, entry: RecordingEntry) -> Recording:
     """The channels of ``entry.group``, checked against the count discovery found in the metadata."""
     import numpy as np
 

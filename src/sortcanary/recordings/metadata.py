@@ -13,10 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..boundary import JSONDict
 from .entry import EntryError
 
 
-def read_json_object(path: Path, what: str) -> dict:
+def read_json_object(path: Path, what: str) -> JSONDict:
     """The JSON object in ``path`` (``what`` names it in messages)."""
     try:
         with open(path) as fh:
@@ -52,7 +53,7 @@ def frames_in(path: Path, num_channels: int, dtype: np.dtype, offset: int = 0) -
     return size // frame_bytes
 
 
-def binary_params(meta: dict, what: str) -> tuple[float, int, np.dtype]:
+def binary_params(meta: JSONDict, what: str) -> tuple[float, int, np.dtype]:
     """(sampling_frequency, num_channels, dtype) from a sidecar or SpikeInterface's binary.json, checked."""
     try:
         fs = float(meta["sampling_frequency"])
@@ -110,7 +111,8 @@ def probe_channel_count(probe_path: Path) -> int:
     try:
         count = sum(len(p["contact_positions"]) for p in data["probes"])
     except (KeyError, TypeError):
-        raise EntryError(f"probe file {probe_path.name} is not a probeinterface JSON file (no probes/contact_positions)") from None
+        raise EntryError(
+            f"probe file {probe_path.name} is not a probeinterface JSON file (no probes/contact_positions)") from None
     if key is not None:
         _PROBE_CONTACTS[key] = count
     return count

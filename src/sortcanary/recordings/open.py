@@ -2,20 +2,21 @@
 
 Nothing here reads traces. The format's own module opens the file through SpikeInterface's
 extractors (with the keyword arguments discovery stored in ``entry.reader``); then the segment
-(``entry.segment``) or the runs joined end to end (``entry.runs``), the channel selection (``entry.channel_ids``), the probe override
-(``entry.probe``) and a probe group's selection (``entry.group``, sortcanary.recordings.groups)
-apply, in that order.
+(``entry.segment``) or the runs joined end to end (``entry.runs``), the channel selection
+(``entry.channel_ids``), the probe override (``entry.probe``) and a probe group's selection
+(``entry.group``, sortcanary.recordings.groups) apply, in that order.
 An HDF5 file whose compression plugin is missing fails first, with the environment verdict that
 names the filter, never as an anonymous read error hours into a sort.
 """
 
 from __future__ import annotations
 
+from ..boundary import Recording
 from .entry import RecordingEntry
 from .formats import REGISTRY, hdf5
 
 
-def open_recording(entry: RecordingEntry):
+def open_recording(entry: RecordingEntry) -> Recording:
     if entry.format not in REGISTRY:
         raise ValueError(f"{entry.path}: unknown recording format {entry.format!r}")
     if entry.hdf5:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..boundary import JSONDict, Recording
+
 
 @dataclass(frozen=True)
 class Window:
@@ -22,11 +24,11 @@ class Window:
         end = min(start + int(round(self.duration_s * sampling_frequency)), num_samples)
         return start, end
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> JSONDict:
         return {"start_s": self.start_s, "duration_s": self.duration_s, "clamped": self.clamped}
 
 
-def window_of(recording, window: Window | None):
+def window_of(recording: Recording, window: Window | None) -> Recording:
     """The lazily sliced window, or the recording itself when there is no window."""
     if window is None:
         return recording

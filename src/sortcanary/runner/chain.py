@@ -19,13 +19,16 @@ report all see the same bad channels.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from ..boundary import JSONDict, Recording
 from ..layout import IN_SORTED
 from ..plan.recipe import HIGHPASS_STEPS, Recipe
+from ..recordings import Window
 from ..taxonomy import SortFailure, verdict_for
 
 log = logging.getLogger("sortcanary")
@@ -39,21 +42,21 @@ DETECTING = ("detect_and_remove_bad_channels", "detect_and_interpolate_bad_chann
 class Chain:
     """What the recipe made of a recording, and the record of it (``record``: JSON-able)."""
 
-    recording: object
-    steps: list = field(default_factory=list)  # (index, name, the recording after that step)
-    record: dict = field(default_factory=dict)
-    bad_channels: dict | None = None  # {reason: [channel ids]} from the chain's detection; None without one
+    recording: Recording
+    steps: list[tuple[int, str, Recording]] = field(default_factory=list)  # (index, name, the recording after it)
+    record: JSONDict = field(default_factory=dict)
+    bad_channels: JSONDict | None = None  # {reason: [channel ids]} from the chain's detection; None without one
     channels_before: int = 0
 
 
-def _invalid(index: int, name: str, exc: Exception, params: dict) -> SortFailure:
+def _invalid(index: int, name: str, exc: Exception, params: JSONDict) -> SortFailure:
     return SortFailure(verdict_for(
         "preprocessing_invalid", step=name, step_index=index + 1, params=params, exception=type(exc).__name__,
         message=f"preprocessing step {index + 1} ({name}) cannot run on this recording: "
         f"{type(exc).__name__}: {str(exc)[:400]}"))
 
 
-def _detected(recording) -> dict[str, list[str]]:
+def _detected(recording: Recording) -> dict[str, list[str]]:
     """{reason: [channel ids]} of a detect_and_*_bad_channels step's output. SpikeInterface keeps the
     detection in the recording's own kwargs (what it saves and reloads), not behind a method."""
     kwargs = recording._kwargs  # the detection result lives only there
@@ -63,13 +66,13 @@ def _detected(recording) -> dict[str, list[str]]:
     if labels is None:
         return {"bad": bad} if bad else {}
     found: dict[str, list[str]] = {}
-    for channel, label in zip(parent, labels):
+    for channel, label in zip(parent, labels, strict=True):
         if channel in bad:
             found.setdefault(str(label), []).append(channel)
     return found
 
 
-def build_chain(recording, recipe: Recipe) -> Chain:
+def build_chain(recording: Recording, recipe: Recipe) -> Chain:
     """Apply the recipe's steps to the opened ``recording``; raise SortFailure naming a step that
     cannot run on it."""
     from spikeinterface.preprocessing import apply_preprocessing_pipeline
@@ -101,7 +104,8 @@ def build_chain(recording, recipe: Recipe) -> Chain:
     return chain
 
 
-def read_through(chain: Chain, window_of, window) -> None:
+def read_through(chain: Chain, window_of: Callable[[Recording, Window | None], Recording],
+                 window: Window | None) -> None:
     """Read PROBE_S seconds of the plan's window through every step, in order; the first that fails
     is named (some steps only fail when traces flow: a wrong dtype, an array of the wrong shape)."""
     for index, name, recording in chain.steps:
@@ -112,7 +116,8 @@ def read_through(chain: Chain, window_of, window) -> None:
             raise _invalid(index, name, exc, {}) from exc
 
 
-def with_motion(recording, recipe: Recipe, dest: Path, job_kwargs: dict, record: dict, *, saved: bool = False):
+def with_motion(recording: Recording, recipe: Recipe, dest: Path, job_kwargs: JSONDict, record: JSONDict, *,
+                saved: bool = False) -> Recording:
     """The recording as the sorter gets it under ``motion: compute`` or ``apply``, the estimate saved
     in ``dest`` (IN_SORTED["motion"]) for the report; ``saved``: read that estimate instead of
     estimating again (the post-sort step). Without a high-pass in the chain, the estimate is made

@@ -3,14 +3,15 @@
 It reads the plan the parent wrote once into WORKDIR (``plan.json``) and the task to run on it
 (``task.json``): ``sort`` opens the recording, slices the plan's window, checks the window's data
 (canary only), builds the plan's recipe (sortcanary.runner.chain) and runs the backend, saving a
-SpikeInterface sorting (and, for runs joined end to end, one per run: sortcanary.products.runs); ``outputs`` builds the post-sort products from that saved sorting, on the
-same chain. The canary also judges the probe's bad channels (sortcanary.checks.bad_channels).
-The result JSON carries, on failure, the exception parsed while it is still in hand (its types,
-errno, the module an import missed and who imported it: sortcanary.classification.parse), which
-the parent classifies together with the sorter's logs, and the window's data-check figures, the
-evidence that tells a misconfigured recording from a silent one; with a recipe, the record of what
-its chain did (``recipe``). Either way it carries the sorter's peak GPU memory
-(``peak_gpu_bytes``), which only this process can ask torch for.
+SpikeInterface sorting (and, for runs joined end to end, one per run: sortcanary.products.runs);
+``outputs`` builds the post-sort products from that saved sorting, on the same chain. The canary
+also judges the probe's bad channels (sortcanary.checks.bad_channels). The result JSON carries, on
+failure, the exception parsed while it is still in hand (its types, errno, the module an import
+missed and who imported it: sortcanary.classification.parse), which the parent classifies together
+with the sorter's logs, and the window's data-check figures, the evidence that tells a misconfigured
+recording from a silent one; with a recipe, the record of what its chain did (``recipe``). Either
+way it carries the sorter's peak GPU memory (``peak_gpu_bytes``), which only this process can ask
+torch for.
 """
 
 from __future__ import annotations
@@ -23,25 +24,33 @@ import signal
 import sys
 import traceback
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from ..atomic import write_json_atomic
+from ..boundary import JSONDict, Recording
 from ..classification import parse_exception
 from ..layout import IN_SORTED
 from ..plan.sortplan import SortPlan
 from ..taxonomy import SortFailure
 from .watched import PLAN_FILE, RESULT_FILE, TASK_FILE
 
+if TYPE_CHECKING:
+    from ..plan.sorters import SorterBackend
+    from .chain import Chain
+
 log = logging.getLogger("sortcanary")
 
 
-def _recording(plan: SortPlan):
+def _recording(plan: SortPlan) -> Recording:
     """The plan's recording, lazily sliced to its window if it has one."""
     from ..recordings import open_recording, window_of
 
     return window_of(open_recording(plan.recording), plan.window)
 
 
-def _with_recipe(plan: SortPlan, dest: Path, evidence: dict, *, saved_motion: bool = False):
+def _with_recipe(plan: SortPlan, dest: Path, evidence: JSONDict, *,
+                 saved_motion: bool = False) -> tuple[Recording, Chain]:
     """open -> the recipe's chain -> the plan's window -> motion (sortcanary.runner.chain): what the
     sorter gets when the plan has a recipe, canary and full sort alike; ``evidence["recipe"]``
     records what was done. ``saved_motion``: the post-sort step reads the sort's motion estimate."""
@@ -57,11 +66,11 @@ def _with_recipe(plan: SortPlan, dest: Path, evidence: dict, *, saved_motion: bo
     return recording, chain
 
 
-def _note(evidence: dict, text: str) -> None:
+def _note(evidence: JSONDict, text: str) -> None:
     evidence.setdefault("recipe", {}).setdefault("notes", []).append(text)
 
 
-def _bad_channels(plan: SortPlan, raw, chain, dest: Path, evidence: dict) -> None:
+def _bad_channels(plan: SortPlan, raw: Recording, chain: Chain | None, dest: Path, evidence: JSONDict) -> None:
     """The probe's bad channels, from the chain's detection, else the window's data checks: more
     than the recipe's fraction blocks the canary (with a figure in ``dest``), fewer are a note."""
     from ..checks.bad_channels import FIGURE_NAME, judge_bad_channels
@@ -85,7 +94,7 @@ def _bad_channels(plan: SortPlan, raw, chain, dest: Path, evidence: dict) -> Non
         _note(evidence, note)
 
 
-def _sorter_params(plan: SortPlan, recording, evidence: dict) -> dict:
+def _sorter_params(plan: SortPlan, recording: Recording, evidence: JSONDict) -> JSONDict:
     """The plan's sorter parameters, with the sorter's own drift correction switched off (and a
     note) on a probe too short for it (sortcanary.plan.recipe.drift_span_too_short): a sort without
     drift correction instead of one that fails as if the recording were silent."""
@@ -96,7 +105,7 @@ def _sorter_params(plan: SortPlan, recording, evidence: dict) -> dict:
         depth = recording.get_channel_locations()[:, 1] if bin_um else None
     except Exception:  # noqa: BLE001 -- no geometry: the sorter says so itself
         depth = None
-    if depth is None or not len(depth):
+    if bin_um is None or depth is None or not len(depth):
         return plan.sorter_params
     span = float(depth.max() - depth.min())
     if not drift_span_too_short(span, bin_um):
@@ -108,7 +117,7 @@ def _sorter_params(plan: SortPlan, recording, evidence: dict) -> dict:
     return {**plan.sorter_params, "do_correction": False}
 
 
-def sort_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict:
+def sort_task(plan: SortPlan, dest: Path, context: JSONDict, evidence: JSONDict) -> JSONDict:
     """Run the backend on the recording and save its sorting as a SpikeInterface folder."""
     from ..checks.window_data import check_window
     from ..plan.sorters import resolve_backend
@@ -120,7 +129,7 @@ def sort_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict
     if plan.window is not None:  # cheap trace checks, on the canary's window only
         log.info("stage: window data checks")
         evidence["data_checks"] = check_window(recording)
-        if not plan.recipe.active:  # with a chain, the full sort's traces reach the sorter as the window's do
+        if not plan.recipe.changes_traces:  # else the full sort's traces reach the sorter as the window's do
             rehearse_full_read(plan, backend)
     raw, chain = recording, None
     if plan.recipe.active:
@@ -133,28 +142,29 @@ def sort_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict
     sorting.save(folder=dest / IN_SORTED["sorting"], overwrite=True)
     # The version is asked here, where the sorter is already imported: asking in the parent would
     # import Kilosort4 and torch a second time (seconds of CPU per job).
-    changed = {"sorter_params": params} if params is not plan.sorter_params else {}
+    changed: JSONDict = {"sorter_params": params} if params is not plan.sorter_params else {}
     if plan.recording.runs and plan.window is None:  # join: runs: the full sort split back per run
         from ..products.runs import split_runs
 
         log.info("stage: splitting the sorting per run")
         changed["runs"] = split_runs(sorting, plan.recording, dest)
-    return {"units": int(len(sorting.unit_ids)), "sorter_version": backend.version(), **changed}
+    return {"units": len(sorting.unit_ids), "sorter_version": backend.version(), **changed}
 
 
-def rehearse_full_read(plan: SortPlan, backend) -> None:
+def rehearse_full_read(plan: SortPlan, backend: SorterBackend) -> None:
     """The canary's window may reach the sorter another way than the whole recording will (see
     SorterBackend.check_full_read): open the recording exactly as the full sort will hand it to the
     sorter, and let the backend read it at the window's start the sorter's way, so that a read the
     full sort would fail, or get wrong, blocks the canary."""
     from dataclasses import replace
 
+    assert plan.window is not None, "only a canary, which sorts a window, rehearses the full read"
     found = backend.check_full_read(_recording(replace(plan, window=None)), plan.window.start_s, plan.sorter_params)
     if found:
         log.info("the full sort's read of the recording, checked: %s", found)
 
 
-def outputs_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> dict:
+def outputs_task(plan: SortPlan, dest: Path, context: JSONDict, evidence: JSONDict) -> JSONDict:
     """Build the post-sort products from the saved sorting (sortcanary.products.build), on the
     recording as the sorter got it (and, with a recipe, as read before it)."""
     import spikeinterface.core as sc
@@ -167,28 +177,29 @@ def outputs_task(plan: SortPlan, dest: Path, context: dict, evidence: dict) -> d
         before = recording
         recording, _ = _with_recipe(plan, dest, {}, saved_motion=True)
     made = postprocess(recording, sorting, dest, plan.outputs, plan.job_kwargs, context, before=before)
-    return {"units": int(len(sorting.unit_ids)), "outputs": made}
+    return {"units": len(sorting.unit_ids), "outputs": made}
 
 
 TASKS = {"sort": sort_task, "outputs": outputs_task}
 
 
-def _cuda():
+def _cuda() -> ModuleType | None:
     """torch.cuda when this process imported torch and initialised CUDA, else None: asking never
     imports torch nor creates a CUDA context."""
     torch = sys.modules.get("torch")
     if torch is None or not torch.cuda.is_available() or not torch.cuda.is_initialized():
         return None
-    return torch.cuda
+    cuda: ModuleType = torch.cuda
+    return cuda
 
 
-def gpu_figures(failed: bool) -> dict:
+def gpu_figures(failed: bool) -> JSONDict:
     """``peak_gpu_bytes``: the most torch's allocator held at once on any device (None without
     CUDA); after a failure also torch's ``memory_summary``, for the runner's out-of-memory snapshot."""
     cuda = _cuda()
     if cuda is None:
         return {"peak_gpu_bytes": None}
-    figures = {"peak_gpu_bytes": int(max(cuda.max_memory_allocated(d) for d in range(cuda.device_count())))}
+    figures: JSONDict = {"peak_gpu_bytes": int(max(cuda.max_memory_allocated(d) for d in range(cuda.device_count())))}
     if failed:
         figures["gpu_memory_summary"] = "\n".join(cuda.memory_summary(d) for d in range(cuda.device_count()))
     return figures
@@ -203,11 +214,11 @@ def main(workdir: str) -> int:
     folder = Path(workdir)
     plan = SortPlan.from_dict(json.loads((folder / PLAN_FILE).read_text()))
     task = json.loads((folder / TASK_FILE).read_text())
-    evidence: dict = {}
+    evidence: JSONDict = {}
     try:
         result = {"ok": True, **TASKS[task["task"]](plan, Path(task["dest"]), task["context"], evidence), **evidence,
                   **gpu_figures(failed=False)}
-    except Exception as exc:  # reported to the parent, which classifies it with the sorter's logs
+    except Exception as exc:  # noqa: BLE001 -- reported to the parent, which classifies it with the sorter's logs
         result = {"ok": False, "exc_type": type(exc).__name__, "message": str(exc)[-2000:],
                   "parsed": parse_exception(exc).as_dict(), **evidence, **gpu_figures(failed=True)}
         if isinstance(exc, SortFailure):  # our own code already said what this is

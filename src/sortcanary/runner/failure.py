@@ -10,9 +10,11 @@ window's data checks (sortcanary.checks.activity).
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..atomic import read_json
+from ..boundary import JSONDict
 from ..checks.activity import settle
 from ..classification import ParsedFailure, classify, lab_rules
 from ..plan.sortplan import SortPlan
@@ -33,8 +35,8 @@ def tail(path: Path, chars: int = LOG_TAIL_CHARS) -> str:
 
 
 
-def failure_verdict(plan: SortPlan, result: dict | None, exit_code: int, log_path: Path,
-                     sorter_logs: list[Path]) -> Verdict:
+def failure_verdict(plan: SortPlan, result: JSONDict | None, exit_code: int, log_path: Path,
+                     sorter_logs: Sequence[Path]) -> Verdict:
     """The child's own verdict (a SortFailure), else the classifier's on its parsed exception, the
     sorter's logs and its exit status; a verdict that needs evidence is settled by the window's data checks."""
     verdict = Verdict.from_dict(result["verdict"]) if result and result.get("verdict") else None
@@ -60,9 +62,9 @@ def head_and_tail(path: Path, chars: int = LOG_TAIL_CHARS) -> str:
     return head if size <= 2 * chars else head + "\n...\n" + tail(path, chars)
 
 
-def _classified(plan: SortPlan, result: dict | None, exit_code: int, log_path: Path, sorter_logs: list[Path]) -> Verdict:
+def _classified(plan: SortPlan, result: JSONDict | None, exit_code: int, log_path: Path, sorter_logs: Sequence[Path]) -> Verdict:
     texts = []
-    evidence: dict = {"log": str(log_path)}
+    evidence: JSONDict = {"log": str(log_path)}
     for path in sorter_logs:
         if path.name == "spikeinterface_log.json":
             trace = (read_json(path) or {}).get("error_trace")

@@ -18,22 +18,24 @@ import fcntl
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from .. import layout
+from ..boundary import JSONDict
 
 log = logging.getLogger("sortcanary")
 
 POLL_S = 1.0
 
 
-def try_claim(gpu_id: str, root: str = "."):
+def try_claim(gpu_id: str, root: str = ".") -> TextIO | None:
     """The open, locked lock file of ``gpu_id``, or None when another process holds it."""
     path = Path(layout.path(layout.GPU_SLOT, root, gpu=gpu_id))
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path, "a")
+    handle = open(path, "a")  # noqa: SIM115 -- the lock lives as long as the caller holds the file
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -43,7 +45,7 @@ def try_claim(gpu_id: str, root: str = "."):
 
 
 @contextmanager
-def gpu_slot(gpu_ids, root: str = ".", poll_s: float = POLL_S) -> Iterator[str | None]:
+def gpu_slot(gpu_ids: Sequence[str], root: str = ".", poll_s: float = POLL_S) -> Iterator[str | None]:
     """Hold one free device of ``gpu_ids`` for the body; yield its id (None when there is none to pin)."""
     if not gpu_ids:
         yield None
@@ -68,7 +70,7 @@ def gpu_slot(gpu_ids, root: str = ".", poll_s: float = POLL_S) -> Iterator[str |
         handle.close()  # closing the file releases the lock
 
 
-def child_env(gpu_id: str | None) -> dict | None:
+def child_env(gpu_id: str | None) -> JSONDict | None:
     """The sorter child's environment: this one with CUDA_VISIBLE_DEVICES pinned, or None (inherit)."""
     if gpu_id is None:
         return None

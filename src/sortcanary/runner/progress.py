@@ -30,9 +30,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from ..atomic import write_json_atomic
+from ..boundary import JSONDict
 from ..plan.resources import forecast_for
+
+if TYPE_CHECKING:
+    from ..plan.sortplan import SortPlan
+    from ..recordings import Window
 
 # A step header -> the stage it opens. A pattern with a group names the stage with that group.
 COMMON_STAGES: list[tuple[str, str | None]] = [
@@ -103,15 +109,15 @@ class LogProgress:
 
     sorter: str
     stage: str | None = None
-    bar: dict | None = None
+    bar: JSONDict | None = None
     bar_at: float = 0.0  # monotonic time the bar was last drawn: its ETA counts down from there
-    stage_seconds: dict = field(default_factory=dict)  # seconds spent in each stage, by when it was read
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # seconds spent in each stage, by when it was read
     clock: Callable[[], float] = time.monotonic  # when a line was read (a test gives its own)
     _stage_at: float = 0.0
     _carry: str = ""
-    _patterns: list = field(default_factory=list)
+    _patterns: list[tuple[re.Pattern[str], str | None]] = field(default_factory=list)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         table = COMMON_STAGES + STAGES.get(self.sorter, [])
         self._patterns = [(re.compile(p), name) for p, name in table]
 
@@ -163,27 +169,27 @@ class ProgressReporter:
     ``interval_s`` and keeps the latest state in ``path`` (JSON) for `sortcanary status`."""
 
     def __init__(self, *, recording: str, job: str, sorter: str, interval_s: float, path: Path | None = None,
-                 stream=None, forecast_s: float | None = None):
+                 stream: TextIO | None = None, forecast_s: float | None = None) -> None:
         self.recording, self.job, self.interval_s, self.path = recording, job, float(interval_s), path
         self.stream, self.forecast_s = stream, forecast_s
         self.progress = LogProgress(sorter)
         self.started_wall, self.started = time.time(), time.monotonic()
-        self.window: dict | None = None
+        self.window: JSONDict | None = None
         self._log: Path | None = None
         self._offset = 0
         self._last_line = self.started
         self._last_write = 0.0
-        self._written: dict | None = None
+        self._written: JSONDict | None = None
 
     @classmethod
-    def for_plan(cls, plan, path: Path | None = None, stream=None) -> "ProgressReporter":
+    def for_plan(cls, plan: SortPlan, path: Path | None = None, stream: TextIO | None = None) -> ProgressReporter:
         """A full sort's reporter also knows its forecast, from the canary's measured rate
         (sortcanary.plan.resources.forecast_for, in the plan's working directory)."""
         forecast = forecast_for(plan.recording.name, plan.duration_s, plan.root) if plan.window is None else None
         return cls(recording=plan.recording.name, job=plan.job, sorter=plan.sorter,
                    interval_s=plan.progress_interval_s, path=path, stream=stream, forecast_s=forecast)
 
-    def follow(self, log_path: Path, task: str, window=None) -> None:
+    def follow(self, log_path: Path, task: str, window: Window | None = None) -> None:
         """Start reading ``log_path`` from its current end: the log is appended to by every task
         and window of the job, and only this task's text says where it is."""
         self._log = log_path
@@ -225,7 +231,7 @@ class ProgressReporter:
         if gained:
             self.progress.feed(gained.decode("utf-8", "replace"))
 
-    def snapshot(self, now: float | None = None, live: bool = True) -> dict:
+    def snapshot(self, now: float | None = None, live: bool = True) -> JSONDict:
         """The state as kept in the JSON; ``live=False`` leaves out what changes by itself (time)."""
         now = time.monotonic() if now is None else now
         state = {"recording": self.recording, "job": self.job, "stage": self.progress.stage, "window": self.window,
@@ -258,7 +264,7 @@ class ProgressReporter:
                 pass
 
 
-def process_identity() -> dict:
+def process_identity() -> JSONDict:
     """Who writes the progress: `sortcanary status` checks this process is still alive."""
     import psutil
 
@@ -275,7 +281,7 @@ def forecast_note(started: float, forecast_s: float, elapsed_s: float | None) ->
     return f"forecast finish {clock} ({'in ' + short_duration(left) if left >= 0 else 'overdue'})"
 
 
-def format_line(state: dict, prefix: bool = True) -> str:
+def format_line(state: JSONDict, prefix: bool = True) -> str:
     """``[14:02:11] sortcanary | sort rec1 | drift correction 56% (5/9) | elapsed 2m14s | step ETA 36s``,
     and for a full sort whose canary measured its rate ``| forecast finish 14:31 (in 29m)``."""
     what = state.get("stage") or "starting"

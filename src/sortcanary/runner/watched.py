@@ -34,12 +34,16 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
+from typing import Literal, NoReturn
 
 import psutil
 
 from ..atomic import read_json, write_json_atomic
+from ..boundary import JSONDict
 from ..plan.sortplan import SortPlan
 from ..taxonomy import Verdict, verdict_for
 from .failure import failure_verdict
@@ -65,7 +69,7 @@ class ChildResult:
     seconds: float
     units: int | None = None
     verdict: Verdict | None = None
-    details: dict = field(default_factory=dict)
+    details: JSONDict = field(default_factory=dict)
     gpu: str | None = None  # the device the child ran on (sortcanary.runner.gpu_slots.device_used)
 
 
@@ -101,7 +105,7 @@ def top_consumers(paths: list[Path], n: int = 5) -> list[str]:
     return [f"{p} ({s / 1e6:.1f} MB)" for p, s in biggest]
 
 
-def _stop(proc: subprocess.Popen, grace_s: float = GRACE_S) -> None:
+def _stop(proc: subprocess.Popen[bytes], grace_s: float = GRACE_S) -> None:
     """SIGTERM the child and its descendants, wait, then SIGKILL whatever is left."""
     try:
         family = [psutil.Process(proc.pid)] + psutil.Process(proc.pid).children(recursive=True)
@@ -125,17 +129,17 @@ def _stop(proc: subprocess.Popen, grace_s: float = GRACE_S) -> None:
 class _TermAsSystemExit:
     """Turn SIGTERM into SystemExit in the parent while the child runs, so the child gets stopped."""
 
-    def __enter__(self):
+    def __enter__(self) -> _TermAsSystemExit:
         self._previous = None
         if threading.current_thread() is threading.main_thread():
             self._previous = signal.signal(signal.SIGTERM, self._raise)
         return self
 
     @staticmethod
-    def _raise(signum, frame):
+    def _raise(signum: int, frame: FrameType | None) -> NoReturn:
         raise SystemExit(128 + signum)
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         if self._previous is not None:
             signal.signal(signal.SIGTERM, self._previous)
         return False
@@ -148,8 +152,8 @@ def run_task(
     dest: Path,
     workdir: Path,
     log_path: Path,
-    context: dict | None = None,
-    sorter_logs: list[Path] = (),
+    context: JSONDict | None = None,
+    sorter_logs: Sequence[Path] = (),
     progress: ProgressReporter | None = None,
 ) -> ChildResult:
     """Run ``task`` (``sort`` or ``outputs``) of ``plan`` into ``dest`` in a watched child process;

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from ..boundary import JSONDict
 from ..config import load_schema
 
 BEGIN = "<!-- BEGIN key table: generated from workflow/schemas/config.schema.yaml by `make docs` -->"
@@ -26,7 +27,7 @@ END = "<!-- END key table -->"
 MISSING = object()
 
 
-def leaves(schema: dict, prefix: str = "") -> list[tuple[str, dict]]:
+def leaves(schema: JSONDict, prefix: str = "") -> list[tuple[str, JSONDict]]:
     """Every configurable key as (dotted name, its schema); a section with properties is opened."""
     found = []
     for name, sub in schema.get("properties", {}).items():
@@ -38,12 +39,12 @@ def leaves(schema: dict, prefix: str = "") -> list[tuple[str, dict]]:
     return found
 
 
-def render(value) -> str:
+def render(value: object) -> str:
     """A value as YAML writes it in a config file (flow style)."""
     return yaml.safe_dump(value, default_flow_style=True, width=1000).strip().removesuffix("...").strip()
 
 
-def type_text(sub: dict) -> str:
+def type_text(sub: JSONDict) -> str:
     types = sub.get("type", "any")
     types = [types] if isinstance(types, str) else list(types)
     if "enum" in sub:
@@ -56,7 +57,7 @@ def type_text(sub: dict) -> str:
     return " or ".join(types)
 
 
-def key_table(schema: dict | None = None) -> str:
+def key_table(schema: JSONDict | None = None) -> str:
     schema = schema or load_schema()
     required = set(schema.get("required", []))
     rows = ["| key | type | default | description |", "| --- | --- | --- | --- |"]
@@ -67,7 +68,7 @@ def key_table(schema: dict | None = None) -> str:
     return "\n".join(rows)
 
 
-def with_table(readme: str, schema: dict | None = None) -> str:
+def with_table(readme: str, schema: JSONDict | None = None) -> str:
     """``readme`` with the generated table between the markers (which must be there)."""
     if BEGIN not in readme or END not in readme:
         raise ValueError(f"the README has no key table markers; add the lines\n{BEGIN}\n{END}")
@@ -76,7 +77,7 @@ def with_table(readme: str, schema: dict | None = None) -> str:
     return f"{head}{BEGIN}\n{key_table(schema)}\n{END}{tail}"
 
 
-def schema_default(key: str, schema: dict):
+def schema_default(key: str, schema: JSONDict) -> object:
     """The schema's default for a dotted key; MISSING for a key the schema doesn't have."""
     node = schema
     for part in key.split("."):
@@ -139,14 +140,14 @@ def default_claims(text: str) -> list[tuple[int, str, str | None]]:
             values = VALUES.match(inline["claim"])
             keys = _expand(inline["key"])
             claims += [(number, key, re.findall(r"`([^`]*)`", values[1])[0] if values else None) for key in keys]
-        for found in [*THE_DEFAULT.finditer(line), *KEY_DEFAULT.finditer(line)]:
-            claims.append((number, found["key"], found["value"]))
+        for default in [*THE_DEFAULT.finditer(line), *KEY_DEFAULT.finditer(line)]:
+            claims.append((number, default["key"], default["value"]))
         if re.search(r"\(defaults?\b", line) and not INLINE.search(line):
             claims.append((number, "?", None))
     return claims
 
 
-def disagreements(text: str, schema: dict | None = None, source: str = "README") -> list[str]:
+def disagreements(text: str, schema: JSONDict | None = None, source: str = "README") -> list[str]:
     """One line per default the text states that the schema doesn't have (or that can't be read)."""
     schema = schema or load_schema()
     required = set(schema.get("required", []))

@@ -20,9 +20,11 @@ from __future__ import annotations
 import os
 import socket
 import time
+from collections.abc import Callable, Iterable
 
 from .. import layout
 from ..atomic import read_json
+from ..boundary import JSONDict
 from ..runner.progress import format_line
 
 # (job, its progress file, its verdict): the full sort first, it comes after a canary
@@ -37,7 +39,7 @@ def _mtime(path: str) -> float | None:
         return None
 
 
-def process_alive(state: dict, now: float | None = None) -> bool:
+def process_alive(state: JSONDict, now: float | None = None) -> bool:
     """Is the process that wrote ``state`` still there? (See the module doc.)"""
     if state.get("host") != socket.gethostname():
         interval = float(state.get("interval_s") or 60.0)
@@ -51,7 +53,10 @@ def process_alive(state: dict, now: float | None = None) -> bool:
     return abs(started - float(state.get("pid_started") or 0)) < 1.0
 
 
-def running_job(name: str, root: str = ".", mtime=None) -> dict | None:
+MTime = Callable[[str, str], "float | None"]  # (layout pattern, recording) -> when that file was written, or None
+
+
+def running_job(name: str, root: str = ".", mtime: MTime | None = None) -> JSONDict | None:
     """The progress of ``name``'s running job (with ``elapsed_s`` brought up to now), or None.
     ``mtime(pattern, name)``: when one of the job's files was written (None: not there); by
     default a stat, a caller that listed the folders already gives its own (views.rows.RunFiles)."""
@@ -61,7 +66,7 @@ def running_job(name: str, root: str = ".", mtime=None) -> dict | None:
         verdict_written = mtime(verdict_pattern, name)
         if written is None or (verdict_written is not None and verdict_written >= written):
             continue
-        state = read_json(layout.path(progress_pattern, root, recording=name))
+        state: JSONDict | None = read_json(layout.path(progress_pattern, root, recording=name))
         if state and process_alive(state):
             state["job"] = job
             if state.get("started"):
@@ -70,11 +75,11 @@ def running_job(name: str, root: str = ".", mtime=None) -> dict | None:
     return None
 
 
-def running_jobs(names, root: str = ".", mtime=None) -> dict[str, dict]:
+def running_jobs(names: Iterable[str], root: str = ".", mtime: MTime | None = None) -> dict[str, JSONDict]:
     found = {name: running_job(name, root, mtime) for name in names}
     return {name: state for name, state in found.items() if state}
 
 
-def progress_note(state: dict) -> str:
+def progress_note(state: JSONDict) -> str:
     """The row's note in `sortcanary status`: ``running canary: drift correction 56% (5/9) | ...``"""
     return f"running {state['job']}: {format_line(state, prefix=False)}"

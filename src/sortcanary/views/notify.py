@@ -19,11 +19,17 @@ import os
 import socket
 import subprocess
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import layout
 from ..atomic import read_json
+from ..boundary import JSONDict
 from ..taxonomy import BLOCK_RUN
+
+if TYPE_CHECKING:
+    from .rows import Row
 
 log = logging.getLogger("sortcanary")
 
@@ -31,7 +37,7 @@ COLORS = {"blocked": "#e0a458", "halt": "#c0392b", "sort_failed": "#c0392b", "ru
 VERDICT_FIELDS = ("category", "error_class", "message", "remediation")
 
 
-def payload(event: str, text: str, facts: dict) -> dict:
+def payload(event: str, text: str, facts: JSONDict) -> JSONDict:
     """A Slack/Mattermost incoming-webhook message: ``text``, one attachment with the facts as
     fields, and the facts themselves under ``sortcanary``."""
     shown = {k: v for k, v in facts.items() if isinstance(v, (str, int, float)) and v != ""}
@@ -41,7 +47,7 @@ def payload(event: str, text: str, facts: dict) -> dict:
             "sortcanary": {"event": event, "host": socket.gethostname(), **facts}}
 
 
-def send(settings: dict, event: str, text: str, facts: dict) -> None:
+def send(settings: JSONDict, event: str, text: str, facts: JSONDict) -> None:
     """Send one message through every channel ``settings`` (the config's ``notify``) sets up, if
     ``event`` is switched on. Never raises."""
     if not settings.get("events", {}).get(event, True):
@@ -53,7 +59,7 @@ def send(settings: dict, event: str, text: str, facts: dict) -> None:
         _run(settings["command"], message, settings.get("timeout_s", 10))
 
 
-def _post(url: str, message: dict, timeout_s: float) -> None:
+def _post(url: str, message: JSONDict, timeout_s: float) -> None:
     request = urllib.request.Request(url, data=json.dumps(message).encode(), method="POST",
                                      headers={"Content-Type": "application/json"})
     try:
@@ -64,7 +70,7 @@ def _post(url: str, message: dict, timeout_s: float) -> None:
                     message["sortcanary"]["event"], type(exc).__name__, exc)
 
 
-def _run(command: list[str], message: dict, timeout_s: float) -> None:
+def _run(command: list[str], message: JSONDict, timeout_s: float) -> None:
     facts = message["sortcanary"]
     env = {**os.environ, "SORTCANARY_EVENT": facts["event"], "SORTCANARY_TEXT": message["text"],
            **{f"SORTCANARY_{k.upper()}": str(facts.get(k, "")) for k in ("recording", "job", *VERDICT_FIELDS)}}
@@ -78,7 +84,7 @@ def _run(command: list[str], message: dict, timeout_s: float) -> None:
         log.warning("notify.command %s failed (%s: %s); the run goes on", command[0], type(exc).__name__, exc)
 
 
-def event_of(job: str, record: dict) -> str | None:
+def event_of(job: str, record: JSONDict) -> str | None:
     """Which event a job's verdict record is: a block, an environment halt, a failed sort, or none.
     A job stopped by an earlier halt says nothing: the halt itself was sent."""
     evidence = record.get("evidence") or {}
@@ -95,7 +101,7 @@ def event_of(job: str, record: dict) -> str | None:
     return None
 
 
-def notify_verdict(settings: dict, job: str, verdict_path: str | Path) -> None:
+def notify_verdict(settings: JSONDict, job: str, verdict_path: str | Path) -> None:
     """After a job: send its verdict if it blocked, halted or failed (read from ``verdict_path``)."""
     try:
         record = read_json(verdict_path) or {}
@@ -114,7 +120,7 @@ def notify_verdict(settings: dict, job: str, verdict_path: str | Path) -> None:
         log.warning("notify: could not send the %s verdict (%s: %s)", job, type(exc).__name__, exc)
 
 
-def notify_run_end(settings: dict, rows, succeeded: bool) -> None:
+def notify_run_end(settings: JSONDict, rows: Sequence[Row], succeeded: bool) -> None:
     """At the end of a run: the summary's counts, and which recordings need a person."""
     try:
         counts = {"recordings": len(rows), "sorted": sum(r.sort == "done" for r in rows),

@@ -16,10 +16,12 @@ changed and drops one that has none any more, and leaves the rest as they are.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from .. import layout
 from ..atomic import link_or_copy, publish_dir, recover_interrupted, remove_quietly, staging_dir_for
+from ..boundary import JSONDict
 
 
 def _figures(name: str, root: str) -> dict[str, os.stat_result]:
@@ -42,7 +44,7 @@ def _same(linked: Path, figures: dict[str, os.stat_result]) -> bool:
         (there[n].st_size, there[n].st_mtime_ns) == (s.st_size, s.st_mtime_ns) for n, s in figures.items())
 
 
-def link_report_figures(name: str, root: str = ".", figures: dict | None = None) -> Path | None:
+def link_report_figures(name: str, root: str = ".", figures: JSONDict | None = None) -> Path | None:
     """Put ``name``'s figures (hard links) in its own folder under results/report/figures/, swapped
     in whole; remove that folder when the recording has no figures. Other recordings' folders are
     never touched. Returns the folder, or None when there is nothing to show."""
@@ -64,7 +66,7 @@ def link_report_figures(name: str, root: str = ".", figures: dict | None = None)
     return final
 
 
-def collect_report_figures(names, root: str = ".") -> Path:
+def collect_report_figures(names: Iterable[str], root: str = ".") -> Path:
     """Make results/report/figures/ hold exactly the figures of the sorted recordings among
     ``names``: a recording's folder is relinked only when its figures changed, and folders of
     recordings no longer among them, or without figures, are removed."""

@@ -17,10 +17,16 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
+from typing import TYPE_CHECKING
 
 from .. import layout
 from ..atomic import read_json, write_json_atomic
+from ..boundary import JSONDict
+
+if TYPE_CHECKING:
+    from ..recordings.entry import Problem
 
 # The records a row is built from, each named by the pattern that says whether it exists (the sorted
 # folder stands for its sort.json: it is published whole).
@@ -48,7 +54,7 @@ class Row:
     def values(self) -> list[str]:
         return [str(getattr(self, name)) for name in COLUMNS]
 
-    def take_verdict(self, record: dict) -> None:
+    def take_verdict(self, record: JSONDict) -> None:
         self.category = record.get("category", "")
         self.error_class = record.get("error_class", "")
         self.message = record.get("message", "")
@@ -58,11 +64,11 @@ class Row:
 COLUMNS = tuple(f.name for f in fields(Row))
 
 
-def _seconds(record: dict | None) -> str:
+def _seconds(record: JSONDict | None) -> str:
     return f"{record['seconds']:.1f}" if record and isinstance(record.get("seconds"), (int, float)) else ""
 
 
-def recording_row(name: str, root: str = ".", preflight_failure: dict | None = None) -> Row:
+def recording_row(name: str, root: str = ".", preflight_failure: JSONDict | None = None) -> Row:
     """The row of ``name`` read from its records."""
     row = Row(name)
     marker = read_json(layout.path(layout.MARKER, root, recording=name))
@@ -111,7 +117,8 @@ def records_present(name: str, root: str = ".") -> list[str]:
 
 def run_parents(root: str = ".") -> dict[str, str]:
     """Each probe group's or segment's recording, as the run's manifest lists them."""
-    return (read_json(layout.path(layout.RUN_MANIFEST, root)) or {}).get("parents", {})
+    parents: dict[str, str] = (read_json(layout.path(layout.RUN_MANIFEST, root)) or {}).get("parents", {})
+    return parents
 
 
 def write_row(name: str, root: str = ".") -> Row:
@@ -140,10 +147,10 @@ class RunFiles:
 
     def __init__(self, root: str = "."):
         self.root = str(root)
-        self._folders: dict[str, dict[str, os.DirEntry]] = {}
+        self._folders: dict[str, dict[str, os.DirEntry[str]]] = {}
         self._names: dict[str, set[str]] = {}
 
-    def _listing(self, folder: str) -> dict[str, os.DirEntry]:
+    def _listing(self, folder: str) -> dict[str, os.DirEntry[str]]:
         """A folder's entries by name, listed once."""
         if folder not in self._folders:
             try:
@@ -177,7 +184,7 @@ class RunFiles:
             return None
 
 
-def preflight_failure(root: str = ".") -> dict | None:
+def preflight_failure(root: str = ".") -> JSONDict | None:
     """The preflight verdict if the preflight failed (and has not passed since)."""
     if os.path.exists(layout.path(layout.PREFLIGHT, root)):
         return None
@@ -190,7 +197,7 @@ def skipped_row(name: str, reason: str) -> Row:
     return Row(name, canary="skipped", sort="skipped", message=f"skipped: {reason}")
 
 
-def build_rows(names, root: str = ".", problems=(), skipped: dict[str, str] | None = None,
+def build_rows(names: Iterable[str], root: str = ".", problems: Iterable[Problem] = (), skipped: dict[str, str] | None = None,
                files: RunFiles | None = None) -> list[Row]:
     """One row per recording of ``names`` and of ``skipped`` (name -> reason), then one per problem.
     A probe group's row names its recording (``parent``), as the run's manifest lists them.

@@ -17,13 +17,19 @@ only redraws the table."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import layout
 from ..atomic import read_json, write_json_atomic
+from ..boundary import JSONDict
 from ..runner.guards.events import describe, last_event
 from .live import progress_note, running_jobs
 from .rows import Row, RunFiles, attention_first, build_rows
+
+if TYPE_CHECKING:
+    from ..recordings.entry import Problem
 
 # Each job's audit log of watchdog events, by the job name sortcanary.views.live gives it.
 EVENTS = {"canary": layout.CANARY_EVENTS, "sort": layout.SORT_EVENTS}
@@ -38,7 +44,8 @@ def recordings_on_disk(root: Path, files: RunFiles | None = None) -> set[str]:
     return set().union(*(files.names(pattern) for pattern in EVIDENCE))
 
 
-def write_manifest(names, problems, skipped: dict[str, str] | None = None, root: str = ".") -> None:
+def write_manifest(names: Iterable[str], problems: Iterable[Problem], skipped: dict[str, str] | None = None,
+                   root: str = ".") -> None:
     """What this run discovered, for status and the summary (see layout.RUN_MANIFEST);
     ``skipped``: recording -> reason, for those the config's ``recordings`` section skips;
     ``parents``: each probe group's recording (split_by: group), from ``names``' entries."""
@@ -48,7 +55,7 @@ def write_manifest(names, problems, skipped: dict[str, str] | None = None, root:
                        "skipped": dict(sorted((skipped or {}).items())), "parents": dict(sorted(parents.items()))})
 
 
-def run_recordings(root: Path, files: RunFiles | None = None) -> tuple[set[str], list, dict[str, str]]:
+def run_recordings(root: Path, files: RunFiles | None = None) -> tuple[set[str], list[Problem], dict[str, str]]:
     """The recordings of the last run started here (its manifest) and any others on disk, the
     discovery problems (sortcanary.recordings.entry.Problem), and the recordings it skipped with
     their reasons."""
@@ -88,7 +95,7 @@ def status_rows(results_dir: str, render: bool = False) -> tuple[Path, list[Row]
     return root, rows, {name: running_note(root, name, state) for name, state in running.items()}
 
 
-def running_note(root: Path, name: str, state: dict) -> str:
+def running_note(root: Path, name: str, state: JSONDict) -> str:
     """A running job's progress, then the last event its watchdogs logged."""
     event = last_event(Path(layout.path(EVENTS[state["job"]], str(root), recording=name)))
     note = progress_note(state)

@@ -14,11 +14,16 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from .. import layout
 from ..atomic import write_text_atomic
 from .rows import COLUMNS, Row, attention_first, build_rows
+
+if TYPE_CHECKING:
+    from ..recordings.entry import Problem
 
 TABLE_COLUMNS = COLUMNS[:9]  # the terminal table; message and remediation follow each failed row
 
@@ -28,7 +33,7 @@ def to_tsv(rows: list[Row]) -> str:
     return "\n".join("\t".join(r) for r in [list(COLUMNS), *clean]) + "\n"
 
 
-def to_table(rows: list[Row], columns=TABLE_COLUMNS, notes: dict[str, str] | None = None) -> str:
+def to_table(rows: list[Row], columns: Sequence[str] = TABLE_COLUMNS, notes: dict[str, str] | None = None) -> str:
     """A plain-text table for the terminal (message/remediation follow each failed row, and the
     note of ``notes`` each row it names: a running job's progress)."""
     if any(row.parent for row in rows) and "parent" not in columns:  # probe groups: which recording each is
@@ -36,9 +41,9 @@ def to_table(rows: list[Row], columns=TABLE_COLUMNS, notes: dict[str, str] | Non
     header = list(columns)
     cells = [[str(getattr(row, c)) for c in columns] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(header)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths))]
-    for row, cell in zip(rows, cells):
-        lines.append("  ".join(v.ljust(w) for v, w in zip(cell, widths)).rstrip())
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+    for row, cell in zip(rows, cells, strict=True):
+        lines.append("  ".join(v.ljust(w) for v, w in zip(cell, widths, strict=True)).rstrip())
         if notes and row.recording in notes:
             lines.append(f"    .. {notes[row.recording]}")
         if row.message:
@@ -49,7 +54,7 @@ def to_table(rows: list[Row], columns=TABLE_COLUMNS, notes: dict[str, str] | Non
 
 
 @contextmanager
-def summary_lock(root: str = "."):
+def summary_lock(root: str = ".") -> Iterator[None]:
     """Whoever writes the run's views (the run's end, `sortcanary summary`, `sortcanary status`) takes
     turns: each file is written atomically, but two writers could leave a plot and a page of two
     different moments, or trip over each other's figure folders."""
@@ -62,7 +67,8 @@ def summary_lock(root: str = "."):
         yield
 
 
-def write_summary(names, root: str = ".", problems=(), skipped: dict[str, str] | None = None) -> tuple[list[Row], str]:
+def write_summary(names: Iterable[str], root: str = ".", problems: Iterable[Problem] = (),
+                  skipped: dict[str, str] | None = None) -> tuple[list[Row], str]:
     """Every view of the run: the summary files and the report's figure folder made whole. Returns
     the rows and the terminal table (blocked and failed first)."""
     from .report_figures import collect_report_figures

@@ -25,7 +25,7 @@ def _number(text: str) -> float | None:
         return None
 
 
-def verdict_counts(rows: list[Row]) -> Counter:
+def verdict_counts(rows: list[Row]) -> Counter[tuple[str, str]]:
     """(outcome, category) -> recordings: blocked and failed ones by their class's category."""
     return Counter((outcome(r), r.category if outcome(r) in ("blocked", "failed") else "") for r in rows)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any, Literal
 
 from ..atomic import read_json
 
@@ -21,7 +22,7 @@ POLL_S = 0.5
 
 def tqdm_available() -> bool:
     try:
-        import tqdm.auto  # noqa: F401
+        import tqdm.auto  # noqa: F401 -- imported only to learn whether it can be
     except ImportError:
         return False
     return True
@@ -34,10 +35,10 @@ class TqdmProgress:
         self.path, self.desc = Path(path), desc
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._bar = None
+        self._bar: Any = None  # a tqdm bar (tqdm ships no type information)
         self._stage: str | None = None
 
-    def __enter__(self) -> "TqdmProgress":
+    def __enter__(self) -> TqdmProgress:
         if not tqdm_available():
             return self
         from tqdm.auto import tqdm
@@ -48,8 +49,8 @@ class TqdmProgress:
         self._thread.start()
         return self
 
-    def __exit__(self, *exc) -> bool:
-        if self._bar is not None:
+    def __exit__(self, *exc: object) -> Literal[False]:
+        if self._bar is not None and self._thread is not None:
             self._stop.set()
             self._thread.join()
             self.refresh()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...boundary import Recording
 from ..entry import EntryError, RecordingEntry, slugify
 from ..metadata import binary_params, frames_in, probe_channel_count, read_json_object, real_path
 from .context import FormatContext
@@ -69,7 +70,7 @@ def entries(raw: Path, ctx: FormatContext) -> list[RecordingEntry]:
     return [_entry(raw, sidecar)]
 
 
-def open_recording(entry: RecordingEntry):
+def open_recording(entry: RecordingEntry) -> Recording:
     import probeinterface
     import spikeinterface.core as sc
 

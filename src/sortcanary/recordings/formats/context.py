@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...boundary import JSONDict
 from ..entry import EntryError
 from ..metadata import probe_channel_count
 
@@ -13,11 +15,11 @@ from ..metadata import probe_channel_count
 class FormatContext:
     """What the format readers need from the config's ``formats`` section."""
 
-    probe: dict = field(default_factory=dict)  # format -> absolute probeinterface JSON path
+    probe: dict[str, str] = field(default_factory=dict)  # format -> absolute probeinterface JSON path
     hdf5_plugin_path: str | None = None
 
     @classmethod
-    def from_config(cls, formats: dict) -> "FormatContext":
+    def from_config(cls, formats: JSONDict) -> FormatContext:
         probes = {k: str(Path(v).expanduser().absolute()) for k, v in (formats.get("probe") or {}).items() if v}
         plugin = formats.get("hdf5_plugin_path")
         return cls(probe=probes, hdf5_plugin_path=str(Path(plugin).expanduser().absolute()) if plugin else None)
@@ -48,7 +50,7 @@ class FormatContext:
         return path
 
 
-def session_name(path: Path, suffixes=()) -> str:
+def session_name(path: Path, suffixes: Iterable[str] = ()) -> str:
     """The session part of a recording name: the folder name, or the file name without its format
     suffix (one of ``suffixes``, else its last suffix)."""
     name = path.name

@@ -11,8 +11,10 @@ with the filter and the path searched, never an anonymous read error hours into 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
+from ...boundary import H5
 from ...taxonomy import SortFailure, verdict_for
 from ..entry import EntryError
 
@@ -46,7 +48,7 @@ def search_path() -> str:
     return os.pathsep.join(h5py.h5pl.get(i).decode() for i in range(h5py.h5pl.size()))
 
 
-def open_file(path: Path, what: str):
+def open_file(path: Path, what: str) -> H5:
     """An h5py File opened read-only for metadata; any failure is an EntryError naming the file."""
     try:
         import h5py
@@ -60,14 +62,14 @@ def open_file(path: Path, what: str):
                          "copy it again from the acquisition machine") from None
 
 
-def required_filters(dataset) -> list[int]:
+def required_filters(dataset: H5) -> list[int]:
     """The non-builtin filter ids a dataset's chunks go through (metadata only)."""
     plist = dataset.id.get_create_plist()
     ids = {plist.get_filter(i)[0] for i in range(plist.get_nfilters())}
     return sorted(int(i) for i in ids - BUILTIN_FILTERS)
 
 
-def unavailable_filters(filters, plugin_path: str | None = None) -> list[int]:
+def unavailable_filters(filters: Iterable[int], plugin_path: str | None = None) -> list[int]:
     """The filters HDF5 can neither find registered nor load as a plugin (after ``plugin_path``)."""
     if not filters:
         return []
@@ -77,7 +79,7 @@ def unavailable_filters(filters, plugin_path: str | None = None) -> list[int]:
     return [int(f) for f in filters if not h5py.h5z.filter_avail(int(f))]
 
 
-def require_filters(filters, plugin_path: str | None, where: str) -> None:
+def require_filters(filters: Iterable[int], plugin_path: str | None, where: str) -> None:
     """Raise the environment verdict ``hdf5_plugin_missing`` (naming the filter, ``where`` it is
     needed and the folders searched) unless every filter can be loaded. Preflight calls it for all
     discovered recordings, the job again before it reads one."""
@@ -94,6 +96,6 @@ def require_filters(filters, plugin_path: str | None, where: str) -> None:
     ))
 
 
-def text(value) -> str:
+def text(value: object) -> str:
     """An HDF5 string attribute or dataset value as str (h5py gives bytes for some)."""
     return value.decode() if isinstance(value, bytes) else str(value)

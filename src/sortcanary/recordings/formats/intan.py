@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ...boundary import JSONDict, Recording
 from ..entry import EntryError, RecordingEntry, slugify
 from .context import FormatContext, session_name
 
@@ -32,7 +33,7 @@ MAGIC = {".rhd": 0xC6912702, ".rhs": 0xD69127AC}
 AMPLIFIER_SIGNAL_TYPE = 0  # neo stream "0": RHD2000/RHS2000 amplifier channel
 
 
-def read_header(path: Path) -> tuple[dict, list[dict], int, int, int]:
+def read_header(path: Path) -> tuple[JSONDict, list[JSONDict], int, int, int]:
     """(global info, amplifier channels, header bytes, bytes per data block, samples per block)."""
     from neo.rawio.intanrawio import read_rhd, read_rhs
 
@@ -88,7 +89,7 @@ def entries(path: Path, ctx: FormatContext) -> list[RecordingEntry]:
     )]
 
 
-def open_recording(entry: RecordingEntry):
+def open_recording(entry: RecordingEntry) -> Recording:
     from spikeinterface.extractors import read_intan
 
     return read_intan(entry.path, **entry.reader)

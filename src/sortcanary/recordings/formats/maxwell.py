@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ...boundary import H5, JSONDict, Recording
 from ..entry import EntryError, Problem, RecordingEntry, recording_name
 from . import hdf5
 from .context import FormatContext, session_name
@@ -35,7 +36,7 @@ LEGACY_VERSION = 20160704
 LEGACY_RATE = 20000.0
 
 
-def _version(f, path: Path) -> int:
+def _version(f: H5, path: Path) -> int:
     try:
         return int(hdf5.text(f["version"][0]))
     except (KeyError, IndexError, ValueError, TypeError):
@@ -43,14 +44,14 @@ def _version(f, path: Path) -> int:
                          "(or it is corrupt)") from None
 
 
-def _connected(mapping, what: str) -> int:
+def _connected(mapping: H5, what: str) -> int:
     names = set(getattr(mapping.dtype, "names", None) or ())
     if not {"channel", "electrode", "x", "y"} <= names:
         raise EntryError(f"{what} mapping lacks channel/electrode/x/y fields; the file is corrupt")
     return int((np.asarray(mapping["channel"]) >= 0).sum())
 
 
-def _entry(path: Path, raw, mapping, fs: float, label: str, reader: dict, ctx: FormatContext,
+def _entry(path: Path, raw: H5, mapping: H5, fs: float, label: str, reader: JSONDict, ctx: FormatContext,
            num_channels: int | None = None) -> RecordingEntry:
     what = f"{label}" if label else path.name
     channels = _connected(mapping, what)
@@ -75,13 +76,13 @@ def _entry(path: Path, raw, mapping, fs: float, label: str, reader: dict, ctx: F
     )
 
 
-def _legacy(path: Path, f, ctx: FormatContext) -> list[RecordingEntry | Problem]:
+def _legacy(path: Path, f: H5, ctx: FormatContext) -> list[RecordingEntry | Problem]:
     if "sig" not in f or "mapping" not in f:
         raise EntryError(f"{path.name} (legacy MaxOne layout) lacks /sig or /mapping; the file is incomplete")
     return [_entry(path, f["sig"], f["mapping"], LEGACY_RATE, "well000", {"stream_id": "well000"}, ctx)]
 
 
-def _wells(path: Path, f, ctx: FormatContext) -> list[RecordingEntry | Problem]:
+def _wells(path: Path, f: H5, ctx: FormatContext) -> list[RecordingEntry | Problem]:
     if "wells" not in f:
         raise EntryError(f"{path.name} has no /wells group; the file is incomplete")
     pairs = [(well, rec) for well in sorted(f["wells"]) for rec in sorted(f["wells"][well])]
@@ -119,7 +120,7 @@ def entries(path: Path, ctx: FormatContext) -> list[RecordingEntry | Problem]:
         return _wells(path, f, ctx)
 
 
-def open_recording(entry: RecordingEntry):
+def open_recording(entry: RecordingEntry) -> Recording:
     from spikeinterface.extractors import read_maxwell
 
     # install_maxwell_plugin would download the vendor plugin at run time; the plugin comes from

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ...boundary import H5, Recording
 from ..entry import EntryError, Problem, RecordingEntry, recording_name
 from . import hdf5
 from .context import FormatContext, session_name
@@ -31,7 +32,7 @@ ELECTRODES_TABLE = "general/extracellular_ephys/electrodes"
 RATE_SAMPLES = 1000  # timestamps read to estimate the rate, as SpikeInterface does
 
 
-def _rate(series, what: str) -> float:
+def _rate(series: H5, what: str) -> float:
     if "starting_time" in series and "rate" in series["starting_time"].attrs:
         return float(series["starting_time"].attrs["rate"])
     if "timestamps" in series:
@@ -42,7 +43,7 @@ def _rate(series, what: str) -> float:
     raise EntryError(f"{what} has neither starting_time/rate nor usable timestamps; fix the file")
 
 
-def _series_entry(path: Path, f, name: str, has_geometry: bool, ctx: FormatContext) -> RecordingEntry:
+def _series_entry(path: Path, f: H5, name: str, has_geometry: bool, ctx: FormatContext) -> RecordingEntry:
     series = f["acquisition"][name]
     what = f"ElectricalSeries '{name}'"
     if "data" not in series:
@@ -99,7 +100,7 @@ def entries(path: Path, ctx: FormatContext) -> list[RecordingEntry | Problem]:
     return results
 
 
-def open_recording(entry: RecordingEntry):
+def open_recording(entry: RecordingEntry) -> Recording:
     from spikeinterface.extractors import read_nwb_recording
 
     return read_nwb_recording(file_path=entry.path, **entry.reader)

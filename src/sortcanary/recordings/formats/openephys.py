@@ -27,6 +27,7 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ...boundary import JSONDict, Recording
 from ..entry import EntryError, Problem, RecordingEntry, recording_name
 from ..metadata import read_json_object
 from .context import FormatContext
@@ -61,13 +62,14 @@ def _geometry_contacts(settings: Path, folder_name: str) -> int | None:
     try:
         if not probeinterface.has_neuropixels_probes(settings, stream_name=folder_name):
             return None
-        return probeinterface.read_openephys_neuropixels(settings_file=settings, stream_name=folder_name).get_contact_count()
-    except Exception as exc:  # noqa: BLE001
+        probe = probeinterface.read_openephys_neuropixels(settings_file=settings, stream_name=folder_name)
+        return int(probe.get_contact_count())
+    except Exception as exc:  # noqa: BLE001 -- probeinterface's parser fails in many ways: each names the file
         raise EntryError(f"cannot read the probe for {folder_name} from {settings.name} ({type(exc).__name__}: {exc}); "
                          "fix settings.xml or set formats.probe.openephys") from None
 
 
-def _stream_entry(session: Path, oebin: Path, info: dict, label: str, node: str, settings: Path,
+def _stream_entry(session: Path, oebin: Path, info: JSONDict, label: str, node: str, settings: Path,
                   ctx: FormatContext) -> RecordingEntry | None:
     try:
         folder_name = str(info["folder_name"]).rstrip("/")
@@ -165,7 +167,7 @@ def entries(session: Path, ctx: FormatContext) -> list[RecordingEntry | Problem]
     return results
 
 
-def open_recording(entry: RecordingEntry):
+def open_recording(entry: RecordingEntry) -> Recording:
     from spikeinterface.extractors import read_openephys  # binary format: the folder holds no .continuous file
 
     return read_openephys(entry.path, **entry.reader)

@@ -18,6 +18,7 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
+from ...boundary import Recording
 from ..entry import EntryError, RecordingEntry, segment_name, slugify
 from ..metadata import binary_params, frames_in, read_json_object, real_path
 from .context import FormatContext
@@ -72,10 +73,10 @@ def entries(folder: Path, ctx: FormatContext) -> list[RecordingEntry]:
     if len(files) == 1:
         return [entry]
     return [replace(entry, name=segment_name(entry.name, k), parent=entry.name, segment=k, duration_s=n / fs,
-                    input_files=(binary_json, raw)) for k, (n, raw) in enumerate(zip(frames, raw_paths))]
+                    input_files=(binary_json, raw)) for k, (n, raw) in enumerate(zip(frames, raw_paths, strict=True))]
 
 
-def open_recording(entry: RecordingEntry):
+def open_recording(entry: RecordingEntry) -> Recording:
     import spikeinterface.core as sc
 
     return sc.load(entry.path)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...boundary import Recording
 from ..entry import EntryError, RecordingEntry, slugify
 
 FORMAT = "si_object"
@@ -32,7 +33,7 @@ def detect(path: Path, is_dir: bool) -> bool:
     return False  # written by the Python API only, never found in a recordings folder
 
 
-def dump(recording, folder: Path) -> Path:
+def dump(recording: Recording, folder: Path) -> Path:
     """Write ``recording`` into ``folder`` (JSON, else a pickle, else its traces); return the path."""
     import shutil
 
@@ -55,7 +56,7 @@ def dump(recording, folder: Path) -> Path:
     return path
 
 
-def entry_of(recording, path: Path, name: str) -> RecordingEntry:
+def entry_of(recording: Recording, path: Path, name: str) -> RecordingEntry:
     """The entry of a dumped recording, from the object at hand (no traces read)."""
     import numpy as np
 
@@ -77,7 +78,7 @@ def _files(path: Path) -> tuple[str, ...]:
     return (str(path),) if path.is_file() else tuple(str(p) for p in sorted(path.iterdir()) if p.is_file())
 
 
-def open_recording(entry: RecordingEntry):
+def open_recording(entry: RecordingEntry) -> Recording:
     import spikeinterface.core as sc
 
     return sc.load(Path(entry.path))

@@ -25,6 +25,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from ...boundary import JSONDict, Recording
 from ..entry import EntryError, Problem, RecordingEntry, recording_name, segment_name
 from .context import FormatContext
 
@@ -34,7 +35,7 @@ RAW_SUFFIXES = (".bin", ".dat")
 BYTES_PER_SAMPLE = 2  # SpikeGLX writes int16
 
 
-def _stream_infos(folder: Path) -> list[dict]:
+def _stream_infos(folder: Path) -> list[JSONDict]:
     from neo.rawio.spikeglxrawio import extract_stream_info, read_meta_file
 
     infos = []
@@ -53,15 +54,16 @@ def _stream_infos(folder: Path) -> list[dict]:
     return infos
 
 
-def _run_key(info: dict) -> tuple:
+def _run_key(info: JSONDict) -> tuple[int, int]:
     """A run's (gate, trigger), ordered as neo orders the segments (a non-integer first)."""
-    return tuple(v if isinstance(v, int) else -1 for v in (info.get("gate_num"), info.get("trigger_num")))
+    gate, trigger = (v if isinstance(v, int) else -1 for v in (info.get("gate_num"), info.get("trigger_num")))
+    return gate, trigger
 
 
-def _index_runs(infos: list[dict]) -> int:
+def _index_runs(infos: list[JSONDict]) -> int:
     """Number the runs as neo numbers the segments (``info["run"]``); return how many there are."""
     order = {key: k for k, key in enumerate(sorted({_run_key(i) for i in infos}))}
-    seen: dict[tuple, Path] = {}
+    seen: dict[tuple[int, str], Path] = {}
     for info in infos:
         info["run"] = order[_run_key(info)]
         key = (info["run"], info["stream_name"])
@@ -72,21 +74,21 @@ def _index_runs(infos: list[dict]) -> int:
     return len(order)
 
 
-def _run_entries(folder: Path, runs: list[dict]) -> list[RecordingEntry | Problem]:
+def _run_entries(folder: Path, runs: list[JSONDict]) -> list[RecordingEntry | Problem]:
     """One stream's runs: one entry each, or one Problem naming the run the reader can't read with the first."""
     entries = [_ap_entry(folder, info) for info in sorted(runs, key=lambda i: i["run"])]
     first = entries[0]
-    for info, entry in zip(sorted(runs, key=lambda i: i["run"]), entries):
+    for info, entry in zip(sorted(runs, key=lambda i: i["run"]), entries, strict=True):
         for key, unit in (("num_channels", "channels"), ("sampling_frequency", "Hz")):
             if getattr(entry, key) != getattr(first, key):
                 raise EntryError(f"run {info['meta_file'].name} has {getattr(entry, key):g} {unit} where "
                                  f"{entries[0].input_files[0].rsplit('/', 1)[-1]} has {getattr(first, key):g}; the "
                                  "reader opens a folder's runs together: move that run into a folder of its own")
     return [replace(entry, name=segment_name(entry.name, info["run"]), parent=entry.name, segment=info["run"])
-            for info, entry in zip(sorted(runs, key=lambda i: i["run"]), entries)]
+            for info, entry in zip(sorted(runs, key=lambda i: i["run"]), entries, strict=True)]
 
 
-def _ap_entry(folder: Path, info: dict) -> RecordingEntry:
+def _ap_entry(folder: Path, info: JSONDict) -> RecordingEntry:
     import probeinterface
 
     meta, raw = info["meta_file"], info["bin_file"]
@@ -107,7 +109,7 @@ def _ap_entry(folder: Path, info: dict) -> RecordingEntry:
         raise EntryError(f"{rel} has {size} bytes, not a whole number of {saved}-channel int16 samples: truncated")
     try:
         probe = probeinterface.read_spikeglx(meta)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 -- probeinterface's parser fails in many ways: each names the file
         raise EntryError(f"cannot build the probe geometry from {meta.name} ({type(exc).__name__}: {exc}); "
                          "the imroTbl/imDatPrb_pn entries must describe the probe") from None
     if probe.get_contact_count() != neural:
@@ -146,7 +148,7 @@ def entries(folder: Path, ctx: FormatContext) -> list[RecordingEntry | Problem]:
         )
     infos = _stream_infos(folder)
     several = _index_runs(infos) > 1
-    streams: dict[str, list[dict]] = {}
+    streams: dict[str, list[JSONDict]] = {}
     for info in infos:  # LF band, NI-DAQ, OneBox: not spike-sortable streams
         if info["device_kind"] == "imec" and info["stream_kind"] == "ap":
             streams.setdefault(info["stream_name"], []).append(info)
@@ -161,7 +163,7 @@ def entries(folder: Path, ctx: FormatContext) -> list[RecordingEntry | Problem]:
     return results
 
 
-def open_recording(entry: RecordingEntry):
+def open_recording(entry: RecordingEntry) -> Recording:
     from spikeinterface.extractors import read_spikeglx
 
     return read_spikeglx(entry.path, **entry.reader)

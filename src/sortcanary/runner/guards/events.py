@@ -13,7 +13,9 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
+from ...boundary import JSONDict
 from ...layout import EVENTS_SUFFIX, beside_log
 
 
@@ -24,10 +26,10 @@ def events_path(log_path: Path) -> Path:
 class EventLog:
     """Appends one job task's events; ``context`` (job, task, recording, attempt) goes on every line."""
 
-    def __init__(self, path: Path, **context):
+    def __init__(self, path: Path, **context: object) -> None:
         self.path, self.context = Path(path), context
 
-    def emit(self, guard: str, event: str, note: str, **figures) -> dict:
+    def emit(self, guard: str, event: str, note: str, **figures: Any) -> JSONDict:
         """Append ``event`` of ``guard`` with a one-line ``note`` for people and its ``figures``."""
         line = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "guard": guard, "event": event, **self.context,
                 "note": note, **figures}
@@ -37,7 +39,7 @@ class EventLog:
         return line
 
 
-def last_event(path: Path, tail_bytes: int = 8192) -> dict | None:
+def last_event(path: Path, tail_bytes: int = 8192) -> JSONDict | None:
     """The newest complete line of an events file, or None (no file, nothing readable yet)."""
     try:
         with open(path, "rb") as fh:
@@ -48,12 +50,13 @@ def last_event(path: Path, tail_bytes: int = 8192) -> dict | None:
         return None
     for line in reversed(lines):
         try:
-            return json.loads(line)
+            event: JSONDict = json.loads(line)  # each line is one JSON object
+            return event
         except ValueError:
             continue  # a line cut by the tail, or one being written
     return None
 
 
-def describe(event: dict) -> str:
+def describe(event: JSONDict) -> str:
     """``memory warn 2026-12-02T17:03:04+0000: RSS 3.1 GB is 86% of ...``, for status."""
     return f"{event.get('guard')} {event.get('event')} {event.get('time', '')}: {event.get('note', '')}".strip()

@@ -25,6 +25,7 @@ import os
 
 import psutil
 
+from ...boundary import JSONDict
 from ...taxonomy import Verdict, verdict_for
 from .events import EventLog
 from .tree import TreeSample, tree_states
@@ -35,11 +36,11 @@ IDLE_CPU_SHARE = 0.02
 CPU_SLACK_S = 0.05
 
 
-def mount_of(path: str) -> dict:
+def mount_of(path: str) -> JSONDict:
     """The mount point holding ``path`` (the longest that is a prefix of its real path), with its
     device and file-system type; only the path if no mount table can be read."""
     real = os.path.realpath(path)
-    best: dict = {"mountpoint": "/", "device": "?", "fstype": "?"}
+    best: JSONDict = {"mountpoint": "/", "device": "?", "fstype": "?"}
     try:
         partitions = psutil.disk_partitions(all=True)
     except (OSError, psutil.Error):
@@ -66,7 +67,7 @@ class IoStallGuard:
     def check(self, sample: TreeSample, now: float) -> Verdict | None:
         alive = (self.since is None or sample.read_bytes != self.reads
                  or sample.cpu_s - self.cpu > IDLE_CPU_SHARE * (now - self.since) + CPU_SLACK_S)
-        if alive:
+        if alive or self.since is None:
             self.since, self.reads, self.cpu = now, sample.read_bytes, sample.cpu_s
             return None
         quiet = now - self.since
