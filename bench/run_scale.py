@@ -262,10 +262,12 @@ def watch_redraws(cmd: list[str], seconds: float) -> list[float]:
 def main() -> None:
     p = common.parser(__doc__)
     p.add_argument("--part", action="append", choices=("jobend", "workflow", "scheduler", "status"))
+    p.add_argument("--run-sizes", type=int, nargs="+", help=f"recordings per workflow run (default {RUN_SIZES})")
     p.add_argument("--old-rev", default=OLD_REV, help=f"the commit to time the old job end at (default {OLD_REV})")
     args = p.parse_args()
     parts = args.part or ["jobend", "workflow", "scheduler", "status"]
     sizes, run_sizes = (QUICK_SIZES, QUICK_RUN_SIZES) if args.quick else (SIZES, RUN_SIZES)
+    run_sizes = tuple(args.run_sizes or run_sizes)
     record = {"load_before": common.load()}
     if "jobend" in parts:
         print("1. job end on synthetic run folders", flush=True)
