@@ -33,8 +33,10 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from fnmatch import fnmatchcase
+from functools import partial
 from pathlib import Path
 
 from ..boundary import JSONDict
@@ -112,26 +114,30 @@ def overridden_recordings(cfg: JSONDict, recordings: dict[str, RecordingEntry]) 
                                     error_class="probe_config_error"))
             del found[name]
             continue
-        if params not in checked:
-            try:
-                check_sorter_params(effective["sorter"], effective["sorter_params"])
-                checked[params] = None
-            except ValueError as err:
-                checked[params] = str(err)
         recipe = "recipe:" + json.dumps([effective.get(k) for k in RECIPE], sort_keys=True, default=str)
-        if recipe not in checked:
-            try:
-                check_recipe(effective)
-                checked[recipe] = None
-            except ValueError as err:
-                checked[recipe] = str(err)
-        for key, error_class in ((params, "sorter_params_invalid"), (recipe, "preprocessing_invalid")):
-            if checked[key]:
-                problems.append(Problem(name, recordings[name].path, f"recordings ({patterns}): {checked[key]}",
+        found_errors = (
+            (_checked_once(checked, params, partial(check_sorter_params, effective["sorter"], effective["sorter_params"])),
+             "sorter_params_invalid"),
+            (_checked_once(checked, recipe, partial(check_recipe, effective)), "preprocessing_invalid"))
+        for error, error_class in found_errors:
+            if error:
+                problems.append(Problem(name, recordings[name].path, f"recordings ({patterns}): {error}",
                                         error_class=error_class))
                 del found[name]
                 break
     return found, problems
+
+
+def _checked_once(checked: dict[str, str | None], key: str, check: Callable[[], None]) -> str | None:
+    """What ``check`` raised (a ValueError) for ``key``, or None; run once per distinct key, since
+    many recordings share one override's parameters and checking them imports the sorter."""
+    if key not in checked:
+        try:
+            check()
+            checked[key] = None
+        except ValueError as err:
+            checked[key] = str(err)
+    return checked[key]
 
 
 def scoped_to_recording(verdict: Verdict, cfg: JSONDict, name: str) -> Verdict:
