@@ -18,7 +18,7 @@ no extracellular recording has stops the canary as a configuration error there.
 Not SpikeInterface's ``detect_peaks``: it finds peak positions (with an exclusion sweep across
 neighbouring channels, in a chunked job over a recording object) on data already filtered, while
 what settles the verdict is a per-channel count of crossings on the few chunks the window checks
-hold in memory; each chunk is high-passed here on its own (sosfiltfilt), so the counts need
+hold in memory; each chunk is high-passed here on its own (``highpass``), so the counts need
 neither a second read of the window nor a recording built around the chunks.
 """
 
