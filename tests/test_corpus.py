@@ -30,11 +30,11 @@ from sortcanary.taxonomy import CLASSES
 DATA = Path(__file__).parent / "data"
 CORPORA = sorted(DATA.glob("failure_corpus*.yaml"))
 FIRST = DATA / "failure_corpus.yaml"  # written before the split: every entry moved to dev
-# Floors that keep what the rules reach (dev 306/334; held-out 29/41, 70.7 %), so a change that loses a right
-# answer or adds a false block turns this red. Issue 25's target for the held-out part is 90 % (TARGET): it is not
-# met, and the test says so on every run rather than pretending; raising the floor needs rules written from the
-# development part alone.
-MIN_RIGHT = {"dev": 0.91, "heldout": 0.70}
+# Floors that keep what the rules reach, so a change that loses a right answer or adds a false block turns this red.
+# The first held-out part (41 scored) was moved to the development part on 2026-12-05: its ids had been shown once while
+# its floor was set. The held-out part is now collected afresh from sources in no other file (failure_corpus_heldout_*).
+# Issue 25's target for the held-out part is 90 % (TARGET); raising a floor needs rules written from the development part.
+MIN_RIGHT = {"dev": 0.89, "heldout": 0.70}
 TARGET = {"heldout": 0.90}
 MIN_MESSAGES, MIN_SOURCES = 250, 120
 FIELDS = {"id", "source", "message", "category", "error_class", "ambiguous", "resolution", "part"}
