@@ -59,6 +59,8 @@ def test_silent_recording_is_blocked_before_its_full_sort(ks4_run):
     assert (verdict["category"], verdict["error_class"]) == ("biological", "insufficient_activity")
     assert "TruncatedSVD" in verdict["evidence"]["matched"]
     assert verdict["remediation"] and verdict["evidence"]["sorter_log_tail"]
+    # the same message as an active recording the config hides (test_evidence.py): the window's data names it
+    assert verdict["evidence"]["data_checks"]["active_channels"] == "0/16" and "looks silent" in verdict["message"]
     # confirmed before blocking: the leading window, the one confirmation window a 20 s recording has,
     # then (too few spikes) a longer window from the start, here all of it
     assert [w["outcome"] for w in verdict["windows"]] == ["biological/insufficient_activity"] * 3

@@ -123,14 +123,16 @@ def sort_task(plan: SortPlan, dest: Path, context: JSONDict, evidence: JSONDict)
     from ..plan.sorters import resolve_backend
 
     backend = resolve_backend(plan.sorter, plan.root)
-    backend.check_installed(**plan.container)
     log.info("stage: loading")  # the stage markers every sorter's progress line falls back on
     recording = _recording(plan)
     if plan.window is not None:  # cheap trace checks, on the canary's window only
         log.info("stage: window data checks")
         evidence["data_checks"] = check_window(recording)
-        if not plan.recipe.changes_traces:  # else the full sort's traces reach the sorter as the window's do
-            rehearse_full_read(plan, backend)
+    # After the window's checks: importing the sorter to check it (Kilosort4 brings torch and faiss) costs
+    # seconds, which a flat, saturated or misread window, blocked on its data alone, need not pay.
+    backend.check_installed(**plan.container)
+    if plan.window is not None and not plan.recipe.changes_traces:  # else the full sort's traces reach the
+        rehearse_full_read(plan, backend)  # sorter as the window's do
     raw, chain = recording, None
     if plan.recipe.active:
         recording, chain = _with_recipe(plan, dest, evidence)
