@@ -54,6 +54,15 @@ class ThresholdSorter(SorterBackend):
         return [folder / "threshold.log"]
 
 
+class NotInstalledHere(ThresholdSorter):
+    """A sorter whose install check fails, as a missing sorter's does (Kilosort4's imports torch: seconds)."""
+
+    def check_installed(self, *, docker_image=None, singularity_image=None) -> None:
+        from sortcanary.taxonomy import SortFailure, verdict_for
+
+        raise SortFailure(verdict_for("sorter_not_installed", message="NotInstalledHere: not installed (test backend)"))
+
+
 class ListsParams(ThresholdSorter):
     """Lists its parameters, as a SpikeInterface sorter does (so a misspelt one is caught before
     any job), and rejects a threshold <= 0 with the words SpikeInterface uses for a bad value."""

@@ -1,10 +1,10 @@
 """A plain script, as a notebook user writes one, driving sortcanary's Python API (test_python_api.py).
 
-    python python_api_script.py OUT.json WORKDIR SORTER SILENT_RECORDING CONFIG_JSON PARAMS_JSON
+    python python_api_script.py OUT.json WORKDIR SORTER BLOCKED_RECORDING CONFIG_JSON PARAMS_JSON
 
 1. ``sortcanary.run_sorter`` on a generated recording, lazily bandpass-filtered (never saved);
 2. ``sortcanary.run_sorter`` on a silent recording held in memory (a NumpyRecording): CanaryBlocked;
-3. ``sortcanary.canary`` on SILENT_RECORDING, a file opened by its extractor;
+3. ``sortcanary.canary`` on BLOCKED_RECORDING, a folder opened by its extractor;
 4. ``sortcanary.canary`` on a raw file with a header, opened with ``read_binary(file_offset=...)``:
    its window reads well, but Kilosort4 would read the whole file from byte 0 in the full sort.
 What happened is written to OUT.json for the test to judge.
@@ -23,7 +23,7 @@ import sortcanary
 from sortcanary.demo import silent
 from sortcanary.recordings import entry_for_path, open_recording
 
-out, workdir, sorter, silent_path, config, params = sys.argv[1:7]
+out, workdir, sorter, blocked_path, config, params = sys.argv[1:7]
 workdir, config, params = Path(workdir), json.loads(config), json.loads(params)
 report: dict = {}
 
@@ -49,9 +49,9 @@ except sortcanary.CanaryBlocked as blocked:
 report["silent_in_memory"]["seconds"] = round(time.monotonic() - started, 1)
 
 started = time.monotonic()
-on_disk = open_recording(entry_for_path(silent_path))
-report["canary_silent"] = sortcanary.canary(on_disk, sorter, config=config, **params)
-report["canary_silent"]["call_seconds"] = round(time.monotonic() - started, 1)
+on_disk = open_recording(entry_for_path(blocked_path))
+report["canary_on_disk"] = sortcanary.canary(on_disk, sorter, config=config, **params)
+report["canary_on_disk"]["call_seconds"] = round(time.monotonic() - started, 1)
 
 started = time.monotonic()
 with_header = workdir / "with_header.bin"

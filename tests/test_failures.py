@@ -57,6 +57,17 @@ def test_flat_and_saturated_are_biological_before_the_sorter_starts(demo_dir, tm
     assert "sorter_log" not in verdict["evidence"], "Kilosort4 must not have started"
 
 
+def test_a_window_blocked_on_its_data_does_not_wait_for_the_sorters_import(demo_dir, tmp_path):
+    """The canary's child checks the window's data before it imports the sorter to check its install
+    (for Kilosort4, seconds of torch and faiss): a flat window is blocked on its data, whatever the
+    sorter. (Preflight, off here, checks the install once per run, before any canary.)"""
+    path = recording_like(demo_dir, tmp_path / "rec", "flat", np.zeros((SAMPLES, CHANNELS)))
+    result, verdict = canary(path, tmp_path, sorter="backends:NotInstalledHere", canary={"window_s": 10},
+                             preflight={"enabled": False})
+    assert result.returncode == 3
+    assert (verdict["category"], verdict["error_class"]) == ("biological", "flat_signal"), verdict
+
+
 def test_gain_mismatch_is_a_configuration_error_not_a_silent_recording(demo_dir, tmp_path):
     path = recording_like(demo_dir, tmp_path / "rec", "wronggain", gain_to_uV=1000.0)
     result, verdict = canary(path, tmp_path, torch_device="cpu", canary={"window_s": 10})

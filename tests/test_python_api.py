@@ -5,9 +5,10 @@ runs one, with the Python of the README's install in a clean virtual environment
 .readme_install: so this run is also the test that the README's install sorts), from a working
 directory of its own: real Kilosort4 on the CPU sorts a generated recording that is only lazily
 bandpass-filtered, blocks a silent one held in memory with CanaryBlocked, and ``canary`` on the
-shared workflow run's silent recording gives the verdict that run wrote. The script makes as few
-Kilosort4 runs as that takes (the healthy canary and sort, one silent window in memory, the
-silent file's windows); the fast tests below need no sorter.
+shared workflow run's mostly dead probe (DEAD_NAME, blocked on its bad channels before Kilosort4
+is imported) gives the verdict that run wrote. The script makes as few Kilosort4 runs as that
+takes (the healthy canary and sort, the silent windows in memory); the fast tests below need no
+sorter.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import SORT_ONLY, TESTS, job_env, read_json
+from conftest import DEAD_NAME, SORT_ONLY, TESTS, job_env, read_json
 
 SCRIPT = TESTS / "python_api_script.py"
 
@@ -29,11 +30,11 @@ SCRIPT = TESTS / "python_api_script.py"
 def api_run(ks4_run, readme_install, tmp_path_factory) -> dict:
     """What the script reports, plus where it worked; runs once for the module."""
     root = tmp_path_factory.mktemp("python-api")
-    silent = ks4_run.workdir.parent / "recordings" / "silent.bin"
+    blocked = ks4_run.workdir.parent / "recordings" / DEAD_NAME
     out, notebook = root / "report.json", root / "notebook"  # the script runs elsewhere than its folders
     notebook.mkdir()
     result = subprocess.run([str(readme_install.python), str(SCRIPT), str(out), str(root / "work"), "kilosort4",
-                             str(silent), json.dumps(SORT_ONLY), json.dumps({"torch_device": "cpu"})],
+                             str(blocked), json.dumps(SORT_ONLY), json.dumps({"torch_device": "cpu"})],
                             cwd=notebook, env=readme_install.env, capture_output=True, text=True, timeout=2400)
     assert result.returncode == 0, result.stderr[-4000:]
     return {**read_json(out), "work": root / "work", "stderr": result.stderr, "notebook": notebook}
@@ -66,14 +67,14 @@ def test_run_sorter_raises_canary_blocked_on_a_silent_recording(api_run):
 
 
 def test_canary_returns_the_verdict_the_workflow_writes(api_run, ks4_run):
-    ours = api_run["canary_silent"]
-    theirs = read_json(ks4_run.workdir / "logs" / "canary" / "silent.verdict.json")
+    ours = api_run["canary_on_disk"]
+    theirs = read_json(ks4_run.workdir / "logs" / "canary" / f"{DEAD_NAME}.verdict.json")
     assert theirs["verdict"] == "blocked"
     for key in ("verdict", "category", "error_class", "policy", "remediation"):
         assert ours[key] == theirs[key], key
     assert [(w["start_s"], w["duration_s"], w["outcome"]) for w in ours["windows"]] == \
         [(w["start_s"], w["duration_s"], w["outcome"]) for w in theirs["windows"]]
-    assert ours["source"].startswith("BinaryRecordingExtractor (recording.json)"), "a file-backed recording is JSON"
+    assert ours["source"] == "BinaryFolderRecording (recording.json)", "a file-backed recording is JSON"
 
 
 def test_a_file_kilosort4_would_misread_in_the_full_sort_blocks_the_canary(api_run):

@@ -128,15 +128,15 @@ def sort_task(plan: SortPlan, dest: Path, context: JSONDict, evidence: JSONDict)
     if plan.window is not None:  # cheap trace checks, on the canary's window only
         log.info("stage: window data checks")
         evidence["data_checks"] = check_window(recording)
-    # After the window's checks: importing the sorter to check it (Kilosort4 brings torch and faiss) costs
-    # seconds, which a flat, saturated or misread window, blocked on its data alone, need not pay.
-    backend.check_installed(**plan.container)
-    if plan.window is not None and not plan.recipe.changes_traces:  # else the full sort's traces reach the
-        rehearse_full_read(plan, backend)  # sorter as the window's do
     raw, chain = recording, None
     if plan.recipe.active:
         recording, chain = _with_recipe(plan, dest, evidence)
     _bad_channels(plan, raw, chain, dest, evidence)
+    # Only now import the sorter to check it (Kilosort4 brings torch and faiss: seconds), which a window
+    # blocked on its data, its recipe or its bad channels need not pay.
+    backend.check_installed(**plan.container)
+    if plan.window is not None and not plan.recipe.changes_traces:  # else the full sort's traces reach the
+        rehearse_full_read(plan, backend)  # sorter as the window's do
     params = _sorter_params(plan, recording, evidence)
     log.info("stage: sorting")
     sorting = backend.run(recording, dest / IN_SORTED["sorter"], params, **plan.container)
