@@ -37,6 +37,7 @@ FIRST = DATA / "failure_corpus.yaml"  # written before the split: every entry mo
 MIN_RIGHT = {"dev": 0.89, "heldout": 0.70}
 TARGET = {"heldout": 0.90}
 MIN_MESSAGES, MIN_SOURCES = 250, 120
+HELD_OUT_FILES = "failure_corpus_heldout_"
 FIELDS = {"id", "source", "message", "category", "error_class", "ambiguous", "resolution", "part"}
 
 
@@ -88,6 +89,9 @@ def test_split_is_by_source_and_follows_the_rule(corpus):
             assert entry["part"] == hashed_part(entry["source"]), f"{entry['id']}: part is not the hash's"
         if entry["file"] == FIRST.name:
             assert entry.get("moved_to_dev"), f"{entry['id']}: the rules were written from {FIRST.name}"
+        # held-out entries live in files of their own, so that whoever writes rules can leave them unread
+        held_file = entry["file"].startswith(HELD_OUT_FILES)
+        assert held_file == (entry["part"] == "heldout"), f"{entry['id']}: {entry['part']} entry in {entry['file']}"
     split = sorted(source for source, found in parts.items() if len(found) > 1)
     assert not split, f"sources with entries in both parts: {split}"
 
