@@ -750,6 +750,11 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("> $ python sort.py rec1\n> Killed", "host_out_of_memory"),  # a reply quoting the shell
     ("[1,0]<stderr>: Killed", "host_out_of_memory"),  # an MPI launcher's prefix before the shell's word
     ("the job was Killed by the user from the web portal", "unclassified"),
+    # -- whose code asked: the folder after site-packages (a wrapper's folder bears its sorter's name)
+    (frames("site-packages/spikeinterface/sorters/mountainsort4/mountainsort4.py") + "AttributeError: module "
+     "'mountainsort4' has no attribute '__version__'", "sorter_version_unsupported"),
+    (frames("site-packages/mountainsort4/mdaio.py") + "AttributeError: module 'mountainsort4' has no attribute 'x'",
+     "unclassified"),  # a package asking its own module: its own regression
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

@@ -196,20 +196,18 @@ def _normalised(text: str) -> list[str]:
 
 
 def importer_of(paths: list[str]) -> str | None:
-    """The package whose code ran an import, from the frames' file paths (innermost last): a known
-    package (packages.IMPORTERS) named in the innermost real frame's folders, else the folder after
-    site-packages; import machinery frames are skipped."""
+    """The package whose code ran an import, from the frames' file paths (innermost last): the folder
+    after site-packages of the innermost real frame (a wrapper's folder named after its sorter,
+    ``spikeinterface/sorters/mountainsort4/``, is still SpikeInterface's code), else a known package
+    (packages.IMPORTERS) named in its folders (a source checkout); import machinery frames are skipped."""
     for path in reversed(paths):
         if path.startswith("<frozen") or "importlib" in path:
             continue
         parts = re.split(r"[\\/]", path)[:-1]
-        named = next((p for p in reversed(parts) if p in IMPORTERS), None)
-        if named:
-            return named
         for marker in ("site-packages", "dist-packages"):
             if marker in parts and parts.index(marker) + 1 < len(parts):
                 return parts[parts.index(marker) + 1]
-        return None
+        return next((p for p in reversed(parts) if p in IMPORTERS), None)
     return None
 
 
