@@ -755,6 +755,12 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
      "'mountainsort4' has no attribute '__version__'", "sorter_version_unsupported"),
     (frames("site-packages/mountainsort4/mdaio.py") + "AttributeError: module 'mountainsort4' has no attribute 'x'",
      "unclassified"),  # a package asking its own module: its own regression
+    # -- the sorter's own count of spikes extracted: none, then whatever raised (Kilosort 1's NTOT, 2's batches)
+    ("Time 769.57, batch 601/656, NTOT 0\nIndex exceeds matrix dimensions.\nError in fullMPMU (line 205)",
+     "no_spikes_found"),
+    ("Time 120s. Final spike extraction: 601 batches, 0 spikes\nError using gpuArray/subsref", "no_spikes_found"),
+    ("Time 769.57, batch 601/656, NTOT 84211\nIndex exceeds matrix dimensions.\nError in fullMPMU (line 205)",
+     "unclassified"),  # spikes were counted: an index error is the sorter's
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

@@ -268,6 +268,8 @@ BUILT_IN: tuple[Rule, ...] = (
           "shows too little activity"),
     _rule("ks2-empty-kernel", "no_spikes_found", s.ks2_empty_kernel, "Kilosort 2's kernel launch had an empty grid "
           "and its log shows no activity figures"),
+    _rule("sorter-counted-no-spikes", "no_spikes_found", s.counted_no_spikes, "the sorter's log counted no spikes "
+          "before it failed"),
     _t("no-spikes", "no_spikes_found", r"Found array with 0 sample\(s\)|n_samples=\d+ should be >= n_clusters=\d+|No "
        r"spikes (were )?(detected|found)|(?<![\d.,])0 spikes (extracted|detected|found)|\bfound 0 spikes\b|only had 0 "
        r"spikes|has fewer than Nfilt spikes",

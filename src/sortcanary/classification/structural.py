@@ -151,6 +151,14 @@ def no_good_channels(parsed: ParsedFailure) -> Hit | None:
     return None
 
 
+def counted_no_spikes(parsed: ParsedFailure) -> Hit | None:
+    """The sorter's own log counted no spikes extracted before it failed (its last count is 0): whatever
+    raised next, it had nothing to sort. Zero threshold crossings alone is not this: Kilosort 2 counts
+    them on a sample of the data, and SpikeLab leaves such a log unclassified without its kernel failure."""
+    fact = parsed.markers.get("spikes_detected")
+    return Hit(fact.line, {"spikes_detected": 0}) if fact is not None and fact.value == 0 else None
+
+
 KS2_KERNEL_FAILURE = re.compile(r"An unexpected error occurred trying to launch a kernel|invalid configuration "
                                 r"argument", re.IGNORECASE)
 EMPTY_GRID = re.compile(r"invalid configuration argument", re.IGNORECASE)
