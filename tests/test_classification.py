@@ -761,6 +761,35 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("Time 120s. Final spike extraction: 601 batches, 0 spikes\nError using gpuArray/subsref", "no_spikes_found"),
     ("Time 769.57, batch 601/656, NTOT 84211\nIndex exceeds matrix dimensions.\nError in fullMPMU (line 205)",
      "unclassified"),  # spikes were counted: an index error is the sorter's
+    # -- more engines' and tools' words for the same mechanisms
+    ("RuntimeError: DataLoader worker (pid 1234) is killed by signal: Killed.", "host_out_of_memory"),
+    ("RuntimeError: DataLoader worker (pid 1234) is killed by signal: Segmentation fault.", "unclassified"),
+    ("OutOfMemoryError: Container killed due to memory usage", "host_out_of_memory"),  # a batch service: the host
+    ("cupy\\cuda\\memory.pyx in cupy.cuda.memory._try_malloc()\n\nOutOfMemoryError: Out of memory allocating 478 bytes",
+     "gpu_out_of_memory"),  # CuPy's pool, its module cut off by IPython's traceback
+    ('job 4242 exceeds job hard limit "h_vmem" of queue "all.q@node3" (16.00G > limit:16.00G)', "host_out_of_memory"),
+    ("Job has gone over cgroup memory limit of 4096 megabytes. Peak usage: 5000 megabytes.", "host_out_of_memory"),
+    ("qsub -l h_vmem=16G sort.sh\nsort.sh: exit status 1", "unclassified"),  # a request, not a kill
+    ("The job exceeded allowed execute duration of 1+00:00:00", "scheduler_time_limit"),
+    ("Error: EACCES: permission denied, mkdir '/data/out'", "permission_denied"),  # errnos by name
+    ("/usr/lib/ruby/x.rb:12:in `write': No room (Errno::ENOSPC)", "disk_exhausted"),
+    ("ERROR: sorting failed, see the log", "unclassified"),  # not an errno's name
+    ("touch: cannot touch '/data/x': Permission denied", "permission_denied"),
+    ("OSError: [Errno 101] Network is unreachable", "download_failed"),
+    ("ConnectionRefusedError: [Errno 111] Connection refused", "unclassified"),  # a local service as often
+    ("OSError: We couldn't connect to 'https://huggingface.co' to load this file", "download_failed"),
+    ("Error: could not connect to http://localhost:8080/api", "unclassified"),
+    ("importlib.metadata.PackageNotFoundError: No package metadata was found for hdbscan", "dependency_missing"),
+    ("pkg_resources.DistributionNotFound: The 'kilosort>=4' distribution was not found and is required by the "
+     "application", "sorter_not_installed"),
+    ("importlib.metadata.PackageNotFoundError: No package metadata was found for sortcanary", "unclassified"),  # ours
+    ("Exception: Kilosort4 is not installed. Please install it with pip install kilosort", "sorter_not_installed"),
+    ("Error in library(Seurat) : there is no package called 'Seurat'", "dependency_missing"),
+    ("'conda' is not recognized as an internal or external command,", "job_environment_incomplete"),
+    ("'docker' is not recognized as an internal or external command,", "container_runtime_missing"),
+    ("docker: invalid reference format: repository name must be lowercase.", "container_image_pull_failed"),
+    ("RuntimeError: cuDNN error: CUDNN_STATUS_NOT_INITIALIZED", "binary_import_broken"),  # cuDNN against this CUDA
+    ("RuntimeError: cuDNN error: CUDNN_STATUS_EXECUTION_FAILED", "unclassified"),  # a kernel's failure says nothing
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

@@ -31,7 +31,7 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("image-not-found", "container_image_pull_failed", r"pull access denied|manifest (for \S+ )?unknown|repository does "
        r"not exist|ImageNotFound|Unable to locate container image|Failed to pull singularity image|failed to pull and "
        r"unpack image|unauthorized: authentication required|requested access to the resource is denied|failed to resolve "
-       r"reference|conveyor failed to get",
+       r"reference|conveyor failed to get|invalid reference format",
        "the registry has no such image or tag, or refused it"),
     _t("registry-rate-limit", "container_image_pull_failed", r"toomanyrequests|pull rate limit|429 Too Many Requests",
        "the registry's pull rate limit"),
@@ -47,7 +47,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"found|no such file)", "the container engine runs but can't hand the GPU to the container (no NVIDIA runtime or "
        "hook, or the engine not configured for it)"),
     _t("container-runtime-missing", "container_runtime_missing", r"\b(docker|singularity|apptainer)\b(?:(?!image)"
-       r"[^\n]){0,40}?(is not installed|(command )?not found|has to be available|could not be found)|python .(docker|"
+       r"[^\n]){0,40}?(is not installed|(command )?not found|has to be available|could not be found|is not recognized as an "
+       r"internal)|python .(docker|"
        r"spython). package must be installed|No such file or directory: '(singularity|apptainer|docker)'",
        "no container engine on the node"),
     _t("container-setup-failed", "container_error", r"OCI runtime (create|exec) failed|container creation failed|"
@@ -60,7 +61,9 @@ BUILT_IN: tuple[Rule, ...] = (
           "the container engine's Python client is not installed"),
     _rule("missing-exporter-package", "exporter_unavailable", s.missing("exporter"),
           "a package an output in the config needs is not installed"),
-    _t("sorter-not-installed", "sorter_not_installed", r"(The|This) sorter \S+ is not installed|\b(KILOSORT[\d_]*|IRONCLUST|"
+    _t("sorter-not-installed", "sorter_not_installed", r"(The|This) sorter \S+ is not installed|\b(kilosort\w*|mountainsort"
+       r"\w*|spyking\w*|ironclust|tridesclous\w*|herdingspikes|hdsort|waveclus|klusta|combinato|yass) is not installed|"
+       r"\b(KILOSORT[\d_]*|IRONCLUST|"
        r"HDSORT|WAVECLUS|KLUSTA)_PATH\b", "SpikeInterface finds no such sorter installed (a MATLAB sorter's path unset)"),
     _rule("missing-sorter", "sorter_not_installed", s.missing("sorter"), "the sorter's own package is not installed"),
     _rule("missing-dependency", "dependency_missing", s.missing("dependency"),
@@ -91,7 +94,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"conflicting dependencies|ResolutionImpossible|UnsatisfiableError", "a package, or the installer, says the "
        "versions asked for do not fit together"),
     _t("optional-dependency-missing", "dependency_missing", r"Missing optional dependency '[\w.-]+'|\b(pip|conda) "
-       r"install [\w.-]+ to use\b|\bmust (first )?install the [\w.-]+ package", "a package says a module it needs "
+       r"install [\w.-]+ to use\b|\bmust (first )?install the [\w.-]+ package|there is no package called",
+       "a package (an R library too) says a module it needs "
        "for this is not installed"),
     _t("cuda-python-missing", "dependency_missing", r"requires cuda, but the package ('cuda-python' )?is not installed",
        "SpikeInterface's GPU container path needs the cuda-python package"),
@@ -146,7 +150,7 @@ BUILT_IN: tuple[Rule, ...] = (
        r"ELF header|wrong ELF class)|version `?(GLIBC|GLIBCXX|CXXABI)_[\d.]+'? not found|Library not loaded: |Symbol not "
        r"found: |\[WinError 12[67]\]|Error loading \"[^\"\n]+\.dll\"|Could not load (dynamic )?library|version "
        r"incompatibility: \w+ was compiled\s+against|MKL FATAL ERROR: Cannot load|"
-       r"HDF5 library version mismatched|\[WinError 193\]",
+       r"HDF5 library version mismatched|\[WinError 193\]|CUDNN_STATUS_NOT_INITIALIZED",
        "a compiled library does not load (missing, truncated, built for another system, or the loader can't find it)"),
     _rule("undefined-symbol", "binary_import_broken", s.undefined_symbol, "a compiled library needs a symbol the "
           "loaded libraries lack: builds that don't match"),
@@ -165,7 +169,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"(\d+: )?(module|ml|conda|mamba|micromamba|activate|deactivate): (command not found|not found|No such file or "
        r"directory)|\bsource: not found|/usr/bin/env: .?python[\d.]*.?: No such file or directory|The following "
        r"module\(s\) are unknown|Unable to locate a modulefile for|Could not find conda environment: |"
-       r"EnvironmentLocationNotFound", "the batch job's shell lacks what the login shell sets up (module, conda, PATH)"),
+       r"EnvironmentLocationNotFound|'[\w.-]+' is not recognized as an internal or external command",
+       "the batch job's shell lacks what the login shell sets up (module, conda, PATH)"),
     _rule("command-not-found", "job_environment_incomplete", s.exit_is(127), "the job's shell found no such command "
           "(exit status 127)"),
     _t("shared-memory", "shared_memory_unavailable", r"(error|failed|cannot|unable)[^\n]*shared memory|shared memory"
@@ -179,9 +184,12 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("download-failed", "download_failed", r"urllib\.error\.(HTTPError|URLError)|<urlopen error|HTTP Error [45]\d\d:|"
        r"download_url_to_file|Download failed|Unable to download|Failed to download|Temporary failure in name resolution|"
        r"Name or service not known|nodename nor servname provided|getaddrinfo failed|Could not resolve host|(?<!Unix)"
-       r"HTTPS?ConnectionPool\(host='(?!localhost)|CERTIFICATE_VERIFY_FAILED|ProxyError|407 Proxy Authentication",
+       r"HTTPS?ConnectionPool\(host='(?!localhost)|CERTIFICATE_VERIFY_FAILED|ProxyError|407 Proxy Authentication|"
+       r"(couldn't|could not|can't|cannot|unable to|failed to) (connect|reach)( to)? ['\"]?https?://(?!localhost)",
        "a run-time download failed (the network, DNS, a proxy or the server)"),
     _rule("network-layer", "download_failed", s.network_layer_failed, "a traceback that ends in the network layer"),
+    _rule("network-unreachable", "download_failed", s.errno_is("ENETUNREACH"), "the node has no route to the network "
+          "(ENETUNREACH: a compute node without internet)"),
     _t("scheduler-rejected", "scheduler_request_rejected", r"Batch job submission failed|sbatch failed|Requested node "
        r"configuration is not available|Unable to allocate resources: |Invalid (account|partition name|qos specification)|"
        r"Memory specification can not be satisfied|Invalid generic resource \(gres\) specification|More processors "
@@ -192,7 +200,8 @@ BUILT_IN: tuple[Rule, ...] = (
     _rule("access-denied", "permission_denied", s.errno_is("EACCES"), "the filesystem refused access (EACCES)"),
     _t("access-denied-text", "permission_denied", r"\[WinError 5\] Access is denied|NotWritableError|do(es)? not have "
        r"(write )?permissions? (to|on|for)\b|(cannot|can't|could not|couldn't|unable to|failed to) (create|open|write|"
-       r"remove|delete|access|make|read|execute|copy|move|rename)\b[^\n]{0,160}?: Permission denied\b", "the filesystem "
+       r"remove|delete|access|make|read|execute|copy|move|rename|touch|stat|save|overwrite)\b[^\n]{0,160}?: Permission "
+       r"denied\b", "the filesystem "
        "or the OS refused access to a path"),
     # -- environment: the data and the configuration
     _t("hdf5-plugin-missing", "hdf5_plugin_missing", r"HDF5_PLUGIN_PATH|can't (open directory|dlopen).*plugin|required "

@@ -29,9 +29,11 @@ from ..boundary import JSONDict
 from .packages import IMPORTERS
 from .vocabulary import (
     ERRNO,
+    ERRNO_NAME,
     EXIT,
     FRAME,
     MARKERS,
+    NO_DISTRIBUTION,
     NO_MODULE,
     RAISED,
     SCHEDULER,
@@ -41,6 +43,7 @@ from .vocabulary import (
     STAGE,
 )
 
+ERRNO_NAMES = frozenset(errno_names.errorcode.values())
 SCALARS = ("exit_code", "signal", "scheduler", "sorter", "stage")  # one value each
 
 
@@ -230,14 +233,16 @@ def parse_text(text: str) -> ParsedFailure:
         if raised:
             parsed.raised.append(Raised(raised.group(1), (raised.group(2) or "").strip(), i, function=function,
                                         where=where))
-        module = NO_MODULE.search(line)
+        module = NO_MODULE.search(line) or NO_DISTRIBUTION.search(line)
         if module:
-            parsed.missing.append(Missing(module.group(1).rstrip("."), importer_of(frames), i))
+            name = next(g for g in module.groups() if g).rstrip(".")
+            parsed.missing.append(Missing(name, importer_of(frames), i))
         for match in ERRNO.finditer(line):
             number = int(next(g for g in match.groups() if g))
             name = "EACCES" if match.group(3) else errno_names.errorcode.get(number)
             if name:
                 parsed.errnos.append(Fact(name, i))
+        parsed.errnos += [Fact(m.group(1), i) for m in ERRNO_NAME.finditer(line) if m.group(1) in ERRNO_NAMES]
         for match in SIGNAL.finditer(line):
             value = next(g for g in match.groups() if g) if any(match.groups()) else "Killed"
             name = _signal_of(128 + int(value)) if value.isdigit() else SHELL_SIGNALS.get(value.lower(), value)

@@ -70,17 +70,22 @@ def errno_is(*names: str) -> RuleTest:
 
 
 HOST_ENGINES = ("java.", "ray.")  # their OutOfMemoryError is the host's: a JVM's heap, a Ray node's memory
+GPU_SIDE = re.compile(r"\b(torch|cupy|jax\w*|tensorflow|CUDA|GPU|HIP|MPS|device)\b", re.IGNORECASE)  # theirs: the GPU's
 
 
 def memory_exception(gpu: bool) -> RuleTest:
     """An exception whose type says memory ran out: torch's/CuPy's OutOfMemoryError on the GPU,
     MemoryError (numpy's _ArrayMemoryError among them), Java's OutOfMemoryError (a workflow
-    engine's heap) and Ray's (a node low on memory) on the host -- unless the array asked for was pairwise or broadcast."""
+    engine's heap), Ray's (a node low on memory) and any other whose text names no GPU or GPU library
+    (a batch service's "OutOfMemoryError: Container killed due to memory usage") on the host -- unless the array asked
+    for was pairwise or broadcast."""
     def test(parsed: ParsedFailure) -> Hit | None:
         if not gpu and squared_shape(parsed.text):
             return None  # a pairwise or broadcast array: not the machine's memory (allocations.squared_shape)
+        gpu_side = bool(GPU_SIDE.search(parsed.text))
         for raised in parsed.raised:
-            on_gpu = raised.type.rpartition(".")[2] == "OutOfMemoryError" and not raised.type.startswith(HOST_ENGINES)
+            on_gpu = raised.type.rpartition(".")[2] == "OutOfMemoryError" and not raised.type.startswith(HOST_ENGINES) \
+                and gpu_side
             if on_gpu == gpu and (on_gpu or raised.is_a("MemoryError", "ArrayMemoryError", "OutOfMemoryError")):
                 return Hit(raised.line, {"exception": f"{raised.type}: {raised.message}"[:500]},
                            text=f"{raised.type}: {raised.message}"[:500])
