@@ -790,6 +790,14 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("docker: invalid reference format: repository name must be lowercase.", "container_image_pull_failed"),
     ("RuntimeError: cuDNN error: CUDNN_STATUS_NOT_INITIALIZED", "binary_import_broken"),  # cuDNN against this CUDA
     ("RuntimeError: cuDNN error: CUDNN_STATUS_EXECUTION_FAILED", "unclassified"),  # a kernel's failure says nothing
+    # -- whose storage refused: the path beside EROFS / EDQUOT (the errno, or strerror's words alone)
+    ("OSError: [Errno 30] Read-only file system: '/scratch/lab/rec1/sorted'", "permission_denied"),
+    ("mkdir: cannot create directory '/data/lab/out': Read-only file system", "permission_denied"),
+    ("OSError: [Errno 30] Read-only file system: '/usr/lib/python3/site-packages/tool/data'", "unclassified"),
+    ("OSError: [Errno 30] Read-only file system", "unclassified"),  # no path: whose storage is not said
+    ("OSError: [Errno 122] Disk quota exceeded: '/home/alice/.cache/matplotlib/fontlist.json'", "disk_exhausted"),
+    ("OSError: [Errno 122] Disk quota exceeded: '/labshare/group/out.bin'", "unclassified"),  # owner or group?
+    ("java.io.IOException: Disk quota exceeded", "unclassified"),
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

@@ -11,6 +11,7 @@ across categories the priority is environment > resource > biological
 from __future__ import annotations
 
 from . import allocations as a
+from . import paths as p
 from . import structural as s
 from . import versions as v
 from .rules import Rule, RuleTest, text_rule
@@ -198,6 +199,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"or resource value|Requested time limit is invalid|\bJob not submitted\b|Unable to run job: ",
        "the scheduler refused the request"),
     _rule("access-denied", "permission_denied", s.errno_is("EACCES"), "the filesystem refused access (EACCES)"),
+    _rule("read-only-storage", "permission_denied", p.read_only_user_storage, "the user's storage is mounted read-only "
+          "where the job runs (EROFS on a path outside the system's and the packages' trees)"),
     _t("access-denied-text", "permission_denied", r"\[WinError 5\] Access is denied|NotWritableError|do(es)? not have "
        r"(write )?permissions? (to|on|for)\b|(cannot|can't|could not|couldn't|unable to|failed to) (create|open|write|"
        r"remove|delete|access|make|read|execute|copy|move|rename|touch|stat|save|overwrite)\b[^\n]{0,160}?: Permission "
@@ -266,6 +269,8 @@ BUILT_IN: tuple[Rule, ...] = (
     _rule("disk-full", "disk_exhausted", s.errno_is("ENOSPC"), "the disk is full (ENOSPC; a quota, EDQUOT, is "
           "charged to the files' owner or group, which the text does not show: a tool that writes under the wrong "
           "group meets it with room to spare)"),
+    _rule("home-quota", "disk_exhausted", p.home_quota, "the quota of the user's home folder is full (EDQUOT on a "
+          "path in a home folder)"),
     _t("disk-full-text", "disk_exhausted", r"No space left on device|There is not enough space on the disk|\[WinError "
        r"112\]|\b(not enough|insufficient) (free )?disk space|\b(user|your|home) (disk )?quota (is )?(exceeded|full)|"
        r"exceeded your (disk )?quota", "the disk, or the user's own quota, is full"),

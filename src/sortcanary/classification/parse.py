@@ -41,6 +41,7 @@ from .vocabulary import (
     SIGNAL,
     SORTER_NAME,
     STAGE,
+    STRERROR,
 )
 
 ERRNO_NAMES = frozenset(errno_names.errorcode.values())
@@ -243,6 +244,8 @@ def parse_text(text: str) -> ParsedFailure:
             if name:
                 parsed.errnos.append(Fact(name, i))
         parsed.errnos += [Fact(m.group(1), i) for m in ERRNO_NAME.finditer(line) if m.group(1) in ERRNO_NAMES]
+        parsed.errnos += [Fact(name, i) for words, name in STRERROR.items() if words in line and
+                          not any(f.line == i and f.value == name for f in parsed.errnos)]
         for match in SIGNAL.finditer(line):
             value = next(g for g in match.groups() if g) if any(match.groups()) else "Killed"
             name = _signal_of(128 + int(value)) if value.isdigit() else SHELL_SIGNALS.get(value.lower(), value)

@@ -18,6 +18,9 @@ NO_MODULE = re.compile(r"No module named [\\'\"]*([\w.]+)")
 NO_DISTRIBUTION = re.compile(r"No package metadata was found for [\'\"]?([\w.-]+)|The '([\w.-]+?)(?:[<>=!~\[ ][^']*)?' "
                              r"distribution was not found")
 ERRNO = re.compile(r"\[Errno (\d+)\]|\berrno\s*=\s*(\d+)|\[WinError (5)\]|\bOs \{ code: (\d+)")  # WinError 5: EACCES
+# An errno by the C library's own words for it, where a tool printed strerror alone ("touch: cannot touch 'x':
+# Read-only file system", Java's "IOException: Disk quota exceeded"); only words no other failure uses.
+STRERROR = {"Read-only file system": "EROFS", "Disk quota exceeded": "EDQUOT", "No space left on device": "ENOSPC"}
 # An errno by its name, as Node ("Error: EACCES: permission denied"), Ruby (Errno::ENOSPC) or C tools print it;
 # only the names the C library defines count (parse checks), so a word like "ERROR:" is not one.
 ERRNO_NAME = re.compile(r"(?:\bErrno::|\berrno\.|(?<![\w.-]))(E[A-Z][A-Z0-9]{2,})\b(?=:|\)|,)")
