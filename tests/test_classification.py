@@ -798,6 +798,19 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("OSError: [Errno 122] Disk quota exceeded: '/home/alice/.cache/matplotlib/fontlist.json'", "disk_exhausted"),
     ("OSError: [Errno 122] Disk quota exceeded: '/labshare/group/out.bin'", "unclassified"),  # owner or group?
     ("java.io.IOException: Disk quota exceeded", "unclassified"),
+    # -- a job's shell, a device, an image, a request: the same mechanisms in other tools' words
+    ("-bash: snakemake: command not found", "job_environment_incomplete"),
+    ("the manual says: the tool reports command not found when PATH is empty", "unclassified"),
+    ('Lmod has detected the following error: These module(s) or extension(s) exist but cannot be loaded as '
+     'requested: "cuda/12.1"', "job_environment_incomplete"),
+    ("conda: error: argument COMMAND: invalid choice: 'activate' (choose from 'clean', 'config')",
+     "job_environment_incomplete"),
+    ("RuntimeError: CUDA error: invalid device ordinal", "device_unavailable"),
+    ("FATAL:   could not open image /data/ks4.sif: failed to retrieve path for /data/ks4.sif: lstat /data/ks4.sif: "
+     "no such file or directory", "container_image_pull_failed"),
+    ("Process requirement exceeds available memory -- req: 64 GB; avail: 16 GB", "scheduler_request_rejected"),
+    ("pyopencl._cl.MemoryError: clEnqueueNDRangeKernel failed: MEM_OBJECT_ALLOCATION_FAILURE", "gpu_out_of_memory"),
+    ("ValueError: No peaks detected in the recording", "no_spikes_found"),
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

@@ -32,7 +32,7 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("image-not-found", "container_image_pull_failed", r"pull access denied|manifest (for \S+ )?unknown|repository does "
        r"not exist|ImageNotFound|Unable to locate container image|Failed to pull singularity image|failed to pull and "
        r"unpack image|unauthorized: authentication required|requested access to the resource is denied|failed to resolve "
-       r"reference|conveyor failed to get|invalid reference format",
+       r"reference|conveyor failed to get|invalid reference format|could not open image [^\n]*no such file",
        "the registry has no such image or tag, or refused it"),
     _t("registry-rate-limit", "container_image_pull_failed", r"toomanyrequests|pull rate limit|429 Too Many Requests",
        "the registry's pull rate limit"),
@@ -138,7 +138,8 @@ BUILT_IN: tuple[Rule, ...] = (
        "a function of the sorter is not on MATLAB's path (an incomplete or old install)"),
     _t("device-unavailable", "device_unavailable", r"Torch not compiled with CUDA enabled|No (CUDA|HIP) GPUs are "
        r"available|torch\.cuda\.is_available\(\) is False|"
-       r"no CUDA-capable device is detected|No supported GPU device|sortcanary: CUDA requested|CUDA-capable device\(s\) "
+       r"no CUDA-capable device is detected|No supported GPU device|invalid device ordinal|CUDA_ERROR_NO_DEVICE|"
+       r"cudaErrorNoDevice|sortcanary: CUDA requested|CUDA-capable device\(s\) "
        r"(is|are)[/a-z]* busy or unavailable|CUDA-capable devices are busy or unavailable|This sorter requires "
        r"cuda, but the package 'cuda-python' is not installed|The container requires a NVIDIA GPU capability, but it is "
        r"not available", "the requested device can't be used here"),
@@ -170,7 +171,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"(\d+: )?(module|ml|conda|mamba|micromamba|activate|deactivate): (command not found|not found|No such file or "
        r"directory)|\bsource: not found|/usr/bin/env: .?python[\d.]*.?: No such file or directory|The following "
        r"module\(s\) are unknown|Unable to locate a modulefile for|Could not find conda environment: |"
-       r"EnvironmentLocationNotFound|'[\w.-]+' is not recognized as an internal or external command",
+       r"EnvironmentLocationNotFound|'[\w.-]+' is not recognized as an internal or external command|(^|\b[a-z]*sh: )"
+       r"(line \d+: )?[\w.+-]+: command not found|exist but cannot be loaded as requested|invalid choice: 'activate'",
        "the batch job's shell lacks what the login shell sets up (module, conda, PATH)"),
     _rule("command-not-found", "job_environment_incomplete", s.exit_is(127), "the job's shell found no such command "
           "(exit status 127)"),
@@ -196,7 +198,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"Memory specification can not be satisfied|Invalid generic resource \(gres\) specification|More processors "
        r"requested than permitted|violates accounting/QOS policy|invalid partition specified|qsub: (Job exceeds queue "
        r"resource limits|Job rejected|Unknown queue)|Job exceeds queue (and/or server )?resource limits|Illegal attribute "
-       r"or resource value|Requested time limit is invalid|\bJob not submitted\b|Unable to run job: ",
+       r"or resource value|Requested time limit is invalid|\bJob not submitted\b|Unable to run job: |"
+       r"requirement exceeds available (memory|CPUs)",
        "the scheduler refused the request"),
     _rule("access-denied", "permission_denied", s.errno_is("EACCES"), "the filesystem refused access (EACCES)"),
     _rule("read-only-storage", "permission_denied", p.read_only_user_storage, "the user's storage is mounted read-only "
@@ -246,7 +249,8 @@ BUILT_IN: tuple[Rule, ...] = (
     _rule("gpu-memory-exception", "gpu_out_of_memory", s.memory_exception(gpu=True), "the GPU's allocator gave up"),
     _t("gpu-out-of-memory", "gpu_out_of_memory", r"CUDA out of memory|CUBLAS_STATUS_ALLOC_FAILED|Out of memory on (the "
        r")?(device|GPU)|CUDA_ERROR_OUT_OF_MEMORY|cuda(Error)?MemoryAllocation|CUDA (runtime )?error[^\n]{0,20}out of "
-       r"memory|CU(BLAS|DNN|SOLVER|SPARSE|RAND)_STATUS_ALLOC_FAILED|CUFFT_ALLOC_FAILED|MPS backend out of memory|Maximum "
+       r"memory|CU(BLAS|DNN|SOLVER|SPARSE|RAND)_STATUS_ALLOC_FAILED|CUFFT_ALLOC_FAILED|MPS backend out of memory|"
+       r"MEM_OBJECT_ALLOCATION_FAILURE|Maximum "
        r"variable size allowed on the device is exceeded|OOM when allocating tensor[^\n]*GPU|cudaMalloc[^\n]{0,60}out "
        r"of memory|\bout of (GPU|device) memory\b|\bGPU (is )?out of memory\b|\(GPU_\d+_bfc\) ran out of memory",
        "the GPU ran out of memory"),
@@ -286,6 +290,6 @@ BUILT_IN: tuple[Rule, ...] = (
           "before it failed"),
     _t("no-spikes", "no_spikes_found", r"Found array with 0 sample\(s\)|n_samples=\d+ should be >= n_clusters=\d+|No "
        r"spikes (were )?(detected|found)|(?<![\d.,])0 spikes (extracted|detected|found)|\bfound 0 spikes\b|only had 0 "
-       r"spikes|has fewer than Nfilt spikes",
+       r"spikes|has fewer than Nfilt spikes|No peaks (were )?(detected|found)",
        "the sorter found no spikes, or too few to cluster"),
 )
