@@ -811,6 +811,10 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("Process requirement exceeds available memory -- req: 64 GB; avail: 16 GB", "scheduler_request_rejected"),
     ("pyopencl._cl.MemoryError: clEnqueueNDRangeKernel failed: MEM_OBJECT_ALLOCATION_FAILURE", "gpu_out_of_memory"),
     ("ValueError: No peaks detected in the recording", "no_spikes_found"),
+    ("RuntimeError: unable to write to file </torch_123_456_0>: No space left on device (28)",
+     "shared_memory_unavailable"),  # torch's segment in /dev/shm, not the disk
+    ("Error using mexcuda (line 166)\nnvcc error   : 'cicc' died due to signal 11 (Invalid memory reference)",
+     "cuda_build_failed"),
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

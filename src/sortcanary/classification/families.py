@@ -130,7 +130,7 @@ BUILT_IN: tuple[Rule, ...] = (
        r"device|is not compatible with the current PyTorch installation|is not a MEX file|Invalid MEX-file|Compiled "
        r"Kilosort files not found|(Undefined|Unrecognized) function( or variable)? '(mex\w+|spikedetector\w*)'",
        "the GPU kernels are not built for this GPU"),
-    _t("cuda-build-failed", "cuda_build_failed", r"(nvcc|fatbinary|ptxas)\s+fatal|Unsupported gpu architecture|Error "
+    _t("cuda-build-failed", "cuda_build_failed", r"(nvcc|fatbinary|ptxas)\s+(fatal|error)\s*:|Unsupported gpu architecture|Error "
        r"using mex\s*\n[^\n]*\bnvcc\b|Error in mexcuda|nvrtc: error: invalid value for --gpu-architecture|unsupported "
        r"(GNU|Microsoft Visual Studio|clang) version!|-allow-unsupported-compiler",
        "the sorter's CUDA kernels did not build"),
@@ -178,7 +178,8 @@ BUILT_IN: tuple[Rule, ...] = (
           "(exit status 127)"),
     _t("shared-memory", "shared_memory_unavailable", r"(error|failed|cannot|unable)[^\n]*shared memory|shared memory"
        r"[^\n]*(error|failed|too small)|out of shared memory|shm_open failed|/dev/shm[^\n]*(No space left|Permission "
-       r"denied)", "the job's /dev/shm is too small or not writable"),
+       r"denied)|unable to (write to|open shared memory object) (file )?<?/torch_", "the job's /dev/shm is too small "
+       "or not writable (torch's /torch_* segments are there)"),
     _t("hdf5-lock-refused", "hdf5_file_lock_refused", r"unable to f?lock (the )?file[^\n]*(errno = (37|38|95|524)\b|No "
        r"locks available|Function not implemented|Operation not supported)|file locking disabled on this file system",
        "the filesystem does not support HDF5's file locks (ENOLCK, ENOSYS, EOPNOTSUPP, the kernel's ENOTSUPP 524; a "
