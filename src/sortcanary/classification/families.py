@@ -11,6 +11,7 @@ across categories the priority is environment > resource > biological
 from __future__ import annotations
 
 from . import allocations as a
+from . import limits as m
 from . import paths as p
 from . import structural as s
 from . import versions as v
@@ -247,7 +248,7 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("allocation-implausible", "allocation_implausible", r"allocate|Requested", "an allocation far beyond any "
        "machine: a wrong parameter", applies=a.implausible_allocation),
     # -- resource
-    _rule("gpu-memory-exception", "gpu_out_of_memory", s.memory_exception(gpu=True), "the GPU's allocator gave up"),
+    _rule("gpu-memory-exception", "gpu_out_of_memory", m.memory_exception(gpu=True), "the GPU's allocator gave up"),
     _t("gpu-out-of-memory", "gpu_out_of_memory", r"CUDA out of memory|CUBLAS_STATUS_ALLOC_FAILED|Out of memory on (the "
        r")?(device|GPU)|CUDA_ERROR_OUT_OF_MEMORY|cuda(Error)?MemoryAllocation|CUDA (runtime )?error[^\n]{0,20}out of "
        r"memory|CU(BLAS|DNN|SOLVER|SPARSE|RAND)_STATUS_ALLOC_FAILED|CUFFT_ALLOC_FAILED|MPS backend out of memory|"
@@ -255,7 +256,7 @@ BUILT_IN: tuple[Rule, ...] = (
        r"variable size allowed on the device is exceeded|OOM when allocating tensor[^\n]*GPU|cudaMalloc[^\n]{0,60}out "
        r"of memory|\bout of (GPU|device) memory\b|\bGPU (is )?out of memory\b|\(GPU_\d+_bfc\) ran out of memory",
        "the GPU ran out of memory"),
-    _rule("host-memory-exception", "host_out_of_memory", s.memory_exception(gpu=False), "an allocation on the host "
+    _rule("host-memory-exception", "host_out_of_memory", m.memory_exception(gpu=False), "an allocation on the host "
           "failed (MemoryError)"),
     _t("host-out-of-memory", "host_out_of_memory", r"Unable to allocate .* for an array|DefaultCPUAllocator: can't "
        r"allocate memory|DefaultCPUAllocator: not enough memory|std::bad_alloc|\[WinError 1455\]|paging file is too "
@@ -279,8 +280,7 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("disk-full-text", "disk_exhausted", r"No space left on device|There is not enough space on the disk|\[WinError "
        r"112\]|\b(not enough|insufficient) (free )?disk space|\b(user|your|home) (disk )?quota (is )?(exceeded|full)|"
        r"exceeded your (disk )?quota", "the disk, or the user's own quota, is full"),
-    _rule("open-files-limit", "too_many_open_files", s.errno_is("EMFILE", "ENFILE"), "the open-files limit"),
-    _t("open-files-limit-text", "too_many_open_files", r"Too many open files", "the open-files limit"),
+    _rule("open-files-limit", "too_many_open_files", m.open_files_limit, "the open-files limit (EMFILE, ENFILE)"),
     # -- biological, or a detection set up wrong (the canary weighs the window's data)
     _rule("ks2-no-good-channels", "no_good_channels", s.no_good_channels, "Kilosort 2's log: no good channel left"),
     _rule("ks2-starved", "insufficient_activity", s.ks2_starved, "Kilosort 2's kernel launch failed on a log that "

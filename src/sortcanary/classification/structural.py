@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from .allocations import squared_shape
 from .packages import (
     CONTAINER_MODULES,
     EXPORTER_MODULES,
@@ -66,30 +65,6 @@ def errno_is(*names: str) -> RuleTest:
     def test(parsed: ParsedFailure) -> Hit | None:
         fact = next((f for f in parsed.errnos if f.value in names), None)
         return Hit(fact.line, {"errno": fact.value}) if fact else None
-    return test
-
-
-HOST_ENGINES = ("java.", "ray.")  # their OutOfMemoryError is the host's: a JVM's heap, a Ray node's memory
-GPU_SIDE = re.compile(r"\b(torch|cupy|jax\w*|tensorflow|CUDA|GPU|HIP|MPS|device)\b", re.IGNORECASE)  # theirs: the GPU's
-
-
-def memory_exception(gpu: bool) -> RuleTest:
-    """An exception whose type says memory ran out: torch's/CuPy's OutOfMemoryError on the GPU,
-    MemoryError (numpy's _ArrayMemoryError among them), Java's OutOfMemoryError (a workflow
-    engine's heap), Ray's (a node low on memory) and any other whose text names no GPU or GPU library
-    (a batch service's "OutOfMemoryError: Container killed due to memory usage") on the host -- unless the array asked
-    for was pairwise or broadcast."""
-    def test(parsed: ParsedFailure) -> Hit | None:
-        if not gpu and squared_shape(parsed.text):
-            return None  # a pairwise or broadcast array: not the machine's memory (allocations.squared_shape)
-        gpu_side = bool(GPU_SIDE.search(parsed.text))
-        for raised in parsed.raised:
-            on_gpu = raised.type.rpartition(".")[2] == "OutOfMemoryError" and not raised.type.startswith(HOST_ENGINES) \
-                and gpu_side
-            if on_gpu == gpu and (on_gpu or raised.is_a("MemoryError", "ArrayMemoryError", "OutOfMemoryError")):
-                return Hit(raised.line, {"exception": f"{raised.type}: {raised.message}"[:500]},
-                           text=f"{raised.type}: {raised.message}"[:500])
-        return None
     return test
 
 
@@ -197,14 +172,19 @@ def ks2_starved(parsed: ParsedFailure) -> Hit | None:
                        "units": _marker(parsed, "units"), "kernel_failure": kernel.group(0)})
 
 
+MATLAB_FRAME = re.compile(r"^\s*Error in \S+ \(line \d+\)", re.MULTILINE)
+
+
 def ks2_empty_kernel(parsed: ParsedFailure) -> Hit | None:
-    """Kilosort 2/2.5/3's kernel launch failed with an empty grid ("invalid configuration argument") and
-    its log says nothing of the recording's activity: a batch without spikes, as far as the text can
-    tell; the canary settles it from the window's data (no_spikes_found needs evidence). A log whose
-    markers show activity is left alone: then it is a GPU or sorter problem."""
+    """Kilosort 2/2.5/3's kernel launch failed with an empty grid ("invalid configuration argument")
+    inside the sorter's own code (MATLAB's ``Error in learnTemplates (line 228)``) and its log says
+    nothing of the recording's activity: a batch without spikes, as far as the text can tell; the
+    canary settles it from the window's data (no_spikes_found needs evidence). Left alone: a log whose
+    markers show activity (a GPU or sorter problem), and the bare CUDA message, which says nothing
+    of where it failed (a grid too large for the GPU, on a long file, reads the same)."""
     kernel = EMPTY_GRID.search(parsed.text)
     activity = ("threshold_crossings", "nspks", "units", "spikes_detected", "bad_channels")
-    if not kernel or any(k in parsed.markers for k in activity):
+    if not kernel or any(k in parsed.markers for k in activity) or not MATLAB_FRAME.search(parsed.text):
         return None
     return Hit(parsed.line_at(kernel.start()), {"kernel_failure": kernel.group(0)})
 
