@@ -845,6 +845,41 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
      "OSError: [Errno 24] Too many open files", "too_many_open_files"),
     (("error running kilosort! An unexpected error occurred trying to launch a kernel. The CUDA error was: invalid "
       "configuration argument"), "unclassified"),  # not where: an oversized grid reads the same
+    # -- round 3's families, each with a look-alike
+    ("Error using gpuArray/eig\nEIG did not converge at index = 557499.\nError running kilosort2",
+     "sorter_version_unsupported"),  # MATLAB R2022+ against Kilosort 2's svdecon
+    ("Number of spikes before applying cutoff: 36449620\nError using gpuArray/eig\nEIG did not converge at index = 8.",
+     "unclassified"),  # tens of millions of events: a bug of its own
+    ("numpy.linalg.LinAlgError: Eigenvalues did not converge", "unclassified"),  # no Kilosort, no gpuArray
+    (("CUDA backend failed to initialize: Found cuDNN version 8600, but JAX was built against version 8906, which is "
+      "newer."), "binary_import_broken"),
+    ("Loaded runtime CuDNN library: 8.0.5 but source was compiled with: 8.1.0.", "binary_import_broken"),
+    ("I tensorflow/core: Found cuDNN version 8600 at /usr/lib", "unclassified"),
+    ("H5Fopen(): unable to lock file, errno = 30, error message = 'Read-only file system'", "hdf5_file_lock_refused"),
+    ("RuntimeError: DataLoader worker (pid 13) is killed by signal: Bus error.", "shared_memory_unavailable"),
+    (("nvidia-container-cli: requirement error: unsatisfied condition: cuda>=11.0, please update your driver to a newer "
+      "version, or use an earlier cuda container: unknown."), "gpu_driver_error"),
+    (("Error: error creating libpod runtime: there might not be enough IDs available in the namespace (requested "
+      "100000:100000 for /home/jon/.local/share/containers/storage/overlay/l)"), "container_error"),
+    ("qsub: Job has no memory requested.\n Please specify the total amount of memory needed", "scheduler_request_rejected"),
+    ("qsub: waiting for job 4242.pbs to start", "unclassified"),
+    ("srun: error: Unable to create step for job 238051: More\nprocessors requested than permitted.",
+     "scheduler_request_rejected"),
+    (('Traceback (most recent call last):\n  File "C:\\env\\lib\\subprocess.py", line 1207, in _execute_child\n'
+      '    startupinfo)\nFileNotFoundError: [WinError 2] The system cannot find the file specified'), "dependency_missing"),
+    (frames("site-packages/tool/io.py") + "FileNotFoundError: [Errno 2] No such file or directory: '/data/rec1.bin'",
+     "unclassified"),  # a file, not a program
+    ("ImportError: cannot import name 'popargs_to_dict'", "dependency_version_mismatch"),  # Python < 3.7: no module
+    (frames("site-packages/sortcanary/jobs/canary.py") + "ImportError: cannot import name 'thing'", "unclassified"),
+    ("Error using wave_clus>load_data_button_Callback (line 221)\nLess than 15 spikes detected", "no_spikes_found"),
+    ("ValueError: Extension 'qualitymetrics' is unknown maybe this is an external extension or a typo.",
+     "sorter_params_invalid"),
+    (("MissingOutputException in rule sort:\nJob 8 completed successfully, but some output files are missing.\nMissing "
+      "files after 5 seconds:\nresults/rec1/sort.json\n(missing locally, parent dir contents: spikes.npy, sort.json)"),
+     "io_stall"),  # written, and listed: the shared filesystem showed it late
+    (("MissingOutputException in rule sort:\nJob 8 completed successfully, but some output files are missing.\nMissing "
+      "files after 5 seconds:\nresults/rec1/sort.json\n(missing locally, parent dir contents: spikes.npy)"),
+     "unclassified"),  # never written: the rule's own doing
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

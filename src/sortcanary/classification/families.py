@@ -13,8 +13,10 @@ from __future__ import annotations
 from . import allocations as a
 from . import limits as m
 from . import paths as p
+from . import sorter_logs as k
 from . import structural as s
 from . import versions as v
+from .containers import CONTAINERS
 from .rules import Rule, RuleTest, text_rule
 
 
@@ -24,40 +26,7 @@ def _rule(name: str, error_class: str, test: RuleTest, mechanism: str) -> Rule:
 
 _t = text_rule
 BUILT_IN: tuple[Rule, ...] = (
-    # -- environment: containers (their output wraps every other message, so they come first)
-    _t("docker-socket-permission", "container_error", r"permission denied while trying to connect to the Docker daemon|"
-       r"docker: Got permission denied while trying to connect", "the user may not use the Docker socket",
-       reason="permission_denied"),
-    _t("docker-daemon-unreachable", "container_error", r"Cannot connect to the Docker daemon|Is the docker daemon "
-       r"running|Error while fetching server API version", "no Docker engine answers", reason="daemon_down"),
-    _t("image-not-found", "container_image_pull_failed", r"pull access denied|manifest (for \S+ )?unknown|repository does "
-       r"not exist|ImageNotFound|Unable to locate container image|Failed to pull singularity image|failed to pull and "
-       r"unpack image|unauthorized: authentication required|requested access to the resource is denied|failed to resolve "
-       r"reference|conveyor failed to get|invalid reference format|could not open image [^\n]*no such file",
-       "the registry has no such image or tag, or refused it"),
-    _t("registry-rate-limit", "container_image_pull_failed", r"toomanyrequests|pull rate limit|429 Too Many Requests",
-       "the registry's pull rate limit"),
-    _t("registry-unreachable", "container_image_pull_failed", r"(While (making|pulling) image|Unable to handle \S+ "
-       r"uri)[^\n]*registry|failed to get checksum for|error pinging (docker )?registry|\bGet \"?https?://[^\s\"]*"
-       r"(registry|docker\.io|ghcr\.io|quay\.io)|lookup [^\s:]*(registry|docker\.io|ghcr\.io|quay\.io)[^\n]*no such host|"
-       r"x509: certificate signed by unknown authority",
-       "the registry can't be reached (DNS, proxy, network)"),
-    _t("container-gpu-hook-missing", "container_gpu_unavailable", r"could not select device driver \"[^\"]*\" with "
-       r"capabilities: \[\[gpu\]\]|nvidia-container-cli: (initialization|requirement) error|Could not find any nv "
-       r"(files|libraries) on this host|unknown or invalid runtime name: nvidia|Unknown runtime specified nvidia|"
-       r"unresolvable CDI devices nvidia\.com/gpu|\bnvidia-container-runtime(-hook)?\b[^\n]{0,40}(executable file not "
-       r"found|no such file)", "the container engine runs but can't hand the GPU to the container (no NVIDIA runtime or "
-       "hook, or the engine not configured for it)"),
-    _t("container-runtime-missing", "container_runtime_missing", r"\b(docker|singularity|apptainer)\b(?:(?!image)"
-       r"[^\n]){0,40}?(is not installed|(command )?not found|has to be available|could not be found|is not recognized as an "
-       r"internal)|python .(docker|"
-       r"spython). package must be installed|No such file or directory: '(singularity|apptainer|docker)'",
-       "no container engine on the node"),
-    _t("container-setup-failed", "container_error", r"OCI runtime (create|exec) failed|container creation failed|"
-       r"error mounting [^\n]* to rootfs", "the engine could not set the container up (a bind mount, the entrypoint)",
-       reason="container_setup"),
-    _t("container-image-setup", "container_error", r"in_container_sorter_script\.py.*?No module named [\\'\"]*"
-       r"spikeinterface", "the image can't install SpikeInterface", reason="image_setup"),
+    *CONTAINERS,  # their output wraps every other message, so they come first
     # -- environment: the install
     _rule("missing-container-client", "container_runtime_missing", s.missing("container"),
           "the container engine's Python client is not installed"),
@@ -90,6 +59,8 @@ BUILT_IN: tuple[Rule, ...] = (
           "a name the sorter or its wrapper uses is gone from the installed version"),
     _rule("package-name-removed", "dependency_version_mismatch", v.attribute_removed(in_sorter=False),
           "a name the caller uses is gone from the installed package (removed in a release)"),
+    _rule("program-missing", "dependency_missing", s.program_missing, "a program a tool runs is not installed (its "
+          "subprocess could not start it)"),
     _t("version-requirement", "dependency_version_mismatch", r"\b(needs|requires) [\w.-]+ (version )?['\"]?[<>=~]*\s*\d+"
        r"(\.\d+)*['\"]? or (less|greater|newer|older|later|higher|lower|above|below)\b|VersionConflict|version '?[\d.]+'? "
        r"currently installed|\brequires [\w.-]+ ?(>=|<=|==|~=|<|>) ?\d|\bincompatible with [\w.-]+ ?(>=|<=|==|<|>) ?\d|"
@@ -106,6 +77,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"Unrecognized) function (or variable )?'(gpuArray|gpuDevice|parpool)'|License checkout failed",
        "a MATLAB toolbox the sorter needs is not installed or not licensed (gpuArray: the Parallel Computing "
        "Toolbox)"),
+    _rule("matlab-eig-not-converging", "sorter_version_unsupported", k.eig_not_converging, "Kilosort 2's gpuArray/eig "
+          "does not converge on this MATLAB release"),
     _t("sorter-version-unsupported", "sorter_version_unsupported", r"only supports \S+ versions?\b|\b(kilosort|"
        r"spikeinterface|probeinterface|torch|numpy|python|matlab)\w*\s+versions?\b[^\n]{0,80}\bnot (supported|"
        r"compatible)\b", "the sorter refuses the installed versions"),
@@ -153,7 +126,9 @@ BUILT_IN: tuple[Rule, ...] = (
        r"ELF header|wrong ELF class)|version `?(GLIBC|GLIBCXX|CXXABI)_[\d.]+'? not found|Library not loaded: |Symbol not "
        r"found: |\[WinError 12[67]\]|Error loading \"[^\"\n]+\.dll\"|Could not load (dynamic )?library|version "
        r"incompatibility: \w+ was compiled\s+against|MKL FATAL ERROR: Cannot load|"
-       r"HDF5 library version mismatched|\[WinError 193\]|CUDNN_STATUS_NOT_INITIALIZED",
+       r"HDF5 library version mismatched|\[WinError 193\]|CUDNN_STATUS_NOT_INITIALIZED|Found cu(DNN|BLAS|FFT|SPARSE|SOLVER) "
+       r"version \d+, but \w+ was built against|Outdated cu(DNN|BLAS|FFT|SPARSE|SOLVER) installation|Loaded runtime "
+       r"cu\w+ library: [\d.]+ but source was compiled with",
        "a compiled library does not load (missing, truncated, built for another system, or the loader can't find it)"),
     _rule("undefined-symbol", "binary_import_broken", s.undefined_symbol, "a compiled library needs a symbol the "
           "loaded libraries lack: builds that don't match"),
@@ -179,12 +154,14 @@ BUILT_IN: tuple[Rule, ...] = (
           "(exit status 127)"),
     _t("shared-memory", "shared_memory_unavailable", r"(error|failed|cannot|unable)[^\n]*shared memory|shared memory"
        r"[^\n]*(error|failed|too small)|out of shared memory|shm_open failed|/dev/shm[^\n]*(No space left|Permission "
-       r"denied)|unable to (write to|open shared memory object) (file )?<?/torch_", "the job's /dev/shm is too small "
+       r"denied)|unable to (write to|open shared memory object) (file )?<?/torch_|"
+       r"DataLoader worker \(pid \d+\) is killed by signal: Bus error", "the job's /dev/shm is too small "
        "or not writable (torch's /torch_* segments are there)"),
-    _t("hdf5-lock-refused", "hdf5_file_lock_refused", r"unable to f?lock (the )?file[^\n]*(errno = (37|38|95|524)\b|No "
-       r"locks available|Function not implemented|Operation not supported)|file locking disabled on this file system",
-       "the filesystem does not support HDF5's file locks (ENOLCK, ENOSYS, EOPNOTSUPP, the kernel's ENOTSUPP 524; a "
-       "lock another process holds is EAGAIN)"),
+    _t("hdf5-lock-refused", "hdf5_file_lock_refused", r"unable to f?lock (the )?file[^\n]*(errno = (30|37|38|95|524)\b|No "
+       r"locks available|Function not implemented|Operation not supported|Read-only file system)|file locking disabled "
+       r"on this file system",
+       "the filesystem does not support HDF5's file locks (ENOLCK, ENOSYS, EOPNOTSUPP, the kernel's ENOTSUPP 524, a "
+       "read-only mount's EROFS; a lock another process holds is EAGAIN)"),
     _rule("no-locks", "hdf5_file_lock_refused", s.errno_is("ENOLCK"), "the filesystem gives no file locks (ENOLCK)"),
     _t("download-failed", "download_failed", r"urllib\.error\.(HTTPError|URLError)|<urlopen error|HTTP Error [45]\d\d:|"
        r"download_url_to_file|Download failed|Unable to download|Failed to download|Temporary failure in name resolution|"
@@ -197,13 +174,15 @@ BUILT_IN: tuple[Rule, ...] = (
           "(ENETUNREACH: a compute node without internet)"),
     _t("scheduler-rejected", "scheduler_request_rejected", r"Batch job submission failed|sbatch failed|Requested node "
        r"configuration is not available|Unable to allocate resources: |Invalid (account|partition name|qos specification)|"
-       r"Memory specification can not be satisfied|Invalid generic resource \(gres\) specification|More processors "
-       r"requested than permitted|violates accounting/QOS policy|invalid partition specified|qsub: (Job exceeds queue "
-       r"resource limits|Job rejected|Unknown queue)|Job exceeds queue (and/or server )?resource limits|Illegal attribute "
-       r"or resource value|Requested time limit is invalid|\bJob not submitted\b|Unable to run job: |"
-       r"requirement exceeds available (memory|CPUs)",
+       r"Memory specification can not be satisfied|Invalid generic resource \(gres\) specification|More\s+processors\s+"
+       r"requested\s+than\s+permitted|violates accounting/QOS policy|invalid partition specified|(^|\n)\s*qsub: (?!waiting "
+       r"for job|job \S+ (ready|completed)|(command )?not found)\w|Request aborted by esub|Job exceeds queue (and/or "
+       r"server )?resource limits|Illegal attribute or resource value|Requested time limit is invalid|\bJob not "
+       r"submitted\b|Unable to run job: |requirement exceeds available (memory|CPUs)",
        "the scheduler refused the request"),
     _rule("access-denied", "permission_denied", s.errno_is("EACCES"), "the filesystem refused access (EACCES)"),
+    _rule("output-appeared-late", "io_stall", p.output_late, "an output the job wrote appeared on the shared "
+          "filesystem after Snakemake stopped waiting for it"),
     _rule("read-only-storage", "permission_denied", p.read_only_user_storage, "the user's storage is mounted read-only "
           "where the job runs (EROFS on a path outside the system's and the packages' trees)"),
     _t("access-denied-text", "permission_denied", r"\[WinError 5\] Access is denied|NotWritableError|do(es)? not have "
@@ -242,7 +221,8 @@ BUILT_IN: tuple[Rule, ...] = (
        applies=s.says_the_rate_or_the_sorter),
     _rule("probe-unreadable", "probe_config_error", s.probe_loader_failed, "the probe reader raised on the probe file"),
     _t("sorter-params-invalid", "sorter_params_invalid", r"Invalid parameters: |Unrecognized settings: |Bad parameters: |"
-       r"`nt` must be odd", "the sorter rejected a parameter the user gave", applies=s.params_from_the_user),
+       r"`nt` must be odd|is unknown,? maybe [^\n]{0,60}\bor a typo\b", "the sorter rejected a parameter the user gave",
+       applies=s.params_from_the_user),
     _t("exporter-switched-on", "exporter_unavailable", r"sortcanary: outputs\.\S+ is on but",
        "an output is on without its package"),
     _t("allocation-implausible", "allocation_implausible", r"allocate|Requested", "an allocation far beyond any "
@@ -264,7 +244,7 @@ BUILT_IN: tuple[Rule, ...] = (
        r"[^\n]*CPU|\bCannot allocate memory\b",
        "an allocation on the host failed", applies=lambda text: not a.squared_shape(text)),
     _rule("host-memory-errno", "host_out_of_memory", s.errno_is("ENOMEM"), "the kernel refused memory (ENOMEM)"),
-    _rule("matlab-out-of-memory", "host_out_of_memory", s.matlab_out_of_memory_in_sorter, "MATLAB ran out of host "
+    _rule("matlab-out-of-memory", "host_out_of_memory", k.matlab_out_of_memory_in_sorter, "MATLAB ran out of host "
           "memory while the sorter ran"),
     _rule("scheduler-out-of-memory", "host_out_of_memory", s.scheduler_state("OUT_OF_MEMORY"), "the scheduler or the "
           "kernel killed the job for memory"),
@@ -282,15 +262,16 @@ BUILT_IN: tuple[Rule, ...] = (
        r"exceeded your (disk )?quota", "the disk, or the user's own quota, is full"),
     _rule("open-files-limit", "too_many_open_files", m.open_files_limit, "the open-files limit (EMFILE, ENFILE)"),
     # -- biological, or a detection set up wrong (the canary weighs the window's data)
-    _rule("ks2-no-good-channels", "no_good_channels", s.no_good_channels, "Kilosort 2's log: no good channel left"),
-    _rule("ks2-starved", "insufficient_activity", s.ks2_starved, "Kilosort 2's kernel launch failed on a log that "
+    _rule("ks2-no-good-channels", "no_good_channels", k.no_good_channels, "Kilosort 2's log: no good channel left"),
+    _rule("ks2-starved", "insufficient_activity", k.ks2_starved, "Kilosort 2's kernel launch failed on a log that "
           "shows too little activity"),
-    _rule("ks2-empty-kernel", "no_spikes_found", s.ks2_empty_kernel, "Kilosort 2's kernel launch had an empty grid "
+    _rule("ks2-empty-kernel", "no_spikes_found", k.ks2_empty_kernel, "Kilosort 2's kernel launch had an empty grid "
           "and its log shows no activity figures"),
-    _rule("sorter-counted-no-spikes", "no_spikes_found", s.counted_no_spikes, "the sorter's log counted no spikes "
+    _rule("sorter-counted-no-spikes", "no_spikes_found", k.counted_no_spikes, "the sorter's log counted no spikes "
           "before it failed"),
     _t("no-spikes", "no_spikes_found", r"Found array with 0 sample\(s\)|n_samples=\d+ should be >= n_clusters=\d+|No "
        r"spikes (were )?(detected|found)|(?<![\d.,])0 spikes (extracted|detected|found)|\bfound 0 spikes\b|only had 0 "
-       r"spikes|has fewer than Nfilt spikes|No peaks (were )?(detected|found)",
+       r"spikes|has fewer than Nfilt spikes|No peaks (were )?(detected|found)|(less|fewer) than \d+ spikes "
+       r"(were )?(detected|found)",
        "the sorter found no spikes, or too few to cluster"),
 )

@@ -50,3 +50,20 @@ def home_quota(parsed: ParsedFailure) -> Hit | None:
     return Hit(found[0], {"errno": "EDQUOT", "path": found[1], "message": f"The quota of the home folder holding "
                           f"{found[1]} is full."})
 
+
+
+MISSING_AFTER = re.compile(r"Missing files after \d+ seconds?:\s*\n(.+?)\n\s*\(missing locally, parent dir contents: "
+                           r"([^)\n]*)\)", re.DOTALL)
+
+
+def output_late(parsed: ParsedFailure) -> Hit | None:
+    """Snakemake calls an output missing that its parent folder lists: the job wrote it, and the shared
+    filesystem showed it later than Snakemake waited (``--latency-wait``)."""
+    for found in MISSING_AFTER.finditer(parsed.text):
+        listed = {name.strip() for name in found.group(2).split(",")}
+        late = [path for path in found.group(1).split() if path.rstrip("/").rsplit("/", 1)[-1] in listed]
+        if late:
+            return Hit(parsed.line_at(found.start()), {"path": late[0], "message": f"{late[0]} was written but "
+                                                       "appeared on the shared filesystem after Snakemake stopped "
+                                                       "waiting: raise --latency-wait."})
+    return None
