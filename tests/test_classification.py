@@ -864,7 +864,10 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("qsub: Job has no memory requested.\n Please specify the total amount of memory needed", "scheduler_request_rejected"),
     ("qsub: waiting for job 4242.pbs to start", "unclassified"),
     ("srun: error: Unable to create step for job 238051: More\nprocessors requested than permitted.",
-     "scheduler_request_rejected"),
+     "scheduler_request_rejected"),  # a sentence wrapped over two lines (rules.unwrapped)
+    ("docker: Error response from daemon: pull access\ndenied for spikeinterface/ks9, may require docker login",
+     "container_image_pull_failed"),
+    ("docker: Error response from daemon: pull access\nDenied.", "unclassified"),  # a new sentence is not joined
     (('Traceback (most recent call last):\n  File "C:\\env\\lib\\subprocess.py", line 1207, in _execute_child\n'
       '    startupinfo)\nFileNotFoundError: [WinError 2] The system cannot find the file specified'), "dependency_missing"),
     (frames("site-packages/tool/io.py") + "FileNotFoundError: [Errno 2] No such file or directory: '/data/rec1.bin'",

@@ -174,8 +174,8 @@ BUILT_IN: tuple[Rule, ...] = (
           "(ENETUNREACH: a compute node without internet)"),
     _t("scheduler-rejected", "scheduler_request_rejected", r"Batch job submission failed|sbatch failed|Requested node "
        r"configuration is not available|Unable to allocate resources: |Invalid (account|partition name|qos specification)|"
-       r"Memory specification can not be satisfied|Invalid generic resource \(gres\) specification|More\s+processors\s+"
-       r"requested\s+than\s+permitted|violates accounting/QOS policy|invalid partition specified|(^|\n)\s*qsub: (?!waiting "
+       r"Memory specification can not be satisfied|Invalid generic resource \(gres\) specification|More processors "
+       r"requested than permitted|violates accounting/QOS policy|invalid partition specified|(^|\n)\s*qsub: (?!waiting "
        r"for job|job \S+ (ready|completed)|(command )?not found)\w|Request aborted by esub|Job exceeds queue (and/or "
        r"server )?resource limits|Illegal attribute or resource value|Requested time limit is invalid|\bJob not "
        r"submitted\b|Unable to run job: |requirement exceeds available (memory|CPUs)",
