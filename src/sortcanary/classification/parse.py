@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Generic, Protocol, TypeVar
 
 from ..boundary import JSONDict
-from .packages import IMPORTERS
+from .packages import importer_of
 from .vocabulary import (
     ERRNO,
     ERRNO_NAME,
@@ -197,22 +197,6 @@ def _normalised(text: str) -> list[str]:
     if ("\\n" in text and "\n" not in text.strip()) or "b'Traceback" in text or 'b"Traceback' in text:
         text = text.replace("\\n", "\n").replace("\\'", "'")
     return [_unquoted(line) for line in text.splitlines()]
-
-
-def importer_of(paths: list[str]) -> str | None:
-    """The package whose code ran an import, from the frames' file paths (innermost last): the folder
-    after site-packages of the innermost real frame (a wrapper's folder named after its sorter,
-    ``spikeinterface/sorters/mountainsort4/``, is still SpikeInterface's code), else a known package
-    (packages.IMPORTERS) named in its folders (a source checkout); import machinery frames are skipped."""
-    for path in reversed(paths):
-        if path.startswith("<frozen") or "importlib" in path:
-            continue
-        parts = re.split(r"[\\/]", path)[:-1]
-        for marker in ("site-packages", "dist-packages"):
-            if marker in parts and parts.index(marker) + 1 < len(parts):
-                return parts[parts.index(marker) + 1]
-        return next((p for p in reversed(parts) if p in IMPORTERS), None)
-    return None
 
 
 def parse_text(text: str) -> ParsedFailure:

@@ -17,8 +17,9 @@ from .packages import (
     SEPARATE_PARTS,
     SORTER_PACKAGES,
     SORTER_STACK,
+    importer_of,
 )
-from .parse import ParsedFailure, importer_of
+from .parse import ParsedFailure
 from .rules import Hit, RuleTest
 from .vocabulary import FRAME, SORTER_NAME
 
