@@ -883,6 +883,14 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     (("MissingOutputException in rule sort:\nJob 8 completed successfully, but some output files are missing.\nMissing "
       "files after 5 seconds:\nresults/rec1/sort.json\n(missing locally, parent dir contents: spikes.npy)"),
      "unclassified"),  # never written: the rule's own doing
+    # -- other engines and orchestrators: podman, Kubernetes' evictions, a JVM that can't start
+    ("bash: podman: command not found", "container_runtime_missing"),
+    ("podman image ls shows the image", "unclassified"),
+    ("Error: docker.io/spikeinterface/ks9: image not known", "container_image_pull_failed"),
+    ("Reason: Evicted. Message: The node was low on resource: memory. Container sorter was using 30Gi.",
+     "host_out_of_memory"),
+    ("Reason: Evicted. Message: The node was low on resource: ephemeral-storage.", "disk_exhausted"),
+    ("# There is insufficient memory for the Java Runtime Environment to continue.", "host_out_of_memory"),
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

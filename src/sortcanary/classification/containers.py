@@ -18,7 +18,8 @@ CONTAINERS: tuple[Rule, ...] = (
     _t("image-not-found", "container_image_pull_failed", r"pull access denied|manifest (for \S+ )?unknown|repository does "
        r"not exist|ImageNotFound|Unable to locate container image|Failed to pull singularity image|failed to pull and "
        r"unpack image|unauthorized: authentication required|requested access to the resource is denied|failed to resolve "
-       r"reference|conveyor failed to get|invalid reference format|could not open image [^\n]*no such file",
+       r"reference|conveyor failed to get|invalid reference format|could not open image [^\n]*no such file|: image not "
+       r"known\b|short-name [^\n]* did not resolve to an alias",
        "the registry has no such image or tag, or refused it"),
     _t("registry-rate-limit", "container_image_pull_failed", r"toomanyrequests|pull rate limit|429 Too Many Requests",
        "the registry's pull rate limit"),
@@ -35,7 +36,7 @@ CONTAINERS: tuple[Rule, ...] = (
        r"unresolvable CDI devices nvidia\.com/gpu|\bnvidia-container-runtime(-hook)?\b[^\n]{0,40}(executable file not "
        r"found|no such file)", "the container engine runs but can't hand the GPU to the container (no NVIDIA runtime or "
        "hook, or the engine not configured for it)"),
-    _t("container-runtime-missing", "container_runtime_missing", r"\b(docker|singularity|apptainer)\b(?:(?!image)"
+    _t("container-runtime-missing", "container_runtime_missing", r"\b(docker|singularity|apptainer|podman)\b(?:(?!image)"
        r"[^\n]){0,40}?(is not installed|(command )?not found|has to be available|could not be found|is not recognized as an "
        r"internal)|python .(docker|"
        r"spython). package must be installed|No such file or directory: '(singularity|apptainer|docker)'",

@@ -241,7 +241,7 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("host-out-of-memory", "host_out_of_memory", r"Unable to allocate .* for an array|DefaultCPUAllocator: can't "
        r"allocate memory|DefaultCPUAllocator: not enough memory|std::bad_alloc|\[WinError 1455\]|paging file is too "
        r"small|Out of memory\. Type \"?help memory|exceeds maximum array size preference|OOM when allocating tensor"
-       r"[^\n]*CPU|\bCannot allocate memory\b",
+       r"[^\n]*CPU|\bCannot allocate memory\b|insufficient memory for the Java Runtime Environment",
        "an allocation on the host failed", applies=lambda text: not a.squared_shape(text)),
     _rule("host-memory-errno", "host_out_of_memory", s.errno_is("ENOMEM"), "the kernel refused memory (ENOMEM)"),
     _rule("matlab-out-of-memory", "host_out_of_memory", k.matlab_out_of_memory_in_sorter, "MATLAB ran out of host "
@@ -259,7 +259,7 @@ BUILT_IN: tuple[Rule, ...] = (
           "path in a home folder)"),
     _t("disk-full-text", "disk_exhausted", r"No space left on device|There is not enough space on the disk|\[WinError "
        r"112\]|\b(not enough|insufficient) (free )?disk space|\b(user|your|home) (disk )?quota (is )?(exceeded|full)|"
-       r"exceeded your (disk )?quota", "the disk, or the user's own quota, is full"),
+       r"exceeded your (disk )?quota|low on resource: ephemeral-storage", "the disk, or the user's own quota, is full"),
     _rule("open-files-limit", "too_many_open_files", m.open_files_limit, "the open-files limit (EMFILE, ENFILE)"),
     # -- biological, or a detection set up wrong (the canary weighs the window's data)
     _rule("ks2-no-good-channels", "no_good_channels", k.no_good_channels, "Kilosort 2's log: no good channel left"),

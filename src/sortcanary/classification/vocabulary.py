@@ -51,7 +51,8 @@ SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern
                        r"cgroup out-of-memory "
                        r"handler|Memory cgroup out of memory|exceeded memory limit[^\n]{0,40}being killed|job "
                        r"killed: [pv]?mem \S+ exceeded limit|"
-                       r"running beyond (physical|virtual) memory limits|gone over (cgroup )?memory limit|hard limit \"?h_vmem")),
+                       r"running beyond (physical|virtual) memory limits|gone over (cgroup )?memory limit|hard limit \"?h_vmem|"
+                       r"low on resource: memory\b")),
     ("PREEMPTED", r"DUE TO PREEMPTION|(?-i:\bPREEMPTED\b)"),
     ("NODE_FAIL", r"DUE TO NODE FAILURE|(?-i:\bNODE_FAIL\b)"),
 ))
