@@ -34,7 +34,9 @@ FIRST = DATA / "failure_corpus.yaml"  # written before the split: every entry mo
 # The first held-out part (41 scored) was moved to the development part on 2026-12-05: its ids had been shown once while
 # its floor was set. The held-out part is now collected afresh from sources in no other file (failure_corpus_heldout_*).
 # Issue 25's target for the held-out part is 90 % (TARGET); raising a floor needs rules written from the development part.
-MIN_RIGHT = {"dev": 0.89, "heldout": 0.70}
+# Round 3's development entries (failure_corpus_r3_*) joined the development part on 2026-12-05: scored before any rule
+# was written from them they gave 48/79 (60.8 %) with 4 false blocks; the dev floor is what the rules reach with them.
+MIN_RIGHT = {"dev": 0.898, "heldout": 0.70}
 TARGET = {"heldout": 0.90}
 MIN_MESSAGES, MIN_SOURCES = 250, 120
 HELD_OUT_FILES = "failure_corpus_heldout_"
