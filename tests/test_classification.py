@@ -153,11 +153,29 @@ def test_absurd_numpy_allocation_is_a_parameter_problem_not_memory():
                                                                            "block"), str(exc)
 
 
-def test_real_memory_error_is_host_memory():
-    exc = raised(lambda: bytearray(2**60))
-    assert isinstance(exc, MemoryError)
-    verdict = classify_exception(exc)
-    assert (verdict.category, verdict.error_class) == ("resource", "host_out_of_memory")
+def test_a_memory_error_that_says_its_size_is_host_memory_under_a_lowered_address_space_limit():
+    script = textwrap.dedent("""
+        import json, resource
+        import numpy as np
+        from sortcanary.classification import classify_exception
+        used = int(next(ln.split()[1] for ln in open("/proc/self/status") if ln.startswith("VmSize:"))) * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (used + 2**29, resource.getrlimit(resource.RLIMIT_AS)[1]))
+        try:
+            np.ones(2**28)  # 2 GiB of float64 against half a GiB to spare
+        except MemoryError as exc:
+            print(json.dumps({"message": str(exc), "verdict": classify_exception(exc).as_dict()}))
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                         env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+    result = json.loads(out.stdout)
+    assert "Unable to allocate 2.00 GiB" in result["message"]
+    assert (result["verdict"]["category"], result["verdict"]["error_class"]) == ("resource", "host_out_of_memory")
+
+
+def test_a_bare_memory_error_says_nothing_of_what_was_asked_and_is_left_alone():
+    exc = raised(lambda: bytearray(2**60))  # an absurd request: Python says only "MemoryError"
+    assert isinstance(exc, MemoryError) and str(exc) == ""
+    assert classify_exception(exc) is None
 
 
 def test_oserror_errno_decides(tmp_path):
@@ -290,7 +308,7 @@ def test_an_exception_and_its_printed_traceback_get_the_same_verdict(tmp_path):
             raise RuntimeError("sorter failed") from exc
 
     for make in (full_disk, wrapped_absurd, lambda: __import__("kilosort.no_such_part"), lambda: __import__("mountainsort5"),
-                 lambda: bytearray(2**60), lambda: __import__("spikeinterface.no_such_part")):
+                 lambda: __import__("spikeinterface.no_such_part")):
         exc = raised(make)
         structural, text = classify_exception(exc), classify("".join(traceback.format_exception(exc)))
         assert structural is not None and (structural.category, structural.error_class) == (
@@ -750,6 +768,129 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("> $ python sort.py rec1\n> Killed", "host_out_of_memory"),  # a reply quoting the shell
     ("[1,0]<stderr>: Killed", "host_out_of_memory"),  # an MPI launcher's prefix before the shell's word
     ("the job was Killed by the user from the web portal", "unclassified"),
+    # -- whose code asked: the folder after site-packages (a wrapper's folder bears its sorter's name)
+    (frames("site-packages/spikeinterface/sorters/mountainsort4/mountainsort4.py") + "AttributeError: module "
+     "'mountainsort4' has no attribute '__version__'", "sorter_version_unsupported"),
+    (frames("site-packages/mountainsort4/mdaio.py") + "AttributeError: module 'mountainsort4' has no attribute 'x'",
+     "unclassified"),  # a package asking its own module: its own regression
+    # -- the sorter's own count of spikes extracted: none, then whatever raised (Kilosort 1's NTOT, 2's batches)
+    ("Time 769.57, batch 601/656, NTOT 0\nIndex exceeds matrix dimensions.\nError in fullMPMU (line 205)",
+     "no_spikes_found"),
+    ("Time 120s. Final spike extraction: 601 batches, 0 spikes\nError using gpuArray/subsref", "no_spikes_found"),
+    ("Time 769.57, batch 601/656, NTOT 84211\nIndex exceeds matrix dimensions.\nError in fullMPMU (line 205)",
+     "unclassified"),  # spikes were counted: an index error is the sorter's
+    # -- more engines' and tools' words for the same mechanisms
+    ("RuntimeError: DataLoader worker (pid 1234) is killed by signal: Killed.", "host_out_of_memory"),
+    ("RuntimeError: DataLoader worker (pid 1234) is killed by signal: Segmentation fault.", "unclassified"),
+    ("OutOfMemoryError: Container killed due to memory usage", "host_out_of_memory"),  # a batch service: the host
+    ("cupy\\cuda\\memory.pyx in cupy.cuda.memory._try_malloc()\n\nOutOfMemoryError: Out of memory allocating 478 bytes",
+     "unclassified"),  # CuPy's pool: a batch too large and a leak read the same (limits' docstring)
+    ('job 4242 exceeds job hard limit "h_vmem" of queue "all.q@node3" (16.00G > limit:16.00G)', "host_out_of_memory"),
+    ("Job has gone over cgroup memory limit of 4096 megabytes. Peak usage: 5000 megabytes.", "host_out_of_memory"),
+    ("qsub -l h_vmem=16G sort.sh\nsort.sh: exit status 1", "unclassified"),  # a request, not a kill
+    ("The job exceeded allowed execute duration of 1+00:00:00", "scheduler_time_limit"),
+    ("Error: EACCES: permission denied, mkdir '/data/out'", "permission_denied"),  # errnos by name
+    ("/usr/lib/ruby/x.rb:12:in `write': No room (Errno::ENOSPC)", "disk_exhausted"),
+    ("ERROR: sorting failed, see the log", "unclassified"),  # not an errno's name
+    ("touch: cannot touch '/data/x': Permission denied", "permission_denied"),
+    ("OSError: [Errno 101] Network is unreachable", "download_failed"),
+    ("ConnectionRefusedError: [Errno 111] Connection refused", "unclassified"),  # a local service as often
+    ("OSError: We couldn't connect to 'https://huggingface.co' to load this file", "download_failed"),
+    ("Error: could not connect to http://localhost:8080/api", "unclassified"),
+    ("importlib.metadata.PackageNotFoundError: No package metadata was found for hdbscan", "dependency_missing"),
+    ("pkg_resources.DistributionNotFound: The 'kilosort>=4' distribution was not found and is required by the "
+     "application", "sorter_not_installed"),
+    ("importlib.metadata.PackageNotFoundError: No package metadata was found for sortcanary", "unclassified"),  # ours
+    ("Exception: Kilosort4 is not installed. Please install it with pip install kilosort", "sorter_not_installed"),
+    ("Error in library(Seurat) : there is no package called 'Seurat'", "dependency_missing"),
+    ("'conda' is not recognized as an internal or external command,", "job_environment_incomplete"),
+    ("'docker' is not recognized as an internal or external command,", "container_runtime_missing"),
+    ("docker: invalid reference format: repository name must be lowercase.", "container_image_pull_failed"),
+    ("RuntimeError: cuDNN error: CUDNN_STATUS_NOT_INITIALIZED", "binary_import_broken"),  # cuDNN against this CUDA
+    ("RuntimeError: cuDNN error: CUDNN_STATUS_EXECUTION_FAILED", "unclassified"),  # a kernel's failure says nothing
+    # -- whose storage refused: the path beside EROFS / EDQUOT (the errno, or strerror's words alone)
+    ("OSError: [Errno 30] Read-only file system: '/scratch/lab/rec1/sorted'", "permission_denied"),
+    ("mkdir: cannot create directory '/data/lab/out': Read-only file system", "permission_denied"),
+    ("OSError: [Errno 30] Read-only file system: '/usr/lib/python3/site-packages/tool/data'", "unclassified"),
+    ("OSError: [Errno 30] Read-only file system", "unclassified"),  # no path: whose storage is not said
+    ("OSError: [Errno 122] Disk quota exceeded: '/home/alice/.cache/matplotlib/fontlist.json'", "disk_exhausted"),
+    ("OSError: [Errno 122] Disk quota exceeded: '/labshare/group/out.bin'", "unclassified"),  # owner or group?
+    ("java.io.IOException: Disk quota exceeded", "unclassified"),
+    # -- a job's shell, a device, an image, a request: the same mechanisms in other tools' words
+    ("-bash: snakemake: command not found", "job_environment_incomplete"),
+    ("the manual says: the tool reports command not found when PATH is empty", "unclassified"),
+    ('Lmod has detected the following error: These module(s) or extension(s) exist but cannot be loaded as '
+     'requested: "cuda/12.1"', "job_environment_incomplete"),
+    ("conda: error: argument COMMAND: invalid choice: 'activate' (choose from 'clean', 'config')",
+     "job_environment_incomplete"),
+    ("RuntimeError: CUDA error: invalid device ordinal", "device_unavailable"),
+    ("FATAL:   could not open image /data/ks4.sif: failed to retrieve path for /data/ks4.sif: lstat /data/ks4.sif: "
+     "no such file or directory", "container_image_pull_failed"),
+    ("Process requirement exceeds available memory -- req: 64 GB; avail: 16 GB", "scheduler_request_rejected"),
+    ("pyopencl._cl.MemoryError: clEnqueueNDRangeKernel failed: MEM_OBJECT_ALLOCATION_FAILURE", "gpu_out_of_memory"),
+    ("ValueError: No peaks detected in the recording", "no_spikes_found"),
+    ("RuntimeError: unable to write to file </torch_123_456_0>: No space left on device (28)",
+     "shared_memory_unavailable"),  # torch's segment in /dev/shm, not the disk
+    ("Error using mexcuda (line 166)\nnvcc error   : 'cicc' died due to signal 11 (Invalid memory reference)",
+     "cuda_build_failed"),
+    # -- a limit only where the text lets one judge it (classification.limits)
+    ("MemoryError", "unclassified"),  # what was asked, and whether it was plausible, is not said
+    ("MemoryError\nUnable to allocate 139. MiB for an array with shape (9131294, 2) and data type float64",
+     "host_out_of_memory"),
+    ("cupy.cuda.memory.OutOfMemoryError: out of memory to allocate 1073741824 bytes (total 12373894656 bytes)",
+     "unclassified"),
+    (frames("lib/python3.9/multiprocessing/process.py", "lib/python3.9/multiprocessing/popen_fork.py") +
+     "OSError: [Errno 24] Too many open files", "unclassified"),  # a pipe per child started: a leak as often
+    (frames("lib/python3.9/multiprocessing/reduction.py", "lib/python3.9/multiprocessing/resource_sharer.py") +
+     "OSError: [Errno 24] Too many open files", "too_many_open_files"),
+    (("error running kilosort! An unexpected error occurred trying to launch a kernel. The CUDA error was: invalid "
+      "configuration argument"), "unclassified"),  # not where: an oversized grid reads the same
+    # -- round 3's families, each with a look-alike
+    ("Error using gpuArray/eig\nEIG did not converge at index = 557499.\nError running kilosort2",
+     "sorter_version_unsupported"),  # MATLAB R2022+ against Kilosort 2's svdecon
+    ("Number of spikes before applying cutoff: 36449620\nError using gpuArray/eig\nEIG did not converge at index = 8.",
+     "unclassified"),  # tens of millions of events: a bug of its own
+    ("numpy.linalg.LinAlgError: Eigenvalues did not converge", "unclassified"),  # no Kilosort, no gpuArray
+    (("CUDA backend failed to initialize: Found cuDNN version 8600, but JAX was built against version 8906, which is "
+      "newer."), "binary_import_broken"),
+    ("Loaded runtime CuDNN library: 8.0.5 but source was compiled with: 8.1.0.", "binary_import_broken"),
+    ("I tensorflow/core: Found cuDNN version 8600 at /usr/lib", "unclassified"),
+    ("H5Fopen(): unable to lock file, errno = 30, error message = 'Read-only file system'", "hdf5_file_lock_refused"),
+    ("RuntimeError: DataLoader worker (pid 13) is killed by signal: Bus error.", "shared_memory_unavailable"),
+    (("nvidia-container-cli: requirement error: unsatisfied condition: cuda>=11.0, please update your driver to a newer "
+      "version, or use an earlier cuda container: unknown."), "gpu_driver_error"),
+    (("Error: error creating libpod runtime: there might not be enough IDs available in the namespace (requested "
+      "100000:100000 for /home/jon/.local/share/containers/storage/overlay/l)"), "container_error"),
+    ("qsub: Job has no memory requested.\n Please specify the total amount of memory needed", "scheduler_request_rejected"),
+    ("qsub: waiting for job 4242.pbs to start", "unclassified"),
+    ("srun: error: Unable to create step for job 238051: More\nprocessors requested than permitted.",
+     "scheduler_request_rejected"),  # a sentence wrapped over two lines (rules.unwrapped)
+    ("docker: Error response from daemon: pull access\ndenied for spikeinterface/ks9, may require docker login",
+     "container_image_pull_failed"),
+    ("docker: Error response from daemon: pull access\nDenied.", "unclassified"),  # a new sentence is not joined
+    (('Traceback (most recent call last):\n  File "C:\\env\\lib\\subprocess.py", line 1207, in _execute_child\n'
+      '    startupinfo)\nFileNotFoundError: [WinError 2] The system cannot find the file specified'), "dependency_missing"),
+    (frames("site-packages/tool/io.py") + "FileNotFoundError: [Errno 2] No such file or directory: '/data/rec1.bin'",
+     "unclassified"),  # a file, not a program
+    ("ImportError: cannot import name 'popargs_to_dict'", "dependency_version_mismatch"),  # Python < 3.7: no module
+    (frames("site-packages/sortcanary/jobs/canary.py") + "ImportError: cannot import name 'thing'", "unclassified"),
+    ("Error using wave_clus>load_data_button_Callback (line 221)\nLess than 15 spikes detected", "no_spikes_found"),
+    ("ValueError: Extension 'qualitymetrics' is unknown maybe this is an external extension or a typo.",
+     "sorter_params_invalid"),
+    (("MissingOutputException in rule sort:\nJob 8 completed successfully, but some output files are missing.\nMissing "
+      "files after 5 seconds:\nresults/rec1/sort.json\n(missing locally, parent dir contents: spikes.npy, sort.json)"),
+     "io_stall"),  # written, and listed: the shared filesystem showed it late
+    (("MissingOutputException in rule sort:\nJob 8 completed successfully, but some output files are missing.\nMissing "
+      "files after 5 seconds:\nresults/rec1/sort.json\n(missing locally, parent dir contents: spikes.npy)"),
+     "unclassified"),  # never written: the rule's own doing
+    # -- other engines and orchestrators: podman, Kubernetes' evictions, a JVM that can't start
+    ("bash: podman: command not found", "container_runtime_missing"),
+    ("podman image ls shows the image", "unclassified"),
+    ("Error: docker.io/spikeinterface/ks9: image not known", "container_image_pull_failed"),
+    ("Reason: Evicted. Message: The node was low on resource: memory. Container sorter was using 30Gi.",
+     "host_out_of_memory"),
+    ("Reason: Evicted. Message: The node was low on resource: ephemeral-storage.", "disk_exhausted"),
+    ("# There is insufficient memory for the Java Runtime Environment to continue.", "host_out_of_memory"),
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

@@ -11,8 +11,12 @@ across categories the priority is environment > resource > biological
 from __future__ import annotations
 
 from . import allocations as a
+from . import limits as m
+from . import paths as p
+from . import sorter_logs as k
 from . import structural as s
 from . import versions as v
+from .containers import CONTAINERS
 from .rules import Rule, RuleTest, text_rule
 
 
@@ -22,45 +26,15 @@ def _rule(name: str, error_class: str, test: RuleTest, mechanism: str) -> Rule:
 
 _t = text_rule
 BUILT_IN: tuple[Rule, ...] = (
-    # -- environment: containers (their output wraps every other message, so they come first)
-    _t("docker-socket-permission", "container_error", r"permission denied while trying to connect to the Docker daemon|"
-       r"docker: Got permission denied while trying to connect", "the user may not use the Docker socket",
-       reason="permission_denied"),
-    _t("docker-daemon-unreachable", "container_error", r"Cannot connect to the Docker daemon|Is the docker daemon "
-       r"running|Error while fetching server API version", "no Docker engine answers", reason="daemon_down"),
-    _t("image-not-found", "container_image_pull_failed", r"pull access denied|manifest (for \S+ )?unknown|repository does "
-       r"not exist|ImageNotFound|Unable to locate container image|Failed to pull singularity image|failed to pull and "
-       r"unpack image|unauthorized: authentication required|requested access to the resource is denied|failed to resolve "
-       r"reference|conveyor failed to get",
-       "the registry has no such image or tag, or refused it"),
-    _t("registry-rate-limit", "container_image_pull_failed", r"toomanyrequests|pull rate limit|429 Too Many Requests",
-       "the registry's pull rate limit"),
-    _t("registry-unreachable", "container_image_pull_failed", r"(While (making|pulling) image|Unable to handle \S+ "
-       r"uri)[^\n]*registry|failed to get checksum for|error pinging (docker )?registry|\bGet \"?https?://[^\s\"]*"
-       r"(registry|docker\.io|ghcr\.io|quay\.io)|lookup [^\s:]*(registry|docker\.io|ghcr\.io|quay\.io)[^\n]*no such host|"
-       r"x509: certificate signed by unknown authority",
-       "the registry can't be reached (DNS, proxy, network)"),
-    _t("container-gpu-hook-missing", "container_gpu_unavailable", r"could not select device driver \"[^\"]*\" with "
-       r"capabilities: \[\[gpu\]\]|nvidia-container-cli: (initialization|requirement) error|Could not find any nv "
-       r"(files|libraries) on this host|unknown or invalid runtime name: nvidia|Unknown runtime specified nvidia|"
-       r"unresolvable CDI devices nvidia\.com/gpu|\bnvidia-container-runtime(-hook)?\b[^\n]{0,40}(executable file not "
-       r"found|no such file)", "the container engine runs but can't hand the GPU to the container (no NVIDIA runtime or "
-       "hook, or the engine not configured for it)"),
-    _t("container-runtime-missing", "container_runtime_missing", r"\b(docker|singularity|apptainer)\b(?:(?!image)"
-       r"[^\n]){0,40}?(is not installed|(command )?not found|has to be available|could not be found)|python .(docker|"
-       r"spython). package must be installed|No such file or directory: '(singularity|apptainer|docker)'",
-       "no container engine on the node"),
-    _t("container-setup-failed", "container_error", r"OCI runtime (create|exec) failed|container creation failed|"
-       r"error mounting [^\n]* to rootfs", "the engine could not set the container up (a bind mount, the entrypoint)",
-       reason="container_setup"),
-    _t("container-image-setup", "container_error", r"in_container_sorter_script\.py.*?No module named [\\'\"]*"
-       r"spikeinterface", "the image can't install SpikeInterface", reason="image_setup"),
+    *CONTAINERS,  # their output wraps every other message, so they come first
     # -- environment: the install
     _rule("missing-container-client", "container_runtime_missing", s.missing("container"),
           "the container engine's Python client is not installed"),
     _rule("missing-exporter-package", "exporter_unavailable", s.missing("exporter"),
           "a package an output in the config needs is not installed"),
-    _t("sorter-not-installed", "sorter_not_installed", r"(The|This) sorter \S+ is not installed|\b(KILOSORT[\d_]*|IRONCLUST|"
+    _t("sorter-not-installed", "sorter_not_installed", r"(The|This) sorter \S+ is not installed|\b(kilosort\w*|mountainsort"
+       r"\w*|spyking\w*|ironclust|tridesclous\w*|herdingspikes|hdsort|waveclus|klusta|combinato|yass) is not installed|"
+       r"\b(KILOSORT[\d_]*|IRONCLUST|"
        r"HDSORT|WAVECLUS|KLUSTA)_PATH\b", "SpikeInterface finds no such sorter installed (a MATLAB sorter's path unset)"),
     _rule("missing-sorter", "sorter_not_installed", s.missing("sorter"), "the sorter's own package is not installed"),
     _rule("missing-dependency", "dependency_missing", s.missing("dependency"),
@@ -85,13 +59,16 @@ BUILT_IN: tuple[Rule, ...] = (
           "a name the sorter or its wrapper uses is gone from the installed version"),
     _rule("package-name-removed", "dependency_version_mismatch", v.attribute_removed(in_sorter=False),
           "a name the caller uses is gone from the installed package (removed in a release)"),
+    _rule("program-missing", "dependency_missing", s.program_missing, "a program a tool runs is not installed (its "
+          "subprocess could not start it)"),
     _t("version-requirement", "dependency_version_mismatch", r"\b(needs|requires) [\w.-]+ (version )?['\"]?[<>=~]*\s*\d+"
        r"(\.\d+)*['\"]? or (less|greater|newer|older|later|higher|lower|above|below)\b|VersionConflict|version '?[\d.]+'? "
        r"currently installed|\brequires [\w.-]+ ?(>=|<=|==|~=|<|>) ?\d|\bincompatible with [\w.-]+ ?(>=|<=|==|<|>) ?\d|"
        r"conflicting dependencies|ResolutionImpossible|UnsatisfiableError", "a package, or the installer, says the "
        "versions asked for do not fit together"),
     _t("optional-dependency-missing", "dependency_missing", r"Missing optional dependency '[\w.-]+'|\b(pip|conda) "
-       r"install [\w.-]+ to use\b|\bmust (first )?install the [\w.-]+ package", "a package says a module it needs "
+       r"install [\w.-]+ to use\b|\bmust (first )?install the [\w.-]+ package|there is no package called",
+       "a package (an R library too) says a module it needs "
        "for this is not installed"),
     _t("cuda-python-missing", "dependency_missing", r"requires cuda, but the package ('cuda-python' )?is not installed",
        "SpikeInterface's GPU container path needs the cuda-python package"),
@@ -100,6 +77,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"Unrecognized) function (or variable )?'(gpuArray|gpuDevice|parpool)'|License checkout failed",
        "a MATLAB toolbox the sorter needs is not installed or not licensed (gpuArray: the Parallel Computing "
        "Toolbox)"),
+    _rule("matlab-eig-not-converging", "sorter_version_unsupported", k.eig_not_converging, "Kilosort 2's gpuArray/eig "
+          "does not converge on this MATLAB release"),
     _t("sorter-version-unsupported", "sorter_version_unsupported", r"only supports \S+ versions?\b|\b(kilosort|"
        r"spikeinterface|probeinterface|torch|numpy|python|matlab)\w*\s+versions?\b[^\n]{0,80}\bnot (supported|"
        r"compatible)\b", "the sorter refuses the installed versions"),
@@ -125,7 +104,7 @@ BUILT_IN: tuple[Rule, ...] = (
        r"device|is not compatible with the current PyTorch installation|is not a MEX file|Invalid MEX-file|Compiled "
        r"Kilosort files not found|(Undefined|Unrecognized) function( or variable)? '(mex\w+|spikedetector\w*)'",
        "the GPU kernels are not built for this GPU"),
-    _t("cuda-build-failed", "cuda_build_failed", r"(nvcc|fatbinary|ptxas)\s+fatal|Unsupported gpu architecture|Error "
+    _t("cuda-build-failed", "cuda_build_failed", r"(nvcc|fatbinary|ptxas)\s+(fatal|error)\s*:|Unsupported gpu architecture|Error "
        r"using mex\s*\n[^\n]*\bnvcc\b|Error in mexcuda|nvrtc: error: invalid value for --gpu-architecture|unsupported "
        r"(GNU|Microsoft Visual Studio|clang) version!|-allow-unsupported-compiler",
        "the sorter's CUDA kernels did not build"),
@@ -133,7 +112,8 @@ BUILT_IN: tuple[Rule, ...] = (
        "a function of the sorter is not on MATLAB's path (an incomplete or old install)"),
     _t("device-unavailable", "device_unavailable", r"Torch not compiled with CUDA enabled|No (CUDA|HIP) GPUs are "
        r"available|torch\.cuda\.is_available\(\) is False|"
-       r"no CUDA-capable device is detected|No supported GPU device|sortcanary: CUDA requested|CUDA-capable device\(s\) "
+       r"no CUDA-capable device is detected|No supported GPU device|invalid device ordinal|CUDA_ERROR_NO_DEVICE|"
+       r"cudaErrorNoDevice|sortcanary: CUDA requested|CUDA-capable device\(s\) "
        r"(is|are)[/a-z]* busy or unavailable|CUDA-capable devices are busy or unavailable|This sorter requires "
        r"cuda, but the package 'cuda-python' is not installed|The container requires a NVIDIA GPU capability, but it is "
        r"not available", "the requested device can't be used here"),
@@ -146,7 +126,9 @@ BUILT_IN: tuple[Rule, ...] = (
        r"ELF header|wrong ELF class)|version `?(GLIBC|GLIBCXX|CXXABI)_[\d.]+'? not found|Library not loaded: |Symbol not "
        r"found: |\[WinError 12[67]\]|Error loading \"[^\"\n]+\.dll\"|Could not load (dynamic )?library|version "
        r"incompatibility: \w+ was compiled\s+against|MKL FATAL ERROR: Cannot load|"
-       r"HDF5 library version mismatched|\[WinError 193\]",
+       r"HDF5 library version mismatched|\[WinError 193\]|CUDNN_STATUS_NOT_INITIALIZED|Found cu(DNN|BLAS|FFT|SPARSE|SOLVER) "
+       r"version \d+, but \w+ was built against|Outdated cu(DNN|BLAS|FFT|SPARSE|SOLVER) installation|Loaded runtime "
+       r"cu\w+ library: [\d.]+ but source was compiled with",
        "a compiled library does not load (missing, truncated, built for another system, or the loader can't find it)"),
     _rule("undefined-symbol", "binary_import_broken", s.undefined_symbol, "a compiled library needs a symbol the "
           "loaded libraries lack: builds that don't match"),
@@ -165,34 +147,48 @@ BUILT_IN: tuple[Rule, ...] = (
        r"(\d+: )?(module|ml|conda|mamba|micromamba|activate|deactivate): (command not found|not found|No such file or "
        r"directory)|\bsource: not found|/usr/bin/env: .?python[\d.]*.?: No such file or directory|The following "
        r"module\(s\) are unknown|Unable to locate a modulefile for|Could not find conda environment: |"
-       r"EnvironmentLocationNotFound", "the batch job's shell lacks what the login shell sets up (module, conda, PATH)"),
+       r"EnvironmentLocationNotFound|'[\w.-]+' is not recognized as an internal or external command|(^|\b[a-z]*sh: )"
+       r"(line \d+: )?[\w.+-]+: command not found|exist but cannot be loaded as requested|invalid choice: 'activate'",
+       "the batch job's shell lacks what the login shell sets up (module, conda, PATH)"),
     _rule("command-not-found", "job_environment_incomplete", s.exit_is(127), "the job's shell found no such command "
           "(exit status 127)"),
     _t("shared-memory", "shared_memory_unavailable", r"(error|failed|cannot|unable)[^\n]*shared memory|shared memory"
        r"[^\n]*(error|failed|too small)|out of shared memory|shm_open failed|/dev/shm[^\n]*(No space left|Permission "
-       r"denied)", "the job's /dev/shm is too small or not writable"),
-    _t("hdf5-lock-refused", "hdf5_file_lock_refused", r"unable to f?lock (the )?file[^\n]*(errno = (37|38|95|524)\b|No "
-       r"locks available|Function not implemented|Operation not supported)|file locking disabled on this file system",
-       "the filesystem does not support HDF5's file locks (ENOLCK, ENOSYS, EOPNOTSUPP, the kernel's ENOTSUPP 524; a "
-       "lock another process holds is EAGAIN)"),
+       r"denied)|unable to (write to|open shared memory object) (file )?<?/torch_|"
+       r"DataLoader worker \(pid \d+\) is killed by signal: Bus error", "the job's /dev/shm is too small "
+       "or not writable (torch's /torch_* segments are there)"),
+    _t("hdf5-lock-refused", "hdf5_file_lock_refused", r"unable to f?lock (the )?file[^\n]*(errno = (30|37|38|95|524)\b|No "
+       r"locks available|Function not implemented|Operation not supported|Read-only file system)|file locking disabled "
+       r"on this file system",
+       "the filesystem does not support HDF5's file locks (ENOLCK, ENOSYS, EOPNOTSUPP, the kernel's ENOTSUPP 524, a "
+       "read-only mount's EROFS; a lock another process holds is EAGAIN)"),
     _rule("no-locks", "hdf5_file_lock_refused", s.errno_is("ENOLCK"), "the filesystem gives no file locks (ENOLCK)"),
     _t("download-failed", "download_failed", r"urllib\.error\.(HTTPError|URLError)|<urlopen error|HTTP Error [45]\d\d:|"
        r"download_url_to_file|Download failed|Unable to download|Failed to download|Temporary failure in name resolution|"
        r"Name or service not known|nodename nor servname provided|getaddrinfo failed|Could not resolve host|(?<!Unix)"
-       r"HTTPS?ConnectionPool\(host='(?!localhost)|CERTIFICATE_VERIFY_FAILED|ProxyError|407 Proxy Authentication",
+       r"HTTPS?ConnectionPool\(host='(?!localhost)|CERTIFICATE_VERIFY_FAILED|ProxyError|407 Proxy Authentication|"
+       r"(couldn't|could not|can't|cannot|unable to|failed to) (connect|reach)( to)? ['\"]?https?://(?!localhost)",
        "a run-time download failed (the network, DNS, a proxy or the server)"),
     _rule("network-layer", "download_failed", s.network_layer_failed, "a traceback that ends in the network layer"),
+    _rule("network-unreachable", "download_failed", s.errno_is("ENETUNREACH"), "the node has no route to the network "
+          "(ENETUNREACH: a compute node without internet)"),
     _t("scheduler-rejected", "scheduler_request_rejected", r"Batch job submission failed|sbatch failed|Requested node "
        r"configuration is not available|Unable to allocate resources: |Invalid (account|partition name|qos specification)|"
        r"Memory specification can not be satisfied|Invalid generic resource \(gres\) specification|More processors "
-       r"requested than permitted|violates accounting/QOS policy|invalid partition specified|qsub: (Job exceeds queue "
-       r"resource limits|Job rejected|Unknown queue)|Job exceeds queue (and/or server )?resource limits|Illegal attribute "
-       r"or resource value|Requested time limit is invalid|\bJob not submitted\b|Unable to run job: ",
+       r"requested than permitted|violates accounting/QOS policy|invalid partition specified|(^|\n)\s*qsub: (?!waiting "
+       r"for job|job \S+ (ready|completed)|(command )?not found)\w|Request aborted by esub|Job exceeds queue (and/or "
+       r"server )?resource limits|Illegal attribute or resource value|Requested time limit is invalid|\bJob not "
+       r"submitted\b|Unable to run job: |requirement exceeds available (memory|CPUs)",
        "the scheduler refused the request"),
     _rule("access-denied", "permission_denied", s.errno_is("EACCES"), "the filesystem refused access (EACCES)"),
+    _rule("output-appeared-late", "io_stall", p.output_late, "an output the job wrote appeared on the shared "
+          "filesystem after Snakemake stopped waiting for it"),
+    _rule("read-only-storage", "permission_denied", p.read_only_user_storage, "the user's storage is mounted read-only "
+          "where the job runs (EROFS on a path outside the system's and the packages' trees)"),
     _t("access-denied-text", "permission_denied", r"\[WinError 5\] Access is denied|NotWritableError|do(es)? not have "
        r"(write )?permissions? (to|on|for)\b|(cannot|can't|could not|couldn't|unable to|failed to) (create|open|write|"
-       r"remove|delete|access|make|read|execute|copy|move|rename)\b[^\n]{0,160}?: Permission denied\b", "the filesystem "
+       r"remove|delete|access|make|read|execute|copy|move|rename|touch|stat|save|overwrite)\b[^\n]{0,160}?: Permission "
+       r"denied\b", "the filesystem "
        "or the OS refused access to a path"),
     # -- environment: the data and the configuration
     _t("hdf5-plugin-missing", "hdf5_plugin_missing", r"HDF5_PLUGIN_PATH|can't (open directory|dlopen).*plugin|required "
@@ -225,28 +221,30 @@ BUILT_IN: tuple[Rule, ...] = (
        applies=s.says_the_rate_or_the_sorter),
     _rule("probe-unreadable", "probe_config_error", s.probe_loader_failed, "the probe reader raised on the probe file"),
     _t("sorter-params-invalid", "sorter_params_invalid", r"Invalid parameters: |Unrecognized settings: |Bad parameters: |"
-       r"`nt` must be odd", "the sorter rejected a parameter the user gave", applies=s.params_from_the_user),
+       r"`nt` must be odd|is unknown,? maybe [^\n]{0,60}\bor a typo\b", "the sorter rejected a parameter the user gave",
+       applies=s.params_from_the_user),
     _t("exporter-switched-on", "exporter_unavailable", r"sortcanary: outputs\.\S+ is on but",
        "an output is on without its package"),
     _t("allocation-implausible", "allocation_implausible", r"allocate|Requested", "an allocation far beyond any "
        "machine: a wrong parameter", applies=a.implausible_allocation),
     # -- resource
-    _rule("gpu-memory-exception", "gpu_out_of_memory", s.memory_exception(gpu=True), "the GPU's allocator gave up"),
+    _rule("gpu-memory-exception", "gpu_out_of_memory", m.memory_exception(gpu=True), "the GPU's allocator gave up"),
     _t("gpu-out-of-memory", "gpu_out_of_memory", r"CUDA out of memory|CUBLAS_STATUS_ALLOC_FAILED|Out of memory on (the "
        r")?(device|GPU)|CUDA_ERROR_OUT_OF_MEMORY|cuda(Error)?MemoryAllocation|CUDA (runtime )?error[^\n]{0,20}out of "
-       r"memory|CU(BLAS|DNN|SOLVER|SPARSE|RAND)_STATUS_ALLOC_FAILED|CUFFT_ALLOC_FAILED|MPS backend out of memory|Maximum "
+       r"memory|CU(BLAS|DNN|SOLVER|SPARSE|RAND)_STATUS_ALLOC_FAILED|CUFFT_ALLOC_FAILED|MPS backend out of memory|"
+       r"MEM_OBJECT_ALLOCATION_FAILURE|Maximum "
        r"variable size allowed on the device is exceeded|OOM when allocating tensor[^\n]*GPU|cudaMalloc[^\n]{0,60}out "
        r"of memory|\bout of (GPU|device) memory\b|\bGPU (is )?out of memory\b|\(GPU_\d+_bfc\) ran out of memory",
        "the GPU ran out of memory"),
-    _rule("host-memory-exception", "host_out_of_memory", s.memory_exception(gpu=False), "an allocation on the host "
+    _rule("host-memory-exception", "host_out_of_memory", m.memory_exception(gpu=False), "an allocation on the host "
           "failed (MemoryError)"),
     _t("host-out-of-memory", "host_out_of_memory", r"Unable to allocate .* for an array|DefaultCPUAllocator: can't "
        r"allocate memory|DefaultCPUAllocator: not enough memory|std::bad_alloc|\[WinError 1455\]|paging file is too "
        r"small|Out of memory\. Type \"?help memory|exceeds maximum array size preference|OOM when allocating tensor"
-       r"[^\n]*CPU|\bCannot allocate memory\b",
+       r"[^\n]*CPU|\bCannot allocate memory\b|insufficient memory for the Java Runtime Environment",
        "an allocation on the host failed", applies=lambda text: not a.squared_shape(text)),
     _rule("host-memory-errno", "host_out_of_memory", s.errno_is("ENOMEM"), "the kernel refused memory (ENOMEM)"),
-    _rule("matlab-out-of-memory", "host_out_of_memory", s.matlab_out_of_memory_in_sorter, "MATLAB ran out of host "
+    _rule("matlab-out-of-memory", "host_out_of_memory", k.matlab_out_of_memory_in_sorter, "MATLAB ran out of host "
           "memory while the sorter ran"),
     _rule("scheduler-out-of-memory", "host_out_of_memory", s.scheduler_state("OUT_OF_MEMORY"), "the scheduler or the "
           "kernel killed the job for memory"),
@@ -257,19 +255,23 @@ BUILT_IN: tuple[Rule, ...] = (
     _rule("disk-full", "disk_exhausted", s.errno_is("ENOSPC"), "the disk is full (ENOSPC; a quota, EDQUOT, is "
           "charged to the files' owner or group, which the text does not show: a tool that writes under the wrong "
           "group meets it with room to spare)"),
+    _rule("home-quota", "disk_exhausted", p.home_quota, "the quota of the user's home folder is full (EDQUOT on a "
+          "path in a home folder)"),
     _t("disk-full-text", "disk_exhausted", r"No space left on device|There is not enough space on the disk|\[WinError "
        r"112\]|\b(not enough|insufficient) (free )?disk space|\b(user|your|home) (disk )?quota (is )?(exceeded|full)|"
-       r"exceeded your (disk )?quota", "the disk, or the user's own quota, is full"),
-    _rule("open-files-limit", "too_many_open_files", s.errno_is("EMFILE", "ENFILE"), "the open-files limit"),
-    _t("open-files-limit-text", "too_many_open_files", r"Too many open files", "the open-files limit"),
+       r"exceeded your (disk )?quota|low on resource: ephemeral-storage", "the disk, or the user's own quota, is full"),
+    _rule("open-files-limit", "too_many_open_files", m.open_files_limit, "the open-files limit (EMFILE, ENFILE)"),
     # -- biological, or a detection set up wrong (the canary weighs the window's data)
-    _rule("ks2-no-good-channels", "no_good_channels", s.no_good_channels, "Kilosort 2's log: no good channel left"),
-    _rule("ks2-starved", "insufficient_activity", s.ks2_starved, "Kilosort 2's kernel launch failed on a log that "
+    _rule("ks2-no-good-channels", "no_good_channels", k.no_good_channels, "Kilosort 2's log: no good channel left"),
+    _rule("ks2-starved", "insufficient_activity", k.ks2_starved, "Kilosort 2's kernel launch failed on a log that "
           "shows too little activity"),
-    _rule("ks2-empty-kernel", "no_spikes_found", s.ks2_empty_kernel, "Kilosort 2's kernel launch had an empty grid "
+    _rule("ks2-empty-kernel", "no_spikes_found", k.ks2_empty_kernel, "Kilosort 2's kernel launch had an empty grid "
           "and its log shows no activity figures"),
+    _rule("sorter-counted-no-spikes", "no_spikes_found", k.counted_no_spikes, "the sorter's log counted no spikes "
+          "before it failed"),
     _t("no-spikes", "no_spikes_found", r"Found array with 0 sample\(s\)|n_samples=\d+ should be >= n_clusters=\d+|No "
        r"spikes (were )?(detected|found)|(?<![\d.,])0 spikes (extracted|detected|found)|\bfound 0 spikes\b|only had 0 "
-       r"spikes|has fewer than Nfilt spikes",
+       r"spikes|has fewer than Nfilt spikes|No peaks (were )?(detected|found)|(less|fewer) than \d+ spikes "
+       r"(were )?(detected|found)",
        "the sorter found no spikes, or too few to cluster"),
 )

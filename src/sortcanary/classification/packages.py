@@ -6,6 +6,8 @@ optional outputs' packages have their own classes. An import run by sortcanary's
 fails is a bug to report, never an environment to blame.
 """
 
+import re
+
 # The sorters themselves (a missing one is sorter_not_installed) and the stack they run on (a missing
 # module of it, or one its code imports, is dependency_missing); the Python clients of the container
 # engines and the packages of the optional outputs.
@@ -25,4 +27,20 @@ SEPARATE_PARTS = frozenset({"google", "mpl_toolkits", "backports", "jaraco", "sp
 # 'numpy._core._multiarray_umath', says numpy._core is there: a broken build).
 RENAMED_PRIVATE = ("numpy._core", "torch._six")
 OURS = "sortcanary"
-IMPORTERS = SORTER_STACK | {OURS}  # the packages an import's frames are attributed to (parse.importer_of)
+IMPORTERS = SORTER_STACK | {OURS}  # the packages an import's frames are attributed to (importer_of)
+
+
+def importer_of(paths: list[str]) -> str | None:
+    """The package whose code ran an import, from the frames' file paths (innermost last): the folder
+    after site-packages of the innermost real frame (a wrapper's folder named after its sorter,
+    ``spikeinterface/sorters/mountainsort4/``, is still SpikeInterface's code), else a known package
+    (packages.IMPORTERS) named in its folders (a source checkout); import machinery frames are skipped."""
+    for path in reversed(paths):
+        if path.startswith("<frozen") or "importlib" in path:
+            continue
+        parts = re.split(r"[\\/]", path)[:-1]
+        for marker in ("site-packages", "dist-packages"):
+            if marker in parts and parts.index(marker) + 1 < len(parts):
+                return parts[parts.index(marker) + 1]
+        return next((p for p in reversed(parts) if p in IMPORTERS), None)
+    return None

@@ -26,12 +26,14 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Generic, Protocol, TypeVar
 
 from ..boundary import JSONDict
-from .packages import IMPORTERS
+from .packages import importer_of
 from .vocabulary import (
     ERRNO,
+    ERRNO_NAME,
     EXIT,
     FRAME,
     MARKERS,
+    NO_DISTRIBUTION,
     NO_MODULE,
     RAISED,
     SCHEDULER,
@@ -39,8 +41,10 @@ from .vocabulary import (
     SIGNAL,
     SORTER_NAME,
     STAGE,
+    STRERROR,
 )
 
+ERRNO_NAMES = frozenset(errno_names.errorcode.values())
 SCALARS = ("exit_code", "signal", "scheduler", "sorter", "stage")  # one value each
 
 
@@ -195,24 +199,6 @@ def _normalised(text: str) -> list[str]:
     return [_unquoted(line) for line in text.splitlines()]
 
 
-def importer_of(paths: list[str]) -> str | None:
-    """The package whose code ran an import, from the frames' file paths (innermost last): a known
-    package (packages.IMPORTERS) named in the innermost real frame's folders, else the folder after
-    site-packages; import machinery frames are skipped."""
-    for path in reversed(paths):
-        if path.startswith("<frozen") or "importlib" in path:
-            continue
-        parts = re.split(r"[\\/]", path)[:-1]
-        named = next((p for p in reversed(parts) if p in IMPORTERS), None)
-        if named:
-            return named
-        for marker in ("site-packages", "dist-packages"):
-            if marker in parts and parts.index(marker) + 1 < len(parts):
-                return parts[parts.index(marker) + 1]
-        return None
-    return None
-
-
 def parse_text(text: str) -> ParsedFailure:
     """Read a failure's text."""
     lines = _normalised(text)
@@ -232,14 +218,18 @@ def parse_text(text: str) -> ParsedFailure:
         if raised:
             parsed.raised.append(Raised(raised.group(1), (raised.group(2) or "").strip(), i, function=function,
                                         where=where))
-        module = NO_MODULE.search(line)
+        module = NO_MODULE.search(line) or NO_DISTRIBUTION.search(line)
         if module:
-            parsed.missing.append(Missing(module.group(1).rstrip("."), importer_of(frames), i))
+            name = next(g for g in module.groups() if g).rstrip(".")
+            parsed.missing.append(Missing(name, importer_of(frames), i))
         for match in ERRNO.finditer(line):
             number = int(next(g for g in match.groups() if g))
             name = "EACCES" if match.group(3) else errno_names.errorcode.get(number)
             if name:
                 parsed.errnos.append(Fact(name, i))
+        parsed.errnos += [Fact(m.group(1), i) for m in ERRNO_NAME.finditer(line) if m.group(1) in ERRNO_NAMES]
+        parsed.errnos += [Fact(name, i) for words, name in STRERROR.items() if words in line and
+                          not any(f.line == i and f.value == name for f in parsed.errnos)]
         for match in SIGNAL.finditer(line):
             value = next(g for g in match.groups() if g) if any(match.groups()) else "Killed"
             name = _signal_of(128 + int(value)) if value.isdigit() else SHELL_SIGNALS.get(value.lower(), value)

@@ -54,15 +54,26 @@ class Rule:
             object.__setattr__(self, "category", CLASSES[self.error_class].category)
 
 
+WRAPPED = re.compile(r"(?<=[a-z,])\n(?=[a-z])")  # a sentence a terminal or a paste broke over two lines
+
+
+@functools.lru_cache(maxsize=8)
+def unwrapped(text: str) -> str:
+    """``text`` with a sentence broken over lines joined again (``More\nprocessors requested``, MATLAB's
+    ``integers or\nlogicals``): a newline between two lowercase words becomes a space, so offsets stay put."""
+    return WRAPPED.sub(" ", text)
+
+
 def text_rule(name: str, error_class: str, pattern: str, mechanism: str, *, reason: str | None = None,
               applies: Callable[[str], object] | None = None, flags: int = TEXT_FLAGS) -> Rule:
-    """A rule that fires where ``pattern`` matches the failure's text (and ``applies``, a further
+    """A rule that fires where ``pattern`` matches the failure's text, or the text with its wrapped
+    sentences joined (``unwrapped``) (and ``applies``, a further
     test on the whole text, returns a truthy value; a string it returns is the evidence's line)."""
     compiled = re.compile(pattern, flags)
 
     def test(parsed: ParsedFailure) -> Hit | None:
         text = parsed.text
-        match = compiled.search(text)
+        match = compiled.search(text) or compiled.search(unwrapped(text))
         if not match:
             return None
         extra = applies(text) if applies else True

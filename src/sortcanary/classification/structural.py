@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from .allocations import squared_shape
 from .packages import (
     CONTAINER_MODULES,
     EXPORTER_MODULES,
@@ -18,8 +17,9 @@ from .packages import (
     SEPARATE_PARTS,
     SORTER_PACKAGES,
     SORTER_STACK,
+    importer_of,
 )
-from .parse import ParsedFailure, importer_of
+from .parse import ParsedFailure
 from .rules import Hit, RuleTest
 from .vocabulary import FRAME, SORTER_NAME
 
@@ -69,25 +69,6 @@ def errno_is(*names: str) -> RuleTest:
     return test
 
 
-HOST_ENGINES = ("java.", "ray.")  # their OutOfMemoryError is the host's: a JVM's heap, a Ray node's memory
-
-
-def memory_exception(gpu: bool) -> RuleTest:
-    """An exception whose type says memory ran out: torch's/CuPy's OutOfMemoryError on the GPU,
-    MemoryError (numpy's _ArrayMemoryError among them), Java's OutOfMemoryError (a workflow
-    engine's heap) and Ray's (a node low on memory) on the host -- unless the array asked for was pairwise or broadcast."""
-    def test(parsed: ParsedFailure) -> Hit | None:
-        if not gpu and squared_shape(parsed.text):
-            return None  # a pairwise or broadcast array: not the machine's memory (allocations.squared_shape)
-        for raised in parsed.raised:
-            on_gpu = raised.type.rpartition(".")[2] == "OutOfMemoryError" and not raised.type.startswith(HOST_ENGINES)
-            if on_gpu == gpu and (on_gpu or raised.is_a("MemoryError", "ArrayMemoryError", "OutOfMemoryError")):
-                return Hit(raised.line, {"exception": f"{raised.type}: {raised.message}"[:500]},
-                           text=f"{raised.type}: {raised.message}"[:500])
-        return None
-    return test
-
-
 def scheduler_state(state: str) -> RuleTest:
     def test(parsed: ParsedFailure) -> Hit | None:
         fact = parsed.scheduler
@@ -133,80 +114,6 @@ def cpu_time(parsed: ParsedFailure) -> Hit | None:
     return None
 
 
-def _marker(parsed: ParsedFailure, key: str) -> float | None:
-    fact = parsed.markers.get(key)
-    return None if fact is None else fact.value
-
-
-def no_good_channels(parsed: ParsedFailure) -> Hit | None:
-    """Kilosort 2/2.5/3 found no channel good enough to sort: it says so, or every channel was bad."""
-    channels, bad = _marker(parsed, "channels"), _marker(parsed, "bad_channels")
-    for key in ("no_good_channels_left", "good_channels", "bad_channels"):
-        fact = parsed.markers.get(key)
-        if fact is None:
-            continue
-        if key == "no_good_channels_left" or (key == "good_channels" and fact.value == 0) or \
-                (key == "bad_channels" and channels and bad is not None and bad >= channels):
-            return Hit(fact.line, {"channels": channels, "bad_channels": bad})
-    return None
-
-
-KS2_KERNEL_FAILURE = re.compile(r"An unexpected error occurred trying to launch a kernel|invalid configuration "
-                                r"argument", re.IGNORECASE)
-EMPTY_GRID = re.compile(r"invalid configuration argument", re.IGNORECASE)
-SPARSE_NSPKS = 10.0  # Kilosort 2's running spike count summed over templates, per batch
-SPARSE_CROSSINGS_PER_CHANNEL_S = 0.05  # threshold crossings per channel per second
-SPARSE_GOOD_FRACTION = 0.1  # channels left after the bad ones are dropped
-
-
-def ks2_starved(parsed: ParsedFailure) -> Hit | None:
-    """Kilosort 2's CUDA kernel launch failed while its own log shows too little activity to sort
-    (few threshold crossings, almost every channel bad, or a near-zero spike count): the kernel is
-    launched with an empty grid, which is the data's doing, not the GPU's."""
-    kernel = KS2_KERNEL_FAILURE.search(parsed.text)
-    if not kernel:
-        return None
-    channels = _marker(parsed, "channels")
-    crossings, seconds = _marker(parsed, "threshold_crossings"), _marker(parsed, "crossing_seconds")
-    nspks, bad = _marker(parsed, "nspks"), _marker(parsed, "bad_channels")
-    low = []
-    if nspks is not None and nspks < SPARSE_NSPKS:
-        low.append("nspks")
-    if crossings is not None and seconds and crossings / seconds / (channels or 1) < SPARSE_CROSSINGS_PER_CHANNEL_S:
-        low.append("threshold_crossings")
-    if channels and bad is not None and (channels - bad) / channels < SPARSE_GOOD_FRACTION:
-        low.append("bad_channels")
-    if not low:
-        return None
-    lines = [line for k in low if (line := parsed.markers[k].line) is not None]  # markers are read from lines
-    first = min(lines) if lines else None
-    return Hit(first, {"low": low, "threshold_crossings": crossings, "nspks": nspks,
-                       "units": _marker(parsed, "units"), "kernel_failure": kernel.group(0)})
-
-
-def ks2_empty_kernel(parsed: ParsedFailure) -> Hit | None:
-    """Kilosort 2/2.5/3's kernel launch failed with an empty grid ("invalid configuration argument") and
-    its log says nothing of the recording's activity: a batch without spikes, as far as the text can
-    tell; the canary settles it from the window's data (no_spikes_found needs evidence). A log whose
-    markers show activity is left alone: then it is a GPU or sorter problem."""
-    kernel = EMPTY_GRID.search(parsed.text)
-    activity = ("threshold_crossings", "nspks", "units", "spikes_detected", "bad_channels")
-    if not kernel or any(k in parsed.markers for k in activity):
-        return None
-    return Hit(parsed.line_at(kernel.start()), {"kernel_failure": kernel.group(0)})
-
-
-MATLAB_OUT_OF_MEMORY = re.compile(r"(^|-{8,})\s*Out of memory\.\s*$", re.MULTILINE)
-
-
-def matlab_out_of_memory_in_sorter(parsed: ParsedFailure) -> Hit | None:
-    """MATLAB's own "Out of memory." while a sorter ran (its log shows a stage): the host's memory."""
-    found = MATLAB_OUT_OF_MEMORY.search(parsed.text)
-    if not found or parsed.stage is None:
-        return None
-    return Hit(parsed.line_at(found.start() + len(found.group(1))), {"stage": parsed.stage.value})
-
-
 UNDEFINED_SYMBOL = re.compile(r"(\S*\.(?:so|pyd|dylib)[\w.]*): undefined symbol: (\S+)")
 
 
@@ -226,7 +133,7 @@ def probe_loader_failed(parsed: ParsedFailure) -> Hit | None:
     return Hit(raised.line, {"raised_in": raised.function}) if raised else None
 
 
-CANNOT_IMPORT = re.compile(r"cannot import name '(\w+)' from '([\w.]+)'")
+CANNOT_IMPORT = re.compile(r"cannot import name '(\w+)'(?: from '([\w.]+)')?")
 
 
 def missing_symbol(in_sorter: bool) -> RuleTest:
@@ -234,13 +141,25 @@ def missing_symbol(in_sorter: bool) -> RuleTest:
     older or newer than its caller (of the sorter itself when ``in_sorter``). Our own modules are ours."""
     def test(parsed: ParsedFailure) -> Hit | None:
         for match in CANNOT_IMPORT.finditer(parsed.text):
-            name, module = match.groups()
+            name, module = match.groups()  # Python before 3.7 names no module: whose import it was, the frames say
+            module = module or importer_of([f.group(1) for f in FRAME.finditer(parsed.text)]) or "an installed package"
             root = module.split(".")[0]
             if root != OURS and (root in SORTER_PACKAGES) == in_sorter:
                 return Hit(parsed.line_at(match.start()), {"module": module, "message": f"The installed {root} has no "
                                                            f"{name} in {module}: another version is needed."})
         return None
     return test
+
+
+PROGRAM_START = ("_execute_child", "CreateProcess")  # where subprocess finds the program it was asked to run
+
+
+def program_missing(parsed: ParsedFailure) -> Hit | None:
+    """A subprocess could not start: the program a tool runs (mpiexec, a converter) is not installed,
+    or not on the PATH (FileNotFoundError raised where subprocess starts its child)."""
+    raised = next((r for r in parsed.raised if r.is_a("FileNotFoundError") and r.function in PROGRAM_START), None)
+    return Hit(raised.line, {"message": f"A program the tool runs is not installed or not on the PATH ({raised.message[:200]})."
+                             }) if raised else None
 
 
 NETWORK_LAYER = re.compile(r"File \"[^\"]*[\\/](?:urllib[\\/]request|http[\\/]client|socket|ssl|urllib3[\\/]\w+|"

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 
-from .packages import OURS, SORTER_PACKAGES
-from .parse import ParsedFailure, Raised, importer_of
+from .packages import OURS, SORTER_PACKAGES, importer_of
+from .parse import ParsedFailure, Raised
 from .rules import Hit, RuleTest
 from .vocabulary import SORTER_NAME
 

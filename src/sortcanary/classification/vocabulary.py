@@ -14,14 +14,25 @@ RAISED = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\.)*_?[A-Z][A-Za-z0-9]*(?:Error|
 # A traceback's frame; also one whose paste lost its start ('site-packages/x/y.py", line 3, in f').
 FRAME = re.compile(r"(?:File \"|^\s*(?=\S+\.py\"))([^\"]+)\", line \d+(?:, in (\S+))?")
 NO_MODULE = re.compile(r"No module named [\\'\"]*([\w.]+)")
-ERRNO = re.compile(r"\[Errno (\d+)\]|\berrno\s*=\s*(\d+)|\[WinError (5)\]")  # WinError 5: access denied
+# A distribution the installer's metadata lacks (importlib.metadata, pkg_resources): not installed, as a module is.
+NO_DISTRIBUTION = re.compile(r"No package metadata was found for [\'\"]?([\w.-]+)|The '([\w.-]+?)(?:[<>=!~\[ ][^']*)?' "
+                             r"distribution was not found")
+ERRNO = re.compile(r"\[Errno (\d+)\]|\berrno\s*=\s*(\d+)|\[WinError (5)\]|\bOs \{ code: (\d+)")  # WinError 5: EACCES
+# An errno by the C library's own words for it, where a tool printed strerror alone ("touch: cannot touch 'x':
+# Read-only file system", Java's "IOException: Disk quota exceeded"); only words no other failure uses.
+STRERROR = {"Read-only file system": "EROFS", "Disk quota exceeded": "EDQUOT", "No space left on device": "ENOSPC"}
+# An errno by its name, as Node ("Error: EACCES: permission denied"), Ruby (Errno::ENOSPC) or C tools print it;
+# only the names the C library defines count (parse checks), so a word like "ERROR:" is not one.
+ERRNO_NAME = re.compile(r"(?:\bErrno::|\berrno\.|(?<![\w.-]))(E[A-Z][A-Z0-9]{2,})\b(?=:|\)|,)")
 EXIT = re.compile(r"exit(?:ed with)? (?:status|code)\s*[:=]?\s*\(?(-?\d+)|returned non-zero exit status (-?\d+)|"
                   r"\breturn ?code[\"']?\s*[:=]?\s*(-?\d+)|\bExited \((-?\d+)\)", re.IGNORECASE)
 # A signal as a process's end is reported: "killed by signal 9", a worker pool's "{SIGKILL(-9)}", Python's
-# Signals.SIGKILL, sacct's ExitCode 0:9, a shell's "Killed" or "Illegal instruction (core dumped)" (a bare mention
-# of a signal's name is not one, nor CUDA's "an illegal instruction was encountered": a kernel's fault).
-SIGNAL = re.compile(r"\b(?:killed by |terminated by |caught |received )?signal:? (\d+)\b|\b(SIG[A-Z]+)\s*\(-?\d+\)|"
-                    r"Signals\.(SIG[A-Z]+)|(?:killed|terminated) (?:by|with) (SIG[A-Z]+)|ExitCode[=\s]+\d+:(\d+)|"
+# Signals.SIGKILL, sacct's ExitCode 0:9, a DataLoader worker "killed by signal: Killed", a shell's "Killed" or
+# "Illegal instruction (core dumped)" (a bare mention of a signal's name is not one, nor CUDA's "an illegal
+# instruction was encountered": a kernel's fault).
+SIGNAL = re.compile(r"\b(?:killed by |terminated by |caught |received )?signal:? (\d+)\b|\bby signal: (Killed)\b|"
+                    r"\b(SIG[A-Z]+)\s*\(-?\d+\)|Signals\.(SIG[A-Z]+)|(?:killed|terminated) (?:by|with) (SIG[A-Z]+)|"
+                    r"ExitCode[=\s]+\d+:(\d+)|"
                     r"(?:^|[\]|>]:?)\s*Killed\s*$|: line \d+:\s+\d+ (Killed)\b|task \d+: (Killed)\b|"
                     r"^\s*(Killed): 9\b|\bzsh: (killed)\b|"
                     r"^\[\d+\]\s+\d+ (killed)\s|(?:^\s*|sh: |Fatal Python error: |"
@@ -33,21 +44,22 @@ SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern
     ("TIME_LIMIT", (r"DUE TO TIME LIMIT|(SLURM|sacct|state|status)[^\n]{0,40}(?-i:\bTIMEOUT\b)|(?-i:\bTIMEOUT\b)\s+"
                     r"\d+:\d+\b|walltime \S+ exceeded limit|TERM_RUNLIMIT|CPU time limit exceeded|exceeded (its |the )?"
                     r"(hard |soft )?(running |wall[- ]?clock |run[- ]?)?time limit|(?-i:\bDeadlineExceeded\b)|"
-                    r"exceeded (hard|soft) wallclock time|active longer than "
-                    r"specified deadline")),
+                    r"exceeded (hard|soft) wallclock time|active longer than specified deadline|exceeded allowed "
+                    r"(execute|job|run) duration")),
     ("OUT_OF_MEMORY", (r"oom[-_ ]kill(?:ed)?\b|(?-i:\bOUT_OF_ME(?:MORY\b|\+))|task \d+: Out Of Memory|TERM_MEMLIMIT|"
                        r"Out of memory: Kill(?:ed)? process|(?-i:\bOOMKilled\b)(?![\"']?:\s*false)|killed by the "
                        r"cgroup out-of-memory "
                        r"handler|Memory cgroup out of memory|exceeded memory limit[^\n]{0,40}being killed|job "
                        r"killed: [pv]?mem \S+ exceeded limit|"
-                       r"running beyond (physical|virtual) memory limits|gone over memory limit")),
+                       r"running beyond (physical|virtual) memory limits|gone over (cgroup )?memory limit|hard limit \"?h_vmem|"
+                       r"low on resource: memory\b")),
     ("PREEMPTED", r"DUE TO PREEMPTION|(?-i:\bPREEMPTED\b)"),
     ("NODE_FAIL", r"DUE TO NODE FAILURE|(?-i:\bNODE_FAIL\b)"),
 ))
 SORTER_NAME = re.compile(r"\b(kilosort[ _]?(?:4|2[._]5|3|2)?|(?-i:KS(?:4|2\.5|3|2))|mountainsort[45]?|spyking[ _]?"
                          r"circus2?|ironclust|tridesclous|herdingspikes|pykilosort)\b", re.IGNORECASE)
 STAGE = re.compile(r"stage: (.+?)\s*$|^\s*Time\s+\d+s\.\s+(.+?)\.*\s*$")
-# Kilosort 2/2.5/3's log: what it saw of the recording before it failed.
+# Kilosort 1/2/2.5/3's log: what it saw of the recording before it failed (Kilosort 1's running spike total, NTOT).
 MARKERS = {
     "channels": r"Recording has (\d+) channels",
     "bad_channels": r"found (\d+) bad channels",
@@ -55,7 +67,7 @@ MARKERS = {
     "threshold_crossings": r"found (\d+) threshold crossings",
     "crossing_seconds": r"threshold crossings in ([\d.]+) seconds",
     "units": r"batches, (\d+) units, nspks",
-    "spikes_detected": r"batches, (\d+) spikes\b|Number of spikes before applying cutoff: (\d+)",
+    "spikes_detected": r"batches, (\d+) spikes\b|Number of spikes before applying cutoff: (\d+)|\bNTOT (\d+)",
     "nspks": r"nspks: ([\d.]+)",
     "no_good_channels_left": r"(Aborting because no good channels remained)",
 }

@@ -1,0 +1,50 @@
+"""The built-in rules for container engines: their output wraps every other message, so they are tried first.
+
+An engine that is not there, that the user may not reach, that can't pull the image, can't hand the
+GPU to the container or can't set the container up; an image that can't install SpikeInterface.
+"""
+
+from __future__ import annotations
+
+from .rules import Rule, text_rule
+
+_t = text_rule
+CONTAINERS: tuple[Rule, ...] = (
+    _t("docker-socket-permission", "container_error", r"permission denied while trying to connect to the Docker daemon|"
+       r"docker: Got permission denied while trying to connect", "the user may not use the Docker socket",
+       reason="permission_denied"),
+    _t("docker-daemon-unreachable", "container_error", r"Cannot connect to the Docker daemon|Is the docker daemon "
+       r"running|Error while fetching server API version", "no Docker engine answers", reason="daemon_down"),
+    _t("image-not-found", "container_image_pull_failed", r"pull access denied|manifest (for \S+ )?unknown|repository does "
+       r"not exist|ImageNotFound|Unable to locate container image|Failed to pull singularity image|failed to pull and "
+       r"unpack image|unauthorized: authentication required|requested access to the resource is denied|failed to resolve "
+       r"reference|conveyor failed to get|invalid reference format|could not open image [^\n]*no such file|: image not "
+       r"known\b|short-name [^\n]* did not resolve to an alias",
+       "the registry has no such image or tag, or refused it"),
+    _t("registry-rate-limit", "container_image_pull_failed", r"toomanyrequests|pull rate limit|429 Too Many Requests",
+       "the registry's pull rate limit"),
+    _t("registry-unreachable", "container_image_pull_failed", r"(While (making|pulling) image|Unable to handle \S+ "
+       r"uri)[^\n]*registry|failed to get checksum for|error pinging (docker )?registry|\bGet \"?https?://[^\s\"]*"
+       r"(registry|docker\.io|ghcr\.io|quay\.io)|lookup [^\s:]*(registry|docker\.io|ghcr\.io|quay\.io)[^\n]*no such host|"
+       r"x509: certificate signed by unknown authority",
+       "the registry can't be reached (DNS, proxy, network)"),
+    _t("container-driver-too-old", "gpu_driver_error", r"nvidia-container-cli: requirement error: unsatisfied condition: "
+       r"cuda\s*>=", "the container's CUDA needs a newer driver on the host than it has"),
+    _t("container-gpu-hook-missing", "container_gpu_unavailable", r"could not select device driver \"[^\"]*\" with "
+       r"capabilities: \[\[gpu\]\]|nvidia-container-cli: (initialization|requirement) error|Could not find any nv "
+       r"(files|libraries) on this host|unknown or invalid runtime name: nvidia|Unknown runtime specified nvidia|"
+       r"unresolvable CDI devices nvidia\.com/gpu|\bnvidia-container-runtime(-hook)?\b[^\n]{0,40}(executable file not "
+       r"found|no such file)", "the container engine runs but can't hand the GPU to the container (no NVIDIA runtime or "
+       "hook, or the engine not configured for it)"),
+    _t("container-runtime-missing", "container_runtime_missing", r"\b(docker|singularity|apptainer|podman)\b(?:(?!image)"
+       r"[^\n]){0,40}?(is not installed|(command )?not found|has to be available|could not be found|is not recognized as an "
+       r"internal)|python .(docker|"
+       r"spython). package must be installed|No such file or directory: '(singularity|apptainer|docker)'",
+       "no container engine on the node"),
+    _t("container-setup-failed", "container_error", r"OCI runtime (create|exec) failed|container creation failed|"
+       r"error mounting [^\n]* to rootfs|enough IDs available in the namespace", "the engine could not set the container "
+       "up (a bind mount, the entrypoint, a rootless engine's user namespace)",
+       reason="container_setup"),
+    _t("container-image-setup", "container_error", r"in_container_sorter_script\.py.*?No module named [\\'\"]*"
+       r"spikeinterface", "the image can't install SpikeInterface", reason="image_setup"),
+)

@@ -1,0 +1,70 @@
+"""A machine limit, told apart from the same words a bug prints: memory and open files.
+
+An exception that says memory ran out is the machine's limit only where the text lets one judge it:
+a bare ``MemoryError`` says neither what was asked nor whether it was plausible (an absurd
+allocation from a bug or a wrong parameter ends the same way; sortcanary.classification.allocations
+weighs the size where one is given), and CuPy's pool says "out of memory" alike for a batch too
+large and for a leak in the code that holds its arrays. EMFILE raised while starting a process
+(multiprocessing's pipe to its child) is as often a parent that starts processes and never joins
+them as a limit set too low; EMFILE anywhere else is the limit.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .allocations import squared_shape
+from .parse import ParsedFailure, Raised
+from .rules import Hit, RuleTest
+
+HOST_ENGINES = ("java.", "ray.")  # their OutOfMemoryError is the host's: a JVM's heap, a Ray node's memory
+GPU_SIDE = re.compile(r"\b(torch|cupy|jax\w*|tensorflow|CUDA|GPU|HIP|MPS|device)\b", re.IGNORECASE)  # theirs: the GPU's
+CUPY = re.compile(r"\bcupy\b", re.IGNORECASE)
+SIZE_SAID = re.compile(r"\ballocat\w*\b[^\n]{0,40}\d|\d[\d,.]*\s*(?:[KMGTP]i?B|bytes)\b", re.IGNORECASE)
+
+
+def _cupy_pool(raised: Raised, text: str) -> bool:
+    """CuPy's memory pool raised it (its type, or a bare OutOfMemoryError in a CuPy traceback)."""
+    return raised.type.rpartition(".")[2] == "OutOfMemoryError" and bool(
+        CUPY.search(raised.type) or ("." not in raised.type and CUPY.search(text)))
+
+
+def memory_exception(gpu: bool) -> RuleTest:
+    """An exception whose type says memory ran out: torch's OutOfMemoryError on the GPU, MemoryError
+    (numpy's _ArrayMemoryError among them), Java's OutOfMemoryError (a workflow engine's heap), Ray's
+    (a node low on memory) and any other whose text names no GPU or GPU library (a batch service's
+    "OutOfMemoryError: Container killed due to memory usage") on the host -- unless the array asked
+    for was pairwise or broadcast, a host's exception says nothing of what was asked, or CuPy's
+    pool raised it (the module's docstring)."""
+    def test(parsed: ParsedFailure) -> Hit | None:
+        if not gpu and squared_shape(parsed.text):
+            return None  # a pairwise or broadcast array: not the machine's memory (allocations.squared_shape)
+        gpu_side = bool(GPU_SIDE.search(parsed.text))
+        for raised in parsed.raised:
+            if _cupy_pool(raised, parsed.text):
+                continue
+            on_gpu = raised.type.rpartition(".")[2] == "OutOfMemoryError" and not raised.type.startswith(HOST_ENGINES) \
+                and gpu_side
+            if on_gpu != gpu or not (on_gpu or raised.is_a("MemoryError", "ArrayMemoryError", "OutOfMemoryError")):
+                continue
+            if not on_gpu and not raised.message.strip() and not SIZE_SAID.search(parsed.text):
+                continue  # a bare MemoryError: how much, and whether it was plausible, is not said
+            return Hit(raised.line, {"exception": f"{raised.type}: {raised.message}"[:500]},
+                       text=f"{raised.type}: {raised.message}"[:500])
+        return None
+    return test
+
+
+PROCESS_START = re.compile(r"multiprocessing[\\/](?:popen_\w+|process|context)\.py$")
+TOO_MANY_OPEN_FILES = re.compile(r"Too many open files", re.IGNORECASE)
+
+
+def open_files_limit(parsed: ParsedFailure) -> Hit | None:
+    """EMFILE/ENFILE (the errno, or the words), unless raised while starting a process (the module's docstring)."""
+    if any(r.where and PROCESS_START.search(r.where) for r in parsed.raised if r.is_a("OSError", "IOError")):
+        return None
+    fact = next((f for f in parsed.errnos if f.value in ("EMFILE", "ENFILE")), None)
+    if fact is not None:
+        return Hit(fact.line, {"errno": fact.value})
+    words = TOO_MANY_OPEN_FILES.search(parsed.text)
+    return Hit(parsed.line_at(words.start())) if words else None

@@ -1,0 +1,69 @@
+"""Whose storage a filesystem refused: the path a failed write names, read beside its errno.
+
+A read-only filesystem (EROFS) or a full quota (EDQUOT) says what happened, not who must act. Where
+the path is the user's own storage -- a data, scratch, project or home folder -- a read-only mount
+is the job's set-up (a container that did not bind the folder writable, an export mounted read-only)
+and a home folder's quota is the user's own. Where it is the system's or an installed package's tree
+(``/usr``, ``/var``, ``/srv``, ``site-packages``), a read-only image is as often a tool writing where
+it should not, a bug; and a quota on a path the text does not place is charged to an owner or group
+it does not show. So these rules read the path on the errno's line, and stay silent without one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .parse import ParsedFailure
+from .rules import Hit
+
+PATH = re.compile(r"['\"]((?:/|~/|[A-Za-z]:\\)[^'\"\n]*)['\"]")  # a quoted absolute path, as OSError prints it
+SYSTEM_TREE = re.compile(r"^/(usr|var|etc|opt|srv|bin|sbin|lib\w*|boot|sys|proc|run|root|tmp|dev)(/|$)|"
+                         r"[\\/](site|dist)-packages[\\/]")
+HOME = re.compile(r"^(~/|[A-Za-z]:\\Users\\|/Users/)|(^|/)home\d*/")
+
+
+def _path_of(parsed: ParsedFailure, name: str) -> tuple[int | None, str] | None:
+    """The line of the first ``name`` errno that names a path, and the path."""
+    for fact in parsed.errnos:
+        if fact.value == name and fact.line is not None:
+            found = PATH.search(parsed.lines[fact.line])
+            if found:
+                return fact.line, found.group(1)
+    return None
+
+
+def read_only_user_storage(parsed: ParsedFailure) -> Hit | None:
+    """EROFS on a path outside the system's and the installed packages' trees: the user's storage is
+    mounted read-only where the job runs."""
+    found = _path_of(parsed, "EROFS")
+    if found is None or SYSTEM_TREE.search(found[1]):
+        return None
+    return Hit(found[0], {"errno": "EROFS", "path": found[1], "message": f"{found[1]} is on a filesystem mounted "
+                          "read-only where the job runs (a container's bind mount, a read-only export)."})
+
+
+def home_quota(parsed: ParsedFailure) -> Hit | None:
+    """EDQUOT on a path in a home folder: the user's own quota is full."""
+    found = _path_of(parsed, "EDQUOT")
+    if found is None or not HOME.search(found[1]):
+        return None
+    return Hit(found[0], {"errno": "EDQUOT", "path": found[1], "message": f"The quota of the home folder holding "
+                          f"{found[1]} is full."})
+
+
+
+MISSING_AFTER = re.compile(r"Missing files after \d+ seconds?:\s*\n(.+?)\n\s*\(missing locally, parent dir contents: "
+                           r"([^)\n]*)\)", re.DOTALL)
+
+
+def output_late(parsed: ParsedFailure) -> Hit | None:
+    """Snakemake calls an output missing that its parent folder lists: the job wrote it, and the shared
+    filesystem showed it later than Snakemake waited (``--latency-wait``)."""
+    for found in MISSING_AFTER.finditer(parsed.text):
+        listed = {name.strip() for name in found.group(2).split(",")}
+        late = [path for path in found.group(1).split() if path.rstrip("/").rsplit("/", 1)[-1] in listed]
+        if late:
+            return Hit(parsed.line_at(found.start()), {"path": late[0], "message": f"{late[0]} was written but "
+                                                       "appeared on the shared filesystem after Snakemake stopped "
+                                                       "waiting: raise --latency-wait."})
+    return None
