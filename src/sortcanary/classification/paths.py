@@ -51,7 +51,6 @@ def home_quota(parsed: ParsedFailure) -> Hit | None:
                           f"{found[1]} is full."})
 
 
-
 MISSING_AFTER = re.compile(r"Missing files after \d+ seconds?:\s*\n(.+?)\n\s*\(missing locally, parent dir contents: "
                            r"([^)\n]*)\)", re.DOTALL)
 

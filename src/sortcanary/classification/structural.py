@@ -158,8 +158,10 @@ def program_missing(parsed: ParsedFailure) -> Hit | None:
     """A subprocess could not start: the program a tool runs (mpiexec, a converter) is not installed,
     or not on the PATH (FileNotFoundError raised where subprocess starts its child)."""
     raised = next((r for r in parsed.raised if r.is_a("FileNotFoundError") and r.function in PROGRAM_START), None)
-    return Hit(raised.line, {"message": f"A program the tool runs is not installed or not on the PATH ({raised.message[:200]})."
-                             }) if raised else None
+    if raised is None:
+        return None
+    return Hit(raised.line, {"message": "A program the tool runs is not installed or not on the PATH "
+                             f"({raised.message[:200]})."})
 
 
 NETWORK_LAYER = re.compile(r"File \"[^\"]*[\\/](?:urllib[\\/]request|http[\\/]client|socket|ssl|urllib3[\\/]\w+|"
