@@ -277,7 +277,10 @@ def run_watched(workdir: Path, recording: str, seen_path: Path, timeout: float =
     from sortcanary import layout
 
     cmd = [str(BIN / "snakemake"), "-s", str(REPO / "workflow" / "Snakefile"), "--directory", str(workdir),
-           "--workflow-profile", str(REPO / "profiles" / "default"), "--cores", "2"]
+           "--workflow-profile", str(REPO / "profiles" / "default"), "--cores", "2",
+           # two sorters at once, one thread each (write_config): without a `gpu` resource of its
+           # own, a CPU-only run sorts one recording at a time (every core to one Kilosort4)
+           "--resources", "gpu=2"]
     progress_file = workdir / layout.SORT_PROGRESS.format(recording=recording)
     console, seen = workdir.parent / "console.txt", {}
     with open(console, "w") as out:

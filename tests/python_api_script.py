@@ -28,7 +28,7 @@ workdir, config, params = Path(workdir), json.loads(config), json.loads(params)
 report: dict = {}
 
 started = time.monotonic()
-recording, _ = sc.generate_ground_truth_recording(durations=[20.0], num_channels=16, num_units=5, seed=0)
+recording, _ = sc.generate_ground_truth_recording(durations=[12.0], num_channels=16, num_units=5, seed=0)
 filtered = spre.bandpass_filter(recording)  # lazy: nothing is written
 sorting = sortcanary.run_sorter(sorter, filtered, workdir / "healthy", config=config, **params)
 report["healthy"] = {"type": type(sorting).__name__, "is_sorting": isinstance(sorting, sc.BaseSorting),
@@ -36,7 +36,7 @@ report["healthy"] = {"type": type(sorting).__name__, "is_sorting": isinstance(so
                      "seconds": round(time.monotonic() - started, 1)}
 
 started = time.monotonic()
-noise = silent(10.0, 16, seed=3, like=recording)
+noise = silent(5.0, 16, seed=3, like=recording)
 in_memory = sc.NumpyRecording([noise.get_traces()], noise.sampling_frequency, channel_ids=noise.channel_ids)
 in_memory.set_probegroup(noise.get_probegroup())
 try:

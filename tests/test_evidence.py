@@ -18,7 +18,7 @@ pytestmark = pytest.mark.ks4
 def test_active_recording_hidden_by_the_config_is_an_environment_verdict(demo_dir, tmp_path):
     """An extreme artifact_threshold blanks every batch: KS4 finds no spikes in a healthy recording."""
     result, verdict = canary(demo_dir / "healthy_b.bin", tmp_path, torch_device="cpu",
-                             sorter_params={"artifact_threshold": 1}, canary={"window_s": 10})
+                             sorter_params={"artifact_threshold": 1}, canary={"window_s": 5})
     assert result.returncode == 3
     assert (verdict["category"], verdict["error_class"]) == ("environment", "detection_config_error")
     assert "TruncatedSVD" in verdict["evidence"]["sorter_said"] + verdict["evidence"]["matched"]

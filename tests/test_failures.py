@@ -29,7 +29,11 @@ def recording_like(demo_dir, folder, stem, data=None, **sidecar_changes):
 
 
 def canary(path, tmp_path, env=None, **config):
+    """`sortcanary canary` on ``path``; preflight off unless the test turns it on: in a CLI canary it
+    imports the sorter, which the canary's child does again (seconds of torch for Kilosort4), and
+    the tests that judge preflight say so."""
     cfg = tmp_path / "cfg.yaml"
+    config.setdefault("preflight", {"enabled": False})
     cfg.write_text(yaml.safe_dump({"recordings_dir": str(tmp_path), **config}))
     result = sortcanary("canary", str(path), "--config", str(cfg), env=env)
     assert result.stdout.strip(), result.stderr[-3000:]
@@ -62,8 +66,7 @@ def test_a_window_blocked_on_its_data_does_not_wait_for_the_sorters_import(demo_
     (for Kilosort4, seconds of torch and faiss): a flat window is blocked on its data, whatever the
     sorter. (Preflight, off here, checks the install once per run, before any canary.)"""
     path = recording_like(demo_dir, tmp_path / "rec", "flat", np.zeros((SAMPLES, CHANNELS)))
-    result, verdict = canary(path, tmp_path, sorter="backends:NotInstalledHere", canary={"window_s": 10},
-                             preflight={"enabled": False})
+    result, verdict = canary(path, tmp_path, sorter="backends:NotInstalledHere", canary={"window_s": 10})
     assert result.returncode == 3
     assert (verdict["category"], verdict["error_class"]) == ("biological", "flat_signal"), verdict
 
@@ -91,15 +94,14 @@ def test_cuda_on_cpu_torch_is_environment_in_the_canary_and_in_preflight(demo_di
     if torch.cuda.is_available():
         pytest.skip("this machine has CUDA; the failure can't be reproduced here")
     # the canary itself: real Kilosort4 fails with "Torch not compiled with CUDA enabled"
-    result, verdict = canary(demo_dir / "healthy_b.bin", tmp_path, torch_device="cuda",
-                             preflight={"enabled": False}, canary={"window_s": 10})
+    result, verdict = canary(demo_dir / "healthy_b.bin", tmp_path, torch_device="cuda", canary={"window_s": 10})
     assert result.returncode == 3
     assert (verdict["category"], verdict["error_class"]) == ("environment", "device_unavailable")
     assert "Torch not compiled with CUDA enabled" in verdict["evidence"]["matched"]
     assert verdict["policy"] == "block_run"
     assert len(verdict["windows"]) == 1, "an environment failure is not re-tried on other windows"
     # preflight catches it before any sorter starts
-    result, verdict = canary(demo_dir / "healthy_b.bin", tmp_path, torch_device="cuda")
+    result, verdict = canary(demo_dir / "healthy_b.bin", tmp_path, torch_device="cuda", preflight={"enabled": True})
     assert result.returncode == 3 and verdict["stage"] == "preflight"
     assert verdict["error_class"] == "device_unavailable" and "CPU-only" in verdict["message"]
 
@@ -199,8 +201,8 @@ def tmpfs(tmp_path):
 
 def test_disk_exhaustion_is_stopped_by_the_disk_watchdog(demo_dir, tmp_path, tmpfs):
     result, verdict = canary(demo_dir / "healthy_b.bin", tmp_path, env=job_env(TMPDIR=str(tmpfs)),
-                             sorter="backends:FillDisk", disk={"abort_free_gb": 0.08}, canary={"window_s": 5},
-                             preflight={"enabled": False})  # (preflight would refuse this small disk up front)
+                             sorter="backends:FillDisk", disk={"abort_free_gb": 0.08}, canary={"window_s": 5})
+    # (preflight, off, would refuse this small disk up front)
     assert result.returncode == 3
     assert (verdict["category"], verdict["error_class"]) == ("resource", "disk_exhausted")
     assert any("ballast.bin" in c for c in verdict["evidence"]["top_consumers"])

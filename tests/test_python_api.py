@@ -24,6 +24,9 @@ import pytest
 from conftest import DEAD_NAME, SORT_ONLY, TESTS, job_env, read_json
 
 SCRIPT = TESTS / "python_api_script.py"
+# The script's healthy recording is 12 s; a 5 s canary window before its full sort (Kilosort4 finds
+# its units in either; the shared run's canaries sort 10 s windows).
+CONFIG = {**SORT_ONLY, "canary": {**SORT_ONLY["canary"], "window_s": 5.0}}
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +37,7 @@ def api_run(ks4_run, readme_install, tmp_path_factory) -> dict:
     out, notebook = root / "report.json", root / "notebook"  # the script runs elsewhere than its folders
     notebook.mkdir()
     result = subprocess.run([str(readme_install.python), str(SCRIPT), str(out), str(root / "work"), "kilosort4",
-                             str(blocked), json.dumps(SORT_ONLY), json.dumps({"torch_device": "cpu"})],
+                             str(blocked), json.dumps(CONFIG), json.dumps({"torch_device": "cpu"})],
                             cwd=notebook, env=readme_install.env, capture_output=True, text=True, timeout=2400)
     assert result.returncode == 0, result.stderr[-4000:]
     return {**read_json(out), "work": root / "work", "stderr": result.stderr, "notebook": notebook}

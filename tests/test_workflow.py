@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from conftest import GT_NAME, read_json, read_summary, run_snakemake, write_config
+from conftest import GT_NAME, OUTPUTS_OFF, read_json, read_summary, run_snakemake, write_config
 
 pytestmark = pytest.mark.ks4
 
@@ -116,7 +116,7 @@ def test_unclassified_canary_error_passes_through(demo_dir, tmp_path):
             "remediation": "Ask the cluster admins to check the node's GPFS client."}
     write_config(tmp_path, recordings_dir=str(demo_dir), sorter="backends:FlakyInCanary",
                  sorter_params={"fail_below_s": 15}, classification={"rules": [rule]},
-                 recordings={"healthy_b": {"sorter_params": {"message": lab_error}}})
+                 recordings={"healthy_b": {"sorter_params": {"message": lab_error}}}, outputs=OUTPUTS_OFF)
     result = run_snakemake(tmp_path, "--", "results/sorted/healthy_a.sort.json", "results/canary/healthy_b.json")
     marker_path = tmp_path / "results" / "canary" / "healthy_a.json"
     marker = read_json(marker_path)
