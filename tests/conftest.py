@@ -104,6 +104,15 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(TESTS), os.environ.get("PYTHONPATH", "")) if p)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _subprocess_tmpdir(tmp_path_factory):
+    """The temporary folders of what the tests start (`sortcanary canary` keeps its job folder for
+    its logs, as does the Python API's ``canary`` without a folder) go under pytest's own base
+    folder, which pytest prunes, not into the system's /tmp. (The tests' own process keeps /tmp:
+    tempfile has read it already, and two tests need a folder an unprivileged user can reach.)"""
+    os.environ["TMPDIR"] = str(tmp_path_factory.mktemp("tmp"))
+
+
 def job_env(**extra) -> dict:
     """The environment for workflow/CLI subprocesses: test backends importable."""
     env = dict(os.environ)
