@@ -891,6 +891,44 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
      "host_out_of_memory"),
     ("Reason: Evicted. Message: The node was low on resource: ephemeral-storage.", "disk_exhausted"),
     ("# There is insufficient memory for the Java Runtime Environment to continue.", "host_out_of_memory"),
+    # -- round 4: each family's other shapes (other tools, layers, spellings), each with a look-alike
+    ("A module that was compiled using NumPy 1.x cannot be run in\nNumPy 2.0.1 as it may crash.",
+     "dependency_version_mismatch"),  # NumPy wraps its own message
+    ("compiled using NumPy 2.x, it can be run in NumPy 2.1", "unclassified"),
+    ("code=222( cudaErrorUnsupportedPtxVersion ) cudaStreamCreateWithFlags(&stream)", "gpu_driver_error"),
+    ("cuInit failed: CUDA_ERROR_SYSTEM_DRIVER_MISMATCH", "gpu_driver_error"),  # the driver API's spelling
+    ("code=1( cudaErrorInvalidValue ) cudaMemcpy(dst, src, n)", "unclassified"),  # a call's own bad argument
+    ("numba.cuda.cudadrv.error.CudaDriverError: driver missing function: cuInit.", "gpu_driver_error"),
+    ("numba.cuda.cudadrv.error.CudaSupportError: CUDA driver library cannot be found.", "gpu_driver_error"),
+    ("numba.cuda.cudadrv.error.NvvmSupportError: libNVVM cannot be found. Do `conda install cudatoolkit`:",
+     "cuda_toolkit_missing"),
+    ("numba: using libNVVM from /usr/local/cuda/nvvm/lib64", "unclassified"),
+    ("RuntimeError: cudaErrorNoKernelImageForDevice", "cuda_kernels_not_compiled"),
+    ("The HDF5 header files used to compile this application do not match\nthe version used by the HDF5 library to "
+     "which this application is linked.\nHeaders are 1.10.4, library is 1.10.6", "binary_import_broken"),
+    ("h5py 3.9 built against HDF5 library 1.12.2", "unclassified"),
+    ("jaxlib.xla_extension.XlaRuntimeError: RESOURCE_EXHAUSTED: Out of memory while trying to allocate 4770354232 "
+     "bytes.", "gpu_out_of_memory"),
+    ("RESOURCE_EXHAUSTED: Quota exceeded for quota metric 'Read requests'", "unclassified"),
+    ("An NVIDIA GPU may be present on this machine, but a CUDA-enabled jaxlib is not installed. Falling back to cpu.",
+     "gpu_unused"),
+    ("env: apptainer: No such file or directory", "container_runtime_missing"),
+    ("Failed to pull singularity image\n  command: singularity pull --name x.img docker://x\n  status : 127\n  "
+     "message:\n    bash: singularity: command not found", "container_runtime_missing"),  # no engine, so no pull
+    ("Failed to pull singularity image\n  status : 255\n  message:\n    FATAL: manifest unknown",
+     "container_image_pull_failed"),
+    ("ERROR  : Failed to mount image in (read only): Invalid argument\nABORT  : Retval = 255", "container_error"),
+    ("ERROR  : the sorter returned 1", "unclassified"),  # Singularity 2's ERROR line alone is anyone's
+    ("PermissionError: [Errno 13] Permission denied: '/tmp/tool_cache.json'", "unclassified"),  # another user's name
+    ("PermissionError: [Errno 13] Permission denied: '/tmp/run42/recording.bin'", "permission_denied"),
+    ("PermissionError: [Errno 13] Permission denied: '/data/lab/recording.bin'", "permission_denied"),
+    ("/bin/bash: /opt/wave_clus/cluster_linux64.exe: Permission denied", "permission_denied"),
+    ("sh: 1: ./run_sorter.sh: Permission denied", "permission_denied"),
+    ("git@github.com: Permission denied (publickey).", "unclassified"),
+    ("AttributeError: module 'spikeinterface.full' has no attribute 'read_sorter'. Did you mean: 'run_sorter'?",
+     "unclassified"),  # no frame says who asked: the caller's own typo as often
+    (frames("site-packages/probeinterface/io.py") + "AttributeError: module 'scipy.signal' has no attribute 'gaussian'",
+     "dependency_version_mismatch"),
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

@@ -91,7 +91,9 @@ BUILT_IN: tuple[Rule, ...] = (
        r"failed|couldn't communicate with the NVIDIA driver|problem with the (graphics|CUDA) driver or with this GPU|"
        r"The CUDA driver (could not be loaded|was found, but it is too old)|cudaErrorInsufficientDriver|The NVIDIA driver "
        r"on your system is too old|\blib(cuda|nvidia-ml)\.so[.\d]*: cannot open shared object file|Driver/library "
-       r"version mismatch|CUDA_ERROR_UNSUPPORTED_PTX_VERSION|PTX was compiled with an unsupported toolchain|forward "
+       r"version mismatch|cuda_?error_?(unsupported_?ptx_?version|system_?driver_?mismatch|compat_?not_?supported_?on_?device)|"
+       r"driver missing function: cu\w+|CUDA driver library cannot be found|PTX was compiled with an unsupported "
+       r"toolchain|forward "
        r"compatibility was attempted on non supported HW|unsupported display driver / cuda driver combination|CUDA "
        r"driver initialization failed|no longer supports this GPU because it is too old|(GPU|device)[^\n]{0,60}not "
        r"supported because it has a (lower )?compute capability|system not yet initialized|cudaErrorSystemNotReady|\bdriver\b"
@@ -99,9 +101,11 @@ BUILT_IN: tuple[Rule, ...] = (
        "the NVIDIA driver is missing, too old, or not the one loaded in the kernel"),
     _t("cuda-toolkit-missing", "cuda_toolkit_missing", r"No CUDA toolkit installation could be found|MW_NVCC_PATH|"
        r"CUDA_HOME environment variable is not set|nvcc: (command )?not found|'nvcc' is not recognized|No supported "
-       r"compiler (or SDK )?was found", "no CUDA compiler to build the sorter's kernels"),
+       r"compiler (or SDK )?was found|\blib(NVVM|device) cannot be found|NvvmSupportError", "no CUDA compiler to "
+       "build the sorter's kernels (or a part of the toolkit a JIT compiler needs: numba's libNVVM, libdevice)"),
     _t("cuda-kernels-not-built", "cuda_kernels_not_compiled", r"no kernel image is available for execution on the "
-       r"device|is not compatible with the current PyTorch installation|is not a MEX file|Invalid MEX-file|Compiled "
+       r"device|cuda_?error_?no_?(kernel_?image_?for_?device|binary_?for_?gpu)|is not compatible with the current PyTorch "
+       r"installation|is not a MEX file|Invalid MEX-file|Compiled "
        r"Kilosort files not found|(Undefined|Unrecognized) function( or variable)? '(mex\w+|spikedetector\w*)'",
        "the GPU kernels are not built for this GPU"),
     _t("cuda-build-failed", "cuda_build_failed", r"(nvcc|fatbinary|ptxas)\s+(fatal|error)\s*:|Unsupported gpu architecture|Error "
@@ -126,17 +130,21 @@ BUILT_IN: tuple[Rule, ...] = (
        r"ELF header|wrong ELF class)|version `?(GLIBC|GLIBCXX|CXXABI)_[\d.]+'? not found|Library not loaded: |Symbol not "
        r"found: |\[WinError 12[67]\]|Error loading \"[^\"\n]+\.dll\"|Could not load (dynamic )?library|version "
        r"incompatibility: \w+ was compiled\s+against|MKL FATAL ERROR: Cannot load|"
-       r"HDF5 library version mismatched|\[WinError 193\]|CUDNN_STATUS_NOT_INITIALIZED|Found cu(DNN|BLAS|FFT|SPARSE|SOLVER) "
+       r"HDF5 library version mismatched|header files used to compile this application do not match|Headers are "
+       r"[\d.]+, library is [\d.]+|\[WinError 193\]|CUDNN_STATUS_NOT_INITIALIZED|Found cu(DNN|BLAS|FFT|SPARSE|SOLVER) "
        r"version \d+, but \w+ was built against|Outdated cu(DNN|BLAS|FFT|SPARSE|SOLVER) installation|Loaded runtime "
        r"cu\w+ library: [\d.]+ but source was compiled with",
        "a compiled library does not load (missing, truncated, built for another system, or the loader can't find it)"),
+    _t("gpu-backend-fell-back", "gpu_unused", r"CUDA backend failed to initialize|CUDA-enabled jaxlib is not installed|"
+       r"Falling back to cpu\b", "a GPU framework's CUDA backend did not start (a CPU-only or mismatched build), so it "
+       "fell back to the CPU"),
     _rule("undefined-symbol", "binary_import_broken", s.undefined_symbol, "a compiled library needs a symbol the "
           "loaded libraries lack: builds that don't match"),
     _t("cpu-instruction-missing", "binary_import_broken", r"compiled to use (AVX|SSE|FMA)\w*(\.\d)? instructions,? but "
        r"these aren't available|but your machine doesn't support:? \(?(AVX|SSE|FMA)|processor must support the [^\n]{0,80}"
        r"(instructions|SSE|AVX)|(CPU|processor) (does not|doesn't) support (the )?(AVX|SSE\d|FMA)", "the binary says it "
        "was built for instructions this CPU lacks (a bare SIGILL says nothing: the same crash comes from bugs)"),
-    _t("numpy-abi-mismatch", "dependency_version_mismatch", r"compiled using NumPy 1\.x cannot be run in NumPy 2|module "
+    _t("numpy-abi-mismatch", "dependency_version_mismatch", r"compiled using NumPy 1\.x cannot be run\s+in\s+NumPy 2|module "
        r"compiled against (ABI|API) version \S+ but this version of numpy is|"
        r"numpy\.(dtype|ndarray|ufunc) size changed, may indicate "
        r"binary incompatibility|numpy\.core\.multiarray failed to import|_ARRAY_API not found", "a compiled extension "
@@ -180,7 +188,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"server )?resource limits|Illegal attribute or resource value|Requested time limit is invalid|\bJob not "
        r"submitted\b|Unable to run job: |requirement exceeds available (memory|CPUs)",
        "the scheduler refused the request"),
-    _rule("access-denied", "permission_denied", s.errno_is("EACCES"), "the filesystem refused access (EACCES)"),
+    _rule("access-denied", "permission_denied", p.access_denied, "the filesystem refused access (EACCES; not to a "
+          "file in the shared temporary folder, another user's under a name the program fixed)"),
     _rule("output-appeared-late", "io_stall", p.output_late, "an output the job wrote appeared on the shared "
           "filesystem after Snakemake stopped waiting for it"),
     _rule("read-only-storage", "permission_denied", p.read_only_user_storage, "the user's storage is mounted read-only "
@@ -188,8 +197,8 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("access-denied-text", "permission_denied", r"\[WinError 5\] Access is denied|NotWritableError|do(es)? not have "
        r"(write )?permissions? (to|on|for)\b|(cannot|can't|could not|couldn't|unable to|failed to) (create|open|write|"
        r"remove|delete|access|make|read|execute|copy|move|rename|touch|stat|save|overwrite)\b[^\n]{0,160}?: Permission "
-       r"denied\b", "the filesystem "
-       "or the OS refused access to a path"),
+       r"denied\b|(^|\n)-?(\S*/)?(ba|da|z|k)?sh: (\d+: |line \d+: )?[./~][^\n:]*: Permission denied\b", "the filesystem "
+       "or the OS refused access to a path (a shell's own '<path>: Permission denied': a program it may not run)"),
     # -- environment: the data and the configuration
     _t("hdf5-plugin-missing", "hdf5_plugin_missing", r"HDF5_PLUGIN_PATH|can't (open directory|dlopen).*plugin|required "
        r"filter .* (not|isn't) (available|registered)|can't find plugin|filter plugin missing|compression filter "
@@ -234,7 +243,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"memory|CU(BLAS|DNN|SOLVER|SPARSE|RAND)_STATUS_ALLOC_FAILED|CUFFT_ALLOC_FAILED|MPS backend out of memory|"
        r"MEM_OBJECT_ALLOCATION_FAILURE|Maximum "
        r"variable size allowed on the device is exceeded|OOM when allocating tensor[^\n]*GPU|cudaMalloc[^\n]{0,60}out "
-       r"of memory|\bout of (GPU|device) memory\b|\bGPU (is )?out of memory\b|\(GPU_\d+_bfc\) ran out of memory",
+       r"of memory|\bout of (GPU|device) memory\b|RESOURCE_EXHAUSTED:? Out of memory while trying to allocate|\bGPU "
+       r"(is )?out of memory\b|\(GPU_\d+_bfc\) ran out of memory",
        "the GPU ran out of memory"),
     _rule("host-memory-exception", "host_out_of_memory", m.memory_exception(gpu=False), "an allocation on the host "
           "failed (MemoryError)"),
