@@ -929,6 +929,27 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
      "unclassified"),  # no frame says who asked: the caller's own typo as often
     (frames("site-packages/probeinterface/io.py") + "AttributeError: module 'scipy.signal' has no attribute 'gaussian'",
      "dependency_version_mismatch"),
+    ("QObject::moveToThread: Current thread (0x1f0) is not the object's thread (0x2a0).\nqt.qpa.plugin: Could not load "
+     "the Qt platform plugin \"xcb\" in \"\" even though it was found.", "binary_import_broken"),  # cv2's Qt beside PyQt's
+    ("QObject::moveToThread: Current thread (0x1f0) is not the object's thread (0x2a0).", "unclassified"),
+    ("RuntimeError: HIP out of memory. Tried to allocate 2.00 GiB", "gpu_out_of_memory"),
+    ("Error using gpuArray\nAn unexpected error occurred trying to launch a kernel. The CUDA error was:\nout of memory",
+     "gpu_out_of_memory"),  # MATLAB puts the CUDA error on a line of its own
+    ("Error using gpuArray\nAn unexpected error occurred trying to launch a kernel. The CUDA error was:\ninvalid "
+     "argument", "unclassified"),
+    ("XlaRuntimeError: RESOURCE_EXHAUSTED: Failed to allocate request for 2.00GiB (2147483648B) on device ordinal 0",
+     "gpu_out_of_memory"),
+    (("UserWarning: CUDA initialization: CUDA unknown error - this may be due to an incorrectly set up environment, e.g. "
+      "changing env variable CUDA_VISIBLE_DEVICES after program start."), "gpu_driver_error"),
+    ("CondaHTTPError: HTTP 000 CONNECTION FAILED for url <https://conda.anaconda.org/conda-forge/linux-64/repodata.json>",
+     "download_failed"),
+    ("ValueError: The probe has 384 channels and the recording has 385 channels", "probe_config_error"),
+    ("Recording has 384 channels and 30000 samples per second", "unclassified"),
+    ("FATAL:   could not open image /scratch/ks4.sif: image format not recognized", "container_image_pull_failed"),
+    ("Container killed on request. Exit code is 137", "host_out_of_memory"),  # YARN's words for the exit status
+    ("Job has been put on hold: memory usage exceeded request_memory", "host_out_of_memory"),  # HTCondor
+    ("The job was killed because it exceeded the memory limit", "host_out_of_memory"),
+    ("slurmstepd: error: Exceeded job memory limit", "unclassified"),  # a warning, also on success
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

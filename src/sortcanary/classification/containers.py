@@ -25,7 +25,8 @@ CONTAINERS: tuple[Rule, ...] = (
     _t("image-not-found", "container_image_pull_failed", r"pull access denied|manifest (for \S+ )?unknown|repository does "
        r"not exist|ImageNotFound|Unable to locate container image|Failed to pull singularity image|failed to pull and "
        r"unpack image|unauthorized: authentication required|requested access to the resource is denied|failed to resolve "
-       r"reference|conveyor failed to get|invalid reference format|could not open image [^\n]*no such file|: image not "
+       r"reference|conveyor failed to get|invalid reference format|could not open image [^\n]*(no such file|image format "
+       r"not recognized)|: image not "
        r"known\b|short-name [^\n]* did not resolve to an alias",
        "the registry has no such image or tag, or refused it"),
     _t("registry-rate-limit", "container_image_pull_failed", r"toomanyrequests|pull rate limit|429 Too Many Requests",

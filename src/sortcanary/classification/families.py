@@ -17,6 +17,7 @@ from . import sorter_logs as k
 from . import structural as s
 from . import versions as v
 from .containers import CONTAINERS
+from .gpu import GPU_SETUP
 from .rules import Rule, RuleTest, text_rule
 
 
@@ -87,31 +88,7 @@ BUILT_IN: tuple[Rule, ...] = (
        r"you (may )?(do not|don't) have (write|read) permission", "the OS refused a file in its own words (Windows' "
        "'Access is denied', MATLAB's 'Change file permission'): a MEX file or a folder the user may not read or write"),
     # -- environment: the GPU (driver before broken binaries: a missing nvcuda.dll is the driver)
-    _t("gpu-driver", "gpu_driver_error", r"CUDA driver version is insufficient|Found no NVIDIA driver|NVIDIA-SMI has "
-       r"failed|couldn't communicate with the NVIDIA driver|problem with the (graphics|CUDA) driver or with this GPU|"
-       r"The CUDA driver (could not be loaded|was found, but it is too old)|cudaErrorInsufficientDriver|The NVIDIA driver "
-       r"on your system is too old|\blib(cuda|nvidia-ml)\.so[.\d]*: cannot open shared object file|Driver/library "
-       r"version mismatch|cuda_?error_?(unsupported_?ptx_?version|system_?driver_?mismatch|compat_?not_?supported_?on_?device)|"
-       r"driver missing function: cu\w+|CUDA driver library cannot be found|PTX was compiled with an unsupported "
-       r"toolchain|forward "
-       r"compatibility was attempted on non supported HW|unsupported display driver / cuda driver combination|CUDA "
-       r"driver initialization failed|no longer supports this GPU because it is too old|(GPU|device)[^\n]{0,60}not "
-       r"supported because it has a (lower )?compute capability|system not yet initialized|cudaErrorSystemNotReady|\bdriver\b"
-       r"[^\n]{0,60}\bis too old\b|PLATFORM_NOT_FOUND_KHR",
-       "the NVIDIA driver is missing, too old, or not the one loaded in the kernel"),
-    _t("cuda-toolkit-missing", "cuda_toolkit_missing", r"No CUDA toolkit installation could be found|MW_NVCC_PATH|"
-       r"CUDA_HOME environment variable is not set|nvcc: (command )?not found|'nvcc' is not recognized|No supported "
-       r"compiler (or SDK )?was found|\blib(NVVM|device) cannot be found|NvvmSupportError", "no CUDA compiler to "
-       "build the sorter's kernels (or a part of the toolkit a JIT compiler needs: numba's libNVVM, libdevice)"),
-    _t("cuda-kernels-not-built", "cuda_kernels_not_compiled", r"no kernel image is available for execution on the "
-       r"device|cuda_?error_?no_?(kernel_?image_?for_?device|binary_?for_?gpu)|is not compatible with the current PyTorch "
-       r"installation|is not a MEX file|Invalid MEX-file|Compiled "
-       r"Kilosort files not found|(Undefined|Unrecognized) function( or variable)? '(mex\w+|spikedetector\w*)'",
-       "the GPU kernels are not built for this GPU"),
-    _t("cuda-build-failed", "cuda_build_failed", r"(nvcc|fatbinary|ptxas)\s+(fatal|error)\s*:|Unsupported gpu architecture|Error "
-       r"using mex\s*\n[^\n]*\bnvcc\b|Error in mexcuda|nvrtc: error: invalid value for --gpu-architecture|unsupported "
-       r"(GNU|Microsoft Visual Studio|clang) version!|-allow-unsupported-compiler",
-       "the sorter's CUDA kernels did not build"),
+    *GPU_SETUP,  # the driver, the CUDA toolkit, the sorter's kernels (sortcanary.classification.gpu)
     _t("matlab-function-missing", "sorter_not_installed", r"(Undefined|Unrecognized) function or variable '\w+'",
        "a function of the sorter is not on MATLAB's path (an incomplete or old install)"),
     _t("device-unavailable", "device_unavailable", r"Torch not compiled with CUDA enabled|No (CUDA|HIP) GPUs are "
@@ -122,6 +99,9 @@ BUILT_IN: tuple[Rule, ...] = (
        r"cuda, but the package 'cuda-python' is not installed|The container requires a NVIDIA GPU capability, but it is "
        r"not available", "the requested device can't be used here"),
     # -- environment: broken binaries, downloads, the scheduler, permissions
+    _t("qt-two-copies", "binary_import_broken", r"QObject::moveToThread: Current thread \(0x[0-9a-f]+\) is not the "
+       r"object's thread[\s\S]*Qt platform plugin", "two copies of Qt in one process (opencv-python's own beside "
+       "PyQt's): the platform plugin of one can't load into the other"),
     _t("qt-plugin-libraries-missing", "dependency_missing", r"(could not|couldn't) (find or )?load the Qt platform "
        r"plugin|no Qt platform plugin could be initialized|is needed to load the Qt \w+ platform plugin", "Qt's platform "
        "plugin is there but a system library it needs is not (libxcb-cursor0, libxcb-xinerama0, ...)"),
@@ -173,7 +153,8 @@ BUILT_IN: tuple[Rule, ...] = (
     _rule("no-locks", "hdf5_file_lock_refused", s.errno_is("ENOLCK"), "the filesystem gives no file locks (ENOLCK)"),
     _t("download-failed", "download_failed", r"urllib\.error\.(HTTPError|URLError)|<urlopen error|HTTP Error [45]\d\d:|"
        r"download_url_to_file|Download failed|Unable to download|Failed to download|Temporary failure in name resolution|"
-       r"Name or service not known|nodename nor servname provided|getaddrinfo failed|Could not resolve host|(?<!Unix)"
+       r"Name or service not known|CondaHTTPError|HTTP 000 CONNECTION FAILED|nodename nor servname provided|"
+       r"getaddrinfo failed|Could not resolve host|(?<!Unix)"
        r"HTTPS?ConnectionPool\(host='(?!localhost)|CERTIFICATE_VERIFY_FAILED|ProxyError|407 Proxy Authentication|"
        r"(couldn't|could not|can't|cannot|unable to|failed to) (connect|reach)( to)? ['\"]?https?://(?!localhost)",
        "a run-time download failed (the network, DNS, a proxy or the server)"),
@@ -219,7 +200,7 @@ BUILT_IN: tuple[Rule, ...] = (
        r"incorrect n_chan_bin|Channel locations are required|does not have a probe|Channel locations are not unique|"
        r"never found suitable channels|\b(contact|channel)s? count\b[^\n]{0,40}(!=|does not match|doesn't "
        r"match)|(!=|does not match|doesn't match)[^\n]{0,20}\b(contact|channel)s? count\b|number of (channels|contacts)"
-       r"[^\n]{0,80}(does not|doesn't|do not|don't) match|\b\d+ (channels|contacts)\b[^\n]{0,30}\b(but|while|whereas)\b[^\n]"
+       r"[^\n]{0,80}(does not|doesn't|do not|don't) match|\b\d+ (channels|contacts)\b[^\n]{0,30}\b(but|while|whereas|and)\b[^\n]"
        r"{0,40}\b\d+ (channels|contacts)\b|device_channel_indices (are|is) not set|"
        r"Missing required key: \S+ after loading probe|(not|no) probe attached|probe file "
        r"(is not specified|not found|does not exist)|no probe (file )?(was )?(specified|given|set)",
@@ -240,10 +221,12 @@ BUILT_IN: tuple[Rule, ...] = (
     _rule("gpu-memory-exception", "gpu_out_of_memory", m.memory_exception(gpu=True), "the GPU's allocator gave up"),
     _t("gpu-out-of-memory", "gpu_out_of_memory", r"CUDA out of memory|CUBLAS_STATUS_ALLOC_FAILED|Out of memory on (the "
        r")?(device|GPU)|CUDA_ERROR_OUT_OF_MEMORY|cuda(Error)?MemoryAllocation|CUDA (runtime )?error[^\n]{0,20}out of "
-       r"memory|CU(BLAS|DNN|SOLVER|SPARSE|RAND)_STATUS_ALLOC_FAILED|CUFFT_ALLOC_FAILED|MPS backend out of memory|"
+       r"memory|\b(HIP|ROCm) out of memory|CUDA error was:\s*(CUDA_ERROR_)?out of memory|CU(BLAS|DNN|SOLVER|SPARSE|RAND)"
+       r"_STATUS_ALLOC_FAILED|CUFFT_ALLOC_FAILED|MPS backend out of memory|"
        r"MEM_OBJECT_ALLOCATION_FAILURE|Maximum "
        r"variable size allowed on the device is exceeded|OOM when allocating tensor[^\n]*GPU|cudaMalloc[^\n]{0,60}out "
-       r"of memory|\bout of (GPU|device) memory\b|RESOURCE_EXHAUSTED:? Out of memory while trying to allocate|\bGPU "
+       r"of memory|\bout of (GPU|device) memory\b|RESOURCE_EXHAUSTED:?[^\n]{0,20}(Out of memory while "
+       r"trying to allocate|Failed to allocate request)|\bGPU "
        r"(is )?out of memory\b|\(GPU_\d+_bfc\) ran out of memory",
        "the GPU ran out of memory"),
     _rule("host-memory-exception", "host_out_of_memory", m.memory_exception(gpu=False), "an allocation on the host "

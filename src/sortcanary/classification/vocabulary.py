@@ -24,7 +24,7 @@ STRERROR = {"Read-only file system": "EROFS", "Disk quota exceeded": "EDQUOT", "
 # An errno by its name, as Node ("Error: EACCES: permission denied"), Ruby (Errno::ENOSPC) or C tools print it;
 # only the names the C library defines count (parse checks), so a word like "ERROR:" is not one.
 ERRNO_NAME = re.compile(r"(?:\bErrno::|\berrno\.|(?<![\w.-]))(E[A-Z][A-Z0-9]{2,})\b(?=:|\)|,)")
-EXIT = re.compile(r"exit(?:ed with)? (?:status|code)\s*[:=]?\s*\(?(-?\d+)|returned non-zero exit status (-?\d+)|"
+EXIT = re.compile(r"exit(?:ed with)? (?:status|code)(?: is)?\s*[:=]?\s*\(?(-?\d+)|returned non-zero exit status (-?\d+)|"
                   r"\breturn ?code[\"']?\s*[:=]?\s*(-?\d+)|\bExited \((-?\d+)\)", re.IGNORECASE)
 # A signal as a process's end is reported: "killed by signal 9", a worker pool's "{SIGKILL(-9)}", Python's
 # Signals.SIGKILL, sacct's ExitCode 0:9, a DataLoader worker "killed by signal: Killed", a shell's "Killed" or
@@ -52,7 +52,8 @@ SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern
                        r"handler|Memory cgroup out of memory|exceeded memory limit[^\n]{0,40}being killed|job "
                        r"killed: [pv]?mem \S+ exceeded limit|"
                        r"running beyond (physical|virtual) memory limits|gone over (cgroup )?memory limit|hard limit \"?h_vmem|"
-                       r"low on resource: memory\b")),
+                       r"low on resource: memory\b|memory usage exceeded request_memory|killed because it exceeded (its |the )?"
+                       r"(job's )?memory limit")),
     ("PREEMPTED", r"DUE TO PREEMPTION|(?-i:\bPREEMPTED\b)"),
     ("NODE_FAIL", r"DUE TO NODE FAILURE|(?-i:\bNODE_FAIL\b)"),
 ))
