@@ -950,6 +950,17 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("Job has been put on hold: memory usage exceeded request_memory", "host_out_of_memory"),  # HTCondor
     ("The job was killed because it exceeded the memory limit", "host_out_of_memory"),
     ("slurmstepd: error: Exceeded job memory limit", "unclassified"),  # a warning, also on success
+    ("Error using gpuDevice\nUnable to find a supported GPU device. For more information on GPU support, see GPU "
+     "Computing Requirements.", "device_unavailable"),
+    ("The installed CUDA driver is not compatible with the version of MATLAB. You must update the driver.",
+     "gpu_driver_error"),
+    ("Error using gpuDevice (line 26)\nGraphics driver is out of date. Download and install the latest graphics driver",
+     "gpu_driver_error"),
+    ("Warning: The CUDA driver must recompile the GPU libraries because your device is more recent than the libraries.",
+     "unclassified"),  # a warning about the libraries, not the driver's age
+    ("Job was held: the job exceeded its allowed execute duration", "scheduler_time_limit"),  # HTCondor
+    ("FileNotFoundError: [Errno 2] No such file or directory: 'mpiexec'", "dependency_missing"),  # a bare command
+    ("FileNotFoundError: [Errno 2] No such file or directory: 'params.json'", "unclassified"),  # a file
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

@@ -93,7 +93,8 @@ BUILT_IN: tuple[Rule, ...] = (
        "a function of the sorter is not on MATLAB's path (an incomplete or old install)"),
     _t("device-unavailable", "device_unavailable", r"Torch not compiled with CUDA enabled|No (CUDA|HIP) GPUs are "
        r"available|torch\.cuda\.is_available\(\) is False|"
-       r"no CUDA-capable device is detected|No supported GPU device|invalid device ordinal|CUDA_ERROR_NO_DEVICE|"
+       r"no CUDA-capable device is detected|No supported GPU device|Unable to find a supported GPU device|"
+       r"invalid device ordinal|CUDA_ERROR_NO_DEVICE|"
        r"cudaErrorNoDevice|sortcanary: CUDA requested|CUDA-capable device\(s\) "
        r"(is|are)[/a-z]* busy or unavailable|CUDA-capable devices are busy or unavailable|This sorter requires "
        r"cuda, but the package 'cuda-python' is not installed|The container requires a NVIDIA GPU capability, but it is "

@@ -44,7 +44,7 @@ SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern
     ("TIME_LIMIT", (r"DUE TO TIME LIMIT|(SLURM|sacct|state|status)[^\n]{0,40}(?-i:\bTIMEOUT\b)|(?-i:\bTIMEOUT\b)\s+"
                     r"\d+:\d+\b|walltime \S+ exceeded limit|TERM_RUNLIMIT|CPU time limit exceeded|exceeded (its |the )?"
                     r"(hard |soft )?(running |wall[- ]?clock |run[- ]?)?time limit|(?-i:\bDeadlineExceeded\b)|"
-                    r"exceeded (hard|soft) wallclock time|active longer than specified deadline|exceeded allowed "
+                    r"exceeded (hard|soft) wallclock time|active longer than specified deadline|exceeded (its )?allowed "
                     r"(execute|job|run) duration")),
     ("OUT_OF_MEMORY", (r"oom[-_ ]kill(?:ed)?\b|(?-i:\bOUT_OF_ME(?:MORY\b|\+))|task \d+: Out Of Memory|TERM_MEMLIMIT|"
                        r"Out of memory: Kill(?:ed)? process|(?-i:\bOOMKilled\b)(?![\"']?:\s*false)|killed by the "
