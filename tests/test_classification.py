@@ -961,6 +961,18 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("Job was held: the job exceeded its allowed execute duration", "scheduler_time_limit"),  # HTCondor
     ("FileNotFoundError: [Errno 2] No such file or directory: 'mpiexec'", "dependency_missing"),  # a bare command
     ("FileNotFoundError: [Errno 2] No such file or directory: 'params.json'", "unclassified"),  # a file
+    ("RuntimeError: Numpy is not available", "dependency_version_mismatch"),  # torch built for NumPy 1 under NumPy 2
+    ("ERROR: Package 'kilosort' requires a different Python: 3.8.10 not in '>=3.9'", "dependency_version_mismatch"),
+    ("UserWarning: A NumPy version >=1.22.4 and <2.3.0 is required for this version of SciPy (detected version 2.3.1)",
+     "unclassified"),  # a warning at import: SciPy goes on
+    ("ImportError: To use the NWB exporter, pynwb must be installed: pip install pynwb", "dependency_missing"),
+    ("ImportError: requires `huggingface_hub`: install it with `pip install huggingface_hub`", "dependency_missing"),
+    ("docs: the exporter must be installed separately", "unclassified"),
+    ("Unable to load any of {libcudnn_cnn.so.9.1.0, libcudnn_cnn.so.9.1, libcudnn_cnn.so.9, libcudnn_cnn.so}",
+     "binary_import_broken"),
+    ("Invalid handle. Cannot load symbol cudnnCreateTensorDescriptor", "binary_import_broken"),
+    (("RuntimeError: Detected that PyTorch and torchvision were compiled with different CUDA major versions. PyTorch has "
+      "CUDA Version=11.8 and torchvision has CUDA Version=12.1."), "binary_import_broken"),
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

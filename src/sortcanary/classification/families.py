@@ -65,10 +65,12 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("version-requirement", "dependency_version_mismatch", r"\b(needs|requires) [\w.-]+ (version )?['\"]?[<>=~]*\s*\d+"
        r"(\.\d+)*['\"]? or (less|greater|newer|older|later|higher|lower|above|below)\b|VersionConflict|version '?[\d.]+'? "
        r"currently installed|\brequires [\w.-]+ ?(>=|<=|==|~=|<|>) ?\d|\bincompatible with [\w.-]+ ?(>=|<=|==|<|>) ?\d|"
-       r"conflicting dependencies|ResolutionImpossible|UnsatisfiableError", "a package, or the installer, says the "
+       r"conflicting dependencies|ResolutionImpossible|UnsatisfiableError|requires a different Python\b|"
+       r"\bNumpy is not available\b", "a package, or the installer, says the "
        "versions asked for do not fit together"),
     _t("optional-dependency-missing", "dependency_missing", r"Missing optional dependency '[\w.-]+'|\b(pip|conda) "
-       r"install [\w.-]+ to use\b|\bmust (first )?install the [\w.-]+ package|there is no package called",
+       r"install [\w.-]+ to use\b|\bmust (first )?install the [\w.-]+ package|must be installed:? `?(pip|conda) "
+       r"install\b|install it with:? `?(pip|conda) install\b|there is no package called",
        "a package (an R library too) says a module it needs "
        "for this is not installed"),
     _t("cuda-python-missing", "dependency_missing", r"requires cuda, but the package ('cuda-python' )?is not installed",
@@ -114,7 +116,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"HDF5 library version mismatched|header files used to compile this application do not match|Headers are "
        r"[\d.]+, library is [\d.]+|\[WinError 193\]|CUDNN_STATUS_NOT_INITIALIZED|Found cu(DNN|BLAS|FFT|SPARSE|SOLVER) "
        r"version \d+, but \w+ was built against|Outdated cu(DNN|BLAS|FFT|SPARSE|SOLVER) installation|Loaded runtime "
-       r"cu\w+ library: [\d.]+ but source was compiled with",
+       r"cu\w+ library: [\d.]+ but source was compiled with|Unable to load any of \{lib|Cannot load symbol \w+|compiled "
+       r"with different CUDA (major )?versions",
        "a compiled library does not load (missing, truncated, built for another system, or the loader can't find it)"),
     _t("gpu-backend-fell-back", "gpu_unused", r"CUDA backend failed to initialize|CUDA-enabled jaxlib is not installed|"
        r"Falling back to cpu\b", "a GPU framework's CUDA backend did not start (a CPU-only or mismatched build), so it "
