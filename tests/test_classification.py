@@ -973,6 +973,17 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("Invalid handle. Cannot load symbol cudnnCreateTensorDescriptor", "binary_import_broken"),
     (("RuntimeError: Detected that PyTorch and torchvision were compiled with different CUDA major versions. PyTorch has "
       "CUDA Version=11.8 and torchvision has CUDA Version=12.1."), "binary_import_broken"),
+    ("[4242.1] python invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0", "host_out_of_memory"),
+    ("Process 12345 was killed by the OOM killer", "host_out_of_memory"),
+    ("vm.oom_kill_allocating_task = 0 (the OOM killer picks the largest task)", "unclassified"),
+    ("distributed.nanny - WARNING - Worker exceeded 95% memory budget. Restarting", "host_out_of_memory"),  # Dask
+    ("Error using gpuArray/zeros\nRequested 384x65600x8 (1.50GB) array exceeds the maximum allowed size on the device.",
+     "gpu_out_of_memory"),
+    ("Error: crun: creating `/proc`: mount `proc` to `proc`: Operation not permitted: OCI permission denied",
+     "container_error"),
+    (('Error response from daemon: Head "https://registry-1.docker.io/v2/x/manifests/latest": unauthorized: incorrect '
+      'username or password'), "container_image_pull_failed"),
+    ("standard_init_linux.go:228: exec user process caused: exec format error", "binary_import_broken"),  # another arch
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

@@ -24,7 +24,8 @@ CONTAINERS: tuple[Rule, ...] = (
        "no container engine on the node"),
     _t("image-not-found", "container_image_pull_failed", r"pull access denied|manifest (for \S+ )?unknown|repository does "
        r"not exist|ImageNotFound|Unable to locate container image|Failed to pull singularity image|failed to pull and "
-       r"unpack image|unauthorized: authentication required|requested access to the resource is denied|failed to resolve "
+       r"unpack image|unauthorized: (authentication required|incorrect username or password)|"
+       r"requested access to the resource is denied|failed to resolve "
        r"reference|conveyor failed to get|invalid reference format|could not open image [^\n]*(no such file|image format "
        r"not recognized)|: image not "
        r"known\b|short-name [^\n]* did not resolve to an alias",
@@ -44,7 +45,8 @@ CONTAINERS: tuple[Rule, ...] = (
        r"unresolvable CDI devices nvidia\.com/gpu|\bnvidia-container-runtime(-hook)?\b[^\n]{0,40}(executable file not "
        r"found|no such file)", "the container engine runs but can't hand the GPU to the container (no NVIDIA runtime or "
        "hook, or the engine not configured for it)"),
-    _t("container-setup-failed", "container_error", r"OCI runtime (create|exec) failed|container creation failed|"
+    _t("container-setup-failed", "container_error", r"OCI runtime (create|exec) failed|OCI permission denied|"
+       r"container creation failed|"
        r"error mounting [^\n]* to rootfs|enough IDs available in the namespace|(^|\n)\s*ERROR\s+: [^\n]+\n\s*ABORT\s+: Retval = "
        r"\d+", "the engine could not set the container up (a bind mount, the entrypoint, a rootless engine's user "
        "namespace; Singularity 2's own ERROR/ABORT lines)",

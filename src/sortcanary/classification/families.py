@@ -116,7 +116,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"HDF5 library version mismatched|header files used to compile this application do not match|Headers are "
        r"[\d.]+, library is [\d.]+|\[WinError 193\]|CUDNN_STATUS_NOT_INITIALIZED|Found cu(DNN|BLAS|FFT|SPARSE|SOLVER) "
        r"version \d+, but \w+ was built against|Outdated cu(DNN|BLAS|FFT|SPARSE|SOLVER) installation|Loaded runtime "
-       r"cu\w+ library: [\d.]+ but source was compiled with|Unable to load any of \{lib|Cannot load symbol \w+|compiled "
+       r"cu\w+ library: [\d.]+ but source was compiled with|exec format error|Unable to load any of \{lib|"
+       r"Cannot load symbol \w+|compiled "
        r"with different CUDA (major )?versions",
        "a compiled library does not load (missing, truncated, built for another system, or the loader can't find it)"),
     _t("gpu-backend-fell-back", "gpu_unused", r"CUDA backend failed to initialize|CUDA-enabled jaxlib is not installed|"
@@ -229,7 +230,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"_STATUS_ALLOC_FAILED|CUFFT_ALLOC_FAILED|MPS backend out of memory|"
        r"MEM_OBJECT_ALLOCATION_FAILURE|Maximum "
        r"variable size allowed on the device is exceeded|OOM when allocating tensor[^\n]*GPU|cudaMalloc[^\n]{0,60}out "
-       r"of memory|\bout of (GPU|device) memory\b|RESOURCE_EXHAUSTED:?[^\n]{0,20}(Out of memory while "
+       r"of memory|\bout of (GPU|device) memory\b|exceeds the maximum allowed size on the device|"
+       r"RESOURCE_EXHAUSTED:?[^\n]{0,20}(Out of memory while "
        r"trying to allocate|Failed to allocate request)|\bGPU "
        r"(is )?out of memory\b|\(GPU_\d+_bfc\) ran out of memory",
        "the GPU ran out of memory"),

@@ -53,7 +53,8 @@ SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern
                        r"killed: [pv]?mem \S+ exceeded limit|"
                        r"running beyond (physical|virtual) memory limits|gone over (cgroup )?memory limit|hard limit \"?h_vmem|"
                        r"low on resource: memory\b|memory usage exceeded request_memory|killed because it exceeded (its |the )?"
-                       r"(job's )?memory limit")),
+                       r"(job's )?memory limit|invoked oom-killer|killed by (the )?(kernel'?s? )?OOM[- ]killer|Worker "
+                       r"exceeded \d+% memory budget")),
     ("PREEMPTED", r"DUE TO PREEMPTION|(?-i:\bPREEMPTED\b)"),
     ("NODE_FAIL", r"DUE TO NODE FAILURE|(?-i:\bNODE_FAIL\b)"),
 ))
