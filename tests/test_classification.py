@@ -984,6 +984,11 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     (('Error response from daemon: Head "https://registry-1.docker.io/v2/x/manifests/latest": unauthorized: incorrect '
       'username or password'), "container_image_pull_failed"),
     ("standard_init_linux.go:228: exec user process caused: exec format error", "binary_import_broken"),  # another arch
+    ("OSError: [Errno 28] No space left on device: '/dev/shm/sortcanary_1234'", "shared_memory_unavailable"),
+    ("OSError: [Errno 28] No space left on device: '/scratch/dev/shm_copy.bin'", "disk_exhausted"),  # not /dev/shm
+    ("java.io.FileNotFoundException: /data/rec1.bin (Permission denied)", "permission_denied"),  # a JVM's words
+    ("java.io.FileNotFoundException: /data/rec1.bin (No such file or directory)", "unclassified"),
+    ("java.nio.file.AccessDeniedException: /data/rec1.bin", "permission_denied"),
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

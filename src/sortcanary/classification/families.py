@@ -147,7 +147,8 @@ BUILT_IN: tuple[Rule, ...] = (
           "(exit status 127)"),
     _t("shared-memory", "shared_memory_unavailable", r"(error|failed|cannot|unable)[^\n]*shared memory|shared memory"
        r"[^\n]*(error|failed|too small)|out of shared memory|shm_open failed|/dev/shm[^\n]*(No space left|Permission "
-       r"denied)|unable to (write to|open shared memory object) (file )?<?/torch_|"
+       r"denied)|(No space left on device|Permission denied)[^\n]*['\"]/dev/shm/|unable to (write to|"
+       r"open shared memory object) (file )?<?/torch_|"
        r"DataLoader worker \(pid \d+\) is killed by signal: Bus error", "the job's /dev/shm is too small "
        "or not writable (torch's /torch_* segments are there)"),
     _t("hdf5-lock-refused", "hdf5_file_lock_refused", r"unable to f?lock (the )?file[^\n]*(errno = (30|37|38|95|524)\b|No "
@@ -183,7 +184,8 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("access-denied-text", "permission_denied", r"\[WinError 5\] Access is denied|NotWritableError|do(es)? not have "
        r"(write )?permissions? (to|on|for)\b|(cannot|can't|could not|couldn't|unable to|failed to) (create|open|write|"
        r"remove|delete|access|make|read|execute|copy|move|rename|touch|stat|save|overwrite)\b[^\n]{0,160}?: Permission "
-       r"denied\b|(^|\n)-?(\S*/)?(ba|da|z|k)?sh: (\d+: |line \d+: )?[./~][^\n:]*: Permission denied\b", "the filesystem "
+       r"denied\b|FileNotFoundException: \S+ \(Permission denied\)|java\.nio\.file\.AccessDeniedException: |(^|"
+       r"\n)-?(\S*/)?(ba|da|z|k)?sh: (\d+: |line \d+: )?[./~][^\n:]*: Permission denied\b", "the filesystem "
        "or the OS refused access to a path (a shell's own '<path>: Permission denied': a program it may not run)"),
     # -- environment: the data and the configuration
     _t("hdf5-plugin-missing", "hdf5_plugin_missing", r"HDF5_PLUGIN_PATH|can't (open directory|dlopen).*plugin|required "
