@@ -989,6 +989,8 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("java.io.FileNotFoundException: /data/rec1.bin (Permission denied)", "permission_denied"),  # a JVM's words
     ("java.io.FileNotFoundException: /data/rec1.bin (No such file or directory)", "unclassified"),
     ("java.nio.file.AccessDeniedException: /data/rec1.bin", "permission_denied"),
+    ("herdingspikes: Detected 0 spikes", "no_spikes_found"),
+    ("Detected 10 spikes", "unclassified"),
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

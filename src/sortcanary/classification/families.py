@@ -271,7 +271,7 @@ BUILT_IN: tuple[Rule, ...] = (
     _rule("sorter-counted-no-spikes", "no_spikes_found", k.counted_no_spikes, "the sorter's log counted no spikes "
           "before it failed"),
     _t("no-spikes", "no_spikes_found", r"Found array with 0 sample\(s\)|n_samples=\d+ should be >= n_clusters=\d+|No "
-       r"spikes (were )?(detected|found)|(?<![\d.,])0 spikes (extracted|detected|found)|\bfound 0 spikes\b|only had 0 "
+       r"spikes (were )?(detected|found)|(?<![\d.,])0 spikes (extracted|detected|found)|\b(found|detected) 0 spikes\b|only had 0 "
        r"spikes|has fewer than Nfilt spikes|No peaks (were )?(detected|found)|(less|fewer) than \d+ spikes "
        r"(were )?(detected|found)",
        "the sorter found no spikes, or too few to cluster"),
