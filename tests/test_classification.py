@@ -991,6 +991,20 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("java.nio.file.AccessDeniedException: /data/rec1.bin", "permission_denied"),
     ("herdingspikes: Detected 0 spikes", "no_spikes_found"),
     ("Detected 10 spikes", "unclassified"),
+    ("CudaSupportError: Error at driver init: Call to cuInit results in CUDA_ERROR_INSUFFICIENT_DRIVER (35)",
+     "gpu_driver_error"),
+    ("RuntimeError: jaxlib version 0.4.20 is newer than and incompatible with jax version 0.4.13.",
+     "dependency_version_mismatch"),
+    ("RuntimeError: Unable to initialize backend 'cuda': FAILED_PRECONDITION: No visible GPU devices.",
+     "device_unavailable"),
+    ("No GPU/TPU found, falling back to CPU. (Set TF_CPP_MIN_LOG_LEVEL=0 and rerun for more info.)",
+     "unclassified"),  # JAX says so on every machine without a GPU
+    ("tensorflow.python.framework.errors_impl.NotFoundError: libdevice not found at ./libdevice.10.bc",
+     "cuda_toolkit_missing"),
+    ("cupy.cuda.compiler.CompileException: nvrtc: error: failed to open libnvrtc-builtins.so.11.1.",
+     "binary_import_broken"),
+    ("ncclUnhandledCudaError: Call to CUDA function failed.\nLast error:\nCuda failure 'out of memory'",
+     "gpu_out_of_memory"),
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

@@ -64,7 +64,7 @@ BUILT_IN: tuple[Rule, ...] = (
           "subprocess could not start it)"),
     _t("version-requirement", "dependency_version_mismatch", r"\b(needs|requires) [\w.-]+ (version )?['\"]?[<>=~]*\s*\d+"
        r"(\.\d+)*['\"]? or (less|greater|newer|older|later|higher|lower|above|below)\b|VersionConflict|version '?[\d.]+'? "
-       r"currently installed|\brequires [\w.-]+ ?(>=|<=|==|~=|<|>) ?\d|\bincompatible with [\w.-]+ ?(>=|<=|==|<|>) ?\d|"
+       r"currently installed|\brequires [\w.-]+ ?(>=|<=|==|~=|<|>) ?\d|\bincompatible with [\w.-]+ ?(>=|<=|==|<|>|version) ?\d|"
        r"conflicting dependencies|ResolutionImpossible|UnsatisfiableError|requires a different Python\b|"
        r"\bNumpy is not available\b", "a package, or the installer, says the "
        "versions asked for do not fit together"),
@@ -95,7 +95,7 @@ BUILT_IN: tuple[Rule, ...] = (
        "a function of the sorter is not on MATLAB's path (an incomplete or old install)"),
     _t("device-unavailable", "device_unavailable", r"Torch not compiled with CUDA enabled|No (CUDA|HIP) GPUs are "
        r"available|torch\.cuda\.is_available\(\) is False|"
-       r"no CUDA-capable device is detected|No supported GPU device|Unable to find a supported GPU device|"
+       r"no CUDA-capable device is detected|No supported GPU device|Unable to find a supported GPU device|No visible GPU devices|"
        r"invalid device ordinal|CUDA_ERROR_NO_DEVICE|"
        r"cudaErrorNoDevice|sortcanary: CUDA requested|CUDA-capable device\(s\) "
        r"(is|are)[/a-z]* busy or unavailable|CUDA-capable devices are busy or unavailable|This sorter requires "
@@ -116,13 +116,14 @@ BUILT_IN: tuple[Rule, ...] = (
        r"HDF5 library version mismatched|header files used to compile this application do not match|Headers are "
        r"[\d.]+, library is [\d.]+|\[WinError 193\]|CUDNN_STATUS_NOT_INITIALIZED|Found cu(DNN|BLAS|FFT|SPARSE|SOLVER) "
        r"version \d+, but \w+ was built against|Outdated cu(DNN|BLAS|FFT|SPARSE|SOLVER) installation|Loaded runtime "
-       r"cu\w+ library: [\d.]+ but source was compiled with|exec format error|Unable to load any of \{lib|"
+       r"cu\w+ library: [\d.]+ but source was compiled with|failed to open lib[\w.+-]+\.so\b|exec format error|"
+       r"Unable to load any of \{lib|"
        r"Cannot load symbol \w+|compiled "
        r"with different CUDA (major )?versions",
        "a compiled library does not load (missing, truncated, built for another system, or the loader can't find it)"),
-    _t("gpu-backend-fell-back", "gpu_unused", r"CUDA backend failed to initialize|CUDA-enabled jaxlib is not installed|"
-       r"Falling back to cpu\b", "a GPU framework's CUDA backend did not start (a CPU-only or mismatched build), so it "
-       "fell back to the CPU"),
+    _t("gpu-backend-fell-back", "gpu_unused", r"CUDA backend failed to initialize|CUDA-enabled jaxlib is not installed",
+       "a GPU framework's CUDA backend did not start (a CPU-only or mismatched build), so it fell back to the CPU "
+       "(JAX's bare 'falling back to CPU' is left alone: it says so on every machine without a GPU)"),
     _rule("undefined-symbol", "binary_import_broken", s.undefined_symbol, "a compiled library needs a symbol the "
           "loaded libraries lack: builds that don't match"),
     _t("cpu-instruction-missing", "binary_import_broken", r"compiled to use (AVX|SSE|FMA)\w*(\.\d)? instructions,? but "
@@ -228,7 +229,8 @@ BUILT_IN: tuple[Rule, ...] = (
     _rule("gpu-memory-exception", "gpu_out_of_memory", m.memory_exception(gpu=True), "the GPU's allocator gave up"),
     _t("gpu-out-of-memory", "gpu_out_of_memory", r"CUDA out of memory|CUBLAS_STATUS_ALLOC_FAILED|Out of memory on (the "
        r")?(device|GPU)|CUDA_ERROR_OUT_OF_MEMORY|cuda(Error)?MemoryAllocation|CUDA (runtime )?error[^\n]{0,20}out of "
-       r"memory|\b(HIP|ROCm) out of memory|CUDA error was:\s*(CUDA_ERROR_)?out of memory|CU(BLAS|DNN|SOLVER|SPARSE|RAND)"
+       r"memory|\b(HIP|ROCm) out of memory|CUDA error was:\s*(CUDA_ERROR_)?out of memory|"
+       r"Cuda failure '?out of memory|CU(BLAS|DNN|SOLVER|SPARSE|RAND)"
        r"_STATUS_ALLOC_FAILED|CUFFT_ALLOC_FAILED|MPS backend out of memory|"
        r"MEM_OBJECT_ALLOCATION_FAILURE|Maximum "
        r"variable size allowed on the device is exceeded|OOM when allocating tensor[^\n]*GPU|cudaMalloc[^\n]{0,60}out "

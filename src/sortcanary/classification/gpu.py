@@ -17,7 +17,8 @@ GPU_SETUP: tuple[Rule, ...] = (
        r"failed|couldn't communicate with the NVIDIA driver|problem with the (graphics|CUDA) driver or with this GPU|"
        r"The CUDA driver (could not be loaded|was found, but it is too old)|cudaErrorInsufficientDriver|The NVIDIA driver "
        r"on your system is too old|\blib(cuda|nvidia-ml)\.so[.\d]*: cannot open shared object file|Driver/library "
-       r"version mismatch|cuda_?error_?(unsupported_?ptx_?version|system_?driver_?mismatch|compat_?not_?supported_?on_?device)|"
+       r"version mismatch|cuda_?error_?(insufficient_?driver|unsupported_?ptx_?version|system_?driver_?mismatch|"
+       r"compat_?not_?supported_?on_?device)|"
        r"driver missing function: cu\w+|driver is out of date|\b(must|please|need to) (update|upgrade) (your |the )?"
        r"(GPU |graphics |NVIDIA |CUDA )?driver\b|CUDA driver is not compatible with|"
        r"CUDA unknown error - this may be due to an incorrectly set up environment|"
@@ -30,7 +31,8 @@ GPU_SETUP: tuple[Rule, ...] = (
        "the NVIDIA driver is missing, too old, or not the one loaded in the kernel"),
     _t("cuda-toolkit-missing", "cuda_toolkit_missing", r"No CUDA toolkit installation could be found|MW_NVCC_PATH|"
        r"CUDA_HOME environment variable is not set|nvcc: (command )?not found|'nvcc' is not recognized|No supported "
-       r"compiler (or SDK )?was found|\blib(NVVM|device) cannot be found|NvvmSupportError", "no CUDA compiler to "
+       r"compiler (or SDK )?was found|\blib(NVVM|device)\b[^\n]{0,20}(cannot be found|not found)|"
+       r"NvvmSupportError", "no CUDA compiler to "
        "build the sorter's kernels (or a part of the toolkit a JIT compiler needs: numba's libNVVM, libdevice)"),
     _t("cuda-kernels-not-built", "cuda_kernels_not_compiled", r"no kernel image is available for execution on the "
        r"device|cuda_?error_?no_?(kernel_?image_?for_?device|binary_?for_?gpu)|is not compatible with the current PyTorch "
