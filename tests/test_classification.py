@@ -1005,6 +1005,12 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
      "binary_import_broken"),
     ("ncclUnhandledCudaError: Call to CUDA function failed.\nLast error:\nCuda failure 'out of memory'",
      "gpu_out_of_memory"),
+    ('Cannot run program "singularity": error=2, No such file or directory', "container_runtime_missing"),  # a JVM's
+    ('Cannot run program "singularity": error=13, Permission denied', "unclassified"),  # there, but not runnable
+    ("error during connect: This error may indicate that the docker daemon is not running.", "container_error"),
+    ("FATAL:   Failed to create user namespace: user namespace disabled", "container_error"),
+    ('ERRO[0000] cannot find UID/GID for user lab: no subuid ranges found for user "lab" in /etc/subuid',
+     "container_error"),
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

@@ -16,10 +16,12 @@ CONTAINERS: tuple[Rule, ...] = (
        r"docker: Got permission denied while trying to connect", "the user may not use the Docker socket",
        reason="permission_denied"),
     _t("docker-daemon-unreachable", "container_error", r"Cannot connect to the Docker daemon|Is the docker daemon "
-       r"running|Error while fetching server API version", "no Docker engine answers", reason="daemon_down"),
+       r"running|Error while fetching server API version|docker daemon is not running", "no Docker engine answers",
+       reason="daemon_down"),
     _t("container-runtime-missing", "container_runtime_missing", r"\b(docker|singularity|apptainer|podman)\b(?:(?!image)"
        r"[^\n]){0,40}?(is not installed|(command )?not found|has to be available|could not be found|is not recognized as an "
-       r"internal)|\b(singularity|apptainer|docker|podman): No such file or directory|python .(docker|"
+       r"internal)|\b(singularity|apptainer|docker|podman): No such file or directory|Cannot run program \"(singularity|"
+       r"apptainer|docker|podman)\": error=2\b|python .(docker|"
        r"spython). package must be installed|No such file or directory: '(singularity|apptainer|docker)'",
        "no container engine on the node"),
     _t("image-not-found", "container_image_pull_failed", r"pull access denied|manifest (for \S+ )?unknown|repository does "
@@ -47,7 +49,8 @@ CONTAINERS: tuple[Rule, ...] = (
        "hook, or the engine not configured for it)"),
     _t("container-setup-failed", "container_error", r"OCI runtime (create|exec) failed|OCI permission denied|"
        r"container creation failed|"
-       r"error mounting [^\n]* to rootfs|enough IDs available in the namespace|(^|\n)\s*ERROR\s+: [^\n]+\n\s*ABORT\s+: Retval = "
+       r"error mounting [^\n]* to rootfs|enough IDs available in the namespace|(cannot|failed to) (set up|create) "
+       r"(user )?namespace|no subuid ranges|user namespace disabled|(^|\n)\s*ERROR\s+: [^\n]+\n\s*ABORT\s+: Retval = "
        r"\d+", "the engine could not set the container up (a bind mount, the entrypoint, a rootless engine's user "
        "namespace; Singularity 2's own ERROR/ABORT lines)",
        reason="container_setup"),
