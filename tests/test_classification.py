@@ -1011,6 +1011,13 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("FATAL:   Failed to create user namespace: user namespace disabled", "container_error"),
     ('ERRO[0000] cannot find UID/GID for user lab: no subuid ranges found for user "lab" in /etc/subuid',
      "container_error"),
+    ("Task exited with return code Negsignal.SIGKILL", "host_out_of_memory"),  # Airflow
+    ("make: *** [Makefile:10: sort] Error 137", "host_out_of_memory"),
+    ("make: *** [Makefile:10: sort] Error 2", "unclassified"),
+    ("<Process name='sort' pid=4242 parent=1 stopped exitcode=-SIGKILL>", "host_out_of_memory"),
+    ("JobId=4242 JobState=FAILED Reason=NonZeroExitCode ExitCode=137:0", "host_out_of_memory"),  # scontrol
+    ("Warning: job 4242 exceeded memory limit and was killed", "host_out_of_memory"),
+    ("qsub: job 4242.pbs killed: exceeded limit mem", "unclassified"),  # not a refused submission
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

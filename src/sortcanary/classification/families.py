@@ -172,7 +172,7 @@ BUILT_IN: tuple[Rule, ...] = (
        r"configuration is not available|Unable to allocate resources: |Invalid (account|partition name|qos specification)|"
        r"Memory specification can not be satisfied|Invalid generic resource \(gres\) specification|More processors "
        r"requested than permitted|violates accounting/QOS policy|invalid partition specified|(^|\n)\s*qsub: (?!waiting "
-       r"for job|job \S+ (ready|completed)|(command )?not found)\w|Request aborted by esub|Job exceeds queue (and/or "
+       r"for job|job \S+ (ready|completed|killed)|(command )?not found)\w|Request aborted by esub|Job exceeds queue (and/or "
        r"server )?resource limits|Illegal attribute or resource value|Requested time limit is invalid|\bJob not "
        r"submitted\b|Unable to run job: |requirement exceeds available (memory|CPUs)",
        "the scheduler refused the request"),
