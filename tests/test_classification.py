@@ -959,8 +959,7 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("Warning: The CUDA driver must recompile the GPU libraries because your device is more recent than the libraries.",
      "unclassified"),  # a warning about the libraries, not the driver's age
     ("Job was held: the job exceeded its allowed execute duration", "scheduler_time_limit"),  # HTCondor
-    ("FileNotFoundError: [Errno 2] No such file or directory: 'mpiexec'", "dependency_missing"),  # a bare command
-    ("FileNotFoundError: [Errno 2] No such file or directory: 'params.json'", "unclassified"),  # a file
+    ("FileNotFoundError: [Errno 2] No such file or directory: 'mpiexec'", "unclassified"),  # or a folder 'mpiexec'
     ("RuntimeError: Numpy is not available", "dependency_version_mismatch"),  # torch built for NumPy 1 under NumPy 2
     ("ERROR: Package 'kilosort' requires a different Python: 3.8.10 not in '>=3.9'", "dependency_version_mismatch"),
     ("UserWarning: A NumPy version >=1.22.4 and <2.3.0 is required for this version of SciPy (detected version 2.3.1)",

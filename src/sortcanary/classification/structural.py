@@ -152,16 +152,12 @@ def missing_symbol(in_sorter: bool) -> RuleTest:
 
 
 PROGRAM_START = ("_execute_child", "CreateProcess")  # where subprocess finds the program it was asked to run
-# subprocess names the program as it was asked to run it: a bare command word, where a file has a path or a suffix
-BARE_COMMAND = re.compile(r"No such file or directory: '[A-Za-z][\w+-]*'$")
 
 
 def program_missing(parsed: ParsedFailure) -> Hit | None:
     """A subprocess could not start: the program a tool runs (mpiexec, a converter) is not installed,
-    or not on the PATH (FileNotFoundError raised where subprocess starts its child, or, in a paste
-    without the frames, naming a bare command word: ``No such file or directory: 'mpiexec'``)."""
-    raised = next((r for r in parsed.raised if r.is_a("FileNotFoundError") and (
-        r.function in PROGRAM_START or (r.function is None and BARE_COMMAND.search(r.message)))), None)
+    or not on the PATH (FileNotFoundError raised where subprocess starts its child)."""
+    raised = next((r for r in parsed.raised if r.is_a("FileNotFoundError") and r.function in PROGRAM_START), None)
     if raised is None:
         return None
     return Hit(raised.line, {"message": "A program the tool runs is not installed or not on the PATH "
