@@ -1017,6 +1017,9 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("JobId=4242 JobState=FAILED Reason=NonZeroExitCode ExitCode=137:0", "host_out_of_memory"),  # scontrol
     ("Warning: job 4242 exceeded memory limit and was killed", "host_out_of_memory"),
     ("qsub: job 4242.pbs killed: exceeded limit mem", "unclassified"),  # not a refused submission
+    ("Error using mexcuda\nUnable to find nvcc. Make sure the CUDA toolkit is installed.", "cuda_toolkit_missing"),
+    ("Error using gpuDevice (line 26)\nFailed to initialize graphics driver for computation.  The CUDA error was:\n"
+     "CUDA_ERROR_UNKNOWN", "gpu_driver_error"),
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

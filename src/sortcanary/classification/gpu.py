@@ -19,7 +19,8 @@ GPU_SETUP: tuple[Rule, ...] = (
        r"on your system is too old|\blib(cuda|nvidia-ml)\.so[.\d]*: cannot open shared object file|Driver/library "
        r"version mismatch|cuda_?error_?(insufficient_?driver|unsupported_?ptx_?version|system_?driver_?mismatch|"
        r"compat_?not_?supported_?on_?device)|"
-       r"driver missing function: cu\w+|driver is out of date|\b(must|please|need to) (update|upgrade) (your |the )?"
+       r"driver missing function: cu\w+|Failed to initialize graphics driver|driver is out of date|\b(must|"
+       r"please|need to) (update|upgrade) (your |the )?"
        r"(GPU |graphics |NVIDIA |CUDA )?driver\b|CUDA driver is not compatible with|"
        r"CUDA unknown error - this may be due to an incorrectly set up environment|"
        r"CUDA driver library cannot be found|PTX was compiled with an unsupported "
@@ -30,7 +31,8 @@ GPU_SETUP: tuple[Rule, ...] = (
        r"[^\n]{0,60}\bis too old\b|PLATFORM_NOT_FOUND_KHR",
        "the NVIDIA driver is missing, too old, or not the one loaded in the kernel"),
     _t("cuda-toolkit-missing", "cuda_toolkit_missing", r"No CUDA toolkit installation could be found|MW_NVCC_PATH|"
-       r"CUDA_HOME environment variable is not set|nvcc: (command )?not found|'nvcc' is not recognized|No supported "
+       r"CUDA_HOME environment variable is not set|nvcc: (command )?not found|(unable to|could not|cannot|"
+       r"can't) find (the )?nvcc\b|'nvcc' is not recognized|No supported "
        r"compiler (or SDK )?was found|\blib(NVVM|device)\b[^\n]{0,20}(cannot be found|not found)|"
        r"NvvmSupportError", "no CUDA compiler to "
        "build the sorter's kernels (or a part of the toolkit a JIT compiler needs: numba's libNVVM, libdevice)"),
