@@ -891,6 +891,135 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
      "host_out_of_memory"),
     ("Reason: Evicted. Message: The node was low on resource: ephemeral-storage.", "disk_exhausted"),
     ("# There is insufficient memory for the Java Runtime Environment to continue.", "host_out_of_memory"),
+    # -- round 4: each family's other shapes (other tools, layers, spellings), each with a look-alike
+    ("A module that was compiled using NumPy 1.x cannot be run in\nNumPy 2.0.1 as it may crash.",
+     "dependency_version_mismatch"),  # NumPy wraps its own message
+    ("compiled using NumPy 2.x, it can be run in NumPy 2.1", "unclassified"),
+    ("code=222( cudaErrorUnsupportedPtxVersion ) cudaStreamCreateWithFlags(&stream)", "gpu_driver_error"),
+    ("cuInit failed: CUDA_ERROR_SYSTEM_DRIVER_MISMATCH", "gpu_driver_error"),  # the driver API's spelling
+    ("code=1( cudaErrorInvalidValue ) cudaMemcpy(dst, src, n)", "unclassified"),  # a call's own bad argument
+    ("numba.cuda.cudadrv.error.CudaDriverError: driver missing function: cuInit.", "gpu_driver_error"),
+    ("numba.cuda.cudadrv.error.CudaSupportError: CUDA driver library cannot be found.", "gpu_driver_error"),
+    ("numba.cuda.cudadrv.error.NvvmSupportError: libNVVM cannot be found. Do `conda install cudatoolkit`:",
+     "cuda_toolkit_missing"),
+    ("numba: using libNVVM from /usr/local/cuda/nvvm/lib64", "unclassified"),
+    ("RuntimeError: cudaErrorNoKernelImageForDevice", "cuda_kernels_not_compiled"),
+    ("The HDF5 header files used to compile this application do not match\nthe version used by the HDF5 library to "
+     "which this application is linked.\nHeaders are 1.10.4, library is 1.10.6", "binary_import_broken"),
+    ("h5py 3.9 built against HDF5 library 1.12.2", "unclassified"),
+    ("jaxlib.xla_extension.XlaRuntimeError: RESOURCE_EXHAUSTED: Out of memory while trying to allocate 4770354232 "
+     "bytes.", "gpu_out_of_memory"),
+    ("RESOURCE_EXHAUSTED: Quota exceeded for quota metric 'Read requests'", "unclassified"),
+    ("An NVIDIA GPU may be present on this machine, but a CUDA-enabled jaxlib is not installed. Falling back to cpu.",
+     "gpu_unused"),
+    ("env: apptainer: No such file or directory", "container_runtime_missing"),
+    ("Failed to pull singularity image\n  command: singularity pull --name x.img docker://x\n  status : 127\n  "
+     "message:\n    bash: singularity: command not found", "container_runtime_missing"),  # no engine, so no pull
+    ("Failed to pull singularity image\n  status : 255\n  message:\n    FATAL: manifest unknown",
+     "container_image_pull_failed"),
+    ("ERROR  : Failed to mount image in (read only): Invalid argument\nABORT  : Retval = 255", "container_error"),
+    ("ERROR  : the sorter returned 1", "unclassified"),  # Singularity 2's ERROR line alone is anyone's
+    ("PermissionError: [Errno 13] Permission denied: '/tmp/tool_cache.json'", "unclassified"),  # another user's name
+    ("PermissionError: [Errno 13] Permission denied: '/tmp/run42/recording.bin'", "permission_denied"),
+    ("PermissionError: [Errno 13] Permission denied: '/data/lab/recording.bin'", "permission_denied"),
+    ("/bin/bash: /opt/wave_clus/cluster_linux64.exe: Permission denied", "permission_denied"),
+    ("sh: 1: ./run_sorter.sh: Permission denied", "permission_denied"),
+    ("git@github.com: Permission denied (publickey).", "unclassified"),
+    ("AttributeError: module 'spikeinterface.full' has no attribute 'read_sorter'. Did you mean: 'run_sorter'?",
+     "unclassified"),  # no frame says who asked: the caller's own typo as often
+    (frames("site-packages/probeinterface/io.py") + "AttributeError: module 'scipy.signal' has no attribute 'gaussian'",
+     "dependency_version_mismatch"),
+    ("QObject::moveToThread: Current thread (0x1f0) is not the object's thread (0x2a0).\nqt.qpa.plugin: Could not load "
+     "the Qt platform plugin \"xcb\" in \"\" even though it was found.", "binary_import_broken"),  # cv2's Qt beside PyQt's
+    ("QObject::moveToThread: Current thread (0x1f0) is not the object's thread (0x2a0).", "unclassified"),
+    ("RuntimeError: HIP out of memory. Tried to allocate 2.00 GiB", "gpu_out_of_memory"),
+    ("Error using gpuArray\nAn unexpected error occurred trying to launch a kernel. The CUDA error was:\nout of memory",
+     "gpu_out_of_memory"),  # MATLAB puts the CUDA error on a line of its own
+    ("Error using gpuArray\nAn unexpected error occurred trying to launch a kernel. The CUDA error was:\ninvalid "
+     "argument", "unclassified"),
+    ("XlaRuntimeError: RESOURCE_EXHAUSTED: Failed to allocate request for 2.00GiB (2147483648B) on device ordinal 0",
+     "gpu_out_of_memory"),
+    (("UserWarning: CUDA initialization: CUDA unknown error - this may be due to an incorrectly set up environment, e.g. "
+      "changing env variable CUDA_VISIBLE_DEVICES after program start."), "gpu_driver_error"),
+    ("CondaHTTPError: HTTP 000 CONNECTION FAILED for url <https://conda.anaconda.org/conda-forge/linux-64/repodata.json>",
+     "download_failed"),
+    ("ValueError: The probe has 384 channels and the recording has 385 channels", "probe_config_error"),
+    ("Recording has 384 channels and 30000 samples per second", "unclassified"),
+    ("FATAL:   could not open image /scratch/ks4.sif: image format not recognized", "container_image_pull_failed"),
+    ("Container killed on request. Exit code is 137", "host_out_of_memory"),  # YARN's words for the exit status
+    ("Job has been put on hold: memory usage exceeded request_memory", "host_out_of_memory"),  # HTCondor
+    ("The job was killed because it exceeded the memory limit", "host_out_of_memory"),
+    ("slurmstepd: error: Exceeded job memory limit", "unclassified"),  # a warning, also on success
+    ("Error using gpuDevice\nUnable to find a supported GPU device. For more information on GPU support, see GPU "
+     "Computing Requirements.", "device_unavailable"),
+    ("The installed CUDA driver is not compatible with the version of MATLAB. You must update the driver.",
+     "gpu_driver_error"),
+    ("Error using gpuDevice (line 26)\nGraphics driver is out of date. Download and install the latest graphics driver",
+     "gpu_driver_error"),
+    ("Warning: The CUDA driver must recompile the GPU libraries because your device is more recent than the libraries.",
+     "unclassified"),  # a warning about the libraries, not the driver's age
+    ("Job was held: the job exceeded its allowed execute duration", "scheduler_time_limit"),  # HTCondor
+    ("FileNotFoundError: [Errno 2] No such file or directory: 'mpiexec'", "unclassified"),  # or a folder 'mpiexec'
+    ("RuntimeError: Numpy is not available", "dependency_version_mismatch"),  # torch built for NumPy 1 under NumPy 2
+    ("ERROR: Package 'kilosort' requires a different Python: 3.8.10 not in '>=3.9'", "dependency_version_mismatch"),
+    ("UserWarning: A NumPy version >=1.22.4 and <2.3.0 is required for this version of SciPy (detected version 2.3.1)",
+     "unclassified"),  # a warning at import: SciPy goes on
+    ("ImportError: To use the NWB exporter, pynwb must be installed: pip install pynwb", "dependency_missing"),
+    ("ImportError: requires `huggingface_hub`: install it with `pip install huggingface_hub`", "dependency_missing"),
+    ("docs: the exporter must be installed separately", "unclassified"),
+    ("Unable to load any of {libcudnn_cnn.so.9.1.0, libcudnn_cnn.so.9.1, libcudnn_cnn.so.9, libcudnn_cnn.so}",
+     "binary_import_broken"),
+    ("Invalid handle. Cannot load symbol cudnnCreateTensorDescriptor", "binary_import_broken"),
+    (("RuntimeError: Detected that PyTorch and torchvision were compiled with different CUDA major versions. PyTorch has "
+      "CUDA Version=11.8 and torchvision has CUDA Version=12.1."), "binary_import_broken"),
+    ("[4242.1] python invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0", "host_out_of_memory"),
+    ("Process 12345 was killed by the OOM killer", "host_out_of_memory"),
+    ("vm.oom_kill_allocating_task = 0 (the OOM killer picks the largest task)", "unclassified"),
+    ("distributed.nanny - WARNING - Worker exceeded 95% memory budget. Restarting", "host_out_of_memory"),  # Dask
+    ("Error using gpuArray/zeros\nRequested 384x65600x8 (1.50GB) array exceeds the maximum allowed size on the device.",
+     "gpu_out_of_memory"),
+    ("Error: crun: creating `/proc`: mount `proc` to `proc`: Operation not permitted: OCI permission denied",
+     "container_error"),
+    (('Error response from daemon: Head "https://registry-1.docker.io/v2/x/manifests/latest": unauthorized: incorrect '
+      'username or password'), "container_image_pull_failed"),
+    ("standard_init_linux.go:228: exec user process caused: exec format error", "binary_import_broken"),  # another arch
+    ("OSError: [Errno 28] No space left on device: '/dev/shm/sortcanary_1234'", "shared_memory_unavailable"),
+    ("OSError: [Errno 28] No space left on device: '/scratch/dev/shm_copy.bin'", "disk_exhausted"),  # not /dev/shm
+    ("java.io.FileNotFoundException: /data/rec1.bin (Permission denied)", "permission_denied"),  # a JVM's words
+    ("java.io.FileNotFoundException: /data/rec1.bin (No such file or directory)", "unclassified"),
+    ("java.nio.file.AccessDeniedException: /data/rec1.bin", "permission_denied"),
+    ("herdingspikes: Detected 0 spikes", "no_spikes_found"),
+    ("Detected 10 spikes", "unclassified"),
+    ("CudaSupportError: Error at driver init: Call to cuInit results in CUDA_ERROR_INSUFFICIENT_DRIVER (35)",
+     "gpu_driver_error"),
+    ("RuntimeError: jaxlib version 0.4.20 is newer than and incompatible with jax version 0.4.13.",
+     "dependency_version_mismatch"),
+    ("RuntimeError: Unable to initialize backend 'cuda': FAILED_PRECONDITION: No visible GPU devices.",
+     "device_unavailable"),
+    ("No GPU/TPU found, falling back to CPU. (Set TF_CPP_MIN_LOG_LEVEL=0 and rerun for more info.)",
+     "unclassified"),  # JAX says so on every machine without a GPU
+    ("tensorflow.python.framework.errors_impl.NotFoundError: libdevice not found at ./libdevice.10.bc",
+     "cuda_toolkit_missing"),
+    ("cupy.cuda.compiler.CompileException: nvrtc: error: failed to open libnvrtc-builtins.so.11.1.",
+     "binary_import_broken"),
+    ("ncclUnhandledCudaError: Call to CUDA function failed.\nLast error:\nCuda failure 'out of memory'",
+     "gpu_out_of_memory"),
+    ('Cannot run program "singularity": error=2, No such file or directory', "container_runtime_missing"),  # a JVM's
+    ('Cannot run program "singularity": error=13, Permission denied', "unclassified"),  # there, but not runnable
+    ("error during connect: This error may indicate that the docker daemon is not running.", "container_error"),
+    ("FATAL:   Failed to create user namespace: user namespace disabled", "container_error"),
+    ('ERRO[0000] cannot find UID/GID for user lab: no subuid ranges found for user "lab" in /etc/subuid',
+     "container_error"),
+    ("Task exited with return code Negsignal.SIGKILL", "host_out_of_memory"),  # Airflow
+    ("make: *** [Makefile:10: sort] Error 137", "host_out_of_memory"),
+    ("make: *** [Makefile:10: sort] Error 2", "unclassified"),
+    ("<Process name='sort' pid=4242 parent=1 stopped exitcode=-SIGKILL>", "host_out_of_memory"),
+    ("JobId=4242 JobState=FAILED Reason=NonZeroExitCode ExitCode=137:0", "host_out_of_memory"),  # scontrol
+    ("Warning: job 4242 exceeded memory limit and was killed", "host_out_of_memory"),
+    ("qsub: job 4242.pbs killed: exceeded limit mem", "unclassified"),  # not a refused submission
+    ("Error using mexcuda\nUnable to find nvcc. Make sure the CUDA toolkit is installed.", "cuda_toolkit_missing"),
+    ("Error using gpuDevice (line 26)\nFailed to initialize graphics driver for computation.  The CUDA error was:\n"
+     "CUDA_ERROR_UNKNOWN", "gpu_driver_error"),
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

@@ -40,16 +40,23 @@ FIRST = DATA / "failure_corpus.yaml"  # written before the split: every entry mo
 # was written from them they gave 48/79 (60.8 %) with 4 false blocks; the dev floor is what the rules reach with them.
 # The new held-out part, measured once with these rules before anyone read it: 35/57 right (61.4 %), 4 false blocks.
 # The four were then read and moved to the development part (KNOWN_FALSE_BLOCKS); the rest scores 35/53 (66.0 %).
-MIN_RIGHT = {"dev": 0.89, "heldout": 0.66}
-# Bugs fixed in code (labelled unclassified) whose text is the mechanism's own, word for word as its genuine cases
-# write it: a kill at LSF's memory limit, a read-only filesystem, an attribute a platform lacks. No rule on the text
-# can leave these alone without missing those, so they stay false blocks, named: a new false block, or one of these
-# no longer one, turns the test red.
+# Round 4's development entries (failure_corpus_r4_*) joined on 2026-12-05: scored before any rule was written from
+# them, infra 24/44 (54.5 %) with 4 false blocks, sorters 20/27 (74.1 %) with 1; the dev floor is what the rules reach.
+MIN_RIGHT = {"dev": 0.88, "heldout": 0.66}
+# Texts that are the mechanism's own, word for word as its genuine cases write it, whose thread found another cause:
+# mostly bugs fixed in code (labelled unclassified) -- a kill at LSF's memory limit, a read-only filesystem, a bare
+# EMFILE, MATLAB's own words for a GPU array too large --, and one bare ENOSPC that was /dev/shm, not the disk. No
+# rule on the text can leave these alone without missing those, so they stay false blocks, named: a new false block,
+# or one of these no longer one, turns the test red. (Round 4's entries among them were scored before any rule was
+# written from them; si-223's bare "module 'os' has no attribute 'getuid'" left the list on 2026-12-05: a missing
+# module attribute with no frame to say who asked is no longer blamed on the versions.)
 KNOWN_FALSE_BLOCKS = {
     "lsf-plugin-pr4-term-memlimit-per-slot": "TERM_MEMLIMIT, from a plugin that requested one slot's memory",
     "souporcell-20-term-memlimit": "TERM_MEMLIMIT, from a tool's chunking bug",
     "singularity-5271-writable-tmpfs-read-only-regression": "EROFS, from a Singularity regression",
-    "si-223-docker-windows-getuid": "os.getuid missing, on Windows, before SpikeInterface supported it",
+    "dynesty-479-pool-too-many-open-files-leak": "a bare EMFILE, from a pool created in a loop (starch-1's text too)",
+    "smite-27-gpu-pmaxsize-available-vs-total-memory": "gpuArray's pmaxsize, from chunks sized by total memory",
+    "megatron-878-errno28-docker-shm": "a bare ENOSPC that was the container's /dev/shm, not the disk",
 }
 TARGET = {"heldout": 0.90}
 MIN_MESSAGES, MIN_SOURCES = 250, 120
@@ -151,4 +158,4 @@ def test_bugs_fixed_in_code_stay_unclassified(corpus):
     bugs = [e for e in corpus if e["part"] == "dev" and e["category"] == "unclassified" and not e["ambiguous"]]
     assert len(bugs) >= 10
     classified = [e["id"] for e in bugs if classify(e["message"], exit_code=e.get("exit_code")).classified]
-    assert sorted(classified) == sorted(KNOWN_FALSE_BLOCKS)
+    assert sorted(classified) == sorted(set(KNOWN_FALSE_BLOCKS) & {e["id"] for e in bugs})

@@ -1,7 +1,9 @@
 """The built-in rules for container engines: their output wraps every other message, so they are tried first.
 
 An engine that is not there, that the user may not reach, that can't pull the image, can't hand the
-GPU to the container or can't set the container up; an image that can't install SpikeInterface.
+GPU to the container or can't set the container up; an image that can't install SpikeInterface. An
+engine that is not there outranks the pull it could not make (``Failed to pull singularity image``
+... ``singularity: command not found``).
 """
 
 from __future__ import annotations
@@ -14,11 +16,20 @@ CONTAINERS: tuple[Rule, ...] = (
        r"docker: Got permission denied while trying to connect", "the user may not use the Docker socket",
        reason="permission_denied"),
     _t("docker-daemon-unreachable", "container_error", r"Cannot connect to the Docker daemon|Is the docker daemon "
-       r"running|Error while fetching server API version", "no Docker engine answers", reason="daemon_down"),
+       r"running|Error while fetching server API version|docker daemon is not running", "no Docker engine answers",
+       reason="daemon_down"),
+    _t("container-runtime-missing", "container_runtime_missing", r"\b(docker|singularity|apptainer|podman)\b(?:(?!image)"
+       r"[^\n]){0,40}?(is not installed|(command )?not found|has to be available|could not be found|is not recognized as an "
+       r"internal)|\b(singularity|apptainer|docker|podman): No such file or directory|Cannot run program \"(singularity|"
+       r"apptainer|docker|podman)\": error=2\b|python .(docker|"
+       r"spython). package must be installed|No such file or directory: '(singularity|apptainer|docker)'",
+       "no container engine on the node"),
     _t("image-not-found", "container_image_pull_failed", r"pull access denied|manifest (for \S+ )?unknown|repository does "
        r"not exist|ImageNotFound|Unable to locate container image|Failed to pull singularity image|failed to pull and "
-       r"unpack image|unauthorized: authentication required|requested access to the resource is denied|failed to resolve "
-       r"reference|conveyor failed to get|invalid reference format|could not open image [^\n]*no such file|: image not "
+       r"unpack image|unauthorized: (authentication required|incorrect username or password)|"
+       r"requested access to the resource is denied|failed to resolve "
+       r"reference|conveyor failed to get|invalid reference format|could not open image [^\n]*(no such file|image format "
+       r"not recognized)|: image not "
        r"known\b|short-name [^\n]* did not resolve to an alias",
        "the registry has no such image or tag, or refused it"),
     _t("registry-rate-limit", "container_image_pull_failed", r"toomanyrequests|pull rate limit|429 Too Many Requests",
@@ -36,14 +47,12 @@ CONTAINERS: tuple[Rule, ...] = (
        r"unresolvable CDI devices nvidia\.com/gpu|\bnvidia-container-runtime(-hook)?\b[^\n]{0,40}(executable file not "
        r"found|no such file)", "the container engine runs but can't hand the GPU to the container (no NVIDIA runtime or "
        "hook, or the engine not configured for it)"),
-    _t("container-runtime-missing", "container_runtime_missing", r"\b(docker|singularity|apptainer|podman)\b(?:(?!image)"
-       r"[^\n]){0,40}?(is not installed|(command )?not found|has to be available|could not be found|is not recognized as an "
-       r"internal)|python .(docker|"
-       r"spython). package must be installed|No such file or directory: '(singularity|apptainer|docker)'",
-       "no container engine on the node"),
-    _t("container-setup-failed", "container_error", r"OCI runtime (create|exec) failed|container creation failed|"
-       r"error mounting [^\n]* to rootfs|enough IDs available in the namespace", "the engine could not set the container "
-       "up (a bind mount, the entrypoint, a rootless engine's user namespace)",
+    _t("container-setup-failed", "container_error", r"OCI runtime (create|exec) failed|OCI permission denied|"
+       r"container creation failed|"
+       r"error mounting [^\n]* to rootfs|enough IDs available in the namespace|(cannot|failed to) (set up|create) "
+       r"(user )?namespace|no subuid ranges|user namespace disabled|(^|\n)\s*ERROR\s+: [^\n]+\n\s*ABORT\s+: Retval = "
+       r"\d+", "the engine could not set the container up (a bind mount, the entrypoint, a rootless engine's user "
+       "namespace; Singularity 2's own ERROR/ABORT lines)",
        reason="container_setup"),
     _t("container-image-setup", "container_error", r"in_container_sorter_script\.py.*?No module named [\\'\"]*"
        r"spikeinterface", "the image can't install SpikeInterface", reason="image_setup"),

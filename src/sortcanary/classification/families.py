@@ -17,6 +17,7 @@ from . import sorter_logs as k
 from . import structural as s
 from . import versions as v
 from .containers import CONTAINERS
+from .gpu import GPU_SETUP
 from .rules import Rule, RuleTest, text_rule
 
 
@@ -63,11 +64,13 @@ BUILT_IN: tuple[Rule, ...] = (
           "subprocess could not start it)"),
     _t("version-requirement", "dependency_version_mismatch", r"\b(needs|requires) [\w.-]+ (version )?['\"]?[<>=~]*\s*\d+"
        r"(\.\d+)*['\"]? or (less|greater|newer|older|later|higher|lower|above|below)\b|VersionConflict|version '?[\d.]+'? "
-       r"currently installed|\brequires [\w.-]+ ?(>=|<=|==|~=|<|>) ?\d|\bincompatible with [\w.-]+ ?(>=|<=|==|<|>) ?\d|"
-       r"conflicting dependencies|ResolutionImpossible|UnsatisfiableError", "a package, or the installer, says the "
+       r"currently installed|\brequires [\w.-]+ ?(>=|<=|==|~=|<|>) ?\d|\bincompatible with [\w.-]+ ?(>=|<=|==|<|>|version) ?\d|"
+       r"conflicting dependencies|ResolutionImpossible|UnsatisfiableError|requires a different Python\b|"
+       r"\bNumpy is not available\b", "a package, or the installer, says the "
        "versions asked for do not fit together"),
     _t("optional-dependency-missing", "dependency_missing", r"Missing optional dependency '[\w.-]+'|\b(pip|conda) "
-       r"install [\w.-]+ to use\b|\bmust (first )?install the [\w.-]+ package|there is no package called",
+       r"install [\w.-]+ to use\b|\bmust (first )?install the [\w.-]+ package|must be installed:? `?(pip|conda) "
+       r"install\b|install it with:? `?(pip|conda) install\b|there is no package called",
        "a package (an R library too) says a module it needs "
        "for this is not installed"),
     _t("cuda-python-missing", "dependency_missing", r"requires cuda, but the package ('cuda-python' )?is not installed",
@@ -87,37 +90,21 @@ BUILT_IN: tuple[Rule, ...] = (
        r"you (may )?(do not|don't) have (write|read) permission", "the OS refused a file in its own words (Windows' "
        "'Access is denied', MATLAB's 'Change file permission'): a MEX file or a folder the user may not read or write"),
     # -- environment: the GPU (driver before broken binaries: a missing nvcuda.dll is the driver)
-    _t("gpu-driver", "gpu_driver_error", r"CUDA driver version is insufficient|Found no NVIDIA driver|NVIDIA-SMI has "
-       r"failed|couldn't communicate with the NVIDIA driver|problem with the (graphics|CUDA) driver or with this GPU|"
-       r"The CUDA driver (could not be loaded|was found, but it is too old)|cudaErrorInsufficientDriver|The NVIDIA driver "
-       r"on your system is too old|\blib(cuda|nvidia-ml)\.so[.\d]*: cannot open shared object file|Driver/library "
-       r"version mismatch|CUDA_ERROR_UNSUPPORTED_PTX_VERSION|PTX was compiled with an unsupported toolchain|forward "
-       r"compatibility was attempted on non supported HW|unsupported display driver / cuda driver combination|CUDA "
-       r"driver initialization failed|no longer supports this GPU because it is too old|(GPU|device)[^\n]{0,60}not "
-       r"supported because it has a (lower )?compute capability|system not yet initialized|cudaErrorSystemNotReady|\bdriver\b"
-       r"[^\n]{0,60}\bis too old\b|PLATFORM_NOT_FOUND_KHR",
-       "the NVIDIA driver is missing, too old, or not the one loaded in the kernel"),
-    _t("cuda-toolkit-missing", "cuda_toolkit_missing", r"No CUDA toolkit installation could be found|MW_NVCC_PATH|"
-       r"CUDA_HOME environment variable is not set|nvcc: (command )?not found|'nvcc' is not recognized|No supported "
-       r"compiler (or SDK )?was found", "no CUDA compiler to build the sorter's kernels"),
-    _t("cuda-kernels-not-built", "cuda_kernels_not_compiled", r"no kernel image is available for execution on the "
-       r"device|is not compatible with the current PyTorch installation|is not a MEX file|Invalid MEX-file|Compiled "
-       r"Kilosort files not found|(Undefined|Unrecognized) function( or variable)? '(mex\w+|spikedetector\w*)'",
-       "the GPU kernels are not built for this GPU"),
-    _t("cuda-build-failed", "cuda_build_failed", r"(nvcc|fatbinary|ptxas)\s+(fatal|error)\s*:|Unsupported gpu architecture|Error "
-       r"using mex\s*\n[^\n]*\bnvcc\b|Error in mexcuda|nvrtc: error: invalid value for --gpu-architecture|unsupported "
-       r"(GNU|Microsoft Visual Studio|clang) version!|-allow-unsupported-compiler",
-       "the sorter's CUDA kernels did not build"),
+    *GPU_SETUP,  # the driver, the CUDA toolkit, the sorter's kernels (sortcanary.classification.gpu)
     _t("matlab-function-missing", "sorter_not_installed", r"(Undefined|Unrecognized) function or variable '\w+'",
        "a function of the sorter is not on MATLAB's path (an incomplete or old install)"),
     _t("device-unavailable", "device_unavailable", r"Torch not compiled with CUDA enabled|No (CUDA|HIP) GPUs are "
        r"available|torch\.cuda\.is_available\(\) is False|"
-       r"no CUDA-capable device is detected|No supported GPU device|invalid device ordinal|CUDA_ERROR_NO_DEVICE|"
+       r"no CUDA-capable device is detected|No supported GPU device|Unable to find a supported GPU device|No visible GPU devices|"
+       r"invalid device ordinal|CUDA_ERROR_NO_DEVICE|"
        r"cudaErrorNoDevice|sortcanary: CUDA requested|CUDA-capable device\(s\) "
        r"(is|are)[/a-z]* busy or unavailable|CUDA-capable devices are busy or unavailable|This sorter requires "
        r"cuda, but the package 'cuda-python' is not installed|The container requires a NVIDIA GPU capability, but it is "
        r"not available", "the requested device can't be used here"),
     # -- environment: broken binaries, downloads, the scheduler, permissions
+    _t("qt-two-copies", "binary_import_broken", r"QObject::moveToThread: Current thread \(0x[0-9a-f]+\) is not the "
+       r"object's thread[\s\S]*Qt platform plugin", "two copies of Qt in one process (opencv-python's own beside "
+       "PyQt's): the platform plugin of one can't load into the other"),
     _t("qt-plugin-libraries-missing", "dependency_missing", r"(could not|couldn't) (find or )?load the Qt platform "
        r"plugin|no Qt platform plugin could be initialized|is needed to load the Qt \w+ platform plugin", "Qt's platform "
        "plugin is there but a system library it needs is not (libxcb-cursor0, libxcb-xinerama0, ...)"),
@@ -126,17 +113,24 @@ BUILT_IN: tuple[Rule, ...] = (
        r"ELF header|wrong ELF class)|version `?(GLIBC|GLIBCXX|CXXABI)_[\d.]+'? not found|Library not loaded: |Symbol not "
        r"found: |\[WinError 12[67]\]|Error loading \"[^\"\n]+\.dll\"|Could not load (dynamic )?library|version "
        r"incompatibility: \w+ was compiled\s+against|MKL FATAL ERROR: Cannot load|"
-       r"HDF5 library version mismatched|\[WinError 193\]|CUDNN_STATUS_NOT_INITIALIZED|Found cu(DNN|BLAS|FFT|SPARSE|SOLVER) "
+       r"HDF5 library version mismatched|header files used to compile this application do not match|Headers are "
+       r"[\d.]+, library is [\d.]+|\[WinError 193\]|CUDNN_STATUS_NOT_INITIALIZED|Found cu(DNN|BLAS|FFT|SPARSE|SOLVER) "
        r"version \d+, but \w+ was built against|Outdated cu(DNN|BLAS|FFT|SPARSE|SOLVER) installation|Loaded runtime "
-       r"cu\w+ library: [\d.]+ but source was compiled with",
+       r"cu\w+ library: [\d.]+ but source was compiled with|failed to open lib[\w.+-]+\.so\b|exec format error|"
+       r"Unable to load any of \{lib|"
+       r"Cannot load symbol \w+|compiled "
+       r"with different CUDA (major )?versions",
        "a compiled library does not load (missing, truncated, built for another system, or the loader can't find it)"),
+    _t("gpu-backend-fell-back", "gpu_unused", r"CUDA backend failed to initialize|CUDA-enabled jaxlib is not installed",
+       "a GPU framework's CUDA backend did not start (a CPU-only or mismatched build), so it fell back to the CPU "
+       "(JAX's bare 'falling back to CPU' is left alone: it says so on every machine without a GPU)"),
     _rule("undefined-symbol", "binary_import_broken", s.undefined_symbol, "a compiled library needs a symbol the "
           "loaded libraries lack: builds that don't match"),
     _t("cpu-instruction-missing", "binary_import_broken", r"compiled to use (AVX|SSE|FMA)\w*(\.\d)? instructions,? but "
        r"these aren't available|but your machine doesn't support:? \(?(AVX|SSE|FMA)|processor must support the [^\n]{0,80}"
        r"(instructions|SSE|AVX)|(CPU|processor) (does not|doesn't) support (the )?(AVX|SSE\d|FMA)", "the binary says it "
        "was built for instructions this CPU lacks (a bare SIGILL says nothing: the same crash comes from bugs)"),
-    _t("numpy-abi-mismatch", "dependency_version_mismatch", r"compiled using NumPy 1\.x cannot be run in NumPy 2|module "
+    _t("numpy-abi-mismatch", "dependency_version_mismatch", r"compiled using NumPy 1\.x cannot be run\s+in\s+NumPy 2|module "
        r"compiled against (ABI|API) version \S+ but this version of numpy is|"
        r"numpy\.(dtype|ndarray|ufunc) size changed, may indicate "
        r"binary incompatibility|numpy\.core\.multiarray failed to import|_ARRAY_API not found", "a compiled extension "
@@ -154,7 +148,8 @@ BUILT_IN: tuple[Rule, ...] = (
           "(exit status 127)"),
     _t("shared-memory", "shared_memory_unavailable", r"(error|failed|cannot|unable)[^\n]*shared memory|shared memory"
        r"[^\n]*(error|failed|too small)|out of shared memory|shm_open failed|/dev/shm[^\n]*(No space left|Permission "
-       r"denied)|unable to (write to|open shared memory object) (file )?<?/torch_|"
+       r"denied)|(No space left on device|Permission denied)[^\n]*['\"]/dev/shm/|unable to (write to|"
+       r"open shared memory object) (file )?<?/torch_|"
        r"DataLoader worker \(pid \d+\) is killed by signal: Bus error", "the job's /dev/shm is too small "
        "or not writable (torch's /torch_* segments are there)"),
     _t("hdf5-lock-refused", "hdf5_file_lock_refused", r"unable to f?lock (the )?file[^\n]*(errno = (30|37|38|95|524)\b|No "
@@ -165,7 +160,8 @@ BUILT_IN: tuple[Rule, ...] = (
     _rule("no-locks", "hdf5_file_lock_refused", s.errno_is("ENOLCK"), "the filesystem gives no file locks (ENOLCK)"),
     _t("download-failed", "download_failed", r"urllib\.error\.(HTTPError|URLError)|<urlopen error|HTTP Error [45]\d\d:|"
        r"download_url_to_file|Download failed|Unable to download|Failed to download|Temporary failure in name resolution|"
-       r"Name or service not known|nodename nor servname provided|getaddrinfo failed|Could not resolve host|(?<!Unix)"
+       r"Name or service not known|CondaHTTPError|HTTP 000 CONNECTION FAILED|nodename nor servname provided|"
+       r"getaddrinfo failed|Could not resolve host|(?<!Unix)"
        r"HTTPS?ConnectionPool\(host='(?!localhost)|CERTIFICATE_VERIFY_FAILED|ProxyError|407 Proxy Authentication|"
        r"(couldn't|could not|can't|cannot|unable to|failed to) (connect|reach)( to)? ['\"]?https?://(?!localhost)",
        "a run-time download failed (the network, DNS, a proxy or the server)"),
@@ -176,11 +172,12 @@ BUILT_IN: tuple[Rule, ...] = (
        r"configuration is not available|Unable to allocate resources: |Invalid (account|partition name|qos specification)|"
        r"Memory specification can not be satisfied|Invalid generic resource \(gres\) specification|More processors "
        r"requested than permitted|violates accounting/QOS policy|invalid partition specified|(^|\n)\s*qsub: (?!waiting "
-       r"for job|job \S+ (ready|completed)|(command )?not found)\w|Request aborted by esub|Job exceeds queue (and/or "
+       r"for job|job \S+ (ready|completed|killed)|(command )?not found)\w|Request aborted by esub|Job exceeds queue (and/or "
        r"server )?resource limits|Illegal attribute or resource value|Requested time limit is invalid|\bJob not "
        r"submitted\b|Unable to run job: |requirement exceeds available (memory|CPUs)",
        "the scheduler refused the request"),
-    _rule("access-denied", "permission_denied", s.errno_is("EACCES"), "the filesystem refused access (EACCES)"),
+    _rule("access-denied", "permission_denied", p.access_denied, "the filesystem refused access (EACCES; not to a "
+          "file in the shared temporary folder, another user's under a name the program fixed)"),
     _rule("output-appeared-late", "io_stall", p.output_late, "an output the job wrote appeared on the shared "
           "filesystem after Snakemake stopped waiting for it"),
     _rule("read-only-storage", "permission_denied", p.read_only_user_storage, "the user's storage is mounted read-only "
@@ -188,8 +185,9 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("access-denied-text", "permission_denied", r"\[WinError 5\] Access is denied|NotWritableError|do(es)? not have "
        r"(write )?permissions? (to|on|for)\b|(cannot|can't|could not|couldn't|unable to|failed to) (create|open|write|"
        r"remove|delete|access|make|read|execute|copy|move|rename|touch|stat|save|overwrite)\b[^\n]{0,160}?: Permission "
-       r"denied\b", "the filesystem "
-       "or the OS refused access to a path"),
+       r"denied\b|FileNotFoundException: \S+ \(Permission denied\)|java\.nio\.file\.AccessDeniedException: |(^|"
+       r"\n)-?(\S*/)?(ba|da|z|k)?sh: (\d+: |line \d+: )?[./~][^\n:]*: Permission denied\b", "the filesystem "
+       "or the OS refused access to a path (a shell's own '<path>: Permission denied': a program it may not run)"),
     # -- environment: the data and the configuration
     _t("hdf5-plugin-missing", "hdf5_plugin_missing", r"HDF5_PLUGIN_PATH|can't (open directory|dlopen).*plugin|required "
        r"filter .* (not|isn't) (available|registered)|can't find plugin|filter plugin missing|compression filter "
@@ -210,7 +208,7 @@ BUILT_IN: tuple[Rule, ...] = (
        r"incorrect n_chan_bin|Channel locations are required|does not have a probe|Channel locations are not unique|"
        r"never found suitable channels|\b(contact|channel)s? count\b[^\n]{0,40}(!=|does not match|doesn't "
        r"match)|(!=|does not match|doesn't match)[^\n]{0,20}\b(contact|channel)s? count\b|number of (channels|contacts)"
-       r"[^\n]{0,80}(does not|doesn't|do not|don't) match|\b\d+ (channels|contacts)\b[^\n]{0,30}\b(but|while|whereas)\b[^\n]"
+       r"[^\n]{0,80}(does not|doesn't|do not|don't) match|\b\d+ (channels|contacts)\b[^\n]{0,30}\b(but|while|whereas|and)\b[^\n]"
        r"{0,40}\b\d+ (channels|contacts)\b|device_channel_indices (are|is) not set|"
        r"Missing required key: \S+ after loading probe|(not|no) probe attached|probe file "
        r"(is not specified|not found|does not exist)|no probe (file )?(was )?(specified|given|set)",
@@ -231,10 +229,15 @@ BUILT_IN: tuple[Rule, ...] = (
     _rule("gpu-memory-exception", "gpu_out_of_memory", m.memory_exception(gpu=True), "the GPU's allocator gave up"),
     _t("gpu-out-of-memory", "gpu_out_of_memory", r"CUDA out of memory|CUBLAS_STATUS_ALLOC_FAILED|Out of memory on (the "
        r")?(device|GPU)|CUDA_ERROR_OUT_OF_MEMORY|cuda(Error)?MemoryAllocation|CUDA (runtime )?error[^\n]{0,20}out of "
-       r"memory|CU(BLAS|DNN|SOLVER|SPARSE|RAND)_STATUS_ALLOC_FAILED|CUFFT_ALLOC_FAILED|MPS backend out of memory|"
+       r"memory|\b(HIP|ROCm) out of memory|CUDA error was:\s*(CUDA_ERROR_)?out of memory|"
+       r"Cuda failure '?out of memory|CU(BLAS|DNN|SOLVER|SPARSE|RAND)"
+       r"_STATUS_ALLOC_FAILED|CUFFT_ALLOC_FAILED|MPS backend out of memory|"
        r"MEM_OBJECT_ALLOCATION_FAILURE|Maximum "
        r"variable size allowed on the device is exceeded|OOM when allocating tensor[^\n]*GPU|cudaMalloc[^\n]{0,60}out "
-       r"of memory|\bout of (GPU|device) memory\b|\bGPU (is )?out of memory\b|\(GPU_\d+_bfc\) ran out of memory",
+       r"of memory|\bout of (GPU|device) memory\b|exceeds the maximum allowed size on the device|"
+       r"RESOURCE_EXHAUSTED:?[^\n]{0,20}(Out of memory while "
+       r"trying to allocate|Failed to allocate request)|\bGPU "
+       r"(is )?out of memory\b|\(GPU_\d+_bfc\) ran out of memory",
        "the GPU ran out of memory"),
     _rule("host-memory-exception", "host_out_of_memory", m.memory_exception(gpu=False), "an allocation on the host "
           "failed (MemoryError)"),
@@ -270,7 +273,7 @@ BUILT_IN: tuple[Rule, ...] = (
     _rule("sorter-counted-no-spikes", "no_spikes_found", k.counted_no_spikes, "the sorter's log counted no spikes "
           "before it failed"),
     _t("no-spikes", "no_spikes_found", r"Found array with 0 sample\(s\)|n_samples=\d+ should be >= n_clusters=\d+|No "
-       r"spikes (were )?(detected|found)|(?<![\d.,])0 spikes (extracted|detected|found)|\bfound 0 spikes\b|only had 0 "
+       r"spikes (were )?(detected|found)|(?<![\d.,])0 spikes (extracted|detected|found)|\b(found|detected) 0 spikes\b|only had 0 "
        r"spikes|has fewer than Nfilt spikes|No peaks (were )?(detected|found)|(less|fewer) than \d+ spikes "
        r"(were )?(detected|found)",
        "the sorter found no spikes, or too few to cluster"),

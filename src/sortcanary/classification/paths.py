@@ -16,7 +16,7 @@ import re
 from .parse import ParsedFailure
 from .rules import Hit
 
-PATH = re.compile(r"['\"]((?:/|~/|[A-Za-z]:\\)[^'\"\n]*)['\"]")  # a quoted absolute path, as OSError prints it
+PATH = re.compile(r"['\"`]((?:/|~/|[A-Za-z]:\\)[^'\"`\n]*)['\"`]")  # a quoted absolute path, as OSError prints it
 SYSTEM_TREE = re.compile(r"^/(usr|var|etc|opt|srv|bin|sbin|lib\w*|boot|sys|proc|run|root|tmp|dev)(/|$)|"
                          r"[\\/](site|dist)-packages[\\/]")
 HOME = re.compile(r"^(~/|[A-Za-z]:\\Users\\|/Users/)|(^|/)home\d*/")
@@ -40,6 +40,22 @@ def read_only_user_storage(parsed: ParsedFailure) -> Hit | None:
         return None
     return Hit(found[0], {"errno": "EROFS", "path": found[1], "message": f"{found[1]} is on a filesystem mounted "
                           "read-only where the job runs (a container's bind mount, a read-only export)."})
+
+
+SHARED_TEMP = re.compile(r"^/(var/)?tmp/[^/]+$")  # a name directly in the sticky /tmp
+
+
+def access_denied(parsed: ParsedFailure) -> Hit | None:
+    """EACCES, unless on a name directly in the shared temporary folder: /tmp is writable by all and sticky, so
+    a name there is denied only when another user created it first -- a program that fixed the name instead of
+    asking for a fresh one (mkstemp). The user can neither make it accessible nor remove it."""
+    fact = next((f for f in parsed.errnos if f.value == "EACCES"), None)
+    if fact is None:
+        return None
+    found = _path_of(parsed, "EACCES")
+    if found is not None and SHARED_TEMP.search(found[1]):
+        return None
+    return Hit(fact.line, {"errno": "EACCES"})
 
 
 def home_quota(parsed: ParsedFailure) -> Hit | None:

@@ -60,8 +60,9 @@ WRAPPED = re.compile(r"(?<=[a-z,])\n(?=[a-z])")  # a sentence a terminal or a pa
 @functools.lru_cache(maxsize=8)
 def unwrapped(text: str) -> str:
     """``text`` with a sentence broken over lines joined again (``More\nprocessors requested``, MATLAB's
-    ``integers or\nlogicals``): a newline between two lowercase words becomes a space, so offsets stay put."""
-    return WRAPPED.sub(" ", text)
+    ``integers or\nlogicals``): a newline between two lowercase words becomes a space, so offsets stay put.
+    A text with no such break is returned itself, so a rule need not search it twice."""
+    return WRAPPED.sub(" ", text) if WRAPPED.search(text) else text
 
 
 def text_rule(name: str, error_class: str, pattern: str, mechanism: str, *, reason: str | None = None,
@@ -73,7 +74,8 @@ def text_rule(name: str, error_class: str, pattern: str, mechanism: str, *, reas
 
     def test(parsed: ParsedFailure) -> Hit | None:
         text = parsed.text
-        match = compiled.search(text) or compiled.search(unwrapped(text))
+        joined = unwrapped(text)
+        match = compiled.search(text) or (compiled.search(joined) if joined is not text else None)
         if not match:
             return None
         extra = applies(text) if applies else True

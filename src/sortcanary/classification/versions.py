@@ -17,6 +17,7 @@ pair of packages is dependency_version_mismatch.
 from __future__ import annotations
 
 import re
+import sys
 
 from .packages import OURS, SORTER_PACKAGES, importer_of
 from .parse import ParsedFailure, Raised
@@ -36,6 +37,7 @@ POSITIONAL = re.compile(r"([\w.]+)\(\) takes (?:from \d+ to )?\d+ positional arg
 # SpikeInterface's (and the older spikesorters') modules that call each sorter's own API.
 WRAPPER = re.compile(r"(?:^|[\\/])(?:spikeinterface[\\/]sorters[\\/]external|spikesorters)[\\/]")
 MODULE_ATTRIBUTE = re.compile(r"(partially initialized )?module '([\w.]+)' has no attribute '(\w+)'")
+SUGGESTED = re.compile(r"\bDid you mean:? '\w+'\?")  # Python's guess at a near name (3.10+)
 REMOVED = re.compile(r"\bwas (?:a )?deprecated|\b(?:was|were|has been|have been) removed\b|\bremoved in (?:v(?:ersion)?"
                      r"\s*)?\d|\bno longer (?:exists|available|supported)\b", re.IGNORECASE)
 
@@ -80,7 +82,10 @@ def call_mismatch(in_sorter: bool) -> RuleTest:
 def attribute_removed(in_sorter: bool) -> RuleTest:
     """A module of an installed package lacks a name its caller asks for (``module 'numpy' has no attribute
     'float'``), or the error says the name was removed or deprecated: another version is needed. A
-    package asking its own module, a circular import and our own code are left alone."""
+    package asking its own module, a circular import and our own code are left alone, and so is a missing
+    name where no frame shows who asked, nothing says it was removed, and either the module is the standard
+    library's (``module 'os' has no attribute 'getuid'``: a call the platform lacks, Windows here) or Python
+    guessed a typo (``Did you mean: 'run_sorter'?``: the caller's own code as often as another version)."""
     def test(parsed: ParsedFailure) -> Hit | None:
         for raised in parsed.raised:
             if not raised.is_a("AttributeError"):
@@ -92,6 +97,9 @@ def attribute_removed(in_sorter: bool) -> RuleTest:
                 root = module.group(2).split(".")[0]
                 if module.group(1) or OURS in (root, asker) or root == asker:
                     continue
+                if raised.where is None and not REMOVED.search(said) and (root in sys.stdlib_module_names or
+                                                                          SUGGESTED.search(said)):
+                    continue  # the platform's module, or Python's guess at a typo, and no frame says who asked
                 names: tuple[str, ...] = (root,)
             elif REMOVED.search(said) and asker != OURS:
                 names = ()

@@ -24,15 +24,16 @@ STRERROR = {"Read-only file system": "EROFS", "Disk quota exceeded": "EDQUOT", "
 # An errno by its name, as Node ("Error: EACCES: permission denied"), Ruby (Errno::ENOSPC) or C tools print it;
 # only the names the C library defines count (parse checks), so a word like "ERROR:" is not one.
 ERRNO_NAME = re.compile(r"(?:\bErrno::|\berrno\.|(?<![\w.-]))(E[A-Z][A-Z0-9]{2,})\b(?=:|\)|,)")
-EXIT = re.compile(r"exit(?:ed with)? (?:status|code)\s*[:=]?\s*\(?(-?\d+)|returned non-zero exit status (-?\d+)|"
-                  r"\breturn ?code[\"']?\s*[:=]?\s*(-?\d+)|\bExited \((-?\d+)\)", re.IGNORECASE)
+EXIT = re.compile(r"exit(?:ed with)? (?:status|code)(?: is)?\s*[:=]?\s*\(?(-?\d+)|returned non-zero exit status (-?\d+)|"
+                  r"\breturn ?code[\"']?\s*[:=]?\s*(-?\d+)|\bExited \((-?\d+)\)|\bexitcode[=:]\s*(-?\d+)|"
+                  r"make(?:\[\d+\])?: \*\*\* \[[^\]\n]*\] Error (\d+)", re.IGNORECASE)
 # A signal as a process's end is reported: "killed by signal 9", a worker pool's "{SIGKILL(-9)}", Python's
 # Signals.SIGKILL, sacct's ExitCode 0:9, a DataLoader worker "killed by signal: Killed", a shell's "Killed" or
 # "Illegal instruction (core dumped)" (a bare mention of a signal's name is not one, nor CUDA's "an illegal
 # instruction was encountered": a kernel's fault).
 SIGNAL = re.compile(r"\b(?:killed by |terminated by |caught |received )?signal:? (\d+)\b|\bby signal: (Killed)\b|"
                     r"\b(SIG[A-Z]+)\s*\(-?\d+\)|Signals\.(SIG[A-Z]+)|(?:killed|terminated) (?:by|with) (SIG[A-Z]+)|"
-                    r"ExitCode[=\s]+\d+:(\d+)|"
+                    r"ExitCode[=\s]+\d+:(\d+)|exitcode=-(SIG[A-Z]+)|Negsignal\.(SIG[A-Z]+)|"
                     r"(?:^|[\]|>]:?)\s*Killed\s*$|: line \d+:\s+\d+ (Killed)\b|task \d+: (Killed)\b|"
                     r"^\s*(Killed): 9\b|\bzsh: (killed)\b|"
                     r"^\[\d+\]\s+\d+ (killed)\s|(?:^\s*|sh: |Fatal Python error: |"
@@ -44,15 +45,18 @@ SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern
     ("TIME_LIMIT", (r"DUE TO TIME LIMIT|(SLURM|sacct|state|status)[^\n]{0,40}(?-i:\bTIMEOUT\b)|(?-i:\bTIMEOUT\b)\s+"
                     r"\d+:\d+\b|walltime \S+ exceeded limit|TERM_RUNLIMIT|CPU time limit exceeded|exceeded (its |the )?"
                     r"(hard |soft )?(running |wall[- ]?clock |run[- ]?)?time limit|(?-i:\bDeadlineExceeded\b)|"
-                    r"exceeded (hard|soft) wallclock time|active longer than specified deadline|exceeded allowed "
+                    r"exceeded (hard|soft) wallclock time|active longer than specified deadline|exceeded (its )?allowed "
                     r"(execute|job|run) duration")),
     ("OUT_OF_MEMORY", (r"oom[-_ ]kill(?:ed)?\b|(?-i:\bOUT_OF_ME(?:MORY\b|\+))|task \d+: Out Of Memory|TERM_MEMLIMIT|"
                        r"Out of memory: Kill(?:ed)? process|(?-i:\bOOMKilled\b)(?![\"']?:\s*false)|killed by the "
                        r"cgroup out-of-memory "
-                       r"handler|Memory cgroup out of memory|exceeded memory limit[^\n]{0,40}being killed|job "
+                       r"handler|Memory cgroup out of memory|exceeded (its |the )?memory limit[^\n]{0,40}(being|was|been) "
+                       r"killed|job "
                        r"killed: [pv]?mem \S+ exceeded limit|"
                        r"running beyond (physical|virtual) memory limits|gone over (cgroup )?memory limit|hard limit \"?h_vmem|"
-                       r"low on resource: memory\b")),
+                       r"low on resource: memory\b|memory usage exceeded request_memory|killed because it exceeded (its |the )?"
+                       r"(job's )?memory limit|invoked oom-killer|killed by (the )?(kernel'?s? )?OOM[- ]killer|Worker "
+                       r"exceeded \d+% memory budget")),
     ("PREEMPTED", r"DUE TO PREEMPTION|(?-i:\bPREEMPTED\b)"),
     ("NODE_FAIL", r"DUE TO NODE FAILURE|(?-i:\bNODE_FAIL\b)"),
 ))

@@ -1,0 +1,45 @@
+"""The built-in rules for a GPU's set-up: the driver, the CUDA toolkit, and the sorter's kernels built for it.
+
+Each names what the NVIDIA stack says of itself, in the spellings its layers print: the driver API's
+``CUDA_ERROR_UNSUPPORTED_PTX_VERSION`` and the runtime's ``cudaErrorUnsupportedPtxVersion`` are one error,
+so a pattern matches both (``cuda_?error_?unsupported_?ptx_?version``, case-insensitive); torch, CuPy,
+numba, JAX and MATLAB each wrap them in words of their own. The driver comes first: a driver library
+missing (``libcuda.so``, ``nvcuda.dll``) is the driver's, not a broken install's.
+"""
+
+from __future__ import annotations
+
+from .rules import Rule, text_rule
+
+_t = text_rule
+GPU_SETUP: tuple[Rule, ...] = (
+    _t("gpu-driver", "gpu_driver_error", r"CUDA driver version is insufficient|Found no NVIDIA driver|NVIDIA-SMI has "
+       r"failed|couldn't communicate with the NVIDIA driver|problem with the (graphics|CUDA) driver or with this GPU|"
+       r"The CUDA driver (could not be loaded|was found, but it is too old)|cudaErrorInsufficientDriver|The NVIDIA driver "
+       r"on your system is too old|\blib(cuda|nvidia-ml)\.so[.\d]*: cannot open shared object file|Driver/library "
+       r"version mismatch|cuda_?error_?(insufficient_?driver|unsupported_?ptx_?version|system_?driver_?mismatch|"
+       r"compat_?not_?supported_?on_?device)|driver missing function: cu\w+|Failed to initialize graphics driver|"
+       r"driver is out of date|\b(must|please|need to) (update|upgrade) (your |the )?(GPU |graphics |NVIDIA |CUDA )?"
+       r"driver\b|CUDA driver is not compatible with|CUDA unknown error - this may be due to an incorrectly set up "
+       r"environment|CUDA driver library cannot be found|PTX was compiled with an unsupported toolchain|forward "
+       r"compatibility was attempted on non supported HW|unsupported display driver / cuda driver combination|CUDA "
+       r"driver initialization failed|no longer supports this GPU because it is too old|(GPU|device)[^\n]{0,60}not "
+       r"supported because it has a (lower )?compute capability|system not yet initialized|cudaErrorSystemNotReady|\bdriver\b"
+       r"[^\n]{0,60}\bis too old\b|PLATFORM_NOT_FOUND_KHR",
+       "the NVIDIA driver is missing, too old, or not the one loaded in the kernel"),
+    _t("cuda-toolkit-missing", "cuda_toolkit_missing", r"No CUDA toolkit installation could be found|MW_NVCC_PATH|"
+       r"CUDA_HOME environment variable is not set|nvcc: (command )?not found|(unable to|could not|cannot|"
+       r"can't) find (the )?nvcc\b|'nvcc' is not recognized|No supported "
+       r"compiler (or SDK )?was found|\blib(NVVM|device)\b[^\n]{0,20}(cannot be found|not found)|"
+       r"NvvmSupportError", "no CUDA compiler to "
+       "build the sorter's kernels (or a part of the toolkit a JIT compiler needs: numba's libNVVM, libdevice)"),
+    _t("cuda-kernels-not-built", "cuda_kernels_not_compiled", r"no kernel image is available for execution on the "
+       r"device|cuda_?error_?no_?(kernel_?image_?for_?device|binary_?for_?gpu)|is not compatible with the current PyTorch "
+       r"installation|is not a MEX file|Invalid MEX-file|Compiled "
+       r"Kilosort files not found|(Undefined|Unrecognized) function( or variable)? '(mex\w+|spikedetector\w*)'",
+       "the GPU kernels are not built for this GPU"),
+    _t("cuda-build-failed", "cuda_build_failed", r"(nvcc|fatbinary|ptxas)\s+(fatal|error)\s*:|Unsupported gpu architecture|Error "
+       r"using mex\s*\n[^\n]*\bnvcc\b|Error in mexcuda|nvrtc: error: invalid value for --gpu-architecture|unsupported "
+       r"(GNU|Microsoft Visual Studio|clang) version!|-allow-unsupported-compiler",
+       "the sorter's CUDA kernels did not build"),
+)
