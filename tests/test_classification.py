@@ -583,6 +583,19 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
       "32) and data type int16"), "unclassified"),  # a dimension twice: a broadcast or pairwise array, not the machine
     ("MemoryError: Unable to allocate 21.5 GiB for an array with shape (30000, 384, 250) and data type float64",
      "host_out_of_memory"),
+    # a size of 2**63 or more: a negative size read as unsigned, an overflow in the code (allocations.wrapped_size)
+    (("numpy.core._exceptions._ArrayMemoryError: Unable to allocate 16.0 EiB for an array with shape "
+      "(18446744073709551615,) and data type uint8"), "unclassified"),
+    ("Requested 1x18446744073709551000 (16384.0PB) array exceeds maximum array size preference.", "unclassified"),
+    ("Requested 1x9223372036854775900 (8192.0PB) array exceeds maximum array size preference.", "unclassified"),
+    ("Requested 1x922337203685477500 (819.2PB) array exceeds maximum array size preference.",
+     "allocation_implausible"),  # absurd, but no overflow: a parameter
+    ("Error using zeros\nRequested 384x90000000 (257.5GB) array exceeds maximum array size preference.",
+     "host_out_of_memory"),
+    # C++'s bad_alloc says no size, as a bare MemoryError doesn't: a host out of memory and a bug read the same
+    ("terminate called after throwing an instance of 'std::bad_alloc'\n  what():  std::bad_alloc", "unclassified"),
+    ("terminate called after throwing an instance of 'std::bad_alloc'\n/var/spool/slurmd/job123/slurm_script: line "
+     "9: 4242 Killed  ./sorter", "host_out_of_memory"),  # the kill says it
     ("OSError: [Errno 28] No space left on device: '/scratch/ks/temp_wh.dat'", "disk_exhausted"),
     ("OSError: [Errno 122] Disk quota exceeded", "unclassified"),  # charged to the files' owner: whose, unsaid
     ("java.io.IOException: Disk quota exceeded", "unclassified"),

@@ -42,7 +42,13 @@ FIRST = DATA / "failure_corpus.yaml"  # written before the split: every entry mo
 # The four were then read and moved to the development part (KNOWN_FALSE_BLOCKS); the rest scores 35/53 (66.0 %).
 # Round 4's development entries (failure_corpus_r4_*) joined on 2026-12-05: scored before any rule was written from
 # them, infra 24/44 (54.5 %) with 4 false blocks, sorters 20/27 (74.1 %) with 1; the dev floor is what the rules reach.
-MIN_RIGHT = {"dev": 0.88, "heldout": 0.66}
+# Round 4's held-out entries (failure_corpus_heldout_r4_*) joined the held-out part the same day. Measured before anyone
+# read them: with round 4's rules the whole held-out part scored 72/115 (62.6 %), 6 false blocks (round 3's 35/53 and
+# round 4's 37/62, all six); with round 5's rules, 76/115 (66.1 %): round 3's 36/53, round 4's 40/62, the same six
+# false blocks. The six were then read and moved to the development part with their sources (7 entries); two rules
+# changed from them (an overflowed allocation size, a bare std::bad_alloc: see KNOWN_FALSE_BLOCKS), which changed no
+# held-out answer: the rest scores 75/108 (69.4 %), 0 false blocks.
+MIN_RIGHT = {"dev": 0.875, "heldout": 0.69}
 # Texts that are the mechanism's own, word for word as its genuine cases write it, whose thread found another cause:
 # mostly bugs fixed in code (labelled unclassified) -- a kill at LSF's memory limit, a read-only filesystem, a bare
 # EMFILE, MATLAB's own words for a GPU array too large --, and one bare ENOSPC that was /dev/shm, not the disk. No
@@ -57,6 +63,14 @@ KNOWN_FALSE_BLOCKS = {
     "dynesty-479-pool-too-many-open-files-leak": "a bare EMFILE, from a pool created in a loop (starch-1's text too)",
     "smite-27-gpu-pmaxsize-available-vs-total-memory": "gpuArray's pmaxsize, from chunks sized by total memory",
     "megatron-878-errno28-docker-shm": "a bare ENOSPC that was the container's /dev/shm, not the disk",
+    # round 4's held-out false blocks, read and moved on 2026-12-05 (the other two read, an allocation of 2**64 - n
+    # elements and a bare std::bad_alloc, are now left alone: allocations.wrapped_size, families' host-out-of-memory)
+    "spyglass-873-populate-wrong-sorter-not-installed": "SpikeInterface's own 'sorter is not installed', for a "
+                                                        "sorter a pipeline's bug picked",
+    "ks-308-spikedetector3pc-undefined": "MATLAB's undefined CUDA function, from a release that left its source out",
+    "sf2-2-singularity-container-creation-failed-mount": "Singularity's failed bind mount, from a wrapper's bug",
+    "ks-593-ks3-extract-spikes-invalid-config": "Kilosort 3's invalid configuration argument in its own frame, "
+                                                "unresolved (sparse data in other threads)",
 }
 TARGET = {"heldout": 0.90}
 MIN_MESSAGES, MIN_SOURCES = 250, 120

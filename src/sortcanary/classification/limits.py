@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .allocations import squared_shape
+from .allocations import squared_shape, wrapped_size
 from .parse import ParsedFailure, Raised
 from .rules import Hit, RuleTest
 
@@ -37,8 +37,8 @@ def memory_exception(gpu: bool) -> RuleTest:
     for was pairwise or broadcast, a host's exception says nothing of what was asked, or CuPy's
     pool raised it (the module's docstring)."""
     def test(parsed: ParsedFailure) -> Hit | None:
-        if not gpu and squared_shape(parsed.text):
-            return None  # a pairwise or broadcast array: not the machine's memory (allocations.squared_shape)
+        if not gpu and (squared_shape(parsed.text) or wrapped_size(parsed.text)):
+            return None  # a pairwise or broadcast array, or an overflowed size: not the machine's memory
         gpu_side = bool(GPU_SIDE.search(parsed.text))
         for raised in parsed.raised:
             if _cupy_pool(raised, parsed.text):
