@@ -29,6 +29,10 @@ BIN = Path(sys.executable).parent
 DEMO_DURATION_S = 20.0
 DEMO_CHANNELS = 16
 CANARY_WINDOW_S = 10.0
+# The shared Kilosort4 run's own ground-truth and silent recordings, and its canaries' window: shorter
+# than the demo's, as each second costs every Kilosort4 run of them (the silent one makes three).
+KS4_RUN_S = 12.0
+KS4_WINDOW_S = 6.0
 # The ground-truth recording beside the demo's in the shared Kilosort4 run (its true sorting kept aside).
 GT_NAME = "gt"
 GT_UNITS = 5
@@ -210,7 +214,8 @@ def ks4_run(demo_dir, tmp_path_factory) -> WorkflowRun:
     test_nwb.py and test_progress.py.
 
     Recordings: GT_NAME, a ground-truth SpikeInterface folder whose true sorting is kept aside,
-    and the demo's healthy_b (raw binary) and silent (its canary blocks it). The demo's healthy_a
+    the demo's healthy_b (raw binary), and a silent one (raw binary; its canary blocks it), the
+    run's own two KS4_RUN_S long, each canary's window KS4_WINDOW_S. The demo's healthy_a
     is left out: it is a SpikeInterface folder too, and its canary and sort would add a fifth of
     the run. Their recipes are RECIPES; NYQUIST_NAME and DEAD_NAME are blocked in seconds, before
     their canaries start a sorter. Every output of the full sorts on, NWB included, with NWB_METADATA
@@ -222,14 +227,15 @@ def ks4_run(demo_dir, tmp_path_factory) -> WorkflowRun:
     A KS4 run costs minutes on 2 cores, so the suite makes it once. Read-only: a test that runs
     Snakemake again copies ``workdir`` first. ``result.stderr`` is the whole console, in order.
     """
-    from sortcanary.demo import ground_truth
+    from sortcanary.demo import ground_truth, silent, write_binary_with_sidecar
 
     root = tmp_path_factory.mktemp("ks4-run")
     recordings = root / "recordings"
     recordings.mkdir()
-    for path in [*demo_dir.glob("healthy_b*"), *demo_dir.glob("silent*")]:
+    for path in demo_dir.glob("healthy_b*"):
         (recordings / path.name).symlink_to(path)
-    recording, truth = ground_truth(DEMO_DURATION_S, DEMO_CHANNELS, GT_UNITS, seed=0)
+    recording, truth = ground_truth(KS4_RUN_S, DEMO_CHANNELS, GT_UNITS, seed=0)
+    write_binary_with_sidecar(silent(KS4_RUN_S, DEMO_CHANNELS, seed=2, like=recording), recordings, "silent")
     recording.save(folder=recordings / GT_NAME)
     (recordings / NYQUIST_NAME).symlink_to(recordings / GT_NAME)
     dead_channels(recording.frame_slice(0, int(4 * recording.sampling_frequency)), DEAD_CHANNELS).save(
@@ -240,7 +246,7 @@ def ks4_run(demo_dir, tmp_path_factory) -> WorkflowRun:
     shanks_truth.save(folder=root / SHANKS_TRUTH)
     workdir = root / "wf"
     write_config(workdir, recordings_dir=str(recordings), torch_device="cpu", progress={"interval_s": 2},
-                 canary={"window_s": CANARY_WINDOW_S, "exercise_outputs": False},
+                 canary={"window_s": KS4_WINDOW_S, "exercise_outputs": False},
                  outputs={"exporters": {"nwb": True}, "nwb_metadata": NWB_METADATA},
                  recordings={**RECIPES, "healthy_b": {**RECIPES["healthy_b"], "nwb_metadata": HEALTHY_B_NWB}})
     return WorkflowRun(workdir, run_watched(workdir, "healthy_b", root / MID_RUN), truth)

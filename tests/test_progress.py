@@ -154,12 +154,15 @@ def live_ks4_run(ks4_run):
 def test_the_console_shows_progress_lines_with_a_stage_and_percent_before_the_sort_ends(live_ks4_run):
     workdir, _, console, _ = live_ks4_run
     assert (workdir / "results" / "sorted" / "healthy_b" / "sort.json").is_file(), console[-3000:]
-    sort_started = console.index("wildcards: recording=healthy_b\n", console.index("localrule sort:"))
-    sort_ended = console.index("(Rule: sort)", sort_started)
-    # (the run sorts two recordings at a time: the other job's lines come in between)
-    lines = [m for m in PROGRESS_LINE.finditer(console, sort_started, sort_ended)
+    # from Snakemake's start of healthy_b's sort job to its end (the run sorts two recordings at a
+    # time: the other job's lines come in between)
+    job = re.search(r"localrule sort:\n(?:    .*\n)*?    jobid: (\d+)\n"
+                    r"(?:    .*\n)*?    wildcards: recording=healthy_b\n", console)
+    assert job, console[-3000:]
+    sort_ended = console.index(f"Finished jobid: {job[1]} (Rule: sort)", job.end())
+    lines = [m for m in PROGRESS_LINE.finditer(console, job.end(), sort_ended)
              if (m["job"], m["rec"]) == ("sort", "healthy_b")]
-    assert lines, console[sort_started:sort_ended][-3000:]
+    assert lines, console[job.end():sort_ended][-3000:]
     with_percent = [m for m in lines if re.search(r"\b\d{1,3}% \(\d+/\d+\)", m["what"])]
     assert with_percent, [m.group(0) for m in lines]
     ks4_stages = {m["what"].split(" ")[0] for m in with_percent}

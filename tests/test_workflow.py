@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from conftest import GT_NAME, OUTPUTS_OFF, read_json, read_summary, run_snakemake, write_config
+from conftest import GT_NAME, KS4_RUN_S, KS4_WINDOW_S, OUTPUTS_OFF, read_json, read_summary, run_snakemake, write_config
 
 pytestmark = pytest.mark.ks4
 
@@ -27,7 +27,7 @@ def test_healthy_recordings_are_sorted_with_units(ks4_run):
         assert (workdir / "results" / "sorted" / name / "sorting").is_dir()
         marker = read_json(workdir / "results" / "canary" / f"{name}.json")
         assert marker["status"] == "pass" and marker["units"] >= 1
-        assert marker["window"]["duration_s"] == 10.0
+        assert marker["window"]["duration_s"] == KS4_WINDOW_S
         # what sizes the full sort: the window's Kilosort4 passes over the data, timed from its own
         # stage headers, are part of the sorter's time and not all of it (imports, set-up, saving)
         measured = read_json(workdir / "logs" / "canary" / f"{name}.verdict.json")["measured"]
@@ -64,7 +64,8 @@ def test_silent_recording_is_blocked_before_its_full_sort(ks4_run):
     # confirmed before blocking: the leading window, the one confirmation window a 20 s recording has,
     # then (too few spikes) a longer window from the start, here all of it
     assert [w["outcome"] for w in verdict["windows"]] == ["biological/insufficient_activity"] * 3
-    assert [(w["start_s"], w["duration_s"]) for w in verdict["windows"]] == [(0.0, 10.0), (10.0, 10.0), (0.0, 20.0)]
+    assert [(w["start_s"], w["duration_s"]) for w in verdict["windows"]] == [
+        (0.0, KS4_WINDOW_S), (KS4_RUN_S / 2, KS4_WINDOW_S), (0.0, KS4_RUN_S)]
     assert "judged on 1" in verdict["confirmation_note"]
 
 
