@@ -25,7 +25,7 @@ from conftest import DEAD_NAME, SORT_ONLY, TESTS, job_env, read_json
 
 SCRIPT = TESTS / "python_api_script.py"
 # The script's healthy recording is 12 s; a 5 s canary window before its full sort (Kilosort4 finds
-# its units in either; the shared run's canaries sort 10 s windows).
+# its units in either; the shared run's canaries sort 6 s windows).
 CONFIG = {**SORT_ONLY, "canary": {**SORT_ONLY["canary"], "window_s": 5.0}}
 
 
