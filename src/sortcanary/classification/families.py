@@ -202,9 +202,9 @@ BUILT_IN: tuple[Rule, ...] = (
        "compression filter"),
     _t("hdf5-file-damaged", "input_invalid", r"truncated file: eof = |file signature not found|bad object header version "
        r"number|wrong B-tree signature|addr overflow, addr = ", "an HDF5 file is truncated, damaged or not HDF5"),
-    _t("input-not-recognised", "input_invalid", r"is not recognized as (a|an|either) .{0,60}?file|is not a valid "
-       r"[\w ]{0,40}?(file|folder|directory)\b(?! descriptor| handle| mode)|\bNo [\w .]{0,60}?(binary|\.bin|\.meta|\.dat|"
-       r"recording|data)\b[\w .]{0,30}?files? (were |was )?(found|detected) in\b|\b(select|"
+    _t("input-not-recognised", "input_invalid", r"is not recognized as (a|an|either) .{0,60}?file|\bExpected "
+       r"(extensions? (are|is)\b|\.\w+ (or \.\w+ )?extension)|\bNo '[\w.]+' files? (were |was )?found|\bNo [\w .]{0,60}?("
+       r"binary|\.bin|\.meta|\.dat|recording|data)\b[\w .]{0,30}?files? (were |was )?(found|detected) in\b|\b(select|"
        r"provide|specify|give) a valid [\w ]{0,30}(file|path)\b|Invalid value for "
        r"'[^'\n]+': (Path|File|Directory) '[^'\n]*' does not exist", "the reader or the command line says the file "
        "given is missing or not one it reads (a wrong path, another format)"),
