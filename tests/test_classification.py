@@ -1372,6 +1372,46 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     (raised_at('neo/rawio/intanrawio.py', '__init__',
                'ValueError: /data/rec1.dat is not a valid Intan file. Expected .rhd or .rhs extension'),
      'input_invalid'),
+    # spikeinterface/sortingcomponents/peak_detection/locally_exclusive.py:61 __init__
+    (raised_at('spikeinterface/sortingcomponents/peak_detection/locally_exclusive.py', '__init__',
+               'ModuleNotFoundError: "locally_exclusive" needs numba which is not installed'),
+     'dependency_missing'),
+    # spikeinterface/sortingcomponents/peak_detection/locally_exclusive.py:284 __init__
+    (raised_at('spikeinterface/sortingcomponents/peak_detection/locally_exclusive.py', '__init__',
+               'ModuleNotFoundError: "locally_exclusive_cl" needs pyopencl which is not installed'),
+     'dependency_missing'),
+    # probeinterface/io.py:438 read_prb
+    (raised_at('probeinterface/io.py', 'read_prb',
+               'ValueError: This file is not a standard PRB file'),
+     'probe_config_error'),
+    # docker/api/client.py:231 _retrieve_server_version
+    (raised_at('docker/api/client.py', '_retrieve_server_version',
+               "docker.errors.DockerException: Error while fetching server API version: ('Connection "
+               "aborted.', FileNotFoundError(2, 'No such file or directory'))"),
+     'container_error'),
+    # docker/api/client.py:231 _retrieve_server_version
+    (raised_at('docker/api/client.py', '_retrieve_server_version',
+               "docker.errors.DockerException: Error while fetching server API version: ('Connection "
+               "aborted.', PermissionError(13, 'Permission denied'))"),
+     'container_error'),
+    # docker/errors.py (create_api_error_from_http_exception): ImageNotFound, pull access denied
+    ('docker.errors.ImageNotFound: 404 Client Error for '
+     'http+docker://localhost/v1.43/images/create?tag=latest&fromImage=spikeinterface%2Fkilosort4-base: '
+     'Not Found ("pull access denied for spikeinterface/kilosort4-base, repository does not '
+     "exist or may require 'docker login': denied: requested access to the resource is "
+     'denied")',
+     'container_image_pull_failed'),
+    # docker/errors.py (create_api_error_from_http_exception): APIError, no GPU device driver
+    ('docker.errors.APIError: 500 Server Error for '
+     'http+docker://localhost/v1.43/containers/3f2a/start: Internal Server Error ("could '
+     'not select device driver "" with capabilities: [[gpu]]")',
+     'container_gpu_unavailable'),
+    # docker/errors.py (create_api_error_from_http_exception): NotFound, manifest unknown
+    ('docker.errors.NotFound: 404 Client Error for '
+     'http+docker://localhost/v1.43/images/create?tag=0.105&fromImage=spikeinterface%2Fkilosort4-base: '
+     'Not Found ("manifest for spikeinterface/kilosort4-base:0.105 not found: manifest '
+     'unknown: manifest unknown")',
+     'container_image_pull_failed'),
 
     # -- their look-alikes: the same words where the raise site's cause is not what they say
     # a TypeError where the probe meets the recording is a caller's bug, not the probe given
@@ -1388,6 +1428,7 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ('ValueError: Expected 2D array, got 1D array instead', 'unclassified'),  # a shape, not a file's extension
     ('No config files found in /home/lab/.config/tool', 'unclassified'),  # not the recording's data
     ('RuntimeError: PyTorch was compiled with CUDA support but no GPU was used', 'unclassified'),
+    ('RuntimeError: this step needs a GPU which is not installed', 'unclassified'),  # hardware, not a package
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

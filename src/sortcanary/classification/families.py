@@ -71,8 +71,9 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("optional-dependency-missing", "dependency_missing", r"Missing optional dependency '[\w.-]+'|\b(pip|conda) "
        r"install [\w.-]+ to use\b|\bTo use [^\n,]{1,60}?,? (please )?install [\w.-]+:?\s*`?(pip|conda) install\b|"
        r"(could not|couldn't|cannot) (be )?import(ed)?\b[^\n]{0,160}?\b[Pp]lease run `?(pip|conda) install\b|"
-       r"\b[Bb]ash is not installed\b|\bmust (first )?install the [\w.-]+ package|must be installed:? `?(pip|conda) "
-       r"install\b|install it with:? `?(pip|conda) install\b|there is no package called",
+       r"\b[Bb]ash is not installed\b|\bneeds [\w.-]+ which is not installed\b|\bmust (first )?install the [\w.-]+ "
+       r"package|must be installed:? `?(pip|conda) install\b|install it with:? `?(pip|conda) install\b|there is no "
+       r"package called",
        "a package (an R library too) says a module it needs "
        "for this is not installed"),
     _t("cuda-python-missing", "dependency_missing", r"requires cuda, but the package ('cuda-python' )?is not installed",
