@@ -1412,6 +1412,69 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
      'Not Found ("manifest for spikeinterface/kilosort4-base:0.105 not found: manifest '
      'unknown: manifest unknown")',
      'container_image_pull_failed'),
+    # kilosort/clustering_qr.py:256 kmeans_plus_plus and :531 run: their log lines above torch's OOM
+    ('kilosort.clustering_qr: OOM in kmeans_plus_plus iter 3, nsp: 412330, Xg size: 96.64 '
+     'MB.\nkilosort.clustering_qr: Error in clustering_qr.run on center 12\nTraceback (most '
+     'recent call last):\n  File '
+     '"/env/lib/python3.11/site-packages/kilosort/run_kilosort.py", line 802, in '
+     'detect_spikes\n    st0, tF, ops = spikedetect.run(\ntorch.OutOfMemoryError: CUDA out '
+     'of memory. Tried to allocate 1.54 GiB. GPU 0 has a total capacity of 7.79 GiB of '
+     'which 1.02 GiB is free.',
+     'gpu_out_of_memory'),
+    # kilosort/spikedetect.py:290 run: its log line above a bug (an IndexError) -- left alone
+    ('kilosort.spikedetect: Error in spikedetect.run on batch 17\nTraceback (most recent '
+     'call last):\n  File "/env/lib/python3.11/site-packages/kilosort/run_kilosort.py", '
+     'line 802, in detect_spikes\n    st0, tF, ops = spikedetect.run(\nIndexError: index '
+     '384 is out of bounds for dimension 0 with size 384',
+     'unclassified'),
+    # kilosort/utils.py:73 retry_download: 'Download failed, retrying', then the HTTPError
+    ('Download failed, retrying... 0/4\nDownload failed, retrying... 4/4\nTraceback (most '
+     'recent call last):\n  File "/env/lib/python3.11/site-packages/kilosort/utils.py", '
+     'line 79, in retry\n    raise e\nurllib.error.HTTPError: HTTP Error 503: Service '
+     'Unavailable',
+     'download_failed'),
+    # spikeinterface/sorters/basesorter.py:320 SpikeSortingError around Kilosort 4's 'No spikes detected'
+    ('spikeinterface.sorters.utils.misc.SpikeSortingError: Spike sorting error '
+     'trace:\nTraceback (most recent call last):\n  File '
+     '"/env/lib/python3.11/site-packages/kilosort/run_kilosort.py", line 802, in '
+     'detect_spikes\n    st0, tF, ops = spikedetect.run(\nValueError: No spikes detected, '
+     'cannot continue sorting.\n\nSpike sorting failed. You can inspect the runtime trace '
+     'in /out/rec1/spikeinterface_log.json.',
+     'no_spikes_found'),
+    # spikeinterface/sorters/basesorter.py:320 SpikeSortingError around a shape mismatch -- a bug, left alone
+    ('spikeinterface.sorters.utils.misc.SpikeSortingError: Spike sorting error '
+     'trace:\nTraceback (most recent call last):\n  File '
+     '"/env/lib/python3.11/site-packages/kilosort/run_kilosort.py", line 802, in '
+     'detect_spikes\n    st0, tF, ops = spikedetect.run(\nRuntimeError: The size of tensor '
+     'a (64) must match the size of tensor b (32) at non-singleton dimension 1\n\nSpike '
+     'sorting failed. You can inspect the runtime trace in '
+     '/out/rec1/spikeinterface_log.json.',
+     'unclassified'),
+    # spikeinterface/sorters/runsorter.py:677 SpikeSortingError around the container's missing sorter
+    ('spikeinterface.sorters.utils.misc.SpikeSortingError: Spike sorting in docker failed '
+     'with the following error:\nTraceback (most recent call last):\n  File '
+     '"/home/lab/in_container_sorter_script.py", line 7, in <module>\n    from '
+     'spikeinterface.sorters import run_sorter_local\n  File '
+     '"/usr/local/lib/python3.11/site-packages/spikeinterface/sorters/external/kilosort4.py", '
+     'line 112, in _dynamic_params\n    import kilosort as ks\nModuleNotFoundError: No '
+     "module named 'kilosort'",
+     'sorter_not_installed'),
+    # spikeinterface/sorters/basesorter.py:334 get_result_from_folder
+    (raised_at('spikeinterface/sorters/basesorter.py', 'get_result_from_folder',
+               'spikeinterface.sorters.utils.misc.SpikeSortingError: Get result error: the folder '
+               'does not contain the `spikeinterface_log.json` file'),
+     'unclassified'),
+    # numpy/_core (compiled): a size past the largest intp, an overflowed size -- left alone as 2**63 is
+    ('ValueError: array is too big; `arr.size * arr.dtype.itemsize` is larger than the '
+     'maximum possible size.',
+     'unclassified'),
+    # numpy/_core (compiled): Maximum allowed size exceeded -- an overflowed size, left alone
+    ('ValueError: Maximum allowed size exceeded',
+     'unclassified'),
+    # numpy/_core/_exceptions.py:161 _ArrayMemoryError: a size no machine has (allocation_implausible)
+    ('numpy._core._exceptions._ArrayMemoryError: Unable to allocate 117. TiB for an array '
+     'with shape (30000000000, 1024) and data type float32',
+     'allocation_implausible'),
 
     # -- their look-alikes: the same words where the raise site's cause is not what they say
     # a TypeError where the probe meets the recording is a caller's bug, not the probe given
