@@ -1475,6 +1475,20 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ('numpy._core._exceptions._ArrayMemoryError: Unable to allocate 117. TiB for an array '
      'with shape (30000000000, 1024) and data type float32',
      'allocation_implausible'),
+    # torch (c10 Device parsing): a device string torch doesn't know (torch_device: 'cudaa')
+    ('RuntimeError: Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, '
+     'hip, ve, fpga, maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone device '
+     'type at start of device string: cudaa',
+     'sorter_params_invalid'),
+    # kilosort/run_kilosort.py:503 initialize_ops: a warning it corrects itself -- left alone
+    ('UserWarning: \n            Parameter `nearest_chans` must be less than or equal to '
+     'the number \n            of data channels being sorted.\n\n            Changing from '
+     '10 to 4.\n',
+     'unclassified'),
+    # spikeinterface/sorters/external/kilosort4.py:112 _dynamic_params: its warning that Kilosort 4 is missing
+    ('UserWarning: Kilosort4 is not installed. Please install kilosort4 to get the '
+     'parameters.',
+     'sorter_not_installed'),
 
     # -- their look-alikes: the same words where the raise site's cause is not what they say
     # a TypeError where the probe meets the recording is a caller's bug, not the probe given

@@ -231,7 +231,8 @@ BUILT_IN: tuple[Rule, ...] = (
     _rule("probe-unreadable", "probe_config_error", s.probe_loader_failed, "the probe reader raised on the probe file, "
           "or a check of the probe against the recording refused it"),
     _t("sorter-params-invalid", "sorter_params_invalid", r"Invalid parameters: |Unrecognized settings: |Bad parameters: |"
-       r"`nt` must be odd|\bnt must be \d+\b|`\w+` is a required setting|is unknown,? maybe [^\n]{0,60}\bor a typo\b",
+       r"`nt` must be odd|\bnt must be \d+\b|`\w+` is a required setting|device type at start of device string: |"
+       r"is unknown,? maybe [^\n]{0,60}\bor a typo\b",
        "the sorter rejected a parameter the user gave",
        applies=s.params_from_the_user),
     _t("exporter-switched-on", "exporter_unavailable", r"sortcanary: outputs\.\S+ is on but",
