@@ -529,6 +529,12 @@ def frames(*paths: str) -> str:
                                                           for p in paths)
 
 
+def raised_at(path: str, function: str, exception: str) -> str:
+    """A traceback raised in ``function`` of the installed ``path`` (a raise site), ending in ``exception``."""
+    return (f'Traceback (most recent call last):\n  File "/env/lib/python3.11/site-packages/{path}", line 100, in '
+            f"{function}\n    raise {exception.partition(':')[0]}(\n{exception}")
+
+
 SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State ExitCode
 ------------ ---------- ---------- ---------- ---------- ---------- --------
 8812         sort           gpu        lab          8 OUT_OF_ME+    0:125
@@ -1033,6 +1039,473 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("Error using mexcuda\nUnable to find nvcc. Make sure the CUDA toolkit is installed.", "cuda_toolkit_missing"),
     ("Error using gpuDevice (line 26)\nFailed to initialize graphics driver for computation.  The CUDA error was:\n"
      "CUDA_ERROR_UNKNOWN", "gpu_driver_error"),
+    # -- the raise sites of the installed stack (SpikeInterface 0.105.3, Kilosort 4.1.7, probeinterface, neo,
+    # torch, h5py, numpy): each message as the library raises it, placeholders filled; where the site says an
+    # environment, resource or biological cause, that class; a bug's signal (an assertion, a shape) stays unclassified
+    # spikeinterface/sorters/basesorter.py:101 initialize_folder
+    (raised_at('spikeinterface/sorters/basesorter.py', 'initialize_folder',
+               'Exception: The sorter kilosort4 is not installed. Please install it with:\n\npip '
+               'install kilosort --upgrade\n\nMore information on Kilosort4 at:\n  '
+               'https://github.com/MouseLand/Kilosort'),
+     'sorter_not_installed'),
+    # spikeinterface/sorters/basesorter.py:110 initialize_folder
+    (raised_at('spikeinterface/sorters/basesorter.py', 'initialize_folder',
+               'RuntimeError: Channel locations are required for this spike sorter. Locations can be '
+               'added to the RecordingExtractor by loading a probe file (.prb or .csv) or by setting '
+               'them manually.'),
+     'probe_config_error'),
+    # spikeinterface/sorters/basesorter.py:118 initialize_folder
+    (raised_at('spikeinterface/sorters/basesorter.py', 'initialize_folder',
+               'RuntimeError: Channel locations are not unique! Please ensure that each channel has a '
+               'unique location before running spike sorting. Duplicate locations: [[0. 0.]]'),
+     'probe_config_error'),
+    # spikeinterface/sorters/basesorter.py:202 set_params_to_folder
+    (raised_at('spikeinterface/sorters/basesorter.py', 'set_params_to_folder',
+               "ValueError: Invalid parameters: ['batch_sise'] \nValid parameters are: "
+               "dict_keys(['batch_size', 'nblocks'])"),
+     'sorter_params_invalid'),
+    # spikeinterface/sorters/runsorter.py:173 run_sorter
+    (raised_at('spikeinterface/sorters/runsorter.py', 'run_sorter',
+               'RuntimeError: Docker is not installed. Install docker on this machine to run sorting '
+               'with docker.'),
+     'container_runtime_missing'),
+    # spikeinterface/sorters/runsorter.py:178 run_sorter
+    (raised_at('spikeinterface/sorters/runsorter.py', 'run_sorter',
+               'RuntimeError: The python `docker` package must be installed. Install with `pip '
+               'install docker`'),
+     'container_runtime_missing'),
+    # spikeinterface/sorters/runsorter.py:189 run_sorter
+    (raised_at('spikeinterface/sorters/runsorter.py', 'run_sorter',
+               'RuntimeError: Singularity is not installed. Install singularity on this machine to '
+               'run sorting with singularity.'),
+     'container_runtime_missing'),
+    # spikeinterface/sorters/runsorter.py:195 run_sorter
+    (raised_at('spikeinterface/sorters/runsorter.py', 'run_sorter',
+               'RuntimeError: The python `spython` package must be installed to run singularity. '
+               'Install with `pip install spython`'),
+     'container_runtime_missing'),
+    # spikeinterface/sorters/runsorter.py:130 run_sorter
+    (raised_at('spikeinterface/sorters/runsorter.py', 'run_sorter',
+               'ValueError: The sorter klusta is archived and no longer supported. Please use a '
+               'different sorter or an older version of SpikeInterface.'),
+     'sorter_version_unsupported'),
+    # spikeinterface/sorters/container_tools.py:116 __init__
+    (raised_at('spikeinterface/sorters/container_tools.py', '__init__',
+               'FileNotFoundError: Unable to locate container image '
+               'spikeinterface/kilosort4-base:latest'),
+     'container_image_pull_failed'),
+    # spikeinterface/sorters/utils/misc.py:15 get_bash_path
+    (raised_at('spikeinterface/sorters/utils/misc.py', 'get_bash_path',
+               'Exception: Bash is not installed or accessible on your system.'),
+     'dependency_missing'),
+    # spikeinterface/sorters/utils/misc.py:68 has_nvidia
+    (raised_at('spikeinterface/sorters/utils/misc.py', 'has_nvidia',
+               "Exception: This sorter requires cuda, but the package 'cuda-python' is not installed. "
+               'You can install it with:\npip install cuda-python'),
+     'dependency_missing'),
+    # spikeinterface/sorters/external/hdsort.py:252 write_hdsort_input_format
+    (raised_at('spikeinterface/sorters/external/hdsort.py', 'write_hdsort_input_format',
+               'Exception: To use HDSort, install h5py: pip install h5py'),
+     'dependency_missing'),
+    # spikeinterface/sorters/external/kilosort4.py:128 check_sorter_version
+    (raised_at('spikeinterface/sorters/external/kilosort4.py', 'check_sorter_version',
+               'Exception: SpikeInterface only supports kilosort versions 4.1.1 and above (which '
+               'support numpy>=2).\n                You are running version 4.0.30. To install the '
+               'latest version, run:\n                    >>> pip install kilosort --upgrade'),
+     'sorter_version_unsupported'),
+    # spikeinterface/sorters/external/kilosort4.py:184 _run_from_folder
+    (raised_at('spikeinterface/sorters/external/kilosort4.py', '_run_from_folder',
+               'RuntimeError: Kilosort versions before 4.0.16 are not supportedin SpikeInterface. '
+               'Please upgrade Kilosort version.'),
+     'sorter_version_unsupported'),
+    # spikeinterface/sorters/external/kilosort4.py:481 _setup_json_probe_map
+    (raised_at('spikeinterface/sorters/external/kilosort4.py', '_setup_json_probe_map',
+               "RuntimeError: 3D 'location' are not supported. Set 2D locations instead."),
+     'probe_config_error'),
+    # spikeinterface/sorters/external/kilosortbase.py:215 _run_from_folder
+    (raised_at('spikeinterface/sorters/external/kilosortbase.py', '_run_from_folder',
+               'Exception: kilosort2_5 returned a non-zero exit code'),
+     'unclassified'),
+    # spikeinterface/sorters/external/waveclus.py:227 _run_from_folder
+    (raised_at('spikeinterface/sorters/external/waveclus.py', '_run_from_folder',
+               'Exception: Result file does not exist: /data/out/sorter_output/times_results.mat'),
+     'unclassified'),
+    # spikeinterface/sorters/external/mountainsort5.py:127 _run_from_folder
+    (raised_at('spikeinterface/sorters/external/mountainsort5.py', '_run_from_folder',
+               'TypeError: Unexpected: recording extracted from folder is not a BaseRecording, but is '
+               "of type: <class 'NoneType'>"),
+     'unclassified'),
+    # spikeinterface/core/baserecordingsnippets.py:162 set_probegroup
+    (raised_at('spikeinterface/core/baserecordingsnippets.py', 'set_probegroup',
+               'ValueError: The probe/probegroup must have the same number of connected contacts as '
+               'the number of channels as the recording, but the probe has 32 connected channels and '
+               'the recording has 64 channels. Use `probe.set_device_channel_indices()` to set the '
+               'device channel indices.'),
+     'probe_config_error'),
+    # spikeinterface/core/baserecordingsnippets.py:172 set_probegroup
+    (raised_at('spikeinterface/core/baserecordingsnippets.py', 'set_probegroup',
+               'ValueError: `device_channel_indices` is wrong! It should contain only values '
+               '[0...n-1] after ordering, but they are: [ 1  2  3 32]'),
+     'probe_config_error'),
+    # spikeinterface/core/baserecordingsnippets.py:316 get_probegroup
+    (raised_at('spikeinterface/core/baserecordingsnippets.py', 'get_probegroup',
+               'ValueError: There is no Probe attached to this recording. Use set_probe(...) to '
+               'attach one.'),
+     'probe_config_error'),
+    # spikeinterface/core/baserecordingsnippets.py:447 get_channel_locations
+    (raised_at('spikeinterface/core/baserecordingsnippets.py', 'get_channel_locations',
+               'ValueError: get_channel_locations(..) needs a probe to be attached to the recording'),
+     'probe_config_error'),
+    # kilosort/run_kilosort.py:806 detect_spikes
+    (raised_at('kilosort/run_kilosort.py', 'detect_spikes',
+               'ValueError: No spikes detected, cannot continue sorting.'),
+     'no_spikes_found'),
+    # kilosort/run_kilosort.py:252 _sort
+    (raised_at('kilosort/run_kilosort.py', '_sort',
+               'ValueError: Largest value of chanMap exceeds channel count of data, make sure chanMap '
+               'is 0-indexed.'),
+     'probe_config_error'),
+    # kilosort/io.py:844 get_total_samples
+    (raised_at('kilosort/io.py', 'get_total_samples',
+               "ValueError: Bytes in binary file did not divide evenly, incorrect n_chan_bin ('number "
+               "of channels' in GUI)."),
+     'probe_config_error'),
+    # kilosort/run_kilosort.py:530 initialize_ops
+    (raised_at('kilosort/run_kilosort.py', 'initialize_ops',
+               "ValueError: Unrecognized settings: ['batchsize']"),
+     'sorter_params_invalid'),
+    # kilosort/run_kilosort.py:489 initialize_ops
+    (raised_at('kilosort/run_kilosort.py', 'initialize_ops',
+               'ValueError: `nt` must be odd, but got nt=60'),
+     'sorter_params_invalid'),
+    # kilosort/run_kilosort.py:548 initialize_ops
+    (raised_at('kilosort/run_kilosort.py', 'initialize_ops',
+               'ValueError: If using pre-computed universal templates (templates_from_data=False), nt '
+               'must be 61'),
+     'sorter_params_invalid'),
+    # kilosort/run_kilosort.py:174 run_kilosort
+    (raised_at('kilosort/run_kilosort.py', 'run_kilosort',
+               'ValueError: `n_chan_bin` is a required setting. This is the total number of channels '
+               'in the binary file, which may or may not be equal to the number of channels specified '
+               'by the probe.'),
+     'sorter_params_invalid'),
+    # kilosort/io.py:33 find_binary
+    (raised_at('kilosort/io.py', 'find_binary',
+               'FileNotFoundError: No binary file found in /data/rec1. Expected extensions '
+               'are:\n*.bin, *.bat, *.dat, or *.raw.'),
+     'input_invalid'),
+    # kilosort/io.py:115 load_probe
+    (raised_at('kilosort/io.py', 'load_probe',
+               'ValueError: Unrecognized extension for probe: np1.txt\nRecognized extensions are '
+               '.mat, .prb, or .json.'),
+     'probe_config_error'),
+    # kilosort/io.py:122 load_probe
+    (raised_at('kilosort/io.py', 'load_probe',
+               'ValueError: Missing required key: chanMap after loading probe.'),
+     'probe_config_error'),
+    # kilosort/io.py:131 load_probe
+    (raised_at('kilosort/io.py', 'load_probe',
+               'ValueError: All probe variables must have the same length.'),
+     'probe_config_error'),
+    # kilosort/io.py:239 select_shank
+    (raised_at('kilosort/io.py', 'select_shank',
+               "ValueError: Selected empty shank index: 3, can't sort."),
+     'probe_config_error'),
+    # kilosort/run_kilosort.py:431 set_files
+    (raised_at('kilosort/run_kilosort.py', 'set_files',
+               'ValueError: Array-valued probe entries should have 1 dim, but key: xc has ndim == 2.'),
+     'probe_config_error'),
+    # kilosort/io.py:210 remove_bad_channels
+    (raised_at('kilosort/io.py', 'remove_bad_channels',
+               "IndexError: Channel '70' was not in probe['chanMap']"),
+     'probe_config_error'),
+    # kilosort/clustering_qr.py:546 run
+    (raised_at('kilosort/clustering_qr.py', 'run',
+               'ValueError: `get_data_cpu` never found suitable channels in '
+               '`clustering_qr.run`.\ndmin, dminx, and xcenter are: (20.0, 32.0, 27.0)'),
+     'probe_config_error'),
+    # kilosort/io.py:1272 spikeinterface_to_binary
+    (raised_at('kilosort/io.py', 'spikeinterface_to_binary',
+               'ModuleNotFoundError: Could not import `write_prb` from probeinterface when exporting '
+               'probe, please run `pip install spikeinterface`.'),
+     'dependency_missing'),
+    # kilosort/io.py:707 __setitem__
+    (raised_at('kilosort/io.py', '__setitem__',
+               'ValueError: Binary file was loaded as read-only.'),
+     'unclassified'),
+    # torch/cuda/__init__.py:522 _lazy_init
+    (raised_at('torch/cuda/__init__.py', '_lazy_init',
+               'AssertionError: Torch not compiled with CUDA enabled'),
+     'device_unavailable'),
+    # torch/cuda/__init__.py:141 _exchange_device
+    (raised_at('torch/cuda/__init__.py', '_exchange_device',
+               'RuntimeError: PyTorch was compiled without CUDA support'),
+     'device_unavailable'),
+    # torch/cuda/__init__.py:517 _lazy_init
+    (raised_at('torch/cuda/__init__.py', '_lazy_init',
+               'RuntimeError: Cannot re-initialize CUDA in forked subprocess. To use CUDA with '
+               "multiprocessing, you must use the 'spawn' start method"),
+     'unclassified'),
+    # torch/cuda/__init__.py:524 _lazy_init
+    (raised_at('torch/cuda/__init__.py', '_lazy_init',
+               'AssertionError: libcudart functions unavailable. It looks like you have a broken '
+               'build?'),
+     'binary_import_broken'),
+    # torch/cuda/__init__.py:740 get_device_properties
+    (raised_at('torch/cuda/__init__.py', 'get_device_properties',
+               'AssertionError: Invalid device id'),
+     'device_unavailable'),
+    # torch/cuda/__init__.py:1141 _get_nvml_device_index
+    (raised_at('torch/cuda/__init__.py', '_get_nvml_device_index',
+               "RuntimeError: device 1 is not visible (CUDA_VISIBLE_DEVICES=['0'])"),
+     'device_unavailable'),
+    # torch (CUDA build, c10's caching allocator): torch.OutOfMemoryError
+    ('torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a '
+     'total capacity of 11.76 GiB of which 1.21 GiB is free. Including non-PyTorch memory, '
+     'this process has 10.54 GiB memory in use.',
+     'gpu_out_of_memory'),
+    # torch (libtorch, CUDA device count): No CUDA GPUs are available
+    ('RuntimeError: No CUDA GPUs are available',
+     'device_unavailable'),
+    # torch (CUDA build, CUDA hooks): the driver too old
+    ('RuntimeError: The NVIDIA driver on your system is too old (found version 11040). '
+     'Please update your GPU driver by downloading and installing a new version from the '
+     'URL: http://www.nvidia.com/Download/index.aspx',
+     'gpu_driver_error'),
+    # torch (CUDA build, CUDA hooks): no NVIDIA driver
+    ('RuntimeError: Found no NVIDIA driver on your system. Please check that you have an '
+     'NVIDIA GPU and installed a driver from http://www.nvidia.com/Download/index.aspx',
+     'gpu_driver_error'),
+    # torch (CUDA build): cudaErrorDevicesUnavailable as torch prints it
+    ('RuntimeError: CUDA error: CUDA-capable device(s) is/are busy or unavailable\nCUDA '
+     'kernel errors might be asynchronously reported at some other API call',
+     'device_unavailable'),
+    # torch (libc10, DefaultCPUAllocator): can't allocate memory
+    ("RuntimeError: [enforce fail at alloc_cpu.cpp:117] data. DefaultCPUAllocator: can't "
+     'allocate memory: you tried to allocate 21474836480 bytes. Error code 12 (Cannot '
+     'allocate memory)',
+     'host_out_of_memory'),
+    # torch (CUDA build): cudaErrorIllegalAddress -- a bug, left alone
+    ('RuntimeError: CUDA error: an illegal memory access was encountered\nCUDA kernel '
+     'errors might be asynchronously reported at some other API call',
+     'unclassified'),
+    # torch (CUDA build): device-side assert -- a bug, left alone
+    ('RuntimeError: CUDA error: device-side assert triggered',
+     'unclassified'),
+    # torch/_prims_common: tensor sizes that don't match -- a bug, left alone
+    ('RuntimeError: The size of tensor a (64) must match the size of tensor b (32) at '
+     'non-singleton dimension 1',
+     'unclassified'),
+    # torch/serialization.py:634 _validate_device: a CUDA storage on a machine without CUDA
+    ('RuntimeError: Attempting to deserialize object on a CUDA device but '
+     'torch.cuda.is_available() is False. If you are running on a CPU-only machine, please '
+     "use torch.load with map_location=torch.device('cpu') to map your storages to the CPU.",
+     'device_unavailable'),
+    # torch/serialization.py:644 _validate_device
+    (raised_at('torch/serialization.py', '_validate_device',
+               'RuntimeError: Attempting to deserialize object on CUDA device 1 but '
+               'torch.cuda.device_count() is 1. Please use torch.load with map_location to map your '
+               'storages to an existing device.'),
+     'device_unavailable'),
+    # numpy/_core/_exceptions.py:161 _ArrayMemoryError: Unable to allocate
+    ('numpy._core._exceptions._ArrayMemoryError: Unable to allocate 14.3 GiB for an array '
+     'with shape (60000000, 64) and data type float32',
+     'host_out_of_memory'),
+    # h5py/HDF5 (H5Z): a filter plugin folder that can't be opened
+    ("OSError: Can't read data (can't open directory: /usr/local/hdf5/lib/plugin)",
+     'hdf5_plugin_missing'),
+    # h5py/HDF5 (H5Z): a filter not registered (hdf5plugin not imported)
+    ("OSError: Can't read data (required filter 'blosc' is not registered)",
+     'hdf5_plugin_missing'),
+    # h5py/_hl/filters.py:297: Unknown compression filter number
+    ('ValueError: Unknown compression filter number: 32001',
+     'hdf5_plugin_missing'),
+    # h5py/HDF5 (H5F): truncated file
+    ('OSError: Unable to synchronously open file (truncated file: eof = 1048576, '
+     'sblock->base_addr = 0, stored_eof = 2097152)',
+     'input_invalid'),
+    # h5py/HDF5 (H5F): file signature not found
+    ('OSError: Unable to synchronously open file (file signature not found)',
+     'input_invalid'),
+    # h5py/HDF5 (H5F): unable to lock file, errno 37
+    ('OSError: [Errno 37] Unable to synchronously open file (unable to lock file, errno = '
+     "37, error message = 'No locks available')",
+     'hdf5_file_lock_refused'),
+    # probeinterface/probe.py:41 _raise_non_unique_positions_error
+    (raised_at('probeinterface/probe.py', '_raise_non_unique_positions_error',
+               'ValueError: Contact positions must be unique within a probe. Found 1 duplicate(s): '
+               'positions (0.0, 0.0) at indices [0, 1]'),
+     'probe_config_error'),
+    # probeinterface/probe.py:538 set_device_channel_indices
+    (raised_at('probeinterface/probe.py', 'set_device_channel_indices',
+               'ValueError: channel_indices 16 do not have the same size as contacts 32'),
+     'probe_config_error'),
+    # spikeinterface/extractors/combinatoextractors.py:37 __init__
+    (raised_at('spikeinterface/extractors/combinatoextractors.py', '__init__',
+               'ImportError: To use the CombinatoSortingExtractor install h5py: \n\n pip install '
+               'h5py\n\n'),
+     'dependency_missing'),
+    # spikeinterface/extractors/alfsortingextractor.py:32 __init__
+    (raised_at('spikeinterface/extractors/alfsortingextractor.py', '__init__',
+               'ImportError: To use the ALF extractors, install ONE-api: \n\n pip install ONE-api\n\n'),
+     'dependency_missing'),
+    # neo/rawio/cedrawio.py:40 __init__
+    (raised_at('neo/rawio/cedrawio.py', '__init__',
+               'ImportError: sonpy is not installed. Install it with `pip install sonpy`.'),
+     'dependency_missing'),
+    # spikeinterface/preprocessing/interpolate_bad_channels.py:83 __init__
+    (raised_at('spikeinterface/preprocessing/interpolate_bad_channels.py', '__init__',
+               'ValueError: A probe must be attached to use bad channel interpolation. Use '
+               'set_probe(...)'),
+     'probe_config_error'),
+    # neo/rawio/spikeglxrawio.py:390 scan_files
+    (raised_at('neo/rawio/spikeglxrawio.py', 'scan_files',
+               'FileNotFoundError: No appropriate combination of .meta and .bin files were detected '
+               'in /data/rec1_g0'),
+     'input_invalid'),
+    # neo/rawio/openephysbinaryrawio.py:910 explore_folder
+    (raised_at('neo/rawio/openephysbinaryrawio.py', 'explore_folder',
+               "ValueError: /data/rec1 is not a valid Open Ephys binary folder. No 'structure.oebin' "
+               'files were found in sub-folders.'),
+     'input_invalid'),
+    # neo/rawio/intanrawio.py:132 __init__
+    (raised_at('neo/rawio/intanrawio.py', '__init__',
+               'ValueError: /data/rec1.dat is not a valid Intan file. Expected .rhd or .rhs extension'),
+     'input_invalid'),
+    # spikeinterface/sortingcomponents/peak_detection/locally_exclusive.py:61 __init__
+    (raised_at('spikeinterface/sortingcomponents/peak_detection/locally_exclusive.py', '__init__',
+               'ModuleNotFoundError: "locally_exclusive" needs numba which is not installed'),
+     'dependency_missing'),
+    # spikeinterface/sortingcomponents/peak_detection/locally_exclusive.py:284 __init__
+    (raised_at('spikeinterface/sortingcomponents/peak_detection/locally_exclusive.py', '__init__',
+               'ModuleNotFoundError: "locally_exclusive_cl" needs pyopencl which is not installed'),
+     'dependency_missing'),
+    # probeinterface/io.py:438 read_prb
+    (raised_at('probeinterface/io.py', 'read_prb',
+               'ValueError: This file is not a standard PRB file'),
+     'probe_config_error'),
+    # docker/api/client.py:231 _retrieve_server_version
+    (raised_at('docker/api/client.py', '_retrieve_server_version',
+               "docker.errors.DockerException: Error while fetching server API version: ('Connection "
+               "aborted.', FileNotFoundError(2, 'No such file or directory'))"),
+     'container_error'),
+    # docker/api/client.py:231 _retrieve_server_version
+    (raised_at('docker/api/client.py', '_retrieve_server_version',
+               "docker.errors.DockerException: Error while fetching server API version: ('Connection "
+               "aborted.', PermissionError(13, 'Permission denied'))"),
+     'container_error'),
+    # docker/errors.py (create_api_error_from_http_exception): ImageNotFound, pull access denied
+    ('docker.errors.ImageNotFound: 404 Client Error for '
+     'http+docker://localhost/v1.43/images/create?tag=latest&fromImage=spikeinterface%2Fkilosort4-base: '
+     'Not Found ("pull access denied for spikeinterface/kilosort4-base, repository does not '
+     "exist or may require 'docker login': denied: requested access to the resource is "
+     'denied")',
+     'container_image_pull_failed'),
+    # docker/errors.py (create_api_error_from_http_exception): APIError, no GPU device driver
+    ('docker.errors.APIError: 500 Server Error for '
+     'http+docker://localhost/v1.43/containers/3f2a/start: Internal Server Error ("could '
+     'not select device driver "" with capabilities: [[gpu]]")',
+     'container_gpu_unavailable'),
+    # docker/errors.py (create_api_error_from_http_exception): NotFound, manifest unknown
+    ('docker.errors.NotFound: 404 Client Error for '
+     'http+docker://localhost/v1.43/images/create?tag=0.105&fromImage=spikeinterface%2Fkilosort4-base: '
+     'Not Found ("manifest for spikeinterface/kilosort4-base:0.105 not found: manifest '
+     'unknown: manifest unknown")',
+     'container_image_pull_failed'),
+    # kilosort/clustering_qr.py:256 kmeans_plus_plus and :531 run: their log lines above torch's OOM
+    ('kilosort.clustering_qr: OOM in kmeans_plus_plus iter 3, nsp: 412330, Xg size: 96.64 '
+     'MB.\nkilosort.clustering_qr: Error in clustering_qr.run on center 12\nTraceback (most '
+     'recent call last):\n  File '
+     '"/env/lib/python3.11/site-packages/kilosort/run_kilosort.py", line 802, in '
+     'detect_spikes\n    st0, tF, ops = spikedetect.run(\ntorch.OutOfMemoryError: CUDA out '
+     'of memory. Tried to allocate 1.54 GiB. GPU 0 has a total capacity of 7.79 GiB of '
+     'which 1.02 GiB is free.',
+     'gpu_out_of_memory'),
+    # kilosort/spikedetect.py:290 run: its log line above a bug (an IndexError) -- left alone
+    ('kilosort.spikedetect: Error in spikedetect.run on batch 17\nTraceback (most recent '
+     'call last):\n  File "/env/lib/python3.11/site-packages/kilosort/run_kilosort.py", '
+     'line 802, in detect_spikes\n    st0, tF, ops = spikedetect.run(\nIndexError: index '
+     '384 is out of bounds for dimension 0 with size 384',
+     'unclassified'),
+    # kilosort/utils.py:73 retry_download: 'Download failed, retrying', then the HTTPError
+    ('Download failed, retrying... 0/4\nDownload failed, retrying... 4/4\nTraceback (most '
+     'recent call last):\n  File "/env/lib/python3.11/site-packages/kilosort/utils.py", '
+     'line 79, in retry\n    raise e\nurllib.error.HTTPError: HTTP Error 503: Service '
+     'Unavailable',
+     'download_failed'),
+    # spikeinterface/sorters/basesorter.py:320 SpikeSortingError around Kilosort 4's 'No spikes detected'
+    ('spikeinterface.sorters.utils.misc.SpikeSortingError: Spike sorting error '
+     'trace:\nTraceback (most recent call last):\n  File '
+     '"/env/lib/python3.11/site-packages/kilosort/run_kilosort.py", line 802, in '
+     'detect_spikes\n    st0, tF, ops = spikedetect.run(\nValueError: No spikes detected, '
+     'cannot continue sorting.\n\nSpike sorting failed. You can inspect the runtime trace '
+     'in /out/rec1/spikeinterface_log.json.',
+     'no_spikes_found'),
+    # spikeinterface/sorters/basesorter.py:320 SpikeSortingError around a shape mismatch -- a bug, left alone
+    ('spikeinterface.sorters.utils.misc.SpikeSortingError: Spike sorting error '
+     'trace:\nTraceback (most recent call last):\n  File '
+     '"/env/lib/python3.11/site-packages/kilosort/run_kilosort.py", line 802, in '
+     'detect_spikes\n    st0, tF, ops = spikedetect.run(\nRuntimeError: The size of tensor '
+     'a (64) must match the size of tensor b (32) at non-singleton dimension 1\n\nSpike '
+     'sorting failed. You can inspect the runtime trace in '
+     '/out/rec1/spikeinterface_log.json.',
+     'unclassified'),
+    # spikeinterface/sorters/runsorter.py:677 SpikeSortingError around the container's missing sorter
+    ('spikeinterface.sorters.utils.misc.SpikeSortingError: Spike sorting in docker failed '
+     'with the following error:\nTraceback (most recent call last):\n  File '
+     '"/home/lab/in_container_sorter_script.py", line 7, in <module>\n    from '
+     'spikeinterface.sorters import run_sorter_local\n  File '
+     '"/usr/local/lib/python3.11/site-packages/spikeinterface/sorters/external/kilosort4.py", '
+     'line 112, in _dynamic_params\n    import kilosort as ks\nModuleNotFoundError: No '
+     "module named 'kilosort'",
+     'sorter_not_installed'),
+    # spikeinterface/sorters/basesorter.py:334 get_result_from_folder
+    (raised_at('spikeinterface/sorters/basesorter.py', 'get_result_from_folder',
+               'spikeinterface.sorters.utils.misc.SpikeSortingError: Get result error: the folder '
+               'does not contain the `spikeinterface_log.json` file'),
+     'unclassified'),
+    # numpy/_core (compiled): a size past the largest intp, an overflowed size -- left alone as 2**63 is
+    ('ValueError: array is too big; `arr.size * arr.dtype.itemsize` is larger than the '
+     'maximum possible size.',
+     'unclassified'),
+    # numpy/_core (compiled): Maximum allowed size exceeded -- an overflowed size, left alone
+    ('ValueError: Maximum allowed size exceeded',
+     'unclassified'),
+    # numpy/_core/_exceptions.py:161 _ArrayMemoryError: a size no machine has (allocation_implausible)
+    ('numpy._core._exceptions._ArrayMemoryError: Unable to allocate 117. TiB for an array '
+     'with shape (30000000000, 1024) and data type float32',
+     'allocation_implausible'),
+    # torch (c10 Device parsing): a device string torch doesn't know (torch_device: 'cudaa')
+    ('RuntimeError: Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, '
+     'hip, ve, fpga, maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone device '
+     'type at start of device string: cudaa',
+     'sorter_params_invalid'),
+    # kilosort/run_kilosort.py:503 initialize_ops: a warning it corrects itself -- left alone
+    ('UserWarning: \n            Parameter `nearest_chans` must be less than or equal to '
+     'the number \n            of data channels being sorted.\n\n            Changing from '
+     '10 to 4.\n',
+     'unclassified'),
+    # spikeinterface/sorters/external/kilosort4.py:112 _dynamic_params: its warning that Kilosort 4 is missing
+    ('UserWarning: Kilosort4 is not installed. Please install kilosort4 to get the '
+     'parameters.',
+     'sorter_not_installed'),
+
+    # -- their look-alikes: the same words where the raise site's cause is not what they say
+    # a TypeError where the probe meets the recording is a caller's bug, not the probe given
+    (raised_at('spikeinterface/core/baserecordingsnippets.py', 'set_probegroup',
+               "TypeError: 'NoneType' object is not subscriptable"),
+     'unclassified'),
+    # the probe check's words raised outside the probe's code (a bug reading its own arrays)
+    (raised_at('spikeinterface/core/baserecording.py', 'get_traces',
+               'ValueError: channel_indices 16 do not have the same size as contacts 32'),
+     'unclassified'),
+    # an install that failed is not a package saying which one to install
+    ('ERROR: failed to install h5py: pip install exited with status 1', 'unclassified'),
+    ('Could not import matplotlib; plots are skipped', 'unclassified'),  # no install asked
+    ('ValueError: Expected 2D array, got 1D array instead', 'unclassified'),  # a shape, not a file's extension
+    ('No config files found in /home/lab/.config/tool', 'unclassified'),  # not the recording's data
+    ('RuntimeError: PyTorch was compiled with CUDA support but no GPU was used', 'unclassified'),
+    ('RuntimeError: this step needs a GPU which is not installed', 'unclassified'),  # hardware, not a package
 ])
 def test_a_rule_recognises_its_mechanism_in_its_shapes_and_not_its_look_alikes(text, expected):
     assert classify(text).error_class == expected, classify(text).evidence

@@ -69,8 +69,11 @@ BUILT_IN: tuple[Rule, ...] = (
        r"\bNumpy is not available\b", "a package, or the installer, says the "
        "versions asked for do not fit together"),
     _t("optional-dependency-missing", "dependency_missing", r"Missing optional dependency '[\w.-]+'|\b(pip|conda) "
-       r"install [\w.-]+ to use\b|\bmust (first )?install the [\w.-]+ package|must be installed:? `?(pip|conda) "
-       r"install\b|install it with:? `?(pip|conda) install\b|there is no package called",
+       r"install [\w.-]+ to use\b|\bTo use [^\n,]{1,60}?,? (please )?install [\w.-]+:?\s*`?(pip|conda) install\b|"
+       r"(could not|couldn't|cannot) (be )?import(ed)?\b[^\n]{0,160}?\b[Pp]lease run `?(pip|conda) install\b|"
+       r"\b[Bb]ash is not installed\b|\bneeds [\w.-]+ which is not installed\b|\bmust (first )?install the [\w.-]+ "
+       r"package|must be installed:? `?(pip|conda) install\b|install it with:? `?(pip|conda) install\b|there is no "
+       r"package called",
        "a package (an R library too) says a module it needs "
        "for this is not installed"),
     _t("cuda-python-missing", "dependency_missing", r"requires cuda, but the package ('cuda-python' )?is not installed",
@@ -84,7 +87,8 @@ BUILT_IN: tuple[Rule, ...] = (
           "does not converge on this MATLAB release"),
     _t("sorter-version-unsupported", "sorter_version_unsupported", r"only supports \S+ versions?\b|\b(kilosort|"
        r"spikeinterface|probeinterface|torch|numpy|python|matlab)\w*\s+versions?\b[^\n]{0,80}\bnot (supported|"
-       r"compatible)\b", "the sorter refuses the installed versions"),
+       r"compatible)|\bThe sorter \S+ is archived and no longer supported\b", "the sorter refuses the installed "
+       "versions (SpikeInterface's release no longer runs an archived sorter)"),
     _t("unknown-sorter", "unknown_sorter", r"sortcanary: unknown sorter", "the configured sorter does not exist"),
     _t("os-access-denied", "permission_denied", r"\bAccess is denied\b|Change file permissions? to (readable|writable)|"
        r"you (may )?(do not|don't) have (write|read) permission", "the OS refused a file in its own words (Windows' "
@@ -96,7 +100,9 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("device-unavailable", "device_unavailable", r"Torch not compiled with CUDA enabled|No (CUDA|HIP) GPUs are "
        r"available|torch\.cuda\.is_available\(\) is False|"
        r"no CUDA-capable device is detected|No supported GPU device|Unable to find a supported GPU device|No visible GPU devices|"
-       r"invalid device ordinal|CUDA_ERROR_NO_DEVICE|"
+       r"invalid device ordinal|CUDA_ERROR_NO_DEVICE|compiled without CUDA support|\bdevice \d+ is not visible "
+       r"\(CUDA_VISIBLE_DEVICES=|AssertionError: Invalid (peer )?device id\b|on \w+ device \d+ but torch\.\w+\.device_count"
+       r"\(\) is \d+|"
        r"cudaErrorNoDevice|sortcanary: CUDA requested|CUDA-capable device\(s\) "
        r"(is|are)[/a-z]* busy or unavailable|CUDA-capable devices are busy or unavailable|This sorter requires "
        r"cuda, but the package 'cuda-python' is not installed|The container requires a NVIDIA GPU capability, but it is "
@@ -108,7 +114,8 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("qt-plugin-libraries-missing", "dependency_missing", r"(could not|couldn't) (find or )?load the Qt platform "
        r"plugin|no Qt platform plugin could be initialized|is needed to load the Qt \w+ platform plugin", "Qt's platform "
        "plugin is there but a system library it needs is not (libxcb-cursor0, libxcb-xinerama0, ...)"),
-    _t("binary-import-broken", "binary_import_broken", r"DLL load failed|cannot open shared object file|Initializing "
+    _t("binary-import-broken", "binary_import_broken", r"DLL load failed|libcudart functions unavailable|cannot open "
+       r"shared object file|Initializing "
        r"\S+, but found \S+ already initialized|error while loading shared libraries|\.so[.\d]*: (file too short|invalid "
        r"ELF header|wrong ELF class)|version `?(GLIBC|GLIBCXX|CXXABI)_[\d.]+'? not found|Library not loaded: |Symbol not "
        r"found: |\[WinError 12[67]\]|Error loading \"[^\"\n]+\.dll\"|Could not load (dynamic )?library|version "
@@ -196,7 +203,9 @@ BUILT_IN: tuple[Rule, ...] = (
        "compression filter"),
     _t("hdf5-file-damaged", "input_invalid", r"truncated file: eof = |file signature not found|bad object header version "
        r"number|wrong B-tree signature|addr overflow, addr = ", "an HDF5 file is truncated, damaged or not HDF5"),
-    _t("input-not-recognised", "input_invalid", r"is not recognized as (a|an|either) .{0,60}?file|\b(select|"
+    _t("input-not-recognised", "input_invalid", r"is not recognized as (a|an|either) .{0,60}?file|\bExpected "
+       r"(extensions? (are|is)\b|\.\w+ (or \.\w+ )?extension)|\bNo '[\w.]+' files? (were |was )?found|\bNo [\w .]{0,60}?("
+       r"binary|\.bin|\.meta|\.dat|recording|data)\b[\w .]{0,30}?files? (were |was )?(found|detected) in\b|\b(select|"
        r"provide|specify|give) a valid [\w ]{0,30}(file|path)\b|Invalid value for "
        r"'[^'\n]+': (Path|File|Directory) '[^'\n]*' does not exist", "the reader or the command line says the file "
        "given is missing or not one it reads (a wrong path, another format)"),
@@ -210,16 +219,21 @@ BUILT_IN: tuple[Rule, ...] = (
        r"match)|(!=|does not match|doesn't match)[^\n]{0,20}\b(contact|channel)s? count\b|number of (channels|contacts)"
        r"[^\n]{0,80}(does not|doesn't|do not|don't) match|\b\d+ (channels|contacts)\b[^\n]{0,30}\b(but|while|whereas|and)\b[^\n]"
        r"{0,40}\b\d+ (channels|contacts)\b|device_channel_indices (are|is) not set|"
-       r"Missing required key: \S+ after loading probe|(not|no) probe attached|probe file "
+       r"Missing required key: \S+ after loading probe|needs a probe to be attached|\b[Aa] probe must be attached|"
+       r"3D 'location' are not supported|"
+       r"probe entries should have|(not|no) probe attached|probe file "
        r"(is not specified|not found|does not exist)|no probe (file )?(was )?(specified|given|set)",
        "the probe or the binary layout does not match the data"),
     _t("filter-band-beyond-nyquist", "sorter_params_invalid", r"critical frequencies must be 0\s*<\s*Wn\s*<\s*(1|fs/2)|"
        r"(above|larger than|greater than|higher than|exceeds?|beyond)( the)? Nyquist",
        "a filter band beyond half the sampling rate: the band or the rate given does not fit the recording",
        applies=s.says_the_rate_or_the_sorter),
-    _rule("probe-unreadable", "probe_config_error", s.probe_loader_failed, "the probe reader raised on the probe file"),
+    _rule("probe-unreadable", "probe_config_error", s.probe_loader_failed, "the probe reader raised on the probe file, "
+          "or a check of the probe against the recording refused it"),
     _t("sorter-params-invalid", "sorter_params_invalid", r"Invalid parameters: |Unrecognized settings: |Bad parameters: |"
-       r"`nt` must be odd|is unknown,? maybe [^\n]{0,60}\bor a typo\b", "the sorter rejected a parameter the user gave",
+       r"`nt` must be odd|\bnt must be \d+\b|`\w+` is a required setting|device type at start of device string: |"
+       r"is unknown,? maybe [^\n]{0,60}\bor a typo\b",
+       "the sorter rejected a parameter the user gave",
        applies=s.params_from_the_user),
     _t("exporter-switched-on", "exporter_unavailable", r"sortcanary: outputs\.\S+ is on but",
        "an output is on without its package"),

@@ -125,11 +125,19 @@ def undefined_symbol(parsed: ParsedFailure) -> Hit | None:
 
 
 PROBE_LOADERS = re.compile(r"^(load_probe|read_prb|read_probeinterface|read_spikeglx_probe|_?load_probe_file)$")
+# Where the probe meets the recording: SpikeInterface's set_probe(group), probeinterface's checks of a
+# probe's contacts and wiring, Kilosort 4's shank and bad-channel selection, SpikeInterface's Kilosort
+# channel map. What they raise as a ValueError/IndexError is their check of the probe the user gave.
+PROBE_CHECKS = re.compile(r"^(set_probes?|set_probegroup|set_device_channel_indices|set_contacts|set_shank_ids|"
+                          r"_raise_non_unique_positions_error|select_shank|remove_bad_channels|_setup_json_probe_map)$")
 
 
 def probe_loader_failed(parsed: ParsedFailure) -> Hit | None:
-    """The sorter's (or probeinterface's) probe reader raised: the probe file is not what it reads."""
-    raised = next((r for r in parsed.raised if r.function and PROBE_LOADERS.match(r.function)), None)
+    """The sorter's (or probeinterface's) probe reader raised: the probe file is not what it reads; or
+    a check of the probe against the recording refused it (a ValueError or IndexError, not a bug's
+    TypeError or assertion)."""
+    raised = next((r for r in parsed.raised if r.function and (PROBE_LOADERS.match(r.function) or (
+        PROBE_CHECKS.match(r.function) and r.is_a("ValueError", "IndexError")))), None)
     return Hit(raised.line, {"raised_in": raised.function}) if raised else None
 
 
