@@ -47,8 +47,9 @@ FIRST = DATA / "failure_corpus.yaml"  # written before the split: every entry mo
 # round 4's 37/62, all six); with round 5's rules, 76/115 (66.1 %): round 3's 36/53, round 4's 40/62, the same six
 # false blocks. The six were then read and moved to the development part with their sources (7 entries); two rules
 # changed from them (an overflowed allocation size, a bare std::bad_alloc: see KNOWN_FALSE_BLOCKS), which changed no
-# held-out answer: the rest scores 75/108 (69.4 %), 0 false blocks.
-MIN_RIGHT = {"dev": 0.875, "heldout": 0.69}
+# held-out answer: the rest scores 75/108 (69.4 %), 0 false blocks. Round 6's rules, written from the raise sites of
+# the installed libraries (no corpus entry), measured once after: 76/108 (70.4 %), 0 false blocks.
+MIN_RIGHT = {"dev": 0.875, "heldout": 0.70}
 # Texts that are the mechanism's own, word for word as its genuine cases write it, whose thread found another cause:
 # mostly bugs fixed in code (labelled unclassified) -- a kill at LSF's memory limit, a read-only filesystem, a bare
 # EMFILE, MATLAB's own words for a GPU array too large --, and one bare ENOSPC that was /dev/shm, not the disk. No
