@@ -54,13 +54,17 @@ def wait_for_text(pattern: str, folder: Path, text: str, timeout: float = 300) -
     raise AssertionError(f"no {pattern} containing {text!r} within {timeout} s")
 
 
-def kill_run(proc: subprocess.Popen, sig: int) -> None:
+def kill_run(proc: subprocess.Popen, sig: int) -> bool:
+    """Send ``sig`` to the run's process group; SIGKILL it if it hasn't exited within a minute (then
+    True: Snakemake kept its lock)."""
     os.killpg(proc.pid, sig)
     try:
         proc.wait(timeout=60)
+        return False
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
+        return True
 
 
 def alive_in_group(pgid: int) -> bool:
@@ -90,13 +94,16 @@ def test_kill_during_canary_and_during_full_sort_then_resume(demo_dir, tmp_path)
     run = start_snakemake(tmp_path)
     log = wait_for_text("logs/canary/*.log", tmp_path, "(window,")
     time.sleep(2)
-    kill_run(run, signal.SIGTERM)
+    hung = kill_run(run, signal.SIGTERM)
     interrupted = log.name.removesuffix(".log")
     assert not (tmp_path / "results" / "canary" / f"{interrupted}.json").exists(), "no marker from a killed canary"
     assert "stale" not in json_or_empty(tmp_path / "logs" / "canary" / f"{interrupted}.verdict.json"), \
         "the killed canary's job removed the previous run's verdict when it started"
     time.sleep(1)
     assert not alive_in_group(run.pid), "no sorter may outlive the run"
+    if hung:  # Snakemake 9.27.1, SIGTERMed as it reports the killed job, once hung before its onerror
+        # hook (seen once in about ten runs here): SIGKILLed, it keeps its lock, which a user clears so
+        assert run_snakemake(tmp_path, "--unlock").returncode == 0
 
     # 2. SIGKILL the whole run in the middle of a full sort
     run = start_snakemake(tmp_path)
