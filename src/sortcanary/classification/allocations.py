@@ -62,3 +62,9 @@ def wrapped_size(text: str) -> str | None:
         if int(match.group(1)) >= 2**63:
             return match.group(0)
     return None
+
+
+def not_the_memory(text: str) -> str | None:
+    """What in ``text`` says a failed allocation is not the machine's memory running out, whatever its
+    size: a pairwise or broadcast shape (``squared_shape``) or an overflowed size (``wrapped_size``)."""
+    return squared_shape(text) or wrapped_size(text)

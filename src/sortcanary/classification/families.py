@@ -261,7 +261,7 @@ BUILT_IN: tuple[Rule, ...] = (
        r"allocate memory|DefaultCPUAllocator: not enough memory|\[WinError 1455\]|paging file is too "
        r"small|Out of memory\. Type \"?help memory|exceeds maximum array size preference|OOM when allocating tensor"
        r"[^\n]*CPU|\bCannot allocate memory\b|insufficient memory for the Java Runtime Environment",
-       "an allocation on the host failed", applies=lambda text: not (a.squared_shape(text) or a.wrapped_size(text))),
+       "an allocation on the host failed", applies=lambda text: not a.not_the_memory(text)),
     _rule("host-memory-errno", "host_out_of_memory", s.errno_is("ENOMEM"), "the kernel refused memory (ENOMEM)"),
     _rule("matlab-out-of-memory", "host_out_of_memory", k.matlab_out_of_memory_in_sorter, "MATLAB ran out of host "
           "memory while the sorter ran"),

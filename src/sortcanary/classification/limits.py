@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .allocations import squared_shape, wrapped_size
+from .allocations import not_the_memory
 from .parse import ParsedFailure, Raised
 from .rules import Hit, RuleTest
 
@@ -34,11 +34,11 @@ def memory_exception(gpu: bool) -> RuleTest:
     (numpy's _ArrayMemoryError among them), Java's OutOfMemoryError (a workflow engine's heap), Ray's
     (a node low on memory) and any other whose text names no GPU or GPU library (a batch service's
     "OutOfMemoryError: Container killed due to memory usage") on the host -- unless the array asked
-    for was pairwise or broadcast, a host's exception says nothing of what was asked, or CuPy's
-    pool raised it (the module's docstring)."""
+    for was pairwise or broadcast or its size overflowed, a host's exception says nothing of what was
+    asked, or CuPy's pool raised it (the module's docstring)."""
     def test(parsed: ParsedFailure) -> Hit | None:
-        if not gpu and (squared_shape(parsed.text) or wrapped_size(parsed.text)):
-            return None  # a pairwise or broadcast array, or an overflowed size: not the machine's memory
+        if not gpu and not_the_memory(parsed.text):
+            return None  # a pairwise or broadcast array, or an overflowed size (allocations.not_the_memory)
         gpu_side = bool(GPU_SIDE.search(parsed.text))
         for raised in parsed.raised:
             if _cupy_pool(raised, parsed.text):
