@@ -1,0 +1,157 @@
+"""The classifier on the messages of the stack users run but this machine doesn't have.
+
+Users paste what a scheduler, a container engine, the NVIDIA driver, MATLAB and its Kilosort, HDF5's
+C library, an installer or the kernel printed. Each case here is one such message as the program
+prints it -- its line prefix included (``slurmstepd: error: ``, ``FATAL:   ``, ``docker: Error
+response from daemon: ``), placeholders filled with realistic values -- with a comment naming the
+public upstream file where the string is written. Where the message says an environment, resource
+or biological cause, that class; where it signals a bug (an assertion, an internal error) or says
+nothing of its cause, unclassified. Each block ends with look-alikes: the same words where a bug, or
+nothing, is behind them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sortcanary.classification import classify
+
+STAMP = "2024-03-01T10:11:12"
+
+CASES = [
+    # -- SLURM (SchedMD/slurm) ---------------------------------------------------------------------------------
+    # src/slurmd/slurmstepd/req.c: _handle_signal_container, the step's end as slurmstepd reports it
+    (f"slurmstepd: error: *** JOB 8812 ON node17 CANCELLED AT {STAMP} DUE TO TIME LIMIT ***",
+     "scheduler_time_limit"),
+    (f"slurmstepd: error: *** STEP 8812.0 ON node17 CANCELLED AT {STAMP} DUE TO TIME LIMIT ***",
+     "scheduler_time_limit"),
+    # ... preemption, node failure and requeue: nothing the recording or its settings did; the full sort runs
+    (f"slurmstepd: error: *** JOB 8812 ON node17 CANCELLED AT {STAMP} DUE TO PREEMPTION ***", "unclassified"),
+    (f"slurmstepd: error: *** JOB 8812 ON node17 CANCELLED AT {STAMP} DUE TO NODE FAILURE, SEE SLURMCTLD LOG FOR "
+     "DETAILS ***", "unclassified"),
+    (f"slurmstepd: error: *** JOB 8812 ON node17 CANCELLED AT {STAMP} DUE TO JOB REQUEUE ***", "unclassified"),
+    # ... scancel by the user (SIGTERM), and a step's task failure: they say no cause
+    (f"slurmstepd: error: *** JOB 8812 ON node17 CANCELLED AT {STAMP} DUE to SIGNAL Terminated ***", "unclassified"),
+    (f"slurmstepd: error: *** STEP 8812.0 ON node17 CANCELLED AT {STAMP} DUE TO TASK FAILURE ***", "unclassified"),
+    ("slurmstepd: error: *** JOB 8812 ON node17 FAILED (non-zero exit code or other failure mode) ***",
+     "unclassified"),
+    # src/plugins/task/cgroup/task_cgroup_memory.c: task_cgroup_memory_check_oom
+    ("slurmstepd: error: Detected 1 oom_kill event in StepId=8812.batch. Some of the step tasks have been OOM "
+     "Killed.", "host_out_of_memory"),
+    ("slurmstepd: error: Detected 3 oom_kill events in StepId=8812.0. Some of the step tasks have been OOM Killed.",
+     "host_out_of_memory"),
+    # src/interfaces/jobacct_gather.c: the accounting poll's own memory enforcement
+    ("slurmstepd: error: StepId=8812.0 exceeded memory limit (8400000 > 8192000), being killed",
+     "host_out_of_memory"),
+    ("slurmstepd: error: StepId=8812.0 exceeded virtual memory limit (16800000 > 16384000), being killed",
+     "host_out_of_memory"),
+    # src/srun/launch.c: _task_finish, one line per group of tasks ("task 0" or "tasks 0-3")
+    ("srun: error: node17: task 0: Out Of Memory", "host_out_of_memory"),
+    ("srun: error: node17: tasks 0-3: Out Of Memory", "host_out_of_memory"),
+    ("srun: error: node[17-18]: tasks 0-7: Killed\nsrun: Terminating StepId=8812.0", "host_out_of_memory"),
+    ("srun: error: node17: task 0: Exited with exit code 1", "unclassified"),
+    ("srun: error: node17: tasks 0-3: Segmentation fault (core dumped)", "unclassified"),
+    # src/sbatch/sbatch.c, src/salloc/salloc.c, src/srun/allocate.c and launch.c: the request refused, in the
+    # words of src/common/slurm_errno.c's table
+    ("sbatch: error: Batch job submission failed: Invalid partition name specified", "scheduler_request_rejected"),
+    ("sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified",
+     "scheduler_request_rejected"),
+    ("sbatch: error: Batch job submission failed: Requested time limit is invalid (missing or exceeds some limit)",
+     "scheduler_request_rejected"),
+    ("sbatch: error: Batch job submission failed: Job violates accounting/QOS policy (job submit limit, user's size "
+     "and/or time limits)", "scheduler_request_rejected"),
+    ("srun: error: Unable to allocate resources: Requested node configuration is not available",
+     "scheduler_request_rejected"),
+    ("salloc: error: Job submit/allocate failed: Invalid generic resource (gres) specification",
+     "scheduler_request_rejected"),
+    ("salloc: error: Job submit/allocate failed: Invalid qos specification", "scheduler_request_rejected"),
+    ("sbatch: error: Batch job submission failed: Required partition not available (inactive or drain)",
+     "scheduler_request_rejected"),
+    ("sbatch: error: Batch job submission failed: Invalid feature specification", "scheduler_request_rejected"),
+    # ... look-alikes: a step inside a granted allocation is refused for what the job's other steps hold (and for
+    # SLURM's own step accounting: the corpus's dla-future-337), not for what the user asked; a step creation that
+    # waits is not refused, nor one asked of a job already ending
+    ("srun: error: Unable to create step for job 8812: Memory required by task is not available", "unclassified"),
+    ("srun: error: Unable to create step for job 8812: Insufficient GRES available in allocation", "unclassified"),
+    ("srun: Job 8812 step creation temporarily disabled, retrying (Requested nodes are busy)", "unclassified"),
+    ("srun: error: Unable to create step for job 8812: Job/step already completing or completed", "unclassified"),
+    ("srun: error: node17: tasks 0-3: Terminated\nsrun: Force Terminated StepId=8812.0", "unclassified"),
+
+    # -- PBS/Torque, LSF, Grid Engine, HTCondor: the other schedulers' words for the same ends
+    # openpbs src/resmom/mom_main.c (and Torque's): the MOM's limit enforcement, in the job's .e file
+    ("=>> PBS: job killed: walltime 3610 exceeded limit 3600", "scheduler_time_limit"),
+    ("=>> PBS: job killed: mem 9437184kb exceeded limit 8388608kb", "host_out_of_memory"),
+    ("=>> PBS: job killed: vmem 17179869184b exceeded limit 16106127360b", "host_out_of_memory"),
+    ("=>> PBS: job killed: ncpus 9.31 exceeded limit 8 (sum)", "unclassified"),  # more threads than asked for
+    ("qsub: Job exceeds queue resource limits MSG=cannot satisfy queue max walltime requirement",
+     "scheduler_request_rejected"),
+    ("qsub: Unknown queue MSG=requested queue not found", "scheduler_request_rejected"),
+    # LSF's exit reasons (lsf/lsbatch.h's TERM_* and their texts, in the job's report)
+    ("TERM_MEMLIMIT: job killed after reaching LSF memory usage limit.\nExited with exit code 137.",
+     "host_out_of_memory"),
+    ("TERM_SWAP: job killed after reaching LSF swap usage limit.", "host_out_of_memory"),
+    ("TERM_RUNLIMIT: job killed after reaching LSF run time limit.\nExited with exit code 140.",
+     "scheduler_time_limit"),
+    ("TERM_CPULIMIT: job killed after reaching LSF CPU usage limit.", "scheduler_time_limit"),
+    ("TERM_OWNER: job killed by owner.\nExited with exit code 130.", "unclassified"),
+    ("Bad resource requirement syntax. Job not submitted.", "scheduler_request_rejected"),
+    # Grid Engine (source/daemons/execd/): its limit enforcement and qsub's refusal
+    ('job 4242.1 exceeds job hard limit "h_vmem" of queue "all.q@node17" (8.1G > limit:8.0G) - sending SIGKILL',
+     "host_out_of_memory"),
+    ("job 4242 exceeded hard wallclock time - initiate terminate method", "scheduler_time_limit"),
+    ('Unable to run job: Job was rejected because job requests unknown queue "gpu.q".\nExiting.',
+     "scheduler_request_rejected"),
+    # HTCondor src/condor_starter.V6.1/: the cgroup's memory limit and the duration limit, as the hold reason
+    ("Error from slot1_1@node17: Job has gone over cgroup memory limit of 4096 megabytes. Last measured usage: 4100 "
+     "megabytes.  Consider resubmitting with a higher request_memory.", "host_out_of_memory"),
+    ("The job has exceeded allowed execute duration of 24:00:00", "scheduler_time_limit"),
+
+    # -- the kernel and the C library ---------------------------------------------------------------------------------
+    # torvalds/linux mm/oom_kill.c (dump_header, __oom_kill_process, oom_reap_task_mm), in dmesg or a job's log
+    ("[81234.567890] python invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, "
+     "oom_score_adj=0", "host_out_of_memory"),
+    ("[81234.601234] Out of memory: Killed process 4242 (python) total-vm:98765432kB, anon-rss:65432100kB, "
+     "file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:130000kB oom_score_adj:0", "host_out_of_memory"),
+    ("[81234.601234] Memory cgroup out of memory: Killed process 4242 (python) total-vm:98765432kB, "
+     "anon-rss:65432100kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:130000kB oom_score_adj:0",
+     "host_out_of_memory"),
+    ("[81234.612345] oom_reaper: reaped process 4242 (python), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB",
+     "host_out_of_memory"),
+    ("[81234.567891] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0-1,oom_memcg=/slurm/"
+     "uid_1000/job_8812,task_memcg=/slurm/uid_1000/job_8812/step_batch,task=python,pid=4242,uid=1000",
+     "host_out_of_memory"),
+    # systemd src/oom/oomd-util.c: systemd-oomd's kill on a desktop or a login node
+    ("systemd-oomd[812]: Killed /user.slice/user-1000.slice/user@1000.service/app.slice/app-gnome-terminal.scope due "
+     "to memory pressure for /user.slice/user-1000.slice/user@1000.service being 72.31% > 50.00% for > 20s with "
+     "reclaim activity", "host_out_of_memory"),
+    ("systemd-oomd[812]: Killed /user.slice/user-1000.slice/session-3.scope due to memory used (64000000000) / total "
+     "(67000000000) and swap used (8100000000) / total (8500000000) being more than 90.00%", "host_out_of_memory"),
+    ("systemd-oomd[812]: Considered 12 cgroups for killing, top candidates were:", "unclassified"),
+    # glibc's strerror texts as a tool prints them alone (string/_strerror.c, sysdeps/gnu/errlist.h)
+    ("cp: error writing '/scratch/lab/rec1.dat': No space left on device", "disk_exhausted"),
+    ("tar: rec1/continuous.dat: Cannot write: No space left on device", "disk_exhausted"),
+    ("touch: cannot touch '/data/lab/results/.probe': Read-only file system", "permission_denied"),
+    ("mkdir: cannot create directory '/data/lab/results': Permission denied", "permission_denied"),
+    ("bash: fork: Cannot allocate memory", "host_out_of_memory"),
+    ("OSError: [Errno 24] Too many open files: '/data/lab/rec1/continuous.dat'", "too_many_open_files"),
+    ("OSError: [Errno 23] Too many open files in system: '/data/lab/rec1/continuous.dat'", "too_many_open_files"),
+    ("curl: (7) Failed to connect to github.com port 443 after 3 ms: Network is unreachable", "download_failed"),
+    ("rsync: [receiver] write failed on \"/scratch/lab/rec1.dat\": No space left on device (28)", "disk_exhausted"),
+    # Go's syscall error texts, lowercase (docker, apptainer, podman print them so)
+    ("Error: open /data/lab/results/rec1/params.json: read-only file system", "permission_denied"),
+    ("Error: open /usr/lib/python3/dist-packages/numpy/__pycache__/x.pyc: read-only file system",
+     "unclassified"),  # a read-only image: as often a tool writing where it should not
+    # ... errno texts that say no cause a user can act on, or whose cause is as often a bug
+    ("OSError: [Errno 5] Input/output error: '/data/lab/rec1/continuous.dat'", "unclassified"),
+    ("OSError: [Errno 2] No such file or directory: 'params.json'", "unclassified"),
+    ("OSError: [Errno 116] Stale file handle", "unclassified"),
+    ("OSError: [Errno 107] Transport endpoint is not connected: '/mnt/server/rec1'", "unclassified"),
+    ("BrokenPipeError: [Errno 32] Broken pipe", "unclassified"),
+    ("OSError: [Errno 22] Invalid argument", "unclassified"),
+    ("Segmentation fault (core dumped)", "unclassified"),
+]
+
+
+@pytest.mark.parametrize("text, expected", CASES)
+def test_a_message_as_its_program_prints_it_gets_the_class_its_cause_gives(text, expected):
+    assert classify(text).error_class == expected, classify(text).evidence
