@@ -106,6 +106,90 @@ CASES = [
      "megabytes.  Consider resubmitting with a higher request_memory.", "host_out_of_memory"),
     ("The job has exceeded allowed execute duration of 24:00:00", "scheduler_time_limit"),
 
+    # -- container engines ------------------------------------------------------------------------------------
+    # moby daemon/ and distribution/ (the registry's replies through the daemon, as the docker CLI prints them)
+    ("docker: Error response from daemon: pull access denied for spikeinterface/kilosort4, repository does not "
+     "exist or may require 'docker login': denied: requested access to the resource is denied.",
+     "container_image_pull_failed"),
+    ("docker: Error response from daemon: manifest for spikeinterface/kilosort4-base:0.9 not found: manifest "
+     "unknown: manifest unknown.", "container_image_pull_failed"),
+    ('docker: Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup '
+     "registry-1.docker.io on 127.0.0.53:53: no such host.", "container_image_pull_failed"),
+    ('docker: Error response from daemon: Get "https://registry-1.docker.io/v2/": net/http: request canceled while '
+     "waiting for connection (Client.Timeout exceeded while awaiting headers).", "container_image_pull_failed"),
+    ("docker: Error response from daemon: toomanyrequests: You have reached your pull rate limit. You may increase "
+     "the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit.",
+     "container_image_pull_failed"),
+    ('docker: Error response from daemon: Head "https://registry-1.docker.io/v2/spikeinterface/kilosort4-base/'
+     'manifests/latest": unauthorized: incorrect username or password.', "container_image_pull_failed"),
+    ('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
+     "container_gpu_unavailable"),
+    ("docker: Error response from daemon: unknown or invalid runtime name: nvidia.", "container_gpu_unavailable"),
+    ("docker: permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock: "
+     'Post "http://%2Fvar%2Frun%2Fdocker.sock/v1.24/containers/create": dial unix /var/run/docker.sock: connect: '
+     "permission denied.", "container_error"),
+    ("docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?.",
+     "container_error"),
+    ("docker: invalid reference format: repository name must be lowercase.", "container_image_pull_failed"),
+    # moby layer/ and containerd's archive: the image's layers did not fit on the engine's disk
+    ("docker: failed to register layer: write /opt/conda/lib/python3.11/site-packages/torch/lib/libtorch_cuda.so: "
+     "no space left on device.", "disk_exhausted"),
+    ('ctr: failed to pull and unpack image "docker.io/spikeinterface/kilosort4-base:latest": failed to extract layer '
+     "sha256:9a1b2c: write /var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/42/fs/opt/conda/lib/"
+     "libcudnn_cnn.so.9: no space left on device: unknown", "disk_exhausted"),
+    # runc libcontainer/ through the daemon: a bind mount whose source is not there
+    ("docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI "
+     "runtime create failed: runc create failed: unable to start container process: error during container init: "
+     'error mounting "/data/rec1" to rootfs at "/data": mount /data/rec1:/data (via /proc/self/fd/7), flags: 0x5000: '
+     "no such file or directory: unknown.", "container_error"),
+    # NVIDIA/libnvidia-container src/cli/ ("initialization error: %s", "requirement error: %s") and src/driver.c
+    # ("nvml error: %s"), run as the engine's prestart hook
+    ("docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI "
+     "runtime create failed: runc create failed: unable to start container process: error during container init: "
+     "error running hook #0: error running hook: exit status 1, stdout: , stderr: Auto-detected mode as 'legacy'\n"
+     "nvidia-container-cli: requirement error: unsatisfied condition: cuda>=12.4, please update your driver to a "
+     "newer version, or use an earlier cuda container: unknown.", "gpu_driver_error"),
+    ("nvidia-container-cli: initialization error: nvml error: driver/library version mismatch: unknown.",
+     "gpu_driver_error"),
+    ("nvidia-container-cli: initialization error: nvml error: driver not loaded: unknown.", "gpu_driver_error"),
+    ("nvidia-container-cli: initialization error: load library failed: libnvidia-ml.so.1: cannot open shared object "
+     "file: no such file or directory: unknown.", "container_gpu_unavailable"),
+    ("nvidia-container-cli: initialization error: nvml error: unknown error: unknown.", "container_gpu_unavailable"),
+    # apptainer cmd/internal/cli/pull.go ("While making image from oci registry: %v"), internal/pkg/client/oci/
+    # pull.go ("failed to get checksum for %s: %s"), sylog's "FATAL:   " prefix
+    ("FATAL:   While making image from oci registry: error fetching image to cache: failed to get checksum for "
+     "docker://spikeinterface/kilosort4-base:latest: reading manifest latest in docker.io/spikeinterface/"
+     "kilosort4-base: manifest unknown", "container_image_pull_failed"),
+    ("FATAL:   While making image from oci registry: error fetching image to cache: failed to get checksum for "
+     "docker://spikeinterface/kilosort4-base:latest: pinging container registry registry-1.docker.io: Get "
+     '"https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io on 10.0.0.2:53: no such host',
+     "container_image_pull_failed"),
+    ("FATAL:   While making image from oci registry: error fetching image to cache: failed to get checksum for "
+     "docker://spikeinterface/kilosort4-base:latest: toomanyrequests: You have reached your pull rate limit.",
+     "container_image_pull_failed"),
+    # ... the layers unpacked into a temporary folder that filled up: the local disk, not the registry
+    ("FATAL:   While making image from oci registry: error fetching image to cache: while building SIF from layers: "
+     "packer failed to pack: while unpacking tmpfs: error unpacking rootfs: unpack entry: opt/conda/lib/"
+     "libcudnn.so.8: write /tmp/build-temp-2203/rootfs/opt/conda/lib/libcudnn.so.8: no space left on device",
+     "disk_exhausted"),
+    # internal/pkg/runtime/launch/launcher_linux.go ("could not open image %s: %s"), pkg/image/image.go
+    ("FATAL:   could not open image /data/ks4.sif: failed to retrieve path for /data/ks4.sif: lstat /data/ks4.sif: "
+     "no such file or directory", "container_image_pull_failed"),
+    ("FATAL:   could not open image /home/me/ks4.sif: image format not recognized", "container_image_pull_failed"),
+    # internal/app/starter/master_linux.go ("container creation failed: %s"), internal/pkg/runtime/engine/
+    # apptainer/container_linux.go ("mount source %s doesn't exist"), pkg/util/loop/loop.go
+    ("FATAL:   container creation failed: mount hook function failure: mount /scratch/lab->/scratch/lab error: while "
+     "mounting /scratch/lab: mount source /scratch/lab doesn't exist", "container_error"),
+    ("FATAL:   container creation failed: while mounting image /proc/self/fd/3: failed to find loop device: no loop "
+     "devices available", "container_error"),
+    # internal/pkg/runtime/launch/launcher_linux.go: --nv on a host without the driver's libraries
+    ("WARNING: Could not find any nv libraries on this host!\nINFO:    Could not find any nv files on this host!",
+     "container_gpu_unavailable"),
+    # ... look-alikes: an engine's line that says nothing of a cause
+    ("docker: Error response from daemon: Conflict. The container name \"/ks4\" is already in use by container "
+     "\"4f2a\". You have to remove (or rename) that container to be able to reuse that name.", "unclassified"),
+    ("FATAL:   While performing build: while running engine: exit status 255", "unclassified"),
+
     # -- the kernel and the C library ---------------------------------------------------------------------------------
     # torvalds/linux mm/oom_kill.c (dump_header, __oom_kill_process, oom_reap_task_mm), in dmesg or a job's log
     ("[81234.567890] python invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, "
