@@ -190,6 +190,59 @@ CASES = [
      "\"4f2a\". You have to remove (or rename) that container to be able to reuse that name.", "unclassified"),
     ("FATAL:   While performing build: while running engine: exit status 255", "unclassified"),
 
+    # -- CUDA runtime/driver, NVML, nvidia-smi, cuDNN/cuBLAS ----------------------------------------------------
+    # the CUDA runtime's cudaGetErrorString and the driver's cuGetErrorString tables (cuda_runtime_api.h,
+    # cuda.h: the error names and their texts), as torch, CuPy and numba wrap them
+    ("RuntimeError: CUDA error: CUDA driver version is insufficient for CUDA runtime version", "gpu_driver_error"),
+    ("RuntimeError: CUDA error: no CUDA-capable device is detected", "device_unavailable"),
+    ("RuntimeError: CUDA error: CUDA-capable device(s) is/are busy or unavailable", "device_unavailable"),
+    ("RuntimeError: CUDA error: no kernel image is available for execution on the device", "cuda_kernels_not_compiled"),
+    ("RuntimeError: CUDA error: the provided PTX was compiled with an unsupported toolchain.", "gpu_driver_error"),
+    ("RuntimeError: CUDA error: system has unsupported display driver / cuda driver combination", "gpu_driver_error"),
+    ("RuntimeError: CUDA error: forward compatibility was attempted on non supported HW", "gpu_driver_error"),
+    ("RuntimeError: CUDA error: invalid device ordinal", "device_unavailable"),
+    ("RuntimeError: CUDA error: out of memory", "gpu_out_of_memory"),
+    # cudaErrorStubLibrary / CUDA_ERROR_STUB_LIBRARY: the toolkit's stub libcuda.so was loaded, no driver is
+    ("RuntimeError: CUDA error: CUDA driver is a stub library", "gpu_driver_error"),
+    ("cupy_backends.cuda.api.driver.CUDADriverError: CUDA_ERROR_STUB_LIBRARY: CUDA driver is a stub library",
+     "gpu_driver_error"),
+    # cudaErrorJitCompilerNotFound: the driver's PTX JIT compiler library is missing from its install
+    ("numba.cuda.cudadrv.driver.CudaAPIError: [221] Call to cuModuleLoadDataEx results in "
+     "CUDA_ERROR_JIT_COMPILER_NOT_FOUND", "gpu_driver_error"),
+    # cudaErrorCallRequiresNewerDriver: an API call the installed driver predates
+    ("RuntimeError: CUDA error: API call is not supported in the installed CUDA driver", "gpu_driver_error"),
+    ("cupy_backends.cuda.api.runtime.CUDARuntimeError: cudaErrorInsufficientDriver: CUDA driver version is "
+     "insufficient for CUDA runtime version", "gpu_driver_error"),
+    ("cupy.cuda.memory.OutOfMemoryError: Out of memory allocating 8,589,934,592 bytes (allocated so far: "
+     "2,147,483,648 bytes).", "unclassified"),  # CuPy's pool: a batch too large and a leak say the same
+    # ... a kernel's fault is the code's, whatever layer reports it
+    ("RuntimeError: CUDA error: an illegal memory access was encountered\nCUDA kernel errors might be asynchronously "
+     "reported at some other API call, so the stacktrace below might be incorrect.", "unclassified"),
+    ("RuntimeError: CUDA error: device-side assert triggered", "unclassified"),
+    ("RuntimeError: CUDA error: unspecified launch failure", "unclassified"),
+    ("RuntimeError: CUDA error: too many resources requested for launch", "unclassified"),
+    ("torch.AcceleratorError: CUDA error: an illegal instruction was encountered", "unclassified"),
+    # nvidia-smi (NVIDIA's driver package) and NVML's nvmlErrorString texts
+    ("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA "
+     "driver is installed and running.", "gpu_driver_error"),
+    ("Failed to initialize NVML: Driver/library version mismatch\nNVML library version: 550.54", "gpu_driver_error"),
+    ("No devices were found", "unclassified"),  # nvidia-smi's own: on a GPU node, the devices not bound
+    ("Unable to determine the device handle for GPU0000:3B:00.0: GPU is lost.  Reboot the system to recover this "
+     "GPU", "device_unavailable"),
+    ("pynvml.NVMLError_LibraryNotFound: NVML Shared Library Not Found", "gpu_driver_error"),
+    ("pynvml.NVMLError_DriverNotLoaded: Driver Not Loaded", "gpu_driver_error"),
+    # cuDNN's and cuBLAS's status names (cudnn.h's cudnnStatus_t, cublas_api.h's cublasStatus_t)
+    ("RuntimeError: cuDNN error: CUDNN_STATUS_ALLOC_FAILED", "gpu_out_of_memory"),
+    ("RuntimeError: CUDA error: CUBLAS_STATUS_ALLOC_FAILED when calling `cublasCreate(handle)`", "gpu_out_of_memory"),
+    ("RuntimeError: cuDNN error: CUDNN_STATUS_ARCH_MISMATCH", "cuda_kernels_not_compiled"),
+    ("RuntimeError: CUDA error: CUBLAS_STATUS_ARCH_MISMATCH when calling `cublasSgemm( handle, opa, opb, m, n, k, "
+     "&alpha, a, lda, b, ldb, &beta, c, ldc)`", "cuda_kernels_not_compiled"),
+    ("RuntimeError: cuDNN error: CUDNN_STATUS_VERSION_MISMATCH", "binary_import_broken"),
+    ("RuntimeError: cuDNN error: CUDNN_STATUS_EXECUTION_FAILED", "unclassified"),
+    ("RuntimeError: cuDNN error: CUDNN_STATUS_INTERNAL_ERROR", "unclassified"),
+    ("RuntimeError: CUDA error: CUBLAS_STATUS_EXECUTION_FAILED when calling `cublasSgemm( handle, opa, opb, m, n, k, "
+     "&alpha, a, lda, b, ldb, &beta, c, ldc)`", "unclassified"),
+
     # -- the kernel and the C library ---------------------------------------------------------------------------------
     # torvalds/linux mm/oom_kill.c (dump_header, __oom_kill_process, oom_reap_task_mm), in dmesg or a job's log
     ("[81234.567890] python invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, "

@@ -103,7 +103,7 @@ BUILT_IN: tuple[Rule, ...] = (
        r"invalid device ordinal|CUDA_ERROR_NO_DEVICE|compiled without CUDA support|\bdevice \d+ is not visible "
        r"\(CUDA_VISIBLE_DEVICES=|AssertionError: Invalid (peer )?device id\b|on \w+ device \d+ but torch\.\w+\.device_count"
        r"\(\) is \d+|"
-       r"cudaErrorNoDevice|sortcanary: CUDA requested|CUDA-capable device\(s\) "
+       r"cudaErrorNoDevice|\bGPU is lost\b|NVMLError_GpuIsLost|sortcanary: CUDA requested|CUDA-capable device\(s\) "
        r"(is|are)[/a-z]* busy or unavailable|CUDA-capable devices are busy or unavailable|This sorter requires "
        r"cuda, but the package 'cuda-python' is not installed|The container requires a NVIDIA GPU capability, but it is "
        r"not available", "the requested device can't be used here"),
@@ -122,7 +122,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"incompatibility: \w+ was compiled\s+against|MKL FATAL ERROR: Cannot load|"
        r"HDF5 library version mismatched|header files used to compile this application do not match|Headers are "
        r"[\d.]+, library is [\d.]+|\[WinError 193\]|CUDNN_STATUS_NOT_INITIALIZED|Found cu(DNN|BLAS|FFT|SPARSE|SOLVER) "
-       r"version \d+, but \w+ was built against|Outdated cu(DNN|BLAS|FFT|SPARSE|SOLVER) installation|Loaded runtime "
+       r"version \d+, but \w+ was built against|Outdated cu(DNN|BLAS|FFT|SPARSE|SOLVER) installation|CUDNN_STATUS_VERSION_"
+       r"MISMATCH|Loaded runtime "
        r"cu\w+ library: [\d.]+ but source was compiled with|failed to open lib[\w.+-]+\.so\b|exec format error|"
        r"Unable to load any of \{lib|"
        r"Cannot load symbol \w+|compiled "

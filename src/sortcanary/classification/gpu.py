@@ -25,8 +25,11 @@ GPU_SETUP: tuple[Rule, ...] = (
        r"compatibility was attempted on non supported HW|unsupported display driver / cuda driver combination|CUDA "
        r"driver initialization failed|no longer supports this GPU because it is too old|(GPU|device)[^\n]{0,60}not "
        r"supported because it has a (lower )?compute capability|system not yet initialized|cudaErrorSystemNotReady|\bdriver\b"
-       r"[^\n]{0,60}\bis too old\b|PLATFORM_NOT_FOUND_KHR",
-       "the NVIDIA driver is missing, too old, or not the one loaded in the kernel"),
+       r"[^\n]{0,60}\bis too old\b|PLATFORM_NOT_FOUND_KHR|cuda_?error_?(stub_?library|jit_?compiler_?not_?found|call_?requires_?"
+       r"newer_?driver)|CUDA driver is a stub library|PTX JIT compiler library not found|API call is not supported in "
+       r"the installed CUDA driver|NVML Shared Library Not Found|NVMLError_(DriverNotLoaded|LibraryNotFound)",
+       "the NVIDIA driver is missing (the toolkit's stub libcuda or no NVML in its place, its JIT compiler absent), "
+       "too old, or not the one loaded in the kernel"),
     _t("cuda-toolkit-missing", "cuda_toolkit_missing", r"No CUDA toolkit installation could be found|MW_NVCC_PATH|"
        r"CUDA_HOME environment variable is not set|nvcc: (command )?not found|(unable to|could not|cannot|"
        r"can't) find (the )?nvcc\b|'nvcc' is not recognized|No supported "
@@ -35,9 +38,9 @@ GPU_SETUP: tuple[Rule, ...] = (
        "build the sorter's kernels (or a part of the toolkit a JIT compiler needs: numba's libNVVM, libdevice)"),
     _t("cuda-kernels-not-built", "cuda_kernels_not_compiled", r"no kernel image is available for execution on the "
        r"device|cuda_?error_?no_?(kernel_?image_?for_?device|binary_?for_?gpu)|is not compatible with the current PyTorch "
-       r"installation|is not a MEX file|Invalid MEX-file|Compiled "
+       r"installation|is not a MEX file|Invalid MEX-file|CU(DNN|BLAS)_STATUS_ARCH_MISMATCH|Compiled "
        r"Kilosort files not found|(Undefined|Unrecognized) function( or variable)? '(mex\w+|spikedetector\w*)'",
-       "the GPU kernels are not built for this GPU"),
+       "the GPU kernels are not built for this GPU (cuDNN's or cuBLAS's too: their ARCH_MISMATCH)"),
     _t("cuda-build-failed", "cuda_build_failed", r"(nvcc|fatbinary|ptxas)\s+(fatal|error)\s*:|Unsupported gpu architecture|Error "
        r"using mex\s*\n[^\n]*\bnvcc\b|Error in mexcuda|nvrtc: error: invalid value for --gpu-architecture|unsupported "
        r"(GNU|Microsoft Visual Studio|clang) version!|-allow-unsupported-compiler",
