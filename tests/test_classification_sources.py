@@ -243,6 +243,56 @@ CASES = [
     ("RuntimeError: CUDA error: CUBLAS_STATUS_EXECUTION_FAILED when calling `cublasSgemm( handle, opa, opb, m, n, k, "
      "&alpha, a, lda, b, ldb, &beta, c, ldc)`", "unclassified"),
 
+    # -- MATLAB, mexcuda and Kilosort 2 / 2.5 / 3 (MouseLand/Kilosort's v2.0.2, v2.5.2, v3.0.2 tags) -------------
+    # MATLAB's own messages (its error identifiers MATLAB:nomem, parallel:gpu:*)
+    ("Error using zeros\nOut of memory. Type \"help memory\" for your options.\n\nError in preprocessDataSub (line 44)",
+     "host_out_of_memory"),
+    ("Error using gpuArray/zeros\nOut of memory on device. To view more detail about available memory on the GPU, "
+     "use 'gpuDevice()'. If the problem persists, reset the GPU by calling 'gpuDevice(1)'.", "gpu_out_of_memory"),
+    ("Error using gpuDevice (line 26)\nThere is a problem with the CUDA driver or with this GPU device. Be sure that "
+     "you have a supported GPU and that the latest driver is installed.", "gpu_driver_error"),
+    ("Error using gpuDevice\nNo supported GPU device was found on this computer. To learn more about supported GPU "
+     "devices, see www.mathworks.com/gpudevice.", "device_unavailable"),
+    ("Error using gpuDevice\nThe CUDA driver could not be loaded. The library name used was: libcuda.so.1. The error "
+     "was:\nlibcuda.so.1: cannot open shared object file: No such file or directory", "gpu_driver_error"),
+    ("Error using gpuArray\nGPU device 1 of type NVIDIA GeForce GTX 680 is not supported because it has a compute "
+     "capability of 3.0, which is lower than the minimum compute capability of 3.5 supported by this release of "
+     "MATLAB.", "gpu_driver_error"),
+    ("License checkout failed.\nLicense Manager Error -4\nMaximum number of users for Distrib_Computing_Toolbox "
+     "reached.\nTry again later.", "dependency_missing"),
+    ("Undefined function 'gpuArray' for input arguments of type 'double'.", "dependency_missing"),
+    # mexcuda: nvcc and the host compiler (Kilosort's CUDA/mexGPUall.m)
+    ("Error using mexcuda (line 166)\nUnable to find nvcc. Make sure the CUDA toolkit is installed.",
+     "cuda_toolkit_missing"),
+    ("Error using mex\nnvcc fatal   : Unsupported gpu architecture 'compute_35'", "cuda_build_failed"),
+    ("Error using mex\nNo supported compiler was found. You can install the freely available MinGW-w64 C/C++ "
+     "compiler", "cuda_toolkit_missing"),
+    ("Error using mexcuda\n/usr/local/cuda/include/crt/host_config.h:139:2: error: #error -- unsupported GNU version! "
+     "gcc versions later than 10 are not supported! The nvcc flag '-allow-unsupported-compiler' can be used to "
+     "override this version check", "cuda_build_failed"),
+    ("Invalid MEX-file '/home/me/Kilosort/CUDA/mexThSpkPC.mexa64': libcudart.so.10.1: cannot open shared object "
+     "file: No such file or directory", "cuda_kernels_not_compiled"),
+    # preProcess/preprocessDataSub.m: error('Could not open %s for reading.', ops.fbinary) and the write check
+    ("Error using preprocessDataSub (line 65)\nCould not open /data/rec1/continuous.dat for reading.",
+     "input_invalid"),
+    ("Error using preprocessDataSub (line 111)\nError writing batch 12 to /scratch/temp_wh.dat. Check available disk "
+     "space.", "disk_exhausted"),
+    # preProcess/loadChanMap.m: ksLoadChanMap:FileNotFound and ksLoadChanMap:NeedChanMap
+    ("Error using loadChanMap (line 37)\nCould not find channel map file: /home/me/configs/neuropixPhase3B1_kilo"
+     "sortChanMap.mat", "probe_config_error"),
+    ("Error using loadChanMap (line 42)\nThe provided channel map must contain \"chanMap\"", "probe_config_error"),
+    # gui/createValidChanMap.m: the map file lacks what a map needs (no map is made of it) ...
+    ("Warning: Invalid channel map: A valid channel map must have chanMap, xcoords, and ycoords, and they must all "
+     "be the same size.", "probe_config_error"),
+    # ... but a field of the wrong size is replaced by a default, and the sort goes on
+    ("Warning: Invalid chanMap variable 'kcoords': must be the same size as chanMap. Using default.", "unclassified"),
+    # mainLoop/*.m: the sorter's own consistency checks -- bugs, left alone
+    ("Error using learnAndSolve8b_old (line 57)\nmismatch between number of batches", "unclassified"),
+    ("Error using ISIViolations\nISIs less than zero? Something is wrong because spike times should be sorted.",
+     "unclassified"),
+    ("Error using runTemplates (line 27)\nmissing at least one field: W, U, mu", "unclassified"),
+    ("Warning: data batch #14 only had 0 spikes", "no_spikes_found"),
+
     # -- the kernel and the C library ---------------------------------------------------------------------------------
     # torvalds/linux mm/oom_kill.c (dump_header, __oom_kill_process, oom_reap_task_mm), in dmesg or a job's log
     ("[81234.567890] python invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, "

@@ -212,8 +212,9 @@ BUILT_IN: tuple[Rule, ...] = (
        "given is missing or not one it reads (a wrong path, another format)"),
     _t("intan-file-damaged", "input_invalid", r"Timestamps are not continuous, likely due to a corrupted file",
        "neo's Intan reader found a damaged file"),
-    _t("matlab-file-unopened", "input_invalid", r"Invalid file identifier", "MATLAB could not open a file the sorter "
-       "reads (a wrong path, a missing or unreadable file)"),
+    _t("matlab-file-unopened", "input_invalid", r"Invalid file identifier|Could not open \S*[\\/.]\S* for reading\.",
+       "MATLAB could not open a file the sorter reads (a wrong path, a missing or unreadable file; Kilosort 2/3's own "
+       "check of its binary)"),
     _t("probe-mismatch", "probe_config_error", r"Largest value of chanMap exceeds channel count|did not divide evenly|"
        r"incorrect n_chan_bin|Channel locations are required|does not have a probe|Channel locations are not unique|"
        r"never found suitable channels|\b(contact|channel)s? count\b[^\n]{0,40}(!=|does not match|doesn't "
@@ -222,6 +223,7 @@ BUILT_IN: tuple[Rule, ...] = (
        r"{0,40}\b\d+ (channels|contacts)\b|device_channel_indices (are|is) not set|"
        r"Missing required key: \S+ after loading probe|needs a probe to be attached|\b[Aa] probe must be attached|"
        r"3D 'location' are not supported|"
+       r"Could not find channel map file|channel map must contain \"?chanMap|Invalid channel map: |"
        r"probe entries should have|(not|no) probe attached|probe file "
        r"(is not specified|not found|does not exist)|no probe (file )?(was )?(specified|given|set)",
        "the probe or the binary layout does not match the data"),
@@ -279,7 +281,8 @@ BUILT_IN: tuple[Rule, ...] = (
           "path in a home folder)"),
     _t("disk-full-text", "disk_exhausted", r"No space left on device|There is not enough space on the disk|\[WinError "
        r"112\]|\b(not enough|insufficient) (free )?disk space|\b(user|your|home) (disk )?quota (is )?(exceeded|full)|"
-       r"exceeded your (disk )?quota|low on resource: ephemeral-storage", "the disk, or the user's own quota, is full"),
+       r"exceeded your (disk )?quota|low on resource: ephemeral-storage|Error writing batch \d+ to \S+\. Check available disk "
+       r"space", "the disk, or the user's own quota, is full (Kilosort 2/3's short write of its batch says so)"),
     _rule("open-files-limit", "too_many_open_files", m.open_files_limit, "the open-files limit (EMFILE, ENFILE)"),
     # -- biological, or a detection set up wrong (the canary weighs the window's data)
     _rule("ks2-no-good-channels", "no_good_channels", k.no_good_channels, "Kilosort 2's log: no good channel left"),
