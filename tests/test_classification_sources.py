@@ -293,6 +293,69 @@ CASES = [
     ("Error using runTemplates (line 27)\nmissing at least one field: W, U, mu", "unclassified"),
     ("Warning: data batch #14 only had 0 spikes", "no_spikes_found"),
 
+    # -- HDF5's C library (HDFGroup/hdf5 src/: H5FDsec2.c, H5PLint.c, H5PLpath.c, H5Z.c), through h5py or alone --
+    ("HDF5-DIAG: Error detected in HDF5 (1.14.3) thread 0:\n  #000: H5F.c line 836 in H5Fopen(): unable to "
+     "synchronously open file\n    major: File accessibility\n    minor: Unable to open file\n  #005: H5FDsec2.c "
+     "line 352 in H5FD__sec2_open(): unable to lock file, errno = 37, error message = 'No locks available'\n    "
+     "major: Virtual File Layer\n    minor: Unable to lock file", "hdf5_file_lock_refused"),
+    ("OSError: Unable to synchronously open file (file locking disabled on this file system (use "
+     "HDF5_USE_FILE_LOCKING environment variable to override), errno = 38, error message = 'Function not "
+     "implemented')", "hdf5_file_lock_refused"),
+    ("  #004: H5PLpath.c line 804 in H5PL__find_plugin_in_path(): can't open directory: /usr/local/hdf5/lib/plugin\n"
+     "    major: Plugin for dynamically loaded library\n    minor: Can't open directory or file",
+     "hdf5_plugin_missing"),
+    ("OSError: Can't read data (required filter 'blosc' is not registered)", "hdf5_plugin_missing"),
+    ("  #003: H5PLint.c line 268 in H5PL_load(): filter plugins disabled\n    major: Plugin for dynamically loaded "
+     "library\n    minor: Unable to load metadata into cache", "hdf5_plugin_missing"),
+    ("  #004: H5FDsec2.c line 808 in H5FD__sec2_write(): file write failed: time = Fri Mar  1 10:11:12 2024\n, "
+     "filename = '/scratch/lab/rec1.nwb', file descriptor = 5, errno = 28, error message = 'No space left on device',"
+     " buf = 0x55d, total write size = 1048576, bytes this sub-write = 1048576, bytes actually written = "
+     "18446744073709551615, offset = 0", "disk_exhausted"),
+    ("OSError: Unable to synchronously create file (unable to open file: name = '/data/shared/rec1.nwb', errno = 13, "
+     "error message = 'Permission denied', flags = 13, o_flags = 242)", "permission_denied"),
+    ("OSError: Unable to synchronously open file (truncated file: eof = 2097152, sblock->base_addr = 0, stored_eof = "
+     "8388608)", "input_invalid"),
+    # ... a lock another process holds, and a file a path names wrong: not the filesystem's refusal
+    ("OSError: Unable to synchronously open file (unable to lock file, errno = 11, error message = 'Resource "
+     "temporarily unavailable')", "unclassified"),
+    ("OSError: Unable to synchronously open file (unable to open file: name = 'rec1.nwb', errno = 2, error message "
+     "= 'No such file or directory', flags = 0, o_flags = 0)", "unclassified"),
+    ("  #001: H5Dint.c line 1021 in H5D__read(): can't read data\n    major: Dataset\n    minor: Read failed",
+     "unclassified"),
+
+    # -- Python packaging: pip, conda, mamba ------------------------------------------------------------------------
+    # pip src/pip/_internal/operations/check.py and resolution/resolvelib/: the resolver's refusals
+    ("ERROR: pip's dependency resolver does not currently take into account all the packages that are installed. "
+     "This behaviour is the source of the following dependency conflicts.\nspikeinterface 0.100.8 requires "
+     "numpy<2.0,>=1.20, but you have numpy 2.1.3 which is incompatible.", "dependency_version_mismatch"),
+    ("ERROR: Cannot install kilosort==4.0.20 and numpy==2.1.0 because these package versions have conflicting "
+     "dependencies.\nERROR: ResolutionImpossible: for help visit https://pip.pypa.io/en/latest/topics/"
+     "dependency-resolution/#dealing-with-dependency-conflicts", "dependency_version_mismatch"),
+    ("ERROR: Package 'kilosort' requires a different Python: 3.8.10 not in '>=3.9'", "dependency_version_mismatch"),
+    ("ERROR: Could not install packages due to an OSError: [Errno 28] No space left on device", "disk_exhausted"),
+    ("ERROR: Could not install packages due to an OSError: [Errno 13] Permission denied: '/usr/local/lib/python3.11/"
+     "dist-packages/numpy'\nConsider using the `--user` option or check the permissions.", "permission_denied"),
+    ("WARNING: Retrying (Retry(total=4, connect=None, read=None, redirect=None, status=None)) after connection broken "
+     "by 'NewConnectionError('<pip._vendor.urllib3.connection.HTTPSConnection object at 0x7f2a>: Failed to establish "
+     "a new connection: [Errno 101] Network is unreachable')': /simple/kilosort/", "download_failed"),
+    # conda's exceptions (conda/exceptions.py) and libmamba's solver report (through conda-libmamba-solver)
+    ("CondaHTTPError: HTTP 000 CONNECTION FAILED for url <https://conda.anaconda.org/conda-forge/linux-64/"
+     "repodata.json>", "download_failed"),
+    ("UnsatisfiableError: The following specifications were found to be incompatible with each other:",
+     "dependency_version_mismatch"),
+    ("LibMambaUnsatisfiableError: Encountered problems while solving:\n  - package spikeinterface-0.100.8-pyhd8ed1ab_0 "
+     "requires numpy >=1.20,<2.0, but none of the providers can be installed", "dependency_version_mismatch"),
+    ("error    libmamba Could not solve for environment specs\n    The following packages are incompatible\n    "
+     "├─ kilosort 4.0.20 requires numpy >=1.20,<2.0, which can be installed;\n    └─ numpy 2.1.3 is requested and can "
+     "be installed.\ncritical libmamba Could not solve for environment specs", "dependency_version_mismatch"),
+    ("NotWritableError: The current user does not have write permissions to a required path.\n  path: /opt/conda/"
+     "pkgs/cache/497deca9.json", "permission_denied"),
+    ("EnvironmentNotWritableError: The current user does not have write permissions to the target environment.\n  "
+     "environment location: /opt/conda", "permission_denied"),
+    # ... an install that failed for a reason it does not give, and a package not found under that name
+    ("ERROR: Failed building wheel for hdbscan\nERROR: Could not build wheels for hdbscan, which is required to "
+     "install pyproject.toml-based projects", "unclassified"),
+
     # -- the kernel and the C library ---------------------------------------------------------------------------------
     # torvalds/linux mm/oom_kill.c (dump_header, __oom_kill_process, oom_reap_task_mm), in dmesg or a job's log
     ("[81234.567890] python invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, "

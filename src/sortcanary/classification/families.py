@@ -199,7 +199,8 @@ BUILT_IN: tuple[Rule, ...] = (
     # -- environment: the data and the configuration
     _t("hdf5-plugin-missing", "hdf5_plugin_missing", r"HDF5_PLUGIN_PATH|can't (open directory|dlopen).*plugin|required "
        r"filter .* (not|isn't) (available|registered)|can't find plugin|filter plugin missing|compression filter "
-       r"(missing|not found)|Unknown compression filter|Can't read data \(Can't open directory\)", "HDF5 has no plugin "
+       r"(missing|not found)|Unknown compression filter|Can't read data \(Can't open directory\)|H5PL\w*\(\): filter plugins "
+       r"disabled", "HDF5 has no plugin "
        "for the data's "
        "compression filter"),
     _t("hdf5-file-damaged", "input_invalid", r"truncated file: eof = |file signature not found|bad object header version "
