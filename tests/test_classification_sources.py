@@ -45,6 +45,11 @@ CASES = [
      "host_out_of_memory"),
     ("slurmstepd: error: StepId=8812.0 exceeded virtual memory limit (16800000 > 16384000), being killed",
      "host_out_of_memory"),
+    # src/interfaces/jobacct_gather.c (_acct_kill_step) and src/slurmd/slurmd/job_mem_limit.c: the notice sent as
+    # the step is SIGKILLed, which srun prints (src/api/step_launch.c, SRUN_USER_MSG) ...
+    ("srun: Exceeded job memory limit", "host_out_of_memory"),
+    # ... but older task/cgroup's failcnt warning is written for jobs that succeed, too
+    ("slurmstepd: error: Exceeded job memory limit at some point.", "unclassified"),
     # src/srun/launch.c: _task_finish, one line per group of tasks ("task 0" or "tasks 0-3")
     ("srun: error: node17: task 0: Out Of Memory", "host_out_of_memory"),
     ("srun: error: node17: tasks 0-3: Out Of Memory", "host_out_of_memory"),

@@ -43,15 +43,17 @@ SIGNAL = re.compile(r"\b(?:killed by |terminated by |caught |received )?signal:?
                     r": line \d+:\s+\d+ )([Ii]llegal instruction)\b(?! was)")
 SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern in (
     # (state, pattern): what the scheduler or the kernel said it did to the job
-    # (sacct's State column: TIMEOUT or OUT_OF_ME+ beside the ExitCode column; "Exceeded job memory limit"
-    # alone is a warning SLURM also writes for jobs that succeed)
+    # (sacct's State column: TIMEOUT or OUT_OF_ME+ beside the ExitCode column; SLURM's "Exceeded job memory
+    # limit" is the notice it sends as it kills the step (src/interfaces/jobacct_gather.c, slurmd's
+    # job_mem_limit.c), but "Exceeded job/step memory limit at some point" is an older cgroup warning it also
+    # writes for jobs that succeed)
     ("TIME_LIMIT", (r"DUE TO TIME LIMIT|(SLURM|sacct|state|status)[^\n]{0,40}(?-i:\bTIMEOUT\b)|(?-i:\bTIMEOUT\b)\s+"
                     r"\d+:\d+\b|walltime \S+ exceeded limit|TERM_RUNLIMIT|TERM_CPULIMIT|CPU time limit exceeded|"
                     r"exceeded (its |the )?(hard |soft )?(running |wall[- ]?clock |run[- ]?)?time limit|"
                     r"(?-i:\bDeadlineExceeded\b)|exceeded (hard|soft) wallclock time|active longer than specified "
                     r"deadline|exceeded (its )?allowed (execute|job|run) duration")),
     ("OUT_OF_MEMORY", (r"oom[-_ ]kill(?:ed)?\b|(?-i:\bOUT_OF_ME(?:MORY\b|\+))|tasks? [\d,-]+: Out Of Memory|"
-                       r"TERM_(MEMLIMIT|SWAP)\b|"
+                       r"TERM_(MEMLIMIT|SWAP)\b|Exceeded job memory limit(?! at some point)|"
                        r"Out of memory: Kill(?:ed)? process|(?-i:\bOOMKilled\b)(?![\"']?:\s*false)|killed by the "
                        r"cgroup out-of-memory "
                        r"handler|Memory cgroup out of memory|exceeded (its |the )?(virtual )?memory limit[^\n]{0,40}"
