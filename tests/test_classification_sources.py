@@ -190,6 +190,25 @@ CASES = [
     # internal/pkg/runtime/launch/launcher_linux.go: --nv on a host without the driver's libraries
     ("WARNING: Could not find any nv libraries on this host!\nINFO:    Could not find any nv files on this host!",
      "container_gpu_unavailable"),
+    # containers/podman pkg/rootless/rootless_linux.c: rootless podman where user namespaces are not allowed
+    ("cannot clone: Operation not permitted\nError: cannot re-exec process", "container_error"),
+    # containers/storage: a layer's files owned by IDs the user's /etc/subuid range lacks
+    ('Error: writing blob: adding layer with blob "sha256:10348114": processing tar file(potentially insufficient '
+     "UIDs or GIDs available in user namespace (requested 0:42 for /etc/gshadow): Check /etc/subuid and /etc/subgid "
+     'if configured locally and run "podman system migrate": lchown /etc/gshadow: invalid argument): exit status 1',
+     "container_error"),
+    # ... and a layer that did not fit on the disk
+    ('Error: writing blob: adding layer with blob "sha256:9a1b2c": processing tar file(write /opt/conda/lib/'
+     "libcudnn_cnn.so.9: no space left on device): exit status 1", "disk_exhausted"),
+    # apptainer internal/pkg/fakeroot/fakeroot.go ("%w in %s for %s") through prepare_linux.go ("could not use
+    # fakeroot: %s")
+    ("FATAL:   could not use fakeroot: no mapping entry found in /etc/subuid for alice", "container_error"),
+    # moby daemon/images: errdefs.NotFound("No such image: %s"), as docker-py reports it
+    ("docker.errors.ImageNotFound: 404 Client Error for http+docker://localhost/v1.45/images/create: Not Found "
+     '("No such image: spikeinterface/kilosort4-base:latest")', "container_image_pull_failed"),
+    ("Error response from daemon: No such image: spikeinterface/kilosort4-base:latest", "container_image_pull_failed"),
+    # Go's *PathError on a home folder whose quota is full (an engine's storage under $HOME)
+    ("Error: mkdir /home/alice/.local/share/containers/storage/overlay/l: disk quota exceeded", "disk_exhausted"),
     # ... look-alikes: an engine's line that says nothing of a cause
     ("docker: Error response from daemon: Conflict. The container name \"/ks4\" is already in use by container "
      "\"4f2a\". You have to remove (or rename) that container to be able to reuse that name.", "unclassified"),

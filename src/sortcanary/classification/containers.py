@@ -39,9 +39,8 @@ CONTAINERS: tuple[Rule, ...] = (
        r"not exist|ImageNotFound|Unable to locate container image|Failed to pull singularity image|failed to pull and "
        r"unpack image|unauthorized: (authentication required|incorrect username or password)|"
        r"requested access to the resource is denied|failed to resolve "
-       r"reference|conveyor failed to get|invalid reference format|could not open image [^\n]*(no such file|image format "
-       r"not recognized)|: image not "
-       r"known\b|short-name [^\n]* did not resolve to an alias",
+       r"reference|conveyor failed to get|invalid reference format|No such image: |could not open image [^\n]*(no such "
+       r"file|image format not recognized)|: image not known\b|short-name [^\n]* did not resolve to an alias",
        "the registry has no such image or tag, or refused it", applies=_not_the_local_disk),
     _t("registry-rate-limit", "container_image_pull_failed", r"toomanyrequests|pull rate limit|429 Too Many Requests",
        "the registry's pull rate limit"),
@@ -63,7 +62,8 @@ CONTAINERS: tuple[Rule, ...] = (
     _t("container-setup-failed", "container_error", r"OCI runtime (create|exec) failed|OCI permission denied|"
        r"container creation failed|"
        r"error mounting [^\n]* to rootfs|enough IDs available in the namespace|(cannot|failed to) (set up|create) "
-       r"(user )?namespace|no subuid ranges|user namespace disabled|(^|\n)\s*ERROR\s+: [^\n]+\n\s*ABORT\s+: Retval = "
+       r"(user )?namespace|no subuid ranges|user namespace disabled|cannot re-exec process|insufficient UIDs or GIDs "
+       r"available in user namespace|no mapping entry found in /etc/sub[ug]id|(^|\n)\s*ERROR\s+: [^\n]+\n\s*ABORT\s+: Retval = "
        r"\d+", "the engine could not set the container up (a bind mount, the entrypoint, a rootless engine's user "
        "namespace; Singularity 2's own ERROR/ABORT lines)",
        reason="container_setup"),
