@@ -255,6 +255,28 @@ CASES = [
      "GPU", "device_unavailable"),
     ("pynvml.NVMLError_LibraryNotFound: NVML Shared Library Not Found", "gpu_driver_error"),
     ("pynvml.NVMLError_DriverNotLoaded: Driver Not Loaded", "gpu_driver_error"),
+    # cudaErrorECCUncorrectable: the GPU's memory failed; nothing the code did
+    ("RuntimeError: CUDA error: uncorrectable ECC error encountered", "device_unavailable"),
+    # NVIDIA/open-gpu-kernel-modules (kernel-open/nvidia/nv.c, src/nvidia/arch/nvalloc/unix/src/osinit.c): the
+    # kernel module's own lines in dmesg
+    ("[  15.483551] NVRM: API mismatch: the client has the version 535.104.05, but\n[  15.483551] NVRM: this kernel "
+     "module has the version 535.86.10.  Please\n[  15.483551] NVRM: make sure that this kernel module and all NVIDIA "
+     "driver\n[  15.483551] NVRM: components have the same version.", "gpu_driver_error"),
+    ("[  6.080914] NVRM: GPU 0000:3b:00.0: RmInitAdapter failed! (0x62:0xffff:1863)", "device_unavailable"),
+    ("[8123.44] NVRM: Xid (PCI:0000:3b:00): 79, pid=4242, name=python, GPU has fallen off the bus.",
+     "device_unavailable"),
+    # ... an Xid the application's own fault raises (13: graphics exception, 31: MMU fault) is the code's
+    ("[8123.44] NVRM: Xid (PCI:0000:3b:00): 13, pid=4242, name=python, Graphics Exception: ESR 0x504648=0x80000000",
+     "unclassified"),
+    ("[8123.44] NVRM: Xid (PCI:0000:3b:00): 31, pid=4242, name=python, Ch 00000008, intr 10000000. MMU Fault: ENGINE "
+     "GRAPHICS GPCCLIENT_T1_0 faulted @ 0x7f2a_00000000. Fault is of type FAULT_PDE ACCESS_TYPE_READ",
+     "unclassified"),
+    # kmod tools/modprobe.c: the driver's module not built for the running kernel (a kernel update without DKMS)
+    ("modprobe: FATAL: Module nvidia not found in directory /lib/modules/5.15.0-91-generic", "gpu_driver_error"),
+    # nvidia-smi without the driver's NVML library
+    ("NVIDIA-SMI couldn't find libnvidia-ml.so library in your system. Please make sure that the NVIDIA Display "
+     "Driver is properly installed and present in your system.\nPlease also try adding directory that contains "
+     "libnvidia-ml.so to your system PATH.", "gpu_driver_error"),
     # cuDNN's and cuBLAS's status names (cudnn.h's cudnnStatus_t, cublas_api.h's cublasStatus_t)
     ("RuntimeError: cuDNN error: CUDNN_STATUS_ALLOC_FAILED", "gpu_out_of_memory"),
     ("RuntimeError: CUDA error: CUBLAS_STATUS_ALLOC_FAILED when calling `cublasCreate(handle)`", "gpu_out_of_memory"),
@@ -296,6 +318,14 @@ CASES = [
      "override this version check", "cuda_build_failed"),
     ("Invalid MEX-file '/home/me/Kilosort/CUDA/mexThSpkPC.mexa64': libcudart.so.10.1: cannot open shared object "
      "file: No such file or directory", "cuda_kernels_not_compiled"),
+    # MATLAB's warning that it copes (a GPU newer than its libraries), and a kernel's fault through gpuArray
+    ("Warning: The CUDA driver must recompile the GPU libraries because your device is more recent than the "
+     "libraries. Recompiling can take several minutes.", "unclassified"),
+    ("Error using gpuArray/subsref\nAn unexpected error occurred during CUDA execution. The CUDA error was:\n"
+     "CUDA_ERROR_LAUNCH_FAILED", "unclassified"),
+    # mexcuda's link step: the toolkit's runtime library not where the linker looks
+    ("Error using mex\n/usr/bin/ld: cannot find -lcudart\ncollect2: error: ld returned 1 exit status",
+     "cuda_build_failed"),
     # preProcess/preprocessDataSub.m: error('Could not open %s for reading.', ops.fbinary) and the write check
     ("Error using preprocessDataSub (line 65)\nCould not open /data/rec1/continuous.dat for reading.",
      "input_invalid"),

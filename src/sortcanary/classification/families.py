@@ -17,7 +17,7 @@ from . import sorter_logs as k
 from . import structural as s
 from . import versions as v
 from .containers import CONTAINERS
-from .gpu import GPU_SETUP
+from .gpu import GPU_DEVICE, GPU_SETUP
 from .rules import Rule, RuleTest, text_rule
 
 
@@ -97,16 +97,7 @@ BUILT_IN: tuple[Rule, ...] = (
     *GPU_SETUP,  # the driver, the CUDA toolkit, the sorter's kernels (sortcanary.classification.gpu)
     _t("matlab-function-missing", "sorter_not_installed", r"(Undefined|Unrecognized) function or variable '\w+'",
        "a function of the sorter is not on MATLAB's path (an incomplete or old install)"),
-    _t("device-unavailable", "device_unavailable", r"Torch not compiled with CUDA enabled|No (CUDA|HIP) GPUs are "
-       r"available|torch\.cuda\.is_available\(\) is False|"
-       r"no CUDA-capable device is detected|No supported GPU device|Unable to find a supported GPU device|No visible GPU devices|"
-       r"invalid device ordinal|CUDA_ERROR_NO_DEVICE|compiled without CUDA support|\bdevice \d+ is not visible "
-       r"\(CUDA_VISIBLE_DEVICES=|AssertionError: Invalid (peer )?device id\b|on \w+ device \d+ but torch\.\w+\.device_count"
-       r"\(\) is \d+|"
-       r"cudaErrorNoDevice|\bGPU is lost\b|NVMLError_GpuIsLost|sortcanary: CUDA requested|CUDA-capable device\(s\) "
-       r"(is|are)[/a-z]* busy or unavailable|CUDA-capable devices are busy or unavailable|This sorter requires "
-       r"cuda, but the package 'cuda-python' is not installed|The container requires a NVIDIA GPU capability, but it is "
-       r"not available", "the requested device can't be used here"),
+    *GPU_DEVICE,  # the requested device unusable, busy or not there (sortcanary.classification.gpu)
     # -- environment: broken binaries, downloads, the scheduler, permissions
     _t("qt-two-copies", "binary_import_broken", r"QObject::moveToThread: Current thread \(0x[0-9a-f]+\) is not the "
        r"object's thread[\s\S]*Qt platform plugin", "two copies of Qt in one process (opencv-python's own beside "
