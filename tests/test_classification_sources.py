@@ -402,6 +402,10 @@ CASES = [
     ("error    libmamba Could not solve for environment specs\n    The following packages are incompatible\n    "
      "├─ kilosort 4.0.20 requires numpy >=1.20,<2.0, which can be installed;\n    └─ numpy 2.1.3 is requested and can "
      "be installed.\ncritical libmamba Could not solve for environment specs", "dependency_version_mismatch"),
+    # mamba-org/mamba libmamba (its curl transfers): a download that failed
+    ("critical libmamba Download error (28) Timeout was reached [https://conda.anaconda.org/conda-forge/linux-64/"
+     "pytorch-2.3.1-cuda120_py311h.conda]", "download_failed"),
+    ("warning  libmamba Download error (6) Could not resolve host: conda.anaconda.org", "download_failed"),
     ("NotWritableError: The current user does not have write permissions to a required path.\n  path: /opt/conda/"
      "pkgs/cache/497deca9.json", "permission_denied"),
     ("EnvironmentNotWritableError: The current user does not have write permissions to the target environment.\n  "
@@ -424,6 +428,14 @@ CASES = [
     ("[81234.567891] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0-1,oom_memcg=/slurm/"
      "uid_1000/job_8812,task_memcg=/slurm/uid_1000/job_8812/step_batch,task=python,pid=4242,uid=1000",
      "host_out_of_memory"),
+    # torvalds/linux net/sunrpc/clnt.c (call_timeout: "%s: server %s not responding, still trying", the RPC
+    # program's name first): the recording's NFS server stopped answering ...
+    ("[90211.120] nfs: server fileserver not responding, still trying", "io_stall"),
+    # ... and its recovery alone says nothing failed
+    ("[90260.440] nfs: server fileserver OK", "unclassified"),
+    # arch/x86/mm/fault.c: a user process's segfault, the code's own
+    ("[81300.100] python[4242]: segfault at 0 ip 00007f2a1b2c sp 00007ffd3e4f error 4 in libc.so.6[7f2a1b000+195000]",
+     "unclassified"),
     # systemd src/oom/oomd-util.c: systemd-oomd's kill on a desktop or a login node
     ("systemd-oomd[812]: Killed /user.slice/user-1000.slice/user@1000.service/app.slice/app-gnome-terminal.scope due "
      "to memory pressure for /user.slice/user-1000.slice/user@1000.service being 72.31% > 50.00% for > 20s with "

@@ -160,7 +160,7 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("download-failed", "download_failed", r"urllib\.error\.(HTTPError|URLError)|<urlopen error|HTTP Error [45]\d\d:|"
        r"download_url_to_file|Download failed|Unable to download|Failed to download|Temporary failure in name resolution|"
        r"Name or service not known|CondaHTTPError|HTTP 000 CONNECTION FAILED|nodename nor servname provided|"
-       r"getaddrinfo failed|Could not resolve host|(?<!Unix)"
+       r"getaddrinfo failed|Could not resolve host|libmamba Download error \(\d+\)|(?<!Unix)"
        r"HTTPS?ConnectionPool\(host='(?!localhost)|CERTIFICATE_VERIFY_FAILED|ProxyError|407 Proxy Authentication|"
        r"(couldn't|could not|can't|cannot|unable to|failed to) (connect|reach)( to)? ['\"]?https?://(?!localhost)",
        "a run-time download failed (the network, DNS, a proxy or the server)"),
@@ -177,6 +177,8 @@ BUILT_IN: tuple[Rule, ...] = (
        "the scheduler refused the request"),
     _rule("access-denied", "permission_denied", p.access_denied, "the filesystem refused access (EACCES; not to a "
           "file in the shared temporary folder, another user's under a name the program fixed)"),
+    _t("nfs-server-not-responding", "io_stall", r"\bnfs: server \S+ not responding", "the NFS server holding the data "
+       "stopped answering (the kernel's RPC client timed out on it)"),
     _rule("output-appeared-late", "io_stall", p.output_late, "an output the job wrote appeared on the shared "
           "filesystem after Snakemake stopped waiting for it"),
     _rule("read-only-storage", "permission_denied", p.read_only_user_storage, "the user's storage is mounted read-only "
