@@ -56,6 +56,12 @@ CASES = [
     ("srun: error: node[17-18]: tasks 0-7: Killed\nsrun: Terminating StepId=8812.0", "host_out_of_memory"),
     ("srun: error: node17: task 0: Exited with exit code 1", "unclassified"),
     ("srun: error: node17: tasks 0-3: Segmentation fault (core dumped)", "unclassified"),
+    # snakemake-executor-plugin-slurm snakemake_executor_plugin_slurm/__init__.py: sacct's state for a failed job
+    ("SLURM-job '8812' failed, SLURM status is: 'OUT_OF_MEMORY'", "host_out_of_memory"),
+    ("SLURM-job '8812' failed, SLURM status is: 'NODE_FAIL'", "unclassified"),
+    # src/slurmd/slurmstepd/step_terminate_monitor.c: a step that would not die (a process stuck in the kernel)
+    (f"slurmstepd: error: *** JOB 8812 STEPD TERMINATED ON node17 AT {STAMP} DUE TO JOB NOT ENDING WITH SIGNALS ***",
+     "unclassified"),
     # src/sbatch/sbatch.c, src/salloc/salloc.c, src/srun/allocate.c and launch.c: the request refused, in the
     # words of src/common/slurm_errno.c's table
     ("sbatch: error: Batch job submission failed: Invalid partition name specified", "scheduler_request_rejected"),
@@ -209,6 +215,20 @@ CASES = [
     ("Error response from daemon: No such image: spikeinterface/kilosort4-base:latest", "container_image_pull_failed"),
     # Go's *PathError on a home folder whose quota is full (an engine's storage under $HOME)
     ("Error: mkdir /home/alice/.local/share/containers/storage/overlay/l: disk quota exceeded", "disk_exhausted"),
+    # moby oci/devices_linux.go ("error gathering device information while adding custom device %q: %s"): a GPU's
+    # device node asked for on a host that has none
+    ('docker: Error response from daemon: error gathering device information while adding custom device '
+     '"/dev/nvidia0": no such file or directory.', "container_gpu_unavailable"),
+    # libnvidia-container src/cli/ ("device error: %s"): a GPU index the host does not have
+    ("docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI "
+     "runtime create failed: runc create failed: unable to start container process: error during container init: "
+     "error running hook #0: error running hook: exit status 1, stdout: , stderr: Auto-detected mode as 'legacy'\n"
+     "nvidia-container-cli: device error: 1: unknown device: unknown.", "container_gpu_unavailable"),
+    # moby distribution/ through the daemon: the registry refused the manifest's HEAD request
+    ('docker: Error response from daemon: Head "https://ghcr.io/v2/lab/ks4/manifests/latest": denied.',
+     "container_image_pull_failed"),
+    # podman libpod/define/errors.go (ErrOCIRuntime, "OCI runtime error") wrapping crun: it could not start the container
+    ("Error: OCI runtime error: crun: cannot set user namespace: Operation not permitted", "container_error"),
     # ... look-alikes: an engine's line that says nothing of a cause
     ("docker: Error response from daemon: Conflict. The container name \"/ks4\" is already in use by container "
      "\"4f2a\". You have to remove (or rename) that container to be able to reuse that name.", "unclassified"),
@@ -392,6 +412,15 @@ CASES = [
     ("WARNING: Retrying (Retry(total=4, connect=None, read=None, redirect=None, status=None)) after connection broken "
      "by 'NewConnectionError('<pip._vendor.urllib3.connection.HTTPSConnection object at 0x7f2a>: Failed to establish "
      "a new connection: [Errno 101] Network is unreachable')': /simple/kilosort/", "download_failed"),
+    # pip src/pip/_internal/resolution/resolvelib/factory.py: the versions it skipped for the Python running
+    ("ERROR: Ignored the following versions that require a different python version: 4.0.1 Requires-Python >=3.9; "
+     "4.0.2 Requires-Python >=3.9\nERROR: Could not find a version that satisfies the requirement kilosort>=4 (from "
+     "versions: 2.0, 2.0.1)\nERROR: No matching distribution found for kilosort>=4", "dependency_version_mismatch"),
+    # ... without it, a version not found says neither why (no index reachable, another platform, a typo)
+    ("ERROR: Could not find a version that satisfies the requirement torch==2.3.0+cu121 (from versions: none)\nERROR: "
+     "No matching distribution found for torch==2.3.0+cu121", "unclassified"),
+    ("PackagesNotFoundError: The following packages are not available from current channels:\n\n  - kilosort=4.0.99",
+     "unclassified"),
     # conda's exceptions (conda/exceptions.py) and libmamba's solver report (through conda-libmamba-solver)
     ("CondaHTTPError: HTTP 000 CONNECTION FAILED for url <https://conda.anaconda.org/conda-forge/linux-64/"
      "repodata.json>", "download_failed"),

@@ -45,7 +45,7 @@ CONTAINERS: tuple[Rule, ...] = (
     _t("registry-rate-limit", "container_image_pull_failed", r"toomanyrequests|pull rate limit|429 Too Many Requests",
        "the registry's pull rate limit"),
     _t("registry-unreachable", "container_image_pull_failed", r"(While (making|pulling) image|Unable to handle \S+ "
-       r"uri)[^\n]*registry|failed to get checksum for|error pinging (docker )?registry|\bGet \"?https?://[^\s\"]*"
+       r"uri)[^\n]*registry|failed to get checksum for|error pinging (docker )?registry|\b(Get|Head) \"?https?://[^\s\"]*"
        r"(registry|docker\.io|ghcr\.io|quay\.io)|lookup [^\s:]*(registry|docker\.io|ghcr\.io|quay\.io)[^\n]*no such host|"
        r"x509: certificate signed by unknown authority",
        "the registry can't be reached (DNS, proxy, network)", applies=_not_the_local_disk),
@@ -54,13 +54,14 @@ CONTAINERS: tuple[Rule, ...] = (
        "driver: older than the container's CUDA needs, not loaded, or not the one its libraries are (NVML says so "
        "through the toolkit's hook)"),
     _t("container-gpu-hook-missing", "container_gpu_unavailable", r"could not select device driver \"[^\"]*\" with "
-       r"capabilities: \[\[gpu\]\]|nvidia-container-cli: (initialization|requirement) error|Could not find any nv "
+       r"capabilities: \[\[gpu\]\]|nvidia-container-cli: (initialization|requirement|device) error|error gathering device "
+       r"information while adding custom device \"/dev/nvidia|Could not find any nv "
        r"(files|libraries) on this host|unknown or invalid runtime name: nvidia|Unknown runtime specified nvidia|"
        r"unresolvable CDI devices nvidia\.com/gpu|\bnvidia-container-runtime(-hook)?\b[^\n]{0,40}(executable file not "
        r"found|no such file)", "the container engine runs but can't hand the GPU to the container (no NVIDIA runtime or "
        "hook, or the engine not configured for it)"),
     _t("container-setup-failed", "container_error", r"OCI runtime (create|exec) failed|OCI permission denied|"
-       r"container creation failed|"
+       r"container creation failed|OCI runtime error: (crun|runc)\b|"
        r"error mounting [^\n]* to rootfs|enough IDs available in the namespace|(cannot|failed to) (set up|create) "
        r"(user )?namespace|no subuid ranges|user namespace disabled|cannot re-exec process|insufficient UIDs or GIDs "
        r"available in user namespace|no mapping entry found in /etc/sub[ug]id|(^|\n)\s*ERROR\s+: [^\n]+\n\s*ABORT\s+: Retval = "

@@ -65,7 +65,7 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("version-requirement", "dependency_version_mismatch", r"\b(needs|requires) [\w.-]+ (version )?['\"]?[<>=~]*\s*\d+"
        r"(\.\d+)*['\"]? or (less|greater|newer|older|later|higher|lower|above|below)\b|VersionConflict|version '?[\d.]+'? "
        r"currently installed|\brequires [\w.-]+ ?(>=|<=|==|~=|<|>) ?\d|\bincompatible with [\w.-]+ ?(>=|<=|==|<|>|version) ?\d|"
-       r"conflicting dependencies|ResolutionImpossible|UnsatisfiableError|requires a different Python\b|"
+       r"conflicting dependencies|ResolutionImpossible|UnsatisfiableError|requires? a different Python\b|"
        r"\bNumpy is not available\b", "a package, or the installer, says the "
        "versions asked for do not fit together"),
     _t("optional-dependency-missing", "dependency_missing", r"Missing optional dependency '[\w.-]+'|\b(pip|conda) "
