@@ -482,6 +482,25 @@ CASES = [
     ("OSError: [Errno 23] Too many open files in system: '/data/lab/rec1/continuous.dat'", "too_many_open_files"),
     ("curl: (7) Failed to connect to github.com port 443 after 3 ms: Network is unreachable", "download_failed"),
     ("rsync: [receiver] write failed on \"/scratch/lab/rec1.dat\": No space left on device (28)", "disk_exhausted"),
+    # ... and Python's OSError for each errno a sorting pipeline meets (glibc's strerror texts): those that say the
+    # machine's or the filesystem's limit, and those a bug, a busy file or a remote service raises as often
+    ("OSError: [Errno 12] Cannot allocate memory", "host_out_of_memory"),
+    ("OSError: [Errno 37] No locks available", "hdf5_file_lock_refused"),
+    ("OSError: [Errno 101] Network is unreachable", "download_failed"),
+    ("OSError: [Errno 30] Read-only file system: '/data/lab/sorted'", "permission_denied"),
+    ("PermissionError: [Errno 13] Permission denied: '/data/lab/sorted/rec1'", "permission_denied"),
+    ("OSError: [Errno 122] Disk quota exceeded: '/home/alice/sorted/rec1/temp_wh.dat'", "disk_exhausted"),
+    ("OSError: [Errno 122] Disk quota exceeded: '/project/lab/sorted/rec1/temp_wh.dat'",
+     "unclassified"),  # charged to an owner or group the text does not show
+    ("TimeoutError: [Errno 110] Connection timed out", "unclassified"),
+    ("ConnectionRefusedError: [Errno 111] Connection refused", "unclassified"),
+    ("OSError: [Errno 113] No route to host", "unclassified"),
+    ("OSError: [Errno 16] Device or resource busy: '/scratch/lab/rec1/.nfs000000000123'", "unclassified"),
+    ("OSError: [Errno 26] Text file busy: '/home/alice/venv/bin/python'", "unclassified"),
+    ("OSError: [Errno 27] File too large", "unclassified"),
+    ("PermissionError: [Errno 1] Operation not permitted: '/data/lab/rec1'", "unclassified"),
+    ("BlockingIOError: [Errno 11] Resource temporarily unavailable", "unclassified"),
+    ("OSError: [Errno 18] Invalid cross-device link: '/tmp/x' -> '/data/x'", "unclassified"),
     # Go's syscall error texts, lowercase (docker, apptainer, podman print them so)
     ("Error: open /data/lab/results/rec1/params.json: read-only file system", "permission_denied"),
     ("Error: open /usr/lib/python3/dist-packages/numpy/__pycache__/x.pyc: read-only file system",
