@@ -360,6 +360,14 @@ CASES = [
      "be the same size.", "probe_config_error"),
     # ... but a field of the wrong size is replaced by a default, and the sort goes on
     ("Warning: Invalid chanMap variable 'kcoords': must be the same size as chanMap. Using default.", "unclassified"),
+    # gui/ksGUI.m: error('ksGUI:init:uix', ...) and warning('ksGUI:init:npy', ...), what the sorter needs on MATLAB's path
+    ("Error using ksGUI (line 57)\nYou must have the \"uiextras\" toolbox to use this GUI. Choose Home->Add-Ons->Get "
+     "Add-ons and search for \"GUI Layout Toolbox\" by David Sampson.", "dependency_missing"),
+    ("Warning: In order to save data for phy, you must have the npy-matlab repository from https://github.com/kwikteam/"
+     "npy-matlab in your matlab path", "dependency_missing"),
+    # postProcess/remove_ks2_duplicate_spikes.m: its own precondition, a bug's signal
+    ("Error using remove_ks2_duplicate_spikes (line 64)\nCurrently this function can't deal with existence of cluster "
+     "0. Should be OK since it ought to be run first in the post-processing.", "unclassified"),
     # mainLoop/*.m: the sorter's own consistency checks -- bugs, left alone
     ("Error using learnAndSolve8b_old (line 57)\nmismatch between number of batches", "unclassified"),
     ("Error using ISIViolations\nISIs less than zero? Something is wrong because spike times should be sorted.",

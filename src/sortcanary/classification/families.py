@@ -73,9 +73,9 @@ BUILT_IN: tuple[Rule, ...] = (
        r"(could not|couldn't|cannot) (be )?import(ed)?\b[^\n]{0,160}?\b[Pp]lease run `?(pip|conda) install\b|"
        r"\b[Bb]ash is not installed\b|\bneeds [\w.-]+ which is not installed\b|\bmust (first )?install the [\w.-]+ "
        r"package|must be installed:? `?(pip|conda) install\b|install it with:? `?(pip|conda) install\b|there is no "
-       r"package called",
-       "a package (an R library too) says a module it needs "
-       "for this is not installed"),
+       r"package called|\byou must have the \S+ (toolbox|repository)\b",
+       "a package (an R library, a MATLAB sorter naming a toolbox or repository it needs on the path, too) says "
+       "a module it needs for this is not installed"),
     _t("cuda-python-missing", "dependency_missing", r"requires cuda, but the package ('cuda-python' )?is not installed",
        "SpikeInterface's GPU container path needs the cuda-python package"),
     _t("matlab-toolbox-missing", "dependency_missing", r"the following products? must be licensed, installed, and "
