@@ -393,7 +393,7 @@ CASES = [
      "filename = '/scratch/lab/rec1.nwb', file descriptor = 5, errno = 28, error message = 'No space left on device',"
      " buf = 0x55d, total write size = 1048576, bytes this sub-write = 1048576, bytes actually written = "
      "18446744073709551615, offset = 0", "disk_exhausted"),
-    ("OSError: Unable to synchronously create file (unable to open file: name = '/data/shared/rec1.nwb', errno = 13, "
+    ("OSError: Unable to synchronously create file (unable to open file: name = '/data/lab/rec1.nwb', errno = 13, "
      "error message = 'Permission denied', flags = 13, o_flags = 242)", "permission_denied"),
     ("OSError: Unable to synchronously open file (truncated file: eof = 2097152, sblock->base_addr = 0, stored_eof = "
      "8388608)", "input_invalid"),
