@@ -968,7 +968,10 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("Container killed on request. Exit code is 137", "host_out_of_memory"),  # YARN's words for the exit status
     ("Job has been put on hold: memory usage exceeded request_memory", "host_out_of_memory"),  # HTCondor
     ("The job was killed because it exceeded the memory limit", "host_out_of_memory"),
-    ("slurmstepd: error: Exceeded job memory limit", "unclassified"),  # a warning, also on success
+    # SLURM's notice as it kills the step (jobacct_gather.c, job_mem_limit.c; the warning written on success too
+    # always says "at some point": task/cgroup's failcnt, since 2013): test_classification_sources.py
+    ("slurmstepd: error: Exceeded job memory limit", "host_out_of_memory"),
+    ("slurmstepd: error: Exceeded job memory limit at some point.", "unclassified"),
     ("Error using gpuDevice\nUnable to find a supported GPU device. For more information on GPU support, see GPU "
      "Computing Requirements.", "device_unavailable"),
     ("The installed CUDA driver is not compatible with the version of MATLAB. You must update the driver.",

@@ -3,14 +3,25 @@
 An engine that is not there, that the user may not reach, that can't pull the image, can't hand the
 GPU to the container or can't set the container up; an image that can't install SpikeInterface. An
 engine that is not there outranks the pull it could not make (``Failed to pull singularity image``
-... ``singularity: command not found``).
+... ``singularity: command not found``), and a pull whose layers did not fit on the local disk (``failed to
+extract layer ...: no space left on device``) is the disk's, not the registry's: the disk rule decides it.
 """
 
 from __future__ import annotations
 
+import re
+
 from .rules import Rule, text_rule
 
 _t = text_rule
+LOCAL_DISK_FULL = re.compile(r"no space left on device", re.IGNORECASE)
+
+
+def _not_the_local_disk(text: str) -> bool:
+    """The pull failed for the registry's reply, not because its layers filled the local disk."""
+    return not LOCAL_DISK_FULL.search(text)
+
+
 CONTAINERS: tuple[Rule, ...] = (
     _t("docker-socket-permission", "container_error", r"permission denied while trying to connect to the Docker daemon|"
        r"docker: Got permission denied while trying to connect", "the user may not use the Docker socket",
@@ -28,29 +39,32 @@ CONTAINERS: tuple[Rule, ...] = (
        r"not exist|ImageNotFound|Unable to locate container image|Failed to pull singularity image|failed to pull and "
        r"unpack image|unauthorized: (authentication required|incorrect username or password)|"
        r"requested access to the resource is denied|failed to resolve "
-       r"reference|conveyor failed to get|invalid reference format|could not open image [^\n]*(no such file|image format "
-       r"not recognized)|: image not "
-       r"known\b|short-name [^\n]* did not resolve to an alias",
-       "the registry has no such image or tag, or refused it"),
+       r"reference|conveyor failed to get|invalid reference format|No such image: |could not open image [^\n]*(no such "
+       r"file|image format not recognized)|: image not known\b|short-name [^\n]* did not resolve to an alias",
+       "the registry has no such image or tag, or refused it", applies=_not_the_local_disk),
     _t("registry-rate-limit", "container_image_pull_failed", r"toomanyrequests|pull rate limit|429 Too Many Requests",
        "the registry's pull rate limit"),
     _t("registry-unreachable", "container_image_pull_failed", r"(While (making|pulling) image|Unable to handle \S+ "
-       r"uri)[^\n]*registry|failed to get checksum for|error pinging (docker )?registry|\bGet \"?https?://[^\s\"]*"
+       r"uri)[^\n]*registry|failed to get checksum for|error pinging (docker )?registry|\b(Get|Head) \"?https?://[^\s\"]*"
        r"(registry|docker\.io|ghcr\.io|quay\.io)|lookup [^\s:]*(registry|docker\.io|ghcr\.io|quay\.io)[^\n]*no such host|"
        r"x509: certificate signed by unknown authority",
-       "the registry can't be reached (DNS, proxy, network)"),
-    _t("container-driver-too-old", "gpu_driver_error", r"nvidia-container-cli: requirement error: unsatisfied condition: "
-       r"cuda\s*>=", "the container's CUDA needs a newer driver on the host than it has"),
+       "the registry can't be reached (DNS, proxy, network)", applies=_not_the_local_disk),
+    _t("container-host-driver", "gpu_driver_error", r"nvidia-container-cli: (requirement error: unsatisfied condition: "
+       r"cuda\s*>=|initialization error: nvml error: (driver/library version mismatch|driver not loaded))", "the host's "
+       "driver: older than the container's CUDA needs, not loaded, or not the one its libraries are (NVML says so "
+       "through the toolkit's hook)"),
     _t("container-gpu-hook-missing", "container_gpu_unavailable", r"could not select device driver \"[^\"]*\" with "
-       r"capabilities: \[\[gpu\]\]|nvidia-container-cli: (initialization|requirement) error|Could not find any nv "
+       r"capabilities: \[\[gpu\]\]|nvidia-container-cli: (initialization|requirement|device) error|error gathering device "
+       r"information while adding custom device \"/dev/nvidia|Could not find any nv "
        r"(files|libraries) on this host|unknown or invalid runtime name: nvidia|Unknown runtime specified nvidia|"
        r"unresolvable CDI devices nvidia\.com/gpu|\bnvidia-container-runtime(-hook)?\b[^\n]{0,40}(executable file not "
        r"found|no such file)", "the container engine runs but can't hand the GPU to the container (no NVIDIA runtime or "
        "hook, or the engine not configured for it)"),
     _t("container-setup-failed", "container_error", r"OCI runtime (create|exec) failed|OCI permission denied|"
-       r"container creation failed|"
+       r"container creation failed|OCI runtime error: (crun|runc)\b|"
        r"error mounting [^\n]* to rootfs|enough IDs available in the namespace|(cannot|failed to) (set up|create) "
-       r"(user )?namespace|no subuid ranges|user namespace disabled|(^|\n)\s*ERROR\s+: [^\n]+\n\s*ABORT\s+: Retval = "
+       r"(user )?namespace|no subuid ranges|user namespace disabled|cannot re-exec process|insufficient UIDs or GIDs "
+       r"available in user namespace|no mapping entry found in /etc/sub[ug]id|(^|\n)\s*ERROR\s+: [^\n]+\n\s*ABORT\s+: Retval = "
        r"\d+", "the engine could not set the container up (a bind mount, the entrypoint, a rootless engine's user "
        "namespace; Singularity 2's own ERROR/ABORT lines)",
        reason="container_setup"),

@@ -17,7 +17,7 @@ from . import sorter_logs as k
 from . import structural as s
 from . import versions as v
 from .containers import CONTAINERS
-from .gpu import GPU_SETUP
+from .gpu import GPU_DEVICE, GPU_SETUP
 from .rules import Rule, RuleTest, text_rule
 
 
@@ -65,7 +65,7 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("version-requirement", "dependency_version_mismatch", r"\b(needs|requires) [\w.-]+ (version )?['\"]?[<>=~]*\s*\d+"
        r"(\.\d+)*['\"]? or (less|greater|newer|older|later|higher|lower|above|below)\b|VersionConflict|version '?[\d.]+'? "
        r"currently installed|\brequires [\w.-]+ ?(>=|<=|==|~=|<|>) ?\d|\bincompatible with [\w.-]+ ?(>=|<=|==|<|>|version) ?\d|"
-       r"conflicting dependencies|ResolutionImpossible|UnsatisfiableError|requires a different Python\b|"
+       r"conflicting dependencies|ResolutionImpossible|UnsatisfiableError|requires? a different Python\b|"
        r"\bNumpy is not available\b", "a package, or the installer, says the "
        "versions asked for do not fit together"),
     _t("optional-dependency-missing", "dependency_missing", r"Missing optional dependency '[\w.-]+'|\b(pip|conda) "
@@ -73,9 +73,9 @@ BUILT_IN: tuple[Rule, ...] = (
        r"(could not|couldn't|cannot) (be )?import(ed)?\b[^\n]{0,160}?\b[Pp]lease run `?(pip|conda) install\b|"
        r"\b[Bb]ash is not installed\b|\bneeds [\w.-]+ which is not installed\b|\bmust (first )?install the [\w.-]+ "
        r"package|must be installed:? `?(pip|conda) install\b|install it with:? `?(pip|conda) install\b|there is no "
-       r"package called",
-       "a package (an R library too) says a module it needs "
-       "for this is not installed"),
+       r"package called|\byou must have the \S+ (toolbox|repository)\b",
+       "a package (an R library, a MATLAB sorter naming a toolbox or repository it needs on the path, too) says "
+       "a module it needs for this is not installed"),
     _t("cuda-python-missing", "dependency_missing", r"requires cuda, but the package ('cuda-python' )?is not installed",
        "SpikeInterface's GPU container path needs the cuda-python package"),
     _t("matlab-toolbox-missing", "dependency_missing", r"the following products? must be licensed, installed, and "
@@ -97,16 +97,7 @@ BUILT_IN: tuple[Rule, ...] = (
     *GPU_SETUP,  # the driver, the CUDA toolkit, the sorter's kernels (sortcanary.classification.gpu)
     _t("matlab-function-missing", "sorter_not_installed", r"(Undefined|Unrecognized) function or variable '\w+'",
        "a function of the sorter is not on MATLAB's path (an incomplete or old install)"),
-    _t("device-unavailable", "device_unavailable", r"Torch not compiled with CUDA enabled|No (CUDA|HIP) GPUs are "
-       r"available|torch\.cuda\.is_available\(\) is False|"
-       r"no CUDA-capable device is detected|No supported GPU device|Unable to find a supported GPU device|No visible GPU devices|"
-       r"invalid device ordinal|CUDA_ERROR_NO_DEVICE|compiled without CUDA support|\bdevice \d+ is not visible "
-       r"\(CUDA_VISIBLE_DEVICES=|AssertionError: Invalid (peer )?device id\b|on \w+ device \d+ but torch\.\w+\.device_count"
-       r"\(\) is \d+|"
-       r"cudaErrorNoDevice|sortcanary: CUDA requested|CUDA-capable device\(s\) "
-       r"(is|are)[/a-z]* busy or unavailable|CUDA-capable devices are busy or unavailable|This sorter requires "
-       r"cuda, but the package 'cuda-python' is not installed|The container requires a NVIDIA GPU capability, but it is "
-       r"not available", "the requested device can't be used here"),
+    *GPU_DEVICE,  # the requested device unusable, busy or not there (sortcanary.classification.gpu)
     # -- environment: broken binaries, downloads, the scheduler, permissions
     _t("qt-two-copies", "binary_import_broken", r"QObject::moveToThread: Current thread \(0x[0-9a-f]+\) is not the "
        r"object's thread[\s\S]*Qt platform plugin", "two copies of Qt in one process (opencv-python's own beside "
@@ -122,7 +113,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"incompatibility: \w+ was compiled\s+against|MKL FATAL ERROR: Cannot load|"
        r"HDF5 library version mismatched|header files used to compile this application do not match|Headers are "
        r"[\d.]+, library is [\d.]+|\[WinError 193\]|CUDNN_STATUS_NOT_INITIALIZED|Found cu(DNN|BLAS|FFT|SPARSE|SOLVER) "
-       r"version \d+, but \w+ was built against|Outdated cu(DNN|BLAS|FFT|SPARSE|SOLVER) installation|Loaded runtime "
+       r"version \d+, but \w+ was built against|Outdated cu(DNN|BLAS|FFT|SPARSE|SOLVER) installation|CUDNN_STATUS_VERSION_"
+       r"MISMATCH|Loaded runtime "
        r"cu\w+ library: [\d.]+ but source was compiled with|failed to open lib[\w.+-]+\.so\b|exec format error|"
        r"Unable to load any of \{lib|"
        r"Cannot load symbol \w+|compiled "
@@ -168,7 +160,7 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("download-failed", "download_failed", r"urllib\.error\.(HTTPError|URLError)|<urlopen error|HTTP Error [45]\d\d:|"
        r"download_url_to_file|Download failed|Unable to download|Failed to download|Temporary failure in name resolution|"
        r"Name or service not known|CondaHTTPError|HTTP 000 CONNECTION FAILED|nodename nor servname provided|"
-       r"getaddrinfo failed|Could not resolve host|(?<!Unix)"
+       r"getaddrinfo failed|Could not resolve host|libmamba Download error \(\d+\)|(?<!Unix)"
        r"HTTPS?ConnectionPool\(host='(?!localhost)|CERTIFICATE_VERIFY_FAILED|ProxyError|407 Proxy Authentication|"
        r"(couldn't|could not|can't|cannot|unable to|failed to) (connect|reach)( to)? ['\"]?https?://(?!localhost)",
        "a run-time download failed (the network, DNS, a proxy or the server)"),
@@ -185,6 +177,8 @@ BUILT_IN: tuple[Rule, ...] = (
        "the scheduler refused the request"),
     _rule("access-denied", "permission_denied", p.access_denied, "the filesystem refused access (EACCES; not to a "
           "file in the shared temporary folder, another user's under a name the program fixed)"),
+    _t("nfs-server-not-responding", "io_stall", r"\bnfs: server \S+ not responding", "the NFS server holding the data "
+       "stopped answering (the kernel's RPC client timed out on it)"),
     _rule("output-appeared-late", "io_stall", p.output_late, "an output the job wrote appeared on the shared "
           "filesystem after Snakemake stopped waiting for it"),
     _rule("read-only-storage", "permission_denied", p.read_only_user_storage, "the user's storage is mounted read-only "
@@ -198,7 +192,8 @@ BUILT_IN: tuple[Rule, ...] = (
     # -- environment: the data and the configuration
     _t("hdf5-plugin-missing", "hdf5_plugin_missing", r"HDF5_PLUGIN_PATH|can't (open directory|dlopen).*plugin|required "
        r"filter .* (not|isn't) (available|registered)|can't find plugin|filter plugin missing|compression filter "
-       r"(missing|not found)|Unknown compression filter|Can't read data \(Can't open directory\)", "HDF5 has no plugin "
+       r"(missing|not found)|Unknown compression filter|Can't read data \(Can't open directory\)|H5PL\w*\(\): filter plugins "
+       r"disabled", "HDF5 has no plugin "
        "for the data's "
        "compression filter"),
     _t("hdf5-file-damaged", "input_invalid", r"truncated file: eof = |file signature not found|bad object header version "
@@ -211,8 +206,9 @@ BUILT_IN: tuple[Rule, ...] = (
        "given is missing or not one it reads (a wrong path, another format)"),
     _t("intan-file-damaged", "input_invalid", r"Timestamps are not continuous, likely due to a corrupted file",
        "neo's Intan reader found a damaged file"),
-    _t("matlab-file-unopened", "input_invalid", r"Invalid file identifier", "MATLAB could not open a file the sorter "
-       "reads (a wrong path, a missing or unreadable file)"),
+    _t("matlab-file-unopened", "input_invalid", r"Invalid file identifier|Could not open \S*[\\/.]\S* for reading\.",
+       "MATLAB could not open a file the sorter reads (a wrong path, a missing or unreadable file; Kilosort 2/3's own "
+       "check of its binary)"),
     _t("probe-mismatch", "probe_config_error", r"Largest value of chanMap exceeds channel count|did not divide evenly|"
        r"incorrect n_chan_bin|Channel locations are required|does not have a probe|Channel locations are not unique|"
        r"never found suitable channels|\b(contact|channel)s? count\b[^\n]{0,40}(!=|does not match|doesn't "
@@ -221,6 +217,7 @@ BUILT_IN: tuple[Rule, ...] = (
        r"{0,40}\b\d+ (channels|contacts)\b|device_channel_indices (are|is) not set|"
        r"Missing required key: \S+ after loading probe|needs a probe to be attached|\b[Aa] probe must be attached|"
        r"3D 'location' are not supported|"
+       r"Could not find channel map file|channel map must contain \"?chanMap|Invalid channel map: |"
        r"probe entries should have|(not|no) probe attached|probe file "
        r"(is not specified|not found|does not exist)|no probe (file )?(was )?(specified|given|set)",
        "the probe or the binary layout does not match the data"),
@@ -278,7 +275,8 @@ BUILT_IN: tuple[Rule, ...] = (
           "path in a home folder)"),
     _t("disk-full-text", "disk_exhausted", r"No space left on device|There is not enough space on the disk|\[WinError "
        r"112\]|\b(not enough|insufficient) (free )?disk space|\b(user|your|home) (disk )?quota (is )?(exceeded|full)|"
-       r"exceeded your (disk )?quota|low on resource: ephemeral-storage", "the disk, or the user's own quota, is full"),
+       r"exceeded your (disk )?quota|low on resource: ephemeral-storage|Error writing batch \d+ to \S+\. Check available disk "
+       r"space", "the disk, or the user's own quota, is full (Kilosort 2/3's short write of its batch says so)"),
     _rule("open-files-limit", "too_many_open_files", m.open_files_limit, "the open-files limit (EMFILE, ENFILE)"),
     # -- biological, or a detection set up wrong (the canary weighs the window's data)
     _rule("ks2-no-good-channels", "no_good_channels", k.no_good_channels, "Kilosort 2's log: no good channel left"),

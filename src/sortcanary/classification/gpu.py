@@ -1,4 +1,5 @@
-"""The built-in rules for a GPU's set-up: the driver, the CUDA toolkit, and the sorter's kernels built for it.
+"""The built-in rules for a GPU's set-up -- the driver, the CUDA toolkit, the sorter's kernels built for it -- and
+for the device itself: one that can't be used here, is busy, is not there or has failed.
 
 Each names what the NVIDIA stack says of itself, in the spellings its layers print: the driver API's
 ``CUDA_ERROR_UNSUPPORTED_PTX_VERSION`` and the runtime's ``cudaErrorUnsupportedPtxVersion`` are one error,
@@ -25,8 +26,12 @@ GPU_SETUP: tuple[Rule, ...] = (
        r"compatibility was attempted on non supported HW|unsupported display driver / cuda driver combination|CUDA "
        r"driver initialization failed|no longer supports this GPU because it is too old|(GPU|device)[^\n]{0,60}not "
        r"supported because it has a (lower )?compute capability|system not yet initialized|cudaErrorSystemNotReady|\bdriver\b"
-       r"[^\n]{0,60}\bis too old\b|PLATFORM_NOT_FOUND_KHR",
-       "the NVIDIA driver is missing, too old, or not the one loaded in the kernel"),
+       r"[^\n]{0,60}\bis too old\b|PLATFORM_NOT_FOUND_KHR|cuda_?error_?(stub_?library|jit_?compiler_?not_?found|call_?requires_?"
+       r"newer_?driver)|CUDA driver is a stub library|PTX JIT compiler library not found|API call is not supported in "
+       r"the installed CUDA driver|NVML Shared Library Not Found|NVMLError_(DriverNotLoaded|LibraryNotFound)|NVRM: API "
+       r"mismatch|Module nvidia\S* not found in directory|NVIDIA-SMI couldn't find libnvidia-ml",
+       "the NVIDIA driver is missing (the toolkit's stub libcuda or no NVML in its place, its JIT compiler absent, "
+       "its kernel module not built for the running kernel), too old, or not the one loaded in the kernel"),
     _t("cuda-toolkit-missing", "cuda_toolkit_missing", r"No CUDA toolkit installation could be found|MW_NVCC_PATH|"
        r"CUDA_HOME environment variable is not set|nvcc: (command )?not found|(unable to|could not|cannot|"
        r"can't) find (the )?nvcc\b|'nvcc' is not recognized|No supported "
@@ -35,11 +40,27 @@ GPU_SETUP: tuple[Rule, ...] = (
        "build the sorter's kernels (or a part of the toolkit a JIT compiler needs: numba's libNVVM, libdevice)"),
     _t("cuda-kernels-not-built", "cuda_kernels_not_compiled", r"no kernel image is available for execution on the "
        r"device|cuda_?error_?no_?(kernel_?image_?for_?device|binary_?for_?gpu)|is not compatible with the current PyTorch "
-       r"installation|is not a MEX file|Invalid MEX-file|Compiled "
+       r"installation|is not a MEX file|Invalid MEX-file|CU(DNN|BLAS)_STATUS_ARCH_MISMATCH|Compiled "
        r"Kilosort files not found|(Undefined|Unrecognized) function( or variable)? '(mex\w+|spikedetector\w*)'",
-       "the GPU kernels are not built for this GPU"),
+       "the GPU kernels are not built for this GPU (cuDNN's or cuBLAS's too: their ARCH_MISMATCH)"),
     _t("cuda-build-failed", "cuda_build_failed", r"(nvcc|fatbinary|ptxas)\s+(fatal|error)\s*:|Unsupported gpu architecture|Error "
        r"using mex\s*\n[^\n]*\bnvcc\b|Error in mexcuda|nvrtc: error: invalid value for --gpu-architecture|unsupported "
-       r"(GNU|Microsoft Visual Studio|clang) version!|-allow-unsupported-compiler",
-       "the sorter's CUDA kernels did not build"),
+       r"(GNU|Microsoft Visual Studio|clang) version!|-allow-unsupported-compiler|cannot find -lcu(da|dart|blas|fft|rand|"
+       r"sparse|solver)\w*\b",
+       "the sorter's CUDA kernels did not build (or link: the toolkit's libraries not where the linker looks)"),
+)
+GPU_DEVICE: tuple[Rule, ...] = (
+    _t("device-unavailable", "device_unavailable", r"Torch not compiled with CUDA enabled|No (CUDA|HIP) GPUs are "
+       r"available|torch\.cuda\.is_available\(\) is False|"
+       r"no CUDA-capable device is detected|No supported GPU device|Unable to find a supported GPU device|No visible GPU devices|"
+       r"invalid device ordinal|CUDA_ERROR_NO_DEVICE|compiled without CUDA support|\bdevice \d+ is not visible "
+       r"\(CUDA_VISIBLE_DEVICES=|AssertionError: Invalid (peer )?device id\b|on \w+ device \d+ but torch\.\w+\.device_count"
+       r"\(\) is \d+|"
+       r"cudaErrorNoDevice|\bGPU is lost\b|NVMLError_GpuIsLost|GPU has fallen off the bus|RmInitAdapter failed|"
+       r"uncorrectable ECC error encountered|cuda_?error_?ecc_?uncorrectable|sortcanary: CUDA requested|"
+       r"CUDA-capable device\(s\) "
+       r"(is|are)[/a-z]* busy or unavailable|CUDA-capable devices are busy or unavailable|This sorter requires "
+       r"cuda, but the package 'cuda-python' is not installed|The container requires a NVIDIA GPU capability, but it is "
+       r"not available", "the requested device can't be used here (or has failed: its memory's ECC, a GPU the kernel "
+       "module lost or could not initialise)"),
 )

@@ -228,7 +228,8 @@ def parse_text(text: str) -> ParsedFailure:
             if name:
                 parsed.errnos.append(Fact(name, i))
         parsed.errnos += [Fact(m.group(1), i) for m in ERRNO_NAME.finditer(line) if m.group(1) in ERRNO_NAMES]
-        parsed.errnos += [Fact(name, i) for words, name in STRERROR.items() if words in line and
+        lowered = line.lower()
+        parsed.errnos += [Fact(name, i) for words, name in STRERROR.items() if words in lowered and
                           not any(f.line == i and f.value == name for f in parsed.errnos)]
         for match in SIGNAL.finditer(line):
             value = next(g for g in match.groups() if g) if any(match.groups()) else "Killed"

@@ -16,7 +16,10 @@ import re
 from .parse import ParsedFailure
 from .rules import Hit
 
-PATH = re.compile(r"['\"`]((?:/|~/|[A-Za-z]:\\)[^'\"`\n]*)['\"`]")  # a quoted absolute path, as OSError prints it
+# A quoted absolute path, as OSError prints it; or Go's unquoted one after the call that failed (a *PathError:
+# "open /data/x: read-only file system", as Docker, Apptainer and podman print it).
+PATH = re.compile(r"['\"`]((?:/|~/|[A-Za-z]:\\)[^'\"`\n]*)['\"`]|\b(?:open|mkdir|write|stat|lstat|remove|rename|"
+                  r"unlinkat|openat|mkdirat) ((?:/|~/)[^\s:'\"`]+): ")
 SYSTEM_TREE = re.compile(r"^/(usr|var|etc|opt|srv|bin|sbin|lib\w*|boot|sys|proc|run|root|tmp|dev)(/|$)|"
                          r"[\\/](site|dist)-packages[\\/]")
 HOME = re.compile(r"^(~/|[A-Za-z]:\\Users\\|/Users/)|(^|/)home\d*/")
@@ -28,7 +31,7 @@ def _path_of(parsed: ParsedFailure, name: str) -> tuple[int | None, str] | None:
         if fact.value == name and fact.line is not None:
             found = PATH.search(parsed.lines[fact.line])
             if found:
-                return fact.line, found.group(1)
+                return fact.line, found.group(1) or found.group(2)
     return None
 
 

@@ -19,8 +19,11 @@ NO_DISTRIBUTION = re.compile(r"No package metadata was found for [\'\"]?([\w.-]+
                              r"distribution was not found")
 ERRNO = re.compile(r"\[Errno (\d+)\]|\berrno\s*=\s*(\d+)|\[WinError (5)\]|\bOs \{ code: (\d+)")  # WinError 5: EACCES
 # An errno by the C library's own words for it, where a tool printed strerror alone ("touch: cannot touch 'x':
-# Read-only file system", Java's "IOException: Disk quota exceeded"); only words no other failure uses.
-STRERROR = {"Read-only file system": "EROFS", "Disk quota exceeded": "EDQUOT", "No space left on device": "ENOSPC"}
+# Read-only file system", Java's "IOException: Disk quota exceeded", curl's "Network is unreachable"), in any case
+# (Go's syscall table, which Docker, Apptainer and podman print, writes them lowercase); only words no other
+# failure uses. Lowercase here, as they are compared.
+STRERROR = {"read-only file system": "EROFS", "disk quota exceeded": "EDQUOT", "no space left on device": "ENOSPC",
+            "network is unreachable": "ENETUNREACH"}
 # An errno by its name, as Node ("Error: EACCES: permission denied"), Ruby (Errno::ENOSPC) or C tools print it;
 # only the names the C library defines count (parse checks), so a word like "ERROR:" is not one.
 ERRNO_NAME = re.compile(r"(?:\bErrno::|\berrno\.|(?<![\w.-]))(E[A-Z][A-Z0-9]{2,})\b(?=:|\)|,)")
@@ -34,28 +37,33 @@ EXIT = re.compile(r"exit(?:ed with)? (?:status|code)(?: is)?\s*[:=]?\s*\(?(-?\d+
 SIGNAL = re.compile(r"\b(?:killed by |terminated by |caught |received )?signal:? (\d+)\b|\bby signal: (Killed)\b|"
                     r"\b(SIG[A-Z]+)\s*\(-?\d+\)|Signals\.(SIG[A-Z]+)|(?:killed|terminated) (?:by|with) (SIG[A-Z]+)|"
                     r"ExitCode[=\s]+\d+:(\d+)|exitcode=-(SIG[A-Z]+)|Negsignal\.(SIG[A-Z]+)|"
-                    r"(?:^|[\]|>]:?)\s*Killed\s*$|: line \d+:\s+\d+ (Killed)\b|task \d+: (Killed)\b|"
+                    r"(?:^|[\]|>]:?)\s*Killed\s*$|: line \d+:\s+\d+ (Killed)\b|tasks? [\d,-]+: (Killed)\b|"
                     r"^\s*(Killed): 9\b|\bzsh: (killed)\b|"
                     r"^\[\d+\]\s+\d+ (killed)\s|(?:^\s*|sh: |Fatal Python error: |"
                     r": line \d+:\s+\d+ )([Ii]llegal instruction)\b(?! was)")
 SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern in (
     # (state, pattern): what the scheduler or the kernel said it did to the job
-    # (sacct's State column: TIMEOUT or OUT_OF_ME+ beside the ExitCode column; "Exceeded job memory limit"
-    # alone is a warning SLURM also writes for jobs that succeed)
+    # (sacct's State column: TIMEOUT or OUT_OF_ME+ beside the ExitCode column; SLURM's "Exceeded job memory
+    # limit" is the notice it sends as it kills the step (src/interfaces/jobacct_gather.c, slurmd's
+    # job_mem_limit.c), but "Exceeded job/step memory limit at some point" is an older cgroup warning it also
+    # writes for jobs that succeed)
     ("TIME_LIMIT", (r"DUE TO TIME LIMIT|(SLURM|sacct|state|status)[^\n]{0,40}(?-i:\bTIMEOUT\b)|(?-i:\bTIMEOUT\b)\s+"
-                    r"\d+:\d+\b|walltime \S+ exceeded limit|TERM_RUNLIMIT|CPU time limit exceeded|exceeded (its |the )?"
-                    r"(hard |soft )?(running |wall[- ]?clock |run[- ]?)?time limit|(?-i:\bDeadlineExceeded\b)|"
-                    r"exceeded (hard|soft) wallclock time|active longer than specified deadline|exceeded (its )?allowed "
-                    r"(execute|job|run) duration")),
-    ("OUT_OF_MEMORY", (r"oom[-_ ]kill(?:ed)?\b|(?-i:\bOUT_OF_ME(?:MORY\b|\+))|task \d+: Out Of Memory|TERM_MEMLIMIT|"
+                    r"\d+:\d+\b|walltime \S+ exceeded limit|TERM_RUNLIMIT|TERM_CPULIMIT|CPU time limit exceeded|"
+                    r"exceeded (its |the )?(hard |soft )?(running |wall[- ]?clock |run[- ]?)?time limit|"
+                    r"(?-i:\bDeadlineExceeded\b)|exceeded (hard|soft) wallclock time|active longer than specified "
+                    r"deadline|exceeded (its )?allowed (execute|job|run) duration")),
+    ("OUT_OF_MEMORY", (r"oom[-_ ]kill(?:ed)?\b|(?-i:\bOUT_OF_ME(?:MORY\b|\+))|tasks? [\d,-]+: Out Of Memory|"
+                       r"TERM_(MEMLIMIT|SWAP)\b|Exceeded job memory limit(?! at some point)|"
                        r"Out of memory: Kill(?:ed)? process|(?-i:\bOOMKilled\b)(?![\"']?:\s*false)|killed by the "
                        r"cgroup out-of-memory "
-                       r"handler|Memory cgroup out of memory|exceeded (its |the )?memory limit[^\n]{0,40}(being|was|been) "
-                       r"killed|job "
+                       r"handler|Memory cgroup out of memory|exceeded (its |the )?(virtual )?memory limit[^\n]{0,40}"
+                       r"(being|was|been) killed|job "
                        r"killed: [pv]?mem \S+ exceeded limit|"
                        r"running beyond (physical|virtual) memory limits|gone over (cgroup )?memory limit|hard limit \"?h_vmem|"
                        r"low on resource: memory\b|memory usage exceeded request_memory|killed because it exceeded (its |the )?"
-                       r"(job's )?memory limit|invoked oom-killer|killed by (the )?(kernel'?s? )?OOM[- ]killer|Worker "
+                       r"(job's )?memory limit|invoked oom-killer|oom_reaper: reaped process|Killed \S+ due to memory "
+                       r"(pressure|used)\b|"
+                       r"killed by (the )?(kernel'?s? )?OOM[- ]killer|Worker "
                        r"exceeded \d+% memory budget")),
     ("PREEMPTED", r"DUE TO PREEMPTION|(?-i:\bPREEMPTED\b)"),
     ("NODE_FAIL", r"DUE TO NODE FAILURE|(?-i:\bNODE_FAIL\b)"),
