@@ -56,8 +56,10 @@ FIRST = DATA / "failure_corpus.yaml"  # written before the split: every entry mo
 # false blocks. The six were then read and moved to the development part with their sources (7 entries); two rules
 # changed from them (an overflowed allocation size, a bare std::bad_alloc: see KNOWN_FALSE_BLOCKS), which changed no
 # held-out answer: the rest scores 75/108 (69.4 %), 0 false blocks. Round 6's rules, written from the raise sites of
-# the installed libraries (no corpus entry), measured once after: 76/108 (70.4 %), 0 false blocks.
-MIN_RIGHT = {"dev": 0.875, "heldout": 0.70}
+# the installed libraries (no corpus entry), measured once after: 76/108 (70.4 %), 0 false blocks. Round 7's, from the
+# sources of the programs around the sorter that aren't installed here (schedulers, container engines, the NVIDIA
+# stack, MATLAB and Kilosort 2/3, HDF5, installers, the kernel: 239 cases), measured once after: 77/108 (71.3 %), 0.
+MIN_RIGHT = {"dev": 0.875, "heldout": 0.71}
 # Texts that are the mechanism's own, word for word as its genuine cases write it, whose thread found another cause:
 # mostly bugs fixed in code (labelled unclassified) -- a kill at LSF's memory limit, a read-only filesystem, a bare
 # EMFILE, MATLAB's own words for a GPU array too large --, and one bare ENOSPC that was /dev/shm, not the disk. No
