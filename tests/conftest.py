@@ -68,8 +68,10 @@ SORT_ONLY = {"canary": {"window_s": CANARY_WINDOW_S, "exercise_outputs": False},
 KS4_RUN_MODULES = ("test_workflow.py", "test_outputs.py", "test_nwb.py", "test_progress.py", "test_python_api.py",
                    "test_recipe.py", "test_probe_groups.py",
                    "test_joined_runs.py")
-# The longest groups first, so that the two workers finish together.
-FIRST_GROUPS = ("ks4_run", "tests/test_slurm.py")
+# The longest groups first, so that the two workers finish together (the SLURM run, which mostly
+# waits on the queue, beside the Kilosort4 run, which sorts two recordings at a time).
+FIRST_GROUPS = ("ks4_run", "tests/test_slurm.py", "tests/test_formats.py", "tests/test_robustness.py",
+                "tests/test_failures.py")
 
 
 def xdist_group(nodeid: str) -> str:
@@ -86,6 +88,7 @@ def pytest_xdist_make_scheduler(config, log):
         def _split_scope(self, nodeid: str) -> str:
             return xdist_group(nodeid)
 
+    config.option.loadscopereorder = False  # else xdist hands out the groups with the most tests first
     return GroupScheduling(config, log)
 
 
