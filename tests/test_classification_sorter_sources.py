@@ -1,0 +1,166 @@
+"""The classifier on the messages of the sorters and readers users run in versions this machine doesn't have.
+
+Users paste what an older SpikeInterface (its sorter wrappers, containers, peak detectors, readers), another
+Kilosort 4.0.x release, probeinterface's probe library or another sorter printed. Each case is one such
+message as its traceback's last line shows it, placeholders filled with realistic values, with a comment
+naming the public upstream file (repo, tag, path) where the string is written. Where the message says an
+environment, resource or biological cause, that class; where it signals a bug (an assertion without words, a
+sorter that "returned a non-zero exit code", a result file missing) or says nothing of its cause,
+unclassified. Each block ends with look-alikes: the same words where a bug, or nothing, is behind them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sortcanary.classification import classify
+
+SSE = "spikeinterface.sorters.utils.misc.SpikeSortingError: "
+
+CASES = [
+    # -- SpikeInterface's sorter launcher (SpikeInterface/spikeinterface) -------------------------------------------
+    # 0.101.2 src/spikeinterface/sorters/basesorter.py: initialize_folder, a sorter its is_installed() can't find
+    ("Exception: The sorter kilosort2 is not installed. Please install it with:\n\nTo use Kilosort run:\n >>git "
+     "clone https://github.com/MouseLand/Kilosort\nand provide the installation path by setting the KILOSORT2_PATH\n"
+     "environment variables or using Kilosort2Sorter.set_kilosort2_path().", "sorter_not_installed"),
+    # ... the same function: a sorter that needs locations, on a recording without a probe
+    ("RuntimeError: Channel locations are required for this spike sorter. Locations can be added to the "
+     "RecordingExtractor by loading a probe file (.prb or .csv) or by setting them manually.", "probe_config_error"),
+    # 0.98.2 src/spikeinterface/sorters/basesorter.py: set_params_to_folder, a parameter the sorter doesn't have
+    ("AttributeError: Bad parameters: ['detect_treshold']", "sorter_params_invalid"),
+    # 0.101.2 src/spikeinterface/sorters/runsorter.py: run_sorter, a container mode without its engine or client
+    ("RuntimeError: Docker is not installed. Install docker on this machine to run sorting with docker.",
+     "container_runtime_missing"),
+    ("RuntimeError: Singularity is not installed. Install singularity on this machine to run sorting with "
+     "singularity.", "container_runtime_missing"),
+    ("RuntimeError: The python `docker` package must be installed. Install with `pip install docker`",
+     "container_runtime_missing"),
+    ("RuntimeError: The python `spython` package must be installed to run singularity. Install with `pip install "
+     "spython`", "container_runtime_missing"),
+    # 0.101.2 src/spikeinterface/sorters/container_tools.py: SingularityContainer, an image it can't find or pull
+    ("FileNotFoundError: Unable to locate container image spikeinterface/kilosort2-compiled-base:latest",
+     "container_image_pull_failed"),
+    # 0.101.2 src/spikeinterface/sorters/utils/misc.py: has_nvidia; src/spikeinterface/sorters/runsorter.py
+    ("Exception: This sorter requires cuda, but the package 'cuda-python' is not installed. You can install it "
+     "with:\npip install cuda-python", "dependency_missing"),
+    ("AssertionError: The container requires a NVIDIA GPU capability, but it is not available", "device_unavailable"),
+    # 0.98.2 src/spikeinterface/sorters/utils/misc.py: get_bash_path
+    ("Exception: Bash is not installed or accessible on your system.", "dependency_missing"),
+    # 0.99.1 src/spikeinterface/sorters/external/kilosortbase.py: _setup_recording
+    ("RuntimeError: 3D 'location' are not supported. Set 2D locations instead", "probe_config_error"),
+    # ... the external sorters' own launches that failed: they say no cause (the sorter's log does, if anything)
+    ("Exception: combinato returned a non-zero exit code", "unclassified"),  # 0.99.1 sorters/external/combinato.py
+    ("Exception: ironclust returned a non-zero exit code", "unclassified"),  # 0.99.1 sorters/external/ironclust.py
+    ("Exception: Result file does not exist: /data/lab/sorted/rec1/sorter_output/tmp/firings.mda",
+     "unclassified"),  # 0.99.1 sorters/external/ironclust.py
+    ("Exception: Klusta did not run successfully", "unclassified"),  # 0.99.1 sorters/external/klusta.py
+    # 0.101.2 src/spikeinterface/sorters/basesorter.py: run_from_folder, the summary line after the trace
+    (SSE + "Spike sorting failed. You can inspect the runtime trace in /data/lab/sorted/rec1/spikeinterface_log.json.",
+     "unclassified"),
+    # 0.98.2 src/spikeinterface/sorters/runsorter.py: run_sorter_container, the container's own trace inside
+    (SSE + "Spike sorting in docker failed with the following error:\nTraceback (most recent call last):\n  File "
+     "\"/sorter/in_container_sorter_script.py\", line 17, in <module>\n    sorting = run_sorter_local(\nAssertionError",
+     "unclassified"),
+    # 0.101.2 src/spikeinterface/sorters/basesorter.py: an output folder left from an earlier run (the workflow's own)
+    ("ValueError: Folder /data/lab/sorted/rec1 already exists", "unclassified"),
+    # -- SpikeInterface's optional dependencies: each component says which package it needs -----------------------
+    # 0.99.1 src/spikeinterface/sorters/external/hdsort.py and combinato.py
+    ("Exception: To use HDSort, install h5py: pip install h5py", "dependency_missing"),
+    ("AssertionError: You must install h5py for combinato", "dependency_missing"),
+    # 0.98.2 src/spikeinterface/sorters/internal/spyking_circus2.py; 0.100.8 sortingcomponents/clustering/circus.py
+    ("AssertionError: spykingcircus2 needs hdbscan to be installed", "dependency_missing"),
+    ("AssertionError: random projections clustering needs hdbscan to be installed", "dependency_missing"),
+    # 0.100.8 src/spikeinterface/sortingcomponents/matching/tdc.py; 0.96.1 spikeinterface/sortingcomponents/
+    # peak_detection.py and preprocessing/filter_opencl.py; 0.98.2 and 0.104.8 sortingcomponents/peak_detection
+    ("AssertionError: TridesclousPeeler needs numba to be installed", "dependency_missing"),
+    ("AssertionError: You need to install numba", "dependency_missing"),
+    ("AssertionError: You need to install pyopencl (and GPU driver!!)", "dependency_missing"),
+    ("ModuleNotFoundError: \"by_channel_torch\" needs torch which is not installed", "dependency_missing"),
+    ("ModuleNotFoundError: \"locally_exclusive_cl\" needs pyopencl which is not installed", "dependency_missing"),
+    # 0.102.3 src/spikeinterface/sortingcomponents/matching/circus.py and motion/dredge.py; 0.100.8
+    # sortingcomponents/motion_estimation.py
+    ("AssertionError: please install torch to use the torch engine", "dependency_missing"),
+    ("ImportError: The dredge method require torch: pip install torch", "dependency_missing"),
+    ("ImportError: To use the 'phase_cross_correlation' method install scikit-image", "dependency_missing"),
+    # 0.104.8 src/spikeinterface/sortingcomponents/waveforms/neural_network_denoiser.py; extractors/matlabhelpers.py
+    ("AssertionError: To download models from Hugginface you need to install huggingface_hub", "dependency_missing"),
+    ("ImportError: Version 7.2 .mat file given, but you don't have h5py installed.", "dependency_missing"),
+    # 0.102.3 src/spikeinterface/preprocessing/deepinterpolation/deepinterpolation.py: a package older than needed
+    ("ImportError: DeepInterpolation version must be at least 0.2.0", "dependency_version_mismatch"),
+    # ... look-alikes: an install advice that names no package, a version that is a value's format
+    ("ImportError: cannot continue: you need to install it first", "unclassified"),
+    ("RuntimeError: please install the latest driver to use this feature", "unclassified"),
+    ("Note: you should install spikeinterface in a fresh environment to avoid conflicts", "unclassified"),
+    ("ValueError: the version should be a string", "unclassified"),
+    ("UserWarning: the version must be set before saving", "unclassified"),
+    # -- SpikeInterface's probe and readers ---------------------------------------------------------------------------
+    # 0.96.1 spikeinterface/extractors/shybridextractors.py; 0.98.2 src/spikeinterface/core/baserecordingsnippets.py
+    ("spikeinterface.extractors.shybridextractors.GeometryNotLoadedError: Channel locations were not found",
+     "probe_config_error"),
+    ("Exception: There are no channel locations", "probe_config_error"),
+    ("ValueError: There is no Probe attached to this recording. Use set_probe(...) to attach one.",
+     "probe_config_error"),
+    # 0.100.8 src/spikeinterface/preprocessing/interpolate_bad_channels.py
+    ("ValueError: A probe must be attached to use bad channel interpolation. Use set_probe(...)",
+     "probe_config_error"),
+    # 0.100.8 src/spikeinterface/extractors/neoextractors/neobaseextractor.py: a file with several streams, none named
+    ("ValueError: This reader have several streams: \nNames: ['imec0.ap', 'imec0.lf']\nIDs: ['imec0.ap', "
+     "'imec0.lf']. Specify it with the 'stream_name' or 'stream_id' arguments", "input_invalid"),
+    # ... look-alikes: the same words with no probe or file behind them, and a bug's bare assertion
+    ("ValueError: channel locations are not consistent with the number of channels", "unclassified"),
+    ("ValueError: Unrecognized extension for output: rec1.txt", "unclassified"),
+    ("AssertionError: probe must have channel_indices", "unclassified"),
+    ("AssertionError: no spikes in cluster", "unclassified"),  # 0.98.2 extractors/klustaextractors.py
+    ("AssertionError", "unclassified"),
+    ("KeyError: 'probe'", "unclassified"),
+    ("IndexError: index 385 is out of bounds for axis 0 with size 384", "unclassified"),
+    # -- Kilosort 4.0.x (MouseLand/Kilosort) --------------------------------------------------------------------------
+    # v4.0.4 kilosort/run_kilosort.py: the settings and paths it is given
+    ("ValueError: No spikes detected, cannot continue sorting.", "no_spikes_found"),
+    ("FileExistsError: probe_path '/home/alice/probes/np1.json' does not exist", "input_invalid"),
+    ("FileExistsError: data_dir '/data/lab/rec1' does not exist", "input_invalid"),
+    ("FileExistsError: filename '/data/lab/rec1/continuous.dat' does not exist", "input_invalid"),
+    ("ValueError: no probe_name or probe_path provided, set probe_name=", "probe_config_error"),
+    ("ValueError: If using pre-computed universal templates (templates_from_data=False), nt must be 61",
+     "sorter_params_invalid"),
+    ("ValueError: `n_chan_bin` is a required setting. This is the total number of channels in the binary file, "
+     "which may or may not be equal to the number of channels specified by the probe.", "sorter_params_invalid"),
+    # v4.0.30 kilosort/run_kilosort.py
+    ("ValueError: Unrecognized settings: ['n_chans']", "sorter_params_invalid"),
+    # v4.0.4 kilosort/io.py: the binary and the probe
+    ("ValueError: No binary file found in /data/lab/rec1. Expected extensions are:\n*.bin, *.bat, *.dat, or *.raw.",
+     "input_invalid"),
+    ("ModuleNotFoundError: SpikeInterface could not be imported, but is needed for loading multi-segment "
+     "SpikeInterface recordings. Please run `pip install spikeinterface`.", "dependency_missing"),
+    ("ValueError: Bytes in binary file did not divide evenly, incorrect n_chan_bin ('number of channels' in GUI).",
+     "probe_config_error"),
+    # v4.0.30 kilosort/io.py; v4.1.5 kilosort/io.py (select_shank) and kilosort/run_kilosort.py
+    ("ValueError: Unrecognized extension for probe: np1.txt\nRecognized extensions are .mat, .prb, or .json.",
+     "probe_config_error"),
+    ("ValueError: Missing required key: xc after loading probe.", "probe_config_error"),
+    ("ValueError: Selected empty shank index: 2, can't sort.", "probe_config_error"),
+    ("ValueError: Array-valued probe entries should have 1 dim, but key: xc has ndim == 2.", "probe_config_error"),
+    # v4.0.30 kilosort/gui/sorter.py
+    ("ValueError: Largest value of chanMap exceeds channel count of data, make sure chanMap is 0-indexed.",
+     "probe_config_error"),
+    # v4.0.4 kilosort/clustering_qr.py: no channel close to a cluster's centre (the probe's geometry or units) ...
+    ("ValueError: `get_data_cpu` never found suitable channels in `clustering_qr.run`.\ndmin, dminx, and xcenter "
+     "are: (20.0, 16.0, 35.0)", "probe_config_error"),
+    # ... but an empty template set after clustering: no spikes, a probe in the wrong units or a bug alike
+    ("ValueError: Wall is empty after `clustering_qr.run`, cannot continue clustering.", "unclassified"),
+    # ... look-alike: a path that is no setting the user gave (the sorter's own output, a bug)
+    ("FileNotFoundError: '/data/lab/sorted/rec1/sorter_output/params.json' does not exist", "unclassified"),
+    # -- probeinterface's probe library (SpikeInterface/probeinterface src/probeinterface/library.py) --------------
+    # download_probeinterface_file's urlopen, and the GitHub API calls that list tags and the latest commit
+    ("urllib.error.HTTPError: HTTP Error 404: Not Found", "download_failed"),
+    ("RuntimeError: GitHub API returned 403: {\"message\":\"API rate limit exceeded for 10.1.2.3. (But here's the "
+     "good news: Authenticated requests get a higher rate limit.)\"}", "download_failed"),
+    ("RuntimeError: GitHub API returned status 500: Internal Server Error", "download_failed"),
+    # -- h5py under pynwb/hdmf's NWB readers (h5py/h5py h5py/_hl/files.py: HDF5's own message) -----------------------
+    ("OSError: Unable to synchronously open file (file signature not found)", "input_invalid"),
+]
+
+
+@pytest.mark.parametrize("text, expected", CASES)
+def test_a_sorter_or_reader_message_gets_the_class_its_cause_gives(text, expected):
+    assert classify(text).error_class == expected, classify(text).evidence
