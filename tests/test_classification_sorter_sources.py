@@ -16,6 +16,7 @@ import pytest
 from sortcanary.classification import classify
 
 SSE = "spikeinterface.sorters.utils.misc.SpikeSortingError: "
+SCE = "----------------------------  Error  -----------------------------\n| {}\n" + "-" * 66
 
 CASES = [
     # -- SpikeInterface's sorter launcher (SpikeInterface/spikeinterface) -------------------------------------------
@@ -114,6 +115,90 @@ CASES = [
     ("AssertionError", "unclassified"),
     ("KeyError: 'probe'", "unclassified"),
     ("IndexError: index 385 is out of bounds for axis 0 with size 384", "unclassified"),
+    # -- SpikeInterface's predecessors: spikesorters 0.4.5 and spikeextractors 0.9.x (SpikeInterface/spikesorters,
+    # SpikeInterface/spikeextractors) -------------------------------------------------------------------------------
+    # spikesorters/basesorter.py: BaseSorter.__init__, the sorter's installation message in the assertion
+    ("AssertionError: The sorter herdingspikes is not installed.\n        Please install it with:  \n\nTo use "
+     "HerdingSpikes run:\n\n       >>> pip install herdingspikes\n    More information on HerdingSpikes at:\n      * "
+     "https://github.com/mhhennig/hs2\n     ", "sorter_not_installed"),
+    # spikesorters/ironclust/ironclust.py: _setup_recording, the MATLAB sorter's path unset
+    ("Exception: \nTo use IronClust run:\n\n        >>> git clone https://github.com/flatironinstitute/ironclust\n    "
+     "and provide the installation path by setting the IRONCLUST_PATH\n    environment variables or using "
+     "IronClustSorter.set_ironclust_path().\n\n\n    ", "sorter_not_installed"),
+    # spikesorters/hdsort/hdsort.py
+    ("AssertionError: 'location' property is needed to run HDSort", "probe_config_error"),
+    # spikesorters/basesorter.py: run, whatever the sorter raised, and the run_sorters() folder check
+    ("spikesorters.sorter_tools.SpikeSortingError: Spike sorting failed: kilosort2 returned a non-zero exit code. You "
+     "can inspect the runtime trace in the kilosort2.log of the output folder.'", "unclassified"),
+    ("AssertionError: 'working_folder' already exists, please remove it", "unclassified"),
+    # spikeextractors/extractors/*/ (neo, alfsorting, matsorting, neuroscope), extraction_tools.py: each extractor's
+    # installation_mesg, asserted where it is built
+    ("AssertionError: To use the Neo extractors, install Neo: \n\n pip install neo\n\n", "dependency_missing"),
+    ("AssertionError: To use the ALFSortingExtractor run:\n\n pip install pandas\n\n", "dependency_missing"),
+    ("AssertionError: To use the MATSortingExtractor install h5py and scipy: \n\n pip install h5py scipy\n\n",
+     "dependency_missing"),
+    ("AssertionError: Please install lxml to use this extractor!", "dependency_missing"),
+    ("AssertionError: To write to h5 you need to install h5py: pip install h5py", "dependency_missing"),
+    # spikeextractors/extractors/exdirextractors/exdirextractors.py; SpikeInterface 0.100.8 src/spikeinterface/
+    # extractors/nwbextractors.py and 0.96.1 extractors/neoextractors/neobaseextractor.py: a reader that can't find
+    # the rate in the file asks the user for it
+    ("Exception: Sampling rate information not found. Please provide it with the 'sampling_frequency' argument",
+     "input_invalid"),
+    ("AssertionError: Couldn't load sampling frequency. Please provide it with the 'sampling_frequency' argument",
+     "input_invalid"),
+    ("AssertionError: sampling_frequency could not be inferred from the signals, set it manually", "input_invalid"),
+    # spikeextractors/extraction_tools.py (a .prb file read); extractors/phyextractors/phyextractors.py
+    ("AttributeError: '.prb' file should contain the 'channel_groups' field", "probe_config_error"),
+    ("AssertionError: Channel map inconsistent with dat file.", "probe_config_error"),
+    # ... look-alikes: a key missing in the code's own dictionary, a format the reader does not name
+    ("KeyError: 'sampling_frequency not found in kwargs'", "unclassified"),
+    ("Exception: Unknown data file format.", "unclassified"),
+    # -- neo's rawio (NeuralEnsemble/python-neo) --------------------------------------------------------------------
+    # 0.14.2 neo/rawio/spikeglxrawio.py and intanrawio.py
+    ("FileNotFoundError: No appropriate combination of .meta and .bin files were detected in /data/lab/rec1_g0",
+     "input_invalid"),
+    ("ValueError: /data/lab/rec1/info.rhd is not a valid Intan file. Expected .rhd or .rhs extension", "input_invalid"),
+    # 0.13.0 neo/rawio/blackrockrawio.py, tdtrawio.py and neuroscoperawio.py: the files the reader expects, absent
+    ("OSError: No Blackrock files found in specified path", "input_invalid"),
+    ("ValueError: No data folder or file found for /data/lab/tdt/Block-1", "input_invalid"),
+    ("AssertionError: binary file not found at the expected location /data/lab/rec1/rec1.dat", "input_invalid"),
+    ("FileNotFoundError: data binary not found for file rec1 with supported extensions: ['.dat', '.eeg', '.lfp']",
+     "input_invalid"),
+    # 0.13.0 neo/rawio/baserawio.py: the optional cache
+    ("ImportError: Using the RawIO cache needs joblib to be installed", "dependency_missing"),
+    # ... look-alikes: a bare missing path (a bug's as often), a file version the reader does not read yet, and
+    # files missing from no folder the user gave
+    ("FileNotFoundError: /data/lab/rec1/info.rhd does not exist", "unclassified"),
+    ("NotImplementedError: This meta file version of spikeglx is not implemented", "unclassified"),
+    ("No cached files found in /tmp/cache", "unclassified"),
+    # -- SpyKING CIRCUS 1 (spyking-circus/spyking-circus circus/shared/messages.py print_error's box) ---------------
+    # circus/shared/probes.py: read_probe
+    (SCE.format("The probe file /home/alice/probes/mea_256.prb can not be found"), "probe_config_error"),
+    (SCE.format("The probe file is not specified"), "probe_config_error"),
+    (SCE.format("Something wrong with the syntax of the probe file:\ninvalid syntax (mea_256.prb, line 4)"),
+     "probe_config_error"),
+    (SCE.format("Probe has no group named 1 for dead channels"), "probe_config_error"),
+    # circus/shared/parser.py: the .params file's values checked
+    (SCE.format("memory_usage in [data] should be in ]0,1]"), "sorter_params_invalid"),
+    (SCE.format("With 1 channel, remove_median in [filtering] is not possible"), "sorter_params_invalid"),
+    # ... look-alikes: its own intermediate files missing, a guess at the parameters
+    (SCE.format("No templates found! Check suffix?"), "unclassified"),
+    (SCE.format("No silent periods detected: something wrong with the parameters?"), "unclassified"),
+    # -- pykilosort / iblsorter (int-brain-lab/pykilosort) and HerdingSpikes 2 (mhhennig/HS2) ----------------------
+    # iblsorter/preprocess.py: get_good_channels, the sorter's own bad-channel detection
+    ("RuntimeError: More than half of channels are considered bad. Verify your raw data and eventually updatethe "
+     "channel_detection_parameters. \nCheck /data/lab/rec1/pykilosort/_iblqc_covariance_matrix.png",
+     "no_good_channels"),
+    ("UserWarning: 3 channels were marked bad", "unclassified"),
+    # iblsorter/cluster.py: a batch without spikes (its logger's line); herdingspikes/hs2.py: DetectFromRaw and its
+    # file loader
+    ("Data batch #12 only had 0 spikes.", "no_spikes_found"),
+    ("AssertionError: No spikes detected", "no_spikes_found"),
+    ("OSError: File format unknown. Expected .hdf5 or .bin", "input_invalid"),
+    # ... look-alikes: mean shift's seeds (the clustering's own), a write the code did not finish
+    ("ValueError: No point was within bandwidth=5.000000 of any seed. Try a different seeding strategy or increase "
+     "the bandwidth.", "unclassified"),
+    ("AssertionError: Some batches were only saved partially", "unclassified"),
     # -- Kilosort 4.0.x (MouseLand/Kilosort) --------------------------------------------------------------------------
     # v4.0.4 kilosort/run_kilosort.py: the settings and paths it is given
     ("ValueError: No spikes detected, cannot continue sorting.", "no_spikes_found"),

@@ -77,7 +77,9 @@ BUILT_IN: tuple[Rule, ...] = (
        r"package|must be installed:? `?(pip|conda) install\b|install it with:? `?(pip|conda) install\b|there is no "
        r"package called|\byou must have the \S+ (toolbox|repository)\b|\b(needs?|requires?) [\w.-]+ to be installed\b|"
        r"\b(you (must|need to|have to|should)|please) install (?!(it|them|this|that|the|a|an)\b)[\w.-]+( (for|to use)\b|"
-       r"\s*(\(|:|\n|$))|\bTo (use|download|load|read|write|run) [^\n,]{1,60}?,? you (need|have) to install [\w.-]+\b|"
+       r"\s*(\(|:|\n|$))|\bTo use [^\n,]{1,60}? run:\s*(>>>\s*)?(pip|conda) install [\w.-]+|\bTo use [^\n,]{1,60}? "
+       r"install [\w.-]+ and [\w.-]+:?\s*`?(pip|conda) install\b|\bTo (use|download|load|read|write|run) [^\n,]{1,60}?,? "
+       r"you (need|have) to install [\w.-]+\b|"
        r"\bTo use [^\n,]{1,60}? install [\w.-]+\s*(\n|$)|\brequires? (?P<needed>[\w.-]+):?\s*`?(pip|conda) install "
        r"(?P=needed)\b|"
        r"\b(you )?(don't|do not) have [\w.-]+ installed\b",
@@ -247,6 +249,9 @@ BUILT_IN: tuple[Rule, ...] = (
     _rule("open-files-limit", "too_many_open_files", m.open_files_limit, "the open-files limit (EMFILE, ENFILE)"),
     # -- biological, or a detection set up wrong (the canary weighs the window's data)
     _rule("ks2-no-good-channels", "no_good_channels", k.no_good_channels, "Kilosort 2's log: no good channel left"),
+    _t("channels-mostly-bad", "no_good_channels", r"\b(more than half|most|all) (of )?(the )?channels (are|were) "
+       r"(considered|marked|detected as|flagged as) bad\b", "the sorter's own channel detection found too many "
+       "channels bad to sort (pykilosort's and iblsorter's check)"),
     _rule("ks2-starved", "insufficient_activity", k.ks2_starved, "Kilosort 2's kernel launch failed on a log that "
           "shows too little activity"),
     _rule("ks2-empty-kernel", "no_spikes_found", k.ks2_empty_kernel, "Kilosort 2's kernel launch had an empty grid "

@@ -34,7 +34,13 @@ INPUTS: tuple[Rule, ...] = (
        r"provide|specify|give) a valid [\w ]{0,30}(file|path)\b|Invalid value for "
        r"'[^'\n]+': (Path|File|Directory) '[^'\n]*' does not exist|\b\w*(dir|file|filename|path|folder)\s+'[^'\n]+' "
        r"does not exist|\b(several|multiple) streams\b[\s\S]{0,300}?\b(specify|set|give|choose|select)\b[^\n]{0,40}"
-       r"\bstream_(name|id)\b", "the reader or the command line says the file "
+       r"\bstream_(name|id)\b|\bNo [\w .+-]{1,40}? files? (were |was )?(found|detected) in (the )?(specified|given|"
+       r"provided|selected) (path|folder|directory)\b|\bNo data (folder|file)( or (folder|file))? found for\b|\bfile "
+       r"not found at the expected location\b|\bnot found for file \S+ with supported extensions\b|\bformat (is )?"
+       r"(unknown|not recognized|not supported)\.? Expected\b|\b(sampling[ _](rate|frequency)|sample rate)\b[^\n]{0,40}?"
+       r"\b(not found|could not be \w+)\b[^\n]{0,20}?\b(provide|set|pass|give|specify) it\b|(could not|couldn't|cannot|"
+       r"unable to) (load|read|find|infer|determine) (the )?sampling[ _](rate|frequency)\b[^\n]{0,40}?\b(provide|set|pass|"
+       r"give|specify)\b", "the reader or the command line says the file "
        "given is missing or not one it reads (a wrong path, another format)"),
     _t("intan-file-damaged", "input_invalid", r"Timestamps are not continuous, likely due to a corrupted file",
        "neo's Intan reader found a damaged file"),
@@ -50,11 +56,13 @@ INPUTS: tuple[Rule, ...] = (
        r"Missing required key: \S+ after loading probe|needs a probe to be attached|\b[Aa] probe must be attached|"
        r"3D 'location' are not supported|"
        r"Could not find channel map file|channel map must contain \"?chanMap|Invalid channel map: |"
-       r"probe entries should have|(not|no) probe attached|probe file "
-       r"(is not specified|not found|does not exist)|no probe([ _](file|name|path))?( or probe[ _]?(file|name|path))? "
+       r"probe entries should have|(not|no) probe attached|probe file( \S+)? "
+       r"(is not specified|not found|does not exist|can ?not be found|could not be found)|"
+       r"no probe([ _](file|name|path))?( or probe[ _]?(file|name|path))? "
        r"(was |were )?(specified|given|set|provided)|\b(there are )?no channel locations\b|channel locations (were|are) "
        r"not found|(Unrecognized|Unknown|Unsupported|Invalid) (file )?(extension|format) for (the )?probe\b|"
-       r"\bSelected empty shank\b",
+       r"\bSelected empty shank\b|'?\blocations?'? property is (needed|required)\b|\.prb'? file should contain\b|"
+       r"\bChannel map inconsistent with\b|\bsyntax of the probe file\b|\bProbe has no (group|channel)\b",
        "the probe or the binary layout does not match the data"),
     _t("filter-band-beyond-nyquist", "sorter_params_invalid", r"critical frequencies must be 0\s*<\s*Wn\s*<\s*(1|fs/2)|"
        r"(above|larger than|greater than|higher than|exceeds?|beyond)( the)? Nyquist",
@@ -64,7 +72,7 @@ INPUTS: tuple[Rule, ...] = (
           "or a check of the probe against the recording refused it"),
     _t("sorter-params-invalid", "sorter_params_invalid", r"Invalid parameters: |Unrecognized settings: |Bad parameters: |"
        r"`nt` must be odd|\bnt must be \d+\b|`\w+` is a required setting|device type at start of device string: |"
-       r"is unknown,? maybe [^\n]{0,60}\bor a typo\b",
+       r"is unknown,? maybe [^\n]{0,60}\bor a typo\b|\b\w+ in \[\w+\] (should|must) be\b|\bin \[\w+\] is not possible\b",
        "the sorter rejected a parameter the user gave",
        applies=s.params_from_the_user),
 )
