@@ -199,6 +199,38 @@ CASES = [
     ("ValueError: No point was within bandwidth=5.000000 of any seed. Try a different seeding strategy or increase "
      "the bandwidth.", "unclassified"),
     ("AssertionError: Some batches were only saved partially", "unclassified"),
+    # -- Tridesclous (tridesclous/tridesclous) and MountainSort 4/5 (flatironinstitute/mountainsort5) -------------
+    # tridesclous/cluster.py, cltools.py, importers.py: optional engines asserted where they are chosen
+    ("AssertionError: isosplit5 is not installed", "dependency_missing"),
+    ("AssertionError: PyOpenCL is not installed", "dependency_missing"),
+    ("AssertionError: h5py is not installed", "dependency_missing"),
+    # tridesclous/online/launcher.py: the probe the online launcher's set-up needs
+    ("ValueError: Must select probe file", "probe_config_error"),
+    # ... look-alikes: the working folder left from a run, the OpenCL path's own limits, a notice that goes on
+    ("AssertionError: tdc already exisst please remvoe /data/lab/sorted/rec1/tdc", "unclassified"),  # importers.py
+    ("AssertionError: SignalPreprocessor_OpenCL support only float32 at the moment", "unclassified"),
+    ("UserWarning: numba is not installed, falling back to numpy", "unclassified"),
+    ("CUDA is not installed", "unclassified"),  # which part of it, the text does not say
+    # mountainsort5/schemes/Scheme1SortingParameters.py: traces and locations of one recording disagree only in a bug
+    ("AssertionError: Shape mismatch between traces and channel locations", "unclassified"),
+    # SpikeInterface/spikesorters spikesorters/mountainsort4/mountainsort4.py: MountainSort 4's module before it was
+    # renamed mountainsort4 (SpikeInterface's wrappers import that name), and the isosplit5 it clusters with
+    ("ModuleNotFoundError: No module named 'ml_ms4alg'", "sorter_not_installed"),
+    ("Traceback (most recent call last):\n  File \"/home/alice/venv/lib/python3.8/site-packages/spikesorters/"
+     "mountainsort4/mountainsort4.py\", line 11, in <module>\n    import ml_ms4alg\nModuleNotFoundError: No module "
+     "named 'ml_ms4alg'", "sorter_not_installed"),
+    ("ModuleNotFoundError: No module named 'isosplit5'", "dependency_missing"),
+    # pypa/setuptools setuptools/_distutils (msvccompiler, spawn) and CPython's build: isosplit5's and the
+    # sorters' C/C++ extensions built at install time without a compiler or Python's headers
+    ("error: Microsoft Visual C++ 14.0 or greater is required. Get it with \"Microsoft C++ Build Tools\": "
+     "https://visualstudio.microsoft.com/visual-cpp-build-tools/", "dependency_missing"),
+    ("unable to execute 'gcc': No such file or directory", "dependency_missing"),
+    ("isosplit5/isosplit5.cpp:4:10: fatal error: Python.h: No such file or directory", "dependency_missing"),
+    # ... look-alikes: a build that failed for a reason it does not say
+    ("ERROR: Failed building wheel for isosplit5", "unclassified"),
+    ("error: command 'gcc' failed with exit status 1", "unclassified"),
+    # -- phy's template model (cortex-lab/phylib phylib/io/model.py): the sorter's own output files missing --------
+    ("OSError: None of these files could be found in /data/lab/sorted/rec1/phy: spike_times.npy.", "unclassified"),
     # -- Kilosort 4.0.x (MouseLand/Kilosort) --------------------------------------------------------------------------
     # v4.0.4 kilosort/run_kilosort.py: the settings and paths it is given
     ("ValueError: No spikes detected, cannot continue sorting.", "no_spikes_found"),

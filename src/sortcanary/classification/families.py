@@ -82,9 +82,15 @@ BUILT_IN: tuple[Rule, ...] = (
        r"you (need|have) to install [\w.-]+\b|"
        r"\bTo use [^\n,]{1,60}? install [\w.-]+\s*(\n|$)|\brequires? (?P<needed>[\w.-]+):?\s*`?(pip|conda) install "
        r"(?P=needed)\b|"
-       r"\b(you )?(don't|do not) have [\w.-]+ installed\b",
+       r"\b(you )?(don't|do not) have [\w.-]+ installed\b|(^|\n|: )(?!(CUDA|nvcc|the|it|this|that|sorter|driver)\b)"
+       r"'?[A-Za-z][\w.-]*'? is not installed\s*(\n|$)",
        "a package (an R library, a MATLAB sorter naming a toolbox or repository it needs on the path, too) says "
        "a module it needs for this is not installed"),
+    _t("build-tools-missing", "dependency_missing", r"Microsoft Visual C\+\+ [\d.]+ or greater is required|unable to "
+       r"execute '([\w-]*-)?(gcc|g\+\+|cc|c\+\+|clang|cl\.exe)': No such file or directory|error: command '(\S*[\\/])?"
+       r"([\w-]*-)?(gcc|g\+\+|cc|c\+\+|clang|cl\.exe)' failed: No such file or directory|fatal error: Python\.h: No such file "
+       r"or directory", "a package with a compiled part (isosplit5, a sorter's extension) found no compiler or no "
+       "Python headers to build it"),
     _t("cuda-python-missing", "dependency_missing", r"requires cuda, but the package ('cuda-python' )?is not installed",
        "SpikeInterface's GPU container path needs the cuda-python package"),
     _t("matlab-toolbox-missing", "dependency_missing", r"the following products? must be licensed, installed, and "

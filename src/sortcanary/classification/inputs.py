@@ -62,7 +62,8 @@ INPUTS: tuple[Rule, ...] = (
        r"(was |were )?(specified|given|set|provided)|\b(there are )?no channel locations\b|channel locations (were|are) "
        r"not found|(Unrecognized|Unknown|Unsupported|Invalid) (file )?(extension|format) for (the )?probe\b|"
        r"\bSelected empty shank\b|'?\blocations?'? property is (needed|required)\b|\.prb'? file should contain\b|"
-       r"\bChannel map inconsistent with\b|\bsyntax of the probe file\b|\bProbe has no (group|channel)\b",
+       r"\bChannel map inconsistent with\b|\b(must|please) (select|give|provide|specify|set) (a |the )?probe( file)?\b|"
+       r"\bsyntax of the probe file\b|\bProbe has no (group|channel)\b",
        "the probe or the binary layout does not match the data"),
     _t("filter-band-beyond-nyquist", "sorter_params_invalid", r"critical frequencies must be 0\s*<\s*Wn\s*<\s*(1|fs/2)|"
        r"(above|larger than|greater than|higher than|exceeds?|beyond)( the)? Nyquist",
