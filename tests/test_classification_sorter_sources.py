@@ -231,6 +231,28 @@ CASES = [
     ("error: command 'gcc' failed with exit status 1", "unclassified"),
     # -- phy's template model (cortex-lab/phylib phylib/io/model.py): the sorter's own output files missing --------
     ("OSError: None of these files could be found in /data/lab/sorted/rec1/phy: spike_times.npy.", "unclassified"),
+    # -- SpikeInterface's readers and containers, continued -----------------------------------------------------------
+    # 0.100.8 src/spikeinterface/extractors/nwbextractors.py (fsspec stream) and core/zarrextractors.py
+    ("RuntimeError: /data/lab/rec1/rec1.nwb is not a valid HDF5 file!", "input_invalid"),
+    # ... but a reader's own format check: one of another version says the same of a folder it can't read
+    ("ValueError: Cannot find 'channel_ids' or 'unit_ids' in zarr root. Not a valid SpikeInterface zarr format",
+     "unclassified"),
+    # 0.100.8 src/spikeinterface/extractors/cbin_ibl.py: its installation_mesg
+    ("ImportError: To use the CompressedBinaryIblExtractor, install mtscomp: \n\n pip install mtscomp\n\n",
+     "dependency_missing"),
+    # 0.104.8 src/spikeinterface/sorters/runsorter.py and container_tools.py: warnings that something "may" fail,
+    # written before the sort, whatever then ends it (a later failure is read on its own)
+    ("UserWarning: nvidia-required but none of \n['libnvidia-container', 'libnvidia-container-tools', "
+     "'nvidia-container-toolkit']\n were found. This may result in an error being raised during sorting. Try "
+     "installing `nvidia-container-toolkit`, including setting the configuration steps, if running into errors.",
+     "unclassified"),
+    ("UserWarning: pip install of spikeinterface in container may have failed. pip output:\nERROR: Could not find a "
+     "version that satisfies the requirement spikeinterface==0.104.8 (from versions: none)\nERROR: No matching "
+     "distribution found for spikeinterface==0.104.8", "unclassified"),  # no index reachable, or no such release
+    # ... look-alikes: the caller's own use of the API, and a file the text does not say what it should be
+    ("RuntimeError: To use run_sorter with a container the recording must be serializable", "unclassified"),
+    ("ValueError: sorter kilosort2 not in SORTER_DOCKER_MAP. Please specify a container_image.", "unclassified"),
+    ("ValueError: params.py is not a valid file", "unclassified"),
     # -- Kilosort 4.0.x (MouseLand/Kilosort) --------------------------------------------------------------------------
     # v4.0.4 kilosort/run_kilosort.py: the settings and paths it is given
     ("ValueError: No spikes detected, cannot continue sorting.", "no_spikes_found"),

@@ -27,7 +27,8 @@ INPUTS: tuple[Rule, ...] = (
        "for the data's "
        "compression filter"),
     _t("hdf5-file-damaged", "input_invalid", r"truncated file: eof = |file signature not found|bad object header version "
-       r"number|wrong B-tree signature|addr overflow, addr = ", "an HDF5 file is truncated, damaged or not HDF5"),
+       r"number|wrong B-tree signature|addr overflow, addr = |\bis not a valid HDF5 file\b", "an HDF5 file is truncated, "
+       "damaged or not HDF5 (its signature checked: an NWB file that is not HDF5)"),
     _t("input-not-recognised", "input_invalid", r"is not recognized as (a|an|either) .{0,60}?file|\bExpected "
        r"(extensions? (are|is)\b|\.\w+ (or \.\w+ )?extension)|\bNo '[\w.]+' files? (were |was )?found|\bNo [\w .]{0,60}?("
        r"binary|\.bin|\.meta|\.dat|recording|data)\b[\w .]{0,30}?files? (were |was )?(found|detected) in\b|\b(select|"
@@ -40,8 +41,8 @@ INPUTS: tuple[Rule, ...] = (
        r"(unknown|not recognized|not supported)\.? Expected\b|\b(sampling[ _](rate|frequency)|sample rate)\b[^\n]{0,40}?"
        r"\b(not found|could not be \w+)\b[^\n]{0,20}?\b(provide|set|pass|give|specify) it\b|(could not|couldn't|cannot|"
        r"unable to) (load|read|find|infer|determine) (the )?sampling[ _](rate|frequency)\b[^\n]{0,40}?\b(provide|set|pass|"
-       r"give|specify)\b", "the reader or the command line says the file "
-       "given is missing or not one it reads (a wrong path, another format)"),
+       r"give|specify)\b", "the reader or the command "
+       "line says the file given is missing or not one it reads (a wrong path, another format)"),
     _t("intan-file-damaged", "input_invalid", r"Timestamps are not continuous, likely due to a corrupted file",
        "neo's Intan reader found a damaged file"),
     _t("matlab-file-unopened", "input_invalid", r"Invalid file identifier|Could not open \S*[\\/.]\S* for reading\.",
