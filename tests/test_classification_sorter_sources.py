@@ -253,6 +253,13 @@ CASES = [
     ("RuntimeError: To use run_sorter with a container the recording must be serializable", "unclassified"),
     ("ValueError: sorter kilosort2 not in SORTER_DOCKER_MAP. Please specify a container_image.", "unclassified"),
     ("ValueError: params.py is not a valid file", "unclassified"),
+    # -- Wave_clus (csn-le/wave_clus Batch_files/Do_clustering.m: do_clustering_single's warnings, MATLAB's shape) --
+    ("Warning: Not enough spikes in the file \n> In Do_clustering>do_clustering_single (line 186)\n  In Do_clustering "
+     "(line 97)", "no_spikes_found"),
+    # ... look-alikes: its clustering binary failing for no stated reason, one cluster too small
+    ("Warning: Error in SPC \n> In Do_clustering>do_clustering_single (line 229)\n  In Do_clustering (line 97)",
+     "unclassified"),
+    ("ValueError: Not enough spikes in cluster 12 to compute its PCA", "unclassified"),
     # -- Kilosort 4.0.x (MouseLand/Kilosort) --------------------------------------------------------------------------
     # v4.0.4 kilosort/run_kilosort.py: the settings and paths it is given
     ("ValueError: No spikes detected, cannot continue sorting.", "no_spikes_found"),

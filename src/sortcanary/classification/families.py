@@ -267,6 +267,7 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("no-spikes", "no_spikes_found", r"Found array with 0 sample\(s\)|n_samples=\d+ should be >= n_clusters=\d+|No "
        r"spikes (were )?(detected|found)|(?<![\d.,])0 spikes (extracted|detected|found)|\b(found|detected) 0 spikes\b|only had 0 "
        r"spikes|has fewer than Nfilt spikes|No peaks (were )?(detected|found)|(less|fewer) than \d+ spikes "
-       r"(were )?(detected|found)",
+       r"(were )?(detected|found)|\bNot enough spikes (in the (file|recording|data)|(were )?(detected|found)|to "
+       r"(cluster|sort))\b",
        "the sorter found no spikes, or too few to cluster"),
 )
