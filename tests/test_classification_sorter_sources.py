@@ -260,6 +260,11 @@ CASES = [
     ("Warning: Error in SPC \n> In Do_clustering>do_clustering_single (line 229)\n  In Do_clustering (line 97)",
      "unclassified"),
     ("ValueError: Not enough spikes in cluster 12 to compute its PCA", "unclassified"),
+    # -- the Qt bindings a sorter's GUI or phy imports through qtpy or pyqtgraph (spyder-ide/qtpy qtpy/*.py,
+    # pyqtgraph/pyqtgraph pyqtgraph/Qt/__init__.py): none installed, or none that loads
+    ("qtpy.QtBindingsNotFoundError: No Qt bindings could be found", "dependency_missing"),
+    ("Exception: PyQtGraph requires one of PyQt5, PyQt6, PySide2 or PySide6; none of these packages could be "
+     "imported.", "dependency_missing"),
     # -- Kilosort 4.0.x (MouseLand/Kilosort) --------------------------------------------------------------------------
     # v4.0.4 kilosort/run_kilosort.py: the settings and paths it is given
     ("ValueError: No spikes detected, cannot continue sorting.", "no_spikes_found"),

@@ -83,7 +83,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"\bTo use [^\n,]{1,60}? install [\w.-]+\s*(\n|$)|\brequires? (?P<needed>[\w.-]+):?\s*`?(pip|conda) install "
        r"(?P=needed)\b|"
        r"\b(you )?(don't|do not) have [\w.-]+ installed\b|(^|\n|: )(?!(CUDA|nvcc|the|it|this|that|sorter|driver)\b)"
-       r"'?[A-Za-z][\w.-]*'? is not installed\s*(\n|$)",
+       r"'?[A-Za-z][\w.-]*'? is not installed\s*(\n|$)|No Qt bindings could be found|none of these packages could be "
+       r"imported",
        "a package (an R library, a MATLAB sorter naming a toolbox or repository it needs on the path, too) says "
        "a module it needs for this is not installed"),
     _t("build-tools-missing", "dependency_missing", r"Microsoft Visual C\+\+ [\d.]+ or greater is required|unable to "
