@@ -265,6 +265,13 @@ CASES = [
     ("qtpy.QtBindingsNotFoundError: No Qt bindings could be found", "dependency_missing"),
     ("Exception: PyQtGraph requires one of PyQt5, PyQt6, PySide2 or PySide6; none of these packages could be "
      "imported.", "dependency_missing"),
+    # -- YASS (paninski-lab/yass src/yass/config/validate.py): its config schema rejecting a value -----------------
+    ("ValueError: Errors occurred while validating the configuration file: {'resources': [{'n_processors': ['must "
+     "be of integer type']}]}", "sorter_params_invalid"),
+    # ... look-alike: another pipeline building the sorter's configuration (its own frame first)
+    ("Traceback (most recent call last):\n  File \"/home/alice/venv/lib/python3.8/site-packages/labpipe/sort.py\", "
+     "line 40, in run_yass\n    yass.set_config(config)\nValueError: Errors occurred while validating the "
+     "configuration file: {'resources': [{'n_processors': ['must be of integer type']}]}", "unclassified"),
     # -- Kilosort 4.0.x (MouseLand/Kilosort) --------------------------------------------------------------------------
     # v4.0.4 kilosort/run_kilosort.py: the settings and paths it is given
     ("ValueError: No spikes detected, cannot continue sorting.", "no_spikes_found"),

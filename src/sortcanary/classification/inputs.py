@@ -74,7 +74,8 @@ INPUTS: tuple[Rule, ...] = (
           "or a check of the probe against the recording refused it"),
     _t("sorter-params-invalid", "sorter_params_invalid", r"Invalid parameters: |Unrecognized settings: |Bad parameters: |"
        r"`nt` must be odd|\bnt must be \d+\b|`\w+` is a required setting|device type at start of device string: |"
-       r"is unknown,? maybe [^\n]{0,60}\bor a typo\b|\b\w+ in \[\w+\] (should|must) be\b|\bin \[\w+\] is not possible\b",
+       r"is unknown,? maybe [^\n]{0,60}\bor a typo\b|\b\w+ in \[\w+\] (should|must) be\b|\bin \[\w+\] is not possible\b|"
+       r"Errors occurred while validating the configuration\b",
        "the sorter rejected a parameter the user gave",
        applies=s.params_from_the_user),
 )
