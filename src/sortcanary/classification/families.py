@@ -18,6 +18,7 @@ from . import structural as s
 from . import versions as v
 from .containers import CONTAINERS
 from .gpu import GPU_DEVICE, GPU_SETUP
+from .inputs import INPUTS
 from .rules import Rule, RuleTest, text_rule
 
 
@@ -66,16 +67,31 @@ BUILT_IN: tuple[Rule, ...] = (
        r"(\.\d+)*['\"]? or (less|greater|newer|older|later|higher|lower|above|below)\b|VersionConflict|version '?[\d.]+'? "
        r"currently installed|\brequires [\w.-]+ ?(>=|<=|==|~=|<|>) ?\d|\bincompatible with [\w.-]+ ?(>=|<=|==|<|>|version) ?\d|"
        r"conflicting dependencies|ResolutionImpossible|UnsatisfiableError|requires? a different Python\b|"
-       r"\bNumpy is not available\b", "a package, or the installer, says the "
+       r"\bNumpy is not available\b|\bversion (must|should|needs to) be (at least|>=|greater than|newer than|higher "
+       r"than) v?\d", "a package, or the installer, says the "
        "versions asked for do not fit together"),
     _t("optional-dependency-missing", "dependency_missing", r"Missing optional dependency '[\w.-]+'|\b(pip|conda) "
        r"install [\w.-]+ to use\b|\bTo use [^\n,]{1,60}?,? (please )?install [\w.-]+:?\s*`?(pip|conda) install\b|"
        r"(could not|couldn't|cannot) (be )?import(ed)?\b[^\n]{0,160}?\b[Pp]lease run `?(pip|conda) install\b|"
        r"\b[Bb]ash is not installed\b|\bneeds [\w.-]+ which is not installed\b|\bmust (first )?install the [\w.-]+ "
        r"package|must be installed:? `?(pip|conda) install\b|install it with:? `?(pip|conda) install\b|there is no "
-       r"package called|\byou must have the \S+ (toolbox|repository)\b",
+       r"package called|\byou must have the \S+ (toolbox|repository)\b|\b(needs?|requires?) [\w.-]+ to be installed\b|"
+       r"\b(you (must|need to|have to|should)|please) install (?!(it|them|this|that|the|a|an)\b)[\w.-]+( (for|to use)\b|"
+       r"\s*(\(|:|\n|$))|\bTo use [^\n,]{1,60}? run:\s*(>>>\s*)?(pip|conda) install [\w.-]+|\bTo use [^\n,]{1,60}? "
+       r"install [\w.-]+ and [\w.-]+:?\s*`?(pip|conda) install\b|\bTo (use|download|load|read|write|run) [^\n,]{1,60}?,? "
+       r"you (need|have) to install [\w.-]+\b|"
+       r"\bTo use [^\n,]{1,60}? install [\w.-]+\s*(\n|$)|\brequires? (?P<needed>[\w.-]+):?\s*`?(pip|conda) install "
+       r"(?P=needed)\b|"
+       r"\b(you )?(don't|do not) have [\w.-]+ installed\b|(^|\n|: )(?!(CUDA|nvcc|the|it|this|that|sorter|driver)\b)"
+       r"'?[A-Za-z][\w.-]*'? is not installed\s*(\n|$)|No Qt bindings could be found|none of these packages could be "
+       r"imported",
        "a package (an R library, a MATLAB sorter naming a toolbox or repository it needs on the path, too) says "
        "a module it needs for this is not installed"),
+    _t("build-tools-missing", "dependency_missing", r"Microsoft Visual C\+\+ [\d.]+ or greater is required|unable to "
+       r"execute '([\w-]*-)?(gcc|g\+\+|cc|c\+\+|clang|cl\.exe)': No such file or directory|error: command '(\S*[\\/])?"
+       r"([\w-]*-)?(gcc|g\+\+|cc|c\+\+|clang|cl\.exe)' failed: No such file or directory|fatal error: Python\.h: No such file "
+       r"or directory", "a package with a compiled part (isosplit5, a sorter's extension) found no compiler or no "
+       "Python headers to build it"),
     _t("cuda-python-missing", "dependency_missing", r"requires cuda, but the package ('cuda-python' )?is not installed",
        "SpikeInterface's GPU container path needs the cuda-python package"),
     _t("matlab-toolbox-missing", "dependency_missing", r"the following products? must be licensed, installed, and "
@@ -162,7 +178,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"Name or service not known|CondaHTTPError|HTTP 000 CONNECTION FAILED|nodename nor servname provided|"
        r"getaddrinfo failed|Could not resolve host|libmamba Download error \(\d+\)|(?<!Unix)"
        r"HTTPS?ConnectionPool\(host='(?!localhost)|CERTIFICATE_VERIFY_FAILED|ProxyError|407 Proxy Authentication|"
-       r"(couldn't|could not|can't|cannot|unable to|failed to) (connect|reach)( to)? ['\"]?https?://(?!localhost)",
+       r"(couldn't|could not|can't|cannot|unable to|failed to) (connect|reach)( to)? ['\"]?https?://(?!localhost)|"
+       r"\b(API|server) returned (status |HTTP )?[45]\d\d\b",
        "a run-time download failed (the network, DNS, a proxy or the server)"),
     _rule("network-layer", "download_failed", s.network_layer_failed, "a traceback that ends in the network layer"),
     _rule("network-unreachable", "download_failed", s.errno_is("ENETUNREACH"), "the node has no route to the network "
@@ -190,48 +207,7 @@ BUILT_IN: tuple[Rule, ...] = (
        r"\n)-?(\S*/)?(ba|da|z|k)?sh: (\d+: |line \d+: )?[./~][^\n:]*: Permission denied\b", "the filesystem "
        "or the OS refused access to a path (a shell's own '<path>: Permission denied': a program it may not run)"),
     # -- environment: the data and the configuration
-    _t("hdf5-plugin-missing", "hdf5_plugin_missing", r"HDF5_PLUGIN_PATH|can't (open directory|dlopen).*plugin|required "
-       r"filter .* (not|isn't) (available|registered)|can't find plugin|filter plugin missing|compression filter "
-       r"(missing|not found)|Unknown compression filter|Can't read data \(Can't open directory\)|H5PL\w*\(\): filter plugins "
-       r"disabled", "HDF5 has no plugin "
-       "for the data's "
-       "compression filter"),
-    _t("hdf5-file-damaged", "input_invalid", r"truncated file: eof = |file signature not found|bad object header version "
-       r"number|wrong B-tree signature|addr overflow, addr = ", "an HDF5 file is truncated, damaged or not HDF5"),
-    _t("input-not-recognised", "input_invalid", r"is not recognized as (a|an|either) .{0,60}?file|\bExpected "
-       r"(extensions? (are|is)\b|\.\w+ (or \.\w+ )?extension)|\bNo '[\w.]+' files? (were |was )?found|\bNo [\w .]{0,60}?("
-       r"binary|\.bin|\.meta|\.dat|recording|data)\b[\w .]{0,30}?files? (were |was )?(found|detected) in\b|\b(select|"
-       r"provide|specify|give) a valid [\w ]{0,30}(file|path)\b|Invalid value for "
-       r"'[^'\n]+': (Path|File|Directory) '[^'\n]*' does not exist", "the reader or the command line says the file "
-       "given is missing or not one it reads (a wrong path, another format)"),
-    _t("intan-file-damaged", "input_invalid", r"Timestamps are not continuous, likely due to a corrupted file",
-       "neo's Intan reader found a damaged file"),
-    _t("matlab-file-unopened", "input_invalid", r"Invalid file identifier|Could not open \S*[\\/.]\S* for reading\.",
-       "MATLAB could not open a file the sorter reads (a wrong path, a missing or unreadable file; Kilosort 2/3's own "
-       "check of its binary)"),
-    _t("probe-mismatch", "probe_config_error", r"Largest value of chanMap exceeds channel count|did not divide evenly|"
-       r"incorrect n_chan_bin|Channel locations are required|does not have a probe|Channel locations are not unique|"
-       r"never found suitable channels|\b(contact|channel)s? count\b[^\n]{0,40}(!=|does not match|doesn't "
-       r"match)|(!=|does not match|doesn't match)[^\n]{0,20}\b(contact|channel)s? count\b|number of (channels|contacts)"
-       r"[^\n]{0,80}(does not|doesn't|do not|don't) match|\b\d+ (channels|contacts)\b[^\n]{0,30}\b(but|while|whereas|and)\b[^\n]"
-       r"{0,40}\b\d+ (channels|contacts)\b|device_channel_indices (are|is) not set|"
-       r"Missing required key: \S+ after loading probe|needs a probe to be attached|\b[Aa] probe must be attached|"
-       r"3D 'location' are not supported|"
-       r"Could not find channel map file|channel map must contain \"?chanMap|Invalid channel map: |"
-       r"probe entries should have|(not|no) probe attached|probe file "
-       r"(is not specified|not found|does not exist)|no probe (file )?(was )?(specified|given|set)",
-       "the probe or the binary layout does not match the data"),
-    _t("filter-band-beyond-nyquist", "sorter_params_invalid", r"critical frequencies must be 0\s*<\s*Wn\s*<\s*(1|fs/2)|"
-       r"(above|larger than|greater than|higher than|exceeds?|beyond)( the)? Nyquist",
-       "a filter band beyond half the sampling rate: the band or the rate given does not fit the recording",
-       applies=s.says_the_rate_or_the_sorter),
-    _rule("probe-unreadable", "probe_config_error", s.probe_loader_failed, "the probe reader raised on the probe file, "
-          "or a check of the probe against the recording refused it"),
-    _t("sorter-params-invalid", "sorter_params_invalid", r"Invalid parameters: |Unrecognized settings: |Bad parameters: |"
-       r"`nt` must be odd|\bnt must be \d+\b|`\w+` is a required setting|device type at start of device string: |"
-       r"is unknown,? maybe [^\n]{0,60}\bor a typo\b",
-       "the sorter rejected a parameter the user gave",
-       applies=s.params_from_the_user),
+    *INPUTS,  # the data files, the probe, the sorter's parameters (sortcanary.classification.inputs)
     _t("exporter-switched-on", "exporter_unavailable", r"sortcanary: outputs\.\S+ is on but",
        "an output is on without its package"),
     _t("allocation-implausible", "allocation_implausible", r"allocate|Requested", "an allocation far beyond any "
@@ -280,6 +256,9 @@ BUILT_IN: tuple[Rule, ...] = (
     _rule("open-files-limit", "too_many_open_files", m.open_files_limit, "the open-files limit (EMFILE, ENFILE)"),
     # -- biological, or a detection set up wrong (the canary weighs the window's data)
     _rule("ks2-no-good-channels", "no_good_channels", k.no_good_channels, "Kilosort 2's log: no good channel left"),
+    _t("channels-mostly-bad", "no_good_channels", r"\b(more than half|most|all) (of )?(the )?channels (are|were) "
+       r"(considered|marked|detected as|flagged as) bad\b", "the sorter's own channel detection found too many "
+       "channels bad to sort (pykilosort's and iblsorter's check)"),
     _rule("ks2-starved", "insufficient_activity", k.ks2_starved, "Kilosort 2's kernel launch failed on a log that "
           "shows too little activity"),
     _rule("ks2-empty-kernel", "no_spikes_found", k.ks2_empty_kernel, "Kilosort 2's kernel launch had an empty grid "
@@ -289,6 +268,7 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("no-spikes", "no_spikes_found", r"Found array with 0 sample\(s\)|n_samples=\d+ should be >= n_clusters=\d+|No "
        r"spikes (were )?(detected|found)|(?<![\d.,])0 spikes (extracted|detected|found)|\b(found|detected) 0 spikes\b|only had 0 "
        r"spikes|has fewer than Nfilt spikes|No peaks (were )?(detected|found)|(less|fewer) than \d+ spikes "
-       r"(were )?(detected|found)",
+       r"(were )?(detected|found)|\bNot enough spikes (in the (file|recording|data)|(were )?(detected|found)|to "
+       r"(cluster|sort))\b",
        "the sorter found no spikes, or too few to cluster"),
 )

@@ -11,8 +11,8 @@ import re
 # The sorters themselves (a missing one is sorter_not_installed) and the stack they run on (a missing
 # module of it, or one its code imports, is dependency_missing); the Python clients of the container
 # engines and the packages of the optional outputs.
-SORTER_PACKAGES = frozenset({"kilosort", "mountainsort4", "mountainsort5", "spykingcircus", "pykilosort",
-                             "tridesclous", "herdingspikes"})
+SORTER_PACKAGES = frozenset({"kilosort", "mountainsort4", "ml_ms4alg", "mountainsort5", "spykingcircus", "pykilosort",
+                             "tridesclous", "herdingspikes"})  # ml_ms4alg: MountainSort 4's module before its rename
 SORTER_STACK = SORTER_PACKAGES | {"spikeinterface", "probeinterface", "neo", "torch", "faiss", "sklearn", "scipy",
                                   "numba", "cupy", "numpy", "pandas", "h5py"}
 EXPORTER_MODULES = frozenset({"pynwb", "hdmf"})

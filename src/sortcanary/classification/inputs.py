@@ -1,0 +1,81 @@
+"""The built-in rules for what the user hands the sorter: the data files, the probe, the sorter's parameters.
+
+A reader that says the file given is missing, damaged or not one it reads (HDF5's own words for a
+truncated file or a missing compression plugin too); a probe or binary layout that does not fit the data,
+or is not there where the sorter needs one; a parameter the sorter rejects. Each is the user's input
+and fixed there, so the canary blocks the full sort, which would meet it again. The words of a
+probe or a path that no input stands behind (a sorter's own output file, a bug's index) are left alone.
+"""
+
+from __future__ import annotations
+
+from . import structural as s
+from .rules import Rule, RuleTest, text_rule
+
+_t = text_rule
+
+
+def _rule(name: str, error_class: str, test: RuleTest, mechanism: str) -> Rule:
+    return Rule(name, error_class, mechanism, test)
+
+
+INPUTS: tuple[Rule, ...] = (
+    _t("hdf5-plugin-missing", "hdf5_plugin_missing", r"HDF5_PLUGIN_PATH|can't (open directory|dlopen).*plugin|required "
+       r"filter .* (not|isn't) (available|registered)|can't find plugin|filter plugin missing|compression filter "
+       r"(missing|not found)|Unknown compression filter|Can't read data \(Can't open directory\)|H5PL\w*\(\): filter plugins "
+       r"disabled", "HDF5 has no plugin "
+       "for the data's "
+       "compression filter"),
+    _t("hdf5-file-damaged", "input_invalid", r"truncated file: eof = |file signature not found|bad object header version "
+       r"number|wrong B-tree signature|addr overflow, addr = |\bis not a valid HDF5 file\b", "an HDF5 file is truncated, "
+       "damaged or not HDF5 (its signature checked: an NWB file that is not HDF5)"),
+    _t("input-not-recognised", "input_invalid", r"is not recognized as (a|an|either) .{0,60}?file|\bExpected "
+       r"(extensions? (are|is)\b|\.\w+ (or \.\w+ )?extension)|\bNo '[\w.]+' files? (were |was )?found|\bNo [\w .]{0,60}?("
+       r"binary|\.bin|\.meta|\.dat|recording|data)\b[\w .]{0,30}?files? (were |was )?(found|detected) in\b|\b(select|"
+       r"provide|specify|give) a valid [\w ]{0,30}(file|path)\b|Invalid value for "
+       r"'[^'\n]+': (Path|File|Directory) '[^'\n]*' does not exist|\b\w*(dir|file|filename|path|folder)\s+'[^'\n]+' "
+       r"does not exist|\b(several|multiple) streams\b[\s\S]{0,300}?\b(specify|set|give|choose|select)\b[^\n]{0,40}"
+       r"\bstream_(name|id)\b|\bNo [\w .+-]{1,40}? files? (were |was )?(found|detected) in (the )?(specified|given|"
+       r"provided|selected) (path|folder|directory)\b|\bNo data (folder|file)( or (folder|file))? found for\b|\bfile "
+       r"not found at the expected location\b|\bnot found for file \S+ with supported extensions\b|\bformat (is )?"
+       r"(unknown|not recognized|not supported)\.? Expected\b|\b(sampling[ _](rate|frequency)|sample rate)\b[^\n]{0,40}?"
+       r"\b(not found|could not be \w+)\b[^\n]{0,20}?\b(provide|set|pass|give|specify) it\b|(could not|couldn't|cannot|"
+       r"unable to) (load|read|find|infer|determine) (the )?sampling[ _](rate|frequency)\b[^\n]{0,40}?\b(provide|set|pass|"
+       r"give|specify)\b", "the reader or the command "
+       "line says the file given is missing or not one it reads (a wrong path, another format)"),
+    _t("intan-file-damaged", "input_invalid", r"Timestamps are not continuous, likely due to a corrupted file",
+       "neo's Intan reader found a damaged file"),
+    _t("matlab-file-unopened", "input_invalid", r"Invalid file identifier|Could not open \S*[\\/.]\S* for reading\.",
+       "MATLAB could not open a file the sorter reads (a wrong path, a missing or unreadable file; Kilosort 2/3's own "
+       "check of its binary)"),
+    _t("probe-mismatch", "probe_config_error", r"Largest value of chanMap exceeds channel count|did not divide evenly|"
+       r"incorrect n_chan_bin|Channel locations are required|does not have a probe|Channel locations are not unique|"
+       r"never found suitable channels|\b(contact|channel)s? count\b[^\n]{0,40}(!=|does not match|doesn't "
+       r"match)|(!=|does not match|doesn't match)[^\n]{0,20}\b(contact|channel)s? count\b|number of (channels|contacts)"
+       r"[^\n]{0,80}(does not|doesn't|do not|don't) match|\b\d+ (channels|contacts)\b[^\n]{0,30}\b(but|while|whereas|and)\b[^\n]"
+       r"{0,40}\b\d+ (channels|contacts)\b|device_channel_indices (are|is) not set|"
+       r"Missing required key: \S+ after loading probe|needs a probe to be attached|\b[Aa] probe must be attached|"
+       r"3D 'location' are not supported|"
+       r"Could not find channel map file|channel map must contain \"?chanMap|Invalid channel map: |"
+       r"probe entries should have|(not|no) probe attached|probe file( \S+)? "
+       r"(is not specified|not found|does not exist|can ?not be found|could not be found)|"
+       r"no probe([ _](file|name|path))?( or probe[ _]?(file|name|path))? "
+       r"(was |were )?(specified|given|set|provided)|\b(there are )?no channel locations\b|channel locations (were|are) "
+       r"not found|(Unrecognized|Unknown|Unsupported|Invalid) (file )?(extension|format) for (the )?probe\b|"
+       r"\bSelected empty shank\b|'?\blocations?'? property is (needed|required)\b|\.prb'? file should contain\b|"
+       r"\bChannel map inconsistent with\b|\b(must|please) (select|give|provide|specify|set) (a |the )?probe( file)?\b|"
+       r"\bsyntax of the probe file\b|\bProbe has no (group|channel)\b",
+       "the probe or the binary layout does not match the data"),
+    _t("filter-band-beyond-nyquist", "sorter_params_invalid", r"critical frequencies must be 0\s*<\s*Wn\s*<\s*(1|fs/2)|"
+       r"(above|larger than|greater than|higher than|exceeds?|beyond)( the)? Nyquist",
+       "a filter band beyond half the sampling rate: the band or the rate given does not fit the recording",
+       applies=s.says_the_rate_or_the_sorter),
+    _rule("probe-unreadable", "probe_config_error", s.probe_loader_failed, "the probe reader raised on the probe file, "
+          "or a check of the probe against the recording refused it"),
+    _t("sorter-params-invalid", "sorter_params_invalid", r"Invalid parameters: |Unrecognized settings: |Bad parameters: |"
+       r"`nt` must be odd|\bnt must be \d+\b|`\w+` is a required setting|device type at start of device string: |"
+       r"is unknown,? maybe [^\n]{0,60}\bor a typo\b|\b\w+ in \[\w+\] (should|must) be\b|\bin \[\w+\] is not possible\b|"
+       r"Errors occurred while validating the configuration\b",
+       "the sorter rejected a parameter the user gave",
+       applies=s.params_from_the_user),
+)
