@@ -67,6 +67,10 @@ CASES = [
      "device_unavailable"),
     ("RuntimeError: CuPy failed to load libnvrtc.so.11.2: OSError: libnvrtc.so.11.2: cannot open shared object "
      "file: No such file or directory", "binary_import_broken"),
+    # ... the same load on Windows (cupy/cupy main cupy_backends/cuda/_softlink.pyx: SoftLink; ctypes words the miss)
+    ("RuntimeError: CuPy failed to load nvrtc64_120_0.dll: FileNotFoundError: Could not find module "
+     "'nvrtc64_120_0.dll' (or one of its dependencies). Try using the full path with constructor syntax.",
+     "binary_import_broken"),
     ("cupy.cuda.compiler.CompileException: nvrtc: error: invalid value for --gpu-architecture (-arch)\n",
      "cuda_build_failed"),
     ("cupy_backends.cuda.api.driver.CUDADriverError: CUDA_ERROR_NO_BINARY_FOR_GPU: no kernel image is available for "
@@ -76,6 +80,11 @@ CASES = [
     ("cupy.cuda.compiler.CompileException: /tmp/tmpab12/3f2e.cu(14): error: identifier \"blockDim_x\" is undefined\n"
      "\n1 error detected in the compilation of \"/tmp/tmpab12/3f2e.cu\".", "unclassified"),
     ("cupy_backends.cuda.libs.nvrtc.NVRTCError: NVRTC_ERROR_INVALID_OPTION (5)", "unclassified"),
+    ("ValueError: Could not find module 'spikeinterface.sorters.mysorter' in the sorter registry", "unclassified"),
+    # ... _softlink.pyx's own: a function the loaded toolkit lacks, which it calls likely a bug in CuPy
+    ("AssertionError: \n*** The requested function is not supported in the current version of\n*** the toolkit "
+     "installed in your environment.\n***\n*** This is likely a bug in CuPy. Please report this issue to:\n***   "
+     "https://github.com/cupy/cupy/issues\n", "unclassified"),
     ("cupy.cuda.memory.OutOfMemoryError: Out of memory allocating 2,147,483,648 bytes (allocated so far: "
      "9,663,676,416 bytes).", "unclassified"),
     # -- numba.cuda (numba/numba 0.68.1 numba/cuda/cudadrv/driver.py, nvvm.py; as installed here) ---------------------

@@ -133,10 +133,11 @@ BUILT_IN: tuple[Rule, ...] = (
        r"version \d+, but \w+ was built against|Outdated cu(DNN|BLAS|FFT|SPARSE|SOLVER) installation|CUDNN_STATUS_VERSION_"
        r"MISMATCH|Loaded runtime "
        r"cu\w+ library: [\d.]+ but source was compiled with|failed to open lib[\w.+-]+\.so\b|exec format error|"
-       r"Unable to load any of \{lib|"
+       r"Unable to load any of \{lib|Could not find module '[^'\n]+\.(dll|pyd)' \(or one of its dependencies\)|"
        r"Cannot load symbol \w+|compiled "
        r"with different CUDA (major )?versions",
-       "a compiled library does not load (missing, truncated, built for another system, or the loader can't find it)"),
+       "a compiled library does not load (missing, truncated, built for another system, or the loader can't find it: "
+       "Windows' `Could not find module 'x.dll' (or one of its dependencies)` too)"),
     _t("gpu-backend-fell-back", "gpu_unused", r"CUDA backend failed to initialize|CUDA-enabled jaxlib is not installed",
        "a GPU framework's CUDA backend did not start (a CPU-only or mismatched build), so it fell back to the CPU "
        "(JAX's bare 'falling back to CPU' is left alone: it says so on every machine without a GPU)"),
