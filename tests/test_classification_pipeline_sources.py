@@ -7,6 +7,10 @@ bindings) printed. Each case is one such message as its traceback's last line sh
 filled with realistic values, with a comment naming the public upstream file (repo, tag or commit, path)
 where the string is written. Where the message says an environment, resource or hardware cause, that
 class; where it signals a bug or says nothing of its cause, unclassified. Each block ends with look-alikes.
+The strings of SpikeInterface's MATLAB launch, ecephys_spike_sorting, numba.cuda, phy and spikeinterface-gui
+were copied from those files; CuPy's (but for its loader and out-of-memory lines), JAX's, Qt's and MATLAB's
+own are written as those libraries print them, without their source line at hand (the files named are where
+they live, not lines that were read).
 """
 
 from __future__ import annotations
