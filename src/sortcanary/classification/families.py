@@ -73,7 +73,8 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("optional-dependency-missing", "dependency_missing", r"Missing optional dependency '[\w.-]+'|\b(pip|conda) "
        r"install [\w.-]+ to use\b|\bTo use [^\n,]{1,60}?,? (please )?install [\w.-]+:?\s*`?(pip|conda) install\b|"
        r"(could not|couldn't|cannot) (be )?import(ed)?\b[^\n]{0,160}?\b[Pp]lease run `?(pip|conda) install\b|"
-       r"\b[Bb]ash is not installed\b|\bneeds [\w.-]+ which is not installed\b|\bmust (first )?install the [\w.-]+ "
+       r"\b[Bb]ash is not installed\b|\b(Import|ModuleNotFound)Error: (The )?(package|module) [`'\"]?[\w.-]+[`'\"]? is "
+       r"required\b|\bneeds [\w.-]+ which is not installed\b|\bmust (first )?install the [\w.-]+ "
        r"package|must be installed:? `?(pip|conda) install\b|install it with:? `?(pip|conda) install\b|there is no "
        r"package called|\byou must have the \S+ (toolbox|repository)\b|\b(needs?|requires?) [\w.-]+ to be installed\b|"
        r"\b(you (must|need to|have to|should)|please) install (?!(it|them|this|that|the|a|an)\b)[\w.-]+( (for|to use)\b|"
@@ -132,10 +133,11 @@ BUILT_IN: tuple[Rule, ...] = (
        r"version \d+, but \w+ was built against|Outdated cu(DNN|BLAS|FFT|SPARSE|SOLVER) installation|CUDNN_STATUS_VERSION_"
        r"MISMATCH|Loaded runtime "
        r"cu\w+ library: [\d.]+ but source was compiled with|failed to open lib[\w.+-]+\.so\b|exec format error|"
-       r"Unable to load any of \{lib|"
+       r"Unable to load any of \{lib|Could not find module '[^'\n]+\.(dll|pyd)' \(or one of its dependencies\)|"
        r"Cannot load symbol \w+|compiled "
        r"with different CUDA (major )?versions",
-       "a compiled library does not load (missing, truncated, built for another system, or the loader can't find it)"),
+       "a compiled library does not load (missing, truncated, built for another system, or the loader can't find it: "
+       "Windows' `Could not find module 'x.dll' (or one of its dependencies)` too)"),
     _t("gpu-backend-fell-back", "gpu_unused", r"CUDA backend failed to initialize|CUDA-enabled jaxlib is not installed",
        "a GPU framework's CUDA backend did not start (a CPU-only or mismatched build), so it fell back to the CPU "
        "(JAX's bare 'falling back to CPU' is left alone: it says so on every machine without a GPU)"),
@@ -249,10 +251,12 @@ BUILT_IN: tuple[Rule, ...] = (
           "group meets it with room to spare)"),
     _rule("home-quota", "disk_exhausted", p.home_quota, "the quota of the user's home folder is full (EDQUOT on a "
           "path in a home folder)"),
-    _t("disk-full-text", "disk_exhausted", r"No space left on device|There is not enough space on the disk|\[WinError "
-       r"112\]|\b(not enough|insufficient) (free )?disk space|\b(user|your|home) (disk )?quota (is )?(exceeded|full)|"
-       r"exceeded your (disk )?quota|low on resource: ephemeral-storage|Error writing batch \d+ to \S+\. Check available disk "
-       r"space", "the disk, or the user's own quota, is full (Kilosort 2/3's short write of its batch says so)"),
+    _t("disk-full-text", "disk_exhausted", r"No space left on device|There is not enough (free )?space on (the |one "
+       r"of the )?[\w: -]{0,20}?\b(disk|drive)s?\b|\[WinError 112\]|\b(not enough|insufficient) (free )?disk space|"
+       r"\b(user|your|home) (disk )?quota (is )?(exceeded|full)|exceeded your (disk )?quota|low on resource: "
+       r"ephemeral-storage|Error writing batch \d+ to \S+\. Check available disk space",
+       "the disk, or the user's own quota, is full (Kilosort 2/3's short write of its batch says so; a pipeline's own "
+       "check of a drive's free space)"),
     _rule("open-files-limit", "too_many_open_files", m.open_files_limit, "the open-files limit (EMFILE, ENFILE)"),
     # -- biological, or a detection set up wrong (the canary weighs the window's data)
     _rule("ks2-no-good-channels", "no_good_channels", k.no_good_channels, "Kilosort 2's log: no good channel left"),

@@ -25,13 +25,15 @@ GPU_SETUP: tuple[Rule, ...] = (
        r"environment|CUDA driver library cannot be found|PTX was compiled with an unsupported toolchain|forward "
        r"compatibility was attempted on non supported HW|unsupported display driver / cuda driver combination|CUDA "
        r"driver initialization failed|no longer supports this GPU because it is too old|(GPU|device)[^\n]{0,60}not "
-       r"supported because it has a (lower )?compute capability|system not yet initialized|cudaErrorSystemNotReady|\bdriver\b"
+       r"supported because it has a (lower )?compute capability|\bhas compute capability < \d|\bcompute capability "
+       r"\d+\.\d+ is not supported ?\(requires >=|system not yet initialized|cudaErrorSystemNotReady|\bdriver\b"
        r"[^\n]{0,60}\bis too old\b|PLATFORM_NOT_FOUND_KHR|cuda_?error_?(stub_?library|jit_?compiler_?not_?found|call_?requires_?"
        r"newer_?driver)|CUDA driver is a stub library|PTX JIT compiler library not found|API call is not supported in "
        r"the installed CUDA driver|NVML Shared Library Not Found|NVMLError_(DriverNotLoaded|LibraryNotFound)|NVRM: API "
        r"mismatch|Module nvidia\S* not found in directory|NVIDIA-SMI couldn't find libnvidia-ml",
        "the NVIDIA driver is missing (the toolkit's stub libcuda or no NVML in its place, its JIT compiler absent, "
-       "its kernel module not built for the running kernel), too old, or not the one loaded in the kernel"),
+       "its kernel module not built for the running kernel), too old, or not the one loaded in the kernel (or the GPU "
+       "older than the CUDA stack supports: numba's compute capability floor)"),
     _t("cuda-toolkit-missing", "cuda_toolkit_missing", r"No CUDA toolkit installation could be found|MW_NVCC_PATH|"
        r"CUDA_HOME environment variable is not set|nvcc: (command )?not found|(unable to|could not|cannot|"
        r"can't) find (the )?nvcc\b|'nvcc' is not recognized|No supported "
