@@ -19,14 +19,9 @@ from . import versions as v
 from .containers import CONTAINERS
 from .gpu import GPU_DEVICE, GPU_SETUP
 from .inputs import INPUTS
-from .rules import Rule, RuleTest, text_rule
+from .rules import Rule, parsed_rule, text_rule
 
-
-def _rule(name: str, error_class: str, test: RuleTest, mechanism: str) -> Rule:
-    return Rule(name, error_class, mechanism, test)
-
-
-_t = text_rule
+_rule, _t = parsed_rule, text_rule
 BUILT_IN: tuple[Rule, ...] = (
     *CONTAINERS,  # their output wraps every other message, so they come first
     # -- environment: the install

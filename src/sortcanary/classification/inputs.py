@@ -10,15 +10,9 @@ probe or a path that no input stands behind (a sorter's own output file, a bug's
 from __future__ import annotations
 
 from . import structural as s
-from .rules import Rule, RuleTest, text_rule
+from .rules import Rule, parsed_rule, text_rule
 
-_t = text_rule
-
-
-def _rule(name: str, error_class: str, test: RuleTest, mechanism: str) -> Rule:
-    return Rule(name, error_class, mechanism, test)
-
-
+_rule, _t = parsed_rule, text_rule
 INPUTS: tuple[Rule, ...] = (
     _t("hdf5-plugin-missing", "hdf5_plugin_missing", r"HDF5_PLUGIN_PATH|can't (open directory|dlopen).*plugin|required "
        r"filter .* (not|isn't) (available|registered)|can't find plugin|filter plugin missing|compression filter "

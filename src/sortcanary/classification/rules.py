@@ -87,6 +87,13 @@ def text_rule(name: str, error_class: str, pattern: str, mechanism: str, *, reas
     return Rule(name, error_class, mechanism, test)
 
 
+def parsed_rule(name: str, error_class: str, test: RuleTest, mechanism: str) -> Rule:
+    """A rule whose ``test`` reads the parsed failure (its exceptions and frames, errnos, exit, the
+    sorter's log) where a text rule reads a pattern; written in text_rule's order, so the two read alike
+    in a rule table."""
+    return Rule(name, error_class, mechanism, test)
+
+
 LAB_FLAGS = re.IGNORECASE | re.MULTILINE
 
 
