@@ -34,7 +34,7 @@ pytestmark = pytest.mark.slurm
 CLUSTER_SCRIPT = TESTS / "slurm" / "local-cluster.sh"
 TEST_PROFILE = TESTS / "slurm" / "profile"
 FAKE_GPUS = 2
-CANARY_WINDOW_S = 2.0
+CANARY_WINDOW_S = 0.5
 SLURM_PROGRAMS = ("slurmctld", "slurmd", "munged", "sbatch")  # what local-cluster.sh needs installed
 # "Job 3 has been submitted with SLURM jobid 12 (log: /.../.snakemake/slurm_logs/rule_canary/silent/12.log)."
 SUBMITTED = re.compile(r"Job (\d+) has been submitted with SLURM jobid (\d+) \(log: (\S+)\)\.")
@@ -69,8 +69,10 @@ def slurm_cluster(tmp_path_factory, request) -> dict:
 def slurm_run(slurm_cluster, demo_dir, tmp_path_factory):
     """`snakemake --profile profiles/slurm` over the demo recordings: two healthy, one silent."""
     workdir = tmp_path_factory.mktemp("slurm-wf")
-    # A 2 s window: SlowInCanary's rate (5 s per second) sizes the sort the same whatever the window,
-    # and the canaries sleep 10 s instead of a 10 s window's 50. The post-sort outputs are not what
+    # A 0.5 s window: SlowInCanary's rate (5 s per second) sizes the sort the same whatever the window,
+    # and the canaries sleep 2.5 s instead of a 10 s window's 50. A canary job then ends (its start on
+    # the node takes 4 s) before the plugin's second status check, 12 s after submission, instead of
+    # being seen by the third, 21 s later (the plugin waits 10 s longer each time no job has ended). The post-sort outputs are not what
     # is tested here (test_outputs.py judges them): sort only.
     write_config(workdir, recordings_dir=str(demo_dir), sorter="backends:SlowInCanary",
                  canary={**SORT_ONLY["canary"], "window_s": CANARY_WINDOW_S}, outputs=SORT_ONLY["outputs"])
