@@ -72,8 +72,8 @@ def slurm_run(slurm_cluster, demo_dir, tmp_path_factory):
     # A 0.5 s window: SlowInCanary's rate (5 s per second) sizes the sort the same whatever the window,
     # and the canaries sleep 2.5 s instead of a 10 s window's 50. A canary job then ends (its start on
     # the node takes 4 s) before the plugin's second status check, 12 s after submission, instead of
-    # being seen by the third, 21 s later (the plugin waits 10 s longer each time no job has ended). The post-sort outputs are not what
-    # is tested here (test_outputs.py judges them): sort only.
+    # being seen by the third, 21 s later (the plugin waits 10 s longer each time no job has ended).
+    # The post-sort outputs are not what is tested here (test_outputs.py judges them): sort only.
     write_config(workdir, recordings_dir=str(demo_dir), sorter="backends:SlowInCanary",
                  canary={**SORT_ONLY["canary"], "window_s": CANARY_WINDOW_S}, outputs=SORT_ONLY["outputs"])
     # run_snakemake also passes the workflow profile profiles/default, as a run from the repo root gets.

@@ -14,12 +14,14 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 from .boundary import JSONDict
+
+if TYPE_CHECKING:  # imported where a violation is described: every job imports this module, and few fail
+    import jsonschema
 
 SCHEMA_PATH = Path(__file__).with_name("config.schema.yaml")
 
@@ -53,6 +55,8 @@ def _describe(error: jsonschema.ValidationError) -> str:
 
 def describe_validation_error(error: Exception) -> str:
     """One line for a schema violation, also when Snakemake wrapped it in a WorkflowError."""
+    import jsonschema
+
     pending: list[BaseException] = [error]
     while pending:
         current = pending.pop()
