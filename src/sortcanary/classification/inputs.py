@@ -9,6 +9,7 @@ probe or a path that no input stands behind (a sorter's own output file, a bug's
 
 from __future__ import annotations
 
+from . import sorter_logs as k
 from . import structural as s
 from .rules import Rule, parsed_rule, text_rule
 
@@ -44,7 +45,7 @@ INPUTS: tuple[Rule, ...] = (
        "check of its binary)"),
     _t("probe-mismatch", "probe_config_error", r"Largest value of chanMap exceeds channel count|did not divide evenly|"
        r"incorrect n_chan_bin|Channel locations are required|does not have a probe|Channel locations are not unique|"
-       r"never found suitable channels|\b(contact|channel)s? count\b[^\n]{0,40}(!=|does not match|doesn't "
+       r"\b(contact|channel)s? count\b[^\n]{0,40}(!=|does not match|doesn't "
        r"match)|(!=|does not match|doesn't match)[^\n]{0,20}\b(contact|channel)s? count\b|number of (channels|contacts)"
        r"[^\n]{0,80}(does not|doesn't|do not|don't) match|\b\d+ (channels|contacts)\b[^\n]{0,30}\b(but|while|whereas|and)\b[^\n]"
        r"{0,40}\b\d+ (channels|contacts)\b|device_channel_indices (are|is) not set|"
@@ -64,6 +65,16 @@ INPUTS: tuple[Rule, ...] = (
        r"(above|larger than|greater than|higher than|exceeds?|beyond)( the)? Nyquist",
        "a filter band beyond half the sampling rate: the band or the rate given does not fit the recording",
        applies=s.says_the_rate_or_the_sorter),
+    _rule("ks4-no-channel-near-a-centre", "probe_config_error", k.ks4_no_channel_near_a_centre, "Kilosort 4's "
+          "clustering found no channel near any cluster centre, on a log that did not count 0 spikes"),
+    _rule("ks4-one-batch", "sorter_params_invalid", k.ks4_one_batch, "Kilosort 4's whitening divided by zero batches: "
+          "its log counts one batch, a recording shorter than two batches (batch_size)"),
+    _t("ks4-no-channel-to-filter", "probe_config_error", r"kilosort[\\/]io\.py\"?, line \d+, in filter\b[\s\S]{0,300}?"
+       r"median\(\): Expected reduction dim 0 to have non-zero size", "Kilosort 4's common-average reference took the "
+       "median over zero channels: the probe, less the bad_channels given (their equal), leaves no channel"),
+    _t("ks4-clips-shorter-than-pcs", "sorter_params_invalid", r"\bin extract_wPCA_wTEMP\b[\s\S]{0,600}?n_components\("
+       r"\d+\) must be <= n_features\(\d+\)", "Kilosort 4 fits n_pcs components to spike clips nt samples long: "
+       "nt set smaller than n_pcs"),
     _rule("probe-unreadable", "probe_config_error", s.probe_loader_failed, "the probe reader raised on the probe file, "
           "or a check of the probe against the recording refused it"),
     _t("sorter-params-invalid", "sorter_params_invalid", r"Invalid parameters: |Unrecognized settings: |Bad parameters: |"
