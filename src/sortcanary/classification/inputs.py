@@ -74,7 +74,13 @@ INPUTS: tuple[Rule, ...] = (
        "median over zero channels: the probe, less the bad_channels given (their equal), leaves no channel"),
     _t("ks4-clips-shorter-than-pcs", "sorter_params_invalid", r"\bin extract_wPCA_wTEMP\b[\s\S]{0,600}?n_components\("
        r"\d+\) must be <= n_features\(\d+\)", "Kilosort 4 fits n_pcs components to spike clips nt samples long: "
-       "nt set smaller than n_pcs"),
+       "nt set smaller than n_pcs, or n_pcs larger than nt"),
+    _t("ks4-no-template-size", "sorter_params_invalid", r"\bin template_match\b[\s\S]{0,300}?max\(\): Expected reduction "
+       r"dim 0 to have non-zero size", "Kilosort 4's detection took the maximum over its template shapes, one per "
+       "entry of template_sizes: none given"),
+    _t("ks4-more-x-centres-than-contacts", "sorter_params_invalid", r"\bin x_centers\b[\s\S]{0,400}?Cannot take a larger "
+       r"sample than population", "Kilosort 4 draws x_centers of the probe's contact positions for k-means: x_centers "
+       "set larger than the probe has contacts"),
     _rule("probe-unreadable", "probe_config_error", s.probe_loader_failed, "the probe reader raised on the probe file, "
           "or a check of the probe against the recording refused it"),
     _t("sorter-params-invalid", "sorter_params_invalid", r"Invalid parameters: |Unrecognized settings: |Bad parameters: |"
