@@ -839,6 +839,121 @@ CASES = [
         '\n'
         'Spike sorting failed. You can inspect the runtime trace in /data/lab/sorted/rec1/spikeinterface_log.json.'),
                  id='highpass_above_nyquist'),
+    # a misspelt setting (Th_univeral): SpikeInterface refuses it before the sorter runs
+    pytest.param('sorter_params_invalid', 'sorter_params_invalid', (
+        'Traceback (most recent call last):\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/spikeinterface/sorters/runsorter.py", line 294, in ru'
+        'n_sorter_local\n'
+        '    SorterClass.set_params_to_folder(recording, folder, sorter_params, verbose)\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/spikeinterface/sorters/basesorter.py", line 202, in s'
+        'et_params_to_folder\n'
+        '    raise ValueError(error_msg)\n'
+        "ValueError: Invalid parameters: ['Th_univeral'] \n"
+        "Valid parameters are: dict_keys(['batch_size', 'nblocks', 'Th_universal', 'Th_learned', 'nt', 'shift', 'sc"
+        "ale', 'batch_downsampling', 'artifact_threshold', 'nskip', 'whitening_range', 'highpass_cutoff', 'binning_"
+        "depth', 'sig_interp', 'drift_smoothing', 'nt0min', 'dmin', 'dminx', 'min_template_size', 'template_sizes',"
+        " 'nearest_chans', 'nearest_templates', 'max_channel_distance', 'max_peels', 'templates_from_data', 'n_temp"
+        "lates', 'n_pcs', 'Th_single_ch', 'acg_threshold', 'ccg_threshold', 'cluster_neighbors', 'cluster_downsampl"
+        "ing', 'max_cluster_subset', 'x_centers', 'cluster_init_seed', 'duplicate_spike_ms', 'position_limit', 'do_"
+        "CAR', 'invert_sign', 'save_extra_vars', 'save_preprocessed_copy', 'torch_device', 'bad_channels', 'clear_c"
+        "ache', 'do_correction', 'skip_kilosort_preprocessing', 'keep_good_only', 'use_binary_file', 'delete_record"
+        "ing_dat', 'pool_engine', 'n_jobs', 'chunk_duration', 'progress_bar', 'mp_context', 'max_threads_per_worker"
+        "'])"),
+                 id='unknown_param'),
+    # a 16-channel int16 file read as 15 channels: Kilosort's own check of the file's size
+    pytest.param('probe_config_error', 'probe_config_error', (
+        '2026-12-06 04:26:43,316 kilosort.run_kilosort INFO     Computing preprocessing variables.\n'
+        'spikeinterface.sorters.utils.misc.SpikeSortingError: Spike sorting error trace:\n'
+        'Traceback (most recent call last):\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/run_kilosort.py", line 618, in compute_prepr'
+        'ocessing\n'
+        "    bfile = io.BinaryFiltered(ops['filename'], n_chan_bin, fs, NT, nt, twav_min,\n"
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/io.py", line 978, in __init__\n'
+        '    super().__init__(filename, n_chan_bin, fs, NT, nt, nt0min, device,\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/io.py", line 640, in __init__\n'
+        '    self.total_samples = get_total_samples(filename, n_chan_bin, dtype)\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/io.py", line 844, in get_total_samples\n'
+        '    raise ValueError(\n'
+        "ValueError: Bytes in binary file did not divide evenly, incorrect n_chan_bin ('number of channels' in GUI)"
+        '.\n'
+        '\n'
+        'Spike sorting failed. You can inspect the runtime trace in /data/lab/sorted/rec1/spikeinterface_log.json.'),
+                 id='binary_wrong_num_channels'),
+    # a 12-contact probe set on a 16-channel recording: SpikeInterface's set_probegroup refuses it
+    pytest.param('probe_config_error', 'probe_config_error', (
+        'Traceback (most recent call last):\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/spikeinterface/core/baserecordingsnippets.py", line 1'
+        '10, in set_probe\n'
+        '    return self.set_probegroup(probegroup, group_mode=group_mode, in_place=in_place)\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/spikeinterface/core/baserecordingsnippets.py", line 1'
+        '62, in set_probegroup\n'
+        '    raise ValueError(\n'
+        'ValueError: The probe/probegroup must have the same number of connected contacts as the number of channels'
+        ' as the recording, but the probe has 12 connected channels and the recording has 16 channels. Use the `rec'
+        'ording.select_channels_with_probegroup()` method instead to return a new recording with a channel selectio'
+        'n to match the probe/probegroup.'),
+                 id='probe_fewer_contacts'),
+    # an int16 file read as float32 (8 channels): NaN among the samples, whitening's svd non-finite over 5 batches;
+    # the text does not show the dtype
+    pytest.param('input_invalid', 'unclassified', (
+        '2026-12-06 04:26:49,877 kilosort.run_kilosort INFO     Computing preprocessing variables.\n'
+        '2026-12-06 04:26:49,879 kilosort.run_kilosort INFO     N samples: 250000\n'
+        '2026-12-06 04:26:49,879 kilosort.run_kilosort INFO     N seconds: 8.333333333333334\n'
+        '2026-12-06 04:26:49,879 kilosort.run_kilosort INFO     N batches: 5\n'
+        'spikeinterface.sorters.utils.misc.SpikeSortingError: Spike sorting error trace:\n'
+        'Traceback (most recent call last):\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/run_kilosort.py", line 629, in compute_prepr'
+        'ocessing\n'
+        '    whiten_mat = preprocessing.get_whitening_matrix(bfile, xc, yc, nskip=nskip,\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/preprocessing.py", line 117, in get_whitenin'
+        'g_matrix\n'
+        '    Wrot = whitening_local(CC, xc, yc, nrange=nrange, device=f.device)\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/preprocessing.py", line 31, in whitening_loc'
+        'al\n'
+        '    wrot = whitening_from_covariance(CC[np.ix_(ix, ix)])\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/preprocessing.py", line 14, in whitening_fro'
+        'm_covariance\n'
+        '    E,D,V =  torch.linalg.svd(CC)\n'
+        'torch._C._LinAlgError: linalg.svd: The algorithm failed to converge because the input matrix contained non'
+        '-finite values.\n'
+        '\n'
+        'Spike sorting failed. You can inspect the runtime trace in /data/lab/sorted/rec1/spikeinterface_log.json.'),
+                 id='int16_read_as_float32'),
+    # time_slice(5.0, 20.0) of a 10 s recording, before run_sorter: as frame_slice's
+    pytest.param('input_invalid', 'unclassified', (
+        'Traceback (most recent call last):\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/spikeinterface/core/baserecording.py", line 553, in t'
+        'ime_slice\n'
+        '    raise ValueError(f"end_time {end_time} is after the end time {t_end} of the recording.")\n'
+        'ValueError: end_time 20.0 is after the end time 9.99996 of the recording.'),
+                 id='time_past_end'),
+    # the probe's positions in millimetres (x 0.001): the template stage extracted none; the geometry's units are not
+    # in the text
+    pytest.param('detection_config_error', 'no_spikes_found', (
+        '2026-12-06 04:26:59,250 kilosort.spikedetect INFO     Re-computing universal templates from data.\n'
+        '2026-12-06 04:27:01,579 kilosort.spikedetect INFO     Number of universal templates: 16\n'
+        '2026-12-06 04:27:01,580 kilosort.spikedetect INFO     Detecting spikes...\n'
+        '2026-12-06 04:27:07,933 kilosort.run_kilosort INFO     drift computed in 8.68s; total 9.06s\n'
+        '2026-12-06 04:27:09,192 kilosort.run_kilosort INFO     Extracting spikes using templates\n'
+        '2026-12-06 04:27:09,192 kilosort.spikedetect INFO     Re-computing universal templates from data.\n'
+        'spikeinterface.sorters.utils.misc.SpikeSortingError: Spike sorting error trace:\n'
+        'Traceback (most recent call last):\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/run_kilosort.py", line 789, in detect_spikes'
+        '\n'
+        '    st0, tF, ops = spikedetect.run(\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/spikedetect.py", line 208, in run\n'
+        "    ops['wPCA'], ops['wTEMP'] = extract_wPCA_wTEMP(\n"
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/spikedetect.py", line 72, in extract_wPCA_wT'
+        'EMP\n'
+        "    model = TruncatedSVD(n_components=ops['settings']['n_pcs']).fit(clips)\n"
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/sklearn/utils/validation.py", line 1113, in check_arr'
+        'ay\n'
+        '    raise ValueError(\n'
+        'ValueError: Found array with 0 sample(s) (shape=(0, 61)) while a minimum of 1 is required by TruncatedSVD.'
+        '\n'
+        '\n'
+        'Spike sorting failed. You can inspect the runtime trace in /data/lab/sorted/rec1/spikeinterface_log.json.'),
+                 id='probe_in_millimetres'),
 ]
 
 
