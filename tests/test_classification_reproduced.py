@@ -180,8 +180,8 @@ CASES = [
         '\n'
         'Spike sorting failed. You can inspect the runtime trace in /data/lab/sorted/rec1/spikeinterface_log.json.'),
                  id='batch_larger'),
-    # 10 s of traces declared at 2500 Hz (an LFP stream's rate): 25000 samples, one batch; the text shows the batch
-    # count, not the rate
+    # 10 s of traces declared at 2500 Hz (an LFP stream's rate): 25000 samples, one batch. The rate mattered only
+    # through the sample count: 30 s of 25 kHz traces declared at 2500 Hz (12 batches) sorted
     pytest.param('probe_config_error', 'sorter_params_invalid', (
         '2026-12-06 04:11:43,310 kilosort.run_kilosort INFO     Computing preprocessing variables.\n'
         '2026-12-06 04:11:43,325 kilosort.run_kilosort INFO     N samples: 25000\n'
@@ -954,6 +954,49 @@ CASES = [
         '\n'
         'Spike sorting failed. You can inspect the runtime trace in /data/lab/sorted/rec1/spikeinterface_log.json.'),
                  id='probe_in_millimetres'),
+    # one unit firing at 0.5 Hz on 16 channels: the drift stage's detection kept none (two units at 2 Hz sorted)
+    pytest.param('insufficient_activity', 'no_spikes_found', (
+        '2026-12-06 04:34:14,668 kilosort.run_kilosort INFO     N samples: 250000\n'
+        '2026-12-06 04:34:14,668 kilosort.run_kilosort INFO     N seconds: 10.0\n'
+        '2026-12-06 04:34:14,668 kilosort.run_kilosort INFO     N batches: 5\n'
+        '2026-12-06 04:34:14,780 kilosort.run_kilosort INFO     Preprocessing filters computed in 0.11s; total 0.11'
+        's\n'
+        '2026-12-06 04:34:14,816 kilosort.run_kilosort INFO     Computing drift correction.\n'
+        '2026-12-06 04:34:14,816 kilosort.spikedetect INFO     Re-computing universal templates from data.\n'
+        'spikeinterface.sorters.utils.misc.SpikeSortingError: Spike sorting error trace:\n'
+        'Traceback (most recent call last):\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/run_kilosort.py", line 713, in compute_drift'
+        '_correction\n'
+        '    ops, st = datashift.run(ops, bfile, device=device, progress_bar=progress_bar,\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/datashift.py", line 198, in run\n'
+        '    st, _, ops  = spikedetect.run(\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/spikedetect.py", line 208, in run\n'
+        "    ops['wPCA'], ops['wTEMP'] = extract_wPCA_wTEMP(\n"
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/spikedetect.py", line 72, in extract_wPCA_wT'
+        'EMP\n'
+        "    model = TruncatedSVD(n_components=ops['settings']['n_pcs']).fit(clips)\n"
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/sklearn/utils/validation.py", line 1113, in check_arr'
+        'ay\n'
+        '    raise ValueError(\n'
+        'ValueError: Found array with 0 sample(s) (shape=(0, 61)) while a minimum of 1 is required by TruncatedSVD.'
+        '\n'
+        '\n'
+        'Spike sorting failed. You can inspect the runtime trace in /data/lab/sorted/rec1/spikeinterface_log.json.'),
+                 id='few_spikes_1unit_0p5hz'),
+    # a binary file cut to half its size after read_binary opened it, behind a scale step (not binary-compatible):
+    # SpikeInterface writing recording.dat for the sorter read past the file's end
+    pytest.param('input_invalid', 'input_invalid', (
+        'Traceback (most recent call last):\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/spikeinterface/preprocessing/normalize_scale.py", lin'
+        'e 25, in get_traces\n'
+        '    scaled_traces = self.parent_recording_segment.get_traces(start_frame, end_frame, channel_indices).asty'
+        'pe(\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/spikeinterface/core/binaryrecordingextractor.py", lin'
+        'e 246, in get_traces\n'
+        '    memmap_obj = mmap.mmap(self.file.fileno(), length=length, access=mmap.ACCESS_READ, offset=memmap_offse'
+        't)\n'
+        'ValueError: mmap length is greater than file size'),
+                 id='file_truncated_while_open'),
 ]
 
 
@@ -994,6 +1037,7 @@ LOOK_ALIKES = [
     pytest.param(_exception_alone(_case("nt_small")), "unclassified", id="n-components-beyond-n-features-alone"),
     pytest.param(_exception_alone(_case("x_centers_big")), "unclassified", id="larger-sample-than-population-alone"),
     pytest.param(_exception_alone(_case("short_than_batch")), "unclassified", id="non-finite-svd-alone"),
+    pytest.param(_exception_alone(_case("file_truncated_while_open")), "unclassified", id="mmap-past-the-end-alone"),
 ]
 
 

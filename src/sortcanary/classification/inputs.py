@@ -40,6 +40,9 @@ INPUTS: tuple[Rule, ...] = (
        "line says the file given is missing or not one it reads (a wrong path, another format)"),
     _t("intan-file-damaged", "input_invalid", r"Timestamps are not continuous, likely due to a corrupted file",
        "neo's Intan reader found a damaged file"),
+    _t("binary-shorter-than-read", "input_invalid", r"binaryrecordingextractor\.py\"?, line \d+, in get_traces\b[\s\S]"
+       r"{0,300}?mmap length is greater than file size", "SpikeInterface's binary reader mapped past the file's end: the "
+       "file is shorter than when it was opened, or than its header says (truncated, still being written)"),
     _t("matlab-file-unopened", "input_invalid", r"Invalid file identifier|Could not open \S*[\\/.]\S* for reading\.",
        "MATLAB could not open a file the sorter reads (a wrong path, a missing or unreadable file; Kilosort 2/3's own "
        "check of its binary)"),
