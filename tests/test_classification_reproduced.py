@@ -20,6 +20,8 @@ mechanism (Kilosort's frame, its log's count) taken away or changed.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from sortcanary.classification import classify
@@ -1018,12 +1020,20 @@ def _from_the_traceback(text: str) -> str:
     return text[text.index("spikeinterface.sorters.utils.misc.SpikeSortingError"):]
 
 
+def _as_console(text: str) -> str:
+    """The log lines as Kilosort's console prints them (``name: message``, no time or level)."""
+    return re.sub(r"^\S+ \S+ (kilosort\.\w+) +[A-Z]+ +", r"\1: ", text, flags=re.MULTILINE)
+
+
 def _exception_alone(text: str) -> str:
     """The exception's own line: the library's words, any caller's."""
     return next(line for line in text.splitlines() if line.startswith(("IndexError", "ValueError", "torch.")))
 
 
 LOOK_ALIKES = [
+    # the same failures as Kilosort's console prints its log: the counts read alike
+    pytest.param(_as_console(_case("th_learned_high")), "no_spikes_found", id="console-0-spikes-then-no-channel"),
+    pytest.param(_as_console(_case("batch_larger")), "sorter_params_invalid", id="console-one-batch"),
     # the learned pass counted spikes, then no channel near any centre: the probe's geometry or dmin/dminx
     pytest.param(_case("th_learned_high").replace(" 0 spikes extracted", " 919 spikes extracted"), "probe_config_error",
                  id="no-channel-near-a-centre-after-919-spikes"),
@@ -1042,5 +1052,5 @@ LOOK_ALIKES = [
 
 
 @pytest.mark.parametrize("text, expected", LOOK_ALIKES)
-def test_the_same_words_without_kilosorts_frame_or_count_get_no_verdict_of_theirs(text, expected):
+def test_the_same_failure_printed_otherwise_or_without_kilosorts_frame_or_count(text, expected):
     assert classify(text).error_class == expected

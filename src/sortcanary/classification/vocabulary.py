@@ -81,8 +81,8 @@ MARKERS = {
     "crossing_seconds": r"threshold crossings in ([\d.]+) seconds",
     "units": r"batches, (\d+) units, nspks",
     "spikes_detected": r"batches, (\d+) spikes\b|Number of spikes before applying cutoff: (\d+)|\bNTOT (\d+)|"
-                       r"\bkilosort\.run_kilosort\b.*?\b(\d+) spikes extracted in\b",
-    "batches": r"\bkilosort\.run_kilosort\b.*?\bN batches: (\d+)\s*$",
+                       r"(?<![\d.,])(\d+) spikes extracted in [\d.]+s; total\b",
+    "batches": r"\bN batches: (\d+)\s*$",
     "nspks": r"nspks: ([\d.]+)",
     "no_good_channels_left": r"(Aborting because no good channels remained)",
 }
