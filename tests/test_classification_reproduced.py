@@ -999,6 +999,126 @@ CASES = [
         't)\n'
         'ValueError: mmap length is greater than file size'),
                  id='file_truncated_while_open'),
+    # a recording of two 5 s segments (runs): SpikeInterface's initialize_folder refuses it for Kilosort 4
+    pytest.param('input_invalid', 'input_invalid', (
+        'Traceback (most recent call last):\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/spikeinterface/sorters/external/kilosort4.py", line 1'
+        '22, in initialize_folder\n'
+        '    return super().initialize_folder(recording, output_folder, verbose, remove_existing_folder)\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/spikeinterface/sorters/basesorter.py", line 143, in i'
+        'nitialize_folder\n'
+        '    raise ValueError(\n'
+        'ValueError: This sorter kilosort4 does not handle multi-segment recordings, use si.concatenate_recordings('
+        '...)'),
+                 id='multi_segment'),
+    # n_pcs=0: scikit-learn's TruncatedSVD refuses 0 components in the drift stage's extract_wPCA_wTEMP
+    pytest.param('sorter_params_invalid', 'sorter_params_invalid', (
+        '2026-12-06 04:36:53,270 kilosort.run_kilosort INFO     N samples: 250000\n'
+        '2026-12-06 04:36:53,270 kilosort.run_kilosort INFO     N seconds: 10.0\n'
+        '2026-12-06 04:36:53,270 kilosort.run_kilosort INFO     N batches: 5\n'
+        '2026-12-06 04:36:53,320 kilosort.run_kilosort INFO     Preprocessing filters computed in 0.05s; total 0.05'
+        's\n'
+        '2026-12-06 04:36:53,356 kilosort.run_kilosort INFO     Computing drift correction.\n'
+        '2026-12-06 04:36:53,356 kilosort.spikedetect INFO     Re-computing universal templates from data.\n'
+        'spikeinterface.sorters.utils.misc.SpikeSortingError: Spike sorting error trace:\n'
+        'Traceback (most recent call last):\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/run_kilosort.py", line 713, in compute_drift'
+        '_correction\n'
+        '    ops, st = datashift.run(ops, bfile, device=device, progress_bar=progress_bar,\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/datashift.py", line 198, in run\n'
+        '    st, _, ops  = spikedetect.run(\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/spikedetect.py", line 208, in run\n'
+        "    ops['wPCA'], ops['wTEMP'] = extract_wPCA_wTEMP(\n"
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/spikedetect.py", line 72, in extract_wPCA_wT'
+        'EMP\n'
+        "    model = TruncatedSVD(n_components=ops['settings']['n_pcs']).fit(clips)\n"
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/sklearn/utils/_param_validation.py", line 98, in vali'
+        'date_parameter_constraints\n'
+        '    raise InvalidParameterError(\n'
+        "sklearn.utils._param_validation.InvalidParameterError: The 'n_components' parameter of TruncatedSVD must b"
+        'e an int in the range [1, inf). Got 0 instead.\n'
+        '\n'
+        'Spike sorting failed. You can inspect the runtime trace in /data/lab/sorted/rec1/spikeinterface_log.json.'),
+                 id='n_pcs_zero'),
+    # bad_channels given as channel ids ['3', '7'] where Kilosort takes rows of the binary: its remove_bad_channels
+    pytest.param('probe_config_error', 'probe_config_error', (
+        'spikeinterface.sorters.utils.misc.SpikeSortingError: Spike sorting error trace:\n'
+        'Traceback (most recent call last):\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/run_kilosort.py", line 435, in set_files\n'
+        '    probe = io.remove_bad_channels(probe, bad_channels)\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/io.py", line 210, in remove_bad_channels\n'
+        '    raise IndexError(f"Channel \'{k}\' was not in probe[\'chanMap\']")\n'
+        "IndexError: Channel '3' was not in probe['chanMap']\n"
+        '\n'
+        'Spike sorting failed. You can inspect the runtime trace in /data/lab/sorted/rec1/spikeinterface_log.json.'),
+                 id='bad_channels_ids'),
+    # torch_device='cuda' on a CPU-only torch
+    pytest.param('device_unavailable', 'device_unavailable', (
+        '2026-12-06 04:37:13,071 kilosort.run_kilosort INFO     Computing preprocessing variables.\n'
+        'spikeinterface.sorters.utils.misc.SpikeSortingError: Spike sorting error trace:\n'
+        'Traceback (most recent call last):\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/run_kilosort.py", line 616, in compute_prepr'
+        'ocessing\n'
+        '    hp_filter = preprocessing.get_highpass_filter(fs, cutoff, device=device)\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/preprocessing.py", line 135, in get_highpass'
+        '_filter\n'
+        '    hp_filter = torch.from_numpy(hp_filter).to(device).float()\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/torch/cuda/__init__.py", line 522, in _lazy_init\n'
+        '    raise AssertionError("Torch not compiled with CUDA enabled")\n'
+        'AssertionError: Torch not compiled with CUDA enabled\n'
+        '\n'
+        'Spike sorting failed. You can inspect the runtime trace in /data/lab/sorted/rec1/spikeinterface_log.json.'),
+                 id='torch_device_cuda'),
+    # nearest_chans=0: an IndexError on an empty array in spikedetect.run; nothing in the text names the setting, and
+    # the shape is a bug's as often
+    pytest.param('sorter_params_invalid', 'unclassified', (
+        '2026-12-06 04:36:59,917 kilosort.run_kilosort INFO     N seconds: 10.0\n'
+        '2026-12-06 04:36:59,917 kilosort.run_kilosort INFO     N batches: 5\n'
+        '2026-12-06 04:36:59,966 kilosort.run_kilosort INFO     Preprocessing filters computed in 0.05s; total 0.05'
+        's\n'
+        '2026-12-06 04:37:00,001 kilosort.run_kilosort INFO     Computing drift correction.\n'
+        '2026-12-06 04:37:00,001 kilosort.spikedetect INFO     Re-computing universal templates from data.\n'
+        '2026-12-06 04:37:00,416 kilosort.spikedetect INFO     Number of universal templates: 30\n'
+        'spikeinterface.sorters.utils.misc.SpikeSortingError: Spike sorting error trace:\n'
+        'Traceback (most recent call last):\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/run_kilosort.py", line 713, in compute_drift'
+        '_correction\n'
+        '    ops, st = datashift.run(ops, bfile, device=device, progress_bar=progress_bar,\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/datashift.py", line 198, in run\n'
+        '    st, _, ops  = spikedetect.run(\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/spikedetect.py", line 230, in run\n'
+        "    igood = ds[0,:] <= ops['max_channel_distance']**2\n"
+        'IndexError: index 0 is out of bounds for axis 0 with size 0\n'
+        '\n'
+        'Spike sorting failed. You can inspect the runtime trace in /data/lab/sorted/rec1/spikeinterface_log.json.'),
+                 id='nearest_chans_zero'),
+    # batch_size=100 (below nt's reach): torch's reshape of 0 elements in template_match; a bug's shape, the setting
+    # not in the text
+    pytest.param('sorter_params_invalid', 'unclassified', (
+        '2026-12-06 04:37:06,640 kilosort.run_kilosort INFO     Preprocessing filters computed in 0.06s; total 0.06'
+        's\n'
+        '2026-12-06 04:37:06,642 kilosort.run_kilosort INFO     Computing drift correction.\n'
+        '2026-12-06 04:37:06,642 kilosort.spikedetect INFO     Re-computing universal templates from data.\n'
+        '2026-12-06 04:37:06,865 kilosort.spikedetect INFO     Number of universal templates: 30\n'
+        '2026-12-06 04:37:06,866 kilosort.spikedetect INFO     Detecting spikes...\n'
+        '2026-12-06 04:37:06,923 kilosort.spikedetect ERROR    Error in spikedetect.run on batch 0\n'
+        'spikeinterface.sorters.utils.misc.SpikeSortingError: Spike sorting error trace:\n'
+        'Traceback (most recent call last):\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/run_kilosort.py", line 713, in compute_drift'
+        '_correction\n'
+        '    ops, st = datashift.run(ops, bfile, device=device, progress_bar=progress_bar,\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/datashift.py", line 198, in run\n'
+        '    st, _, ops  = spikedetect.run(\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/spikedetect.py", line 262, in run\n'
+        '    xy, imax, amp, adist = template_match(X, ops, iC, iC2, weigh, device=device)\n'
+        '  File "/home/lab/.venv/lib/python3.11/site-packages/kilosort/spikedetect.py", line 153, in template_match'
+        '\n'
+        '    A = A.reshape(-1, Nfilt, A.shape[-1])\n'
+        'RuntimeError: cannot reshape tensor of 0 elements into shape [-1, 30, 0] because the unspecified dimension'
+        ' size -1 can be any value and is ambiguous\n'
+        '\n'
+        'Spike sorting failed. You can inspect the runtime trace in /data/lab/sorted/rec1/spikeinterface_log.json.'),
+                 id='batch_size_small'),
 ]
 
 

@@ -43,6 +43,9 @@ INPUTS: tuple[Rule, ...] = (
     _t("binary-shorter-than-read", "input_invalid", r"binaryrecordingextractor\.py\"?, line \d+, in get_traces\b[\s\S]"
        r"{0,300}?mmap length is greater than file size", "SpikeInterface's binary reader mapped past the file's end: the "
        "file is shorter than when it was opened, or than its header says (truncated, still being written)"),
+    _t("sorter-takes-one-segment", "input_invalid", r"\bdoes not handle multi-segment recordings\b", "SpikeInterface's "
+       "check that the sorter takes one segment, on a recording of several (runs)", reason="the recording has several "
+       "segments and the sorter sorts one: join them (`join: runs`) or sort each run on its own"),
     _t("matlab-file-unopened", "input_invalid", r"Invalid file identifier|Could not open \S*[\\/.]\S* for reading\.",
        "MATLAB could not open a file the sorter reads (a wrong path, a missing or unreadable file; Kilosort 2/3's own "
        "check of its binary)"),
@@ -75,9 +78,9 @@ INPUTS: tuple[Rule, ...] = (
     _t("ks4-no-channel-to-filter", "probe_config_error", r"kilosort[\\/]io\.py\"?, line \d+, in filter\b[\s\S]{0,300}?"
        r"median\(\): Expected reduction dim 0 to have non-zero size", "Kilosort 4's common-average reference took the "
        "median over zero channels: the probe, less the bad_channels given (their equal), leaves no channel"),
-    _t("ks4-clips-shorter-than-pcs", "sorter_params_invalid", r"\bin extract_wPCA_wTEMP\b[\s\S]{0,600}?n_components\("
-       r"\d+\) must be <= n_features\(\d+\)", "Kilosort 4 fits n_pcs components to spike clips nt samples long: "
-       "nt set smaller than n_pcs, or n_pcs larger than nt"),
+    _t("ks4-pcs-beyond-clips", "sorter_params_invalid", r"\bin extract_wPCA_wTEMP\b[\s\S]{0,600}?(n_components\(\d+\) "
+       r"must be <= n_features\(\d+\)|'n_components' parameter of TruncatedSVD must be)", "Kilosort 4 fits n_pcs "
+       "components to spike clips nt samples long: n_pcs set to 0, or above nt (nt set smaller than n_pcs)"),
     _t("ks4-no-template-size", "sorter_params_invalid", r"\bin template_match\b[\s\S]{0,300}?max\(\): Expected reduction "
        r"dim 0 to have non-zero size", "Kilosort 4's detection took the maximum over its template shapes, one per "
        "entry of template_sizes: none given"),
