@@ -7,8 +7,9 @@ the way a user's recording, probe or ``sorter_params`` are. Its text is what the
 Kilosort 4's ``kilosort4.log`` lines at INFO and above just before the failure (its resource tables left out),
 SpikeInterface's ``SpikeSortingError`` line, the inner traceback's frames from Kilosort's stage
 (``run_kilosort.py``) through Kilosort's own to the raising one, the exception, and SpikeInterface's closing line;
-a failure raised before the sorter ran is its traceback's last two frames. Only the machine's paths were replaced
-(site-packages under /home/lab/.venv, the output folder /data/lab/sorted/rec1) and Python's ``^^^`` marks dropped.
+a failure raised before the sorter ran is its traceback's last frames (the generating script's own left out).
+Only the machine's paths were replaced (site-packages under /home/lab/.venv, the output folder
+/data/lab/sorted/rec1) and Python's ``^^^`` marks dropped.
 
 Each case names the cause that was induced (a class of sortcanary.taxonomy) and the verdict its text must get.
 They differ where the text does not show the cause: a sorter that found no spikes is ``no_spikes_found``, which
