@@ -9,6 +9,7 @@ probe or a path that no input stands behind (a sorter's own output file, a bug's
 
 from __future__ import annotations
 
+from . import sorter_logs as k
 from . import structural as s
 from .rules import Rule, parsed_rule, text_rule
 
@@ -39,12 +40,18 @@ INPUTS: tuple[Rule, ...] = (
        "line says the file given is missing or not one it reads (a wrong path, another format)"),
     _t("intan-file-damaged", "input_invalid", r"Timestamps are not continuous, likely due to a corrupted file",
        "neo's Intan reader found a damaged file"),
+    _t("binary-shorter-than-read", "input_invalid", r"binaryrecordingextractor\.py\"?, line \d+, in get_traces\b[\s\S]"
+       r"{0,300}?mmap length is greater than file size", "SpikeInterface's binary reader mapped past the file's end: the "
+       "file is shorter than when it was opened, or than its header says (truncated, still being written)"),
+    _t("sorter-takes-one-segment", "input_invalid", r"\bdoes not handle multi-segment recordings\b", "SpikeInterface's "
+       "check that the sorter takes one segment, on a recording of several (runs)", reason="the recording has several "
+       "segments and the sorter sorts one: join them (`join: runs`) or sort each run on its own"),
     _t("matlab-file-unopened", "input_invalid", r"Invalid file identifier|Could not open \S*[\\/.]\S* for reading\.",
        "MATLAB could not open a file the sorter reads (a wrong path, a missing or unreadable file; Kilosort 2/3's own "
        "check of its binary)"),
     _t("probe-mismatch", "probe_config_error", r"Largest value of chanMap exceeds channel count|did not divide evenly|"
        r"incorrect n_chan_bin|Channel locations are required|does not have a probe|Channel locations are not unique|"
-       r"never found suitable channels|\b(contact|channel)s? count\b[^\n]{0,40}(!=|does not match|doesn't "
+       r"\b(contact|channel)s? count\b[^\n]{0,40}(!=|does not match|doesn't "
        r"match)|(!=|does not match|doesn't match)[^\n]{0,20}\b(contact|channel)s? count\b|number of (channels|contacts)"
        r"[^\n]{0,80}(does not|doesn't|do not|don't) match|\b\d+ (channels|contacts)\b[^\n]{0,30}\b(but|while|whereas|and)\b[^\n]"
        r"{0,40}\b\d+ (channels|contacts)\b|device_channel_indices (are|is) not set|"
@@ -64,6 +71,22 @@ INPUTS: tuple[Rule, ...] = (
        r"(above|larger than|greater than|higher than|exceeds?|beyond)( the)? Nyquist",
        "a filter band beyond half the sampling rate: the band or the rate given does not fit the recording",
        applies=s.says_the_rate_or_the_sorter),
+    _rule("ks4-no-channel-near-a-centre", "probe_config_error", k.ks4_no_channel_near_a_centre, "Kilosort 4's "
+          "clustering found no channel near any cluster centre, on a log that did not count 0 spikes"),
+    _rule("ks4-one-batch", "sorter_params_invalid", k.ks4_one_batch, "Kilosort 4's whitening divided by zero batches: "
+          "its log counts one batch, a recording shorter than two batches (batch_size)"),
+    _t("ks4-no-channel-to-filter", "probe_config_error", r"kilosort[\\/]io\.py\"?, line \d+, in filter\b[\s\S]{0,300}?"
+       r"median\(\): Expected reduction dim 0 to have non-zero size", "Kilosort 4's common-average reference took the "
+       "median over zero channels: the probe, less the bad_channels given (their equal), leaves no channel"),
+    _t("ks4-pcs-beyond-clips", "sorter_params_invalid", r"\bin extract_wPCA_wTEMP\b[\s\S]{0,600}?(n_components\(\d+\) "
+       r"must be <= n_features\(\d+\)|'n_components' parameter of TruncatedSVD must be)", "Kilosort 4 fits n_pcs "
+       "components to spike clips nt samples long: n_pcs set to 0, or above nt (nt set smaller than n_pcs)"),
+    _t("ks4-no-template-size", "sorter_params_invalid", r"\bin template_match\b[\s\S]{0,300}?max\(\): Expected reduction "
+       r"dim 0 to have non-zero size", "Kilosort 4's detection took the maximum over its template shapes, one per "
+       "entry of template_sizes: none given"),
+    _t("ks4-more-x-centres-than-contacts", "sorter_params_invalid", r"\bin x_centers\b[\s\S]{0,400}?Cannot take a larger "
+       r"sample than population", "Kilosort 4 draws x_centers of the probe's contact positions for k-means: x_centers "
+       "set larger than the probe has contacts"),
     _rule("probe-unreadable", "probe_config_error", s.probe_loader_failed, "the probe reader raised on the probe file, "
           "or a check of the probe against the recording refused it"),
     _t("sorter-params-invalid", "sorter_params_invalid", r"Invalid parameters: |Unrecognized settings: |Bad parameters: |"

@@ -118,3 +118,37 @@ def eig_not_converging(parsed: ParsedFailure) -> Hit | None:
     return Hit(parsed.line_at(found.start()), {"message": "MATLAB's gpuArray/eig did not converge in Kilosort 2: the "
                                                           "MATLAB release does not fit this Kilosort (R2021b or earlier "
                                                           "sorts, or Kilosort's svd fallback)."})
+
+
+KS4_NO_SUITABLE_CHANNELS = re.compile(r"never found suitable channels")
+
+
+def ks4_no_channel_near_a_centre(parsed: ParsedFailure) -> Hit | None:
+    """Kilosort 4's clustering found no channel near any of its cluster centres (``get_data_cpu never found
+    suitable channels``): the probe's geometry, or dmin/dminx, does not fit the contacts. Left alone when
+    its own log counted 0 spikes extracted just before: with no spike there is no centre to find channels
+    for, whatever the probe (a threshold too high, a silent recording; counted_no_spikes says so)."""
+    found = KS4_NO_SUITABLE_CHANNELS.search(parsed.text)
+    if not found or _marker(parsed, "spikes_detected") == 0:
+        return None
+    return Hit(parsed.line_at(found.start()), {})
+
+
+KS4_WHITENING = re.compile(r"\bin (get_whitening_matrix|whitening_local|whitening_from_covariance)\b")
+NON_FINITE = re.compile(r"input matrix contained non-finite values|must not contain NaN or Inf", re.IGNORECASE)
+
+
+def ks4_one_batch(parsed: ParsedFailure) -> Hit | None:
+    """Kilosort 4's whitening met non-finite values while its log counted one batch (``N batches: 1``):
+    it averages the channels' covariance over every batch but the last, none here, and divides by that
+    count, zero. The recording as given holds fewer samples than two batches: ``batch_size`` is larger
+    than half the data (or the data, or its sampling rate, is far smaller than meant). NaN or inf in the
+    samples fail at the same line with more batches, and are left alone: the text does not show them."""
+    found = NON_FINITE.search(parsed.text)
+    batches = _marker(parsed, "batches")
+    if not found or batches is None or batches > 1 or not KS4_WHITENING.search(parsed.text):
+        return None
+    return Hit(parsed.markers["batches"].line, {
+        "batches": batches, "message": "Kilosort4 cut the recording into one batch, and its whitening averages "
+                                       "every batch but the last: the recording holds fewer samples than two "
+                                       "batches (batch_size), or its sampling rate is far lower than the sorter's."})

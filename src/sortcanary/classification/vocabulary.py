@@ -71,7 +71,8 @@ SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern
 SORTER_NAME = re.compile(r"\b(kilosort[ _]?(?:4|2[._]5|3|2)?|(?-i:KS(?:4|2\.5|3|2))|mountainsort[45]?|spyking[ _]?"
                          r"circus2?|ironclust|tridesclous|herdingspikes|pykilosort)\b", re.IGNORECASE)
 STAGE = re.compile(r"stage: (.+?)\s*$|^\s*Time\s+\d+s\.\s+(.+?)\.*\s*$")
-# Kilosort 1/2/2.5/3's log: what it saw of the recording before it failed (Kilosort 1's running spike total, NTOT).
+# Kilosort 1/2/2.5/3's log: what it saw of the recording before it failed (Kilosort 1's running spike total, NTOT);
+# Kilosort 4's: the spikes each detection pass extracted, and the batches it cut the recording into.
 MARKERS = {
     "channels": r"Recording has (\d+) channels",
     "bad_channels": r"found (\d+) bad channels",
@@ -79,7 +80,9 @@ MARKERS = {
     "threshold_crossings": r"found (\d+) threshold crossings",
     "crossing_seconds": r"threshold crossings in ([\d.]+) seconds",
     "units": r"batches, (\d+) units, nspks",
-    "spikes_detected": r"batches, (\d+) spikes\b|Number of spikes before applying cutoff: (\d+)|\bNTOT (\d+)",
+    "spikes_detected": r"batches, (\d+) spikes\b|Number of spikes before applying cutoff: (\d+)|\bNTOT (\d+)|"
+                       r"(?<![\d.,])(\d+) spikes extracted in [\d.]+s; total\b",
+    "batches": r"\bN batches: (\d+)\s*$",
     "nspks": r"nspks: ([\d.]+)",
     "no_good_channels_left": r"(Aborting because no good channels remained)",
 }
