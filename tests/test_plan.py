@@ -14,15 +14,8 @@ import math
 import pytest
 
 from sortcanary.config import validate_config
-from sortcanary.plan.sortplan import (
-    CanaryDisabled,
-    SortPlan,
-    canary_window,
-    confirmation_windows,
-    plan_canary,
-    plan_full_sort,
-    sparse_window,
-)
+from sortcanary.plan.sortplan import CanaryDisabled, SortPlan, plan_canary, plan_full_sort
+from sortcanary.plan.windows import canary_window, confirmation_windows, sparse_window
 from sortcanary.recordings import RecordingEntry, Window
 
 ENTRY = RecordingEntry(name="rec", source="rec.bin", path="/data/rec.bin", format="binary", sampling_frequency=30000.0,
@@ -85,6 +78,23 @@ def test_confirmation_windows_spread_over_the_recording():
     # too short for both: windows that would overlap the previous one are skipped
     assert confirmation_windows(10, 20, 2) == (Window(10.0, 10.0),)
     assert confirmation_windows(10, 12, 2) == ()
+
+
+def test_every_canary_window_holds_more_than_one_of_the_sorters_batches():
+    """Kilosort4 whitens over every batch but the last: a window of one batch fails whatever the
+    recording holds, and the classifier calls that failure a batch_size beyond the data."""
+    plan = plan_canary(config(canary={"window_s": 1}), ENTRY, device_of=cpu)  # batch_size 60000 at 30 kHz: 2 s
+    assert plan.window == Window(0.0, 3.0) and plan.sparse_window == Window(0.0, 12.0)
+    assert plan_canary(config(canary={"window_s": 1}, sorter_params={"batch_size": 90000}), ENTRY,
+                       device_of=cpu).window == Window(0.0, 4.5), "the configured batch_size, not the default's"
+    assert plan_canary(config(canary={"window_s": 10}), ENTRY, device_of=cpu).window == Window(0.0, 10.0)
+    assert plan_canary(config(sorter=THRESHOLD, canary={"window_s": 1}), ENTRY).window == Window(0.0, 1.0), \
+        "a sorter without batches keeps the window asked for"
+    # a confirmation window the recording's end would cut below that is not sorted
+    assert confirmation_windows(3, 10, 3) == (Window(5.0, 3.0), Window(8.75, 1.25, clamped=True))
+    assert confirmation_windows(3, 10, 3, shortest_s=2.0) == (Window(5.0, 3.0),)
+    short = RecordingEntry(**{**ENTRY.__dict__, "duration_s": 10.0})
+    assert plan_canary(config(canary={"window_s": 3}), short, device_of=cpu).confirm_windows == (Window(5.0, 3.0),)
 
 
 def test_canary_judges_the_whole_window_where_the_sorter_allows_it():

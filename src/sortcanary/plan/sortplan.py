@@ -10,8 +10,8 @@ What the plan resolves:
   (``CANARY_SORTER_OVERRIDES``), the batch size of a retry after a resource failure, and the
   resolved torch device (``auto`` becomes ``cuda`` or ``cpu`` here, on the machine that sorts);
 * the window sorted (the canary's leading window, its confirmation windows and its longer window
-  for a recording too sparse for the leading one); on runs joined end to end, the leading window
-  straddles the first join;
+  for a recording too sparse for the leading one, cut by sortcanary.plan.windows); on runs joined
+  end to end, the leading window straddles the first join;
 * the watchdog bounds (inactivity timeout, free-space floor, the memory and I/O-stall bounds with
   the job's scheduler memory request) and the progress line's interval;
 * the post-sort outputs wanted, and the sort identity a finished sort must match to be reused;
@@ -26,7 +26,6 @@ What the plan resolves:
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 
@@ -38,17 +37,12 @@ from .join import first_join_s
 from .overrides import recording_config, with_probe
 from .recipe import Recipe, drift_bin_um, plan_recipe, recipe_identity, sorter_switches
 from .sorters import resolve_backend
+from .windows import canary_enabled, canary_window, confirmation_windows, min_window_s, sparse_window
 
 # Sorter parameters the canary changes so that the sorter judges the *whole* window. Kilosort4
 # extracts templates from every nskip-th batch (25 by default, a batch being 2 s at 30 kHz): a
 # 30 s canary would be judged on its first batch alone. The full sort keeps the user's settings.
 CANARY_SORTER_OVERRIDES = {"nskip": 1}
-
-# A window in which the sorter finds too few spikes ("no spikes", "too few to cluster") is sorted
-# once more, this many times longer from the start, before the canary blocks: a sparse or faint
-# recording can leave Kilosort4 fewer isolated spikes in 30 s than its templates need (6) and
-# still sort in full (bench/fidelity.py, BENCHMARKS.md "Fidelity map").
-SPARSE_WINDOW_FACTOR = 4
 
 # Canary inactivity base: long enough for KS4's start-up on a slow node, short enough that a hung
 # canary is noticed in minutes: min(300, max(120, 4 x window)).
@@ -157,50 +151,6 @@ def sort_identity(cfg: JSONDict) -> JSONDict:
     return {**identity, "probe": probe} if probe else identity
 
 
-def canary_enabled(window_s: float | None) -> bool:
-    """A window that is missing, NaN or <= 0 disables the canary."""
-    return window_s is not None and not math.isnan(window_s) and window_s > 0
-
-
-def canary_window(window_s: float, duration_s: float, straddle_s: float | None = None) -> Window:
-    """The leading window; a recording shorter than it is sorted whole, and the window says so.
-    ``straddle_s``: a time the window must hold in its middle, as far as the recording allows (the
-    first join of runs joined end to end, where stitching artefacts show: sortcanary.plan.join)."""
-    if duration_s <= window_s:
-        return Window(0.0, float(duration_s), clamped=True)
-    if straddle_s is not None:
-        return Window(round(min(max(0.0, straddle_s - window_s / 2), duration_s - window_s), 6), float(window_s))
-    return Window(0.0, float(window_s))
-
-
-def confirmation_windows(window_s: float, duration_s: float, count: int) -> tuple[Window, ...]:
-    """Further windows to confirm a biological verdict, starting at 1/2, 3/4, 7/8... of the recording.
-
-    A quiet start (electrode settling, a late injection) must not condemn a whole recording.
-    Windows that would overlap the previous one are skipped: a recording too short for all of
-    them is judged on what it has.
-    """
-    windows: list[Window] = []
-    previous_end = min(window_s, duration_s)
-    for k in range(1, count + 1):
-        start = duration_s * (1.0 - 0.5**k)
-        if start < previous_end:
-            continue
-        length = min(window_s, duration_s - start)
-        windows.append(Window(round(start, 6), round(length, 6), clamped=length < window_s))
-        previous_end = start + length
-    return tuple(windows)
-
-
-def sparse_window(window_s: float, duration_s: float) -> Window | None:
-    """The leading window SPARSE_WINDOW_FACTOR times longer (all of a shorter recording); None
-    when the leading window already held the whole recording."""
-    if duration_s <= window_s:
-        return None
-    length = min(SPARSE_WINDOW_FACTOR * window_s, duration_s)
-    return Window(0.0, float(length), clamped=length < SPARSE_WINDOW_FACTOR * window_s)
-
-
 def outputs_switched_off(outputs: JSONDict) -> JSONDict:
     """A copy of an ``outputs`` section with every output off and its settings kept."""
     off = copy.deepcopy(outputs)
@@ -289,13 +239,16 @@ def plan_canary(cfg: JSONDict, entry: RecordingEntry, *, device_of: DeviceOf = _
     for name, value in CANARY_SORTER_OVERRIDES.items():
         if name in defaults:
             fields["sorter_params"][name] = value
-    window = canary_window(canary["window_s"], entry.duration_s, first_join_s(entry))
-    sparse = sparse_window(canary["window_s"], entry.duration_s)
+    shortest = min_window_s(fields["sorter_params"], defaults, entry.sampling_frequency)
+    window_s = max(float(canary["window_s"]), shortest)
+    window = canary_window(window_s, entry.duration_s, first_join_s(entry))
+    sparse = sparse_window(window_s, entry.duration_s)
     outputs = cfg["outputs"] if canary["exercise_outputs"] else outputs_switched_off(cfg["outputs"])
     return SortPlan(**fields, window=window,
-                    inactivity_timeout_s=_canary_timeout_s(cfg["inactivity"], canary["window_s"], window.duration_s),
+                    inactivity_timeout_s=_canary_timeout_s(cfg["inactivity"], window_s, window.duration_s),
                     outputs=copy.deepcopy(outputs),
-                    confirm_windows=confirmation_windows(window.duration_s, entry.duration_s, canary["confirm_windows"]),
+                    confirm_windows=confirmation_windows(window.duration_s, entry.duration_s, canary["confirm_windows"],
+                                                         shortest),
                     confirm_asked=canary["confirm_windows"], sparse_window=sparse,
                     sparse_timeout_s=_canary_timeout_s(cfg["inactivity"], sparse.duration_s, sparse.duration_s)
                     if sparse else None)
