@@ -109,7 +109,7 @@ CASES = [
                  id='th_learned_high'),
     # a 0.5 s recording, shorter than two batches of the default batch_size (60000): whitening averaged no batch (N
     # batches: 1)
-    pytest.param('sorter_params_invalid', 'sorter_params_invalid', (
+    pytest.param('sorter_params_invalid', 'input_invalid', (
         '2026-12-06 04:07:37,937 kilosort.run_kilosort INFO     Computing preprocessing variables.\n'
         '2026-12-06 04:07:37,938 kilosort.run_kilosort INFO     N samples: 12500\n'
         '2026-12-06 04:07:37,939 kilosort.run_kilosort INFO     N seconds: 0.5\n'
@@ -134,7 +134,7 @@ CASES = [
         'Spike sorting failed. You can inspect the runtime trace in /data/lab/sorted/rec1/spikeinterface_log.json.'),
                  id='short_than_batch'),
     # a 50-sample recording, shorter than nt: the same one-batch whitening
-    pytest.param('sorter_params_invalid', 'sorter_params_invalid', (
+    pytest.param('sorter_params_invalid', 'input_invalid', (
         '2026-12-06 04:07:38,253 kilosort.run_kilosort INFO     Computing preprocessing variables.\n'
         '2026-12-06 04:07:38,254 kilosort.run_kilosort INFO     N samples: 50\n'
         '2026-12-06 04:07:38,255 kilosort.run_kilosort INFO     N seconds: 0.002\n'
@@ -159,7 +159,7 @@ CASES = [
         'Spike sorting failed. You can inspect the runtime trace in /data/lab/sorted/rec1/spikeinterface_log.json.'),
                  id='shorter_than_nt'),
     # batch_size=10_000_000 on a 10 s recording: one batch, whitening over none
-    pytest.param('sorter_params_invalid', 'sorter_params_invalid', (
+    pytest.param('sorter_params_invalid', 'input_invalid', (
         '2026-12-06 04:13:29,068 kilosort.run_kilosort INFO     Computing preprocessing variables.\n'
         '2026-12-06 04:13:29,070 kilosort.run_kilosort INFO     N samples: 250000\n'
         '2026-12-06 04:13:29,070 kilosort.run_kilosort INFO     N seconds: 10.0\n'
@@ -185,7 +185,7 @@ CASES = [
                  id='batch_larger'),
     # 10 s of traces declared at 2500 Hz (an LFP stream's rate): 25000 samples, one batch. The rate mattered only
     # through the sample count: 30 s of 25 kHz traces declared at 2500 Hz (12 batches) sorted
-    pytest.param('probe_config_error', 'sorter_params_invalid', (
+    pytest.param('probe_config_error', 'input_invalid', (
         '2026-12-06 04:11:43,310 kilosort.run_kilosort INFO     Computing preprocessing variables.\n'
         '2026-12-06 04:11:43,325 kilosort.run_kilosort INFO     N samples: 25000\n'
         '2026-12-06 04:11:43,325 kilosort.run_kilosort INFO     N seconds: 10.0\n'
@@ -210,7 +210,7 @@ CASES = [
         'Spike sorting failed. You can inspect the runtime trace in /data/lab/sorted/rec1/spikeinterface_log.json.'),
                  id='lfp_2500'),
     # the same at 1000 Hz: one batch
-    pytest.param('probe_config_error', 'sorter_params_invalid', (
+    pytest.param('probe_config_error', 'input_invalid', (
         '2026-12-06 04:11:51,401 kilosort.run_kilosort INFO     Computing preprocessing variables.\n'
         '2026-12-06 04:11:51,404 kilosort.run_kilosort INFO     N samples: 10000\n'
         '2026-12-06 04:11:51,404 kilosort.run_kilosort INFO     N seconds: 10.0\n'
@@ -235,7 +235,7 @@ CASES = [
         'Spike sorting failed. You can inspect the runtime trace in /data/lab/sorted/rec1/spikeinterface_log.json.'),
                  id='lfp_1000'),
     # 2 s of 25 kHz traces declared at 3000 Hz: 50000 samples, one batch
-    pytest.param('probe_config_error', 'sorter_params_invalid', (
+    pytest.param('probe_config_error', 'input_invalid', (
         '2026-12-06 04:11:59,103 kilosort.run_kilosort INFO     Computing preprocessing variables.\n'
         '2026-12-06 04:11:59,106 kilosort.run_kilosort INFO     N samples: 50000\n'
         '2026-12-06 04:11:59,106 kilosort.run_kilosort INFO     N seconds: 16.666666666666668\n'
@@ -1154,7 +1154,7 @@ def _exception_alone(text: str) -> str:
 LOOK_ALIKES = [
     # the same failures as Kilosort's console prints its log: the counts read alike
     pytest.param(_as_console(_case("th_learned_high")), "no_spikes_found", id="console-0-spikes-then-no-channel"),
-    pytest.param(_as_console(_case("batch_larger")), "sorter_params_invalid", id="console-one-batch"),
+    pytest.param(_as_console(_case("batch_larger")), "input_invalid", id="console-one-batch"),
     # the learned pass counted spikes, then no channel near any centre: the probe's geometry or dmin/dminx
     pytest.param(_case("th_learned_high").replace(" 0 spikes extracted", " 919 spikes extracted"), "probe_config_error",
                  id="no-channel-near-a-centre-after-919-spikes"),

@@ -73,8 +73,8 @@ INPUTS: tuple[Rule, ...] = (
        applies=s.says_the_rate_or_the_sorter),
     _rule("ks4-no-channel-near-a-centre", "probe_config_error", k.ks4_no_channel_near_a_centre, "Kilosort 4's "
           "clustering found no channel near any cluster centre, on a log that did not count 0 spikes"),
-    _rule("ks4-one-batch", "sorter_params_invalid", k.ks4_one_batch, "Kilosort 4's whitening divided by zero batches: "
-          "its log counts one batch, a recording shorter than two batches (batch_size)"),
+    _rule("ks4-one-batch", "input_invalid", k.ks4_one_batch, "Kilosort 4's whitening divided by zero batches: its "
+          "log counts one batch, a recording shorter than two batches (batch_size): this recording's, not the run's"),
     _t("ks4-no-channel-to-filter", "probe_config_error", r"kilosort[\\/]io\.py\"?, line \d+, in filter\b[\s\S]{0,300}?"
        r"median\(\): Expected reduction dim 0 to have non-zero size", "Kilosort 4's common-average reference took the "
        "median over zero channels: the probe, less the bad_channels given (their equal), leaves no channel"),

@@ -151,4 +151,6 @@ def ks4_one_batch(parsed: ParsedFailure) -> Hit | None:
     return Hit(parsed.markers["batches"].line, {
         "batches": batches, "message": "Kilosort4 cut the recording into one batch, and its whitening averages "
                                        "every batch but the last: the recording holds fewer samples than two "
-                                       "batches (batch_size), or its sampling rate is far lower than the sorter's."})
+                                       "batches, too few to sort with this batch_size (a smaller sorter_params."
+                                       "batch_size for it, in a `recordings` override), or its sampling rate is "
+                                       "far lower than the sorter's."})
