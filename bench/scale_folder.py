@@ -148,21 +148,24 @@ def small_recordings(folder: Path, n: int) -> Path:
     return folder
 
 
+# What each process of a job imports before it works, as a fresh interpreter's one line.
+IMPORT_CASES = {
+    "interpreter": "pass",
+    "Snakemake's script preamble": "import pickle; from snakemake.logging import logger; "
+                                   "from snakemake.iocontainers import Snakemake; import snakemake.script",
+    "canary adapter": "import sortcanary.jobs.canary, sortcanary.jobs.joblog, sortcanary.recordings, "
+                      "sortcanary.views.notify, sortcanary.views.rows",
+    "sort adapter": "import sortcanary.jobs.full_sort, sortcanary.jobs.joblog, sortcanary.recordings, "
+                    "sortcanary.views.notify, sortcanary.views.rows",
+    "sorter child": "import sortcanary.runner.child, sortcanary.recordings, spikeinterface.core, backends",
+}
+
+
 def import_costs(repeats: int = 5) -> dict:
     """Seconds to start a Python process that imports what each part of a job imports (median)."""
-    cases = {
-        "interpreter": "pass",
-        "Snakemake's script preamble": "import pickle; from snakemake.logging import logger; "
-                                       "from snakemake.iocontainers import Snakemake; import snakemake.script",
-        "canary adapter": "import sortcanary.jobs.canary, sortcanary.jobs.joblog, sortcanary.recordings, "
-                          "sortcanary.views.notify, sortcanary.views.rows",
-        "sort adapter": "import sortcanary.jobs.full_sort, sortcanary.jobs.joblog, sortcanary.recordings, "
-                        "sortcanary.views.notify, sortcanary.views.rows",
-        "sorter child": "import sortcanary.runner.child, sortcanary.recordings, spikeinterface.core, backends",
-    }
     env = common.env(PYTHONPATH=str(common.REPO / "tests"))
     out = {}
-    for label, code in cases.items():
+    for label, code in IMPORT_CASES.items():
         times = []
         for _ in range(repeats):
             started = time.perf_counter()
