@@ -159,7 +159,6 @@ class CleanInstall(NamedTuple):
 
     python: Path
     env: dict  # its bin/ first on PATH; no PYTHONPATH: nothing of this environment leaks in
-    seconds: float  # what the install took (pip from its cache and local wheels)
 
 
 @pytest.fixture(scope="session")
@@ -171,7 +170,6 @@ def readme_install(tmp_path_factory) -> CleanInstall:
     exactly that install: a dependency the sort path needs and the package doesn't declare (the
     test extras would have brought it) fails there."""
     root = tmp_path_factory.mktemp("readme-install")
-    started = time.monotonic()
     wheel = build_wheel(root)
     venv = root / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=300)
@@ -187,7 +185,7 @@ def readme_install(tmp_path_factory) -> CleanInstall:
     hidden = ("PYTHONPATH", "SNAKEMAKE_PROFILE", "VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE")
     env = {k: v for k, v in os.environ.items() if k not in hidden}
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
-    return CleanInstall(venv / "bin" / "python", env, round(time.monotonic() - started, 1))
+    return CleanInstall(venv / "bin" / "python", env)
 
 
 # What a lab sets for DANDI (outputs.nwb_metadata); the shared Kilosort4 run exports NWB with it.
