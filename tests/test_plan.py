@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -93,7 +94,7 @@ def test_every_canary_window_holds_more_than_one_of_the_sorters_batches():
     # a confirmation window the recording's end would cut below that is not sorted
     assert confirmation_windows(3, 10, 3) == (Window(5.0, 3.0), Window(8.75, 1.25, clamped=True))
     assert confirmation_windows(3, 10, 3, shortest_s=2.0) == (Window(5.0, 3.0),)
-    short = RecordingEntry(**{**ENTRY.__dict__, "duration_s": 10.0})
+    short = replace(ENTRY, duration_s=10.0)
     assert plan_canary(config(canary={"window_s": 3}), short, device_of=cpu).confirm_windows == (Window(5.0, 3.0),)
 
 

@@ -127,9 +127,9 @@ def ks4_no_channel_near_a_centre(parsed: ParsedFailure) -> Hit | None:
     """Kilosort 4's clustering found no channel near any of its cluster centres (``get_data_cpu never found
     suitable channels``): the probe's geometry, or dmin/dminx, does not fit the contacts. Left alone when
     its own log counted 0 spikes extracted just before: with no spike there is no centre to find channels
-    for, whatever the probe (a threshold too high, a silent recording; counted_no_spikes says so)."""
+    for, whatever the probe (a threshold too high, a silent recording: counted_no_spikes' verdict)."""
     found = KS4_NO_SUITABLE_CHANNELS.search(parsed.text)
-    if not found or _marker(parsed, "spikes_detected") == 0:
+    if not found or counted_no_spikes(parsed):
         return None
     return Hit(parsed.line_at(found.start()), {})
 

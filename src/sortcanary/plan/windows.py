@@ -3,7 +3,8 @@
 The canary sorts a short window first; a biological verdict there is confirmed on windows further on
 before a recording is blocked, and a window with too few spikes is sorted once more, longer, from the
 start (sortcanary.jobs.canary). Each is cut here, from the lengths the plan resolved
-(sortcanary.plan.sortplan), never longer than the recording and never shorter than the sorter can sort.
+(sortcanary.plan.sortplan), never longer than the recording, and never shorter than the sorter can sort
+unless the recording itself is (then it is sorted whole, as the full sort will sort it).
 """
 
 from __future__ import annotations
