@@ -116,8 +116,12 @@ def _subprocess_tmpdir(tmp_path_factory):
     """The temporary folders of what the tests start (`sortcanary canary` keeps its job folder for
     its logs, as does the Python API's ``canary`` without a folder) go under pytest's own base
     folder, which pytest prunes, not into the system's /tmp. (The tests' own process keeps /tmp:
-    tempfile has read it already, and two tests need a folder an unprivileged user can reach.)"""
+    tempfile has read it already, and two tests need a folder an unprivileged user can reach.)
+    So does numba's cache of what the sorters compile (sortcanary.plan.numba_cache), which would
+    otherwise go into the virtual environment beside the sorter's source: one per worker, shared
+    by its Kilosort4 runs."""
     os.environ["TMPDIR"] = str(tmp_path_factory.mktemp("tmp"))
+    os.environ["NUMBA_CACHE_DIR"] = str(tmp_path_factory.mktemp("numba-cache"))
 
 
 def job_env(**extra) -> dict:

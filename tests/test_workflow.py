@@ -8,7 +8,9 @@ recording. The pass-through test uses the threshold test backend.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -32,6 +34,14 @@ def test_healthy_recordings_are_sorted_with_units(ks4_run):
         # stage headers, are part of the sorter's time and not all of it (imports, set-up, saving)
         measured = read_json(workdir / "logs" / "canary" / f"{name}.verdict.json")["measured"]
         assert 0 < measured["data_pass_seconds"] < measured["sort_seconds"], measured
+
+
+def test_kilosort4s_compiled_functions_are_cached_for_the_next_job(ks4_run):
+    """Each sorting process found numba's cache on (sortcanary.plan.numba_cache): the functions
+    Kilosort4 compiles are kept where numba keeps them (the suite's NUMBA_CACHE_DIR), for the next
+    canary or sort to load instead of compiling them again."""
+    cached = {p.name.split("-")[0] for p in Path(os.environ["NUMBA_CACHE_DIR"]).glob("kilosort_*/*.nbi")}
+    assert {"CCG.compute_CCG", "postprocessing.remove_duplicates"} <= cached, cached
 
 
 def test_binary_input_is_sorted_in_place(ks4_run):

@@ -37,6 +37,10 @@ class SorterBackend:
     def version(self) -> str:
         return "unknown"
 
+    def prepare_process(self) -> None:
+        """Set up the process that will sort, before it first imports the sorter: the child calls
+        this once, first thing in its sort. Nothing by default."""
+
     def check_installed(self, *, docker_image: ContainerImage = None, singularity_image: ContainerImage = None) -> None:
         """Raise SortFailure(sorter_not_installed) when the sorter can't run here.
 
@@ -95,6 +99,12 @@ class SpikeInterfaceSorter(SorterBackend):
             return str(self._cls.get_sorter_version())
         except Exception:  # noqa: BLE001 -- not installed: the version is unknowable, check_installed says why
             return "not installed"
+
+    def prepare_process(self) -> None:
+        """numba caches what the sorter compiles, for the next job to load (sortcanary.plan.numba_cache)."""
+        from .numba_cache import cache_by_default
+
+        cache_by_default()
 
     def _not_installed(self, detail: str) -> SortFailure:
         return SortFailure(verdict_for("sorter_not_installed", message=f"The sorter {self.name} is not installed"

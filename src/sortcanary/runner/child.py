@@ -123,6 +123,7 @@ def sort_task(plan: SortPlan, dest: Path, context: JSONDict, evidence: JSONDict)
     from ..plan.sorters import resolve_backend
 
     backend = resolve_backend(plan.sorter, plan.root)
+    backend.prepare_process()
     log.info("stage: loading")  # the stage markers every sorter's progress line falls back on
     recording = _recording(plan)
     if plan.window is not None:  # cheap trace checks, on the canary's window only
