@@ -5,6 +5,8 @@ into another's private names, and no module outgrows its job."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -137,6 +139,19 @@ def test_no_module_imports_a_private_name_from_another():
 def test_modules_stay_small():
     big = {str(p.relative_to(SRC)): n for p in PACKAGE.rglob("*.py") if (n := len(p.read_text().splitlines())) > MAX_LINES}
     assert not big, f"modules over {MAX_LINES} lines: {big}"
+
+
+def test_a_job_imports_the_classifiers_built_in_rules_only_when_something_failed():
+    """What every job's processes import (the canary's and the full sort's scripts, the preflight's,
+    the sorter's child) leaves out the built-in rules, whose patterns compile as they are imported:
+    the classification package hands out each name from its own module, on first use."""
+    code = ("import sys, sortcanary.jobs.canary, sortcanary.jobs.full_sort, sortcanary.jobs.preflight, "
+            "sortcanary.runner.child, sortcanary.runner.watched; "
+            "print(sorted(m for m in sys.modules if m.startswith('sortcanary.classification.')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    imported = set(ast.literal_eval(done.stdout.strip().splitlines()[-1]))
+    assert imported and not imported & {"sortcanary.classification.decide", "sortcanary.classification.families"}, imported
 
 
 def test_the_checker_sees_a_cycle(tmp_path, monkeypatch):

@@ -7,7 +7,6 @@ import shutil
 import subprocess
 
 from ..boundary import JSONDict
-from ..classification import classify_text
 from ..taxonomy import SortFailure, verdict_for
 
 
@@ -26,6 +25,8 @@ def check_docker_engine() -> str:
         return str(client.version().get("Version", "unknown"))
     except Exception as exc:  # every failure to reach the engine is a verdict
         text = f"{type(exc).__name__}: {exc}"
+        from ..classification import classify_text  # the built-in rules: imported only when there is a failure
+
         raise SortFailure(classify_text(text) or verdict_for("container_error", message=text[:300], reason="other")) from exc
 
 

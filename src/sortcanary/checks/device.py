@@ -15,7 +15,6 @@ import glob
 import shutil
 import subprocess
 
-from ..classification import classify_text
 from ..taxonomy import SortFailure, verdict_for
 
 DEVICE_NODES = "/dev/nvidia[0-9]*"
@@ -64,5 +63,7 @@ def resolve_torch_device(requested: str, device_nodes: str = DEVICE_NODES) -> st
     try:  # a real kernel launch catches "no kernel image is available for execution on the device"
         (torch.ones(8, device="cuda") * 2).sum().item()
     except RuntimeError as exc:
+        from ..classification import classify_text  # the built-in rules: imported only when there is a failure
+
         raise SortFailure(classify_text(str(exc)) or verdict_for("device_unavailable", message=str(exc)[:300])) from exc
     return "cuda"

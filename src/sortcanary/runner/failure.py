@@ -16,7 +16,7 @@ from pathlib import Path
 from ..atomic import read_json
 from ..boundary import JSONDict
 from ..checks.activity import settle
-from ..classification import ParsedFailure, classify, lab_rules
+from ..classification import ParsedFailure, lab_rules
 from ..plan.sortplan import SortPlan
 from ..taxonomy import Verdict
 
@@ -75,6 +75,8 @@ def _classified(plan: SortPlan, result: JSONDict | None, exit_code: int, log_pat
             texts.append(head_and_tail(path))
             evidence["sorter_log"] = str(path)
             evidence["sorter_log_tail"] = tail(path, 1500)
+    from ..classification import classify  # the built-in rules (decide): only a failure pays their import
+
     parsed = ParsedFailure.from_dict(result["parsed"]) if result and result.get("parsed") else None
     if parsed is None and not any(texts):
         texts.append(tail(log_path))
