@@ -56,6 +56,8 @@ BUILT_IN: tuple[Rule, ...] = (
           "a name the sorter or its wrapper uses is gone from the installed version"),
     _rule("package-name-removed", "dependency_version_mismatch", v.attribute_removed(in_sorter=False),
           "a name the caller uses is gone from the installed package (removed in a release)"),
+    _t("plugin-api-mismatch", "dependency_version_mismatch", r"\bMismatched (\w+ )?plugin (\w+ )?API version\b",
+       "a plugin built against another version of its framework's API (JAX's PJRT plugin beside another jaxlib)"),
     _rule("program-missing", "dependency_missing", s.program_missing, "a program a tool runs is not installed (its "
           "subprocess could not start it)"),
     _t("version-requirement", "dependency_version_mismatch", r"\b(needs|requires) [\w.-]+ (version )?['\"]?[<>=~]*\s*\d+"
@@ -187,7 +189,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"requested than permitted|violates accounting/QOS policy|invalid partition specified|(^|\n)\s*qsub: (?!waiting "
        r"for job|job \S+ (ready|completed|killed)|(command )?not found)\w|Request aborted by esub|Job exceeds queue (and/or "
        r"server )?resource limits|Illegal attribute or resource value|Requested time limit is invalid|\bJob not "
-       r"submitted\b|Unable to run job: |requirement exceeds available (memory|CPUs)",
+       r"submitted\b|Unable to run job: |requirements? exceeds? available (memory|CPUs)|\bjob rejected: |"
+       r"DeniedByDrmException",
        "the scheduler refused the request (not a controller that did not answer)", applies=m.scheduler_answered),
     _rule("access-denied", "permission_denied", p.access_denied, "the filesystem refused access (EACCES; not to a "
           "file in the shared temporary folder, another user's under a name the program fixed)"),
@@ -230,7 +233,8 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("host-out-of-memory", "host_out_of_memory", r"Unable to allocate .* for an array|DefaultCPUAllocator: can't "
        r"allocate memory|DefaultCPUAllocator: not enough memory|\[WinError 1455\]|paging file is too "
        r"small|Out of memory\. Type \"?help memory|exceeds maximum array size preference|OOM when allocating tensor"
-       r"[^\n]*CPU|\bCannot allocate memory\b|insufficient memory for the Java Runtime Environment",
+       r"[^\n]*CPU|\bCannot allocate memory\b|insufficient memory for the Java Runtime Environment|cannot allocate "
+       r"vector of size \d",
        "an allocation on the host failed", applies=lambda text: not (a.not_the_memory(text) or m.fork_refused(text))),
     _rule("host-memory-errno", "host_out_of_memory", m.memory_refused, "the kernel refused memory (ENOMEM; not to a "
           "fork, which copies the parent's address space)"),
@@ -269,6 +273,6 @@ BUILT_IN: tuple[Rule, ...] = (
        r"spikes (were )?(detected|found)|(?<![\d.,])0 spikes (extracted|detected|found)|\b(found|detected) 0 spikes\b|only had 0 "
        r"spikes|has fewer than Nfilt spikes|No peaks (were )?(detected|found)|(less|fewer) than \d+ spikes "
        r"(were )?(detected|found)|\bNot enough spikes (in the (file|recording|data)|(were )?(detected|found)|to "
-       r"(cluster|sort))\b",
-       "the sorter found no spikes, or too few to cluster"),
+       r"(cluster|sort))\b|\bNo waveforms (were )?found\b(?! (for|in|on) )",
+       "the sorter found no spikes, or too few to cluster (none at all: not one unit's or channel's)"),
 )

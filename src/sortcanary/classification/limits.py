@@ -92,7 +92,8 @@ def scheduler_answered(text: str) -> bool:
 
 
 PROCESS_START = re.compile(r"multiprocessing[\\/](?:popen_\w+|process|context)\.py$")
-TOO_MANY_OPEN_FILES = re.compile(r"Too many open files", re.IGNORECASE)
+TOO_MANY_OPEN_FILES = re.compile(r"Too many open files|\blimits? on the number of (open )?files\b[^\n]{0,40}\b(is|are) "
+                                 r"too low\b", re.IGNORECASE)  # the errno's words, or a tool's own check of the limit
 
 
 def open_files_limit(parsed: ParsedFailure) -> Hit | None:
