@@ -47,6 +47,8 @@ CASES = [
      "host_out_of_memory"),
     (FORK + "OSError: [Errno 12] Cannot allocate memory", "unclassified"),
     (FORK + "BlockingIOError: [Errno 12] Cannot allocate memory", "unclassified"),
+    (FORK.replace("os.fork()\n", "os.fork()\n               ^^^^^^^^^\n") + "OSError: [Errno 12] Cannot allocate memory",
+     "unclassified"),  # Python 3.11's carets under the call
     # ... R's failed allocation, its size weighed as numpy's is
     ("> sce <- runPCA(sce)\nError: cannot allocate vector of size 2.3 Gb", "host_out_of_memory"),
     ("Error: cannot allocate vector of size 93132257.5 Gb", "allocation_implausible"),

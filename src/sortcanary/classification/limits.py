@@ -58,7 +58,8 @@ def memory_exception(gpu: bool) -> RuleTest:
 
 
 CUPY_RUNTIME_OOM = re.compile(r"\bcupy\w*\.cuda[\w.]*\.CUDARuntimeError: cudaErrorMemoryAllocation\b", re.IGNORECASE)
-FORK = re.compile(r"\bos\.fork\(\)[ \t]*\n[^\n]*?(\[Errno 12\]|Cannot allocate memory)", re.IGNORECASE)
+FORK = re.compile(r"\bos\.fork\(\)[ \t]*\n([ \t]*[~^]+[ \t]*\n)?[^\n]*?(\[Errno 12\]|Cannot allocate memory)",
+                  re.IGNORECASE)  # the frame's source line, Python 3.11's carets under the call, then the ENOMEM
 
 
 def fork_refused(text: str) -> str | None:
