@@ -257,7 +257,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"ephemeral-storage|Error writing batch \d+ to \S+\. Check available disk space",
        "the disk, or the user's own quota, is full (Kilosort 2/3's short write of its batch says so; a pipeline's own "
        "check of a drive's free space)"),
-    _rule("open-files-limit", "too_many_open_files", m.open_files_limit, "the open-files limit (EMFILE, ENFILE)"),
+    _rule("open-files-limit", "too_many_open_files", m.open_files_limit, "the open-files limit (EMFILE, ENFILE, or "
+          "a tool's own check finding it too low)"),
     # -- biological, or a detection set up wrong (the canary weighs the window's data)
     _rule("ks2-no-good-channels", "no_good_channels", k.no_good_channels, "Kilosort 2's log: no good channel left"),
     _t("channels-mostly-bad", "no_good_channels", r"\b(more than half|most|all) (of )?(the )?channels (are|were) "
