@@ -1004,7 +1004,8 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
      "container_error"),
     (('Error response from daemon: Head "https://registry-1.docker.io/v2/x/manifests/latest": unauthorized: incorrect '
       'username or password'), "container_image_pull_failed"),
-    ("standard_init_linux.go:228: exec user process caused: exec format error", "binary_import_broken"),  # another arch
+    # an image built for another architecture: the container's own set-up (round 5's threads), not a host's library
+    ("standard_init_linux.go:228: exec user process caused: exec format error", "container_error"),
     ("OSError: [Errno 28] No space left on device: '/dev/shm/sortcanary_1234'", "shared_memory_unavailable"),
     ("OSError: [Errno 28] No space left on device: '/scratch/dev/shm_copy.bin'", "disk_exhausted"),  # not /dev/shm
     ("java.io.FileNotFoundException: /data/rec1.bin (Permission denied)", "permission_denied"),  # a JVM's words

@@ -271,12 +271,13 @@ CASES = [
      "driver is installed and running.", "gpu_driver_error"),
     ("Failed to initialize NVML: Driver/library version mismatch\nNVML library version: 550.54", "gpu_driver_error"),
     ("No devices were found", "unclassified"),  # nvidia-smi's own: on a GPU node, the devices not bound
+    # ... a GPU that failed in use is the node's hardware, nothing the user installs or configures: left alone
     ("Unable to determine the device handle for GPU0000:3B:00.0: GPU is lost.  Reboot the system to recover this "
-     "GPU", "device_unavailable"),
+     "GPU", "unclassified"),
     ("pynvml.NVMLError_LibraryNotFound: NVML Shared Library Not Found", "gpu_driver_error"),
     ("pynvml.NVMLError_DriverNotLoaded: Driver Not Loaded", "gpu_driver_error"),
-    # cudaErrorECCUncorrectable: the GPU's memory failed; nothing the code did
-    ("RuntimeError: CUDA error: uncorrectable ECC error encountered", "device_unavailable"),
+    # cudaErrorECCUncorrectable: the GPU's memory failed; nothing the code or the set-up did (the node's hardware)
+    ("RuntimeError: CUDA error: uncorrectable ECC error encountered", "unclassified"),
     # NVIDIA/open-gpu-kernel-modules (kernel-open/nvidia/nv.c, src/nvidia/arch/nvalloc/unix/src/osinit.c): the
     # kernel module's own lines in dmesg
     ("[  15.483551] NVRM: API mismatch: the client has the version 535.104.05, but\n[  15.483551] NVRM: this kernel "
@@ -284,7 +285,7 @@ CASES = [
      "driver\n[  15.483551] NVRM: components have the same version.", "gpu_driver_error"),
     ("[  6.080914] NVRM: GPU 0000:3b:00.0: RmInitAdapter failed! (0x62:0xffff:1863)", "device_unavailable"),
     ("[8123.44] NVRM: Xid (PCI:0000:3b:00): 79, pid=4242, name=python, GPU has fallen off the bus.",
-     "device_unavailable"),
+     "unclassified"),  # the hardware, as the ECC error above
     # ... an Xid the application's own fault raises (13: graphics exception, 31: MMU fault) is the code's
     ("[8123.44] NVRM: Xid (PCI:0000:3b:00): 13, pid=4242, name=python, Graphics Exception: ESR 0x504648=0x80000000",
      "unclassified"),

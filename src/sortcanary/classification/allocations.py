@@ -34,7 +34,8 @@ def _bytes(number: str, unit: str) -> float:
 def implausible_allocation(text: str) -> str | None:
     """The allocation in ``text`` ("Unable to allocate 117. TiB", "Tried to allocate 2.6 TiB", MATLAB's
     "Requested ... (119.4GB) array") when it is far beyond this machine -- or a GPU's stated capacity."""
-    match = re.search(rf"(?:Unable to allocate|Tried to allocate)\s+{_SIZE}|Requested [^\n]*?\({_SIZE}\) array",
+    match = re.search(rf"(?:Unable to allocate|Tried to allocate|cannot allocate vector of size)\s+{_SIZE}|Requested "
+                      rf"[^\n]*?\({_SIZE}\) array",
                       text, re.IGNORECASE)
     if not match or wrapped_size(text):
         return None

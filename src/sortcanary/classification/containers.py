@@ -65,8 +65,9 @@ CONTAINERS: tuple[Rule, ...] = (
        r"error mounting [^\n]* to rootfs|enough IDs available in the namespace|(cannot|failed to) (set up|create) "
        r"(user )?namespace|no subuid ranges|user namespace disabled|cannot re-exec process|insufficient UIDs or GIDs "
        r"available in user namespace|no mapping entry found in /etc/sub[ug]id|(^|\n)\s*ERROR\s+: [^\n]+\n\s*ABORT\s+: Retval = "
-       r"\d+", "the engine could not set the container up (a bind mount, the entrypoint, a rootless engine's user "
-       "namespace; Singularity 2's own ERROR/ABORT lines)",
+       r"\d+|exec user process caused:? \"?exec format error", "the engine could not set the container up (a bind "
+       "mount, the entrypoint -- runc's exec of it refused: an image built for another architecture --, a rootless "
+       "engine's user namespace; Singularity 2's own ERROR/ABORT lines)",
        reason="container_setup"),
     _t("container-image-setup", "container_error", r"in_container_sorter_script\.py.*?No module named [\\'\"]*"
        r"spikeinterface", "the image can't install SpikeInterface", reason="image_setup"),

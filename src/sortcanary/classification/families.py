@@ -56,6 +56,8 @@ BUILT_IN: tuple[Rule, ...] = (
           "a name the sorter or its wrapper uses is gone from the installed version"),
     _rule("package-name-removed", "dependency_version_mismatch", v.attribute_removed(in_sorter=False),
           "a name the caller uses is gone from the installed package (removed in a release)"),
+    _t("plugin-api-mismatch", "dependency_version_mismatch", r"\bMismatched (\w+ )?plugin (\w+ )?API version\b",
+       "a plugin built against another version of its framework's API (JAX's PJRT plugin beside another jaxlib)"),
     _rule("program-missing", "dependency_missing", s.program_missing, "a program a tool runs is not installed (its "
           "subprocess could not start it)"),
     _t("version-requirement", "dependency_version_mismatch", r"\b(needs|requires) [\w.-]+ (version )?['\"]?[<>=~]*\s*\d+"
@@ -107,8 +109,8 @@ BUILT_IN: tuple[Rule, ...] = (
        "'Access is denied', MATLAB's 'Change file permission'): a MEX file or a folder the user may not read or write"),
     # -- environment: the GPU (driver before broken binaries: a missing nvcuda.dll is the driver)
     *GPU_SETUP,  # the driver, the CUDA toolkit, the sorter's kernels (sortcanary.classification.gpu)
-    _t("matlab-function-missing", "sorter_not_installed", r"(Undefined|Unrecognized) function or variable '\w+'",
-       "a function of the sorter is not on MATLAB's path (an incomplete or old install)"),
+    # MATLAB's bare "Undefined/Unrecognized function or variable 'x'" is left alone: MATLAB says itself that it
+    # can't tell a function off the path from a variable the code never assigned (the corpus holds both)
     *GPU_DEVICE,  # the requested device unusable, busy or not there (sortcanary.classification.gpu)
     # -- environment: broken binaries, downloads, the scheduler, permissions
     _t("qt-two-copies", "binary_import_broken", r"QObject::moveToThread: Current thread \(0x[0-9a-f]+\) is not the "
@@ -187,8 +189,9 @@ BUILT_IN: tuple[Rule, ...] = (
        r"requested than permitted|violates accounting/QOS policy|invalid partition specified|(^|\n)\s*qsub: (?!waiting "
        r"for job|job \S+ (ready|completed|killed)|(command )?not found)\w|Request aborted by esub|Job exceeds queue (and/or "
        r"server )?resource limits|Illegal attribute or resource value|Requested time limit is invalid|\bJob not "
-       r"submitted\b|Unable to run job: |requirement exceeds available (memory|CPUs)",
-       "the scheduler refused the request"),
+       r"submitted\b|Unable to run job: |requirements? exceeds? available (memory|CPUs)|\bjob rejected: |"
+       r"DeniedByDrmException",
+       "the scheduler refused the request (not a controller that did not answer)", applies=m.scheduler_answered),
     _rule("access-denied", "permission_denied", p.access_denied, "the filesystem refused access (EACCES; not to a "
           "file in the shared temporary folder, another user's under a name the program fixed)"),
     _t("nfs-server-not-responding", "io_stall", r"\bnfs: server \S+ not responding", "the NFS server holding the data "
@@ -222,7 +225,7 @@ BUILT_IN: tuple[Rule, ...] = (
        r"RESOURCE_EXHAUSTED:?[^\n]{0,20}(Out of memory while "
        r"trying to allocate|Failed to allocate request)|\bGPU "
        r"(is )?out of memory\b|\(GPU_\d+_bfc\) ran out of memory",
-       "the GPU ran out of memory"),
+       "the GPU ran out of memory (not in CuPy's own allocation)", applies=lambda text: not m.CUPY_RUNTIME_OOM.search(text)),
     _rule("host-memory-exception", "host_out_of_memory", m.memory_exception(gpu=False), "an allocation on the host "
           "failed (MemoryError)"),
     # A bare C++ std::bad_alloc is left alone, as a bare MemoryError is (limits.memory_exception): it
@@ -230,9 +233,11 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("host-out-of-memory", "host_out_of_memory", r"Unable to allocate .* for an array|DefaultCPUAllocator: can't "
        r"allocate memory|DefaultCPUAllocator: not enough memory|\[WinError 1455\]|paging file is too "
        r"small|Out of memory\. Type \"?help memory|exceeds maximum array size preference|OOM when allocating tensor"
-       r"[^\n]*CPU|\bCannot allocate memory\b|insufficient memory for the Java Runtime Environment",
-       "an allocation on the host failed", applies=lambda text: not a.not_the_memory(text)),
-    _rule("host-memory-errno", "host_out_of_memory", s.errno_is("ENOMEM"), "the kernel refused memory (ENOMEM)"),
+       r"[^\n]*CPU|\bCannot allocate memory\b|insufficient memory for the Java Runtime Environment|cannot allocate "
+       r"vector of size \d",
+       "an allocation on the host failed", applies=lambda text: not (a.not_the_memory(text) or m.fork_refused(text))),
+    _rule("host-memory-errno", "host_out_of_memory", m.memory_refused, "the kernel refused memory (ENOMEM; not to a "
+          "fork, which copies the parent's address space)"),
     _rule("matlab-out-of-memory", "host_out_of_memory", k.matlab_out_of_memory_in_sorter, "MATLAB ran out of host "
           "memory while the sorter ran"),
     _rule("scheduler-out-of-memory", "host_out_of_memory", s.scheduler_state("OUT_OF_MEMORY"), "the scheduler or the "
@@ -252,7 +257,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"ephemeral-storage|Error writing batch \d+ to \S+\. Check available disk space",
        "the disk, or the user's own quota, is full (Kilosort 2/3's short write of its batch says so; a pipeline's own "
        "check of a drive's free space)"),
-    _rule("open-files-limit", "too_many_open_files", m.open_files_limit, "the open-files limit (EMFILE, ENFILE)"),
+    _rule("open-files-limit", "too_many_open_files", m.open_files_limit, "the open-files limit (EMFILE, ENFILE, or "
+          "a tool's own check finding it too low)"),
     # -- biological, or a detection set up wrong (the canary weighs the window's data)
     _rule("ks2-no-good-channels", "no_good_channels", k.no_good_channels, "Kilosort 2's log: no good channel left"),
     _t("channels-mostly-bad", "no_good_channels", r"\b(more than half|most|all) (of )?(the )?channels (are|were) "
@@ -268,6 +274,6 @@ BUILT_IN: tuple[Rule, ...] = (
        r"spikes (were )?(detected|found)|(?<![\d.,])0 spikes (extracted|detected|found)|\b(found|detected) 0 spikes\b|only had 0 "
        r"spikes|has fewer than Nfilt spikes|No peaks (were )?(detected|found)|(less|fewer) than \d+ spikes "
        r"(were )?(detected|found)|\bNot enough spikes (in the (file|recording|data)|(were )?(detected|found)|to "
-       r"(cluster|sort))\b",
-       "the sorter found no spikes, or too few to cluster"),
+       r"(cluster|sort))\b|\bNo waveforms (were )?found\b(?! (for|in|on) )",
+       "the sorter found no spikes, or too few to cluster (none at all: not one unit's or channel's)"),
 )

@@ -87,6 +87,9 @@ INPUTS: tuple[Rule, ...] = (
     _t("ks4-more-x-centres-than-contacts", "sorter_params_invalid", r"\bin x_centers\b[\s\S]{0,400}?Cannot take a larger "
        r"sample than population", "Kilosort 4 draws x_centers of the probe's contact positions for k-means: x_centers "
        "set larger than the probe has contacts"),
+    _t("params-unfit-for-rate", "sorter_params_invalid", r"\bis not valid given the sampling rate\b[\s\S]*?\nError in ",
+       "the sorter's own check found a parameter unfit for the recording's sampling rate, and it then failed (MATLAB's "
+       "'Error in' after the warning)"),
     _rule("probe-unreadable", "probe_config_error", s.probe_loader_failed, "the probe reader raised on the probe file, "
           "or a check of the probe against the recording refused it"),
     _t("sorter-params-invalid", "sorter_params_invalid", r"Invalid parameters: |Unrecognized settings: |Bad parameters: |"

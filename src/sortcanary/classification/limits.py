@@ -6,7 +6,9 @@ allocation from a bug or a wrong parameter ends the same way; sortcanary.classif
 weighs the size where one is given), and CuPy's pool says "out of memory" alike for a batch too
 large and for a leak in the code that holds its arrays. EMFILE raised while starting a process
 (multiprocessing's pipe to its child) is as often a parent that starts processes and never joins
-them as a limit set too low; EMFILE anywhere else is the limit.
+them as a limit set too low; EMFILE anywhere else is the limit. ENOMEM that ``os.fork()`` raised is a parent too
+large to copy (``fork_refused``), and CuPy's own allocation failing says "out of memory" alike for a batch too
+large, a leak and CuPy's regression (``CUPY_RUNTIME_OOM``, as its pool's OutOfMemoryError).
 """
 
 from __future__ import annotations
@@ -55,8 +57,44 @@ def memory_exception(gpu: bool) -> RuleTest:
     return test
 
 
+CUPY_RUNTIME_OOM = re.compile(r"\bcupy\w*\.cuda[\w.]*\.CUDARuntimeError: cudaErrorMemoryAllocation\b", re.IGNORECASE)
+FORK = re.compile(r"\bos\.fork\(\)[ \t]*\n([ \t]*[~^]+[ \t]*\n)?[^\n]*?(\[Errno 12\]|Cannot allocate memory)",
+                  re.IGNORECASE)  # the frame's source line, Python 3.11's carets under the call, then the ENOMEM
+
+
+def fork_refused(text: str) -> str | None:
+    """ENOMEM raised by ``os.fork()`` itself (the traceback's innermost line): the kernel would not copy the
+    parent's address space, a pool forked from a large process or in a loop as often as a machine short of
+    memory, and no smaller batch helps (the corpus: pools the tools' authors fixed)."""
+    match = FORK.search(text)
+    return match.group(0) if match else None
+
+
+def memory_refused(parsed: ParsedFailure) -> Hit | None:
+    """ENOMEM, the kernel refusing memory, unless a fork was refused (``fork_refused``)."""
+    fact = next((f for f in parsed.errnos if f.value == "ENOMEM"), None)
+    if fact is None or fork_refused(parsed.text):
+        return None
+    return Hit(fact.line, {"errno": fact.value})
+
+
+SLURM_TRANSPORT = re.compile(
+    r"Unexpected message received|Communication (connection|shutdown) failure|Message (send|receive) failure|"
+    r"Incompatible versions of client and server code|Insane message length|Unexpected missing socket error|"
+    r"Connection (rejected by handler|forced closed|timed out)|Unable to contact slurm controller|Rate limit "
+    r"exceeded, please retry|Socket timed out on send/recv|Zero Bytes were transmitted or received|backup "
+    r"controller in standby mode", re.IGNORECASE)
+
+
+def scheduler_answered(text: str) -> bool:
+    """A submission that failed because the controller did not answer, or its answer did not arrive whole
+    (SLURM's communication errors: an overloaded controller, a network), is no refusal of the request."""
+    return not SLURM_TRANSPORT.search(text)
+
+
 PROCESS_START = re.compile(r"multiprocessing[\\/](?:popen_\w+|process|context)\.py$")
-TOO_MANY_OPEN_FILES = re.compile(r"Too many open files", re.IGNORECASE)
+TOO_MANY_OPEN_FILES = re.compile(r"Too many open files|\blimits? on the number of (open )?files\b[^\n]{0,40}\b(is|are) "
+                                 r"too low\b", re.IGNORECASE)  # the errno's words, or a tool's own check of the limit
 
 
 def open_files_limit(parsed: ParsedFailure) -> Hit | None:

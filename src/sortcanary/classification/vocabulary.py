@@ -46,7 +46,7 @@ SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern
     # (sacct's State column: TIMEOUT or OUT_OF_ME+ beside the ExitCode column; SLURM's "Exceeded job memory
     # limit" is the notice it sends as it kills the step (src/interfaces/jobacct_gather.c, slurmd's
     # job_mem_limit.c), but "Exceeded job/step memory limit at some point" is an older cgroup warning it also
-    # writes for jobs that succeed)
+    # writes for jobs that succeed; Moab's "exceeded MEM usage hard limit" is its kill, its soft limit a notice)
     ("TIME_LIMIT", (r"DUE TO TIME LIMIT|(SLURM|sacct|state|status)[^\n]{0,40}(?-i:\bTIMEOUT\b)|(?-i:\bTIMEOUT\b)\s+"
                     r"\d+:\d+\b|walltime \S+ exceeded limit|TERM_RUNLIMIT|TERM_CPULIMIT|CPU time limit exceeded|"
                     r"exceeded (its |the )?(hard |soft )?(running |wall[- ]?clock |run[- ]?)?time limit|"
@@ -58,7 +58,7 @@ SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern
                        r"cgroup out-of-memory "
                        r"handler|Memory cgroup out of memory|exceeded (its |the )?(virtual )?memory limit[^\n]{0,40}"
                        r"(being|was|been) killed|job "
-                       r"killed: [pv]?mem \S+ exceeded limit|"
+                       r"killed: [pv]?mem \S+ exceeded limit|exceeded (MEM|memory) usage hard limit\b|"
                        r"running beyond (physical|virtual) memory limits|gone over (cgroup )?memory limit|hard limit \"?h_vmem|"
                        r"low on resource: memory\b|memory usage exceeded request_memory|killed because it exceeded (its |the )?"
                        r"(job's )?memory limit|invoked oom-killer|oom_reaper: reaped process|Killed \S+ due to memory "
