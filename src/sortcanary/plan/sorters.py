@@ -102,9 +102,10 @@ class SpikeInterfaceSorter(SorterBackend):
 
     def prepare_process(self) -> None:
         """numba caches what the sorter compiles, for the next job to load (sortcanary.plan.numba_cache)."""
-        from .numba_cache import cache_by_default
+        from .numba_cache import SORTER_PACKAGES, cache_by_default
 
-        cache_by_default()
+        if self.name in SORTER_PACKAGES:
+            cache_by_default(SORTER_PACKAGES[self.name])
 
     def _not_installed(self, detail: str) -> SortFailure:
         return SortFailure(verdict_for("sorter_not_installed", message=f"The sorter {self.name} is not installed"
