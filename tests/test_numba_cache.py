@@ -31,7 +31,7 @@ COMPILED = textwrap.dedent("""
     exec("def sourceless(x):\\n    return x + 4", namespace)
     sourceless = njit(namespace["sourceless"])
 
-    from other import elsewhere  # a package not listed: its globals may differ between jobs
+    from compiled_other import elsewhere  # a package not listed (its name only starts alike)
 
     print(bare(1), eager(1), refused(1), sourceless(1), elsewhere(1), len(bare.stats.cache_hits),
           len(eager.stats.cache_hits))
@@ -41,7 +41,7 @@ OTHER = "from numba import njit\n\n\n@njit\ndef elsewhere(x):\n    return x + 5\
 
 def test_what_one_sorting_process_compiled_the_next_loads(tmp_path):
     (tmp_path / "compiled.py").write_text(COMPILED)
-    (tmp_path / "other.py").write_text(OTHER)
+    (tmp_path / "compiled_other.py").write_text(OTHER)
     cache = tmp_path / "cache"
     env = job_env(NUMBA_CACHE_DIR=str(cache), PYTHONPATH=f"{tmp_path}{os.pathsep}{os.environ['PYTHONPATH']}")
     code = ("from sortcanary.plan.numba_cache import cache_by_default; cache_by_default(['compiled']); "

@@ -9,10 +9,11 @@ file (its path, size and time), the CPU and numba's own version: an entry that d
 compiled anew, never used, and numba writes each entry to a temporary file it then renames, so
 jobs that compile at once don't read each other's halves. What the key leaves out are the values of
 the globals a function reads, which a cached function keeps from the process that compiled it: so
-only the packages listed in SORTER_PACKAGES are cached, whose functions were read for that (they
-read numpy and numba's types, nothing a job sets).
+only the packages listed in SORTER_PACKAGES and RECIPE_PACKAGES are cached, whose functions were
+read for that (they read numpy and numba's types, nothing a job sets).
 
-Before the child first imports the sorter (``SpikeInterfaceSorter.prepare_process``), numba's
+Before the child first imports the sorter (``SpikeInterfaceSorter.prepare_process``), or builds a
+recipe's chain, whose motion estimation detects peaks with SpikeInterface's numba functions, numba's
 ``jit``, which ``njit`` calls, is made to cache those packages' functions by default. A decorator
 that says ``cache`` itself is left as it is, any other package's functions compile as before, and
 so does a function numba could not cache (no source file, or no folder it may write). The cache
@@ -27,9 +28,12 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
-# The packages whose numba functions are cached, per sorter (SpikeInterface's name): read, they
-# refer to no global a job could change (kilosort 4.1: CCG.compute_CCG, postprocessing.remove_duplicates).
+# The packages (or modules) whose numba functions are cached, per sorter (SpikeInterface's name), and for
+# a recipe's chain: read, they refer to no global a job could change (kilosort 4.1: CCG.compute_CCG,
+# postprocessing.remove_duplicates; SpikeInterface 0.105's peak detection, which motion estimation runs:
+# the locally exclusive and the matched-filtering detectors read their arguments and numpy only).
 SORTER_PACKAGES = {"kilosort4": ("kilosort",)}
+RECIPE_PACKAGES = ("spikeinterface.sortingcomponents.peak_detection",)
 
 _CACHED: set[str] = set()  # the packages cache_by_default was given, in this process
 
@@ -68,7 +72,8 @@ def _cacheable(func: Callable[..., Any]) -> bool:
     question when told to cache, and raises)."""
     from numba.core.caching import FunctionCache
 
-    if str(getattr(func, "__module__", "")).partition(".")[0] not in _CACHED:
+    module = str(getattr(func, "__module__", ""))
+    if not any(module == listed or module.startswith(f"{listed}.") for listed in _CACHED):
         return False
     try:
         FunctionCache(func)
