@@ -12,9 +12,9 @@ the globals a function reads, which a cached function keeps from the process tha
 only the packages listed in SORTER_PACKAGES and RECIPE_PACKAGES are cached, whose functions were
 read for that (they read numpy and numba's types, nothing a job sets).
 
-Before the child first imports the sorter (``SpikeInterfaceSorter.prepare_process``), or builds a
-recipe's chain, whose motion estimation detects peaks with SpikeInterface's numba functions, numba's
-``jit``, which ``njit`` calls, is made to cache those packages' functions by default. A decorator
+Before the child first imports the sorter (``SpikeInterfaceSorter.prepare_process``), or estimates
+a recipe's motion, which detects peaks with SpikeInterface's numba functions (``runner.chain``),
+numba's ``jit``, which ``njit`` calls, is made to cache those packages' functions by default. A decorator
 that says ``cache`` itself is left as it is, any other package's functions compile as before, and
 so does a function numba could not cache (no source file, or no folder it may write). The cache
 goes where numba puts it: ``__pycache__`` beside the sorter's source, else the user's cache

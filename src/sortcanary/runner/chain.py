@@ -133,6 +133,9 @@ def with_motion(recording: Recording, recipe: Recipe, dest: Path, job_kwargs: JS
     if saved:
         motion = Motion.load(folder / "motion") if (folder / "motion").is_dir() else None
     else:
+        from ..plan.numba_cache import RECIPE_PACKAGES, cache_by_default
+
+        cache_by_default(RECIPE_PACKAGES)  # the peak detection the estimate compiles: once per batch, not per job
         filtered = any(s["name"] in HIGHPASS_STEPS for s in record.get("steps", ()))
         view = recording if filtered else spre.highpass_filter(recording, freq_min=300.0)
         try:

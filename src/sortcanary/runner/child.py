@@ -54,11 +54,9 @@ def _with_recipe(plan: SortPlan, dest: Path, evidence: JSONDict, *,
     """open -> the recipe's chain -> the plan's window -> motion (sortcanary.runner.chain): what the
     sorter gets when the plan has a recipe, canary and full sort alike; ``evidence["recipe"]``
     records what was done. ``saved_motion``: the post-sort step reads the sort's motion estimate."""
-    from ..plan.numba_cache import RECIPE_PACKAGES, cache_by_default
     from ..recordings import open_recording, window_of
     from .chain import build_chain, read_through, with_motion
 
-    cache_by_default(RECIPE_PACKAGES)  # what its motion estimation compiles, compiled once per batch
     log.info("stage: preprocessing chain")
     chain = build_chain(open_recording(plan.recording), plan.recipe)
     evidence["recipe"] = chain.record

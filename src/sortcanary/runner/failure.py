@@ -63,6 +63,8 @@ def head_and_tail(path: Path, chars: int = LOG_TAIL_CHARS) -> str:
 
 
 def _classified(plan: SortPlan, result: JSONDict | None, exit_code: int, log_path: Path, sorter_logs: Sequence[Path]) -> Verdict:
+    from ..classification import classify  # the built-in rules (decide): only a failure pays their import
+
     texts = []
     evidence: JSONDict = {"log": str(log_path)}
     for path in sorter_logs:
@@ -75,8 +77,6 @@ def _classified(plan: SortPlan, result: JSONDict | None, exit_code: int, log_pat
             texts.append(head_and_tail(path))
             evidence["sorter_log"] = str(path)
             evidence["sorter_log_tail"] = tail(path, 1500)
-    from ..classification import classify  # the built-in rules (decide): only a failure pays their import
-
     parsed = ParsedFailure.from_dict(result["parsed"]) if result and result.get("parsed") else None
     if parsed is None and not any(texts):
         texts.append(tail(log_path))
