@@ -98,6 +98,9 @@ KNOWN_FALSE_BLOCKS = {
                                                  "text word for word, from a caller's process touching the GPU",
     "nanogpt-pr116-busy-unavailable-ddp-set-device": "the same CUDA error in CUDA 11's spelling, from a script "
                                                      "without set_device per rank",
+    # round 6's: sbatch's refusal in arjuna-17's words, from a plugin whose unquoted --comment swallowed -A/-p
+    "smk-slurm-118-comment-quoting-invalid-account": "sbatch's 'invalid account or account/partition combination', "
+                                                     "arjuna-17's words, from a plugin's unquoted --comment",
 }
 TARGET = {"heldout": 0.90}
 MIN_MESSAGES, MIN_SOURCES = 250, 120

@@ -15,11 +15,21 @@ from .rules import Rule, text_rule
 
 _t = text_rule
 LOCAL_DISK_FULL = re.compile(r"no space left on device", re.IGNORECASE)
+# The engine's own steps, which no setting of the host or the user's drives: attaching the image to a loop device
+# (a race between concurrent starts, a first run inside another container: fixed in the engine's releases) and
+# writing its own metadata folder (.singularity.d) into the image it assembled.
+ENGINE_OWN_STEP = re.compile(r"\bloop (device|flags)|\.singularity\.d\b", re.IGNORECASE)
 
 
 def _not_the_local_disk(text: str) -> bool:
     """The pull failed for the registry's reply, not because its layers filled the local disk."""
     return not LOCAL_DISK_FULL.search(text)
+
+
+def _not_the_engine_itself(text: str) -> bool:
+    """The container's set-up failed at a step the host or the user set (a bind, a namespace, a folder), not at one
+    of the engine's own (``ENGINE_OWN_STEP``): those are its defects, which a release fixed or a retry passes."""
+    return not ENGINE_OWN_STEP.search(text)
 
 
 CONTAINERS: tuple[Rule, ...] = (
@@ -67,8 +77,8 @@ CONTAINERS: tuple[Rule, ...] = (
        r"available in user namespace|no mapping entry found in /etc/sub[ug]id|(^|\n)\s*ERROR\s+: [^\n]+\n\s*ABORT\s+: Retval = "
        r"\d+|exec user process caused:? \"?exec format error", "the engine could not set the container up (a bind "
        "mount, the entrypoint -- runc's exec of it refused: an image built for another architecture --, a rootless "
-       "engine's user namespace; Singularity 2's own ERROR/ABORT lines)",
-       reason="container_setup"),
+       "engine's user namespace; Singularity 2's own ERROR/ABORT lines; not the engine's own loop-device or metadata step)",
+       reason="container_setup", applies=_not_the_engine_itself),
     _t("container-image-setup", "container_error", r"in_container_sorter_script\.py.*?No module named [\\'\"]*"
        r"spikeinterface", "the image can't install SpikeInterface", reason="image_setup"),
 )

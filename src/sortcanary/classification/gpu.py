@@ -16,9 +16,19 @@ setting and, in the same words, from scripts that touched the wrong GPU (tests/t
 
 from __future__ import annotations
 
+import re
+
 from .rules import Rule, text_rule
 
 _t = text_rule
+# The dynamic loader could not map a library (a MEX file is one) for lack of memory: the file is sound, the
+# process's memory limit (a job's per-core share, ulimit -v) is not, so its "Invalid MEX-file" is not a build's.
+LOADER_OUT_OF_MEMORY = re.compile(r"failed to map segment from shared object:\s*Cannot allocate memory", re.IGNORECASE)
+
+
+def _loaded_with_memory(text: str) -> bool:
+    return not LOADER_OUT_OF_MEMORY.search(text)
+
 GPU_SETUP: tuple[Rule, ...] = (
     _t("gpu-driver", "gpu_driver_error", r"CUDA driver version is insufficient|Found no NVIDIA driver|NVIDIA-SMI has "
        r"failed|couldn't communicate with the NVIDIA driver|problem with the (graphics|CUDA) driver or with this GPU|"
@@ -50,7 +60,8 @@ GPU_SETUP: tuple[Rule, ...] = (
        r"device|cuda_?error_?no_?(kernel_?image_?for_?device|binary_?for_?gpu)|is not compatible with the current PyTorch "
        r"installation|is not a MEX file|Invalid MEX-file|CU(DNN|BLAS)_STATUS_ARCH_MISMATCH|Compiled "
        r"Kilosort files not found|(Undefined|Unrecognized) function( or variable)? '(mex\w+|spikedetector\w*)'",
-       "the GPU kernels are not built for this GPU (cuDNN's or cuBLAS's too: their ARCH_MISMATCH)"),
+       "the GPU kernels are not built for this GPU (cuDNN's or cuBLAS's too: their ARCH_MISMATCH; not a MEX file the "
+       "loader could not map for lack of memory)", applies=_loaded_with_memory),
     _t("cuda-build-failed", "cuda_build_failed", r"(nvcc|fatbinary|ptxas)\s+(fatal|error)\s*:|Unsupported gpu architecture|Error "
        r"using mex\s*\n[^\n]*\bnvcc\b|Error in mexcuda|nvrtc: error: invalid value for --gpu-architecture|unsupported "
        r"(GNU|Microsoft Visual Studio|clang) version!|-allow-unsupported-compiler|cannot find -lcu(da|dart|blas|fft|rand|"
