@@ -65,19 +65,21 @@ CONTAINERS: tuple[Rule, ...] = (
        "through the toolkit's hook)"),
     _t("container-gpu-hook-missing", "container_gpu_unavailable", r"could not select device driver \"[^\"]*\" with "
        r"capabilities: \[\[gpu\]\]|nvidia-container-cli: (initialization|requirement|device) error|error gathering device "
-       r"information while adding custom device \"/dev/nvidia|Could not find any nv "
+       r"information while adding custom device \"/dev/nvidia|Could not find any (nv|NVIDIA) "
        r"(files|libraries) on this host|unknown or invalid runtime name: nvidia|Unknown runtime specified nvidia|"
        r"unresolvable CDI devices nvidia\.com/gpu|\bnvidia-container-runtime(-hook)?\b[^\n]{0,40}(executable file not "
        r"found|no such file)", "the container engine runs but can't hand the GPU to the container (no NVIDIA runtime or "
        "hook, or the engine not configured for it)"),
     _t("container-setup-failed", "container_error", r"OCI runtime (create|exec) failed|OCI permission denied|"
-       r"container creation failed|OCI runtime error: (crun|runc)\b|"
+       r"container creation failed|OCI runtime error: (crun|runc)\b|invalid mount config for type|bind source "
+       r"path does not exist|"
        r"error mounting [^\n]* to rootfs|enough IDs available in the namespace|(cannot|failed to) (set up|create) "
        r"(user )?namespace|no subuid ranges|user namespace disabled|cannot re-exec process|insufficient UIDs or GIDs "
        r"available in user namespace|no mapping entry found in /etc/sub[ug]id|(^|\n)\s*ERROR\s+: [^\n]+\n\s*ABORT\s+: Retval = "
        r"\d+|exec user process caused:? \"?exec format error", "the engine could not set the container up (a bind "
-       "mount, the entrypoint -- runc's exec of it refused: an image built for another architecture --, a rootless "
-       "engine's user namespace; Singularity 2's own ERROR/ABORT lines; not the engine's own loop-device or metadata step)",
+       "mount -- its source one the engine can't see --, the entrypoint -- runc's exec of it refused: an image built "
+       "for another architecture --, a rootless engine's user namespace; Singularity 2's own ERROR/ABORT lines; not "
+       "the engine's own loop-device or metadata step)",
        reason="container_setup", applies=_not_the_engine_itself),
     _t("container-image-setup", "container_error", r"in_container_sorter_script\.py.*?No module named [\\'\"]*"
        r"spikeinterface", "the image can't install SpikeInterface", reason="image_setup"),

@@ -194,6 +194,8 @@ BUILT_IN: tuple[Rule, ...] = (
        "the scheduler refused the request (not a controller that did not answer)", applies=m.scheduler_answered),
     _rule("access-denied", "permission_denied", p.access_denied, "the filesystem refused access (EACCES; not to a "
           "file in the shared temporary folder, another user's under a name the program fixed)"),
+    _rule("scheduler-access-denied", "permission_denied", p.scheduler_access_denied, "the scheduler may not run the "
+          "job's script or read its configuration (EACCES in SLURM's words)"),
     _t("nfs-server-not-responding", "io_stall", r"\bnfs: server \S+ not responding", "the NFS server holding the data "
        "stopped answering (the kernel's RPC client timed out on it)"),
     _rule("output-appeared-late", "io_stall", p.output_late, "an output the job wrote appeared on the shared "
@@ -259,6 +261,8 @@ BUILT_IN: tuple[Rule, ...] = (
        "check of a drive's free space)"),
     _rule("open-files-limit", "too_many_open_files", m.open_files_limit, "the open-files limit (EMFILE, ENFILE, or "
           "a tool's own check finding it too low)"),
+    _rule("thread-limit", "too_many_open_files", m.thread_limit, "the per-user limit of processes and threads "
+          "(RLIMIT_NPROC): a thread the C library could not start"),
     # -- biological, or a detection set up wrong (the canary weighs the window's data)
     _rule("ks2-no-good-channels", "no_good_channels", k.no_good_channels, "Kilosort 2's log: no good channel left"),
     _t("channels-mostly-bad", "no_good_channels", r"\b(more than half|most|all) (of )?(the )?channels (are|were) "

@@ -56,7 +56,7 @@ INPUTS: tuple[Rule, ...] = (
        r"[^\n]{0,80}(does not|doesn't|do not|don't) match|\b\d+ (channels|contacts)\b[^\n]{0,30}\b(but|while|whereas|and)\b[^\n]"
        r"{0,40}\b\d+ (channels|contacts)\b|device_channel_indices (are|is) not set|"
        r"Missing required key: \S+ after loading probe|needs a probe to be attached|\b[Aa] probe must be attached|"
-       r"3D 'location' are not supported|"
+       r"3D 'location' are not supported|\b(channel|contact)s? (positions?|locations?) (is|are) 3D\b|"
        r"Could not find channel map file|channel map must contain \"?chanMap|Invalid channel map: |"
        r"probe entries should have|(not|no) probe attached|probe file( \S+)? "
        r"(is not specified|not found|does not exist|can ?not be found|could not be found)|"

@@ -1,4 +1,4 @@
-"""A machine limit, told apart from the same words a bug prints: memory and open files.
+"""A machine limit, told apart from the same words a bug prints: memory, open files and threads.
 
 An exception that says memory ran out is the machine's limit only where the text lets one judge it:
 a bare ``MemoryError`` says neither what was asked nor whether it was plausible (an absurd
@@ -95,6 +95,23 @@ def scheduler_answered(text: str) -> bool:
 PROCESS_START = re.compile(r"multiprocessing[\\/](?:popen_\w+|process|context)\.py$")
 TOO_MANY_OPEN_FILES = re.compile(r"Too many open files|\blimits? on the number of (open )?files\b[^\n]{0,40}\b(is|are) "
                                  r"too low\b", re.IGNORECASE)  # the errno's words, or a tool's own check of the limit
+
+
+# A thread the C library could not start (pthread_create's EAGAIN, or its code 11 where a library prints it): the
+# per-user process limit (RLIMIT_NPROC, threads count against it) reached -- the open-files limit's sibling, raised
+# or worked under the same way (fewer threads: OPENBLAS_NUM_THREADS, n_jobs). EAGAIN elsewhere (a socket, a fork,
+# a loop device) is not this.
+THREAD_REFUSED = re.compile(r"pthread_create(?: failed)?:? [^\n]{0,40}?(?:Resource temporarily unavailable|\bEAGAIN\b|"
+                            r"error code 11\b)", re.IGNORECASE)
+
+
+def thread_limit(parsed: ParsedFailure) -> Hit | None:
+    """A thread refused for the per-user process limit (THREAD_REFUSED)."""
+    found = THREAD_REFUSED.search(parsed.text)
+    return Hit(parsed.line_at(found.start()), {"message": "A thread could not be started: the per-user limit of "
+                                               "processes and threads (ulimit -u, RLIMIT_NPROC) is reached; lower the "
+                                               "threads (OPENBLAS_NUM_THREADS, OMP_NUM_THREADS, job_kwargs.n_jobs) or "
+                                               "raise the limit."}) if found else None
 
 
 def open_files_limit(parsed: ParsedFailure) -> Hit | None:

@@ -26,6 +26,10 @@ SEPARATE_PARTS = frozenset({"google", "mpl_toolkits", "backports", "jaraco", "sp
 # absence says which version is installed, not that a compiled part is broken (a part below them missing,
 # 'numpy._core._multiarray_umath', says numpy._core is there: a broken build).
 RENAMED_PRIVATE = ("numpy._core", "torch._six")
+# Private compiled modules an extension built against a package imports by their bare name (numpy's C API, in
+# Python 2 and old numpy, says "No module named _multiarray_umath"): the extension was built against a newer
+# release of the owner than the one installed (numpy 1.16 added it).
+BARE_PRIVATE = {"_multiarray_umath": "numpy"}
 OURS = "sortcanary"
 IMPORTERS = SORTER_STACK | {OURS}  # the packages an import's frames are attributed to (importer_of)
 

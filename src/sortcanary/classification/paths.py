@@ -61,6 +61,19 @@ def access_denied(parsed: ParsedFailure) -> Hit | None:
     return Hit(fact.line, {"errno": "EACCES"})
 
 
+# SLURM's daemons and clients print the C library's words for errno after what failed ("error: execve(): x:
+# Permission denied", "unable to status file /etc/slurm/slurm.conf: Permission denied"): EACCES on a script it was
+# to run or a file it must read. slurmstepd's chdir refused, after which it goes on in /tmp, is a notice.
+SCHEDULER_DENIED = re.compile(r"(?:^|\n)\s*(?:slurmstepd|slurmd|srun|sbatch|salloc)(?:-[\w.-]+)?: (?:error|fatal): "
+                              r"[^\n]*?: Permission denied\b(?![^\n]*going to /tmp)")
+
+
+def scheduler_access_denied(parsed: ParsedFailure) -> Hit | None:
+    """The scheduler could not run the job's script or read its own configuration: EACCES in its words."""
+    found = SCHEDULER_DENIED.search(parsed.text)
+    return Hit(parsed.line_at(found.end() - 1), {"errno": "EACCES"}) if found else None
+
+
 def home_quota(parsed: ParsedFailure) -> Hit | None:
     """EDQUOT on a path in a home folder: the user's own quota is full."""
     found = _path_of(parsed, "EDQUOT")

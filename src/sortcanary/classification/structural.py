@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from .packages import (
+    BARE_PRIVATE,
     CONTAINER_MODULES,
     EXPORTER_MODULES,
     OURS,
@@ -35,7 +36,7 @@ def missing(kind: str) -> RuleTest:
         for gone in parsed.missing:
             if _missing_kind(gone.module, gone.importer) != kind:
                 continue
-            root = gone.module.split(".")[0]
+            root = BARE_PRIVATE.get(gone.module, gone.module.split(".")[0])
             via = f" (imported by {gone.importer})" if gone.importer and gone.importer != root else ""
             message = (f"The module {gone.module}{via} is not installed." if kind not in VERSIONED else
                        f"The installed {root} has no module {gone.module}{via}: another version is needed.")
@@ -50,6 +51,8 @@ def _missing_kind(module: str, importer: str | None) -> str | None:
     "No module named 'a.b'" says ``a`` is installed without ``b``: another version of ``a`` (or, for a
     compiled part such as ``a._core``, a broken build of it)."""
     root, _, rest = module.partition(".")
+    if module in BARE_PRIVATE:
+        return "version"
     if root in CONTAINER_MODULES:
         return "container"
     if root in EXPORTER_MODULES:
@@ -141,7 +144,16 @@ def probe_loader_failed(parsed: ParsedFailure) -> Hit | None:
     return Hit(raised.line, {"raised_in": raised.function}) if raised else None
 
 
-CANNOT_IMPORT = re.compile(r"cannot import name '(\w+)'(?: from '([\w.]+)')?")
+# Python 3.7+ quotes the name and the module; Python 2 quotes neither and names no module. A name from a partially
+# initialised module is a circular import: the caller's own code, not another version.
+CANNOT_IMPORT = re.compile(r"cannot import name '?(\w+)\b'?(?: from '([\w.]+)')?")
+CIRCULAR = re.compile(r"\s*from partially initiali[sz]ed module")
+
+
+def _imported_from(text: str, name: str) -> str | None:
+    """The module a traceback's source line imported ``name`` from (``from a.b import c, name``)."""
+    found = re.search(rf"^\s*from ([\w.]+) import [^\n]*\b{name}\b", text, re.MULTILINE)
+    return found.group(1) if found else None
 
 
 def missing_symbol(in_sorter: bool) -> RuleTest:
@@ -150,7 +162,10 @@ def missing_symbol(in_sorter: bool) -> RuleTest:
     def test(parsed: ParsedFailure) -> Hit | None:
         for match in CANNOT_IMPORT.finditer(parsed.text):
             name, module = match.groups()  # Python before 3.7 names no module: whose import it was, the frames say
-            module = module or importer_of([f.group(1) for f in FRAME.finditer(parsed.text)]) or "an installed package"
+            if CIRCULAR.match(parsed.text, match.end()):
+                continue
+            module = module or _imported_from(parsed.text, name) or importer_of(
+                [f.group(1) for f in FRAME.finditer(parsed.text)]) or "an installed package"
             root = module.split(".")[0]
             if root != OURS and (root in SORTER_PACKAGES) == in_sorter:
                 return Hit(parsed.line_at(match.start()), {"module": module, "message": f"The installed {root} has no "
