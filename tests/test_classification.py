@@ -958,8 +958,10 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
      "argument", "unclassified"),
     ("XlaRuntimeError: RESOURCE_EXHAUSTED: Failed to allocate request for 2.00GiB (2147483648B) on device ordinal 0",
      "gpu_out_of_memory"),
+    # CUDA_ERROR_UNKNOWN says no cause (torch's "may be due to" is a guess): round 7 had it from a container whose
+    # GPU stayed unusable with no fault found on the user's side, so it is left alone
     (("UserWarning: CUDA initialization: CUDA unknown error - this may be due to an incorrectly set up environment, e.g. "
-      "changing env variable CUDA_VISIBLE_DEVICES after program start."), "gpu_driver_error"),
+      "changing env variable CUDA_VISIBLE_DEVICES after program start."), "unclassified"),
     ("CondaHTTPError: HTTP 000 CONNECTION FAILED for url <https://conda.anaconda.org/conda-forge/linux-64/repodata.json>",
      "download_failed"),
     ("ValueError: The probe has 384 channels and the recording has 385 channels", "probe_config_error"),

@@ -108,6 +108,12 @@ KNOWN_FALSE_BLOCKS = {
     # round 6's: sbatch's refusal in arjuna-17's words, from a plugin whose unquoted --comment swallowed -A/-p
     "smk-slurm-118-comment-quoting-invalid-account": "sbatch's 'invalid account or account/partition combination', "
                                                      "arjuna-17's words, from a plugin's unquoted --comment",
+    # round 7's: the same refusal from a provisioning tool that set the accounting association up wrong; and ENOSPC
+    # writing an engine's staging file in /tmp, which a /tmp too small for the image writes in the same words
+    "r7hpc-elasticluster-553-sbatch-account": "sbatch's 'invalid account or account/partition combination', "
+                                              "arjuna-17's words, from a cluster tool's wrong association",
+    "singularity-3939-tmp-full-despite-tmpdir": "ENOSPC on the engine's staging file in /tmp (a small /tmp's own "
+                                                "words), from a Singularity that ignored SINGULARITY_TMPDIR",
 }
 TARGET = {"heldout": 0.90}
 MIN_MESSAGES, MIN_SOURCES = 250, 120

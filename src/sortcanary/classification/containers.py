@@ -18,7 +18,11 @@ LOCAL_DISK_FULL = re.compile(r"no space left on device", re.IGNORECASE)
 # The engine's own steps, which no setting of the host or the user's drives: attaching the image to a loop device
 # (a race between concurrent starts, a first run inside another container: fixed in the engine's releases) and
 # writing its own metadata folder (.singularity.d) into the image it assembled.
-ENGINE_OWN_STEP = re.compile(r"\bloop (device|flags)|\.singularity\.d\b", re.IGNORECASE)
+# A bind's destination missing in the container is one too: the engine makes the mount point itself (in its overlay
+# or underlay), so its failing to is the engine's defect, or a wrapper's that ordered nested binds wrongly; a bind's
+# *source* missing on the host ("mount source ... doesn't exist") is the user's.
+ENGINE_OWN_STEP = re.compile(r"\bloop (device|flags)|\.singularity\.d\b|\bdestination \S+ doesn't exist in container",
+                             re.IGNORECASE)
 
 
 def _not_the_local_disk(text: str) -> bool:
@@ -39,7 +43,7 @@ CONTAINERS: tuple[Rule, ...] = (
     _t("docker-daemon-unreachable", "container_error", r"Cannot connect to the Docker daemon|Is the docker daemon "
        r"running|Error while fetching server API version|docker daemon is not running", "no Docker engine answers",
        reason="daemon_down"),
-    _t("container-runtime-missing", "container_runtime_missing", r"\b(docker|singularity|apptainer|podman)\b(?:(?!image)"
+    _t("container-runtime-missing", "container_runtime_missing", r"(?<!\.)\b(docker|singularity|apptainer|podman)\b(?!\.d\b)(?:(?!image|: -)"
        r"[^\n]){0,40}?(is not installed|(command )?not found|has to be available|could not be found|is not recognized as an "
        r"internal)|\b(singularity|apptainer|docker|podman): No such file or directory|Cannot run program \"(singularity|"
        r"apptainer|docker|podman)\": error=2\b|python .(docker|"
@@ -76,8 +80,10 @@ CONTAINERS: tuple[Rule, ...] = (
        r"error mounting [^\n]* to rootfs|enough IDs available in the namespace|(cannot|failed to) (set up|create) "
        r"(user )?namespace|no subuid ranges|user namespace disabled|cannot re-exec process|insufficient UIDs or GIDs "
        r"available in user namespace|no mapping entry found in /etc/sub[ug]id|(^|\n)\s*ERROR\s+: [^\n]+\n\s*ABORT\s+: Retval = "
-       r"\d+|exec user process caused:? \"?exec format error", "the engine could not set the container up (a bind "
-       "mount -- its source one the engine can't see --, the entrypoint -- runc's exec of it refused: an image built "
+       r"\d+|exec user process caused:? \"?exec format error|(failed to|cannot|could not|unable to) (create|start|spawn) "
+       r"(the )?container process[^\n]*no space left on device", "the engine could not set the container up (a bind "
+       "mount -- its source one the engine can't see --, its process -- ENOSPC from clone(): the kernel's limit on user "
+       "namespaces, not a disk --, the entrypoint -- runc's exec of it refused: an image built "
        "for another architecture --, a rootless engine's user namespace; Singularity 2's own ERROR/ABORT lines; not "
        "the engine's own loop-device or metadata step)",
        reason="container_setup", applies=_not_the_engine_itself),

@@ -166,6 +166,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"open shared memory object) (file )?<?/torch_|"
        r"DataLoader worker \(pid \d+\) is killed by signal: Bus error", "the job's /dev/shm is too small "
        "or not writable (torch's /torch_* segments are there)"),
+    _rule("memory-fs-full", "shared_memory_unavailable", p.memory_fs_full, "ENOSPC in a library that passes data "
+          "through /dev/shm by default (pandarallel's memory file system): /dev/shm is full, not the disk"),
     _t("hdf5-lock-refused", "hdf5_file_lock_refused", r"unable to f?lock (the )?file[^\n]*(errno = (30|37|38|95|524)\b|No "
        r"locks available|Function not implemented|Operation not supported|Read-only file system)|file locking disabled "
        r"on this file system",
@@ -206,8 +208,10 @@ BUILT_IN: tuple[Rule, ...] = (
        r"(write )?permissions? (to|on|for)\b|(cannot|can't|could not|couldn't|unable to|failed to) (create|open|write|"
        r"remove|delete|access|make|read|execute|copy|move|rename|touch|stat|save|overwrite)\b[^\n]{0,160}?: Permission "
        r"denied\b|FileNotFoundException: \S+ \(Permission denied\)|java\.nio\.file\.AccessDeniedException: |(^|"
-       r"\n)-?(\S*/)?(ba|da|z|k)?sh: (\d+: |line \d+: )?[./~][^\n:]*: Permission denied\b", "the filesystem "
-       "or the OS refused access to a path (a shell's own '<path>: Permission denied': a program it may not run)"),
+       r"\n)-?(\S*/)?(ba|da|z|k)?sh: (\d+: |line \d+: )?[./~][^\n:]*(?<!rc)(?<!profile)(?<!_login): Permission "
+       r"denied\b", "the filesystem or the OS refused access to a path (a shell's own '<path>: Permission denied': a "
+       "program it may not run; not its start-up file, .bashrc or .profile, which it skips with that warning and goes "
+       "on)"),
     # -- environment: the data and the configuration
     *INPUTS,  # the data files, the probe, the sorter's parameters (sortcanary.classification.inputs)
     _t("exporter-switched-on", "exporter_unavailable", r"sortcanary: outputs\.\S+ is on but",

@@ -98,3 +98,19 @@ def output_late(parsed: ParsedFailure) -> Hit | None:
                                                        "appeared on the shared filesystem after Snakemake stopped "
                                                        "waiting: raise --latency-wait."})
     return None
+
+
+# Libraries that pass their data between processes through the memory filesystem (/dev/shm) unless told otherwise:
+# pandarallel's memory file system (use_memory_fs, on by default on Linux). ENOSPC raised in their own frame is
+# /dev/shm filling, which a larger disk does not cure.
+MEMORY_FS_STAGING = re.compile(r"[\\/]pandarallel[\\/]")
+
+
+def memory_fs_full(parsed: ParsedFailure) -> Hit | None:
+    """ENOSPC raised in a library that stages through /dev/shm by default: the memory filesystem is full."""
+    enospc = next((f for f in parsed.errnos if f.value == "ENOSPC"), None)
+    raised = next((r for r in parsed.raised if r.where and MEMORY_FS_STAGING.search(r.where)), None)
+    if enospc is None or raised is None:
+        return None
+    return Hit(enospc.line, {"errno": "ENOSPC", "message": f"{raised.where} passes data through /dev/shm, which "
+                             "filled up (not the disk)."})
