@@ -43,26 +43,33 @@ CONTAINERS: tuple[Rule, ...] = (
     _t("docker-daemon-unreachable", "container_error", r"Cannot connect to the Docker daemon|Is the docker daemon "
        r"running|Error while fetching server API version|docker daemon is not running", "no Docker engine answers",
        reason="daemon_down"),
-    _t("container-runtime-missing", "container_runtime_missing", r"(?<!\.)\b(docker|singularity|apptainer|podman)\b(?!\.d\b)(?:(?!image|: -)"
+    _t("container-runtime-missing", "container_runtime_missing", r"(?<!\.)\b(docker|singularity|apptainer|"
+       r"podman)\b(?!\.d\b)(?:(?!image|: -)"
        r"[^\n]){0,40}?(is not installed|(command )?not found|has to be available|could not be found|is not recognized as an "
        r"internal)|\b(singularity|apptainer|docker|podman): No such file or directory|Cannot run program \"(singularity|"
        r"apptainer|docker|podman)\": error=2\b|python .(docker|"
        r"spython). package must be installed|No such file or directory: '(singularity|apptainer|docker)'",
-       "no container engine on the node"),
+       "no container engine on the node (not the engine's metadata folder in the container, .singularity.d, nor an "
+       "option a wrapper put after the image, run there as the command)"),
     _t("image-not-found", "container_image_pull_failed", r"pull access denied|manifest (for \S+ )?unknown|repository does "
        r"not exist|ImageNotFound|Unable to locate container image|Failed to pull singularity image|failed to pull and "
        r"unpack image|unauthorized: (authentication required|incorrect username or password)|"
        r"requested access to the resource is denied|failed to resolve "
-       r"reference|conveyor failed to get|invalid reference format|No such image: |could not open image [^\n]*(no such "
-       r"file|image format not recognized)|: image not known\b|short-name [^\n]* did not resolve to an alias",
-       "the registry has no such image or tag, or refused it", applies=_not_the_local_disk),
+       r"reference|conveyor failed to get(?![^\n]*pseudo devices)|invalid reference format|No such image: |"
+       r"could not open image [^\n]*(no such "
+       r"file|image format not recognized)|: image not known\b|short-name [^\n]* did not resolve to an alias|failed to "
+       r"(fetch|authorize|get)[^\n]{0,30}\btoken\b[^\n]*\b40[13]\b|\bURL \S*(auth|token)\S* returned error code: 40[13]\b",
+       "the registry has no such image or tag, or refused it (its token or auth endpoint refused the credentials: a "
+       "401 on a manifest fetched with a token already granted is an engine's token reuse, left alone)",
+       applies=_not_the_local_disk),
     _t("registry-rate-limit", "container_image_pull_failed", r"toomanyrequests|pull rate limit|429 Too Many Requests",
        "the registry's pull rate limit"),
     _t("registry-unreachable", "container_image_pull_failed", r"(While (making|pulling) image|Unable to handle \S+ "
        r"uri)[^\n]*registry|failed to get checksum for|error pinging (docker )?registry|\b(Get|Head) \"?https?://[^\s\"]*"
        r"(registry|docker\.io|ghcr\.io|quay\.io)|lookup [^\s:]*(registry|docker\.io|ghcr\.io|quay\.io)[^\n]*no such host|"
-       r"x509: certificate signed by unknown authority",
-       "the registry can't be reached (DNS, proxy, network)", applies=_not_the_local_disk),
+       r"x509: certificate signed by unknown authority|Querying registry[^\n]*(\n[^\n]*){0,4}?\n[^\n]*\bcurl: \(\d+\)",
+       "the registry can't be reached (DNS, proxy, network, a certificate not trusted: enroot's query of it "
+       "failing in curl too)", applies=_not_the_local_disk),
     _t("container-host-driver", "gpu_driver_error", r"nvidia-container-cli: (requirement error: unsatisfied condition: "
        r"cuda\s*>=|initialization error: nvml error: (driver/library version mismatch|driver not loaded))", "the host's "
        "driver: older than the container's CUDA needs, not loaded, or not the one its libraries are (NVML says so "
@@ -80,11 +87,13 @@ CONTAINERS: tuple[Rule, ...] = (
        r"error mounting [^\n]* to rootfs|enough IDs available in the namespace|(cannot|failed to) (set up|create) "
        r"(user )?namespace|no subuid ranges|user namespace disabled|cannot re-exec process|insufficient UIDs or GIDs "
        r"available in user namespace|no mapping entry found in /etc/sub[ug]id|(^|\n)\s*ERROR\s+: [^\n]+\n\s*ABORT\s+: Retval = "
-       r"\d+|exec user process caused:? \"?exec format error|(failed to|cannot|could not|unable to) (create|start|spawn) "
+       r"\d+|exec user process caused:? \"?exec format error|while (copying|creating) pseudo devices[^\n]*operation not "
+       r"permitted|(failed to|cannot|could not|unable to) (create|start|spawn) "
        r"(the )?container process[^\n]*no space left on device", "the engine could not set the container up (a bind "
        "mount -- its source one the engine can't see --, its process -- ENOSPC from clone(): the kernel's limit on user "
        "namespaces, not a disk --, the entrypoint -- runc's exec of it refused: an image built "
-       "for another architecture --, a rootless engine's user namespace; Singularity 2's own ERROR/ABORT lines; not "
+       "for another architecture --, a rootless engine's user namespace, an unprivileged build's device "
+       "nodes without fakeroot; Singularity 2's own ERROR/ABORT lines; not "
        "the engine's own loop-device or metadata step)",
        reason="container_setup", applies=_not_the_engine_itself),
     _t("container-image-setup", "container_error", r"in_container_sorter_script\.py.*?No module named [\\'\"]*"

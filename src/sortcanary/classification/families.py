@@ -65,8 +65,10 @@ BUILT_IN: tuple[Rule, ...] = (
        r"currently installed|\brequires [\w.-]+ ?(>=|<=|==|~=|<|>) ?\d|\bincompatible with [\w.-]+ ?(>=|<=|==|<|>|version) ?\d|"
        r"conflicting dependencies|ResolutionImpossible|UnsatisfiableError|requires? a different Python\b|"
        r"\bNumpy is not available\b|\bversion (must|should|needs to) be (at least|>=|greater than|newer than|higher "
-       r"than) v?\d", "a package, or the installer, says the "
-       "versions asked for do not fit together"),
+       r"than) v?\d|is not a supported wheel on this platform|No specification for '\w+' in namespace '(core|hdmf-"
+       r"common|hdmf-experimental)'", "a package, or the installer, says the versions asked for do not fit together "
+       "(pip: a wheel built for another Python or word size; HDMF: a file whose core schema is newer than the installed "
+       "one's, not an extension's namespace left unloaded)"),
     _t("optional-dependency-missing", "dependency_missing", r"Missing optional dependency '[\w.-]+'|\b(pip|conda) "
        r"install [\w.-]+ to use\b|\bTo use [^\n,]{1,60}?,? (please )?install [\w.-]+:?\s*`?(pip|conda) install\b|"
        r"(could not|couldn't|cannot) (be )?import(ed)?\b[^\n]{0,160}?\b[Pp]lease run `?(pip|conda) install\b|"
@@ -192,8 +194,9 @@ BUILT_IN: tuple[Rule, ...] = (
        r"for job|job \S+ (ready|completed|killed)|(command )?not found)\w|Request aborted by esub|Job exceeds queue (and/or "
        r"server )?resource limits|Illegal attribute or resource value|Requested time limit is invalid|\bJob not "
        r"submitted\b|Unable to run job: |requirements? exceeds? available (memory|CPUs)|\bjob rejected: |"
-       r"DeniedByDrmException",
-       "the scheduler refused the request (not a controller that did not answer)", applies=m.scheduler_answered),
+       r"DeniedByDrmException|\b(?-i:BadConstraints)\b",
+       "the scheduler refused the request (not a controller that did not answer; SLURM's pending reason "
+       "BadConstraints: no node can satisfy it)", applies=m.scheduler_answered),
     _rule("access-denied", "permission_denied", p.access_denied, "the filesystem refused access (EACCES; not to a "
           "file in the shared temporary folder, another user's under a name the program fixed)"),
     _rule("scheduler-access-denied", "permission_denied", p.scheduler_access_denied, "the scheduler may not run the "
@@ -226,7 +229,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"Cuda failure '?out of memory|CU(BLAS|DNN|SOLVER|SPARSE|RAND)"
        r"_STATUS_ALLOC_FAILED|CUFFT_ALLOC_FAILED|MPS backend out of memory|"
        r"MEM_OBJECT_ALLOCATION_FAILURE|Maximum "
-       r"variable size allowed on the device is exceeded|OOM when allocating tensor[^\n]*GPU|cudaMalloc[^\n]{0,60}out "
+       r"variable size allowed on the device is exceeded|OOM when allocating tensor(?![^\n]*CPU)[^\n]*\n?[^\n]*\bGPU\b|"
+       r"cudaMalloc[^\n]{0,60}out "
        r"of memory|\bout of (GPU|device) memory\b|exceeds the maximum allowed size on the device|"
        r"RESOURCE_EXHAUSTED:?[^\n]{0,20}(Out of memory while "
        r"trying to allocate|Failed to allocate request)|\bGPU "

@@ -46,9 +46,13 @@ INPUTS: tuple[Rule, ...] = (
     _t("sorter-takes-one-segment", "input_invalid", r"\bdoes not handle multi-segment recordings\b", "SpikeInterface's "
        "check that the sorter takes one segment, on a recording of several (runs)", reason="the recording has several "
        "segments and the sorter sorts one: join them (`join: runs`) or sort each run on its own"),
-    _t("matlab-file-unopened", "input_invalid", r"Invalid file identifier|Could not open \S*[\\/.]\S* for reading\.",
+    _t("matlab-file-unopened", "input_invalid", r"Invalid file identifier|Could not open \S*[\\/.]\S* for reading\.|The filename "
+       r"specified was either not found on the MATLAB path",
        "MATLAB could not open a file the sorter reads (a wrong path, a missing or unreadable file; Kilosort 2/3's own "
-       "check of its binary)"),
+       "check of its binary; h5read's of its file)"),
+    _t("npy-not-numpy", "input_invalid", r"does not appear to be NUMPY format|the magic string is not correct", "a file "
+       "read as a NumPy array does not start with NumPy's header (a git-lfs pointer, a truncated or another file: "
+       "numpy's and npy-matlab's own check)"),
     _t("probe-mismatch", "probe_config_error", r"Largest value of chanMap exceeds channel count|did not divide evenly|"
        r"incorrect n_chan_bin|Channel locations are required|does not have a probe|Channel locations are not unique|"
        r"\b(contact|channel)s? count\b[^\n]{0,40}(!=|does not match|doesn't "

@@ -64,7 +64,8 @@ SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern
                        r"(job's )?memory limit|invoked oom-killer|oom_reaper: reaped process|Killed \S+ due to memory "
                        r"(pressure|used)\b|"
                        r"killed by (the )?(kernel'?s? )?OOM[- ]killer|Worker "
-                       r"exceeded \d+% memory budget")),
+                       r"exceeded \d+% memory budget|\bkilled by [\w.-]+ (due to|for|because of) (excessive|too much) "
+                       r"memory\b")),
     ("PREEMPTED", r"DUE TO PREEMPTION|(?-i:\bPREEMPTED\b)"),
     ("NODE_FAIL", r"DUE TO NODE FAILURE|(?-i:\bNODE_FAIL\b)"),
 ))
