@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from . import allocations as a
 from . import limits as m
+from . import lookalikes as lk
 from . import paths as p
 from . import sorter_logs as k
 from . import structural as s
@@ -108,7 +109,8 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("unknown-sorter", "unknown_sorter", r"sortcanary: unknown sorter", "the configured sorter does not exist"),
     _t("os-access-denied", "permission_denied", r"\bAccess is denied\b|Change file permissions? to (readable|writable)|"
        r"you (may )?(do not|don't) have (write|read) permission", "the OS refused a file in its own words (Windows' "
-       "'Access is denied', MATLAB's 'Change file permission'): a MEX file or a folder the user may not read or write"),
+       "'Access is denied', MATLAB's 'Change file permission'): a MEX file or a folder the user may not read or write; "
+       "not a Windows rename refused for a file held open in it)", applies=lk.not_a_windows_rename),
     # -- environment: the GPU (driver before broken binaries: a missing nvcuda.dll is the driver)
     *GPU_SETUP,  # the driver, the CUDA toolkit, the sorter's kernels (sortcanary.classification.gpu)
     # MATLAB's bare "Undefined/Unrecognized function or variable 'x'" is left alone: MATLAB says itself that it
@@ -214,7 +216,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"\n)-?(\S*/)?(ba|da|z|k)?sh: (\d+: |line \d+: )?[./~][^\n:]*(?<!rc)(?<!profile)(?<!_login): Permission "
        r"denied\b", "the filesystem or the OS refused access to a path (a shell's own '<path>: Permission denied': a "
        "program it may not run; not its start-up file, .bashrc or .profile, which it skips with that warning and goes "
-       "on)"),
+       "on; not a Windows rename, nor a node that does not know the user)",
+       applies=lambda text: lk.not_a_windows_rename(text) and lk.node_knows_the_user(text)),
     # -- environment: the data and the configuration
     *INPUTS,  # the data files, the probe, the sorter's parameters (sortcanary.classification.inputs)
     _t("exporter-switched-on", "exporter_unavailable", r"sortcanary: outputs\.\S+ is on but",
@@ -266,7 +269,7 @@ BUILT_IN: tuple[Rule, ...] = (
        r"\b(user|your|home) (disk )?quota (is )?(exceeded|full)|exceeded your (disk )?quota|low on resource: "
        r"ephemeral-storage|Error writing batch \d+ to \S+\. Check available disk space",
        "the disk, or the user's own quota, is full (Kilosort 2/3's short write of its batch says so; a pipeline's own "
-       "check of a drive's free space)"),
+       "check of a drive's free space, not one that does not know what it needs)", applies=lk.free_space_known),
     _rule("open-files-limit", "too_many_open_files", m.open_files_limit, "the open-files limit (EMFILE, ENFILE, or "
           "a tool's own check finding it too low)"),
     _rule("thread-limit", "too_many_open_files", m.thread_limit, "the per-user limit of processes and threads "

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from .lookalikes import node_knows_the_user, not_a_windows_rename
 from .parse import ParsedFailure
 from .rules import Hit
 
@@ -53,7 +54,7 @@ def access_denied(parsed: ParsedFailure) -> Hit | None:
     a name there is denied only when another user created it first -- a program that fixed the name instead of
     asking for a fresh one (mkstemp). The user can neither make it accessible nor remove it."""
     fact = next((f for f in parsed.errnos if f.value == "EACCES"), None)
-    if fact is None:
+    if fact is None or not not_a_windows_rename(parsed.text):  # a file held open, not a permission (lookalikes)
         return None
     found = _path_of(parsed, "EACCES")
     if found is not None and SHARED_TEMP.search(found[1]):
@@ -69,8 +70,9 @@ SCHEDULER_DENIED = re.compile(r"(?:^|\n)\s*(?:slurmstepd|slurmd|srun|sbatch|sall
 
 
 def scheduler_access_denied(parsed: ParsedFailure) -> Hit | None:
-    """The scheduler could not run the job's script or read its own configuration: EACCES in its words."""
-    found = SCHEDULER_DENIED.search(parsed.text)
+    """The scheduler could not run the job's script or read its own configuration: EACCES in its words (not on
+    a node that does not know the job's user: the node is out of step, lookalikes)."""
+    found = SCHEDULER_DENIED.search(parsed.text) if node_knows_the_user(parsed.text) else None
     return Hit(parsed.line_at(found.end() - 1), {"errno": "EACCES"}) if found else None
 
 

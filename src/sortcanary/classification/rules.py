@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from ..boundary import JSONDict
 from ..config import ConfigError
 from ..taxonomy import CATEGORIES, CLASSES
+from .lookalikes import heeded
 from .parse import ParsedFailure
 
 TEXT_FLAGS = re.IGNORECASE | re.DOTALL
@@ -69,11 +70,12 @@ def text_rule(name: str, error_class: str, pattern: str, mechanism: str, *, reas
               applies: Callable[[str], object] | None = None, flags: int = TEXT_FLAGS) -> Rule:
     """A rule that fires where ``pattern`` matches the failure's text, or the text with its wrapped
     sentences joined (``unwrapped``) (and ``applies``, a further
-    test on the whole text, returns a truthy value; a string it returns is the evidence's line)."""
+    test on the whole text, returns a truthy value; a string it returns is the evidence's line). The text is
+    read without the warnings a tool says it ignored (lookalikes.heeded): they are not the failure's cause."""
     compiled = re.compile(pattern, flags)
 
     def test(parsed: ParsedFailure) -> Hit | None:
-        text = parsed.text
+        text = heeded(parsed.text)
         joined = unwrapped(text)
         match = compiled.search(text) or (compiled.search(joined) if joined is not text else None)
         if not match:

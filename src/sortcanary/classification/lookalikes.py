@@ -1,0 +1,53 @@
+"""Words that name a cause, printed where another mechanism is behind them, and what in the text tells them apart.
+
+A rule that fires on "Permission denied", "Access is denied" or "unable to open shared memory object" reads the
+cause the words name. Some mechanisms print the same words with another cause behind them, and say so
+elsewhere in the text, or by what they leave out:
+
+- Windows answers a rename or move (``'src' -> 'dst'``) of a folder that a process still holds a file in open with
+  ERROR_ACCESS_DENIED: a handle left open (a logger's file), not a permission the user lacks;
+- a node whose user database does not know the job's user (``id: cannot find name for user ID 42``) then fails to
+  make that user's folders: the node is out of step (the centre drains it), not the user's permissions or image;
+- torch's ``unable to open shared memory object <name> in read-write mode`` is shm_open failing, and the C
+  library's words after it say why: ENOSPC or EACCES is /dev/shm, EMFILE the open-files limit; without them, nothing;
+- a free-space check that does not know what it needs ("Needed: Unknown size") measured nothing;
+- a warning the tool says it ignored (ld.so's ``object 'x' from LD_PRELOAD cannot be preloaded ...: ignored.``) is
+  not the failure's cause: the program went on.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+WINDOWS_RENAME = re.compile(r"\[WinError 5\] Access is denied: '[^'\n]+' -> '")
+NODE_LACKS_USER = re.compile(r"cannot find name for (user|group) ID \d+|\bgetpw(uid|nam)(_r)?\(?\)? failed|\bNo passwd "
+                             r"entry for user\b|\bI have no name!", re.IGNORECASE)
+# shm_open refused, and what the C library said after it, if anything (torch writes "<strerror> (<errno>)").
+SHM_OPEN = re.compile(r"unable to open shared memory object\b(?![^\n]*(No space left on device|Permission denied|No "
+                      r"such file or directory|Read-only file system))[^\n]*", re.IGNORECASE)
+FREE_SPACE_UNKNOWN = re.compile(r"\b(needed|required|requires?)\b:? Unknown size\b", re.IGNORECASE)
+IGNORED = re.compile(r"^[^\n]*\bcannot be preloaded\b[^\n]*:\s*ignored\.?[ \t]*$", re.IGNORECASE | re.MULTILINE)
+
+
+def not_a_windows_rename(text: str) -> bool:
+    return not WINDOWS_RENAME.search(text)
+
+
+def node_knows_the_user(text: str) -> bool:
+    return not NODE_LACKS_USER.search(text)
+
+
+def free_space_known(text: str) -> bool:
+    return not FREE_SPACE_UNKNOWN.search(text)
+
+
+@functools.lru_cache(maxsize=8)
+def heeded(text: str) -> str:
+    """``text`` with the warnings a tool says it ignored, and shm_open failures that give no cause of the shared
+    memory's, blanked to spaces (offsets stay put); the text itself where there are none."""
+    blanked = text
+    for pattern in (IGNORED, SHM_OPEN):
+        if pattern.search(blanked):
+            blanked = pattern.sub(lambda m: " " * len(m.group(0)), blanked)
+    return blanked
