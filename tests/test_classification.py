@@ -775,7 +775,7 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     (("RuntimeError: cuDNN version incompatibility: PyTorch was compiled  against (8, 9, 2) but found runtime "
       "version (8, 5, 0)."), "binary_import_broken"),
     ("Warning! ***HDF5 library version mismatched error***", "binary_import_broken"),
-    ("ray.exceptions.OutOfMemoryError: Task was killed due to the node running low on memory.", "host_out_of_memory"),
+    ("ray.exceptions.OutOfMemoryError: Task was killed due to the node running low on memory.", "host_memory_watchdog"),
     ("W bfc_allocator.cc:457] Allocator (GPU_0_bfc) ran out of memory trying to allocate 2.00GiB", "gpu_out_of_memory"),
     ("RuntimeError: CUDA error: all CUDA-capable devices are busy or unavailable", "device_unavailable"),
     ("job 8812 exceeded hard wallclock time - initiate terminate method", "scheduler_time_limit"),
@@ -999,7 +999,7 @@ SACCT = """JobID           JobName  Partition    Account  AllocCPUS      State E
     ("[4242.1] python invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0", "host_out_of_memory"),
     ("Process 12345 was killed by the OOM killer", "host_out_of_memory"),
     ("vm.oom_kill_allocating_task = 0 (the OOM killer picks the largest task)", "unclassified"),
-    ("distributed.nanny - WARNING - Worker exceeded 95% memory budget. Restarting", "host_out_of_memory"),  # Dask
+    ("distributed.nanny - WARNING - Worker exceeded 95% memory budget. Restarting", "host_memory_watchdog"),  # Dask
     ("Error using gpuArray/zeros\nRequested 384x65600x8 (1.50GB) array exceeds the maximum allowed size on the device.",
      "gpu_out_of_memory"),
     ("Error: crun: creating `/proc`: mount `proc` to `proc`: Operation not permitted: OCI permission denied",

@@ -126,7 +126,9 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("binary-import-broken", "binary_import_broken", r"DLL load failed|libcudart functions unavailable|cannot open "
        r"shared object file|Initializing "
        r"\S+, but found \S+ already initialized|error while loading shared libraries|\.so[.\d]*: (file too short|invalid "
-       r"ELF header|wrong ELF class)|version `?(GLIBC|GLIBCXX|CXXABI)_[\d.]+'? not found|Library not loaded: |Symbol not "
+       r"ELF header|wrong ELF class)|version `?(GLIBC|GLIBCXX|CXXABI)_[\d.]+'? not found|version `[A-Z][A-Z\d]*_[\d.]+[a-z]?"
+       r"' not found \(required by|symbol lookup error: [^\n]*undefined symbol: |No such operator \w+::\w+|operator "
+       r"\w+::\w+ does not exist|Library not loaded: |Symbol not "
        r"found: |\[WinError 12[67]\]|Error loading \"[^\"\n]+\.dll\"|Could not load (dynamic )?library|version "
        r"incompatibility: \w+ was compiled\s+against|MKL FATAL ERROR: Cannot load|"
        r"HDF5 library version mismatched|header files used to compile this application do not match|Headers are "
@@ -138,7 +140,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"Cannot load symbol \w+|compiled "
        r"with different CUDA (major )?versions",
        "a compiled library does not load (missing, truncated, built for another system, or the loader can't find it: "
-       "Windows' `Could not find module 'x.dll' (or one of its dependencies)` too)"),
+       "Windows' `Could not find module 'x.dll' (or one of its dependencies)` too; a versioned symbol set the loader "
+       "lacks; a compiled operator that never registered: torchvision's built for another torch)"),
     _t("gpu-backend-fell-back", "gpu_unused", r"CUDA backend failed to initialize|CUDA-enabled jaxlib is not installed",
        "a GPU framework's CUDA backend did not start (a CPU-only or mismatched build), so it fell back to the CPU "
        "(JAX's bare 'falling back to CPU' is left alone: it says so on every machine without a GPU)"),
@@ -160,8 +163,10 @@ BUILT_IN: tuple[Rule, ...] = (
        r"directory)|\bsource: not found|/usr/bin/env: .?python[\d.]*.?: No such file or directory|The following "
        r"module\(s\) are unknown|Unable to locate a modulefile for|Could not find conda environment: |"
        r"EnvironmentLocationNotFound|'[\w.-]+' is not recognized as an internal or external command|(^|\b[a-z]*sh: )"
-       r"(line \d+: )?[\w.+-]+: command not found|exist but cannot be loaded as requested|invalid choice: 'activate'",
-       "the batch job's shell lacks what the login shell sets up (module, conda, PATH)"),
+       r"(line \d+: )?[\w.+-]+: command not found|\b[a-z]*sh: \d+: [\w.+-]+: not found|exist but cannot be loaded as "
+       r"requested|invalid choice: 'activate'|\bERROR:\d+: Unknown shell type\b",
+       "the batch job's shell lacks what the login shell sets up (module, conda, PATH; a module command that does "
+       "not know its shell: a script not started as a login shell)"),
     _rule("command-not-found", "job_environment_incomplete", s.exit_is(127), "the job's shell found no such command "
           "(exit status 127)"),
     _t("shared-memory", "shared_memory_unavailable", r"(error|failed|cannot|unable)[^\n]*shared memory|shared memory"
@@ -196,9 +201,11 @@ BUILT_IN: tuple[Rule, ...] = (
        r"for job|job \S+ (ready|completed|killed)|(command )?not found)\w|Request aborted by esub|Job exceeds queue (and/or "
        r"server )?resource limits|Illegal attribute or resource value|Requested time limit is invalid|\bJob not "
        r"submitted\b|Unable to run job: |requirements? exceeds? available (memory|CPUs)|\bjob rejected: |"
-       r"DeniedByDrmException|\b(?-i:BadConstraints)\b",
+       r"DeniedByDrmException|\b(?-i:BadConstraints|(QOS|Assoc)Max\w*PerJob(Limit)?|Partition(Time|Node)Limit)\b|\b(sbatch|"
+       r"salloc|srun): error: [^\n]*\bsupported polic(y|ies)\b|\berror: [^\n]*\b(sbatch|salloc)\b[^\n]* is disabled\b",
        "the scheduler refused the request (not a controller that did not answer; SLURM's pending reason "
-       "BadConstraints: no node can satisfy it)", applies=m.scheduler_answered),
+       "BadConstraints: no node can satisfy it; a per-job limit of the QOS or partition the job exceeds, not a "
+       "per-user one it waits out; a site's submission policy)", applies=m.scheduler_answered),
     _rule("access-denied", "permission_denied", p.access_denied, "the filesystem refused access (EACCES; not to a "
           "file in the shared temporary folder, another user's under a name the program fixed)"),
     _rule("scheduler-access-denied", "permission_denied", p.scheduler_access_denied, "the scheduler may not run the "
@@ -225,6 +232,7 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("allocation-implausible", "allocation_implausible", r"allocate|Requested", "an allocation far beyond any "
        "machine: a wrong parameter", applies=a.implausible_allocation),
     # -- resource
+    m.MEMORY_WATCHDOG,  # a framework's own monitor stopped a worker near its limit: before its exception's words
     _rule("gpu-memory-exception", "gpu_out_of_memory", m.memory_exception(gpu=True), "the GPU's allocator gave up"),
     _t("gpu-out-of-memory", "gpu_out_of_memory", r"CUDA out of memory|CUBLAS_STATUS_ALLOC_FAILED|Out of memory on (the "
        r")?(device|GPU)|CUDA_ERROR_OUT_OF_MEMORY|cuda(Error)?MemoryAllocation|CUDA (runtime )?error[^\n]{0,20}out of "
@@ -235,7 +243,7 @@ BUILT_IN: tuple[Rule, ...] = (
        r"variable size allowed on the device is exceeded|OOM when allocating tensor(?![^\n]*CPU)[^\n]*\n?[^\n]*\bGPU\b|"
        r"cudaMalloc[^\n]{0,60}out "
        r"of memory|\bout of (GPU|device) memory\b|exceeds the maximum allowed size on the device|"
-       r"RESOURCE_EXHAUSTED:?[^\n]{0,20}(Out of memory while "
+       r"\b(CUDA|GPU) OOM\b|RESOURCE_EXHAUSTED:?[^\n]{0,20}(Out of memory while "
        r"trying to allocate|Failed to allocate request)|\bGPU "
        r"(is )?out of memory\b|\(GPU_\d+_bfc\) ran out of memory",
        "the GPU ran out of memory (not in CuPy's own allocation)", applies=lambda text: not m.CUPY_RUNTIME_OOM.search(text)),

@@ -51,7 +51,7 @@ GPU_SETUP: tuple[Rule, ...] = (
        "its kernel module not built for the running kernel), too old, or not the one loaded in the kernel (or the GPU "
        "older than the CUDA stack supports: numba's compute capability floor)"),
     _t("cuda-toolkit-missing", "cuda_toolkit_missing", r"No CUDA toolkit installation could be found|MW_NVCC_PATH|"
-       r"CUDA_HOME environment variable is not set|nvcc: (command )?not found|(unable to|could not|cannot|"
+       r"CUDA_HOME (environment variable )?(is not set|does not exist)|nvcc: (command )?not found|(unable to|could not|cannot|"
        r"can't) find (the )?nvcc\b|'nvcc' is not recognized|No supported "
        r"compiler (or SDK )?was found|\blib(NVVM|device)\b[^\n]{0,20}(cannot be found|not found)|"
        r"NvvmSupportError", "no CUDA compiler to "

@@ -17,8 +17,16 @@ import re
 
 from .allocations import not_the_memory
 from .parse import ParsedFailure, Raised
-from .rules import Hit, RuleTest
+from .rules import Hit, Rule, RuleTest, text_rule
 
+# A framework's own memory monitor that stops a worker as it nears its limit, before the kernel's OOM killer or the
+# scheduler would (Dask's nanny at its ``terminate`` fraction, Ray's memory monitor at its usage threshold): the
+# runner's memory guard's mechanism, in their words. A budget of 0 % is a configuration that kills every worker.
+MEMORY_WATCHDOG: Rule = text_rule(
+    "memory-watchdog", "host_memory_watchdog", r"\bWorker\b[^\n]{0,80}?\bexceeded (?!0+(\.0+)?%)\d+(\.\d+)?% memory "
+    r"budget|\bkilled due to memory pressure \(OOM\)|\bTask was killed due to the node running low on memory\b",
+    "a framework's memory monitor stopped a worker near its memory limit (Dask's nanny, Ray's memory monitor; not "
+    "a budget of 0 %, which stops every worker)")
 HOST_ENGINES = ("java.", "ray.")  # their OutOfMemoryError is the host's: a JVM's heap, a Ray node's memory
 GPU_SIDE = re.compile(r"\b(torch|cupy|jax\w*|tensorflow|CUDA|GPU|HIP|MPS|device)\b", re.IGNORECASE)  # theirs: the GPU's
 CUPY = re.compile(r"\bcupy\b", re.IGNORECASE)

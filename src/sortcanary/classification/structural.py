@@ -146,13 +146,13 @@ def probe_loader_failed(parsed: ParsedFailure) -> Hit | None:
 
 # Python 3.7+ quotes the name and the module; Python 2 quotes neither and names no module. A name from a partially
 # initialised module is a circular import: the caller's own code, not another version.
-CANNOT_IMPORT = re.compile(r"cannot import name '?(\w+)\b'?(?: from '([\w.]+)')?")
+CANNOT_IMPORT = re.compile(r"cannot import name ['\"]?(\w+)\b['\"]?(?: from ['\"]([\w.]+)['\"])?")
 CIRCULAR = re.compile(r"\s*from partially initiali[sz]ed module")
 
 
 def _imported_from(text: str, name: str) -> str | None:
     """The module a traceback's source line imported ``name`` from (``from a.b import c, name``)."""
-    found = re.search(rf"^\s*from ([\w.]+) import [^\n]*\b{name}\b", text, re.MULTILINE)
+    found = re.search(rf"^[\s>]*from ([\w.]+) import [^\n]*\b{name}\b", text, re.MULTILINE)  # a quoted paste's >
     return found.group(1) if found else None
 
 

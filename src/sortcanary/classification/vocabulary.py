@@ -38,7 +38,7 @@ SIGNAL = re.compile(r"\b(?:killed by |terminated by |caught |received )?signal:?
                     r"\b(SIG[A-Z]+)\s*\(-?\d+\)|Signals\.(SIG[A-Z]+)|(?:killed|terminated) (?:by|with) (SIG[A-Z]+)|"
                     r"ExitCode[=\s]+\d+:(\d+)|exitcode=-(SIG[A-Z]+)|Negsignal\.(SIG[A-Z]+)|"
                     r"(?:^|[\]|>]:?)\s*Killed\s*$|: line \d+:\s+\d+ (Killed)\b|tasks? [\d,-]+: (Killed)\b|"
-                    r"^\s*(Killed): 9\b|\bzsh: (killed)\b|"
+                    r"^\s*(Killed): 9\b|\bzsh: (killed)\b|\b(Killed) signal terminated program\b|"
                     r"^\[\d+\]\s+\d+ (killed)\s|(?:^\s*|sh: |Fatal Python error: |"
                     r": line \d+:\s+\d+ )([Ii]llegal instruction)\b(?! was)")
 SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern in (
@@ -53,7 +53,7 @@ SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern
                     r"(?-i:\bDeadlineExceeded\b)|exceeded (hard|soft) wallclock time|active longer than specified "
                     r"deadline|exceeded (its )?allowed (execute|job|run) duration")),
     ("OUT_OF_MEMORY", (r"oom[-_ ]kill(?:ed)?\b|(?-i:\bOUT_OF_ME(?:MORY\b|\+))|tasks? [\d,-]+: Out Of Memory|"
-                       r"TERM_(MEMLIMIT|SWAP)\b|Exceeded job memory limit(?! at some point)|"
+                       r"TERM_(MEMLIMIT|SWAP)\b|Exceeded (job|step) memory limit(?! at some point)|"
                        r"Out of memory: Kill(?:ed)? process|(?-i:\bOOMKilled\b)(?![\"']?:\s*false)|killed by the "
                        r"cgroup out-of-memory "
                        r"handler|Memory cgroup out of memory|exceeded (its |the )?(virtual )?memory limit[^\n]{0,40}"
@@ -63,8 +63,7 @@ SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern
                        r"low on resource: memory\b|memory usage exceeded request_memory|killed because it exceeded (its |the )?"
                        r"(job's )?memory limit|invoked oom-killer|oom_reaper: reaped process|Killed \S+ due to memory "
                        r"(pressure|used)\b|"
-                       r"killed by (the )?(kernel'?s? )?OOM[- ]killer|Worker "
-                       r"exceeded \d+% memory budget|\bkilled by [\w.-]+ (due to|for|because of) (excessive|too much) "
+                       r"killed by (the )?(kernel'?s? )?OOM[- ]killer|\bkilled by [\w.-]+ (due to|for|because of) (excessive|too much) "
                        r"memory\b")),
     ("PREEMPTED", r"DUE TO PREEMPTION|(?-i:\bPREEMPTED\b)"),
     ("NODE_FAIL", r"DUE TO NODE FAILURE|(?-i:\bNODE_FAIL\b)"),
