@@ -2,10 +2,9 @@
 
 Structural rules read the parsed failure's facts (sortcanary.classification.structural; an API that
 changed between two packages' versions, sortcanary.classification.versions); text rules cover what
-only words say (a registry's reply, a driver's complaint), each pattern a family of phrasings, never
-a bare word like "error". Within a category the list order is the order tried;
-across categories the priority is environment > resource > biological
-(sortcanary.classification.rules.ranked).
+only words say (a registry's reply, a driver's complaint), each pattern a family of phrasings, never a bare word
+like "error"; words another mechanism also prints are told apart by sortcanary.classification.lookalikes. Within a
+category the list order is the order tried; across categories environment > resource > biological (rules.ranked).
 """
 
 from __future__ import annotations
@@ -223,8 +222,7 @@ BUILT_IN: tuple[Rule, ...] = (
        r"\n)-?(\S*/)?(ba|da|z|k)?sh: (\d+: |line \d+: )?[./~][^\n:]*(?<!rc)(?<!profile)(?<!_login): Permission "
        r"denied\b", "the filesystem or the OS refused access to a path (a shell's own '<path>: Permission denied': a "
        "program it may not run; not its start-up file, .bashrc or .profile, which it skips with that warning and goes "
-       "on; not a Windows rename, nor a node that does not know the user)",
-       applies=lambda text: lk.not_a_windows_rename(text) and lk.node_knows_the_user(text)),
+       "on; not a Windows rename, nor a node that does not know the user)", applies=lk.the_users_permission),
     # -- environment: the data and the configuration
     *INPUTS,  # the data files, the probe, the sorter's parameters (sortcanary.classification.inputs)
     _t("exporter-switched-on", "exporter_unavailable", r"sortcanary: outputs\.\S+ is on but",
@@ -232,7 +230,7 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("allocation-implausible", "allocation_implausible", r"allocate|Requested", "an allocation far beyond any "
        "machine: a wrong parameter", applies=a.implausible_allocation),
     # -- resource
-    m.MEMORY_WATCHDOG,  # a framework's own monitor stopped a worker near its limit: before its exception's words
+    m.MEMORY_WATCHDOG,  # a framework's monitor stopped a worker near its limit: before its exception's words
     _rule("gpu-memory-exception", "gpu_out_of_memory", m.memory_exception(gpu=True), "the GPU's allocator gave up"),
     _t("gpu-out-of-memory", "gpu_out_of_memory", r"CUDA out of memory|CUBLAS_STATUS_ALLOC_FAILED|Out of memory on (the "
        r")?(device|GPU)|CUDA_ERROR_OUT_OF_MEMORY|cuda(Error)?MemoryAllocation|CUDA (runtime )?error[^\n]{0,20}out of "

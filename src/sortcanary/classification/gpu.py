@@ -62,8 +62,9 @@ GPU_SETUP: tuple[Rule, ...] = (
        r"Kilosort files not found|(Undefined|Unrecognized) function( or variable)? '(mex\w+|spikedetector\w*)'",
        "the GPU kernels are not built for this GPU (cuDNN's or cuBLAS's too: their ARCH_MISMATCH; not a MEX file the "
        "loader could not map for lack of memory)", applies=_loaded_with_memory),
-    _t("cuda-build-failed", "cuda_build_failed", r"(nvcc|fatbinary|ptxas)\s+(fatal|error)\s*:(?![^\n]*died due to signal 9\b)|Unsupported gpu architecture|Error "
-       r"using mex\s*\n[^\n]*\bnvcc\b|Error in mexcuda|nvrtc: error: invalid value for --gpu-architecture|unsupported "
+    _t("cuda-build-failed", "cuda_build_failed", r"(nvcc|fatbinary|ptxas)\s+(fatal|error)\s*:(?![^\n]*died due to "
+       r"signal 9\b)|Unsupported gpu architecture|Error using mex\s*\n[^\n]*\bnvcc\b|Error in mexcuda|nvrtc: error: "
+       r"invalid value for --gpu-architecture|unsupported "
        r"(GNU|Microsoft Visual Studio|clang) version!|-allow-unsupported-compiler|cannot find -lcu(da|dart|blas|fft|rand|"
        r"sparse|solver)\w*\b",
        "the sorter's CUDA kernels did not build (or link: the toolkit's libraries not where the linker looks; not a "

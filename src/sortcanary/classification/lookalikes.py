@@ -38,6 +38,12 @@ def node_knows_the_user(text: str) -> bool:
     return not NODE_LACKS_USER.search(text)
 
 
+def the_users_permission(text: str) -> bool:
+    """A permission refused is the user's, unless a Windows rename or a node that does not know the user says
+    otherwise."""
+    return not_a_windows_rename(text) and node_knows_the_user(text)
+
+
 def free_space_known(text: str) -> bool:
     return not FREE_SPACE_UNKNOWN.search(text)
 

@@ -62,9 +62,8 @@ SCHEDULER = tuple((state, re.compile(pattern, re.IGNORECASE)) for state, pattern
                        r"running beyond (physical|virtual) memory limits|gone over (cgroup )?memory limit|hard limit \"?h_vmem|"
                        r"low on resource: memory\b|memory usage exceeded request_memory|killed because it exceeded (its |the )?"
                        r"(job's )?memory limit|invoked oom-killer|oom_reaper: reaped process|Killed \S+ due to memory "
-                       r"(pressure|used)\b|"
-                       r"killed by (the )?(kernel'?s? )?OOM[- ]killer|\bkilled by [\w.-]+ (due to|for|because of) (excessive|too much) "
-                       r"memory\b")),
+                       r"(pressure|used)\b|killed by (the )?(kernel'?s? )?OOM[- ]killer|"
+                       r"\bkilled by [\w.-]+ (due to|for|because of) (excessive|too much) memory\b")),
     ("PREEMPTED", r"DUE TO PREEMPTION|(?-i:\bPREEMPTED\b)"),
     ("NODE_FAIL", r"DUE TO NODE FAILURE|(?-i:\bNODE_FAIL\b)"),
 ))
