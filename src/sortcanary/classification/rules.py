@@ -71,7 +71,7 @@ def text_rule(name: str, error_class: str, pattern: str, mechanism: str, *, reas
     """A rule that fires where ``pattern`` matches the failure's text, or the text with its wrapped
     sentences joined (``unwrapped``) (and ``applies``, a further
     test on the whole text, returns a truthy value; a string it returns is the evidence's line). The text is
-    read without the warnings a tool says it ignored (lookalikes.heeded): they are not the failure's cause."""
+    read without the warnings a tool says it ignored, nor shm_open failures that give no cause (lookalikes.heeded)."""
     compiled = re.compile(pattern, flags)
 
     def test(parsed: ParsedFailure) -> Hit | None:
