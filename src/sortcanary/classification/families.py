@@ -68,7 +68,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"than) v?\d|is not a supported wheel on this platform|No specification for '\w+' in namespace '(core|hdmf-"
        r"common|hdmf-experimental)'", "a package, or the installer, says the versions asked for do not fit together "
        "(pip: a wheel built for another Python or word size; HDMF: a file whose core schema is newer than the installed "
-       "one's, not an extension's namespace left unloaded)"),
+       "one's, not an extension's namespace left unloaded; conda: not a solve for another system's packages)",
+       applies=lk.versions_not_platform),
     _t("optional-dependency-missing", "dependency_missing", r"Missing optional dependency '[\w.-]+'|\b(pip|conda) "
        r"install [\w.-]+ to use\b|\bTo use [^\n,]{1,60}?,? (please )?install [\w.-]+:?\s*`?(pip|conda) install\b|"
        r"(could not|couldn't|cannot) (be )?import(ed)?\b[^\n]{0,160}?\b[Pp]lease run `?(pip|conda) install\b|"
@@ -109,7 +110,8 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("os-access-denied", "permission_denied", r"\bAccess is denied\b|Change file permissions? to (readable|writable)|"
        r"you (may )?(do not|don't) have (write|read) permission", "the OS refused a file in its own words (Windows' "
        "'Access is denied', MATLAB's 'Change file permission'): a MEX file or a folder the user may not read or write; "
-       "not a Windows rename refused for a file held open in it)", applies=lk.not_a_windows_rename),
+       "not a Windows rename refused for a file held open in it, nor a sync client's own file)",
+       applies=lk.not_held_by_another_program),
     # -- environment: the GPU (driver before broken binaries: a missing nvcuda.dll is the driver)
     *GPU_SETUP,  # the driver, the CUDA toolkit, the sorter's kernels (sortcanary.classification.gpu)
     # MATLAB's bare "Undefined/Unrecognized function or variable 'x'" is left alone: MATLAB says itself that it
@@ -140,7 +142,8 @@ BUILT_IN: tuple[Rule, ...] = (
        r"with different CUDA (major )?versions",
        "a compiled library does not load (missing, truncated, built for another system, or the loader can't find it: "
        "Windows' `Could not find module 'x.dll' (or one of its dependencies)` too; a versioned symbol set the loader "
-       "lacks; a compiled operator that never registered: torchvision's built for another torch)"),
+       "lacks; a compiled operator that never registered: torchvision's built for another torch; not a DLL refused "
+       "memory: Windows' paging file too small)", applies=lk.not_the_commit_limit),
     _t("gpu-backend-fell-back", "gpu_unused", r"CUDA backend failed to initialize|CUDA-enabled jaxlib is not installed",
        "a GPU framework's CUDA backend did not start (a CPU-only or mismatched build), so it fell back to the CPU "
        "(JAX's bare 'falling back to CPU' is left alone: it says so on every machine without a GPU)"),

@@ -6,6 +6,12 @@ elsewhere in the text, or by what they leave out:
 
 - Windows answers a rename or move (``'src' -> 'dst'``) of a folder that a process still holds a file in open with
   ERROR_ACCESS_DENIED: a handle left open (a logger's file), not a permission the user lacks;
+- a sync client's own file mid-transfer (Google Drive's ``.tmp.drivedownload``/``.tmp.driveupload``, Dropbox's
+  ``.dropbox.cache``), refused to a program that walked into its folder, is that client's, not the user's files;
+- a conda solve whose packages need another system's virtual package (``nothing provides __unix needed by``) was
+  asked for another platform's environment (a lock file made on Linux, read on Windows), not versions that clash;
+- a DLL that does not load with Windows' ERROR_COMMITMENT_LIMIT (``[WinError 1455] The paging file is too small``)
+  found no memory to map it in: the host's memory, not a broken binary;
 - a node whose user database does not know the job's user (``id: cannot find name for user ID 42``) then fails to
   make that user's folders: the node is out of step (the centre drains it), not the user's permissions or image;
 - torch's ``unable to open shared memory object <name> in read-write mode`` is shm_open failing, and the C
@@ -21,6 +27,9 @@ import functools
 import re
 
 WINDOWS_RENAME = re.compile(r"\[WinError 5\] Access is denied: '[^'\n]+' -> '")
+SYNC_CLIENT_FILE = re.compile(r"\bAccess is denied: '[^'\n]*(\.tmp\.drive(download|upload)|\.dropbox\.cache)\b")
+OTHER_PLATFORM_SOLVE = re.compile(r"\bnothing provides (requested )?__(unix|linux|win|osx)\b")
+COMMIT_LIMIT = re.compile(r"\[WinError 1455\]|\bpaging file is too small\b")
 NODE_LACKS_USER = re.compile(r"cannot find name for (user|group) ID \d+|\bgetpw(uid|nam)(_r)?\(?\)? failed|\bNo passwd "
                              r"entry for user\b|\bI have no name!", re.IGNORECASE)
 # shm_open refused, and what the C library said after it, if anything (torch writes "<strerror> (<errno>)").
@@ -30,8 +39,18 @@ FREE_SPACE_UNKNOWN = re.compile(r"\b(needed|required|requires?)\b:? Unknown size
 IGNORED = re.compile(r"^[^\n]*\bcannot be preloaded\b[^\n]*:\s*ignored\.?[ \t]*$", re.IGNORECASE | re.MULTILINE)
 
 
-def not_a_windows_rename(text: str) -> bool:
-    return not WINDOWS_RENAME.search(text)
+def not_held_by_another_program(text: str) -> bool:
+    """Access refused to a path another program holds: a Windows rename of a folder with a file open in it, or a
+    sync client's own file mid-transfer."""
+    return not (WINDOWS_RENAME.search(text) or SYNC_CLIENT_FILE.search(text))
+
+
+def versions_not_platform(text: str) -> bool:
+    return not OTHER_PLATFORM_SOLVE.search(text)
+
+
+def not_the_commit_limit(text: str) -> bool:
+    return not COMMIT_LIMIT.search(text)
 
 
 def node_knows_the_user(text: str) -> bool:
@@ -39,9 +58,9 @@ def node_knows_the_user(text: str) -> bool:
 
 
 def the_users_permission(text: str) -> bool:
-    """A permission refused is the user's, unless a Windows rename or a node that does not know the user says
-    otherwise."""
-    return not_a_windows_rename(text) and node_knows_the_user(text)
+    """A permission refused is the user's, unless a path another program holds or a node that does not know the
+    user says otherwise."""
+    return not_held_by_another_program(text) and node_knows_the_user(text)
 
 
 def free_space_known(text: str) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .lookalikes import node_knows_the_user, not_a_windows_rename
+from .lookalikes import node_knows_the_user, not_held_by_another_program
 from .parse import ParsedFailure
 from .rules import Hit
 
@@ -54,7 +54,7 @@ def access_denied(parsed: ParsedFailure) -> Hit | None:
     a name there is denied only when another user created it first -- a program that fixed the name instead of
     asking for a fresh one (mkstemp). The user can neither make it accessible nor remove it."""
     fact = next((f for f in parsed.errnos if f.value == "EACCES"), None)
-    if fact is None or not not_a_windows_rename(parsed.text):  # a file held open, not a permission (lookalikes)
+    if fact is None or not not_held_by_another_program(parsed.text):  # another's file, not a permission (lookalikes)
         return None
     found = _path_of(parsed, "EACCES")
     if found is not None and SHARED_TEMP.search(found[1]):
