@@ -24,6 +24,27 @@ CASES = [
      'lib\\\\site-packages\\\\torch\\\\lib\\\\cublas64_12.dll" or one of its dependencies.', "host_out_of_memory"),
     ('OSError: [WinError 126] The specified module could not be found. Error loading "C:\\\\env\\\\lib\\\\site-packages'
      '\\\\torch\\\\lib\\\\cublas64_12.dll" or one of its dependencies.', "binary_import_broken"),
+    # -- the orchestrator's own reasons for an image that did not come; a pod merely pulling is no failure
+    ('Warning  Failed  12s  kubelet  Error: ImagePullBackOff', "container_image_pull_failed"),
+    ('Normal  Pulling  3s  kubelet  Pulling image "ghcr.io/lab/ks4:1.2"', "unclassified"),
+    ("Status reason: CannotPullContainerError: Error response from daemon: pull access denied for lab/ks4",
+     "container_image_pull_failed"),
+    # -- the ECS agent's create timeout; a job that merely timed out in its own code is not the container's
+    ("DockerTimeoutError: Could not transition to running; timed out after waiting 3m0s", "container_error"),
+    ("TimeoutError: timed out after waiting 3m0s for the sorter's socket", "unclassified"),
+    # -- the NVIDIA device plugin without NVML (a runtime that is not NVIDIA's); NVML's mismatch is the driver's
+    ("E1102 factory.go:78] If this is a GPU node, did you set the containerd default runtime to `nvidia`?",
+     "container_gpu_unavailable"),
+    ("Failed to initialize NVML: Driver/library version mismatch", "gpu_driver_error"),
+    # -- a cloud account's core or GPU quota; a disk quota is the disk's, a quota only printed is nothing
+    ("Quota 'NVIDIA_T4_GPUS' exceeded.  Limit: 0.0 in region us-east1.", "scheduler_request_rejected"),
+    ("The Batch account does not have enough dedicated cores quota for the pool's 64 cores", "scheduler_request_rejected"),
+    ("OSError: [Errno 122] Disk quota exceeded: '/home/u/ks4/temp_wh.dat'", "disk_exhausted"),
+    ("INFO pool ks4: 16 cores, core quota 512", "unclassified"),
+    # -- a role the cloud refused; the word 'role' in a log is nothing
+    ("AccessDeniedException: User: arn:aws:sts::1:assumed-role/batch/job is not authorized to perform: "
+     "s3:GetObject on resource: arn:aws:s3:::lab-recordings/rec1.bin", "permission_denied"),
+    ("INFO assumed role arn:aws:iam::1:role/batch for the job", "unclassified"),
 ]
 
 

@@ -16,6 +16,7 @@ from . import paths as p
 from . import sorter_logs as k
 from . import structural as s
 from . import versions as v
+from .cloud import CLOUD
 from .containers import CONTAINERS
 from .gpu import GPU_DEVICE, GPU_SETUP
 from .inputs import INPUTS
@@ -24,6 +25,7 @@ from .rules import Rule, parsed_rule, text_rule
 _rule, _t = parsed_rule, text_rule
 BUILT_IN: tuple[Rule, ...] = (
     *CONTAINERS,  # their output wraps every other message, so they come first
+    *CLOUD,  # the cloud's batch systems wrap it too (sortcanary.classification.cloud)
     # -- environment: the install
     _rule("missing-container-client", "container_runtime_missing", s.missing("container"),
           "the container engine's Python client is not installed"),
