@@ -45,6 +45,11 @@ CASES = [
     ("AccessDeniedException: User: arn:aws:sts::1:assumed-role/batch/job is not authorized to perform: "
      "s3:GetObject on resource: arn:aws:s3:::lab-recordings/rec1.bin", "permission_denied"),
     ("INFO assumed role arn:aws:iam::1:role/batch for the job", "unclassified"),
+    # -- a signal as Airflow's task runner and a managed training service report it; SIGTERM is no memory kill
+    ('CRITICAL - Process terminated by signal: signal=-9: signal_name="SIGKILL": source="task"', "host_out_of_memory"),
+    ('CRITICAL - Process terminated by signal: signal=-15: signal_name="SIGTERM": source="task"', "unclassified"),
+    ("The replica worker 2 exited with a non-zero status of 9(SIGKILL)", "host_out_of_memory"),
+    ("The replica worker 2 exited with a non-zero status of 1", "unclassified"),
 ]
 
 

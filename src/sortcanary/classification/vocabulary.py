@@ -31,12 +31,14 @@ EXIT = re.compile(r"exit(?:ed with)? (?:status|code)(?: is)?\s*[:=]?\s*\(?(-?\d+
                   r"\breturn ?code[\"']?\s*[:=]?\s*(-?\d+)|\bExited \((-?\d+)\)|\bexitcode[=:]\s*(-?\d+)|"
                   r"make(?:\[\d+\])?: \*\*\* \[[^\]\n]*\] Error (\d+)", re.IGNORECASE)
 # A signal as a process's end is reported: "killed by signal 9", a worker pool's "{SIGKILL(-9)}", Python's
-# Signals.SIGKILL, sacct's ExitCode 0:9, a DataLoader worker "killed by signal: Killed", a shell's "Killed" or
+# Signals.SIGKILL, sacct's ExitCode 0:9, Airflow's "signal=-9", a managed service's "status of 9(SIGKILL)", a
+# DataLoader worker "killed by signal: Killed", a shell's "Killed" or
 # "Illegal instruction (core dumped)" (a bare mention of a signal's name is not one, nor CUDA's "an illegal
 # instruction was encountered": a kernel's fault).
 SIGNAL = re.compile(r"\b(?:killed by |terminated by |caught |received )?signal:? (\d+)\b|\bby signal: (Killed)\b|"
                     r"\b(SIG[A-Z]+)\s*\(-?\d+\)|Signals\.(SIG[A-Z]+)|(?:killed|terminated) (?:by|with) (SIG[A-Z]+)|"
-                    r"ExitCode[=\s]+\d+:(\d+)|exitcode=-(SIG[A-Z]+)|Negsignal\.(SIG[A-Z]+)|"
+                    r"ExitCode[=\s]+\d+:(\d+)|exitcode=-(SIG[A-Z]+)|Negsignal\.(SIG[A-Z]+)|\bsignal=-?(\d+)\b|"
+                    r"\bstatus of \d+\((SIG[A-Z]+)\)|"
                     r"(?:^|[\]|>]:?)\s*Killed\s*$|: line \d+:\s+\d+ (Killed)\b|tasks? [\d,-]+: (Killed)\b|"
                     r"^\s*(Killed): 9\b|\bzsh: (killed)\b|\b(Killed) signal terminated program\b|"
                     r"^\[\d+\]\s+\d+ (killed)\s|(?:^\s*|sh: |Fatal Python error: |"
