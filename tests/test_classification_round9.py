@@ -50,6 +50,26 @@ CASES = [
     ('CRITICAL - Process terminated by signal: signal=-15: signal_name="SIGTERM": source="task"', "unclassified"),
     ("The replica worker 2 exited with a non-zero status of 9(SIGKILL)", "host_out_of_memory"),
     ("The replica worker 2 exited with a non-zero status of 1", "unclassified"),
+    # -- no release of a package for this platform; pip that could not reach the index looked nothing up
+    ("ERROR: Could not find a version that satisfies the requirement pyopencl (from versions: none)\nERROR: No "
+     "matching distribution found for pyopencl", "dependency_missing"),
+    ("WARNING: Retrying (Retry(total=0)) after connection broken by 'NewConnectionError(...)': /simple/pyopencl/\n"
+     "ERROR: Could not find a version that satisfies the requirement pyopencl (from versions: none)", "unclassified"),
+    ("PackagesNotFoundError: The following packages are not available from current channels:\n  - kilosort-gpu",
+     "dependency_missing"),
+    # -- a build tool or a codec's package not installed; the words only printed are nothing
+    ("RuntimeError: CMake must be installed to build the following extensions: ks_cuda", "dependency_missing"),
+    ("-- Build files written with Ninja (required version 1.10 found)", "unclassified"),
+    ("ValueError: codec not available: 'zstd'", "dependency_missing"),
+    ("INFO codecs available: blosc, zstd, lz4", "unclassified"),
+    # -- a package's own minimum-version check; a count it requires is no version
+    ("ImportError: scikit-image requires at least version 1.21 of numpy", "dependency_version_mismatch"),
+    ("ValueError: whitening requires at least 2 channels", "unclassified"),
+    # -- Windows' path limit: a file not found on a path of 260 characters or more; a short one is not it
+    ("FileNotFoundError: [Errno 2] No such file or directory: 'C:\\\\Users\\\\u\\\\" + "deep\\\\" * 50
+     + "params.py'", "permission_denied"),
+    ("FileNotFoundError: [Errno 2] No such file or directory: 'C:\\\\Users\\\\u\\\\params.py'",
+     "unclassified"),
 ]
 
 

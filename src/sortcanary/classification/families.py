@@ -20,6 +20,7 @@ from .cloud import CLOUD
 from .containers import CONTAINERS
 from .gpu import GPU_DEVICE, GPU_SETUP
 from .inputs import INPUTS
+from .installers import INSTALLERS
 from .rules import Rule, parsed_rule, text_rule
 
 _rule, _t = parsed_rule, text_rule
@@ -62,6 +63,7 @@ BUILT_IN: tuple[Rule, ...] = (
        "a plugin built against another version of its framework's API (JAX's PJRT plugin beside another jaxlib)"),
     _rule("program-missing", "dependency_missing", s.program_missing, "a program a tool runs is not installed (its "
           "subprocess could not start it)"),
+    *INSTALLERS,  # what an install or a package's own check says is missing (sortcanary.classification.installers)
     _t("version-requirement", "dependency_version_mismatch", r"\b(needs|requires) [\w.-]+ (version )?['\"]?[<>=~]*\s*\d+"
        r"(\.\d+)*['\"]? or (less|greater|newer|older|later|higher|lower|above|below)\b|VersionConflict|version '?[\d.]+'? "
        r"currently installed|\brequires [\w.-]+ ?(>=|<=|==|~=|<|>) ?\d|\bincompatible with [\w.-]+ ?(>=|<=|==|<|>|version) ?\d|"

@@ -116,3 +116,22 @@ def memory_fs_full(parsed: ParsedFailure) -> Hit | None:
         return None
     return Hit(enospc.line, {"errno": "ENOSPC", "message": f"{raised.where} passes data through /dev/shm, which "
                              "filled up (not the disk)."})
+
+
+# Windows' MAX_PATH: a path of 260 characters or more (the terminating NUL counted) can't be opened where long paths
+# are not enabled, and Windows answers ERROR_PATH_NOT_FOUND, which Python reports as ENOENT -- most often as pip
+# unpacks a package's deep test data into a per-user site-packages that is itself deep.
+WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:\\")
+MAX_PATH = 260
+
+
+def windows_path_too_long(parsed: ParsedFailure) -> Hit | None:
+    """ENOENT on a Windows path of MAX_PATH characters or more (as its repr doubles each backslash)."""
+    found = _path_of(parsed, "ENOENT")
+    if found is None or not WINDOWS_DRIVE.match(found[1]):
+        return None
+    path = found[1].replace("\\\\", "\\")
+    if len(path) < MAX_PATH:
+        return None
+    return Hit(found[0], {"errno": "ENOENT", "path": path, "message": f"The path is {len(path)} characters long, "
+                          f"past Windows' limit of {MAX_PATH - 1} where long paths are not enabled."})

@@ -1,0 +1,41 @@
+"""The built-in rules for installers and the packages' own checks of what they need: a package that does not exist for
+this platform, a build tool or a codec's package not installed, a package's own minimum-version check, and Windows'
+path limit in an install.
+
+A package pip finds no version of at all ("from versions: none") is missing for this platform or Python, unless pip
+could not reach the index (its connection errors beside it): then nothing was looked up. A version pinned that does
+not exist is not a missing package; a conda solve for another system's packages is left alone (lookalikes).
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import paths as p
+from .rules import Rule, parsed_rule, text_rule
+
+_rule, _t = parsed_rule, text_rule
+INDEX_UNREACHABLE = re.compile(r"NewConnectionError|ProxyError|SSLError|ConnectTimeout|Max retries exceeded|Temporary "
+                               r"failure in name resolution|Could not fetch URL|Network is unreachable", re.IGNORECASE)
+
+
+def _index_reached(text: str) -> bool:
+    return not INDEX_UNREACHABLE.search(text)
+
+
+INSTALLERS: tuple[Rule, ...] = (
+    _t("package-not-for-platform", "dependency_missing", r"\(from versions: none\)|\bResolvePackageNotFound:|"
+       r"\bPackagesNotFoundError\b|following packages are not available from current channels",
+       "the installer found no release of a package for this platform or Python (pip: no version at all; conda: "
+       "not in the channels), not a version that clashes", applies=_index_reached),
+    _t("build-tool-missing", "dependency_missing", r"\b(Ninja|CMake) (is required|must be installed) to (load|build|"
+       r"compile)\b", "a build tool an extension is compiled with at load or install time is not installed"),
+    _t("codec-not-registered", "dependency_missing", r"\bcodec not available: ['\"][\w.-]+['\"]", "a compression codec "
+       "a file's array was written with is not registered (numcodecs: its package is not installed)"),
+    _t("package-minimum-version", "dependency_version_mismatch", r"\b(requires|needs) at least version v?\d[\w.]* of "
+       r"[\w.-]+", "a package's own check at import: another package it needs is older than it requires"),
+    _t("windows-long-paths-off", "permission_denied", r"does not have Windows Long Path support enabled",
+       "Windows refused a path past its 260-character limit: long paths are not enabled (pip's own hint)"),
+    _rule("windows-path-too-long", "permission_denied", p.windows_path_too_long, "a file not found on a Windows path of "
+          "260 characters or more: Windows' MAX_PATH, where long paths are not enabled"),
+)
