@@ -70,6 +70,14 @@ CASES = [
      + "params.py'", "permission_denied"),
     ("FileNotFoundError: [Errno 2] No such file or directory: 'C:\\\\Users\\\\u\\\\params.py'",
      "unclassified"),
+    # -- a validator's verdict on an NWB file; a run that found none is no failure
+    ("2026-01-02 10:00:00,000 [   ERROR] sub-7/sub-7_ecephys.nwb: 2 error(s)\n  Subject.species is missing.",
+     "input_invalid"),
+    ("2026-01-02 10:00:00,000 [    INFO] Summary: No validation errors among 3 file(s)", "unclassified"),
+    # -- an ElectricalSeries whose channel axis is not its electrodes table's; timestamps' length is another check
+    ("UserWarning: ElectricalSeries 'raw': The second dimension of data does not match the length of electrodes. "
+     "Your data may be transposed.", "probe_config_error"),
+    ("UserWarning: ElectricalSeries 'raw': Length of data does not match length of timestamps.", "unclassified"),
 ]
 
 

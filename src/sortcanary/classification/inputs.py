@@ -38,6 +38,10 @@ INPUTS: tuple[Rule, ...] = (
        r"unable to) (load|read|find|infer|determine) (the )?sampling[ _](rate|frequency)\b[^\n]{0,40}?\b(provide|set|pass|"
        r"give|specify)\b", "the reader or the command "
        "line says the file given is missing or not one it reads (a wrong path, another format)"),
+    # A validator's own verdict on an NWB file (dandi validate's per-file count and its summary): the file lacks
+    # what the standard requires or holds a dataset of the wrong shape.
+    _t("nwb-validation-errors", "input_invalid", r"\.nwb: \d+ error\(s\)|\bValidation errors in \d+ out of \d+ files?\b",
+       "a validator found the NWB file invalid (fields the standard requires, datasets of the wrong shape)"),
     _t("intan-file-damaged", "input_invalid", r"Timestamps are not continuous, likely due to a corrupted file",
        "neo's Intan reader found a damaged file"),
     _t("binary-shorter-than-read", "input_invalid", r"binaryrecordingextractor\.py\"?, line \d+, in get_traces\b[\s\S]"
@@ -53,6 +57,9 @@ INPUTS: tuple[Rule, ...] = (
     _t("npy-not-numpy", "input_invalid", r"does not appear to be NUMPY format|the magic string is not correct", "a file "
        "read as a NumPy array does not start with NumPy's header (a git-lfs pointer, a truncated or another file: "
        "numpy's and npy-matlab's own check)"),
+    _t("nwb-channels-not-electrodes", "probe_config_error", r"\bdimension of data does not match the length of "
+       r"electrodes\b", "an NWB ElectricalSeries whose channel axis does not match its electrodes table (pynwb's and "
+       "nwbinspector's check: data transposed, or the wrong electrodes referenced)"),
     _t("probe-mismatch", "probe_config_error", r"Largest value of chanMap exceeds channel count|did not divide evenly|"
        r"incorrect n_chan_bin|Channel locations are required|does not have a probe|Channel locations are not unique|"
        r"\b(contact|channel)s? count\b[^\n]{0,40}(!=|does not match|doesn't "
