@@ -78,6 +78,10 @@ CASES = [
     ("UserWarning: ElectricalSeries 'raw': The second dimension of data does not match the length of electrodes. "
      "Your data may be transposed.", "probe_config_error"),
     ("UserWarning: ElectricalSeries 'raw': Length of data does not match length of timestamps.", "unclassified"),
+    # -- a package's folder left without its __init__ (unknown location); a name a located module lacks is a version
+    ("ImportError: cannot import name 'linalg' from 'scipy' (unknown location)", "binary_import_broken"),
+    ("ImportError: cannot import name 'linalg' from 'scipy' (/env/lib/python3.11/site-packages/scipy/__init__.py)",
+     "dependency_version_mismatch"),
 ]
 
 

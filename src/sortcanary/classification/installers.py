@@ -28,6 +28,9 @@ INSTALLERS: tuple[Rule, ...] = (
        r"\bPackagesNotFoundError\b|following packages are not available from current channels",
        "the installer found no release of a package for this platform or Python (pip: no version at all; conda: "
        "not in the channels), not a version that clashes", applies=_index_reached),
+    _t("package-half-removed", "binary_import_broken", r"cannot import name ['\"]?\w+['\"]? from ['\"][\w.]+['\"] "
+       r"\(unknown location\)", "a package's folder is there without its __init__ (Python imports it as a namespace "
+       "package of unknown location): an install half removed or overwritten, not another version"),
     _t("build-tool-missing", "dependency_missing", r"\b(Ninja|CMake) (is required|must be installed) to (load|build|"
        r"compile)\b", "a build tool an extension is compiled with at load or install time is not installed"),
     _t("codec-not-registered", "dependency_missing", r"\bcodec not available: ['\"][\w.-]+['\"]", "a compression codec "

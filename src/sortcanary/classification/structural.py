@@ -145,9 +145,10 @@ def probe_loader_failed(parsed: ParsedFailure) -> Hit | None:
 
 
 # Python 3.7+ quotes the name and the module; Python 2 quotes neither and names no module. A name from a partially
-# initialised module is a circular import: the caller's own code, not another version.
+# initialised module is a circular import: the caller's own code, not another version; one from a module of "unknown
+# location" is a folder left without its __init__ (a package half removed): a broken install (installers).
 CANNOT_IMPORT = re.compile(r"cannot import name ['\"]?(\w+)\b['\"]?(?: from ['\"]([\w.]+)['\"])?")
-CIRCULAR = re.compile(r"\s*from partially initiali[sz]ed module")
+NOT_ANOTHER_VERSION = re.compile(r"\s*(from partially initiali[sz]ed module|\(unknown location\))")
 
 
 def _imported_from(text: str, name: str) -> str | None:
@@ -162,7 +163,7 @@ def missing_symbol(in_sorter: bool) -> RuleTest:
     def test(parsed: ParsedFailure) -> Hit | None:
         for match in CANNOT_IMPORT.finditer(parsed.text):
             name, module = match.groups()  # Python before 3.7 names no module: whose import it was, the frames say
-            if CIRCULAR.match(parsed.text, match.end()):
+            if NOT_ANOTHER_VERSION.match(parsed.text, match.end()):
                 continue
             module = module or _imported_from(parsed.text, name) or importer_of(
                 [f.group(1) for f in FRAME.finditer(parsed.text)]) or "an installed package"
