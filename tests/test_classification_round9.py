@@ -82,6 +82,9 @@ CASES = [
     ("ImportError: cannot import name 'linalg' from 'scipy' (unknown location)", "binary_import_broken"),
     ("ImportError: cannot import name 'linalg' from 'scipy' (/env/lib/python3.11/site-packages/scipy/__init__.py)",
      "dependency_version_mismatch"),
+    # -- Qt's platform plugin not where Qt looks (the install); one found that can't load needs a system library
+    ('qt.qpa.plugin: Could not find the Qt platform plugin "cocoa" in ""', "binary_import_broken"),
+    ('qt.qpa.plugin: Could not load the Qt platform plugin "xcb" in "" even though it was found.', "dependency_missing"),
 ]
 
 

@@ -122,12 +122,6 @@ BUILT_IN: tuple[Rule, ...] = (
     # can't tell a function off the path from a variable the code never assigned (the corpus holds both)
     *GPU_DEVICE,  # the requested device unusable, busy or not there (sortcanary.classification.gpu)
     # -- environment: broken binaries, downloads, the scheduler, permissions
-    _t("qt-two-copies", "binary_import_broken", r"QObject::moveToThread: Current thread \(0x[0-9a-f]+\) is not the "
-       r"object's thread[\s\S]*Qt platform plugin", "two copies of Qt in one process (opencv-python's own beside "
-       "PyQt's): the platform plugin of one can't load into the other"),
-    _t("qt-plugin-libraries-missing", "dependency_missing", r"(could not|couldn't) (find or )?load the Qt platform "
-       r"plugin|no Qt platform plugin could be initialized|is needed to load the Qt \w+ platform plugin", "Qt's platform "
-       "plugin is there but a system library it needs is not (libxcb-cursor0, libxcb-xinerama0, ...)"),
     _t("binary-import-broken", "binary_import_broken", r"DLL load failed|libcudart functions unavailable|cannot open "
        r"shared object file|Initializing "
        r"\S+, but found \S+ already initialized|error while loading shared libraries|\.so[.\d]*: (file too short|invalid "

@@ -1,6 +1,6 @@
 """The built-in rules for installers and the packages' own checks of what they need: a package that does not exist for
-this platform, a build tool or a codec's package not installed, a package's own minimum-version check, and Windows'
-path limit in an install.
+this platform, a build tool, a codec's package or a library Qt's platform plugin needs not installed, a package or
+Qt half installed, a package's own minimum-version check, and Windows' path limit in an install.
 
 A package pip finds no version of at all ("from versions: none") is missing for this platform or Python, unless pip
 could not reach the index (its connection errors beside it): then nothing was looked up. A version pinned that does
@@ -31,6 +31,15 @@ INSTALLERS: tuple[Rule, ...] = (
     _t("package-half-removed", "binary_import_broken", r"cannot import name ['\"]?\w+['\"]? from ['\"][\w.]+['\"] "
        r"\(unknown location\)", "a package's folder is there without its __init__ (Python imports it as a namespace "
        "package of unknown location): an install half removed or overwritten, not another version"),
+    # Qt's platform plugin, which a GUI (phy, the sorters' own) loads first: the install's or the system's
+    _t("qt-two-copies", "binary_import_broken", r"QObject::moveToThread: Current thread \(0x[0-9a-f]+\) is not the "
+       r"object's thread[\s\S]*Qt platform plugin", "two copies of Qt in one process (opencv-python's own beside "
+       "PyQt's): the platform plugin of one can't load into the other"),
+    _t("qt-plugin-not-found", "binary_import_broken", r"Could not find the Qt platform plugin \"\w+\" in", "Qt's "
+       "platform plugin is not where Qt looks (its plugins folder missing, or a path set for another Qt): the install"),
+    _t("qt-plugin-libraries-missing", "dependency_missing", r"(could not|couldn't) (find or )?load the Qt platform "
+       r"plugin|no Qt platform plugin could be initialized|is needed to load the Qt \w+ platform plugin", "Qt's platform "
+       "plugin is there but a system library it needs is not (libxcb-cursor0, libxcb-xinerama0, ...)"),
     _t("build-tool-missing", "dependency_missing", r"\b(Ninja|CMake) (is required|must be installed) to (load|build|"
        r"compile)\b", "a build tool an extension is compiled with at load or install time is not installed"),
     _t("codec-not-registered", "dependency_missing", r"\bcodec not available: ['\"][\w.-]+['\"]", "a compression codec "
