@@ -55,8 +55,10 @@ CASES = [
      "matching distribution found for pyopencl", "dependency_missing"),
     ("WARNING: Retrying (Retry(total=0)) after connection broken by 'NewConnectionError(...)': /simple/pyopencl/\n"
      "ERROR: Could not find a version that satisfies the requirement pyopencl (from versions: none)", "unclassified"),
-    ("PackagesNotFoundError: The following packages are not available from current channels:\n  - kilosort-gpu",
+    ("PackagesNotFoundError: The following packages are not available from current channels:\n\n  - kilosort-gpu\n",
      "dependency_missing"),
+    ("ERROR: Could not find a version that satisfies the requirement kilosort==4.0.99 (from versions: none)",
+     "unclassified"),
     # -- a build tool or a codec's package not installed; the words only printed are nothing
     ("RuntimeError: CMake must be installed to build the following extensions: ks_cuda", "dependency_missing"),
     ("-- Build files written with Ninja (required version 1.10 found)", "unclassified"),

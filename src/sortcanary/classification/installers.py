@@ -2,9 +2,9 @@
 this platform, a build tool, a codec's package or a library Qt's platform plugin needs not installed, a package or
 Qt half installed, a package's own minimum-version check, and Windows' path limit in an install.
 
-A package pip finds no version of at all ("from versions: none") is missing for this platform or Python, unless pip
-could not reach the index (its connection errors beside it): then nothing was looked up. A version pinned that does
-not exist is not a missing package; a conda solve for another system's packages is left alone (lookalikes).
+A package asked for by name that pip finds no version of at all ("from versions: none"), or conda in no channel, is
+missing for this platform or Python, unless pip could not reach the index (its connection errors beside it): then
+nothing was looked up. A version pinned that is not found is not a missing package (that release, or that index); a conda solve for another system's packages is left alone (lookalikes).
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ def _index_reached(text: str) -> bool:
 
 
 INSTALLERS: tuple[Rule, ...] = (
-    _t("package-not-for-platform", "dependency_missing", r"\(from versions: none\)|\bResolvePackageNotFound:|"
-       r"\bPackagesNotFoundError\b|following packages are not available from current channels",
-       "the installer found no release of a package for this platform or Python (pip: no version at all; conda: "
-       "not in the channels), not a version that clashes", applies=_index_reached),
+    _t("package-not-for-platform", "dependency_missing", r"\bsatisfies the requirement [\w.-]+(\[[\w,.-]+\])? (\(from "
+       r"[^)\n]*\) )?\(from versions: none\)|\b(ResolvePackageNotFound|PackagesNotFoundError)\b[^\n]*:\s*- "
+       r"[\w.-]+[ \t]*(\n|$)", "the installer found no release at all of a package asked for by name (pip: no "
+       "version; conda: not in the channels): none for this platform or Python", applies=_index_reached),
     _t("package-half-removed", "binary_import_broken", r"cannot import name ['\"]?\w+['\"]? from ['\"][\w.]+['\"] "
        r"\(unknown location\)", "a package's folder is there without its __init__ (Python imports it as a namespace "
        "package of unknown location): an install half removed or overwritten, not another version"),
