@@ -4,7 +4,8 @@ Qt half installed, a package's own minimum-version check, and Windows' path limi
 
 A package asked for by name that pip finds no version of at all ("from versions: none"), or conda in no channel, is
 missing for this platform or Python, unless pip could not reach the index (its connection errors beside it): then
-nothing was looked up. A version pinned that is not found is not a missing package (that release, or that index); a conda solve for another system's packages is left alone (lookalikes).
+nothing was looked up. A version pinned that is not found is not a missing package (that release, or that index);
+a conda solve for another system's packages is left alone (lookalikes).
 """
 
 from __future__ import annotations
