@@ -29,6 +29,9 @@ CASES = [
     ('Normal  Pulling  3s  kubelet  Pulling image "ghcr.io/lab/ks4:1.2"', "unclassified"),
     ("Status reason: CannotPullContainerError: Error response from daemon: pull access denied for lab/ks4",
      "container_image_pull_failed"),
+    # ... but a layer the node's disk had no room for is the disk, whichever layer reports the pull
+    ("Task failed to start - CannotPullContainerError: write /var/lib/docker/tmp/GetImageBlob42: no space left on "
+     "device", "disk_exhausted"),
     # -- the ECS agent's create timeout; a job that merely timed out in its own code is not the container's
     ("DockerTimeoutError: Could not transition to running; timed out after waiting 3m0s", "container_error"),
     ("TimeoutError: timed out after waiting 3m0s for the sorter's socket", "unclassified"),

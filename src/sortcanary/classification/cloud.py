@@ -9,6 +9,7 @@ SLURM's DUE TO PREEMPTION is: the job sorts once rerun, and a canary that blocke
 
 from __future__ import annotations
 
+from .containers import not_the_local_disk
 from .rules import Rule, text_rule
 
 _t = text_rule
@@ -18,7 +19,8 @@ CLOUD: tuple[Rule, ...] = (
     _t("orchestrator-image-pull", "container_image_pull_failed", r"\bBack-off pulling image\b|\b(ImagePullBackOff|"
        r"ErrImagePull|ErrImageNeverPull|InvalidImageName)\b|\bFailed to pull image \"|\bCannotPull(ECR)?ContainerError\b",
        "the orchestrator could not pull the job's image (Kubernetes' ImagePullBackOff/ErrImagePull, ECS's "
-       "CannotPullContainerError: no such image, or no access to it)"),
+       "CannotPullContainerError: no such image, or no access to it; not a layer the node's disk had no room for)",
+       applies=not_the_local_disk),
     _t("orchestrator-container-create", "container_error", r"\bDockerTimeoutError: Could not transition to "
        r"(created|running)\b", "the ECS agent gave up creating or starting the job's container (its create timeout)"),
     # The NVIDIA device plugin, which hands a node's GPUs to the pods, loads NVML through the container runtime: a

@@ -25,7 +25,7 @@ ENGINE_OWN_STEP = re.compile(r"\bloop (device|flags)|\.singularity\.d\b|\bdestin
                              re.IGNORECASE)
 
 
-def _not_the_local_disk(text: str) -> bool:
+def not_the_local_disk(text: str) -> bool:
     """The pull failed for the registry's reply, not because its layers filled the local disk."""
     return not LOCAL_DISK_FULL.search(text)
 
@@ -61,7 +61,7 @@ CONTAINERS: tuple[Rule, ...] = (
        r"(fetch|authorize|get)[^\n]{0,30}\btoken\b[^\n]*\b40[13]\b|\bURL \S*(auth|token)\S* returned error code: 40[13]\b",
        "the registry has no such image or tag, or refused it (its token or auth endpoint refused the credentials: a "
        "401 on a manifest fetched with a token already granted is an engine's token reuse, left alone)",
-       applies=_not_the_local_disk),
+       applies=not_the_local_disk),
     _t("registry-rate-limit", "container_image_pull_failed", r"toomanyrequests|pull rate limit|429 Too Many Requests",
        "the registry's pull rate limit"),
     _t("registry-unreachable", "container_image_pull_failed", r"(While (making|pulling) image|Unable to handle \S+ "
@@ -69,7 +69,7 @@ CONTAINERS: tuple[Rule, ...] = (
        r"(registry|docker\.io|ghcr\.io|quay\.io)|lookup [^\s:]*(registry|docker\.io|ghcr\.io|quay\.io)[^\n]*no such host|"
        r"x509: certificate signed by unknown authority|Querying registry[^\n]*(\n[^\n]*){0,4}?\n[^\n]*\bcurl: \(\d+\)",
        "the registry can't be reached (DNS, proxy, network, a certificate not trusted: enroot's query of it "
-       "failing in curl too)", applies=_not_the_local_disk),
+       "failing in curl too)", applies=not_the_local_disk),
     _t("container-host-driver", "gpu_driver_error", r"nvidia-container-cli: (requirement error: unsatisfied condition: "
        r"cuda\s*>=|initialization error: nvml error: (driver/library version mismatch|driver not loaded))", "the host's "
        "driver: older than the container's CUDA needs, not loaded, or not the one its libraries are (NVML says so "
