@@ -184,13 +184,14 @@ BUILT_IN: tuple[Rule, ...] = (
        "read-only mount's EROFS; a lock another process holds is EAGAIN)"),
     _rule("no-locks", "hdf5_file_lock_refused", s.errno_is("ENOLCK"), "the filesystem gives no file locks (ENOLCK)"),
     _t("download-failed", "download_failed", r"urllib\.error\.(HTTPError|URLError)|<urlopen error|HTTP Error [45]\d\d:|"
-       r"download_url_to_file|Download failed|Unable to download|Failed to download|Temporary failure in name resolution|"
+       r"download_url_to_file|Download failed|Unable to download|Failed to download(?![^\n]*failed to write)|Temporary failure in name resolution|"
        r"Name or service not known|CondaHTTPError|HTTP 000 CONNECTION FAILED|nodename nor servname provided|"
        r"getaddrinfo failed|Could not resolve host|libmamba Download error \(\d+\)|(?<!Unix)"
-       r"HTTPS?ConnectionPool\(host='(?!localhost)|CERTIFICATE_VERIFY_FAILED|ProxyError|407 Proxy Authentication|"
+       r"HTTPS?ConnectionPool\(host='(?!localhost)[^'\n]*', port=\d+\)(?!: Read timed out)|CERTIFICATE_VERIFY_FAILED|ProxyError|407 Proxy Authentication|"
        r"(couldn't|could not|can't|cannot|unable to|failed to) (connect|reach)( to)? ['\"]?https?://(?!localhost)|"
        r"\b(API|server) returned (status |HTTP )?[45]\d\d\b",
-       "a run-time download failed (the network, DNS, a proxy or the server)"),
+       "a run-time download failed (the network, DNS, a proxy or the server; a read timeout on a connection the server "
+       "accepted is its load, and a download whose local write failed is the disk, not the network)"),
     _rule("network-layer", "download_failed", s.network_layer_failed, "a traceback that ends in the network layer"),
     _rule("network-unreachable", "download_failed", s.errno_is("ENETUNREACH"), "the node has no route to the network "
           "(ENETUNREACH: a compute node without internet)"),
