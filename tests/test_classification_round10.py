@@ -19,6 +19,31 @@ CASES = [
     # -- a download that failed is the network's, but one whose local write failed says where it broke
     ("ERROR: Failed to download https://example.org/model.bin: connection reset by peer", "download_failed"),
     ("rec1.bin: cache: failed to download: reader: failed to write to cache file: unexpected EOF", "unclassified"),
+    # -- a thread refused for the per-user process limit (EAGAIN, in OpenMP's runtime's words too); another errno is not
+    ("libgomp: Thread creation failed: Resource temporarily unavailable", "too_many_open_files"),
+    ("libgomp: Thread creation failed: Invalid argument", "unclassified"),
+    # -- numba's cache for a function in an installed file, with nowhere it may write; code without a file says the same
+    ("RuntimeError: cannot cache function 'spike_sum': no locator available for file '/opt/env/lib/python3.11/"
+     "site-packages/lab/detect.py'", "permission_denied"),
+    ("RuntimeError: cannot cache function 'spike_sum': no locator available for file '<ipython-input-3-1f2e>'",
+     "unclassified"),
+    # -- an object store that refused the caller's credentials; an object that is not there is no permission
+    ("ServiceException: 401 Anonymous caller does not have storage.objects.list access to the Google Cloud Storage "
+     "bucket.", "permission_denied"),
+    ("azure.core.exceptions.ClientAuthenticationError: Server failed to authenticate the request.\nErrorCode:"
+     "AuthenticationFailed", "permission_denied"),
+    ("azure.core.exceptions.ResourceNotFoundError: The specified blob does not exist.\nErrorCode:BlobNotFound",
+     "unclassified"),
+    # -- a network mount the server refused (EACCES); one whose server is down is not a permission
+    ("mount error(13): Permission denied\nRefer to the mount.cifs(8) manual page (e.g. man mount.cifs)",
+     "permission_denied"),
+    ("mount error(112): Host is down\nRefer to the mount.cifs(8) manual page (e.g. man mount.cifs)", "unclassified"),
+    # -- a Go program's path error (EACCES); in the shared temporary folder it is another user's file
+    ("Error: mkdir /data/lab/sorts/rec1: permission denied", "permission_denied"),
+    ("Error: open /tmp/agent.lock: permission denied", "unclassified"),
+    # -- HDF5 built without the driver the file is opened with; the driver there, S3 not reached, is not this
+    ("ValueError: h5py was built without ROS3 support, can't use ros3 driver", "dependency_missing"),
+    ("OSError: Unable to open file (curl cannot perform request)", "unclassified"),
 ]
 
 

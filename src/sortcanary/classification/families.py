@@ -22,6 +22,7 @@ from .gpu import GPU_DEVICE, GPU_SETUP
 from .inputs import INPUTS
 from .installers import INSTALLERS
 from .rules import Rule, parsed_rule, text_rule
+from .storage import STORAGE
 
 _rule, _t = parsed_rule, text_rule
 BUILT_IN: tuple[Rule, ...] = (
@@ -184,14 +185,14 @@ BUILT_IN: tuple[Rule, ...] = (
        "read-only mount's EROFS; a lock another process holds is EAGAIN)"),
     _rule("no-locks", "hdf5_file_lock_refused", s.errno_is("ENOLCK"), "the filesystem gives no file locks (ENOLCK)"),
     _t("download-failed", "download_failed", r"urllib\.error\.(HTTPError|URLError)|<urlopen error|HTTP Error [45]\d\d:|"
-       r"download_url_to_file|Download failed|Unable to download|Failed to download(?![^\n]*failed to write)|Temporary failure in name resolution|"
-       r"Name or service not known|CondaHTTPError|HTTP 000 CONNECTION FAILED|nodename nor servname provided|"
-       r"getaddrinfo failed|Could not resolve host|libmamba Download error \(\d+\)|(?<!Unix)"
-       r"HTTPS?ConnectionPool\(host='(?!localhost)[^'\n]*', port=\d+\)(?!: Read timed out)|CERTIFICATE_VERIFY_FAILED|ProxyError|407 Proxy Authentication|"
+       r"download_url_to_file|Download failed|Unable to download|Failed to download(?![^\n]*failed to write)|"
+       r"Temporary failure in name resolution|Name or service not known|CondaHTTPError|HTTP 000 CONNECTION FAILED|"
+       r"nodename nor servname provided|getaddrinfo failed|Could not resolve host|libmamba Download error \(\d+\)|"
+       r"(?<!Unix)HTTPS?ConnectionPool\(host='(?!localhost)[^'\n]*', port=\d+\)(?!: Read timed out)|"
+       r"CERTIFICATE_VERIFY_FAILED|ProxyError|407 Proxy Authentication|"
        r"(couldn't|could not|can't|cannot|unable to|failed to) (connect|reach)( to)? ['\"]?https?://(?!localhost)|"
        r"\b(API|server) returned (status |HTTP )?[45]\d\d\b",
-       "a run-time download failed (the network, DNS, a proxy or the server; a read timeout on a connection the server "
-       "accepted is its load, and a download whose local write failed is the disk, not the network)"),
+       "a run-time download failed (the network, DNS, a proxy or the server; not a read timeout, the server's load)"),
     _rule("network-layer", "download_failed", s.network_layer_failed, "a traceback that ends in the network layer"),
     _rule("network-unreachable", "download_failed", s.errno_is("ENETUNREACH"), "the node has no route to the network "
           "(ENETUNREACH: a compute node without internet)"),
@@ -226,6 +227,7 @@ BUILT_IN: tuple[Rule, ...] = (
        "program it may not run; not its start-up file, .bashrc or .profile, which it skips with that warning and goes "
        "on; not a Windows rename, nor a node that does not know the user)", applies=lk.the_users_permission),
     # -- environment: the data and the configuration
+    *STORAGE,  # object stores, network mounts, HDF5's drivers (sortcanary.classification.storage)
     *INPUTS,  # the data files, the probe, the sorter's parameters (sortcanary.classification.inputs)
     _t("exporter-switched-on", "exporter_unavailable", r"sortcanary: outputs\.\S+ is on but",
        "an output is on without its package"),

@@ -105,11 +105,12 @@ TOO_MANY_OPEN_FILES = re.compile(r"Too many open files|\blimits? on the number o
                                  r"too low\b", re.IGNORECASE)  # the errno's words, or a tool's own check of the limit
 
 
-# A thread the C library could not start (pthread_create's EAGAIN, or its code 11 where a library prints it): the
-# per-user process limit (RLIMIT_NPROC, threads count against it) reached -- the open-files limit's sibling, raised
-# or worked under the same way (fewer threads: OPENBLAS_NUM_THREADS, n_jobs). EAGAIN elsewhere (a socket, a fork,
-# a loop device) is not this.
-THREAD_REFUSED = re.compile(r"pthread_create(?: failed)?:? [^\n]{0,40}?(?:Resource temporarily unavailable|\bEAGAIN\b|"
+# A thread the C library could not start (pthread_create's EAGAIN, libgomp's "Thread creation failed" with it, or
+# its code 11 where a library prints it): the per-user process limit (RLIMIT_NPROC, threads count against it) reached
+# -- the open-files limit's sibling, raised or worked under the same way (fewer threads: OPENBLAS_NUM_THREADS, n_jobs).
+# EAGAIN elsewhere (a socket, a fork, a loop device), or a thread refused for another errno, is not this.
+THREAD_REFUSED = re.compile(r"(?:pthread_create(?: failed)?|\bThread creation failed):? [^\n]{0,40}?"
+                            r"(?:Resource temporarily unavailable|\bEAGAIN\b|"
                             r"error code 11\b)", re.IGNORECASE)
 
 
