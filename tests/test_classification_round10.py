@@ -9,6 +9,9 @@ import pytest
 
 from sortcanary.classification import classify
 
+_SOCKET_FRAMES = ('Traceback (most recent call last):\n  File "/env/lib/python3.11/site-packages/urllib3/connectionpool.py", '
+                  'line 537, in _make_request\n    response = conn.getresponse()\n  File "/usr/lib/python3.11/socket.py", '
+                  'line 706, in readinto\n    return self._sock.recv_into(b)')
 CASES = [
     # -- a connection pool that could not reach its host is the network; a read that timed out on a connection the
     # server accepted is its load (a client that does not retry), not a download the network refused
@@ -16,6 +19,11 @@ CASES = [
      "with url: /weights.pt (Caused by NewConnectionError('Failed to establish a new connection'))", "download_failed"),
     ("requests.exceptions.ReadTimeout: HTTPSConnectionPool(host='archive.example.org', port=443): Read timed out. "
      "(read timeout=60)", "unclassified"),
+    # ... whether the pool's words or only its traceback say so: a paste that stops in the socket layer is a download
+    # that failed, but one whose exception is a read timeout is the server's load
+    (_SOCKET_FRAMES, "download_failed"),
+    (_SOCKET_FRAMES + "\nurllib3.exceptions.ReadTimeoutError: HTTPSConnectionPool(host='archive.example.org', "
+     "port=443): Read timed out. (read timeout=30)", "unclassified"),
     # -- a download that failed is the network's, but one whose local write failed says where it broke
     ("ERROR: Failed to download https://example.org/model.bin: connection reset by peer", "download_failed"),
     ("rec1.bin: cache: failed to download: reader: failed to write to cache file: unexpected EOF", "unclassified"),

@@ -191,13 +191,15 @@ def program_missing(parsed: ParsedFailure) -> Hit | None:
 NETWORK_LAYER = re.compile(r"File \"[^\"]*[\\/](?:urllib[\\/]request|http[\\/]client|socket|ssl|urllib3[\\/]\w+|"
                            r"requests[\\/]adapters)\.py\"")
 FRAME_LINE = re.compile(r"^\s*File \"[^\"]+\", line \d+")
+READ_TIMED_OUT = re.compile(r"\bRead ?Timeout(Error)?\b|\bRead timed out\b", re.IGNORECASE)
 
 
 def network_layer_failed(parsed: ParsedFailure) -> Hit | None:
     """A traceback that ends in the network layer (urllib, http.client, socket, ssl, urllib3, requests'
-    adapters): a download failed, even where the paste stops before the exception's own line."""
+    adapters): a download failed, even where the paste stops before the exception's own line -- unless a read
+    timed out: the server accepted the connection and was slow to answer (its load; a client that does not retry)."""
     frames = [i for i, line in enumerate(parsed.lines) if FRAME_LINE.match(line)]
-    if frames and NETWORK_LAYER.search(parsed.lines[frames[-1]]):
+    if frames and NETWORK_LAYER.search(parsed.lines[frames[-1]]) and not READ_TIMED_OUT.search(parsed.text):
         return Hit(frames[-1], {"message": "A download failed in the network layer (no route, DNS or proxy)."})
     return None
 
