@@ -35,6 +35,13 @@ CASES = [
      "site-packages/lab/detect.py'", "permission_denied"),
     ("RuntimeError: cannot cache function 'spike_sum': no locator available for file '<ipython-input-3-1f2e>'",
      "unclassified"),
+    # ... nor for a file inside an .egg install, where numba has no locator at all (a packaging defect)
+    ("RuntimeError: cannot cache function 'spike_sum': no locator available for file '/opt/env/lib/python3.11/"
+     "site-packages/lab-0.2-py3.11.egg/lab/detect.py'", "unclassified"),
+    # -- a compiled extension built against another NumPy says so; a bare failed import of NumPy's C part does not
+    ("RuntimeError: module compiled against API version 0x10 but this version of numpy is 0xf\nImportError: "
+     "numpy.core.multiarray failed to import", "dependency_version_mismatch"),
+    ("ImportError: numpy.core.multiarray failed to import", "unclassified"),
     # -- an object store that refused the caller's credentials; an object that is not there is no permission
     ("ServiceException: 401 Anonymous caller does not have storage.objects.list access to the Google Cloud Storage "
      "bucket.", "permission_denied"),

@@ -155,8 +155,9 @@ BUILT_IN: tuple[Rule, ...] = (
     _t("numpy-abi-mismatch", "dependency_version_mismatch", r"compiled using NumPy 1\.x cannot be run\s+in\s+NumPy 2|module "
        r"compiled against (ABI|API) version \S+ but this version of numpy is|"
        r"numpy\.(dtype|ndarray|ufunc) size changed, may indicate "
-       r"binary incompatibility|numpy\.core\.multiarray failed to import|_ARRAY_API not found", "a compiled extension "
-       "was built against another NumPy than the one installed"),
+       r"binary incompatibility|_ARRAY_API not found", "a compiled extension "
+       "was built against another NumPy than the one installed (a bare 'numpy.core.multiarray failed to import' is "
+       "any failure to import NumPy's C part: left alone unless the ABI's own line is there)"),
     _t("job-shell-command-missing", "job_environment_incomplete", r"(slurm_script|\.sh|job[\w.-]*): line \d+: "
        r"[\w.-]+: command not found|execve\(\): [\w.-]+: No such file or directory|Your shell has not been properly "
        r"configured to use 'conda activate'|Run 'conda init' before 'conda activate'|MODULEPATH is undefined|(^|sh: |: )"

@@ -8,7 +8,8 @@ error(13), EACCES) is a permission; one whose server is down is not. A Go progra
 permission denied", the syscall's EACCES) is a permission, unless the path is in the shared temporary folder, where
 another user's file under a fixed name is behind it. numba's "no locator available" for a real source file means no
 folder it may write its cache to (an install owned by root, a read-only image); for code without a file (a notebook
-cell, exec'd text) it says the same, and that is no permission. HDF5 or h5py built without a virtual file driver
+cell, exec'd text) it says the same, and that is no permission; nor for a file inside an .egg install, where numba
+has no locator for any folder (a packaging defect the package fixes). HDF5 or h5py built without a virtual file driver
 (ros3, the read-only S3 one) lacks a part the job needs; a driver that is there and failed to reach S3 is not this.
 """
 
@@ -29,7 +30,7 @@ STORAGE: tuple[Rule, ...] = (
        r"create|symlink|unlinkat) (?!/tmp/)/[^\s:]+: (?-i:permission denied)\b", "a Go program's path error: the "
        "filesystem refused the operation on that path (EACCES; not in the shared temporary folder)"),
     _t("numba-cache-unwritable", "permission_denied", r"\bcannot cache function '[^'\n]+': no locator available for "
-       r"file '(?!<)[^'\n]+'", "numba found no folder it may write the cache of a function in an installed file to "
+       r"file '(?!<)(?![^'\n]*\.egg/)[^'\n]+'", "numba found no folder it may write the cache of a function in an installed file to "
        "(the install owned by another user, a read-only image; NUMBA_CACHE_DIR moves it)"),
     _t("hdf5-driver-not-built", "dependency_missing", r"\bh5py was built without \w+ support\b|\b(Read-Only S3|ROS3|"
        r"HDFS|Direct|MPI-?IO|Mirror|Subfiling) VFD is not enabled\b", "HDF5 or h5py was built without the virtual "
