@@ -18,6 +18,7 @@ from . import structural as s
 from . import versions as v
 from .cloud import CLOUD
 from .containers import CONTAINERS
+from .environments import ENVIRONMENTS
 from .gpu import GPU_DEVICE, GPU_SETUP
 from .inputs import INPUTS
 from .installers import INSTALLERS
@@ -160,7 +161,7 @@ BUILT_IN: tuple[Rule, ...] = (
        "any failure to import NumPy's C part: left alone unless the ABI's own line is there)"),
     _t("job-shell-command-missing", "job_environment_incomplete", r"(slurm_script|\.sh|job[\w.-]*): line \d+: "
        r"[\w.-]+: command not found|execve\(\): [\w.-]+: No such file or directory|Your shell has not been properly "
-       r"configured to use 'conda activate'|Run 'conda init' before 'conda activate'|MODULEPATH is undefined|(^|sh: |: )"
+       r"configured to use 'conda activate'|Run '?conda init'? before '?conda activate'?|MODULEPATH is undefined|(^|sh: |: )"
        r"(\d+: )?(module|ml|conda|mamba|micromamba|activate|deactivate): (command not found|not found|No such file or "
        r"directory)|\bsource: not found|/usr/bin/env: .?python[\d.]*.?: No such file or directory|The following "
        r"module\(s\) are unknown|Unable to locate a modulefile for|Could not find conda environment: |"
@@ -169,6 +170,7 @@ BUILT_IN: tuple[Rule, ...] = (
        r"requested|invalid choice: 'activate'|\bERROR:\d+: Unknown shell type\b",
        "the batch job's shell lacks what the login shell sets up (module, conda, PATH; a module command that does "
        "not know its shell: a script not started as a login shell)"),
+    *ENVIRONMENTS,  # modules that conflict, a locale unknown, a pool's port (sortcanary.classification.environments)
     _rule("command-not-found", "job_environment_incomplete", s.exit_is(127), "the job's shell found no such command "
           "(exit status 127)"),
     _t("shared-memory", "shared_memory_unavailable", r"(error|failed|cannot|unable)[^\n]*shared memory|shared memory"

@@ -26,8 +26,19 @@ _t = text_rule
 LOADER_OUT_OF_MEMORY = re.compile(r"failed to map segment from shared object:\s*Cannot allocate memory", re.IGNORECASE)
 
 
+# A MEX file of the sorter's CUDA code: in its CUDA folder, Kilosort's mexName, or the loader names CUDA's runtime. Any
+# other MEX file the loader refused (a toolbox's ft_getopt, a plugin's) is a build that does not fit this MATLAB or
+# system, not kernels unbuilt for the GPU.
+CUDA_MEX = re.compile(r"Invalid MEX-file '[^'\n]*([/\\]CUDA[/\\]|[/\\]mex[A-Z]\w*\.mex\w+')|Invalid MEX-file[^\n]*\blib(cudart|"
+                      r"cublas|cufft|curand|cusparse|cusolver|nvrtc|cuda)\b", re.IGNORECASE)
+
+
 def _loaded_with_memory(text: str) -> bool:
     return not LOADER_OUT_OF_MEMORY.search(text)
+
+
+def _a_toolbox_mex(text: str) -> bool:
+    return _loaded_with_memory(text) and not CUDA_MEX.search(text)
 
 GPU_SETUP: tuple[Rule, ...] = (
     _t("gpu-driver", "gpu_driver_error", r"CUDA driver version is insufficient|Found no NVIDIA driver|NVIDIA-SMI has "
@@ -58,10 +69,14 @@ GPU_SETUP: tuple[Rule, ...] = (
        "build the sorter's kernels (or a part of the toolkit a JIT compiler needs: numba's libNVVM, libdevice)"),
     _t("cuda-kernels-not-built", "cuda_kernels_not_compiled", r"no kernel image is available for execution on the "
        r"device|cuda_?error_?no_?(kernel_?image_?for_?device|binary_?for_?gpu)|is not compatible with the current PyTorch "
-       r"installation|is not a MEX file|Invalid MEX-file|CU(DNN|BLAS)_STATUS_ARCH_MISMATCH|Compiled "
+       r"installation|is not a MEX file|" + CUDA_MEX.pattern + r"|CU(DNN|BLAS)_STATUS_ARCH_MISMATCH|Compiled "
        r"Kilosort files not found|(Undefined|Unrecognized) function( or variable)? '(mex\w+|spikedetector\w*)'",
        "the GPU kernels are not built for this GPU (cuDNN's or cuBLAS's too: their ARCH_MISMATCH; not a MEX file the "
        "loader could not map for lack of memory)", applies=_loaded_with_memory),
+    _t("mex-does-not-load", "binary_import_broken", r"Invalid MEX-file '[^'\n]+'(?!:\s*Access is denied)|^\s*Missing "
+       r"symbol '\w+' required by\b", "MATLAB's loader refused a toolbox's MEX file (a missing procedure, dependent "
+       "library or symbol: built for another MATLAB or system; not the sorter's CUDA MEX files, not Windows refusing "
+       "the file, not a mapping that lacked memory)", applies=_a_toolbox_mex),
     _t("cuda-build-failed", "cuda_build_failed", r"(nvcc|fatbinary|ptxas)\s+(fatal|error)\s*:(?![^\n]*died due to "
        r"signal 9\b)|Unsupported gpu architecture|Error using mex\s*\n[^\n]*\bnvcc\b|Error in mexcuda|nvrtc: error: "
        r"invalid value for --gpu-architecture|unsupported "
