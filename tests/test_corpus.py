@@ -106,7 +106,9 @@ FIRST = DATA / "failure_corpus.yaml"  # written before the split: every entry mo
 # anyone read them or any rule was written from round 10: 26/48 (54.2 %; cpu 6/17, remote 3/11, pipelines 17/20),
 # no false block. After round 17's rules, measured once: round 10's 29/48 (60.4 %), the whole held-out part
 # 271/377 (71.9 %), 0 false blocks (the older parts unchanged, 242/329).
-MIN_RIGHT = {"dev": 0.859, "heldout": 0.718}
+# Round 11's dev entries joined on 2026-12-06, scored before any rule was written from them: 872/1032 the whole dev
+# part (84.5 %), 22 false blocks; after round 18's rules: 884/1032 (85.7 %), 20 false blocks (KNOWN_FALSE_BLOCKS).
+MIN_RIGHT = {"dev": 0.856, "heldout": 0.718}
 # Texts that are the mechanism's own, word for word as its genuine cases write it, whose thread found another cause:
 # mostly bugs fixed in code (labelled unclassified) -- a kill at LSF's memory limit, a read-only filesystem, a bare
 # EMFILE, MATLAB's own words for a GPU array too large --, and one bare ENOSPC that was /dev/shm, not the disk. No
