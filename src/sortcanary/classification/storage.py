@@ -30,8 +30,9 @@ STORAGE: tuple[Rule, ...] = (
        r"create|symlink|unlinkat) (?!/tmp/)/[^\s:]+: (?-i:permission denied)\b", "a Go program's path error: the "
        "filesystem refused the operation on that path (EACCES; not in the shared temporary folder)"),
     _t("numba-cache-unwritable", "permission_denied", r"\bcannot cache function '[^'\n]+': no locator available for "
-       r"file '(?!<)(?![^'\n]*\.egg/)[^'\n]+'", "numba found no folder it may write the cache of a function in an installed file to "
-       "(the install owned by another user, a read-only image; NUMBA_CACHE_DIR moves it)"),
+       r"file '(?!<)(?![^'\n]*\.egg/)[^'\n]+'", "numba found no folder it may write the cache of a function in an "
+       "installed file to (the install owned by another user, a read-only image; NUMBA_CACHE_DIR moves it; not a file "
+       "inside an .egg, where it has no locator at all)"),
     _t("hdf5-driver-not-built", "dependency_missing", r"\bh5py was built without \w+ support\b|\b(Read-Only S3|ROS3|"
        r"HDFS|Direct|MPI-?IO|Mirror|Subfiling) VFD is not enabled\b", "HDF5 or h5py was built without the virtual "
        "file driver the job opens its file with (a build with it is needed, e.g. conda-forge's)"),
