@@ -20,6 +20,10 @@ CASES = [
      "binary_import_broken"),
     ("Invalid MEX-file '/opt/Kilosort2/CUDA/mexGPUall.mexa64': The specified module could not be found.",
      "cuda_kernels_not_compiled"),
+    ("Invalid MEX-file '/home/me/Kilosort/mexThSpkPC.mexa64': The specified module could not be found.",
+     "cuda_kernels_not_compiled"),  # Kilosort's mexName outside its CUDA folder
+    ("Invalid MEX-file '/opt/toolboxes/mexutils.mexa64': The specified module could not be found.",
+     "binary_import_broken"),  # a toolbox's file whose name only starts with "mex"
     ("Invalid MEX-file 'C:\\toolboxes\\eeglab\\plugins\\binica\\ica_fast.mexw64': Access is denied.",
      "permission_denied"),
     ("Invalid MEX-file '/opt/toolboxes/fieldtrip/ft_getopt.mexa64': /opt/toolboxes/fieldtrip/ft_getopt.mexa64: failed "

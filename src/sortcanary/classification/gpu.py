@@ -29,8 +29,8 @@ LOADER_OUT_OF_MEMORY = re.compile(r"failed to map segment from shared object:\s*
 # A MEX file of the sorter's CUDA code: in its CUDA folder, Kilosort's mexName, or the loader names CUDA's runtime. Any
 # other MEX file the loader refused (a toolbox's ft_getopt, a plugin's) is a build that does not fit this MATLAB or
 # system, not kernels unbuilt for the GPU.
-CUDA_MEX = re.compile(r"Invalid MEX-file '[^'\n]*([/\\]CUDA[/\\]|[/\\]mex[A-Z]\w*\.mex\w+')|Invalid MEX-file[^\n]*\blib(cudart|"
-                      r"cublas|cufft|curand|cusparse|cusolver|nvrtc|cuda)\b", re.IGNORECASE)
+CUDA_MEX = re.compile(r"Invalid MEX-file '[^'\n]*([/\\]CUDA[/\\]|[/\\](?-i:mex[A-Z])\w*\.mex\w+')|Invalid "
+                      r"MEX-file[^\n]*\blib(cudart|cublas|cufft|curand|cusparse|cusolver|nvrtc|cuda)\b", re.IGNORECASE)
 
 
 def _loaded_with_memory(text: str) -> bool:
