@@ -9,7 +9,7 @@ SLURM's DUE TO PREEMPTION is: the job sorts once rerun, and a canary that blocke
 
 from __future__ import annotations
 
-from .containers import not_the_local_disk
+from .lookalikes import not_the_local_disk
 from .rules import Rule, text_rule
 
 _t = text_rule

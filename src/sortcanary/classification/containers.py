@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
+from .lookalikes import not_the_local_disk
 from .rules import Rule, text_rule
 
 _t = text_rule
-LOCAL_DISK_FULL = re.compile(r"no space left on device", re.IGNORECASE)
 # The engine's own steps, which no setting of the host or the user's drives: attaching the image to a loop device
 # (a race between concurrent starts, a first run inside another container: fixed in the engine's releases) and
 # writing its own metadata folder (.singularity.d) into the image it assembled.
@@ -23,11 +23,6 @@ LOCAL_DISK_FULL = re.compile(r"no space left on device", re.IGNORECASE)
 # *source* missing on the host ("mount source ... doesn't exist") is the user's.
 ENGINE_OWN_STEP = re.compile(r"\bloop (device|flags)|\.singularity\.d\b|\bdestination \S+ doesn't exist in container",
                              re.IGNORECASE)
-
-
-def not_the_local_disk(text: str) -> bool:
-    """The pull failed for the registry's reply, not because its layers filled the local disk."""
-    return not LOCAL_DISK_FULL.search(text)
 
 
 def _not_the_engine_itself(text: str) -> bool:

@@ -210,7 +210,7 @@ BUILT_IN: tuple[Rule, ...] = (
        r"salloc|srun): error: [^\n]*\bsupported polic(y|ies)\b|\berror: [^\n]*\b(sbatch|salloc)\b[^\n]* is disabled\b",
        "the scheduler refused the request (not a controller that did not answer; SLURM's pending reason "
        "BadConstraints: no node can satisfy it; a per-job limit of the QOS or partition the job exceeds, not a "
-       "per-user one it waits out; a site's submission policy)", applies=m.scheduler_answered),
+       "per-user one it waits out; a site's submission policy)", applies=lk.scheduler_answered),
     _rule("access-denied", "permission_denied", p.access_denied, "the filesystem refused access (EACCES; not to a "
           "file in the shared temporary folder, another user's under a name the program fixed)"),
     _rule("scheduler-access-denied", "permission_denied", p.scheduler_access_denied, "the scheduler may not run the "

@@ -86,20 +86,6 @@ def memory_refused(parsed: ParsedFailure) -> Hit | None:
     return Hit(fact.line, {"errno": fact.value})
 
 
-SLURM_TRANSPORT = re.compile(
-    r"Unexpected message received|Communication (connection|shutdown) failure|Message (send|receive) failure|"
-    r"Incompatible versions of client and server code|Insane message length|Unexpected missing socket error|"
-    r"Connection (rejected by handler|forced closed|timed out)|Unable to contact slurm controller|Rate limit "
-    r"exceeded, please retry|Socket timed out on send/recv|Zero Bytes were transmitted or received|backup "
-    r"controller in standby mode", re.IGNORECASE)
-
-
-def scheduler_answered(text: str) -> bool:
-    """A submission that failed because the controller did not answer, or its answer did not arrive whole
-    (SLURM's communication errors: an overloaded controller, a network), is no refusal of the request."""
-    return not SLURM_TRANSPORT.search(text)
-
-
 PROCESS_START = re.compile(r"multiprocessing[\\/](?:popen_\w+|process|context)\.py$")
 TOO_MANY_OPEN_FILES = re.compile(r"Too many open files|\blimits? on the number of (open )?files\b[^\n]{0,40}\b(is|are) "
                                  r"too low\b", re.IGNORECASE)  # the errno's words, or a tool's own check of the limit

@@ -17,6 +17,10 @@ elsewhere in the text, or by what they leave out:
 - torch's ``unable to open shared memory object <name> in read-write mode`` is shm_open failing, and the C
   library's words after it say why: ENOSPC or EACCES is /dev/shm, EMFILE the open-files limit; without them, nothing;
 - a free-space check that does not know what it needs ("Needed: Unknown size") measured nothing;
+- a submission that failed because the scheduler's controller did not answer, or its answer did not arrive whole
+  (SLURM's communication errors: an overloaded controller, a network), is no refusal of the request;
+- an image pull (an engine's or an orchestrator's) whose layers found no room on the node's disk (``no space left on
+  device``) is the disk's, not the registry's: the disk rule decides it;
 - a warning the tool says it ignored (ld.so's ``object 'x' from LD_PRELOAD cannot be preloaded ...: ignored.``) is
   not the failure's cause: the program went on.
 """
@@ -37,12 +41,30 @@ SHM_OPEN = re.compile(r"unable to open shared memory object\b(?![^\n]*(No space 
                       r"such file or directory|Read-only file system))[^\n]*", re.IGNORECASE)
 FREE_SPACE_UNKNOWN = re.compile(r"\b(needed|required|requires?)\b:? Unknown size\b", re.IGNORECASE)
 IGNORED = re.compile(r"^[^\n]*\bcannot be preloaded\b[^\n]*:\s*ignored\.?[ \t]*$", re.IGNORECASE | re.MULTILINE)
+SLURM_TRANSPORT = re.compile(
+    r"Unexpected message received|Communication (connection|shutdown) failure|Message (send|receive) failure|"
+    r"Incompatible versions of client and server code|Insane message length|Unexpected missing socket error|"
+    r"Connection (rejected by handler|forced closed|timed out)|Unable to contact slurm controller|Rate limit "
+    r"exceeded, please retry|Socket timed out on send/recv|Zero Bytes were transmitted or received|backup "
+    r"controller in standby mode", re.IGNORECASE)
+LOCAL_DISK_FULL = re.compile(r"no space left on device", re.IGNORECASE)
 
 
 def not_held_by_another_program(text: str) -> bool:
     """Access refused to a path another program holds: a Windows rename of a folder with a file open in it, or a
     sync client's own file mid-transfer."""
     return not (WINDOWS_RENAME.search(text) or SYNC_CLIENT_FILE.search(text))
+
+
+def scheduler_answered(text: str) -> bool:
+    """A submission that failed because the controller did not answer, or its answer did not arrive whole
+    (SLURM's communication errors: an overloaded controller, a network), is no refusal of the request."""
+    return not SLURM_TRANSPORT.search(text)
+
+
+def not_the_local_disk(text: str) -> bool:
+    """The pull failed for the registry's reply, not because its layers filled the local disk."""
+    return not LOCAL_DISK_FULL.search(text)
 
 
 def versions_not_platform(text: str) -> bool:
