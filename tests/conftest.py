@@ -30,9 +30,12 @@ DEMO_DURATION_S = 20.0
 DEMO_CHANNELS = 16
 CANARY_WINDOW_S = 10.0
 # The shared Kilosort4 run's own ground-truth and silent recordings, and its canaries' window: shorter
-# than the demo's, as each second costs every Kilosort4 run of them (the silent one makes three).
+# than the demo's, as each second costs every Kilosort4 run of them. The silent one is no longer than
+# the window, so that its canary sorts it once, whole: a longer one is confirmed on further windows
+# before it is blocked, each a Kilosort4 start of its own (test_canary.py judges that, on a test backend).
 KS4_RUN_S = 12.0
 KS4_WINDOW_S = 6.0
+SILENT_S = KS4_WINDOW_S
 # The ground-truth recording beside the demo's in the shared Kilosort4 run (its true sorting kept aside).
 GT_NAME = "gt"
 GT_UNITS = 5
@@ -107,6 +110,13 @@ def pytest_collection_modifyitems(items):
 # Python API's script; a job's threads come from its config, see write_config): two workers share
 # two cores, and torch's threads spin while they wait for a core.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# Every process the suite starts (a few hundred: Snakemake, its job scripts, the sorters' children)
+# imports this package from its source folder (an editable install), and tests/backends.py: where the
+# machine sets PYTHONDONTWRITEBYTECODE (some build machines do), none would keep what it compiled, and
+# each would compile them all anew (0.05-0.1 s of CPU each). Their bytecode goes to __pycache__ beside
+# them (ignored by git; what pip installed has its bytecode already).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 # Children of in-process calls (the sorter's child process) must find tests/backends.py as well.
 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(TESTS), os.environ.get("PYTHONPATH", "")) if p)
 
@@ -223,7 +233,7 @@ def ks4_run(demo_dir, tmp_path_factory) -> WorkflowRun:
 
     Recordings: GT_NAME, a ground-truth SpikeInterface folder whose true sorting is kept aside,
     the demo's healthy_b (raw binary), and a silent one (raw binary; its canary blocks it), the
-    run's own two KS4_RUN_S long, each canary's window KS4_WINDOW_S. The demo's healthy_a
+    ground truth KS4_RUN_S long, the silent one SILENT_S, each canary's window KS4_WINDOW_S. The demo's healthy_a
     is left out: it is a SpikeInterface folder too, and its canary and sort would add a fifth of
     the run. Their recipes are RECIPES; NYQUIST_NAME and DEAD_NAME are blocked in seconds, before
     their canaries start a sorter. Every output of the full sorts on, NWB included, with NWB_METADATA
@@ -243,7 +253,7 @@ def ks4_run(demo_dir, tmp_path_factory) -> WorkflowRun:
     for path in demo_dir.glob("healthy_b*"):
         (recordings / path.name).symlink_to(path)
     recording, truth = ground_truth(KS4_RUN_S, DEMO_CHANNELS, GT_UNITS, seed=0)
-    write_binary_with_sidecar(silent(KS4_RUN_S, DEMO_CHANNELS, seed=2, like=recording), recordings, "silent")
+    write_binary_with_sidecar(silent(SILENT_S, DEMO_CHANNELS, seed=2, like=recording), recordings, "silent")
     recording.save(folder=recordings / GT_NAME)
     (recordings / NYQUIST_NAME).symlink_to(recordings / GT_NAME)
     dead_channels(recording.frame_slice(0, int(4 * recording.sampling_frequency)), DEAD_CHANNELS).save(

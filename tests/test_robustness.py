@@ -131,26 +131,47 @@ def test_kill_during_canary_and_during_full_sort_then_resume(demo_dir, tmp_path)
     assert not leftovers, "the killed jobs' scratch is wiped and cleaned by their re-runs"
 
 
-def test_finished_result_is_kept_when_settings_change(demo_dir, tmp_path):
-    recordings = link_recordings(demo_dir, tmp_path / "recordings", names=("healthy_b",))
-    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter", **SORT_ONLY)
-    assert run_snakemake(tmp_path).returncode == 0
-    folder = tmp_path / "results" / "sorted" / "healthy_b"
+@pytest.fixture(scope="module")
+def sorted_once(demo_dir, tmp_path_factory) -> Path:
+    """A finished run of healthy_b (a copy of its files, in the run's folder, named relative to it) on
+    the threshold backend, which the two tests below each copy and go on from: what they change comes
+    after a first run, and that run is the same for both. (A copy's canary runs again: its jobs name
+    the recording by its absolute path. So the test that needs an unchanged first run makes its own.)"""
+    workdir = tmp_path_factory.mktemp("sorted-once")
+    (workdir / "recordings").mkdir()
+    for path in demo_dir.glob("healthy_b*"):
+        shutil.copy(path, workdir / "recordings" / path.name)
+    write_config(workdir, recordings_dir="recordings", sorter="backends:ThresholdSorter", **SORT_ONLY)
+    result = run_snakemake(workdir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return workdir
+
+
+def copy_of(sorted_once: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """The finished run in a folder of the test's own (times kept, as Snakemake compares them), and its recordings."""
+    workdir = tmp_path / "wf"
+    shutil.copytree(sorted_once, workdir, symlinks=True)
+    return workdir, workdir / "recordings"
+
+
+def test_finished_result_is_kept_when_settings_change(sorted_once, tmp_path):
+    workdir, _ = copy_of(sorted_once, tmp_path)
+    folder = workdir / "results" / "sorted" / "healthy_b"
     before = {p: p.stat().st_mtime_ns for p in folder.rglob("*")}
     # a changed sorter parameter re-runs the canary, but the finished sort is kept, and said so
-    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter",
+    write_config(workdir, recordings_dir="recordings", sorter="backends:ThresholdSorter",
                  sorter_params={"threshold": 6}, **SORT_ONLY)
-    result = run_snakemake(tmp_path)
+    result = run_snakemake(workdir)
     assert result.returncode != 0
     assert {p: p.stat().st_mtime_ns for p in folder.rglob("*")} == before, "a finished result is never touched"
-    verdict = read_json(tmp_path / "logs" / "sort" / "healthy_b.verdict.json")
+    verdict = read_json(workdir / "logs" / "sort" / "healthy_b.verdict.json")
     assert verdict["error_class"] == "existing_result_differs"
-    row = read_summary(tmp_path)["healthy_b"]
+    row = read_summary(workdir)["healthy_b"]
     assert row["sort"] == "done" and "kept untouched" in row["message"]
     # re-sorting is explicit
-    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter",
+    write_config(workdir, recordings_dir="recordings", sorter="backends:ThresholdSorter",
                  sorter_params={"threshold": 6}, resort_on_change=True, **SORT_ONLY)
-    assert run_snakemake(tmp_path).returncode == 0
+    assert run_snakemake(workdir).returncode == 0
     assert read_json(folder / "sort.json")["identity"]["sorter_params"] == {"threshold": 6}
     assert sorted(p.name for p in folder.parent.iterdir()) == ["healthy_b", "healthy_b.sort.json"]
     # a run killed while replacing it, between the two renames (where the filesystem can't swap
@@ -158,26 +179,24 @@ def test_finished_result_is_kept_when_settings_change(demo_dir, tmp_path):
     inodes = {p.relative_to(folder): p.stat().st_ino for p in folder.rglob("*")}
     shutil.copytree(folder, folder.parent / ".healthy_b.partial-killed")
     os.rename(folder, folder.parent / ".healthy_b.replaced")
-    result = run_snakemake(tmp_path, "--forcerun", "sort")
+    result = run_snakemake(workdir, "--forcerun", "sort")
     assert result.returncode == 0, result.stderr[-3000:]
     assert {p.relative_to(folder): p.stat().st_ino for p in folder.rglob("*")} == inodes, "restored, not re-sorted"
-    log = (tmp_path / "logs" / "sort" / "healthy_b.log").read_text()
+    log = (workdir / "logs" / "sort" / "healthy_b.log").read_text()
     assert "restored" in log and "reused it" in log
     assert sorted(p.name for p in folder.parent.iterdir()) == ["healthy_b", "healthy_b.sort.json"]
 
 
-def test_unchanged_rerun_after_canary_recheck_reuses_the_sort(demo_dir, tmp_path):
+def test_unchanged_rerun_after_canary_recheck_reuses_the_sort(sorted_once, tmp_path):
     """Forcing the canaries again (--forcerun canary) re-runs every sort job by Snakemake's rules:
     the sort job finds the same identity and reuses the finished sort in seconds."""
-    recordings = link_recordings(demo_dir, tmp_path / "recordings", names=("healthy_b",))
-    write_config(tmp_path, recordings_dir=str(recordings), sorter="backends:ThresholdSorter", **SORT_ONLY)
-    assert run_snakemake(tmp_path).returncode == 0
-    sort_json = tmp_path / "results" / "sorted" / "healthy_b" / "sort.json"
+    workdir, _ = copy_of(sorted_once, tmp_path)
+    sort_json = workdir / "results" / "sorted" / "healthy_b" / "sort.json"
     before = sort_json.stat().st_mtime_ns
-    result = run_snakemake(tmp_path, "--forcerun", "canary")
+    result = run_snakemake(workdir, "--forcerun", "canary")
     assert result.returncode == 0
     assert sort_json.stat().st_mtime_ns == before
-    assert "reused it" in (tmp_path / "logs" / "sort" / "healthy_b.log").read_text()
+    assert "reused it" in (workdir / "logs" / "sort" / "healthy_b.log").read_text()
 
 
 def test_a_changed_recording_is_canaried_again_and_its_sort_is_not_silently_reused(demo_dir, tmp_path):
