@@ -114,7 +114,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 # imports this package from its source folder (an editable install), and tests/backends.py: where the
 # machine sets PYTHONDONTWRITEBYTECODE (some build machines do), none would keep what it compiled, and
 # each would compile them all anew (0.05-0.1 s of CPU each). Their bytecode goes to __pycache__ beside
-# them (ignored by git; what pip installed has its bytecode already).
+# them (ignored by git; what pip installed into .venv has its bytecode already). The README's install
+# (readme_install), made without bytecode, needs it most: Kilosort4's import took 10 s there, not 5.5.
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.dont_write_bytecode = False
 # Children of in-process calls (the sorter's child process) must find tests/backends.py as well.
@@ -194,9 +195,8 @@ def readme_install(tmp_path_factory) -> CleanInstall:
     for what in ("torch", str(wheel)):
         done = subprocess.run([*pip, what], capture_output=True, text=True, timeout=1200)
         assert done.returncode == 0, done.stderr[-3000:]
-    # PYTHONDONTWRITEBYTECODE (some build machines set it) would make every process compile what it imports
-    # anew (Kilosort4's import: 10 s instead of 5.5 here), as no process would keep what the first compiled
-    hidden = ("PYTHONPATH", "SNAKEMAKE_PROFILE", "VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE")
+    # (PYTHONDONTWRITEBYTECODE is gone from os.environ already: see the top of this module)
+    hidden = ("PYTHONPATH", "SNAKEMAKE_PROFILE", "VIRTUAL_ENV")
     env = {k: v for k, v in os.environ.items() if k not in hidden}
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
     return CleanInstall(venv / "bin" / "python", env)

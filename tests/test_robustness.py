@@ -147,15 +147,15 @@ def sorted_once(demo_dir, tmp_path_factory) -> Path:
     return workdir
 
 
-def copy_of(sorted_once: Path, tmp_path: Path) -> tuple[Path, Path]:
-    """The finished run in a folder of the test's own (times kept, as Snakemake compares them), and its recordings."""
+def copy_of(sorted_once: Path, tmp_path: Path) -> Path:
+    """The finished run in a folder of the test's own (times kept, as Snakemake compares them)."""
     workdir = tmp_path / "wf"
     shutil.copytree(sorted_once, workdir, symlinks=True)
-    return workdir, workdir / "recordings"
+    return workdir
 
 
 def test_finished_result_is_kept_when_settings_change(sorted_once, tmp_path):
-    workdir, _ = copy_of(sorted_once, tmp_path)
+    workdir = copy_of(sorted_once, tmp_path)
     folder = workdir / "results" / "sorted" / "healthy_b"
     before = {p: p.stat().st_mtime_ns for p in folder.rglob("*")}
     # a changed sorter parameter re-runs the canary, but the finished sort is kept, and said so
@@ -190,7 +190,7 @@ def test_finished_result_is_kept_when_settings_change(sorted_once, tmp_path):
 def test_unchanged_rerun_after_canary_recheck_reuses_the_sort(sorted_once, tmp_path):
     """Forcing the canaries again (--forcerun canary) re-runs every sort job by Snakemake's rules:
     the sort job finds the same identity and reuses the finished sort in seconds."""
-    workdir, _ = copy_of(sorted_once, tmp_path)
+    workdir = copy_of(sorted_once, tmp_path)
     sort_json = workdir / "results" / "sorted" / "healthy_b" / "sort.json"
     before = sort_json.stat().st_mtime_ns
     result = run_snakemake(workdir, "--forcerun", "canary")
