@@ -133,14 +133,12 @@ def test_kill_during_canary_and_during_full_sort_then_resume(demo_dir, tmp_path)
 
 @pytest.fixture(scope="module")
 def sorted_once(demo_dir, tmp_path_factory) -> Path:
-    """A finished run of healthy_b (a copy of its files, in the run's folder, named relative to it) on
-    the threshold backend, which the two tests below each copy and go on from: what they change comes
+    """A finished run of healthy_b (linked into the run's folder, named relative to it) on the
+    threshold backend, which the two tests below each copy and go on from: what they change comes
     after a first run, and that run is the same for both. (A copy's canary runs again: its jobs name
     the recording by its absolute path. So the test that needs an unchanged first run makes its own.)"""
     workdir = tmp_path_factory.mktemp("sorted-once")
-    (workdir / "recordings").mkdir()
-    for path in demo_dir.glob("healthy_b*"):
-        shutil.copy(path, workdir / "recordings" / path.name)
+    link_recordings(demo_dir, workdir / "recordings", names=("healthy_b",))
     write_config(workdir, recordings_dir="recordings", sorter="backends:ThresholdSorter", **SORT_ONLY)
     result = run_snakemake(workdir)
     assert result.returncode == 0, result.stderr[-3000:]
